@@ -1,0 +1,261 @@
+"""Search quality on the loaded releases: our query set and the CodiEsp notes. Prints JSON.
+
+    DATABASE_URL=sqlite:////path/full.sqlite3 .venv/bin/python bench/search_quality.py
+    ... --notes-only --split dev            # case mode on the dev notes (MAP, recall@k)
+    ... --queries-only --grid               # search box: fusion parameters side by side
+    ... --lexical-only                      # as if vectors were not built
+
+Notes are scored as /work/shared/eval/README.md says: codes normalised (upper case, no
+dots), AP per note over the ranked codes, MAP the mean; recall@5/10/20 exact and at the
+3-character category; on all gold codes and on gold codes billable in the loaded release.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medcode.settings")
+
+QUERIES = REPO / "tests" / "search_queries.yaml"
+EVAL = Path(os.environ.get("MEDCODE_EVAL", "/work/shared/eval/codiesp_en_train_dev.jsonl"))
+KS = (1, 3, 10)
+
+
+def norm(code: str) -> str:
+    return code.upper().replace(".", "").replace(" ", "").rstrip("-")
+
+
+# ---------------------------------------------------------------- the query set
+
+
+def is_hit(code: str, item: dict[str, Any]) -> bool:
+    return code in item.get("expect", []) or any(
+        code.startswith(p) for p in item.get("expect_prefix", [])
+    )
+
+
+def score_queries(items: list[dict[str, Any]]) -> dict[str, Any]:
+    from medcode.search.facade import search
+
+    per_kind: dict[str, list[dict[str, float]]] = defaultdict(list)
+    misses = []
+    for item in items:
+        found = search(item["q"], limit=10)
+        codes = [r.code for r in found.results]
+        rank = next((i for i, c in enumerate(codes, start=1) if is_hit(c, item)), None)
+        row = {f"hit@{k}": float(rank is not None and rank <= k) for k in KS}
+        row["mrr"] = 1.0 / rank if rank else 0.0
+        per_kind[item["kind"]].append(row)
+        per_kind["all"].append(row)
+        if rank is None or rank > 3:
+            misses.append({"q": item["q"], "rank": rank, "top3": codes[:3]})
+    summary = {
+        kind: {key: round(statistics.mean(r[key] for r in rows), 3) for key in rows[0]}
+        | {"n": len(rows)}
+        for kind, rows in per_kind.items()
+    }
+    return {"by_kind": summary, "misses_top3": misses}
+
+
+def check_expectations(items: list[dict[str, Any]]) -> list[str]:
+    """Expected codes that no loaded document has (a typo in the query set, or a gap)."""
+    from medcode.search.models import Document
+
+    problems = []
+    for item in items:
+        for code in item.get("expect", []):
+            if not Document.objects.filter(code=code).exists():
+                problems.append(f"{item['q']!r}: {code} is not loaded")
+        for prefix in item.get("expect_prefix", []):
+            if not Document.objects.filter(code__startswith=prefix).exists():
+                problems.append(f"{item['q']!r}: nothing starts with {prefix}")
+    return problems
+
+
+def fusion_grid(items: list[dict[str, Any]]) -> dict[str, Any]:
+    from medcode.search import facade
+    from medcode.search.hybrid import Fusion
+
+    original = facade.WORD_FUSION
+    results = {}
+    try:
+        for k in (5, 20, 60):
+            for semantic in (0.0, 0.4, 0.7, 1.0, 1.5):
+                facade.WORD_FUSION = Fusion(k=k, lexical=1.0, semantic=semantic, depth=100)
+                scored = score_queries(items)["by_kind"]
+                results[f"k={k} semantic={semantic}"] = {
+                    kind: {"mrr": v["mrr"], "hit@3": v["hit@3"]} for kind, v in scored.items()
+                }
+    finally:
+        facade.WORD_FUSION = original
+    return results
+
+
+# ---------------------------------------------------------------- notes (CodiEsp)
+
+
+def average_precision(ranked: Sequence[str], gold: set[str]) -> float:
+    hits, total = 0, 0.0
+    for r, code in enumerate(ranked, start=1):
+        if code in gold:
+            hits += 1
+            total += hits / r
+    return total / len(gold) if gold else 0.0
+
+
+def recall_at(ranked: Sequence[str], gold: set[str], k: int) -> float:
+    return len(gold & set(ranked[:k])) / len(gold) if gold else 0.0
+
+
+def train_prior() -> dict[str, float]:
+    """log(1 + how often coders gave each code) over the train split, scaled to [0, 1]."""
+    counts: dict[str, int] = defaultdict(int)
+    for line in EVAL.open():
+        note = json.loads(line)
+        if note["split"] == "train":
+            for code in {norm(c) for c in note["dx_codes"]}:
+                counts[code] += 1
+    top = math.log1p(max(counts.values(), default=1))
+    return {code: math.log1p(n) / top for code, n in counts.items()}
+
+
+def with_prior(
+    suggestions: list[tuple[str, float]], prior: dict[str, float], weight: float
+) -> list[str]:
+    """Re-rank by note score + weight x prior; frequent codes the note did not suggest enter
+    with the prior alone."""
+    scores = {code: score for code, score in suggestions}
+    for code, p in prior.items():
+        scores[code] = scores.get(code, 0.0) + weight * p
+    return sorted(scores, key=lambda c: -scores[c])[:100]
+
+
+def score_notes(
+    split: str, limit: int, depth: int, billable: bool | None, prior_weights: Sequence[float] = ()
+) -> dict[str, Any]:
+    from medcode.search.facade import search_note
+    from medcode.search.models import Document
+
+    valid = set(
+        Document.objects.current()
+        .filter(system="ICD10CM", is_billable=True)
+        .values_list("code", flat=True)
+    )
+    notes = [json.loads(line) for line in EVAL.open()]
+    notes = [n for n in notes if split in (n["split"], "all")][: limit or None]
+    variants = ["note", *(f"note+train_prior*{w}" for w in prior_weights)]
+    rows = {v: {"all": defaultdict(list), "valid": defaultdict(list)} for v in variants}
+    prior = train_prior() if prior_weights else {}
+    seconds = []
+    semantic = 0
+    for note in notes:
+        started = time.perf_counter()
+        found = search_note(note["text_en"], system="icd10cm", billable=billable, limit=depth)
+        seconds.append(time.perf_counter() - started)
+        semantic += found.is_semantic
+        scored = [(s.code, s.score) for s in found.suggestions]
+        rankings = {"note": [c for c, _ in scored]}
+        for w in prior_weights:
+            rankings[f"note+train_prior*{w}"] = with_prior(scored, prior, w)
+        gold_all = {norm(c) for c in note["dx_codes"]}
+        for variant, ranked in rankings.items():
+            add_note_scores(rows[variant], ranked, gold_all, valid)
+    out: dict[str, Any] = {subset: summarise(row) for subset, row in rows["note"].items()}
+    for variant in variants[1:]:
+        out[variant] = {subset: summarise(row) for subset, row in rows[variant].items()}
+    out["notes"] = len(notes)
+    out["semantic_notes"] = semantic
+    out["seconds_per_note"] = {
+        "p50": round(statistics.median(seconds), 3) if seconds else None,
+        "max": round(max(seconds), 3) if seconds else None,
+    }
+    return out
+
+
+def add_note_scores(
+    rows: dict[str, dict[str, list[float]]], ranked: list[str], gold_all: set[str], valid: set[str]
+) -> None:
+    categories = list(dict.fromkeys(c[:3] for c in ranked))
+    for subset, gold in (("all", gold_all), ("valid", gold_all & valid)):
+        if not gold:
+            continue
+        cat_gold = {c[:3] for c in gold}
+        row = rows[subset]
+        row["map"].append(average_precision(ranked, gold))
+        row["map_cat"].append(average_precision(categories, cat_gold))
+        for k in (5, 10, 20):
+            row[f"r@{k}"].append(recall_at(ranked, gold, k))
+            row[f"r@{k}_cat"].append(recall_at(categories, cat_gold, k))
+
+
+def summarise(row: dict[str, list[float]]) -> dict[str, float]:
+    return {key: round(statistics.mean(v), 4) for key, v in row.items()} | {"docs": len(row["map"])}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=Path, default=QUERIES)
+    parser.add_argument("--queries-only", action="store_true")
+    parser.add_argument("--notes-only", action="store_true")
+    parser.add_argument("--split", default="dev", choices=["dev", "train", "all"])
+    parser.add_argument("--limit", type=int, default=0, help="first N notes only")
+    parser.add_argument("--depth", type=int, default=100, help="suggestions ranked per note")
+    parser.add_argument("--all-codes", action="store_true", help="rank non-billable codes too")
+    parser.add_argument("--grid", action="store_true", help="search-box fusion grid")
+    parser.add_argument("--lexical-only", action="store_true", help="ignore built vectors")
+    parser.add_argument(
+        "--train-prior",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also score with a code-frequency prior learned on the train split (weights)",
+    )
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from medcode.search import hybrid, vectors
+
+    if args.lexical_only:
+        vectors.get_vector_index = lambda: None  # type: ignore[assignment]
+    index = vectors.get_vector_index()
+    report: dict[str, Any] = {
+        "database": os.environ.get("DATABASE_URL", "default"),
+        "vectors": None if index is None else {"rows": index.size, "cells": len(index.centroids)},
+        "word_fusion": vars(hybrid.WORD_FUSION)
+        if hasattr(hybrid.WORD_FUSION, "__dict__")
+        else str(hybrid.WORD_FUSION),
+        "note_scoring": str(hybrid.NOTE_SCORING),
+    }
+    if not args.notes_only:
+        items = yaml.safe_load(args.queries.read_text())
+        report["query_set"] = {"file": str(args.queries), "queries": len(items)}
+        report["query_set"]["problems"] = check_expectations(items)
+        report["query_set"] |= score_queries(items)
+        if args.grid:
+            report["fusion_grid"] = fusion_grid(items)
+    if not args.queries_only:
+        report["codiesp"] = {"split": args.split, "billable_only": not args.all_codes}
+        report["codiesp"] |= score_notes(
+            args.split, args.limit, args.depth, None if args.all_codes else True, args.train_prior
+        )
+    print(json.dumps(report, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

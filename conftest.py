@@ -1,0 +1,93 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def shared_data_dir() -> Path:
+    """The real release files (MEDCODE_DATA_DIR); tests that need them skip without it."""
+    value = os.environ.get("MEDCODE_DATA_DIR", "")
+    if not value or not Path(value).is_dir():
+        pytest.skip("MEDCODE_DATA_DIR is not set to a folder of release files")
+    return Path(value)
+
+
+def write_text(path: Path, text: str, *, gz: bool = False) -> Path:
+    """Write a small sample file (gzip-compressed when gz=True)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def _vendor() -> str:
+    engine: str = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else "sqlite"
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database of the suite's vendor, for tests that run the real CLI."""
+    if _vendor() == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        drop: Callable[[], None] | None = None
+    else:
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        name = f"medcode_scratch_{uuid.uuid4().hex[:10]}"
+        admin = psycopg.connect(
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            password=db["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+        def _drop() -> None:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
+
+        drop = _drop
+
+    run_cli(["manage", "migrate", "-v0"], database_url=url, var_dir=tmp_path)
+    yield url
+    if drop is not None:
+        drop()
+
+
+def run_cli(
+    args: list[str], *, database_url: str, var_dir: Path, check: bool = True, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `medcode` console script as a user would."""
+    env = {**os.environ, "DATABASE_URL": database_url, "MEDCODE_VAR_DIR": str(var_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "medcode.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"medcode {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result

@@ -1,0 +1,163 @@
+"""API access: keys from headers only, per-key rate limits and daily quotas, for all of /api/v1.
+
+`ApiAccessMiddleware` sees every request under /api/v1/ before any router does, so no
+endpoint can forget it:
+- a key in the query string is refused with 400 (URLs end up in logs and Referer headers);
+- `Authorization: Bearer <key>` or `X-API-Key: <key>` must be a valid, unrevoked key (401
+  otherwise); the request then acts as the key's owner (`request.api_key`, `request.user`);
+- requests without a key are the signed-in user's or a guest's, under their plan's limits;
+- past the plan's requests per minute or per day the answer is 429 with Retry-After.
+
+`ApiKeyRequired()` is a django-ninja auth for endpoints that need a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from medcode.accounts import metering
+from medcode.accounts.keys import KEY_LOOKALIKE, find_key, mark_used
+from medcode.accounts.models import ApiKey
+from medcode.accounts.viewers import who_is
+
+API_PREFIX = "/api/v1/"
+# The API's own description is free: it is the same for everyone and reads no data.
+UNMETERED_PATHS = frozenset({"/api/v1/openapi.json", "/api/v1/docs"})
+QUERY_KEY_NAMES = frozenset(
+    {"api_key", "apikey", "api-key", "x-api-key", "key", "token", "access_token"}
+)
+
+KEY_IN_QUERY = (
+    "API keys are not accepted in the URL: URLs are kept in server logs, browser history and "
+    "Referer headers. Send the key in the Authorization header (Authorization: Bearer <key>) "
+    "or the X-API-Key header. If a real key was sent this way, revoke it on your account page "
+    "and create a new one."
+)
+WRONG_KEY = (
+    "This API key is not valid. Check it on your account page; the whole key is shown only "
+    "once, when it is created."
+)
+REVOKED_KEY = "This API key was revoked on {date}. Create a new key on your account page."
+PER_MINUTE = (
+    "Too many requests: the {plan} plan allows {limit} API requests a minute. "
+    "Retry after {seconds} seconds."
+)
+PER_DAY = (
+    "Daily API quota used: the {plan} plan allows {limit} API requests a day. "
+    "The quota renews at midnight, in {seconds} seconds."
+)
+
+
+def _error(status: int, detail: str, **headers: str) -> HttpResponse:
+    response = JsonResponse({"detail": detail, "errors": []}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def presented_key(request: HttpRequest) -> str | None:
+    """The key in the Authorization (Bearer) or X-API-Key header, if any."""
+    auth = request.headers.get("Authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    header = request.headers.get("X-API-Key", "")
+    return header.strip() or None
+
+
+def key_in_query(request: HttpRequest) -> bool:
+    for name, values in request.GET.lists():
+        if name.lower() in QUERY_KEY_NAMES or any(KEY_LOOKALIKE.search(v) for v in values):
+            return True
+    return False
+
+
+def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
+    """Authenticate and meter one API request: a refusal, or headers for the answer."""
+    if key_in_query(request):
+        return _error(400, KEY_IN_QUERY)
+    raw = presented_key(request)
+    if raw is not None:
+        key = find_key(raw)
+        if key is None:
+            return _error(401, WRONG_KEY, WWW_Authenticate='Bearer realm="medcode"')
+        if key.revoked_at is not None:
+            date = timezone.localtime(key.revoked_at).date().isoformat()
+            return _error(
+                401, REVOKED_KEY.format(date=date), WWW_Authenticate='Bearer realm="medcode"'
+            )
+        mark_used(key)
+        request.api_key = key  # type: ignore[attr-defined]
+        request.user = key.user
+        # The key, not a cookie, authenticates: cross-site forgery does not apply.
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+    if not settings.MEDCODE_METERING or not _is_metered(request):
+        return {}
+    viewer = who_is(request)
+    if viewer.is_staff:
+        return {}
+    plan = viewer.plan
+    minute, day = metering.consume_api(
+        viewer.subject, per_minute=plan.api_per_minute, per_day=plan.api_per_day
+    )
+    if not minute.allowed:
+        wait = str(minute.retry_after)
+        detail = PER_MINUTE.format(plan=plan.name, limit=minute.limit, seconds=wait)
+        return _error(429, detail, Retry_After=wait)
+    if not day.allowed:
+        wait = str(day.retry_after)
+        detail = PER_DAY.format(plan=plan.name, limit=day.limit, seconds=wait)
+        return _error(429, detail, Retry_After=wait)
+    headers = {}
+    if minute.remaining is not None:
+        headers["X-RateLimit-Remaining-Minute"] = str(minute.remaining)
+    if day.remaining is not None:
+        headers["X-RateLimit-Remaining-Day"] = str(day.remaining)
+    return headers
+
+
+def _is_metered(request: HttpRequest) -> bool:
+    return request.path not in UNMETERED_PATHS and _is_route(request.path_info)
+
+
+@lru_cache(maxsize=8192)
+def _is_route(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False  # a JSON 404 costs nothing worth counting
+    return True
+
+
+class ApiAccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        outcome = admit(request)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        response = self.get_response(request)
+        for name, value in outcome.items():
+            response[name] = value
+        return response
+
+
+class ApiKeyRequired(HttpBearer):
+    """django-ninja auth: the request must carry a valid key (checked by the middleware)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return getattr(request, "api_key", None)
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return getattr(request, "api_key", None)

@@ -1,0 +1,124 @@
+"""Answering a question: understand it, run the tools, assemble, guard.
+
+`answer_question` is the one function behind the chat page, its stream, the JSON API and the
+CLI. Without a language model (the default) the builders write the answer; with one
+(llm.py, configured by the operator) the model may choose the tools and phrase the short
+answer, and the same guard checks whatever it wrote. Either way the supporting facts come from
+the tools, each with its citation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils import timezone
+
+from medcode.assistant import builders, llm
+from medcode.assistant.builders import Context
+from medcode.assistant.facts import Answer, Draft
+from medcode.assistant.guard import CodeChecker, guard_answer
+from medcode.assistant.intent import MAX_QUESTION_CHARS, Question, named_systems, understand
+
+log = logging.getLogger(__name__)
+
+QUESTION_TOO_LONG = (
+    "The question is too long: CasePilot takes at most {maximum:,} characters, and this one has "
+    "{length:,}. Ask about one thing at a time, or send long cases to CaseConsultant."
+)
+QUESTION_EMPTY = "Type a question first, for example \u201cWhat is E11.9?\u201d."
+LLM_FAILED = "The language model did not answer, so this answer was written without it."
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as sent (empty or too long); the message says why."""
+
+
+def validate_question(text: str) -> str:
+    """The question as CasePilot reads it; raises QuestionError for empty or too long ones."""
+    value = (text or "").strip()
+    if not value:
+        raise QuestionError(QUESTION_EMPTY)
+    if len(value) > MAX_QUESTION_CHARS:
+        raise QuestionError(QUESTION_TOO_LONG.format(maximum=MAX_QUESTION_CHARS, length=len(value)))
+    return value
+
+
+def context_for(
+    question: Question,
+    *,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+    setting: str | None = None,
+) -> Context:
+    """The date in question is the one the question names, else `on`, else today."""
+    named = question.on or on
+    day = named or today or timezone.localdate()
+    wanted = setting or question.setting
+    claim_setting = (
+        "outpatient_hospital" if wanted in {"facility", "outpatient_hospital"} else "practitioner"
+    )
+    checker = CodeChecker(day, link_date=named, prefer=named_systems(question.text))
+    return Context(question, checker, day, claim_setting)
+
+
+def answer_question(
+    text: str,
+    *,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+    setting: str | None = None,
+    use_llm: bool | None = None,
+) -> Answer:
+    """The guarded, cited answer to one question (`on`: a date of service to answer for)."""
+    answer: Answer | None = None
+    events = answer_events(text, on=on, today=today, setting=setting, use_llm=use_llm)
+    for event, data in events:
+        if event == "done":
+            answer = data["answer"]
+    assert answer is not None
+    return answer
+
+
+def answer_events(
+    text: str,
+    *,
+    on: dt.date | None = None,
+    today: dt.date | None = None,
+    setting: str | None = None,
+    use_llm: bool | None = None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The answer as it is built: progress, then the answer, each fact, the codes, done.
+
+    The events are ("status", {"text"}), ("answer", {"text", "intent", "date"}),
+    ("fact", {...}), ("code", {...}), ("notice", {"text"}) and ("done", {"answer": Answer}).
+    """
+    question = understand(text)
+    ctx = context_for(question, on=on, today=today, setting=setting)
+    wanted_llm = llm.is_configured() if use_llm is None else use_llm and llm.is_configured()
+    phrased_by = "medcode"
+    draft: Draft
+    if wanted_llm and question.intent not in {"empty"}:
+        yield "status", {"text": "Asking the language model which facts to look up\u2026"}
+        try:
+            draft = llm.answer_with_model(ctx)
+            phrased_by = f"llm:{llm.model_name()}"
+        except llm.ModelError as exc:
+            log.warning("language model failed: %s", exc)
+            draft = builders.build(ctx)
+            draft.notices.append(LLM_FAILED)
+    else:
+        draft = builders.build(ctx)
+    answer = guard_answer(
+        draft, question=question, intent=question.intent, checker=ctx.checker, phrased_by=phrased_by
+    )
+    yield "answer", {"text": answer.summary, "intent": answer.intent, "date": answer.on.isoformat()}
+    for fact in answer.facts:
+        yield "fact", fact.as_dict()
+    for check in answer.codes:
+        yield "code", check.as_dict()
+    for notice in answer.notices:
+        yield "notice", {"text": notice}
+    yield "done", {"answer": answer}

@@ -1,0 +1,153 @@
+"""Answers from the knowledge base and the code tables: modifiers, E/M principles, indicator
+meanings, places of service, and what CasePilot does not answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from medcode.assistant import tools
+from medcode.assistant.context import (
+    MAX_CODES,
+    Context,
+    kb_entry,
+    payer_notice,
+    with_kb,
+)
+from medcode.assistant.facts import Citation, Draft, Fact
+from medcode.assistant.knowledge import Entry, find_entries
+from medcode.codes import explain as meanings
+from medcode.codes import modifiers as mods
+
+# --- Modifiers, E/M, knowledge, indicators -----------------------------------------------------
+
+
+def modifier(ctx: Context) -> Draft:
+    checks = [ctx.checker.modifier(m) for m in ctx.question.modifiers][:MAX_CODES]
+    valid = [c for c in checks if c.is_valid]
+    sentences: list[str] = []
+    facts: list[Fact] = []
+    for check in valid:
+        info = tools.modifier_info(check, ctx.on)
+        kind = "CPT (Level I)" if mods.is_cpt_modifier(check.code) else "HCPCS Level II"
+        text = f"Modifier {check.code} ({kind}): {info.name}."
+        if info.official and info.official != info.name:
+            text += f" CMS describes it as \u201c{info.official}\u201d."
+        sentences.append(text)
+        if info.explanation:
+            citation = Citation(f"Modifier {check.code}", check.url, info.article_release)
+            facts.append(Fact(f"Modifier {check.code}: {info.explanation}", citation))
+        if info.official:
+            facts.append(Fact(f"Modifier {check.code}: {info.official}.", tools.cite_code(check)))
+    if len(valid) >= 2 and {c.code for c in valid} <= {"59", "XE", "XS", "XP", "XU"}:
+        topical: list[Entry] = [kb_entry("modifier-59-vs-x")]
+    else:
+        topical = find_entries(ctx.question.text, topic="modifier", limit=1)
+    if topical and (not valid or topical[0].slug == "modifier-59-vs-x"):
+        return Draft(topical[0].summary, facts + tools.kb_facts(topical[0], limit=4))
+    if not valid:
+        return Draft("", facts, is_unsure=True)
+    if topical:
+        kb = topical[0]
+        facts += [Fact(kb.summary, tools.kb_citation(kb)), *tools.kb_facts(kb, limit=2)]
+    return Draft(" ".join(sentences), facts)
+
+
+def em_guidelines(ctx: Context) -> Draft:
+    office = kb_entry("em-office-2021")
+    general = kb_entry("em-principles")
+    text = ctx.question.text.lower()
+    first, second = (
+        (general, office)
+        if re.search(r"new patient|established|split|shared|hospital", text)
+        else (office, general)
+    )
+    return Draft(first.summary, tools.kb_facts(first, limit=6) + tools.kb_facts(second, limit=3))
+
+
+def knowledge(ctx: Context) -> Draft:
+    found = find_entries(ctx.question.text, limit=2)
+    if not found:
+        return Draft("", is_unsure=True)
+    draft = Draft(found[0].summary, tools.kb_facts(found[0], limit=5))
+    if len(found) > 1:
+        draft.facts += tools.kb_facts(found[1], limit=2)
+    return payer_notice(ctx, draft)
+
+
+INDICATOR_TABLES: dict[str, tuple[str, str, Mapping[str, str]]] = {
+    "status": ("PFS status code", "pfs-indicators", meanings.PFS_STATUS),
+    "global": ("PFS global days", "global-surgery", meanings.GLOBAL_DAYS),
+    "pctc": ("PFS PC/TC indicator", "pc-tc", meanings.PCTC),
+    "multiple": ("PFS multiple procedure indicator", "pfs-indicators", meanings.MULT_PROC),
+    "bilateral": ("PFS bilateral surgery indicator", "bilateral-surgery", meanings.BILATERAL),
+    "assistant": (
+        "PFS assistant at surgery indicator",
+        "assistant-and-co-surgery",
+        meanings.ASSISTANT,
+    ),
+    "cosurgeon": ("PFS co-surgeon indicator", "assistant-and-co-surgery", meanings.CO_SURGEON),
+    "team": ("PFS team surgery indicator", "assistant-and-co-surgery", meanings.TEAM_SURGERY),
+    "opps": ("OPPS status indicator", "opps-status-indicators", meanings.OPPS_STATUS),
+    "mai": ("MUE adjudication indicator (MAI)", "ncci-mue", meanings.MUE_MAI),
+    "ptp": ("NCCI PTP modifier indicator", "ncci-ptp", meanings.PTP_MODIFIER),
+    "addon": ("NCCI add-on code edit type", "addon-codes", meanings.AOC_TYPES),
+}
+
+
+def indicator(ctx: Context) -> Draft:
+    table, value = ctx.question.indicator or ("", "")
+    known = INDICATOR_TABLES.get(table)
+    if known is None:
+        return knowledge(ctx)
+    name, slug, meanings = known
+    meaning = meanings.get(value, "")
+    kb = kb_entry(slug)
+    if not meaning:
+        draft = Draft(f"{name} {value} is not a value the record layout describes.", is_unsure=True)
+        return with_kb(draft, slug, limit=2)
+    summary = f"{name} {value}: {meaning[0].upper()}{meaning[1:]}"
+    if not summary.endswith("."):
+        summary += "."
+    return Draft(summary, [Fact(summary, tools.kb_citation(kb)), *tools.kb_facts(kb, limit=2)])
+
+
+def place_of_service(ctx: Context) -> Draft:
+    checks = [ctx.checker.pos(p) for p in ctx.question.pos_codes]
+    kb = kb_entry("place-of-service")
+    if not checks:
+        draft = Draft(kb.summary, tools.kb_facts(kb, limit=3))
+        return draft
+    sentences, facts = [], []
+    for check in checks:
+        found = tools.place_of_service(check)
+        if found is None:
+            continue
+        rate = "facility" if found.setting == "facility" else "non-facility"
+        sentences.append(
+            f"POS {check.code} is {found.name}: Medicare pays the PFS {rate} rate for services "
+            "billed there."
+        )
+        facts.append(
+            Fact(f"POS {check.code} {found.name}: {found.description}", tools.cite_code(check))
+        )
+    draft = Draft(" ".join(sentences), facts + tools.kb_facts(kb, limit=1), is_unsure=not sentences)
+    return draft
+
+
+def empty(ctx: Context) -> Draft:
+    kb = kb_entry("casepilot-scope")
+    return Draft(
+        "Ask a coding question, for example \u201cWhat is E11.9?\u201d or \u201cCan 63650 and "
+        "63685 be billed together?\u201d",
+        tools.kb_facts(kb, limit=1),
+    )
+
+
+def off_topic(ctx: Context) -> Draft:
+    kb = kb_entry("casepilot-scope")
+    return Draft(
+        "I answer medical coding and billing questions from the loaded code sets and CMS guidance, "
+        "so I cannot help with that one. " + kb.summary,
+        tools.kb_facts(kb, limit=1),
+    )

@@ -1,0 +1,177 @@
+"""The claim check API: POST /api/v1/claims/check and /api/v1/claims/check-batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Router, Status
+
+from medcode.claims import services
+from medcode.claims.schemas import ClaimCheckIn, ClaimCheckOut, ClaimErrorOut
+from medcode.claims.services import BatchFormatError, ClaimInputError
+
+router = Router(tags=["claims"])
+
+MAX_CHECK_BYTES = 1_000_000
+BODY_TOO_LARGE = "the claim is {size} bytes; one claim may be at most 1,000,000 bytes"
+BODY_TOO_LARGE_UNKNOWN = "the claim is larger than the server accepts in one request"
+UNSUPPORTED_TYPE = (
+    "send claims as JSON lines (Content-Type: application/x-ndjson), a JSON list "
+    "(application/json) or CSV (text/csv), not {content_type!r}"
+)
+JSON_LINES_TYPES = frozenset(
+    {
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/jsonlines",
+    }
+)
+CSV_TYPES = frozenset({"text/csv", "application/csv"})
+NO_FILE = "send the claims file in the form field 'file' (a .csv, .jsonl or .json file)"
+
+BATCH_DESCRIPTION = """Many claims at once, streamed back as JSON lines.
+
+Send JSON lines (one claim object per line, as for /check) with Content-Type
+application/x-ndjson, a JSON list (application/json), a file uploaded as multipart/form-data
+in the field `file` (.csv, .jsonl or .json; uploads may be larger than plain bodies), or CSV
+(text/csv) with one row per claim line and the columns
+claim_id, code, units, date_of_service and optionally line, modifiers (space-separated),
+place_of_service, diagnosis_pointers (space-separated, 1-12 or A-L), diagnoses
+(space-separated, on any row of the claim) and setting. A claim's rows must be together.
+
+Each result line is `{"record", "claim_id", "findings", "counts"}` or, for a claim that
+is not valid, `{"record", "claim_id", "detail", "errors"}`; the last line is
+`{"summary": {...}}`. A CSV without a required column is refused with 400 before any result.
+"""
+
+
+def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema with its $defs references written out, for an OpenAPI request body."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(dict(definitions[ref.removeprefix("#/$defs/")]))
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+CHECK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": inline_schema(ClaimCheckIn.model_json_schema())}
+        },
+    }
+}
+BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/check",
+    response={200: ClaimCheckOut, 400: ClaimErrorOut, 413: ClaimErrorOut, 422: ClaimErrorOut},
+    summary="Check one claim",
+    description=(
+        "Checks a whole claim against the NCCI PTP, MUE and add-on edits, the PFS indicators "
+        "and ICD-10-CM in force on each line's date of service. Every input error names the "
+        "line and the field."
+    ),
+    openapi_extra=CHECK_BODY,
+)
+def check(request: HttpRequest) -> Status[dict[str, Any]]:
+    size = int(request.META.get("CONTENT_LENGTH") or 0)
+    if size > MAX_CHECK_BYTES:
+        return Status(413, _error(BODY_TOO_LARGE.format(size=f"{size:,}")))
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return Status(413, _error(BODY_TOO_LARGE_UNKNOWN))
+    try:
+        result = services.check_parsed(services.parse_claim_json(body))
+    except ClaimInputError as exc:
+        return Status(exc.status, exc.as_dict())
+    return Status(200, result.as_dict())
+
+
+@router.post(
+    "/check-batch",
+    response={400: ClaimErrorOut, 415: ClaimErrorOut},
+    summary="Check many claims (JSON lines or CSV), streaming results",
+    description=BATCH_DESCRIPTION,
+    openapi_extra=BATCH_BODY,
+)
+def check_batch(request: HttpRequest) -> StreamingHttpResponse | Status[dict[str, Any]]:
+    content_type = request.content_type or ""
+    lines = services.decode_lines(_request_lines(request))
+    if content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Status(400, _error(NO_FILE))
+        content_type = _upload_type(upload.name or "", upload.content_type or "")
+        lines = services.decode_lines(iter(upload))
+    items: Iterable[services.BatchItem]
+    try:
+        if content_type in JSON_LINES_TYPES:
+            items = services.read_json_lines(lines)
+        elif content_type in CSV_TYPES:
+            items = services.read_csv(lines)
+        elif content_type == "application/json":
+            items = services.read_json_document("".join(lines))
+        else:
+            return Status(415, _error(UNSUPPORTED_TYPE.format(content_type=content_type)))
+    except (BatchFormatError, ClaimInputError) as exc:
+        return Status(
+            400, _error(exc.detail if isinstance(exc, ClaimInputError) else str(exc), exc)
+        )
+    return StreamingHttpResponse(_stream(items), content_type="application/x-ndjson")
+
+
+def _upload_type(name: str, content_type: str) -> str:
+    """The batch format of an uploaded file, by its name, else the type the browser gave."""
+    lowered = name.lower()
+    if lowered.endswith((".jsonl", ".ndjson")):
+        return "application/x-ndjson"
+    if lowered.endswith(".csv"):
+        return "text/csv"
+    if lowered.endswith(".json"):
+        return "application/json"
+    return content_type
+
+
+def _request_lines(request: HttpRequest) -> Iterator[bytes]:
+    yield from request
+
+
+def _stream(items: Iterable[services.BatchItem]) -> Iterator[str]:
+    try:
+        for record in services.check_batch_summary(services.check_batch(items)):
+            yield json.dumps(record, separators=(",", ":")) + "\n"
+    except BatchFormatError as exc:
+        # Found mid-stream (a bad byte): the status is sent already, so say it in the stream.
+        yield json.dumps({"detail": str(exc), "errors": []}) + "\n"
+
+
+def _error(detail: str, exc: Exception | None = None) -> dict[str, Any]:
+    if isinstance(exc, ClaimInputError):
+        return exc.as_dict()
+    return {"detail": detail, "errors": []}

@@ -1,0 +1,271 @@
+"""What a claim check takes and returns: the one validation of claim input.
+
+The API, the batch endpoint, the CLI and the worksheet all validate through ClaimCheckIn,
+so a claim is read the same way wherever it comes from. The models are plain pydantic models
+(ninja's Schema adds an ORM-reading validator that costs more than the claim check itself).
+Every message is a constant here; services.ClaimInputError turns pydantic's error locations
+into "line N, field F".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+MAX_LINES = 999  # the X12 837 limit for one claim (837I; 837P allows 50)
+MAX_MODIFIERS = 4
+MAX_DIAGNOSES = 12
+MAX_POINTERS = 4
+MAX_UNITS = 9999
+
+CODE_RE = re.compile(r"^[A-Z0-9]{5}$")
+MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
+DIAGNOSIS_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PLACE_RE = re.compile(r"^\d{2}$")
+
+CODE_INVALID = "code must be a 5-character CPT or HCPCS code such as 11042 or G0283, not {value!r}"
+MODIFIER_INVALID = "modifier {position} must be 2 letters or digits such as 59 or XS, not {value!r}"
+TOO_MANY_MODIFIERS = "a line takes at most 4 modifiers; this one has {count}"
+UNITS_NOT_WHOLE = "units must be a whole number, not {value!r}"
+UNITS_OUT_OF_RANGE = "units must be between 0 and 9999, not {value}"
+DATE_FORMAT = "date_of_service must be a date written YYYY-MM-DD, such as 2024-07-15, not {value!r}"
+DATE_NOT_REAL = "date_of_service {value!r} is not a real date"
+PLACE_INVALID = (
+    "place_of_service must be a 2-digit CMS place of service code such as 11, not {value!r}"
+)
+POINTER_INVALID = "diagnosis pointer {position} must be a number from 1 to 12, not {value!r}"
+TOO_MANY_POINTERS = "a line points to at most 4 diagnoses; this one has {count}"
+DIAGNOSIS_INVALID = "diagnosis {position} must be an ICD-10-CM code such as E11.9, not {value!r}"
+TOO_MANY_DIAGNOSES = "a claim lists at most 12 diagnoses; this one has {count}"
+TOO_MANY_LINES = "a claim holds at most 999 lines (the X12 837 limit); this one has {count}"
+NO_LINES = "a claim needs at least one line"
+NUMBER_INVALID = "number must be a whole number from 1 to 9999, not {value!r}"
+NUMBER_REPEATED = "line number {number} is used by more than one line"
+NOT_A_LIST = "{field} must be a list"
+NOT_TEXT = "{field} must be text, not {value!r}"
+
+
+def _error(kind: str, message: str, **words: Any) -> PydanticCustomError:
+    # The words go in the context too, so services can read them (e.g. a repeated number).
+    text = message.format(**words).replace("{", "(").replace("}", ")")
+    return PydanticCustomError(kind, text, words)
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise _error("not_text", NOT_TEXT, field=field, value=value)
+    return value.strip()
+
+
+def _list(value: Any, field: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise _error("not_a_list", NOT_A_LIST, field=field)
+    return list(value)
+
+
+def _whole(value: Any) -> int | None:
+    """An int from JSON (3) or CSV text ("3"); None for anything else (3.5, true, "x")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    return None
+
+
+class ClaimLineIn(BaseModel):
+    """One service line: a CPT/HCPCS code, its modifiers, units, date and diagnosis pointers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: int | None = Field(
+        default=None, description="line number; defaults to the line's position (1, 2, ...)"
+    )
+    code: str = Field(description="CPT or HCPCS code, e.g. 11042", examples=["11042"])
+    modifiers: list[str] = Field(default_factory=list, description="up to 4, e.g. ['59']")
+    units: int = Field(default=1, description="0 to 9999 (0 is reported as a finding)")
+    date_of_service: dt.date = Field(description="YYYY-MM-DD", examples=["2024-07-15"])
+    place_of_service: str | None = Field(default=None, description="2-digit CMS POS code")
+    diagnosis_pointers: list[int] = Field(
+        default_factory=list, description="up to 4 positions (1-12) in the claim's diagnoses"
+    )
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> int | None:
+        if value is None:
+            return None
+        number = _whole(value)
+        if number is None or not 1 <= number <= MAX_UNITS:
+            raise _error("number_invalid", NUMBER_INVALID, value=value)
+        return number
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, value: Any) -> str:
+        code = _text(value, "code").upper()
+        if not CODE_RE.match(code):
+            raise _error("code_invalid", CODE_INVALID, value=value)
+        return code
+
+    @field_validator("modifiers", mode="before")
+    @classmethod
+    def _modifiers(cls, value: Any) -> list[str]:
+        if isinstance(value, str):  # "59 XS" from a CSV cell or a form
+            value = [m for m in re.split(r"[\s,;:]+", value) if m]
+        modifiers = _list(value, "modifiers")
+        if len(modifiers) > MAX_MODIFIERS:
+            raise _error("too_many_modifiers", TOO_MANY_MODIFIERS, count=len(modifiers))
+        found = []
+        for position, modifier in enumerate(modifiers, 1):
+            text = _text(modifier, f"modifier {position}").upper()
+            if not MODIFIER_RE.match(text):
+                raise _error(
+                    "modifier_invalid", MODIFIER_INVALID, position=position, value=modifier
+                )
+            found.append(text)
+        return found
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _units(cls, value: Any) -> int:
+        units = _whole(value)
+        if units is None:
+            raise _error("units_not_whole", UNITS_NOT_WHOLE, value=value)
+        if not 0 <= units <= MAX_UNITS:
+            raise _error("units_out_of_range", UNITS_OUT_OF_RANGE, value=units)
+        return units
+
+    @field_validator("date_of_service", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if not isinstance(value, str) or not DATE_RE.match(value.strip()):
+            raise _error("date_format", DATE_FORMAT, value=value)
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise _error("date_not_real", DATE_NOT_REAL, value=value) from None
+
+    @field_validator("place_of_service", mode="before")
+    @classmethod
+    def _place(cls, value: Any) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:02d}"
+        place = _text(value, "place_of_service")
+        if not PLACE_RE.match(place):
+            raise _error("place_invalid", PLACE_INVALID, value=value)
+        return place
+
+    @field_validator("diagnosis_pointers", mode="before")
+    @classmethod
+    def _pointers(cls, value: Any) -> list[int]:
+        if isinstance(value, str):  # "1 2" or "A B" from a CSV cell or a form
+            value = [p for p in re.split(r"[\s,;:]+", value) if p]
+        pointers = _list(value, "diagnosis_pointers")
+        if len(pointers) > MAX_POINTERS:
+            raise _error("too_many_pointers", TOO_MANY_POINTERS, count=len(pointers))
+        found = []
+        for position, pointer in enumerate(pointers, 1):
+            number = _whole(pointer)
+            if number is None and isinstance(pointer, str) and re.fullmatch(r"[A-La-l]", pointer):
+                number = ord(pointer.upper()) - ord("A") + 1  # CMS-1500 pointers A-L
+            if number is None or not 1 <= number <= MAX_DIAGNOSES:
+                raise _error("pointer_invalid", POINTER_INVALID, position=position, value=pointer)
+            found.append(number)
+        return found
+
+
+class ClaimCheckIn(BaseModel):
+    """A claim to check: its lines and the diagnoses they point to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    claim_id: str | None = Field(default=None, max_length=64, description="your reference")
+    setting: Literal["practitioner", "outpatient_hospital"] = Field(
+        default="practitioner", description="which NCCI PTP and MUE tables apply"
+    )
+    diagnoses: list[str] = Field(
+        default_factory=list, description="ICD-10-CM codes, up to 12, dotted or not"
+    )
+    lines: list[ClaimLineIn] = Field(description="1 to 999 service lines")
+
+    @field_validator("diagnoses", mode="before")
+    @classmethod
+    def _diagnoses(cls, value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = [d for d in re.split(r"[\s,;]+", value) if d]
+        diagnoses = _list(value, "diagnoses")
+        if len(diagnoses) > MAX_DIAGNOSES:
+            raise _error("too_many_diagnoses", TOO_MANY_DIAGNOSES, count=len(diagnoses))
+        found = []
+        for position, code in enumerate(diagnoses, 1):
+            text = _text(code, f"diagnosis {position}").upper()
+            if not DIAGNOSIS_RE.match(text):
+                raise _error("diagnosis_invalid", DIAGNOSIS_INVALID, position=position, value=code)
+            found.append(text)
+        return found
+
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _lines(cls, value: Any) -> list[Any]:
+        lines = _list(value, "lines")
+        if not lines:
+            raise _error("no_lines", NO_LINES)
+        if len(lines) > MAX_LINES:
+            # Checked before the lines themselves, so 10,000 bad lines give one clear error.
+            raise _error("too_many_lines", TOO_MANY_LINES, count=len(lines))
+        return lines
+
+    @model_validator(mode="after")
+    def _numbers(self) -> ClaimCheckIn:
+        seen: set[int] = set()
+        for position, line in enumerate(self.lines, 1):
+            if line.number is None:
+                line.number = position
+            if line.number in seen:
+                raise _error("number_repeated", NUMBER_REPEATED, number=line.number)
+            seen.add(line.number)
+        return self
+
+
+class FindingOut(BaseModel):
+    """One problem on the claim: which lines, what rule, why, the fix, severity and source."""
+
+    rule: str = Field(examples=["ptp"])
+    severity: Literal["error", "warning", "info"]
+    lines: list[int]
+    message: str
+    fix: str | None
+    source: str = Field(examples=["NCCI PTP practitioner 2024Q3 (v30.2), effective 2024-07-01"])
+
+
+class ClaimCheckOut(BaseModel):
+    claim_id: str | None
+    findings: list[FindingOut]
+    counts: dict[str, int] = Field(description="findings by severity")
+    sources: dict[str, str] = Field(description="the release each table was read from")
+
+
+class InputErrorOut(BaseModel):
+    line: int | None = Field(description="the claim line number, when the error is on a line")
+    field: str
+    message: str
+
+
+class ClaimErrorOut(BaseModel):
+    detail: str
+    errors: list[InputErrorOut]

@@ -1,0 +1,264 @@
+"""GET /api/v1/codes/{code}: the JSON twin of a code page (same query, same dataclass)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from medcode.api.main import ApiError, ErrorOut
+from medcode.codes import catalog, queries
+from medcode.gate import GATED_SECTIONS, GateDecision, can_see_gated
+
+router = Router(tags=["codes"])
+
+CODE_NOT_FOUND = "No loaded code set has the code {code}."
+SEVERAL_SYSTEMS = "{code} exists in several code sets: pick one with ?system=."
+
+
+class SourceOut(Schema):
+    dataset: str
+    title: str
+    version_label: str
+    source_file: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    citation: str
+
+
+class FactOut(Schema):
+    label: str
+    value: str
+    meaning: str
+
+
+class ListItemOut(Schema):
+    text: str
+    inherited_from: str
+
+
+class ListGroupOut(Schema):
+    title: str
+    meaning: str
+    items: list[ListItemOut]
+
+
+class TableOut(Schema):
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    code_columns: list[int]
+
+
+class PanelOut(Schema):
+    key: str
+    title: str
+    source: SourceOut
+    as_of: dt.date
+    summary: str
+    facts: list[FactOut]
+    groups: list[ListGroupOut]
+    tables: list[TableOut]
+
+
+class StatusOut(Schema):
+    state: str
+    label: str
+    detail: str
+    replaced_by: list[str]
+
+
+class OfficialOut(Schema):
+    text: str
+    source: SourceOut | None
+    is_licensed: bool
+    notice: str
+
+
+class RelatedCodeOut(Schema):
+    code: str
+    system: str
+    title: str
+    note: str
+
+
+class RelatedGroupOut(Schema):
+    key: str
+    title: str
+    codes: list[RelatedCodeOut]
+    source: SourceOut | None
+
+
+class CrumbOut(Schema):
+    label: str
+    code: str
+    system: str
+
+
+class ModifierAdviceOut(Schema):
+    modifiers: list[str]
+    label: str
+    verdict: str
+    verdict_label: str
+    explanation: str
+    basis: str
+    source: SourceOut | None
+
+
+class FaqOut(Schema):
+    question: str
+    answer_html: str
+
+
+class EditorialOut(Schema):
+    title: str
+    status: str
+    reviewed_by: str
+    updated: dt.date
+    sources: list[str]
+
+
+class CodeRefOut(Schema):
+    system: str
+    system_label: str
+    code: str
+    display: str
+    title: str
+    url: str
+
+
+class GateOut(Schema):
+    visible: bool
+    reason: str
+    message: str
+    remaining: int | None = None
+    action_url: str = ""
+    action_label: str = ""
+
+
+class CodePageOut(Schema):
+    system: str
+    system_label: str
+    code: str
+    display: str
+    title: str
+    url: str
+    on: dt.date
+    date_notice: str
+    status: StatusOut
+    is_billable: bool | None
+    billable_label: str
+    dates: list[FactOut]
+    release: SourceOut | None
+    hierarchy: list[CrumbOut]
+    official: OfficialOut
+    plain_language_html: str
+    plain_language_is_editorial: bool
+    what_it_is_html: str
+    not_covered_html: str
+    gate: GateOut
+    documentation_html: str | None
+    billing_html: str | None
+    modifiers: list[ModifierAdviceOut] | None
+    modifier_notes_html: str | None
+    related: list[RelatedGroupOut] | None
+    related_notes_html: str | None
+    panels: list[PanelOut] | None
+    faq: list[FaqOut] | None
+    editorial: EditorialOut | None
+    also: list[CodeRefOut]
+
+
+class ChoicesOut(Schema):
+    detail: str
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    choices: list[CodeRefOut]
+
+
+class NotFoundOut(Schema):
+    detail: str
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    suggestions: list[CodeRefOut]
+
+
+# Fields of CodePage that belong to the gated sections (medcode.gate.GATED_SECTIONS).
+GATED_FIELDS = {
+    "documentation": ("documentation_html",),
+    "billing": ("billing_html",),
+    "modifiers": ("modifiers", "modifier_notes_html"),
+    "related": ("related", "related_notes_html"),
+    "panels": ("panels",),
+    "faq": ("faq",),
+}
+
+
+def ref_out(ref: queries.CodeRef) -> dict[str, Any]:
+    from medcode.codes.views import code_url
+
+    return {**asdict(ref), "url": code_url(ref.display, system=ref.system)}
+
+
+def page_out(page: queries.CodePage, *, gate: GateDecision, url: str) -> dict[str, Any]:
+    """The page as the JSON document, with the gated fields null when the gate is closed."""
+    data = asdict(page)
+    data["url"] = url
+    data["gate"] = asdict(gate)
+    data["also"] = [ref_out(ref) for ref in page.also]
+    if not gate.visible:
+        for section in GATED_SECTIONS:
+            for name in GATED_FIELDS[section]:
+                data[name] = None
+    return data
+
+
+@router.get(
+    "/{code}",
+    response={200: CodePageOut, 300: ChoicesOut, 400: ErrorOut, 404: NotFoundOut},
+    url_name="code_detail",
+    summary="A code page as JSON",
+)
+def get_code(
+    request: HttpRequest, code: str, date: str | None = None, system: str | None = None
+) -> Any:
+    """Everything the HTML page at /codes/{code}/ shows, as of `date` (default today).
+
+    `code` may be dotted or not, in any case. A code in several code sets answers 300 with the
+    choices unless `system` picks one; an unknown code answers 404 with the nearest codes.
+    """
+    from medcode.codes.views import code_url
+
+    try:
+        on = queries.parse_service_date(date, today=timezone.localdate())
+        found = queries.lookup_code(code, system=system, on=on)
+    except (queries.BadDate, queries.MalformedCode, queries.UnknownSystem) as exc:
+        raise ApiError(400, str(exc)) from exc
+    if found.page is None and found.choices:
+        return Status(
+            300,
+            {
+                "detail": SEVERAL_SYSTEMS.format(code=found.text),
+                "choices": [ref_out(r) for r in found.choices],
+            },
+        )
+    if found.page is None:
+        return Status(
+            404,
+            {
+                "detail": CODE_NOT_FOUND.format(code=found.text),
+                "suggestions": [ref_out(r) for r in found.nearest],
+            },
+        )
+    page = found.page
+    gate = can_see_gated(request, page.system, page.code)
+    key = ("json", found.text, system or "", on, gate)
+    body = catalog.responses.get(key)
+    if body is None:
+        url = code_url(page.display, system=page.system if found.needs_system else "")
+        data = page_out(page, gate=gate, url=url)
+        body = CodePageOut.model_validate(data).model_dump_json().encode()
+        catalog.responses.put(key, body)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")

@@ -1,0 +1,131 @@
+"""Every loaded release, cached per process and reloaded when an import changes the table.
+
+A page selects the releases in force from this catalog instead of querying the release table
+for each panel. `derived` holds values computed from one release (headings, indicator counts),
+`lookups` the pages built for a typed code and date, `responses` rendered page bodies; all
+three are emptied whenever the catalog reloads. The release table is checked at most once per
+MEDCODE_RELEASE_CHECK_SECONDS (default 1 s), so a new import shows within a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from medcode.codes import panels
+from medcode.codes.models import CodeSystem, Release
+from medcode.codes.panels import Source
+
+SYSTEM_LABELS: dict[str, str] = {str(value): str(label) for value, label in CodeSystem.choices}
+
+
+@dataclass(frozen=True)
+class ReleaseCatalog:
+    fingerprint: tuple[Any, ...]
+    releases: tuple[Release, ...]  # by effective date, then import order
+    sources: dict[int, Source]
+
+    def with_table(self, table: str, system: str | None = None) -> list[Release]:
+        return [
+            r
+            for r in self.releases
+            if table in r.row_counts and (system is None or r.code_system == system)
+        ]
+
+    def in_force(self, table: str, on: dt.date, system: str | None = None) -> list[Release]:
+        """Per dataset, the latest release in effect on `on` (else that dataset's earliest)."""
+        chosen: dict[str, Release] = {}
+        for release in self.with_table(table, system):
+            if release.dataset not in chosen or release.effective_from <= on:
+                chosen[release.dataset] = release
+        return sorted(chosen.values(), key=lambda r: (r.effective_from, r.pk))
+
+
+class LRU:
+    """A small least-recently-used map, per process (safe under threaded workers too)."""
+
+    def __init__(self, setting: str, default: int) -> None:
+        self.setting = setting
+        self.default = default
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return int(getattr(settings, self.setting, self.default))
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        size = self.size
+        if size <= 0:
+            return
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_lock = threading.Lock()
+_catalog: ReleaseCatalog | None = None
+_checked_at = 0.0
+
+# Values derived from one release (headings, indicator counts), dropped with the catalog.
+derived: dict[tuple[Any, ...], Any] = {}
+# Lookups (typed code, code set, date -> page) and rendered responses, dropped with it too.
+lookups = LRU("MEDCODE_PAGE_CACHE", 1024)
+responses = LRU("MEDCODE_PAGE_CACHE", 1024)
+
+
+def release_catalog() -> ReleaseCatalog:
+    """All releases, reloaded only when an import changed the release table."""
+    global _catalog, _checked_at
+    catalog = _catalog
+    interval = float(getattr(settings, "MEDCODE_RELEASE_CHECK_SECONDS", 1.0))
+    if catalog is not None and time.monotonic() - _checked_at < interval:
+        return catalog
+    state = Release.objects.aggregate(top=Max("pk"), n=Count("pk"), last=Max("imported_at"))
+    fingerprint = (state["top"], state["n"], state["last"])
+    _checked_at = time.monotonic()
+    if catalog is not None and catalog.fingerprint == fingerprint:
+        return catalog
+    releases = tuple(Release.objects.order_by("effective_from", "pk"))
+    catalog = ReleaseCatalog(
+        fingerprint=fingerprint,
+        releases=releases,
+        sources={r.pk: panels.source_of(r) for r in releases},
+    )
+    with _lock:
+        _catalog = catalog
+        _clear_derived()
+    return catalog
+
+
+def _clear_derived() -> None:
+    derived.clear()
+    lookups.clear()
+    responses.clear()
+
+
+def clear_caches() -> None:
+    global _catalog
+    with _lock:
+        _catalog = None
+        _clear_derived()

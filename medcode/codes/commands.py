@@ -1,0 +1,217 @@
+"""CLI verbs for the code store: up, serve, data import/status/sync."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def report_error(message: object) -> None:
+    """Errors go to stderr unwrapped and unstyled, so paths and line numbers stay intact."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def register(subparsers: Any) -> None:
+    up = subparsers.add_parser("up", help="migrate, import available data, then serve")
+    _server_args(up)
+    up.add_argument("--no-import", action="store_true", help="skip importing data")
+    up.set_defaults(handler=cmd_up)
+
+    serve = subparsers.add_parser("serve", help="serve medcode with a production server")
+    _server_args(serve)
+    serve.set_defaults(handler=cmd_serve)
+
+    data = subparsers.add_parser("data", help="import and inspect release files")
+    verbs = data.add_subparsers(dest="data_command", required=True, metavar="VERB")
+    imp = verbs.add_parser("import", help="import release files or folders")
+    imp.add_argument("paths", nargs="+", type=Path)
+    imp.add_argument(
+        "--licensed-cpt", action="store_true", help="the files are licensed CPT descriptors"
+    )
+    imp.set_defaults(handler=cmd_import)
+    status = verbs.add_parser("status", help="list loaded releases")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=cmd_status)
+    sync = verbs.add_parser("sync", help="download the current official releases and import them")
+    sync.add_argument("--catalog", help="a catalog file (JSON) to use instead of the built-in one")
+    sync.add_argument(
+        "--dest", type=Path, help="where to keep downloads (default MEDCODE_DATA_DIR)"
+    )
+    sync.add_argument("--no-import", action="store_true", help="download only")
+    sync.set_defaults(handler=cmd_sync)
+
+
+def _server_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("MEDCODE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("MEDCODE_PORT", "8000")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("MEDCODE_WORKERS", "0")) or None,
+        help="worker processes (default: 2 x cores + 1)",
+    )
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    console.print("[green]database ready[/green]")
+    if not args.no_import:
+        from medcode.codes.importers.icd10cm_xml import embedded_tabular_path
+
+        paths = [embedded_tabular_path()]
+        if settings.MEDCODE_DATA_DIR:
+            paths.append(Path(settings.MEDCODE_DATA_DIR))
+        code = run_imports(paths)
+        if code:
+            return code
+    return cmd_serve(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    workers = args.workers or (2 * (os.cpu_count() or 1) + 1)
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "medcode.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "20",
+    ]
+    console.print(f"serving on http://{args.host}:{args.port}/ with {workers} workers")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover  (execv does not return)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if args.licensed_cpt:
+        from medcode.codes.importers.cpt_licensed import LICENSED_DATASET
+
+        return run_imports(args.paths, dataset=LICENSED_DATASET)
+    return run_imports(args.paths)
+
+
+def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
+    """Import files and folders with a progress bar; print a summary; non-zero on any error."""
+    from medcode.codes.services import ImportResult, import_file, plan_imports
+    from medcode.lib.errors import DataFileError
+
+    try:
+        planned = [(p, dataset) for p in paths] if dataset else plan_imports(paths)
+    except DataFileError as exc:
+        report_error(exc)
+        return 2
+    results: list[ImportResult] = []
+    failed = 0
+    started = time.monotonic()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    ) as progress:
+        for path, ds in planned:
+            task = progress.add_task(path.name, total=None)
+
+            def advance(n: int, task: Any = task) -> None:
+                progress.advance(task, n)
+
+            try:
+                result = import_file(path, dataset=ds, progress=advance)
+            except DataFileError as exc:
+                failed += 1
+                progress.update(task, description=f"[red]{path.name} failed[/red]")
+                report_error(exc)
+                continue
+            progress.update(
+                task, description=f"{path.name} ({result.status})", total=1, completed=1
+            )
+            results.append(result)
+    _print_summary(results, time.monotonic() - started)
+    return 1 if failed else 0
+
+
+def _print_summary(results: list[Any], seconds: float) -> None:
+    table = Table(title=f"Import summary ({seconds:.1f} s)")
+    for column in ("file", "dataset", "release", "status", "rows", "current"):
+        table.add_column(column)
+    for r in results:
+        rows = ", ".join(f"{k} {v:,}" for k, v in r.row_counts.items())
+        table.add_row(
+            r.path.name, r.dataset, r.version_label, r.status, rows, "yes" if r.is_current else "no"
+        )
+        if r.message:
+            console.print(f"{r.path.name}: {r.message}")
+    Console(width=max(Console().width, 140)).print(table)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from medcode.codes.queries import release_status
+
+    status = release_status()
+    if args.json:
+        print(json.dumps(status, indent=2, default=str))
+        return 0
+    table = Table(title="Loaded releases")
+    for column in ("dataset", "release", "effective", "rows", "current", "file"):
+        table.add_column(column)
+    for item in status["releases"]:
+        effective = f"{item['effective_from']} .. {item['effective_to'] or ''}"
+        rows = ", ".join(f"{k} {v:,}" for k, v in item["row_counts"].items())
+        table.add_row(
+            item["dataset"],
+            item["version_label"],
+            effective,
+            rows,
+            "yes" if item["is_current"] else "no",
+            item["source_file"],
+        )
+    Console(width=max(Console().width, 140)).print(table)
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from medcode.codes.sync import SyncError, load_catalog, sync_catalog
+
+    dest = args.dest or (Path(settings.MEDCODE_DATA_DIR) if settings.MEDCODE_DATA_DIR else None)
+    if dest is None:
+        report_error("set MEDCODE_DATA_DIR or pass --dest")
+        return 2
+    try:
+        catalog = load_catalog(args.catalog)
+        downloaded = sync_catalog(catalog, dest, log=console.print)
+    except SyncError as exc:
+        report_error(exc)
+        return 1
+    if args.no_import or not downloaded:
+        return 0
+    return run_imports(downloaded)

@@ -1,0 +1,607 @@
+"""What the code values in CMS and CDC files mean, in words.
+
+The meanings follow the official record layouts (shared/data/DATA_LAYOUTS.md section 2, the
+PFS RVU<YY>.pdf, the HCPCS record layout, OPPS Addendum D1, the ICD-10-CM and ICD-10-PCS
+conventions), written in our own words. Data only: panels.py and modifiers.py use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+
+def _frozen(values: dict[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(values)
+
+
+def explain(table: Mapping[str, str], value: str, *, unknown: str = "") -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return table.get(value, unknown or f"value {value} (not described in the record layout)")
+
+
+PFS_STATUS = _frozen(
+    {
+        "A": "Active: paid separately under the fee schedule.",
+        "B": "Bundled: payment is included in another service; never paid separately.",
+        "C": "Contractor priced: the Medicare administrative contractor sets the payment.",
+        "D": "Deleted: the code is no longer valid (a 90-day grace period may apply).",
+        "E": "Excluded from the fee schedule by regulation.",
+        "F": "Deleted or discontinued, with no grace period.",
+        "G": "Not valid for Medicare: another code is used instead.",
+        "H": "Deleted modifier: this code-modifier combination is no longer valid.",
+        "I": "Not valid for Medicare: another code (for example a G-code) is used instead.",
+        "J": "Anesthesia service: paid on base and time units, not RVUs.",
+        "M": "Measurement code: reported for quality programs only, not paid.",
+        "N": "Non-covered service.",
+        "P": "Bundled or excluded (for example supplies with physical or occupational therapy).",
+        "R": "Restricted coverage: paid only in special circumstances.",
+        "T": "Paid only when no other fee-schedule service is billed on the same day.",
+        "X": "Statutory exclusion: not a physician service under the fee schedule.",
+    }
+)
+
+GLOBAL_DAYS = _frozen(
+    {
+        "000": "0-day global: no postoperative period; same-day pre- and post-op care is included.",
+        "010": "10-day global: care on the day of the procedure and for 10 days after it "
+        "is included.",
+        "090": "90-day global (major surgery): the day before, the day of, and 90 days after "
+        "the procedure are included.",
+        "MMM": "Maternity code: the usual global-surgery rules do not apply.",
+        "XXX": "The global surgery concept does not apply.",
+        "YYY": "The contractor sets the global period.",
+        "ZZZ": "Belongs to another service and falls within that service's global period "
+        "(typical of add-on codes).",
+    }
+)
+
+PCTC = _frozen(
+    {
+        "0": "Physician service: no professional/technical split; modifiers 26 and TC "
+        "do not apply.",
+        "1": "Diagnostic service with a professional (26) and a technical (TC) component; "
+        "each may be billed on its own with its modifier.",
+        "2": "Professional-component-only code: modifiers 26 and TC do not apply.",
+        "3": "Technical-component-only code: modifiers 26 and TC do not apply.",
+        "4": "Global-test-only code: separate codes exist for the components; modifiers 26 "
+        "and TC do not apply.",
+        "5": "Incident-to code: modifiers 26 and TC do not apply.",
+        "6": "Laboratory physician interpretation code: modifier 26 may be used, TC may not.",
+        "7": "Physical therapy service: not paid when an independent therapist furnishes it "
+        "to a hospital patient; 26 and TC do not apply.",
+        "8": "Physician interpretation code: modifiers 26 and TC do not apply.",
+        "9": "The professional/technical concept does not apply.",
+    }
+)
+
+MULT_PROC = _frozen(
+    {
+        "0": "No multiple-procedure reduction: paid at 100% whatever else is done that day.",
+        "1": "Standard multiple-procedure reduction (historical rule).",
+        "2": "Standard reduction: the highest-valued procedure is paid at 100% and the "
+        "second to fifth at 50%; beyond five, by report.",
+        "3": "Special endoscopy rules: related endoscopies sharing an endoscopic base code "
+        "are paid as a family.",
+        "4": "Diagnostic imaging reduction: technical and professional parts of further "
+        "imaging in the same session are reduced.",
+        "5": "Therapy reduction: the practice expense of further 'always therapy' services "
+        "is reduced.",
+        "6": "Diagnostic cardiovascular reduction on further tests the same day.",
+        "7": "Diagnostic ophthalmology reduction on further tests the same day.",
+        "9": "The multiple-procedure concept does not apply.",
+    }
+)
+
+BILATERAL = _frozen(
+    {
+        "0": "The 150% bilateral adjustment does not apply: if done on both sides, payment "
+        "is at most 100% of the single-procedure amount.",
+        "1": "The 150% bilateral adjustment applies: report once with modifier 50; payment "
+        "is at most 150% of the single-procedure amount.",
+        "2": "Already bilateral: the code describes both sides and is paid at 100%; "
+        "modifier 50 is not used.",
+        "3": "Each side is paid at 100% of the single-procedure amount (mostly radiology).",
+        "9": "The bilateral concept does not apply.",
+    }
+)
+
+ASSISTANT = _frozen(
+    {
+        "0": "Assistant at surgery paid only when documentation shows medical necessity.",
+        "1": "Assistant at surgery not paid (statutory restriction).",
+        "2": "Assistant at surgery may be paid.",
+        "9": "The assistant-at-surgery concept does not apply.",
+    }
+)
+
+CO_SURGEON = _frozen(
+    {
+        "0": "Co-surgeons (modifier 62) not permitted.",
+        "1": "Co-surgeons (modifier 62) permitted with documentation of medical necessity.",
+        "2": "Co-surgeons (modifier 62) permitted.",
+        "9": "The co-surgeon concept does not apply.",
+    }
+)
+
+TEAM_SURGERY = _frozen(
+    {
+        "0": "Team surgery (modifier 66) not permitted.",
+        "1": "Team surgery (modifier 66) permitted with documentation of medical necessity.",
+        "2": "Team surgery (modifier 66) permitted.",
+        "9": "The team-surgery concept does not apply.",
+    }
+)
+
+SUPERVISION = _frozen(
+    {
+        "01": "General supervision.",
+        "02": "Direct supervision.",
+        "03": "Personal supervision.",
+        "04": "Personal supervision by a physician or a qualified psychologist.",
+        "05": "Not subject to supervision when done by a qualified audiologist.",
+        "06": "Personal supervision by a physician or a physical therapist certified in "
+        "electrophysiology.",
+        "09": "The supervision concept does not apply.",
+        "21": "General supervision for a certified technician, otherwise direct.",
+        "22": "May be performed by a certified technician.",
+        "66": "May be performed by a physician or a physical therapist with ABPTS certification.",
+    }
+)
+
+IMAGING_FAMILY = _frozen(
+    {
+        "88": "Subject to the OPPS cap on imaging services.",
+        "99": "Not subject to the imaging cap.",
+    }
+)
+
+OPPS_STATUS = _frozen(
+    {
+        "A": "Paid under a fee schedule or payment system other than OPPS.",
+        "B": "Not recognised by OPPS on outpatient hospital bill types 12x/13x.",
+        "C": "Inpatient-only procedure: not paid under OPPS.",
+        "D": "Discontinued code.",
+        "E1": "Not covered or not paid by Medicare.",
+        "E2": "No pricing or claims data available.",
+        "F": "Corneal tissue, CRNA services or hepatitis B vaccine: paid at reasonable cost.",
+        "G": "Pass-through drug or biological.",
+        "H": "Pass-through device category.",
+        "J1": "Comprehensive APC: one payment covers the primary service and the related "
+        "services on the claim.",
+        "J2": "May be paid through a comprehensive APC (for example extended observation).",
+        "K": "Non-pass-through drug or biological (including therapeutic radiopharmaceuticals).",
+        "L": "Influenza or pneumococcal vaccine: paid at reasonable cost.",
+        "M": "Not billable to the Medicare administrative contractor.",
+        "N": "Packaged: payment is included in other services.",
+        "P": "Partial hospitalization.",
+        "Q1": "Packaged when billed with a significant procedure (S, T or V); otherwise paid "
+        "separately (STV-packaged).",
+        "Q2": "Packaged when billed with a T procedure; otherwise paid separately (T-packaged).",
+        "Q3": "Composite APC: paid as part of a composite when criteria are met.",
+        "Q4": "Conditionally packaged laboratory test.",
+        "R": "Blood and blood products.",
+        "S": "Significant procedure, not discounted when multiple.",
+        "T": "Significant procedure, multiple-procedure reduction applies.",
+        "U": "Brachytherapy source.",
+        "V": "Clinic or emergency department visit.",
+        "Y": "Non-implantable durable medical equipment: billed to the DME contractor, "
+        "not paid under OPPS.",
+    }
+)
+
+HCPCS_COVERAGE = _frozen(
+    {
+        "C": "Carrier judgment: coverage is decided by the Medicare contractor.",
+        "D": "Special coverage instructions apply (see the referenced manual or NCD).",
+        "I": "Not payable by Medicare: another code is used for this item or service.",
+        "M": "Not covered by Medicare.",
+        "S": "Not covered by Medicare by statute.",
+    }
+)
+
+HCPCS_ACTION = _frozen(
+    {
+        "A": "Added.",
+        "B": "Administrative data and long description changed.",
+        "C": "Long description changed.",
+        "D": "Discontinued (terminated).",
+        "F": "Administrative data changed.",
+        "N": "No maintenance: unchanged in this release.",
+        "P": "Payment change (pricing indicator).",
+        "R": "Re-activated.",
+        "S": "Short description changed.",
+        "T": "Miscellaneous change.",
+    }
+)
+
+HCPCS_PRICING = _frozen(
+    {
+        "00": "Not separately priced by Part B.",
+        "11": "Priced with national relative value units (Physician Fee Schedule).",
+        "12": "Priced with national anesthesia base units.",
+        "13": "Priced by the contractor (for example not-otherwise-classified codes).",
+        "21": "Clinical laboratory: subject to the national limitation amount.",
+        "22": "Clinical laboratory: priced by the contractor.",
+        "31": "DMEPOS: frequently serviced item (fee schedule with floors and ceilings).",
+        "32": "DMEPOS: inexpensive or routinely purchased item (fee schedule with floors "
+        "and ceilings).",
+        "33": "DMEPOS: oxygen and oxygen equipment.",
+        "34": "DMEPOS: DME supplies.",
+        "35": "DMEPOS: surgical dressings.",
+        "36": "DMEPOS: capped rental item.",
+        "37": "DMEPOS: ostomy, tracheostomy and urological supplies.",
+        "38": "DMEPOS: orthotics, prosthetics, prosthetic devices and vision items.",
+        "39": "Parenteral and enteral nutrition.",
+        "45": "DMEPOS: customised item.",
+        "46": "DMEPOS: priced by the contractor.",
+        "51": "Drugs.",
+        "52": "Reasonable charge.",
+        "53": "Priced as set by statute.",
+        "54": "Vaccinations.",
+        "99": "Payment value not established.",
+    }
+)
+
+HCPCS_MULT_PRICING = _frozen(
+    {
+        "A": "One pricing methodology applies.",
+        "9": "Not separately priced by Part B, or no value established.",
+    }
+)
+
+TYPE_OF_SERVICE = _frozen(
+    {
+        "1": "Medical care",
+        "2": "Surgery",
+        "3": "Consultation",
+        "4": "Diagnostic radiology",
+        "5": "Diagnostic laboratory",
+        "6": "Therapeutic radiology",
+        "7": "Anesthesia",
+        "8": "Assistant at surgery",
+        "9": "Other medical items or services",
+        "0": "Whole blood",
+        "A": "Used durable medical equipment",
+        "D": "Ambulance",
+        "E": "Enteral/parenteral nutrients and supplies",
+        "F": "Ambulatory surgical center facility",
+        "G": "Immunosuppressive drugs",
+        "J": "Diabetic shoes",
+        "K": "Hearing items and services",
+        "L": "ESRD supplies",
+        "P": "Lump-sum purchase of DME, prosthetics or orthotics",
+        "Q": "Vision items or services",
+        "R": "Rental of DME",
+        "S": "Surgical dressings",
+        "V": "Pneumococcal, influenza or hepatitis B vaccine",
+        "W": "Physical therapy",
+    }
+)
+
+BETOS_CATEGORY = _frozen(
+    {
+        "M": "Evaluation and management",
+        "P": "Procedures",
+        "I": "Imaging",
+        "T": "Tests",
+        "D": "Durable medical equipment, supplies and devices",
+        "O": "Other services",
+        "Y": "Exceptions and unclassified",
+        "Z": "Unclassified",
+    }
+)
+
+BETOS_DETAIL = _frozen(
+    {
+        "D1A": "Medical/surgical supplies",
+        "D1B": "Hospital beds",
+        "D1C": "Oxygen and supplies",
+        "D1D": "Wheelchairs",
+        "D1E": "Other DME",
+        "D1F": "Prosthetic and orthotic devices",
+        "D1G": "Drugs administered through DME",
+        "O1A": "Ambulance",
+        "O1B": "Chiropractic",
+        "O1C": "Enteral and parenteral",
+        "O1D": "Chemotherapy",
+        "O1E": "Other drugs",
+        "O1G": "Immunizations and vaccinations",
+    }
+)
+
+HCPCS_GROUPS = _frozen(
+    {
+        "A": "Transportation, medical and surgical supplies, miscellaneous and experimental",
+        "B": "Enteral and parenteral therapy",
+        "C": "Outpatient prospective payment system (temporary hospital codes)",
+        "D": "Dental procedures (CDT, maintained by the ADA)",
+        "E": "Durable medical equipment",
+        "G": "Procedures and professional services (temporary)",
+        "H": "Alcohol and drug abuse treatment and behavioural health services",
+        "J": "Drugs administered other than by mouth, and chemotherapy drugs",
+        "K": "Temporary codes for durable medical equipment",
+        "L": "Orthotic and prosthetic procedures and devices",
+        "M": "Other medical services and quality measures",
+        "P": "Pathology and laboratory services",
+        "Q": "Temporary codes",
+        "R": "Diagnostic radiology services",
+        "S": "Temporary national codes for private payers (not Medicare)",
+        "T": "National codes established for state Medicaid agencies",
+        "U": "Coronavirus diagnostic laboratory tests",
+        "V": "Vision, hearing and speech-language pathology services",
+    }
+)
+
+
+def betos_meaning(value: str) -> str:
+    value = value.strip().upper()
+    if not value:
+        return ""
+    category = BETOS_CATEGORY.get(value[:1], "")
+    detail = BETOS_DETAIL.get(value, "")
+    return f"{category}: {detail}." if detail else (f"{category}." if category else "")
+
+
+NOTE_TYPES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "inclusionTerm": (
+            "Inclusion terms",
+            "Conditions and synonyms classified to this code or the code it belongs to.",
+        ),
+        "includes": ("Includes", "Conditions included in the category or range."),
+        "excludes1": (
+            "Excludes1",
+            "NOT CODED HERE: the listed condition is never reported together with this code; "
+            "the two are mutually exclusive (pick the one that applies).",
+        ),
+        "excludes2": (
+            "Excludes2",
+            "NOT INCLUDED HERE: the listed condition is not part of this code, but a patient "
+            "may have both, so both codes may be reported together.",
+        ),
+        "codeFirst": (
+            "Code first",
+            "Sequencing: report the underlying condition first, then this code.",
+        ),
+        "useAdditionalCode": (
+            "Use additional code",
+            "Report an additional code as well, to complete the picture (for example a "
+            "cause or a manifestation).",
+        ),
+        "codeAlso": (
+            "Code also",
+            "A second code may be needed; the order depends on the circumstances of the encounter.",
+        ),
+        "notes": ("Notes", "Instructional notes from the tabular list."),
+        "sevenChrNote": ("7th character note", "Rules for the required 7th character."),
+    }
+)
+
+SEVERITY = _frozen(
+    {
+        "MCC": "Major complication or comorbidity: as a secondary diagnosis it can move the "
+        "stay to the MS-DRG with MCC (unless excluded for the principal diagnosis).",
+        "CC": "Complication or comorbidity: as a secondary diagnosis it can move the stay to "
+        "the MS-DRG with CC (unless excluded for the principal diagnosis).",
+        "": "Neither CC nor MCC (non-CC): as a secondary diagnosis it does not change the "
+        "MS-DRG severity level.",
+    }
+)
+
+MUE_MAI = _frozen(
+    {
+        "1": "Line edit: units above the value on one claim line are denied; separate lines "
+        "with appropriate modifiers may be reported.",
+        "2": "Date-of-service edit, policy: an absolute limit per day that cannot be "
+        "overridden, even on appeal.",
+        "3": "Date-of-service edit, clinical: a limit per day that may be overturned on appeal "
+        "with documentation.",
+    }
+)
+
+PTP_MODIFIER = _frozen(
+    {
+        "0": "no modifier allowed: the pair is never paid together",
+        "1": "an NCCI-associated modifier (59, XE, XS, XP, XU, anatomic and others) may "
+        "bypass the edit when clinically appropriate",
+        "9": "not applicable (deleted edit)",
+    }
+)
+
+SERVICE_TYPES = _frozen(
+    {
+        "practitioner": "Practitioner services",
+        "outpatient_hospital": "Outpatient hospital services",
+        "dme_supplier": "DME supplier services",
+    }
+)
+
+AOC_TYPES = _frozen(
+    {
+        "1": "Type 1: only the listed primary codes are eligible.",
+        "2": "Type 2: CMS lists no primaries; each contractor defines them.",
+        "3": "Type 3: the listed primaries plus any the contractor adds.",
+    }
+)
+
+DMEPOS_CATEGORIES = _frozen(
+    {
+        "IN": "Inexpensive or routinely purchased item",
+        "CR": "Capped rental item",
+        "FS": "Frequently serviced item",
+        "OX": "Oxygen and oxygen equipment",
+        "OS": "Ostomy, tracheostomy and urological supplies",
+        "SU": "Supplies",
+        "PO": "Prosthetics and orthotics",
+        "SD": "Surgical dressings",
+        "PE": "Parenteral and enteral nutrition",
+    }
+)
+
+DMEPOS_MODIFIERS = _frozen(
+    {
+        "NU": "new equipment, purchased",
+        "RR": "rental, per month",
+        "UE": "used equipment, purchased",
+    }
+)
+
+
+PCS_SECTIONS = {
+    "0": "Medical and Surgical",
+    "1": "Obstetrics",
+    "2": "Placement",
+    "3": "Administration",
+    "4": "Measurement and Monitoring",
+    "5": "Extracorporeal or Systemic Assistance and Performance",
+    "6": "Extracorporeal or Systemic Therapies",
+    "7": "Osteopathic",
+    "8": "Other Procedures",
+    "9": "Chiropractic",
+    "B": "Imaging",
+    "C": "Nuclear Medicine",
+    "D": "Radiation Therapy",
+    "F": "Physical Rehabilitation and Diagnostic Audiology",
+    "G": "Mental Health",
+    "H": "Substance Abuse Treatment",
+    "X": "New Technology",
+}
+
+
+def _by_character(characters: str, names: str) -> Mapping[str, str]:
+    """One name per line, matched in order to the axis characters."""
+    return MappingProxyType(dict(zip(characters, names.strip().splitlines(), strict=True)))
+
+
+# ICD-10-PCS Medical and Surgical section: 2nd character (body system), 3rd (root operation).
+PCS_BODY_SYSTEMS = _by_character(
+    "0123456789BCDFGHJKLMNPQRSTUVWXY",
+    """
+Central Nervous System and Cranial Nerves
+Peripheral Nervous System
+Heart and Great Vessels
+Upper Arteries
+Lower Arteries
+Upper Veins
+Lower Veins
+Lymphatic and Hemic Systems
+Eye
+Ear, Nose, Sinus
+Respiratory System
+Mouth and Throat
+Gastrointestinal System
+Hepatobiliary System and Pancreas
+Endocrine System
+Skin and Breast
+Subcutaneous Tissue and Fascia
+Muscles
+Tendons
+Bursae and Ligaments
+Head and Facial Bones
+Upper Bones
+Lower Bones
+Upper Joints
+Lower Joints
+Urinary System
+Female Reproductive System
+Male Reproductive System
+Anatomical Regions, General
+Anatomical Regions, Upper Extremities
+Anatomical Regions, Lower Extremities
+""",
+)
+PCS_OPERATIONS = _by_character(
+    "0123456789BCDFGHJKLMNPQRSTUVWXY",
+    """
+Alteration
+Bypass
+Change
+Control
+Creation
+Destruction
+Detachment
+Dilation
+Division
+Drainage
+Excision
+Extirpation
+Extraction
+Fragmentation
+Fusion
+Insertion
+Inspection
+Map
+Occlusion
+Reattachment
+Release
+Removal
+Repair
+Replacement
+Reposition
+Resection
+Supplement
+Restriction
+Revision
+Transfer
+Transplantation
+""",
+)
+PCS_APPROACHES = {
+    "0": "Open",
+    "3": "Percutaneous",
+    "4": "Percutaneous Endoscopic",
+    "7": "Via Natural or Artificial Opening",
+    "8": "Via Natural or Artificial Opening Endoscopic",
+    "F": "Via Natural or Artificial Opening With Percutaneous Endoscopic Assistance",
+    "X": "External",
+}
+
+PCS_AXES = (
+    "Section",
+    "Body system",
+    "Root operation",
+    "Body part",
+    "Approach",
+    "Device",
+    "Qualifier",
+)
+
+
+def pcs_axes(code: str) -> tuple[tuple[str, str, str], ...]:
+    """(axis, character, meaning) for each character; meanings known for the Med/Surg axes."""
+    meanings: list[str] = [PCS_SECTIONS.get(code[0], "")]
+    medsurg = code[0] == "0"
+    meanings.append(PCS_BODY_SYSTEMS.get(code[1], "") if medsurg and len(code) > 1 else "")
+    meanings.append(PCS_OPERATIONS.get(code[2], "") if medsurg and len(code) > 2 else "")
+    meanings.append("")
+    meanings.append(PCS_APPROACHES.get(code[4], "") if medsurg and len(code) > 4 else "")
+    meanings += ["", ""]
+    return tuple((axis, code[i], meanings[i]) for i, axis in enumerate(PCS_AXES) if i < len(code))
+
+
+CPT_SECTIONS = (
+    ("00100", "01999", "Anesthesia"),
+    ("10004", "69990", "Surgery"),
+    ("70010", "79999", "Radiology"),
+    ("80047", "89398", "Pathology and Laboratory"),
+    ("90281", "99199", "Medicine"),
+    ("99202", "99499", "Evaluation and Management"),
+    ("99500", "99607", "Medicine"),
+)
+
+
+def cpt_section(code: str) -> str:
+    if not code.isdigit():
+        return {
+            "F": "Category II (performance measurement)",
+            "T": "Category III (emerging technology)",
+            "U": "Proprietary laboratory analyses",
+            "M": "Multianalyte assays",
+        }.get(code[-1], "")
+    for low, high, name in CPT_SECTIONS:
+        if low <= code <= high:
+            return f"Category I, {name}"
+    return "Category I"

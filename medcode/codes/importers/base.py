@@ -1,0 +1,176 @@
+"""What every importer is made of: a dataset description, and the one service that loads it.
+
+A dataset says which files it takes (by name and header), what release a file is (version,
+effective dates) and how to load it: a pure parser yields typed rows, and a load function
+hands them to `insert_rows` inside the release's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import models
+
+from medcode.lib.bulk import insert_rows
+from medcode.lib.errors import DataFileError
+
+# CPT (5 digits, or 4 digits plus F/T/U/M) and CDT (D plus 4 digits) codes: their descriptors
+# belong to the AMA and ADA and may only enter through the licensed-descriptor importer.
+CPT_SHAPED = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
+CDT_SHAPED = re.compile(r"^D\d{4}$")
+LICENSED_TEXT_REFUSED = (
+    "descriptor text for the {kind} code {code} is refused: {kind} descriptors are licensed "
+    "(AMA/ADA) and may only be imported with `medcode data import --licensed-cpt`"
+)
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """What a file says about the release it belongs to."""
+
+    version_label: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    source_url: str = ""
+
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class LoadContext:
+    """Handed to a dataset's load function: the file, its new release, and progress."""
+
+    path: Path
+    release: Any  # medcode.codes.models.Release (Any keeps this module free of model imports)
+    progress: ProgressFn = field(default=lambda n: None)
+
+    def insert(
+        self, model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> int:
+        """Insert rows (without the release column) for this release."""
+        release_id = self.release.pk
+        return insert_rows(
+            model,
+            ["release_id", *fields],
+            ((release_id, *row) for row in rows),
+            on_batch=self.progress,
+        )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One family of release files that one importer understands."""
+
+    name: str
+    title: str
+    code_system: str
+    matches: Callable[[Path, list[str]], bool]
+    describe: Callable[[Path], ReleaseInfo]
+    load: Callable[[LoadContext], dict[str, int]]
+    # Lower loads first when a folder is imported (codes before what refers to them).
+    order: int = 50
+    # Whether a file can take a while (progress bar by rows instead of a spinner).
+    is_large: bool = False
+
+
+def refuse_licensed_text(path: Path, line: int, code: str, text: str) -> None:
+    """Raise if a non-licensed importer meets descriptor text on a CPT- or CDT-shaped code."""
+    if not text.strip():
+        return
+    if CPT_SHAPED.match(code):
+        kind = "CPT"
+    elif CDT_SHAPED.match(code):
+        kind = "CDT"
+    else:
+        return
+    raise DataFileError(path, LICENSED_TEXT_REFUSED.format(kind=kind, code=code), line=line)
+
+
+def parse_date(path: Path, line: int, value: str, *, column: str) -> dt.date | None:
+    """ISO (YYYY-MM-DD), YYYYMMDD, MM/DD/YYYY or Julian YYYYDDD; blank, '*' or 9999999 -> None."""
+    value = value.strip()
+    if value in {"", "*", "9999999", "99991231", "NA"}:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+        if re.fullmatch(r"\d{8}", value):
+            return dt.datetime.strptime(value, "%Y%m%d").date()
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
+            return dt.datetime.strptime(value, "%m/%d/%Y").date()
+        if re.fullmatch(r"\d{7}", value):
+            return dt.datetime.strptime(value, "%Y%j").date()
+    except ValueError:
+        pass
+    raise DataFileError(path, f"bad date {value!r} in column {column}", line=line)
+
+
+def parse_float(path: Path, line: int, value: str, *, column: str) -> float | None:
+    value = value.strip().replace(",", "")
+    if value in {"", "NA", "N/A", "-"}:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise DataFileError(path, f"bad number {value!r} in column {column}", line=line) from None
+
+
+def parse_int(path: Path, line: int, value: str, *, column: str) -> int:
+    value = value.strip()
+    try:
+        return int(float(value)) if "." in value else int(value)
+    except ValueError:
+        raise DataFileError(
+            path, f"bad whole number {value!r} in column {column}", line=line
+        ) from None
+
+
+class DuplicateGuard:
+    """Remembers keys seen in one file and names the line of a repeat."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path = path
+        self.what = what
+        self.seen: dict[Any, int] = {}
+
+    def check(self, key: Any, line: int) -> None:
+        first = self.seen.setdefault(key, line)
+        if first != line:
+            raise DataFileError(
+                self.path, f"duplicate {self.what} {key!r} (first seen on line {first})", line=line
+            )
+
+
+@dataclass(frozen=True)
+class NameAndHeader:
+    """A dataset's `matches`: the file name fits `pattern` and the header holds `columns`.
+
+    Detection uses the two parts apart too: a file named like a dataset whose header does
+    not fit is reported with the columns it lacks, rather than as an unknown file.
+    """
+
+    pattern: str
+    columns: tuple[str, ...]
+
+    def __call__(self, path: Path, header: list[str]) -> bool:
+        return self.name_fits(path) and not self.missing(header)
+
+    def name_fits(self, path: Path) -> bool:
+        return name_matches(path, self.pattern)
+
+    def missing(self, header: list[str]) -> list[str]:
+        return [c for c in self.columns if c not in header]
+
+
+def name_matches(path: Path, pattern: str) -> bool:
+    """Match a file name (without .gz) against a regular expression, case-insensitively."""
+    name = path.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    return re.fullmatch(pattern, name, flags=re.IGNORECASE) is not None

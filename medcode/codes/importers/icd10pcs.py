@@ -1,0 +1,349 @@
+"""ICD-10-PCS: the CMS order and codes files, the shared CSVs, and the ICD-9 -> PCS GEM.
+
+Every 7-character PCS code is a valid (billable) code; its first three characters name the
+section, body system and root operation (the PCS table), kept in `attributes`. The order file
+also lists the tables themselves as header rows (3 characters, not billable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from medcode.codes.importers.base import (
+    Dataset,
+    DuplicateGuard,
+    LoadContext,
+    NameAndHeader,
+    ReleaseInfo,
+    name_matches,
+    refuse_licensed_text,
+)
+from medcode.codes.importers.icd10cm_csv import fiscal_year_release
+from medcode.codes.importers.icd10cm_order import (
+    CsvOrOfficial,
+    check_blanks,
+    first_line,
+    slice_record,
+)
+from medcode.codes.models import Code as CodeRow
+from medcode.codes.models import CodeSystem, ReferenceRow
+from medcode.lib.datafiles import iter_csv_dicts, iter_lines
+from medcode.lib.errors import DataFileError
+
+# CMS "ICD-10-CM and ICD-10-PCS order file" record layout (icd10OrderFiles.pdf), 1-based and
+# inclusive; None = to the end of the record.
+PCS_ORDER_LAYOUT: tuple[tuple[str, int, int | None], ...] = (
+    ("order_number", 1, 5),
+    ("code", 7, 13),
+    ("is_billable", 15, 15),  # 0 = header (a PCS table), 1 = valid code
+    ("short_description", 17, 76),
+    ("long_description", 78, None),
+)
+PCS_ORDER_BLANKS = (6, 14, 16, 77)
+# CMS icd10pcs_codes_<YYYY>.txt: the code, a space, the long title.
+PCS_CODES_LAYOUT: tuple[tuple[str, int, int | None], ...] = (
+    ("code", 1, 7),
+    ("long_description", 9, None),
+)
+PCS_CODES_BLANKS = (8,)
+
+PCS_CHAR = "[0-9A-HJ-NP-Z]"  # PCS never uses the letters I and O
+PCS_CODE = re.compile(rf"^{PCS_CHAR}{{7}}$")
+PCS_TABLE = re.compile(rf"^{PCS_CHAR}{{3}}$")
+ORDER_TXT_NAME = r"icd10pcs[-_]order[-_](?:(?P<month>april|apr)[-_])?(?P<year>20\d\d)\.txt"
+CODES_TXT_NAME = r"icd10pcs[-_]codes[-_](?:(?P<month>april|apr)[-_])?(?P<year>20\d\d)\.txt"
+ORDER_RECORD = re.compile(rf"^\d{{5}} {PCS_CHAR}{{3}}[0-9A-HJ-NP-Z ]{{4}} [01] ")
+CODES_RECORD = re.compile(rf"^{PCS_CHAR}{{7}} \S")
+TUVA_NAME = r"icd10pcs_codes_tuva\.csv"
+TUVA_COLUMNS = ("code", "long_description")
+MEDSURG_NAME = r"icd10pcs_medsurg_(?P<year>20\d\d)\.csv"
+MEDSURG_COLUMNS = ("code", "short_description", "long_description")
+# CMS 2018 GEM gem_i9pcs.txt: ICD-9-CM procedure code, ICD-10-PCS code (or NoPCS) and five
+# flag digits, separated by spaces (the ICD-9 column is padded, so records are split on spaces).
+GEM_TXT_NAME = r"(?:20\d\d_)?gem_i9pcs\.txt"
+GEM_RECORD = re.compile(r"^\d{2,4}\s+(?:[0-9A-HJ-NP-Z]{7}|NoPCS)\s+[01]{3}\d\d$")
+GEM_CSV_NAME = r"icd10pcs_gem_i9_to_pcs_(?P<year>20\d\d)\.csv"
+GEM_CSV_COLUMNS = ("icd9_proc", "icd10_pcs", "flags")
+GEM_FLAGS = ("approximate", "no_map", "combination", "scenario", "choice_list")
+CODE_FIELDS = (
+    "system",
+    "code",
+    "display",
+    "short_description",
+    "long_description",
+    "is_billable",
+    "level",
+    "parent",
+    "attributes",
+)
+
+SHORT_RECORD = "the record is {length} characters long; the layout needs at least {need}"
+BAD_ORDER_NUMBER = "bad order number {value!r} in columns 1-5"
+BAD_FLAG = "the valid-code flag must be 0 or 1, not {value!r}"
+NOT_A_CODE = "not an ICD-10-PCS code: {code!r}"
+NO_DESCRIPTION = "code {code} has no description"
+BAD_GEM = "expected an ICD-9-CM code, an ICD-10-PCS code (or NoPCS) and 5 flag digits"
+BAD_GEM_FLAGS = "bad GEM flags {value!r}: five digits, the first three 0 or 1"
+GEM_FLAGS_DISAGREE = "the flags {flags!r} disagree with the column {column}={value!r}"
+NO_YEAR = "cannot tell the fiscal year from the file name"
+
+
+def pcs_row(
+    path: Path,
+    line: int,
+    code: str,
+    short: str,
+    long: str,
+    guard: DuplicateGuard,
+    *,
+    flag: str = "1",
+    parent: str = "",
+) -> tuple[object, ...]:
+    """A Code row for a PCS code (7 characters) or a PCS table header (3, order file only)."""
+    refuse_licensed_text(path, line, code, long or short)
+    if not (PCS_CODE.match(code) or (flag == "0" and PCS_TABLE.match(code))):
+        raise DataFileError(path, NOT_A_CODE.format(code=code), line=line)
+    if flag not in {"0", "1"}:
+        raise DataFileError(path, BAD_FLAG.format(value=flag), line=line)
+    if not (short or long):
+        raise DataFileError(path, NO_DESCRIPTION.format(code=code), line=line)
+    guard.check(code, line)
+    return (
+        CodeSystem.ICD10PCS,
+        code,
+        code,
+        short,
+        long or short,
+        flag == "1",
+        "code" if len(code) == 7 else "table",
+        parent,
+        table_attributes(code[:3]),
+    )
+
+
+@cache
+def table_attributes(table: str) -> str:
+    """Code.attributes of the codes in a PCS table, as JSON text (encoded once per table)."""
+    return json.dumps(
+        {"section": table[0], "body_system": table[1], "operation": table[2]},
+        separators=(",", ":"),
+    )
+
+
+def parse_order_txt(path: Path) -> Iterator[tuple[object, ...]]:
+    guard = DuplicateGuard(path, "code")
+    tables: set[str] = set()
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        if len(line) < 78:
+            raise DataFileError(path, SHORT_RECORD.format(length=len(line), need=78), line=number)
+        check_blanks(path, number, line, PCS_ORDER_BLANKS)
+        record = slice_record(line, PCS_ORDER_LAYOUT)
+        if not record["order_number"].isdigit():
+            raise DataFileError(
+                path, BAD_ORDER_NUMBER.format(value=record["order_number"]), line=number
+            )
+        code = record["code"]
+        if len(code) == 3:
+            tables.add(code)
+        yield pcs_row(
+            path,
+            number,
+            code,
+            record["short_description"],
+            record["long_description"],
+            guard,
+            flag=record["is_billable"],
+            parent=code[:3] if len(code) == 7 and code[:3] in tables else "",
+        )
+
+
+def parse_codes_txt(path: Path) -> Iterator[tuple[object, ...]]:
+    guard = DuplicateGuard(path, "code")
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        if len(line) < 9:
+            raise DataFileError(path, SHORT_RECORD.format(length=len(line), need=9), line=number)
+        check_blanks(path, number, line, PCS_CODES_BLANKS)
+        record = slice_record(line, PCS_CODES_LAYOUT)
+        yield pcs_row(path, number, record["code"], "", record["long_description"], guard)
+
+
+def parse_pcs_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[object, ...]]:
+    guard = DuplicateGuard(path, "code")
+    for number, row in iter_csv_dicts(path, required=columns):
+        yield pcs_row(
+            path,
+            number,
+            row["code"].strip().upper(),
+            row.get("short_description", "").strip(),
+            row["long_description"].strip(),
+            guard,
+        )
+
+
+def load_order(ctx: LoadContext) -> dict[str, int]:
+    if name_matches(ctx.path, CODES_TXT_NAME):
+        rows = parse_codes_txt(ctx.path)
+    else:
+        rows = parse_order_txt(ctx.path)
+    return {"codes": ctx.insert(CodeRow, CODE_FIELDS, rows)}
+
+
+def load_tuva(ctx: LoadContext) -> dict[str, int]:
+    return {"codes": ctx.insert(CodeRow, CODE_FIELDS, parse_pcs_csv(ctx.path, TUVA_COLUMNS))}
+
+
+def load_medsurg(ctx: LoadContext) -> dict[str, int]:
+    return {"codes": ctx.insert(CodeRow, CODE_FIELDS, parse_pcs_csv(ctx.path, MEDSURG_COLUMNS))}
+
+
+def _name(path: Path) -> str:
+    return path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+
+
+def describe_order(path: Path) -> ReleaseInfo:
+    for pattern in (ORDER_TXT_NAME, CODES_TXT_NAME):
+        found = re.fullmatch(pattern, _name(path), flags=re.IGNORECASE)
+        if found:
+            month = 4 if found.group("month") else 10
+            return fiscal_year_release(int(found.group("year")), month)
+    raise DataFileError(path, NO_YEAR)
+
+
+def describe_tuva(path: Path) -> ReleaseInfo:
+    # The Tuva Project file does not say its fiscal year. It differs from the FY2025 Med/Surg
+    # set (12 codes absent there, 287 FY2025 codes missing here), so most likely FY2024.
+    return ReleaseInfo(
+        version_label="FY2024 (Tuva, unverified)",
+        effective_from=dt.date(2023, 10, 1),
+        effective_to=dt.date(2024, 9, 30),
+    )
+
+
+def describe_medsurg(path: Path) -> ReleaseInfo:
+    found = re.fullmatch(MEDSURG_NAME, _name(path), flags=re.IGNORECASE)
+    if not found:
+        raise DataFileError(path, NO_YEAR)
+    year = fiscal_year_release(int(found.group("year")))
+    return ReleaseInfo(f"{year.version_label} Med/Surg", year.effective_from, year.effective_to)
+
+
+# --- GEM ---------------------------------------------------------------------------------------
+
+
+def gem_row(
+    path: Path, line: int, icd9: str, pcs: str, flags: str
+) -> tuple[str, dict[str, object]]:
+    if not re.fullmatch(r"[01]{3}\d\d", flags):
+        raise DataFileError(path, BAD_GEM_FLAGS.format(value=flags), line=line)
+    if not re.fullmatch(r"\d{2,4}", icd9) or not (pcs == "NoPCS" or PCS_CODE.match(pcs)):
+        raise DataFileError(path, BAD_GEM, line=line)
+    data: dict[str, object] = {"icd9_proc": icd9, "icd10_pcs": pcs, "flags": flags}
+    for name, digit in zip(GEM_FLAGS, flags, strict=True):
+        data[name] = (
+            digit == "1" if name in {"approximate", "no_map", "combination"} else int(digit)
+        )
+    return icd9, data
+
+
+def parse_gem_txt(path: Path) -> Iterator[tuple[str, dict[str, object]]]:
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 3:
+            raise DataFileError(path, BAD_GEM, line=number)
+        yield gem_row(path, number, *parts)
+
+
+def parse_gem_csv(path: Path) -> Iterator[tuple[str, dict[str, object]]]:
+    for number, row in iter_csv_dicts(path, required=GEM_CSV_COLUMNS):
+        flags = row["flags"].strip()
+        key, data = gem_row(path, number, row["icd9_proc"].strip(), row["icd10_pcs"].strip(), flags)
+        for column, digit in zip(GEM_FLAGS, flags, strict=True):
+            value = row.get(column, digit).strip()
+            if value != digit:
+                raise DataFileError(
+                    path,
+                    GEM_FLAGS_DISAGREE.format(flags=flags, column=column, value=value),
+                    line=number,
+                )
+        yield key, data
+
+
+def load_gem(ctx: LoadContext) -> dict[str, int]:
+    rows = (
+        parse_gem_csv(ctx.path) if name_matches(ctx.path, GEM_CSV_NAME) else parse_gem_txt(ctx.path)
+    )
+    return {"gems": ctx.insert(ReferenceRow, ("key", "data"), rows)}
+
+
+def describe_gem(path: Path) -> ReleaseInfo:
+    # The 2018 GEMs were the last CMS published (effective with FY2018, 2017-10-01).
+    return ReleaseInfo(version_label="2018 GEM", effective_from=dt.date(2017, 10, 1))
+
+
+# --- detection ---------------------------------------------------------------------------------
+
+
+def matches_order(path: Path, header: list[str]) -> bool:
+    if name_matches(path, ORDER_TXT_NAME):
+        return ORDER_RECORD.match(first_line(path)) is not None
+    if name_matches(path, CODES_TXT_NAME):
+        return CODES_RECORD.match(first_line(path)) is not None
+    return False
+
+
+def is_gem_txt(path: Path) -> bool:
+    return name_matches(path, GEM_TXT_NAME) and GEM_RECORD.match(first_line(path)) is not None
+
+
+DATASETS = [
+    Dataset(
+        name="icd10pcs_order",
+        title="ICD-10-PCS",
+        code_system=CodeSystem.ICD10PCS,
+        matches=matches_order,
+        describe=describe_order,
+        load=load_order,
+        order=10,
+        is_large=True,
+    ),
+    Dataset(
+        name="icd10pcs_codes_tuva",
+        title="ICD-10-PCS (Tuva Project code list)",
+        code_system=CodeSystem.ICD10PCS,
+        matches=NameAndHeader(TUVA_NAME, TUVA_COLUMNS),
+        describe=describe_tuva,
+        load=load_tuva,
+        order=11,
+        is_large=True,
+    ),
+    Dataset(
+        name="icd10pcs_medsurg",
+        title="ICD-10-PCS Medical and Surgical section",
+        code_system=CodeSystem.ICD10PCS,
+        matches=NameAndHeader(MEDSURG_NAME, MEDSURG_COLUMNS),
+        describe=describe_medsurg,
+        load=load_medsurg,
+        order=11,
+        is_large=True,
+    ),
+    Dataset(
+        name="icd10pcs_gem",
+        title="ICD-9-CM to ICD-10-PCS GEM",
+        code_system="",
+        matches=CsvOrOfficial(GEM_CSV_NAME, GEM_CSV_COLUMNS, is_gem_txt),
+        describe=describe_gem,
+        load=load_gem,
+        order=40,
+    ),
+]

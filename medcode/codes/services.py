@@ -1,0 +1,142 @@
+"""Writes to the code store: importing a release file, one transaction per release."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import F
+
+from medcode.codes.importers.base import Dataset, LoadContext
+from medcode.codes.importers.registry import detect, is_ignored
+from medcode.codes.models import Release
+from medcode.lib.datafiles import sha256_of
+from medcode.lib.errors import DataFileError
+
+logger = logging.getLogger(__name__)
+
+ALREADY_IMPORTED = "already imported as {release} (same sha256); nothing to do"
+NO_ROWS = "the file holds no rows"
+NOT_A_FILE = "no such file or folder"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    dataset: str
+    status: Literal["imported", "replaced", "unchanged"]
+    release_id: int
+    version_label: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+    is_current: bool = False
+    message: str = ""
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders (recursively) into the data files they hold, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not is_ignored(p))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DataFileError(path, NOT_A_FILE)
+    return files
+
+
+def plan_imports(paths: Iterable[Path]) -> list[tuple[Path, Dataset]]:
+    """Detect every file's dataset before anything is written; codes load before the rest.
+
+    Two files of one release (e.g. the official XML and a normalised CSV of the same table
+    and year) would replace each other on every run, so only the first is kept.
+    """
+    planned: list[tuple[Path, Dataset]] = []
+    seen: dict[tuple[str, str], Path] = {}
+    for path in find_files(paths):
+        dataset = detect(path)
+        release = (dataset.name, dataset.describe(path).version_label)
+        if release in seen:
+            logger.info("%s: skipped, same release as %s (%s %s)", path, seen[release], *release)
+            continue
+        seen[release] = path
+        planned.append((path, dataset))
+    return sorted(planned, key=lambda item: (item[1].order, str(item[0])))
+
+
+def import_file(
+    path: Path,
+    *,
+    dataset: Dataset | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import one release file. Re-importing the same file is a no-op that says so."""
+    dataset = dataset or detect(path)
+    digest = sha256_of(path)
+    existing = Release.objects.filter(dataset=dataset.name, sha256=digest).first()
+    if existing is not None:
+        return ImportResult(
+            path=path,
+            dataset=dataset.name,
+            status="unchanged",
+            release_id=existing.pk,
+            version_label=existing.version_label,
+            row_counts=dict(existing.row_counts),
+            is_current=existing.is_current,
+            message=ALREADY_IMPORTED.format(release=existing),
+        )
+    info = dataset.describe(path)
+    with transaction.atomic():
+        replaced = Release.objects.filter(
+            dataset=dataset.name, version_label=info.version_label
+        ).delete()[0]
+        release = Release.objects.create(
+            dataset=dataset.name,
+            code_system=dataset.code_system,
+            version_label=info.version_label,
+            effective_from=info.effective_from,
+            effective_to=info.effective_to,
+            source_file=path.name,
+            source_url=info.source_url,
+            sha256=digest,
+        )
+        counts = dataset.load(LoadContext(path=path, release=release, progress=progress or _noop))
+        if sum(counts.values()) == 0:
+            raise DataFileError(path, NO_ROWS)
+        release.row_counts = counts
+        release.save(update_fields=["row_counts"])
+        current = mark_current(dataset.name)
+    return ImportResult(
+        path=path,
+        dataset=dataset.name,
+        status="replaced" if replaced else "imported",
+        release_id=release.pk,
+        version_label=release.version_label,
+        row_counts=counts,
+        is_current=current == release.pk,
+    )
+
+
+def mark_current(dataset_name: str) -> int | None:
+    """The newest release by effective date is current; older imports stay as history."""
+    releases = Release.objects.filter(dataset=dataset_name)
+    newest = releases.order_by(F("effective_from").desc(), "-pk").first()
+    if newest is None:
+        return None
+    releases.exclude(pk=newest.pk).filter(is_current=True).update(is_current=False)
+    if not newest.is_current:
+        Release.objects.filter(pk=newest.pk).update(is_current=True)
+    return newest.pk
+
+
+def _noop(_: int) -> None:
+    return None
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from medcode.codes import views
+
+app_name = "codes"
+
+urlpatterns = [
+    path("", views.code_index, name="index"),
+    path("<str:code>/", views.code_detail, name="detail"),
+]

@@ -1,0 +1,288 @@
+"""Code pages: parse the request, call `queries.lookup_code`, render.
+
+A page answers `?date=YYYY-MM-DD` (date of service, default today) and `?system=` (one code
+set when the code exists in several). htmx requests (the date-of-service switch) get only
+the page body; everything else gets the full page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+
+from medcode.codes import catalog, queries
+from medcode.codes.models import CodeSystem
+from medcode.gate import GateDecision, can_see_gated
+
+EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
+
+
+def code_url(display: str, *, system: str = "", on: dt.date | None = None) -> str:
+    query = {}
+    if system:
+        query["system"] = system
+    if on is not None:
+        query["date"] = on.isoformat()
+    path = reverse("codes:detail", args=[display])
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+@require_safe
+def code_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        on = queries.parse_service_date(request.GET.get("date"), today=timezone.localdate())
+    except queries.BadDate as exc:
+        return _bad_request(request, str(exc))
+    explicit_date = on if request.GET.get("date") else None
+    try:
+        found = queries.lookup_code(code, system=request.GET.get("system") or None, on=on)
+    except queries.MalformedCode as exc:
+        return _bad_request(request, str(exc))
+    except queries.UnknownSystem as exc:
+        return _bad_request(request, str(exc))
+    if found.page is None and found.choices:
+        return render(
+            request,
+            "codes/choose.html",
+            {
+                "text": found.text,
+                "choices": [
+                    (ref, code_url(ref.display, system=ref.system, on=explicit_date))
+                    for ref in found.choices
+                ],
+            },
+        )
+    if found.page is None:
+        return render(
+            request,
+            "codes/not_found.html",
+            {
+                "text": found.text,
+                "nearest": [
+                    (ref, code_url(ref.display, on=explicit_date)) for ref in found.nearest
+                ],
+            },
+            status=404,
+        )
+    page = found.page
+    if code != page.display:
+        target = code_url(
+            page.display,
+            system=request.GET.get("system", "") if found.needs_system else "",
+            on=explicit_date,
+        )
+        return HttpResponsePermanentRedirect(target)
+    gate = can_see_gated(request, page.system, page.code)
+    # The body depends only on the code, the date, the gate's visibility and the host; the
+    # CSRF token and the gate notice (per visitor) are filled in for each request.
+    key = (
+        "body",
+        found.text,
+        request.GET.get("system") or "",
+        on,
+        explicit_date,
+        gate.visible,
+        request.get_host(),
+        request.scheme,
+    )
+    cacheable = set(request.GET) <= {"date", "system"}
+    cached = catalog.responses.get(key) if cacheable else None
+    if cached is None:
+        cached = render_body(request, found, gate.visible, explicit_date)
+        if cacheable:
+            catalog.responses.put(key, cached)
+    is_htmx = bool(request.headers.get("HX-Request"))
+    # Most readers are guests with no pending messages: their whole page is cached too.
+    personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
+    html = None
+    if not personal and cacheable:
+        html = catalog.responses.get((*key, "page"))
+        if html is None:
+            html = render_to_string(
+                "codes/detail.html", {**cached.head, "body": mark_safe(cached.html)}, request
+            )
+            catalog.responses.put((*key, "page"), html)
+    elif not is_htmx:
+        html = render_to_string(
+            "codes/detail.html", {**cached.head, "body": mark_safe(cached.html)}, request
+        )
+    else:
+        html = cached.html
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(
+        GATE_PLACEHOLDER, gate_notice(gate)
+    )
+    response = HttpResponse(html)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def gate_notice(gate: GateDecision) -> str:
+    """The gate's word to this visitor: pages left, or why the gated part is not shown."""
+    if gate.visible:
+        if not gate.message:
+            return ""
+        link = (
+            format_html(' <a href="{}">{}</a>', gate.action_url, gate.action_label)
+            if gate.action_url
+            else ""
+        )
+        return str(
+            format_html(
+                '<p class="notice notice--info gate-notice" role="status">{}{}</p>',
+                gate.message,
+                link,
+            )
+        )
+    return str(
+        format_html(
+            '<section class="locked" aria-labelledby="locked-h"><h2 id="locked-h">'
+            "Documentation, billing, modifiers, related codes, data and FAQ</h2>"
+            "<p>{}</p></section>",
+            gate.message,
+        )
+    )
+
+
+CSRF_PLACEHOLDER = "__medcode_csrf_token__"
+GATE_PLACEHOLDER = "__medcode_gate_notice__"
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    # What the layout around the body needs (title, canonical link, JSON-LD).
+    head: dict[str, Any]
+
+
+def render_body(
+    request: HttpRequest, found: queries.Lookup, gate_visible: bool, explicit_date: dt.date | None
+) -> RenderedBody:
+    page = found.page
+    assert page is not None
+    # Codes are letters, digits and dots: safe in a path, so links are built from one prefix.
+    prefix = reverse("codes:detail", args=["_"])[:-2]
+    canonical = request.build_absolute_uri(
+        code_url(page.display, system=page.system if found.needs_system else "")
+    )
+    api_url = reverse("api:code_detail", args=[page.display]) + (
+        f"?{urlencode({'date': explicit_date.isoformat()})}" if explicit_date else ""
+    )
+    context = {
+        "page": page,
+        "gate": {"visible": gate_visible},
+        "gate_placeholder": GATE_PLACEHOLDER,
+        "csrf_placeholder": CSRF_PLACEHOLDER,
+        "date_query": f"?date={explicit_date.isoformat()}" if explicit_date else "",
+        "system_param": page.system if found.needs_system else "",
+        "api_url": api_url,
+        "code_prefix": prefix,
+        "related_links": _related_links(page, prefix, explicit_date),
+        "also": [
+            (ref, code_url(ref.display, system=ref.system, on=explicit_date)) for ref in page.also
+        ],
+    }
+    html = render_to_string("codes/_body.html", context, request=request)
+    head = {
+        "page": page,
+        "canonical": canonical,
+        "api_url": api_url,
+        "json_ld": json_ld(page, canonical),
+    }
+    return RenderedBody(html, head)
+
+
+def _related_links(
+    page: queries.CodePage, prefix: str, on: dt.date | None
+) -> list[tuple[Any, list[tuple[Any, str]]]]:
+    query = f"?date={on.isoformat()}" if on else ""
+    return [
+        (group, [(c, f"{prefix}{c.code}/{query}") for c in group.codes]) for group in page.related
+    ]
+
+
+def json_ld(page: queries.CodePage, canonical: str) -> SafeString:
+    """schema.org MedicalCode, escaped for a <script> element."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalCode",
+        "codeValue": page.display,
+        "codingSystem": page.system_label,
+        "name": page.title,
+        "url": canonical,
+    }
+    if page.official.text:
+        data["description"] = page.official.text
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return mark_safe(text)  # every <, > and & is escaped above
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "codes/bad_request.html", {"message": message}, status=400)
+
+
+@require_safe
+def code_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "codes/index.html", {"systems": loaded_systems(), "examples": EXAMPLE_CODES}
+    )
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "codes/home.html", {"systems": loaded_systems(), "examples": EXAMPLE_CODES}
+    )
+
+
+def loaded_systems() -> list[dict[str, Any]]:
+    """Each code set with its current releases and code count (for the home and index pages)."""
+    catalog = queries.release_catalog()
+    labels = dict(CodeSystem.choices)
+    systems: dict[str, dict[str, Any]] = {}
+    for release in catalog.releases:
+        if "codes" not in release.row_counts or not release.is_current:
+            continue
+        entry = systems.setdefault(
+            release.code_system,
+            {
+                "system": release.code_system,
+                "label": labels.get(release.code_system, release.code_system),
+                "releases": [],
+                "codes": 0,
+            },
+        )
+        entry["releases"].append(catalog.sources[release.pk])
+        entry["codes"] = max(entry["codes"], int(release.row_counts.get("codes", 0)))
+    order = queries.SYSTEM_ORDER
+    return sorted(
+        systems.values(), key=lambda s: order.index(s["system"]) if s["system"] in order else 99
+    )
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /api/",
+        "Disallow: /admin/",
+        "Disallow: /claims/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,200 @@
+"""The edit data the rules read, as plain values, and the lookups over it.
+
+`RuleTables` is the Protocol the rules depend on. `InMemoryTables` is the dict-backed
+implementation for tests and for callers that preload a release; a database-backed one can
+implement the same Protocol.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, Protocol
+
+from medcode.rules.claim import normalise_code, normalise_diagnosis, normalise_modifier
+
+TableKind = Literal["ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses"]
+
+# AOC files use CCCCC as the primary code of a type 2 edit: the contractor defines primaries.
+CONTRACTOR_DEFINED_PRIMARY = "CCCCC"
+
+
+def is_active_on(day: date, effective: date | None, deleted: date | None) -> bool:
+    """NCCI dating: effective <= day and (no deletion date or day <= deletion date)."""
+    return (effective is None or effective <= day) and (deleted is None or day <= deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class PtpEdit:
+    """One NCCI procedure-to-procedure edit: column_2 is not paid with column_1."""
+
+    column_1: str
+    column_2: str
+    effective: date
+    deleted: date | None
+    modifier_indicator: str  # "0" no modifier allowed, "1" allowed, "9" not applicable
+    rationale: str
+
+    def is_active_on(self, day: date) -> bool:
+        return is_active_on(day, self.effective, self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class MueLimit:
+    """One NCCI medically unlikely edit: the most units of code normally reported."""
+
+    code: str
+    value: int
+    mai: int  # 1 line edit, 2 date-of-service policy edit, 3 date-of-service clinical edit
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddOnEdit:
+    """One NCCI add-on code edit: addon is paid only with primary on the same date."""
+
+    addon: str
+    primary: str  # CONTRACTOR_DEFINED_PRIMARY for type 2
+    edit_type: int  # 1 listed primaries only, 2 contractor-defined, 3 listed plus contractor's
+    effective: date | None
+    deleted: date | None
+
+    def is_active_on(self, day: date) -> bool:
+        return is_active_on(day, self.effective, self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeIndicators:
+    """The payment-policy indicators of one PFS relative value file row."""
+
+    code: str
+    modifier: str  # "" for the global row; "26", "TC" or "53" for their own rows
+    status_code: str
+    global_days: str  # "000", "010", "090", "MMM", "XXX", "YYY", "ZZZ"
+    pctc_ind: int
+    mult_proc_ind: int
+    bilat_surg_ind: int
+    asst_surg_ind: int
+    co_surg_ind: int
+    team_surg_ind: int
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisInfo:
+    """An ICD-10-CM code as the rules need it.
+
+    excludes1 holds the Excludes1 notes that apply to the code, including those inherited
+    from its category and subcategory, as note text ("type 1 diabetes mellitus (E10.-)")
+    or bare patterns ("E10.-", "E08-E13").
+    """
+
+    code: str
+    is_billable: bool
+    excludes1: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The dates a code is valid; None means open-ended."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return is_active_on(day, self.start, self.end)
+
+
+class RuleTables(Protocol):
+    def ptp_for(self, code: str) -> Sequence[PtpEdit]:
+        """The PTP edits where code is the column 1 code, active or not."""
+        ...
+
+    def mue_for(self, code: str) -> MueLimit | None: ...
+
+    def addon_primaries(self, addon: str) -> Sequence[AddOnEdit]:
+        """The add-on edits for addon; empty when it is not an add-on code."""
+        ...
+
+    def fee(self, code: str, modifier: str = "") -> FeeIndicators | None: ...
+
+    def code_exists(self, code: str, on: date) -> bool: ...
+
+    def modifier_exists(self, modifier: str, on: date) -> bool: ...
+
+    def diagnosis(self, code: str, on: date) -> DiagnosisInfo | None: ...
+
+    def source(self, kind: TableKind) -> str:
+        """Provenance for findings, e.g. "NCCI PTP practitioner 2024Q3 (effective 2024-07-01)"."""
+        ...
+
+
+class InMemoryTables:
+    """RuleTables over dicts. A table that was not given is empty: lookups find nothing."""
+
+    def __init__(
+        self,
+        *,
+        ptp: Iterable[PtpEdit] = (),
+        mue: Iterable[MueLimit] = (),
+        addons: Iterable[AddOnEdit] = (),
+        fees: Iterable[FeeIndicators] = (),
+        codes: Mapping[str, Span] | None = None,
+        modifiers: Mapping[str, Span] | None = None,
+        diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
+        sources: Mapping[TableKind, str] | None = None,
+    ) -> None:
+        ptp_by_column_1: defaultdict[str, list[PtpEdit]] = defaultdict(list)
+        for edit in ptp:
+            ptp_by_column_1[normalise_code(edit.column_1)].append(edit)
+        self._ptp = {code: tuple(edits) for code, edits in ptp_by_column_1.items()}
+
+        self._mue = {normalise_code(limit.code): limit for limit in mue}
+
+        addons_by_code: defaultdict[str, list[AddOnEdit]] = defaultdict(list)
+        for addon in addons:
+            addons_by_code[normalise_code(addon.addon)].append(addon)
+        self._addons = {code: tuple(edits) for code, edits in addons_by_code.items()}
+
+        self._fees = {
+            (normalise_code(fee.code), normalise_modifier(fee.modifier)): fee for fee in fees
+        }
+        self._codes = {normalise_code(c): span for c, span in (codes or {}).items()}
+        self._modifiers = {normalise_modifier(m): span for m, span in (modifiers or {}).items()}
+
+        diagnoses_by_code: defaultdict[str, list[tuple[DiagnosisInfo, Span]]] = defaultdict(list)
+        for info, span in diagnoses:
+            diagnoses_by_code[normalise_diagnosis(info.code)].append((info, span))
+        self._diagnoses = dict(diagnoses_by_code)
+
+        self._sources: Mapping[TableKind, str] = sources or {}
+
+    def ptp_for(self, code: str) -> Sequence[PtpEdit]:
+        return self._ptp.get(code, ())
+
+    def mue_for(self, code: str) -> MueLimit | None:
+        return self._mue.get(code)
+
+    def addon_primaries(self, addon: str) -> Sequence[AddOnEdit]:
+        return self._addons.get(addon, ())
+
+    def fee(self, code: str, modifier: str = "") -> FeeIndicators | None:
+        return self._fees.get((code, modifier))
+
+    def code_exists(self, code: str, on: date) -> bool:
+        span = self._codes.get(code)
+        return span is not None and span.covers(on)
+
+    def modifier_exists(self, modifier: str, on: date) -> bool:
+        span = self._modifiers.get(modifier)
+        return span is not None and span.covers(on)
+
+    def diagnosis(self, code: str, on: date) -> DiagnosisInfo | None:
+        for info, span in self._diagnoses.get(code, ()):
+            if span.covers(on):
+                return info
+        return None
+
+    def source(self, kind: TableKind) -> str:
+        return self._sources.get(kind, f"{kind} table (in memory)")

@@ -1,0 +1,136 @@
+"""Small builders for claims and in-memory edit tables, with defaults a test can ignore."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from medcode.rules.claim import Claim, ClaimLine
+from medcode.rules.tables import (
+    AddOnEdit,
+    DiagnosisInfo,
+    FeeIndicators,
+    InMemoryTables,
+    MueLimit,
+    PtpEdit,
+    Span,
+    TableKind,
+)
+
+DOS = date(2024, 7, 15)
+
+SOURCES: dict[TableKind, str] = {
+    "ptp": "NCCI PTP practitioner 2024Q3 (effective 2024-07-01)",
+    "mue": "NCCI MUE practitioner 2024Q3 (effective 2024-07-01)",
+    "addon": "NCCI add-on code edits 2024Q3 (effective 2024-07-01)",
+    "pfs": "PFS relative value file RVU24C (effective 2024-07-01)",
+    "codes": "HCPCS Level II and CPT codes July 2024",
+    "modifiers": "HCPCS modifiers July 2024",
+    "diagnoses": "ICD-10-CM FY2024 (effective 2023-10-01)",
+}
+
+
+def line(
+    number: int,
+    code: str,
+    *modifiers: str,
+    units: int = 1,
+    dos: date = DOS,
+    pointers: tuple[int, ...] = (1,),
+) -> ClaimLine:
+    return ClaimLine(
+        number=number,
+        code=code,
+        modifiers=modifiers,
+        units=units,
+        date_of_service=dos,
+        place_of_service="11",
+        diagnosis_pointers=pointers,
+    )
+
+
+def claim(*lines: ClaimLine, diagnoses: tuple[str, ...] = ("M7989",)) -> Claim:
+    return Claim(lines=lines, diagnoses=diagnoses)
+
+
+def ptp_edit(
+    column_1: str,
+    column_2: str,
+    indicator: str = "1",
+    *,
+    effective: date = date(2010, 1, 1),
+    deleted: date | None = None,
+    rationale: str = "Misuse of column two code with column one code",
+) -> PtpEdit:
+    return PtpEdit(column_1, column_2, effective, deleted, indicator, rationale)
+
+
+def mue_limit(code: str, value: int, mai: int, rationale: str = "Clinical: data") -> MueLimit:
+    return MueLimit(code, value, mai, rationale)
+
+
+def addon_edit(
+    addon: str,
+    primary: str,
+    edit_type: int = 1,
+    *,
+    effective: date | None = date(2010, 1, 1),
+    deleted: date | None = None,
+) -> AddOnEdit:
+    return AddOnEdit(addon, primary, edit_type, effective, deleted)
+
+
+def fee(
+    code: str,
+    modifier: str = "",
+    *,
+    status: str = "A",
+    global_days: str = "XXX",
+    pctc: int = 0,
+    mult: int = 0,
+    bilateral: int = 0,
+    assistant: int = 2,
+    cosurgeon: int = 2,
+    team: int = 2,
+) -> FeeIndicators:
+    return FeeIndicators(
+        code=code,
+        modifier=modifier,
+        status_code=status,
+        global_days=global_days,
+        pctc_ind=pctc,
+        mult_proc_ind=mult,
+        bilat_surg_ind=bilateral,
+        asst_surg_ind=assistant,
+        co_surg_ind=cosurgeon,
+        team_surg_ind=team,
+    )
+
+
+def diagnosis(
+    code: str, *excludes1: str, is_billable: bool = True, span: Span | None = None
+) -> tuple[DiagnosisInfo, Span]:
+    return DiagnosisInfo(code, is_billable, excludes1), span or Span()
+
+
+def tables(
+    *,
+    ptp: Iterable[PtpEdit] = (),
+    mue: Iterable[MueLimit] = (),
+    addons: Iterable[AddOnEdit] = (),
+    fees: Iterable[FeeIndicators] = (),
+    codes: Iterable[str] = (),
+    modifiers: Iterable[str] = (),
+    diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
+) -> InMemoryTables:
+    """Tables in which every code and modifier given is valid on every date."""
+    return InMemoryTables(
+        ptp=ptp,
+        mue=mue,
+        addons=addons,
+        fees=fees,
+        codes={code: Span() for code in codes},
+        modifiers={modifier: Span() for modifier in modifiers},
+        diagnoses=diagnoses,
+        sources=SOURCES,
+    )

@@ -1,0 +1,89 @@
+import time
+from datetime import date
+
+from medcode.rules.check import check_claim
+from medcode.rules.tables import CONTRACTOR_DEFINED_PRIMARY, InMemoryTables, Span
+from medcode.rules.tests.builders import (
+    addon_edit,
+    claim,
+    diagnosis,
+    fee,
+    line,
+    mue_limit,
+    ptp_edit,
+    tables,
+)
+
+
+def test_it_runs_every_rule_and_puts_errors_first_then_by_line():
+    findings = check_claim(
+        claim(
+            line(1, "99214"),
+            line(2, "11042"),
+            line(3, "97597", units=3),
+            line(4, "99070"),
+            line(5, "11045", pointers=(2,)),
+        ),
+        tables(
+            ptp=[ptp_edit("11042", "97597", "1")],
+            mue=[mue_limit("97597", 1, 2)],
+            addons=[addon_edit("11045", "11043")],
+            fees=[fee("11042", global_days="000"), fee("99070", status="B"), fee("99214")],
+            codes=["99214", "11042", "97597", "99070", "11045"],
+            diagnoses=[diagnosis("M7989")],
+        ),
+    )
+
+    assert [(f.severity, f.lines, f.rule) for f in findings] == [
+        ("error", (1, 2), "global_surgery"),
+        ("error", (2, 3), "ptp"),
+        ("error", (3,), "mue"),
+        ("error", (5,), "addon"),
+        ("error", (5,), "dx_pointer"),
+        ("warning", (4,), "pfs_status"),
+    ]
+
+
+def test_it_finds_nothing_on_a_clean_claim():
+    findings = check_claim(
+        claim(line(1, "99213", "25"), line(2, "11042")),
+        tables(
+            ptp=[ptp_edit("11042", "99213", "1")],
+            fees=[fee("11042", global_days="000"), fee("99213")],
+            codes=["99213", "11042"],
+            modifiers=["25"],
+            diagnoses=[diagnosis("M7989")],
+        ),
+    )
+
+    assert findings == []
+
+
+def test_it_checks_a_10_line_claim_in_well_under_2_ms():
+    codes = [f"{11000 + n}" for n in range(10)]
+    # Each code is column 1 of 1,000 edits, as busy surgical codes are.
+    ptp = [
+        ptp_edit(code, f"{20000 + n}", "1", deleted=date(2030, 1, 1))
+        for code in codes
+        for n in range(1000)
+    ]
+    ptp += [ptp_edit(codes[0], codes[1], "0")]
+    memory = InMemoryTables(
+        ptp=ptp,
+        mue=[mue_limit(code, 1, 3) for code in codes],
+        addons=[addon_edit(codes[9], CONTRACTOR_DEFINED_PRIMARY, 2)],
+        fees=[fee(code, global_days="010") for code in codes],
+        codes={code: Span() for code in codes},
+        modifiers={"59": Span()},
+        diagnoses=[diagnosis("M7989", "(M79.0-)")],
+    )
+    ten_lines = claim(*(line(n, code, "59", units=2) for n, code in enumerate(codes, 1)))
+
+    timings = []
+    for _ in range(30):
+        start = time.perf_counter()
+        findings = check_claim(ten_lines, memory)
+        timings.append(time.perf_counter() - start)
+
+    assert findings
+    assert min(timings) < 0.002

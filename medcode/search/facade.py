@@ -1,0 +1,793 @@
+"""One search box over every code set: the function the page, the htmx partial, the API and
+the CLI all call.
+
+`search(q)` takes a code, a prefix, a range, a modifier or words: codes are looked up
+exactly first (an index seek, never the full-text engine), then words go to the lexical
+backend (SQLite FTS5 or PostgreSQL full text) and, when vectors are built, to the semantic
+layer; the two rankings are fused (hybrid.py). `search_note(text)` is case mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
+
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+
+from medcode.codes.models import CodeSystem, Release
+from medcode.search.backends import (
+    MARK_END,
+    MARK_START,
+    Filters,
+    Hit,
+    Marked,
+    Operator,
+    filter_sql,
+    get_backend,
+)
+from medcode.search.hybrid import LEXICAL_FUSION, WORD_FUSION, fuse, fuse_ranked
+from medcode.search.models import Document, Word
+from medcode.search.querytext import (
+    LAY_SYNONYMS,
+    STOP_WORDS,
+    Group,
+    ParsedQuery,
+    expand_synonyms,
+    parse_query,
+)
+from medcode.search.typos import correct_words
+
+MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning"]
+
+# User-facing messages (tests reuse them).
+EMPTY_QUERY = "Type a code (63650, S72.001A, S72.0, 63650-63688) or words to search."
+NOTHING_TO_SEARCH = "Nothing to search for: the query has no letters or digits."
+NO_RESULTS = "No codes match {query!r} in the loaded releases."
+NO_INDEX = "The search index is not built yet: run `medcode search build`."
+LEXICAL_ONLY = (
+    "Ranked by words only: the semantic vectors are not built (run `medcode search build`)."
+)
+UNKNOWN_SYSTEM = "Unknown code set {value!r}: use one of {choices}."
+LIMIT_RANGE = "limit must be between 1 and {maximum}."
+DID_YOU_MEAN = "Showing results for {corrected!r}."
+
+QUERY_TOO_LONG = (
+    "A search query may have at most {maximum:,} characters; paste longer text into case mode."
+)
+
+MAX_LIMIT = 100
+MAX_QUERY_CHARS = 2000
+LEXICAL_DEPTH = 60
+SEMANTIC_DEPTH = 40
+SEMANTIC_PROBES = 24
+# A word in this many documents or more is "common" (see backends.COMMON_SAMPLE).
+COMMON_WORD = 5000
+# Fewer hits with every word than this: documents with some of the words follow.
+FEW_HITS = 5
+MAX_PHRASE_WORDS = 6
+
+SYSTEM_ALIASES = {
+    "icd10cm": CodeSystem.ICD10CM,
+    "icd-10-cm": CodeSystem.ICD10CM,
+    "cm": CodeSystem.ICD10CM,
+    "icd10pcs": CodeSystem.ICD10PCS,
+    "icd-10-pcs": CodeSystem.ICD10PCS,
+    "pcs": CodeSystem.ICD10PCS,
+    "hcpcs": CodeSystem.HCPCS,
+    "modifier": CodeSystem.MODIFIER,
+    "modifiers": CodeSystem.MODIFIER,
+    "cpt": CodeSystem.CPT,
+}
+SYSTEM_LABELS = dict(CodeSystem.choices)
+
+
+class SearchInputError(ValueError):
+    """A filter the caller gave is invalid (the message says which and why)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    system: str
+    system_label: str
+    code: str
+    display: str
+    title: str
+    title_html: str  # HTML-escaped, matched words in <mark>
+    matched_html: str  # the synonym that matched when the title does not show it
+    is_billable: bool
+    is_current: bool
+    match: MatchKind
+    score: float
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    results: list[Result]
+    message: str = ""
+    notices: list[str] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+    is_semantic: bool = False
+    filters: dict[str, Any] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+
+
+# ---------------------------------------------------------------- filters
+
+
+def normalise_systems(system: str | Sequence[str] | None) -> tuple[str, ...]:
+    if system is None or system == "":
+        return ()
+    values = [system] if isinstance(system, str) else list(system)
+    out: list[str] = []
+    for value in values:
+        for part in str(value).split(","):
+            key = part.strip().lower()
+            if not key:
+                continue
+            if key.upper() in SYSTEM_LABELS:
+                out.append(key.upper())
+            elif key in SYSTEM_ALIASES:
+                out.append(str(SYSTEM_ALIASES[key]))
+            else:
+                choices = ", ".join(sorted(SYSTEM_LABELS))
+                raise SearchInputError(UNKNOWN_SYSTEM.format(value=part.strip(), choices=choices))
+    return tuple(dict.fromkeys(out))
+
+
+def make_filters(
+    *, system: str | Sequence[str] | None, billable: bool | None, on: dt.date | None
+) -> Filters:
+    systems = normalise_systems(system)
+    if on is None:
+        return Filters(systems=systems, is_billable=billable)
+    # Per dataset, the release of codes in force on the date (the latest effective by then).
+    in_force: dict[str, Release] = {}
+    dated: set[str] = set()
+    for release in Release.objects.filter(row_counts__has_key="codes").order_by(
+        "effective_from", "pk"
+    ):
+        dated.add(release.code_system)
+        if release.effective_from <= on:
+            in_force[release.dataset] = release
+    if CodeSystem.HCPCS in dated:
+        dated.add(CodeSystem.MODIFIER)  # the HCPCS record holds the modifiers too
+    return Filters(
+        systems=systems,
+        is_billable=billable,
+        on=on,
+        release_ids=tuple(r.pk for r in in_force.values()),
+        dated_systems=tuple(sorted(dated)),
+    )
+
+
+def describe_filters(filters: Filters) -> dict[str, Any]:
+    return {
+        "system": list(filters.systems),
+        "billable": filters.is_billable,
+        "date": filters.on.isoformat() if filters.on else None,
+    }
+
+
+# ---------------------------------------------------------------- the search box
+
+
+def search(
+    q: str,
+    *,
+    system: str | Sequence[str] | None = None,
+    billable: bool | None = None,
+    on: dt.date | None = None,
+    limit: int = 20,
+    semantic: bool = True,
+    typing: bool = False,
+) -> SearchResults:
+    """Codes first (exact, then prefixes and ranges), then words fused with meaning.
+
+    `typing`: the query is being typed (autocomplete), so its last word is a prefix.
+    """
+    started = time.perf_counter()
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchInputError(LIMIT_RANGE.format(maximum=MAX_LIMIT))
+    filters = make_filters(system=system, billable=billable, on=on)
+    parsed = parse_query(q or "")
+    if parsed.is_empty:
+        message = EMPTY_QUERY if not (q or "").strip() else NOTHING_TO_SEARCH
+        return SearchResults(query=q or "", results=[], message=message)
+
+    notices: list[str] = []
+    ranked: dict[int, tuple[MatchKind, float, Hit | None]] = {}
+    for doc_id, kind, score in find_codes(parsed, filters, limit=limit):
+        ranked.setdefault(doc_id, (kind, score, None))
+
+    corrections: dict[str, str] = {}
+    is_semantic = False
+    words: WordHits | None = None
+    if parsed.words:
+        words = search_words(
+            list(parsed.words), filters, depth=LEXICAL_DEPTH, prefix_last=True if typing else None
+        )
+        lexical, corrections = words.hits, words.corrections
+        meaning: list[tuple[int, float]] = []
+        if semantic:
+            meant = " ".join(corrections.get(w, w) for w in parsed.words)
+            found = search_meaning(meant, filters, depth=SEMANTIC_DEPTH)
+            if found is None:
+                notices.append(LEXICAL_ONLY)
+            else:
+                meaning, is_semantic = found, True
+        hits = {hit.document_id: hit for hit in lexical}
+        fused = fuse_ranked([h.document_id for h in lexical], [d for d, _ in meaning], WORD_FUSION)
+        if len(parsed.words) >= 2:
+            # Titles that open with the words typed name the thing itself ("Spinal cord
+            # stimulator lead ...", "Power wheelchair, ..."): they lead, fused order kept.
+            opening = " ".join(parsed.words).lower()
+            fused.sort(key=lambda item: not opens_with(hits.get(item[0]), opening))
+        for doc_id, score in fused:
+            how: MatchKind = "words" if doc_id in hits else "meaning"
+            ranked.setdefault(doc_id, (how, score, hits.get(doc_id)))
+        if corrections:
+            corrected = " ".join(corrections.get(w, w) for w in parsed.words)
+            notices.append(DID_YOU_MEAN.format(corrected=corrected))
+
+    chosen = list(ranked.items())[:limit]
+    marked: dict[int, Marked] = {}
+    if words is not None and words.groups:
+        marked = get_backend().highlight(
+            words.groups,
+            prefix_last=words.prefix_last,
+            document_ids=[d for d, (kind, _, _) in chosen if kind in ("words", "meaning")],
+        )
+    results = build_results(chosen, marked=marked, words=list(parsed.words), on=on)
+    message = ""
+    if not results:
+        message = NO_INDEX if not Document.objects.exists() else NO_RESULTS.format(query=q)
+    return SearchResults(
+        query=q,
+        results=results,
+        message=message,
+        notices=notices,
+        corrections=corrections,
+        is_semantic=is_semantic,
+        filters=describe_filters(filters),
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+def suggest(q: str, *, limit: int = 8) -> SearchResults:
+    """Search as you type: codes and words only (no embedding), the last word a prefix."""
+    return search(q, limit=limit, semantic=False, typing=True)
+
+
+# ---------------------------------------------------------------- codes
+
+
+_SYSTEM_OF_SHAPE = {"icd10cm": "ICD10CM", "icd10pcs": "ICD10PCS", "hcpcs": "HCPCS", "cpt": "CPT"}
+
+
+def _after_prefix(prefix: str) -> str:
+    """The smallest string greater than every string starting with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def find_codes(
+    parsed: ParsedQuery, filters: Filters, *, limit: int
+) -> list[tuple[int, MatchKind, float]]:
+    """Document ids for the codes, ranges and modifiers in the query, exact matches first."""
+    where, params = filter_sql(filters)
+    exact: list[tuple[int, MatchKind, float]] = []
+    wider: list[tuple[int, MatchKind, float]] = []
+
+    def run(sql: str, args: list[Any]) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            return [row[0] for row in cursor.fetchall()]
+
+    for term in parsed.codes:
+        systems = [_SYSTEM_OF_SHAPE[s] for s in term.systems]
+        marks = ", ".join(["%s"] * len(systems))
+        base = f"FROM search_document d WHERE d.system IN ({marks}) {where}"
+        found = run(f"SELECT d.id {base} AND d.code = %s", [*systems, *params, term.code])
+        exact.extend((pk, "exact", 1.0) for pk in found)
+        if term.is_prefix:
+            rows = run(
+                f"SELECT d.id {base} AND d.code > %s AND d.code < %s"
+                " ORDER BY length(d.code), d.code LIMIT %s",
+                [*systems, *params, term.code, _after_prefix(term.code), limit],
+            )
+            wider.extend((pk, "prefix", 0.9) for pk in rows)
+        if not found and not term.is_prefix:
+            # An unknown code: offer its nearest existing parent ("S72.009Z" -> S72.009).
+            for size in range(len(term.code) - 1, 2, -1):
+                rows = run(
+                    f"SELECT d.id {base} AND d.code = %s", [*systems, *params, term.code[:size]]
+                )
+                if rows:
+                    wider.extend((pk, "parent", 0.5) for pk in rows)
+                    break
+    for rng in parsed.ranges:
+        systems = [_SYSTEM_OF_SHAPE[s] for s in rng.systems]
+        marks = ", ".join(["%s"] * len(systems))
+        rows = run(
+            f"SELECT d.id FROM search_document d WHERE d.system IN ({marks}) {where}"
+            " AND d.code >= %s AND d.code < %s ORDER BY d.code LIMIT %s",
+            [*systems, *params, rng.first, _after_prefix(rng.last), limit],
+        )
+        wider.extend((pk, "range", 0.8) for pk in rows)
+    for modifier in parsed.modifiers:
+        rows = run(
+            f"SELECT d.id FROM search_document d WHERE d.system = %s {where} AND d.code = %s",
+            [CodeSystem.MODIFIER, *params, modifier],
+        )
+        exact.extend((pk, "modifier", 1.0) for pk in rows)
+    return exact + wider
+
+
+# ---------------------------------------------------------------- words
+
+
+def content_words(words: Sequence[str]) -> list[str]:
+    kept = [w for w in words if w not in STOP_WORDS]
+    return kept or list(words)
+
+
+def word_groups(words: Sequence[str]) -> list[Group]:
+    return expand_synonyms(content_words(words))
+
+
+@dataclass(frozen=True)
+class WordHits:
+    hits: list[Hit]
+    corrections: dict[str, str]
+    groups: list[Group]  # as searched (after corrections), for highlighting
+    prefix_last: bool
+
+
+def search_words(
+    words: list[str], filters: Filters, *, depth: int, prefix_last: bool | None = None
+) -> WordHits:
+    """Lexical hits: three rankings fused (hybrid.LEXICAL_FUSION) so the user's own words
+    count most: every word or a lay synonym of it, every word as typed, and the words as
+    one phrase. Typos are fixed only when nothing matched; then, when few documents have
+    every word, those with some of them follow, so one stray word never empties the page.
+
+    `prefix_last` None: the last word is a prefix only while it is unfinished (no document
+    has it as a whole word), so "femu" finds femur but "flu" does not find "fluid".
+    """
+    backend = get_backend()
+    content = content_words(words)
+    frequency = document_frequency(content)
+    if prefix_last is None:
+        last = words[-1] if words else ""
+        prefix_last = last not in frequency and is_unfinished(last)
+    # Even the rarest word is in thousands of documents: sample instead of ranking them all.
+    common = bool(content) and all(frequency.get(w, 0) >= COMMON_WORD for w in content)
+
+    def every_word(groups: list[Group], *, operator: Operator = "AND") -> list[Hit]:
+        return backend.search_words(
+            groups,
+            prefix_last=prefix_last,
+            operator=operator,
+            filters=filters,
+            limit=depth,
+            common=common,
+        )
+
+    plain: list[Group] = [((w,),) for w in content]
+    groups = word_groups(words)
+    expanded = every_word(groups)
+    corrections: dict[str, str] = {}
+    if not expanded:
+        corrections = correct_words(content, backend, prefix_last=prefix_last)
+        if corrections:
+            words = [corrections.get(w, w) for w in words]
+            plain = [((w,),) for w in content_words(words)]
+            groups = word_groups(words)
+            expanded = every_word(groups)
+    rankings = [(expanded, LEXICAL_FUSION.lexical)]
+    if expanded and groups != plain:
+        rankings.append((every_word(plain), LEXICAL_FUSION.lexical))
+    if expanded and 2 <= len(words) <= MAX_PHRASE_WORDS:
+        phrase = backend.search_phrase(
+            words, prefix_last=prefix_last, filters=filters, limit=depth, common=common
+        )
+        rankings.append((phrase, LEXICAL_FUSION.semantic))
+    hits = expanded
+    if len(rankings) > 1:
+        by_id = {h.document_id: h for hits_, _ in rankings for h in hits_}
+        scores = fuse(
+            [([h.document_id for h in hits_], weight) for hits_, weight in rankings],
+            k=LEXICAL_FUSION.k,
+            depth=LEXICAL_FUSION.depth,
+        )
+        order = {h.document_id: i for i, h in enumerate(expanded)}
+        ranked = sorted(scores, key=lambda d: (-scores[d], order.get(d, 1 << 30)))
+        hits = [by_id[d] for d in ranked][:depth]
+    if len(hits) < FEW_HITS and len(groups) > 1:
+        # Any of the words, leaving out those in thousands of documents when others remain
+        # ("axilla" OR "approach" would rank every ICD-10-PCS approach).
+        rare = [g for g in groups if all(frequency.get(w, 0) < COMMON_WORD for w in g[0])]
+        seen = {h.document_id for h in hits}
+        more = every_word(rare or groups, operator="OR")
+        hits.extend(h for h in more if h.document_id not in seen)
+    return WordHits(billable_first_among_twins(hits), corrections, groups, prefix_last)
+
+
+def billable_first_among_twins(hits: list[Hit]) -> list[Hit]:
+    """A category and its billable child often share a title (J18 and J18.9 "Pneumonia,
+    unspecified organism"): the one a claim can carry goes first, at the first's place."""
+    slots: dict[str, list[int]] = {}
+    for i, hit in enumerate(hits):
+        slots.setdefault(hit.title, []).append(i)
+    ordered = list(hits)
+    for positions in slots.values():
+        if len(positions) > 1:
+            twins = sorted((hits[i] for i in positions), key=lambda h: not h.is_billable)
+            for i, hit in zip(positions, twins, strict=True):
+                ordered[i] = hit
+    return ordered
+
+
+def document_frequency(words: Sequence[str]) -> dict[str, int]:
+    """How many documents hold each word (the vocabulary's counts; absent: unknown)."""
+    unique = sorted(set(words))
+    if not unique:
+        return {}
+    marks = ", ".join(["%s"] * len(unique))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT word, documents FROM search_word WHERE word IN ({marks})", unique)
+        return {word: int(n) for word, n in cursor.fetchall()}
+
+
+def is_unfinished(word: str) -> bool:
+    """Whether the last word looks half-typed: no document has it, it is no lay term, and
+    some vocabulary word begins with it."""
+    if len(word) < 2 or word in LAY_SYNONYMS or not word.isalpha():
+        return False
+    return Word.objects.filter(word__gt=word, word__lt=word + "\uffff").exists()
+
+
+def search_meaning(text: str, filters: Filters, *, depth: int) -> list[tuple[int, float]] | None:
+    """Documents nearest in meaning, or None when the semantic layer is not available."""
+    from medcode.search.vectors import get_vector_index, query_vector
+
+    index = get_vector_index()
+    if index is None:
+        return None
+    vector = query_vector(text.lower())
+    if vector is None:
+        return None
+    keep = index.mask(filters.systems, filters.is_billable, current=filters.on is None)
+    found = index.search(vector, k=depth, probes=SEMANTIC_PROBES, keep=keep)
+    if filters.on is not None and found:
+        allowed = allowed_documents([d for d, _ in found], filters)
+        found = [(d, s) for d, s in found if d in allowed]
+    return found
+
+
+def allowed_documents(ids: Sequence[int], filters: Filters) -> set[int]:
+    where, params = filter_sql(filters)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id FROM search_document d WHERE d.id IN ({marks}) {where}",
+            [*ids, *params],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+# ---------------------------------------------------------------- results
+
+
+def opens_with(hit: Hit | None, opening: str) -> bool:
+    if hit is None:
+        return False
+    title = hit.title.replace(MARK_START, "").replace(MARK_END, "")
+    return title.lower().startswith(opening)
+
+
+def marked_html(text: str) -> str:
+    """HTML-escape first, then turn the backend's match markers into <mark> tags."""
+    return str(escape(text)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def mark_words(text: str, words: Sequence[str]) -> str:
+    """Mark words of `text` that share a stem with a query word (for meaning-only hits)."""
+    stems = {w.lower()[: max(4, len(w) - 2)] for w in words if len(w) >= 3}
+    if not stems:
+        return text
+
+    def replace(m: re.Match[str]) -> str:
+        token = m.group(0).lower()
+        if any(token.startswith(s) for s in stems):
+            return f"{MARK_START}{m.group(0)}{MARK_END}"
+        return m.group(0)
+
+    return _TOKEN.sub(replace, text)
+
+
+def code_page_url(document: Document, on: dt.date | None) -> str:
+    """The code page (codes:detail), naming the code set and the date searched for."""
+    query = {"system": document.system}
+    if on is not None:
+        query["date"] = on.isoformat()
+    return f"{code_page_path(document.display)}?{urlencode(query)}"
+
+
+def code_page_path(display: str) -> str:
+    return _code_page_pattern().replace(_PLACEHOLDER, quote(display, safe=".-"))
+
+
+_PLACEHOLDER = "CODE0PLACEHOLDER"
+
+
+@lru_cache(maxsize=1)
+def _code_page_pattern() -> str:
+    """codes:detail reversed once (reverse() costs ~0.1 ms, twenty times a search)."""
+    try:
+        return reverse("codes:detail", args=[_PLACEHOLDER])
+    except NoReverseMatch:
+        return f"/codes/{_PLACEHOLDER}/"
+
+
+RESULT_FIELDS = ("system", "code", "display", "title", "is_billable", "is_current")
+
+
+def build_results(
+    chosen: list[tuple[int, tuple[MatchKind, float, Hit | None]]],
+    *,
+    marked: dict[int, Marked],
+    words: Sequence[str],
+    on: dt.date | None,
+) -> list[Result]:
+    documents = Document.objects.only(*RESULT_FIELDS).in_bulk([doc_id for doc_id, _ in chosen])
+    results = []
+    for doc_id, (kind, score, _) in chosen:
+        doc = documents.get(doc_id)
+        if doc is None:
+            continue
+        found = marked.get(doc_id)
+        title = found.title if found and MARK_START in found.title else mark_words(doc.title, words)
+        synonym = found.synonym if found and MARK_START not in title else ""
+        results.append(
+            Result(
+                system=doc.system,
+                system_label=SYSTEM_LABELS.get(doc.system, doc.system),
+                code=doc.code,
+                display=doc.display,
+                title=doc.title,
+                title_html=marked_html(title),
+                matched_html=marked_html(synonym.replace("\n", "; ")),
+                is_billable=doc.is_billable,
+                is_current=doc.is_current,
+                match=kind,
+                score=round(score, 4),
+                url=code_page_url(doc, on),
+            )
+        )
+    return results
+
+
+# ---------------------------------------------------------------- case mode
+
+MAX_NOTE_CHARS = 20_000
+EMPTY_NOTE = "Paste a case note (up to 20,000 characters) to get code suggestions."
+NOTE_TOO_LONG = "A case note may have at most {maximum:,} characters; this one has {length:,}."
+NOTE_LEXICAL_ONLY = (
+    "Suggestions come from words only: the semantic vectors are not built"
+    " (run `medcode search build`)."
+)
+# Findings the note denies or attributes to a relative are shown as such, never coded.
+NOT_CODED = {"negated": "negated", "family": "family history"}
+SPAN_DEPTH = 50  # codes kept per span and per signal before aggregation
+# Weaker evidence than this is not evidence: a span's nearest codes below this cosine, and
+# word hits below this share of the span's best bm25, do not vote.
+NOTE_MIN_COSINE = 0.35
+NOTE_MIN_WORD_SCORE = 0.35
+NOTE_WORD_LIMIT = 32
+_NOTE_WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: int
+    end: int
+    sentence: int
+    assertion: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    system: str
+    system_label: str
+    code: str
+    display: str
+    title: str
+    is_billable: bool
+    match: Literal["meaning", "words", "both"]
+    score: float
+    url: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class NoteResults:
+    suggestions: list[Suggestion]
+    not_coded: list[Evidence]
+    spans: int
+    message: str = ""
+    notices: list[str] = field(default_factory=list)
+    is_semantic: bool = False
+    filters: dict[str, Any] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+
+    @property
+    def results(self) -> list[Suggestion]:
+        return self.suggestions
+
+
+class NoteTooLong(SearchInputError):
+    """The note is longer than MAX_NOTE_CHARS."""
+
+
+def span_words(text: str) -> list[str]:
+    words = [w.lower() for w in _NOTE_WORD.findall(text)]
+    return [w for w in words if w not in STOP_WORDS and len(w) > 1][:NOTE_WORD_LIMIT]
+
+
+def search_note(
+    text: str,
+    *,
+    system: str | Sequence[str] | None = CodeSystem.ICD10CM,
+    billable: bool | None = True,
+    on: dt.date | None = None,
+    limit: int = 20,
+) -> NoteResults:
+    """Code suggestions for a case note, each with the sentence or phrase that supports it.
+
+    Denied findings ("denies chest pain") and family history are listed in `not_coded`.
+    By default ICD-10-CM billable codes are suggested (pass `system` for procedures).
+    """
+    from medcode.search.notes import classify, split_note
+
+    started = time.perf_counter()
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchInputError(LIMIT_RANGE.format(maximum=MAX_LIMIT))
+    if len(text or "") > MAX_NOTE_CHARS:
+        raise NoteTooLong(NOTE_TOO_LONG.format(maximum=MAX_NOTE_CHARS, length=len(text)))
+    filters = make_filters(system=system, billable=billable, on=on)
+    spans = split_note(text or "")
+    if not spans:
+        return NoteResults(suggestions=[], not_coded=[], spans=0, message=EMPTY_NOTE)
+    evidence = [Evidence(s.text, s.start, s.end, s.sentence, classify(s)) for s in spans]
+    coded = [e for e in evidence if e.assertion not in NOT_CODED]
+    not_coded = [e for e in evidence if e.assertion in NOT_CODED]
+
+    notices: list[str] = []
+    meaning = note_meaning([e.text for e in coded], filters)
+    if meaning is None:
+        notices.append(NOTE_LEXICAL_ONLY)
+        meaning = []
+    lexical = note_words([e.text for e in coded], filters, scaled=bool(meaning))
+    fused, sources = fuse_note(meaning, lexical)
+    ranked = fused[: limit * 2]
+    if filters.on is not None and ranked:
+        allowed = allowed_documents([d for d, _ in ranked], filters)
+        ranked = [(d, s) for d, s in ranked if d in allowed]
+    ranked = ranked[:limit]
+    documents = Document.objects.in_bulk([d for d, _ in ranked])
+    top = ranked[0][1] if ranked else 1.0
+    suggestions = []
+    for doc_id, score in ranked:
+        doc = documents.get(doc_id)
+        if doc is None:
+            continue
+        span_index, how = sources[doc_id]
+        suggestions.append(
+            Suggestion(
+                system=doc.system,
+                system_label=SYSTEM_LABELS.get(doc.system, doc.system),
+                code=doc.code,
+                display=doc.display,
+                title=doc.title,
+                is_billable=doc.is_billable,
+                match=how,
+                score=round(score / top, 4),
+                url=code_page_url(doc, on),
+                evidence=coded[span_index],
+            )
+        )
+    return NoteResults(
+        suggestions=suggestions,
+        not_coded=not_coded,
+        spans=len(spans),
+        message="" if suggestions else NO_RESULTS.format(query=(text or "")[:60]),
+        notices=notices,
+        is_semantic=bool(meaning),
+        filters=describe_filters(filters),
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+def note_meaning(texts: Sequence[str], filters: Filters) -> list[list[tuple[int, float]]] | None:
+    """Per span, the documents nearest in meaning; None without vectors."""
+    from medcode.search.embeddings import EmbeddingModelMissing
+    from medcode.search.vectors import get_vector_index, serving_embedder
+
+    index = get_vector_index()
+    if index is None:
+        return None
+    if not texts:
+        return []
+    try:
+        vectors = serving_embedder().embed(list(texts))
+    except EmbeddingModelMissing:
+        return None
+    keep = index.mask(filters.systems, filters.is_billable, current=filters.on is None)
+    found = index.search_all(vectors, k=SPAN_DEPTH, keep=keep)
+    return [[(d, s) for d, s in hits if s >= NOTE_MIN_COSINE] for hits in found]
+
+
+def note_words(
+    texts: Sequence[str], filters: Filters, *, scaled: bool = True
+) -> list[list[tuple[int, float]]]:
+    """Per span, bm25 hits for its words (any of them). `scaled`: each span's best is 1, to
+    add to cosines; otherwise raw bm25, which ranks across spans when it is the only signal.
+
+    Words in thousands of documents ("left", "approach") are left out: they weigh little
+    in bm25 and cost the most to rank.
+    """
+    backend = get_backend()
+    spans = [span_words(text) for text in texts]
+    frequency = document_frequency([w for words in spans for w in words])
+    found: list[list[tuple[int, float]]] = []
+    for words in spans:
+        rare = [w for w in words if frequency.get(w, 0) < COMMON_WORD]
+        if not rare:
+            found.append([])
+            continue
+        hits = backend.search_words(
+            [((w,),) for w in rare],
+            prefix_last=False,
+            operator="OR",
+            filters=filters,
+            limit=SPAN_DEPTH,
+        )
+        best = max((h.score for h in hits), default=0.0) or 1.0
+        kept = [h for h in hits if h.score / best >= NOTE_MIN_WORD_SCORE]
+        found.append([(h.document_id, h.score / best if scaled else h.score) for h in kept])
+    return found
+
+
+def fuse_note(
+    meaning: list[list[tuple[int, float]]], lexical: list[list[tuple[int, float]]]
+) -> tuple[list[tuple[int, float]], dict[int, tuple[int, Literal["meaning", "words", "both"]]]]:
+    """Best span per code for each signal, then one score (hybrid.NOTE_SCORING); and for
+    each code the span that supports it best (its evidence)."""
+    from medcode.search import hybrid
+
+    by_meaning = hybrid.best_per_key(meaning)
+    by_words = hybrid.best_per_key(lexical)
+    scores = hybrid.score_note(by_meaning, by_words, hybrid.NOTE_SCORING)
+    fused = sorted(scores.items(), key=lambda item: -item[1])
+    sources: dict[int, tuple[int, Literal["meaning", "words", "both"]]] = {}
+    for doc_id, _ in fused:
+        if doc_id in by_meaning:
+            how: Literal["meaning", "words", "both"] = "both" if doc_id in by_words else "meaning"
+            sources[doc_id] = (by_meaning[doc_id][1], how)
+        else:
+            sources[doc_id] = (by_words[doc_id][1], "words")
+    return fused, sources

@@ -1,0 +1,160 @@
+"""The search page, its autocomplete fragment, case mode and the hierarchy pages.
+
+Each view parses the request, calls one function of facade.py or browse.py and renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from medcode.search import browse
+from medcode.search.facade import (
+    MAX_NOTE_CHARS,
+    SYSTEM_LABELS,
+    SearchInputError,
+    search,
+    search_note,
+    suggest,
+)
+
+BAD_DATE = "The date must be YYYY-MM-DD, for example 2025-10-01."
+# A pasted note in the search box: this long and several sentences or many words.
+NOTE_MIN_CHARS = 160
+SYSTEM_CHOICES = [("", "All code sets"), *SYSTEM_LABELS.items()]
+
+
+def _form(request: HttpRequest) -> dict[str, Any]:
+    """The search form's values as typed (for re-display), and the parsed filters."""
+    data = request.GET if request.method == "GET" else request.POST
+    form = {
+        "q": data.get("q", ""),
+        "system": data.get("system", ""),
+        "billable": data.get("billable", "") in {"1", "on", "true"},
+        "date": data.get("date", ""),
+        "note": data.get("note", ""),
+    }
+    return form
+
+
+def _date(value: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SearchInputError(BAD_DATE) from None
+
+
+def looks_like_a_note(q: str) -> bool:
+    return len(q) >= NOTE_MIN_CHARS and (q.count(". ") >= 2 or len(q.split()) >= 30)
+
+
+@require_safe
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    context: dict[str, Any] = {"form": form, "systems": SYSTEM_CHOICES, "max_note": MAX_NOTE_CHARS}
+    status = 200
+    if form["q"].strip():
+        try:
+            on = _date(form["date"])
+            if looks_like_a_note(form["q"]):
+                context["note"] = search_note(form["q"], system=form["system"] or "icd10cm", on=on)
+            else:
+                context["found"] = search(
+                    form["q"],
+                    system=form["system"] or None,
+                    billable=True if form["billable"] else None,
+                    on=on,
+                )
+        except SearchInputError as exc:
+            context["error"] = str(exc)
+            status = 400
+    template = "search/_results.html" if request.headers.get("HX-Request") else "search/search.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def note_page(request: HttpRequest) -> HttpResponse:
+    """Case mode: a note pasted into the textarea (POST, so it may be 20,000 characters)."""
+    form = _form(request)
+    context: dict[str, Any] = {"form": form, "systems": SYSTEM_CHOICES, "max_note": MAX_NOTE_CHARS}
+    status = 200
+    if request.method == "POST":
+        try:
+            context["note"] = search_note(
+                form["note"], system=form["system"] or "icd10cm", on=_date(form["date"])
+            )
+        except SearchInputError as exc:
+            context["error"] = str(exc)
+            status = 400
+    return render(request, "search/note.html", context, status=status)
+
+
+@require_safe
+def suggest_fragment(request: HttpRequest) -> HttpResponse:
+    """The autocomplete list for the box on every page (an HTML fragment of options)."""
+    q = request.GET.get("q", "")
+    found = suggest(q) if q.strip() and len(q) <= 200 else None
+    response = render(request, "search/_suggest.html", {"found": found, "q": q})
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+# ---------------------------------------------------------------- hierarchy pages
+
+
+@require_safe
+def browse_index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "chapters": browse.icd10cm_chapters(),
+        "hcpcs": browse.hcpcs_groups(),
+        "cpt": browse.cpt_sections(),
+    }
+    return render(request, "search/browse.html", context)
+
+
+@require_safe
+def browse_chapter(request: HttpRequest, chapter: str) -> HttpResponse:
+    head, sections = browse.icd10cm_sections(chapter)
+    if head is None:
+        raise Http404("No such ICD-10-CM chapter")
+    return render(request, "search/browse_chapter.html", {"chapter": head, "sections": sections})
+
+
+@require_safe
+def browse_section(request: HttpRequest, code_range: str) -> HttpResponse:
+    section, categories = browse.icd10cm_section(code_range)
+    if section is None:
+        raise Http404("No such ICD-10-CM section")
+    context = {"group": section, "entries": categories, "system": "ICD10CM"}
+    return render(request, "search/browse_list.html", context)
+
+
+@require_safe
+def browse_hcpcs(request: HttpRequest, letter: str) -> HttpResponse:
+    group, entries, has_more = browse.hcpcs_group(letter, page=_page(request))
+    if group is None:
+        raise Http404("No such HCPCS letter group")
+    context = {"group": group, "entries": entries, "has_more": has_more, "page": _page(request)}
+    return render(request, "search/browse_list.html", context)
+
+
+@require_safe
+def browse_cpt(request: HttpRequest, key: str) -> HttpResponse:
+    group, entries, has_more = browse.cpt_section(key, page=_page(request))
+    if group is None:
+        raise Http404("No such CPT section")
+    context = {"group": group, "entries": entries, "has_more": has_more, "page": _page(request)}
+    return render(request, "search/browse_list.html", context)
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1

@@ -1,0 +1,295 @@
+"""medcode settings: one file, driven by the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be on/off (or true/false), not {value!r}")
+
+
+DEBUG = env_bool("MEDCODE_DEBUG", False)
+
+# Where medcode keeps its own files (the SQLite database, caches).
+VAR_DIR = Path(os.environ.get("MEDCODE_VAR_DIR", BASE_DIR / "var")).resolve()
+# Where release files are read from (CMS/CDC downloads); never bundled.
+MEDCODE_DATA_DIR = os.environ.get("MEDCODE_DATA_DIR", "")
+
+_secret = os.environ.get("MEDCODE_SECRET_KEY", "")
+if not _secret:
+    if not DEBUG and os.environ.get("MEDCODE_REQUIRE_SECRET") == "1":
+        raise ImproperlyConfigured("MEDCODE_SECRET_KEY must be set in production")
+    # A per-install key kept beside the database, so sessions survive restarts.
+    _key_file = VAR_DIR / "secret_key"
+    try:
+        _secret = _key_file.read_text().strip()
+    except OSError:
+        import secrets
+
+        _secret = secrets.token_urlsafe(50)
+        try:
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            _key_file.write_text(_secret)
+            _key_file.chmod(0o600)
+        except OSError:
+            pass
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("MEDCODE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("MEDCODE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "template_partials",
+    "medcode.codes",
+    "medcode.claims",
+    "medcode.search",
+    "medcode.assistant",
+    "medcode.accounts",
+    "allauth",
+    "allauth.account",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "medcode.jobs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "medcode.accounts.limits.BodySizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "medcode.accounts.throttle.ApiAccessMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "medcode.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "medcode" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = "medcode.wsgi.application"
+ASGI_APPLICATION = "medcode.asgi.application"
+
+_default_db = f"sqlite:///{VAR_DIR / 'medcode.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MEDCODE_TEST_SQLITE") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("MEDCODE_TIME_ZONE", "America/New_York")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "medcode" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("MEDCODE_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("MEDCODE_SSL_REDIRECT", True)
+
+MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
+
+# --- Accounts, sign-in and the security baseline (medcode.accounts) ---------------------------
+# Redis for metering counters and the cache when REDIS_URL is set; the database otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+# Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is
+# believed; without it the client address is REMOTE_ADDR.
+MEDCODE_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("MEDCODE_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[medcode] "
+ACCOUNT_SIGNUP_FORM_CLASS = "medcode.accounts.forms.SignupExtra"
+ACCOUNT_ADAPTER = "medcode.accounts.adapter.AccountAdapter"
+MEDCODE_SIGNUP_OPEN = env_bool("MEDCODE_SIGNUP", True)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("MEDCODE_HTTPS", False) else "http"
+# Registration and sign-in throttles (allauth, in the cache), on top of axes' lockout.
+ACCOUNT_RATE_LIMITS = {
+    "signup": os.environ.get("MEDCODE_SIGNUP_RATE", "5/h/ip"),
+    "login_failed": "20/m/ip,10/5m/key",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+}
+AXES_FAILURE_LIMIT = int(os.environ.get("MEDCODE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("MEDCODE_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_CALLABLE = "medcode.accounts.viewers.login_name"
+AXES_CLIENT_IP_CALLABLE = "medcode.accounts.viewers.axes_client_address"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"
+# Form and JSON bodies (file uploads aside): over this a request gets a clear 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MEDCODE_MAX_BODY_BYTES", str(2_621_440)))
+MEDCODE_MAX_UPLOAD_BYTES = int(os.environ.get("MEDCODE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+
+# Email: MEDCODE_EMAIL_URL = smtp://user:password@host:587?tls=1 | file:///folder | console:
+# (the console in DEBUG without a URL; pytest swaps in the in-memory outbox).
+DEFAULT_FROM_EMAIL = os.environ.get("MEDCODE_FROM_EMAIL", "medcode <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_email_url = os.environ.get("MEDCODE_EMAIL_URL", "" if not DEBUG else "console:")
+if _email_url.startswith("console:"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif _email_url.startswith("file://"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = _email_url.removeprefix("file://")
+elif _email_url.startswith(("smtp://", "smtps://")):
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _mail = urlsplit(_email_url)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = parse_qs(_mail.query).get("tls", ["0"])[0] in {"1", "true", "on"}
+elif _email_url:
+    raise ImproperlyConfigured(
+        "MEDCODE_EMAIL_URL must start with smtp://, smtps://, file:// or console:"
+    )
+else:
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+
+# Background tasks (django-tasks with the django-tasks-db backend): `medcode worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The site's address as users reach it, for links in email sent by the worker.
+MEDCODE_SITE_URL = os.environ.get("MEDCODE_SITE_URL", "http://localhost:8000")
+MEDCODE_JOBS_POSTS_PER_DAY = int(os.environ.get("MEDCODE_JOBS_POSTS_PER_DAY", "5"))
+MEDCODE_JOBS_EXPIRY_NOTICE_DAYS = int(os.environ.get("MEDCODE_JOBS_EXPIRY_NOTICE_DAYS", "3"))
+
+# --- CasePilot (medcode.assistant) ----------------------------------------------------------------
+# An optional OpenAI-compatible chat endpoint that may plan tool calls and phrase answers; off
+# unless both the base URL (for example http://127.0.0.1:8080/v1) and the model are set.
+MEDCODE_LLM_BASE_URL = os.environ.get("MEDCODE_LLM_BASE_URL", "")
+MEDCODE_LLM_MODEL = os.environ.get("MEDCODE_LLM_MODEL", "")
+MEDCODE_LLM_API_KEY = os.environ.get("MEDCODE_LLM_API_KEY", "")
+MEDCODE_LLM_TIMEOUT = float(os.environ.get("MEDCODE_LLM_TIMEOUT", "20"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("MEDCODE_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from medcode.api.main import api
+from medcode.codes import views as code_views
+from medcode.codes.sitemaps import SITEMAPS
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("account/", include("medcode.accounts.urls")),
+    path("account/", include("allauth.urls")),
+    path("", code_views.home, name="home"),
+    path("codes/", include("medcode.codes.urls")),
+    path("claims/", include("medcode.claims.urls")),
+    path("search/", include("medcode.search.urls")),
+    path("jobs/", include("medcode.jobs.urls")),
+    path("pilot/", include("medcode.assistant.urls")),
+    path("api/v1/", api.urls),
+    path("robots.txt", code_views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+]

@@ -53,14 +53,9 @@ def register(subparsers: Any) -> None:
 
 
 def _server_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default=os.environ.get("MEDCODE_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("MEDCODE_PORT", "8000")))
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=int(os.environ.get("MEDCODE_WORKERS", "0")) or None,
-        help="worker processes (default: 2 x cores + 1)",
-    )
+    from medcode.ops.serve import add_server_args
+
+    add_server_args(parser)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -82,28 +77,9 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    workers = args.workers or (2 * (os.cpu_count() or 1) + 1)
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "medcode.wsgi:application",
-        "--bind",
-        f"{args.host}:{args.port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-        "--timeout",
-        "120",
-        "--graceful-timeout",
-        "20",
-    ]
-    console.print(f"serving on http://{args.host}:{args.port}/ with {workers} workers")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execv(sys.executable, argv)
-    return 0  # pragma: no cover  (execv does not return)
+    from medcode.ops.serve import serve
+
+    return serve(args, console.print)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -155,7 +131,22 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
             )
             results.append(result)
     _print_summary(results, time.monotonic() - started)
+    if any(r.status != "unchanged" for r in results):
+        _rebuild_word_index()
     return 1 if failed else 0
+
+
+def _rebuild_word_index() -> None:
+    """Bring the search word index up to date with what was just imported; embeddings stay a
+    separate, resumable step (`medcode search build`)."""
+    from medcode.search.index import rebuild_index
+
+    with console.status("updating the search word index"):
+        report = rebuild_index()
+    console.print(
+        f"search word index {report.status}: {report.documents:,} documents"
+        " (run `medcode search build` to embed new texts for lay-language search)"
+    )
 
 
 def _print_summary(results: list[Any], seconds: float) -> None:

@@ -5,10 +5,7 @@ The server is the shared one (tests/browser/conftest.py) over the sample release
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -25,27 +22,8 @@ def suggest(server_url: str, q: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def indexed_server(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The shared server, with the search index built for its database when its import
-    did not build it (until `medcode data import` rebuilds the index itself)."""
-    if "data-href" not in suggest(server_url, "S72.00"):
-        base = tmp_path_factory.getbasetemp()
-        databases = sorted({p.resolve() for p in base.glob("browser-server*/medcode.sqlite3")})
-        if len(databases) != 1:
-            pytest.skip("cannot find the sample server's database to build its search index")
-        root = databases[0].parent
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{databases[0]}",
-            "MEDCODE_VAR_DIR": str(root / "var"),
-        }
-        subprocess.run(
-            [sys.executable, "-m", "medcode.cli", "search", "build", "--lexical-only"],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+def indexed_server(server_url: str) -> str:
+    """The shared server: `medcode data import` built its search word index."""
     assert "data-href" in suggest(server_url, "S72.00")
     return server_url
 

@@ -52,12 +52,17 @@ def test_build_then_query_finds_an_imported_code_by_code_and_by_words(
     tmp_path: Path, scratch_database_url: str
 ) -> None:
     path = write_text(tmp_path / "data" / "icd10cm_codes_2026.csv.gz", HEADER + ROWS, gz=True)
-    run_cli(["data", "import", str(path)], database_url=scratch_database_url, var_dir=tmp_path)
-
-    built = run_cli(
-        ["search", "build", "--lexical-only"], database_url=scratch_database_url, var_dir=tmp_path
+    imported = run_cli(
+        ["data", "import", str(path)], database_url=scratch_database_url, var_dir=tmp_path
     )
-    assert "word index built" in built.stdout + built.stderr
+    assert "search word index built" in imported.stdout + imported.stderr
+
+    forced = run_cli(
+        ["search", "build", "--lexical-only", "--force"],
+        database_url=scratch_database_url,
+        var_dir=tmp_path,
+    )
+    assert "word index built" in forced.stdout + forced.stderr
     again = run_cli(
         ["search", "build", "--lexical-only"], database_url=scratch_database_url, var_dir=tmp_path
     )

@@ -15,8 +15,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 TOO_LARGE = "The request body is {size} bytes; the limit is {limit} bytes."
 
 
+# Endpoints that read their body as a stream, line by line, never holding it in memory: they
+# take bodies as large as an upload.
+STREAMED_BODY_PATHS = frozenset({"/api/v1/claims/check-batch"})
+
+
 def body_limit(request: HttpRequest) -> int:
-    if request.content_type == "multipart/form-data":
+    if request.content_type == "multipart/form-data" or request.path in STREAMED_BODY_PATHS:
         return int(settings.MEDCODE_MAX_UPLOAD_BYTES)
     return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
 

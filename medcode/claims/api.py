@@ -38,7 +38,7 @@ BATCH_DESCRIPTION = """Many claims at once, streamed back as JSON lines.
 
 Send JSON lines (one claim object per line, as for /check) with Content-Type
 application/x-ndjson, a JSON list (application/json), a file uploaded as multipart/form-data
-in the field `file` (.csv, .jsonl or .json; uploads may be larger than plain bodies), or CSV
+in the field `file` (.csv, .jsonl or .json), or CSV
 (text/csv) with one row per claim line and the columns
 claim_id, code, units, date_of_service and optionally line, modifiers (space-separated),
 place_of_service, diagnosis_pointers (space-separated, 1-12 or A-L), diagnoses
@@ -47,6 +47,7 @@ place_of_service, diagnosis_pointers (space-separated, 1-12 or A-L), diagnoses
 Each result line is `{"record", "claim_id", "findings", "counts"}` or, for a claim that
 is not valid, `{"record", "claim_id", "detail", "errors"}`; the last line is
 `{"summary": {...}}`. A CSV without a required column is refused with 400 before any result.
+The body is read as a stream and may be as large as an upload (MEDCODE_MAX_UPLOAD_BYTES).
 """
 
 
@@ -83,7 +84,13 @@ BATCH_BODY = {
             "application/x-ndjson": {"schema": {"type": "string"}},
             "text/csv": {"schema": {"type": "string"}},
         },
-    }
+    },
+    "responses": {
+        200: {
+            "description": "One JSON line per claim, then the summary line.",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
+    },
 }
 
 

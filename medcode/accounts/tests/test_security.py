@@ -185,6 +185,24 @@ def test_an_oversized_json_post_to_the_api_is_a_json_413(settings):
     assert response.json()["detail"].startswith("The request body is")
 
 
+def test_a_streamed_batch_body_may_be_as_large_as_an_upload_but_no_larger(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.MEDCODE_MAX_UPLOAD_BYTES = 100_000
+    line = json.dumps({"claim_id": "c1", "lines": [{"code": "99213"}]}) + "\n"
+    body = line * (50_000 // len(line))
+    response = browser().post(
+        "/api/v1/claims/check-batch", body, content_type="application/x-ndjson"
+    )
+    assert response.status_code == 200, response.content[:300]
+    assert b'"summary"' in b"".join(response.streaming_content)
+    too_big = line * (200_000 // len(line))
+    response = browser().post(
+        "/api/v1/claims/check-batch", too_big, content_type="application/x-ndjson"
+    )
+    assert response.status_code == 413
+    assert "limit is 100000 bytes" in response.json()["detail"]
+
+
 def test_a_body_within_the_limit_is_read_as_usual(settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     assert sign_in(browser(), "a@b.org", "x" * 100).status_code == 200

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from medcode.api.openapi import MedcodeNinjaAPI
 from medcode.api.routers import ROUTERS
 
 INVALID_INPUT = "The request is not valid; see errors."
@@ -36,7 +37,7 @@ class ApiError(Exception):
 
 
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = MedcodeNinjaAPI(
         title="medcode API",
         version="1",
         description="Everything a medcode page shows, as JSON. Every fact names its release.",

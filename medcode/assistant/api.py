@@ -12,7 +12,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from medcode.api.main import ApiError
+from medcode.api.main import ApiError, ErrorOut
 from medcode.assistant import queries
 from medcode.assistant.answer import (
     QuestionError,
@@ -28,6 +28,16 @@ from medcode.assistant.views import sse
 router = Router(tags=["assistant"])
 
 CONVERSATION_NOT_FOUND = "No conversation {id} of yours."
+
+# One event of /ask/stream, as OpenAPI 3.1 describes a text/event-stream item.
+SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"enum": ["status", "answer", "fact", "code", "notice", "done"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
 
 
 class AskIn(Schema):
@@ -124,12 +134,13 @@ def _keep(
 
 @router.post(
     "/ask",
-    response={200: AnswerOut},
+    response={200: AnswerOut, 404: ErrorOut},
     summary="Ask CasePilot a coding question",
     description="A short answer, then supporting facts, each with a citation (label, link, "
     "release). Every code-shaped token is checked against the code sets on the date in "
     "question; `codes` lists each with its status. 422: empty or too long (over 2,000 "
-    "characters); 429: the daily question limit is reached.",
+    "characters); 429: the daily question limit is reached; 404: `conversation_id` is not "
+    "one of yours.",
 )
 def ask(request: HttpRequest, body: AskIn) -> dict[str, Any]:
     question, conversation_id = _accept(request, body)
@@ -144,6 +155,15 @@ def ask(request: HttpRequest, body: AskIn) -> dict[str, Any]:
     summary="Ask CasePilot, with the answer streamed as server-sent events",
     description="text/event-stream of events `status`, `answer`, `fact` (one per fact), "
     "`code`, `notice` and `done` (the whole answer, as /ask returns it), each with JSON data.",
+    response={404: ErrorOut},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The answer as server-sent events.",
+                "content": {"text/event-stream": {"schema": SSE_EVENT}},
+            }
+        }
+    },
 )
 def ask_stream(request: HttpRequest, body: AskIn) -> StreamingHttpResponse:
     question, conversation_id = _accept(request, body)
@@ -167,7 +187,11 @@ def conversations(request: HttpRequest) -> list[Any]:
     return list(queries.conversations_of(request.user))
 
 
-@router.get("/conversations/{conversation_id}", response=ConversationDetailOut, auth=django_auth)
+@router.get(
+    "/conversations/{conversation_id}",
+    response={200: ConversationDetailOut, 404: ErrorOut},
+    auth=django_auth,
+)
 def conversation(request: HttpRequest, conversation_id: int) -> dict[str, Any]:
     found = queries.conversation_for(request.user, conversation_id)
     if found is None:

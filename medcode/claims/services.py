@@ -43,6 +43,7 @@ INVALID_CLAIM = "the claim is not valid: {count} error(s)"
 CSV_MISSING_COLUMNS = "the CSV lacks column(s): {columns} (it needs {required})"
 CSV_UNKNOWN_COLUMNS = "the CSV has unknown column(s): {columns} (it takes {allowed})"
 CSV_EMPTY = "the CSV has no header row"
+CSV_UNREADABLE = "the CSV cannot be read at line {line}: {error}"
 CSV_ROWS_APART = "the rows of claim {claim_id!r} must be together; they start again at row {row}"
 CSV_DIAGNOSES_DIFFER = "claim {claim_id!r} lists different diagnoses on rows {first} and {row}"
 MAX_ERRORS = 50
@@ -384,7 +385,7 @@ def read_csv(lines: Iterable[str]) -> Iterator[BatchItem]:
     The header is read at once: a missing required column raises BatchFormatError before
     any claim is read (so an endpoint can answer 400 before it starts streaming).
     """
-    reader = csv.reader(lines)
+    reader = _csv_rows(csv.reader(lines))
     try:
         header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
@@ -400,6 +401,19 @@ def read_csv(lines: Iterable[str]) -> Iterator[BatchItem]:
             CSV_UNKNOWN_COLUMNS.format(columns=", ".join(unknown), allowed=", ".join(CSV_COLUMNS))
         )
     return _csv_claims(reader, header)
+
+
+def _csv_rows(reader: Any) -> Iterator[list[str]]:
+    """The rows of a csv.reader; a malformed row (a stray carriage return in an unquoted
+    field, say) is a BatchFormatError naming its line, not an exception the caller misses."""
+    while True:
+        try:
+            row: list[str] = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BatchFormatError(CSV_UNREADABLE.format(line=reader.line_num, error=exc)) from None
+        yield row
 
 
 def _csv_claims(reader: Iterator[list[str]], header: list[str]) -> Iterator[BatchItem]:

@@ -1,0 +1,78 @@
+"""The answers every /api/v1 operation may give besides its own, written into the OpenAPI document.
+
+Some refusals come from outside the endpoints, so no router declares them:
+- medcode.accounts.throttle: 400 for an API key in the URL, 401 for a key that is not valid,
+  429 (with Retry-After) past the plan's rate limits;
+- medcode.accounts.limits: 413 for a body over the size limit;
+- django-ninja: 400 for a body that is not JSON, 422 for parameters or a body that do not
+  validate (medcode.api.main gives both the house error shape).
+
+`add_common_responses` adds each to every operation it can happen to, unless the operation
+already declares that status itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import NinjaAPI
+
+ERROR_REF = "#/components/schemas/ErrorOut"
+
+BAD_REQUEST = "Bad request: an API key in the URL, or a body that cannot be parsed."
+NOT_AUTHENTICATED = "The API key is not valid or was revoked, or the operation needs sign-in."
+TOO_LARGE = "The request body is over the size limit."
+INVALID = "A parameter or the body is not valid; `errors` names each problem."
+TOO_MANY = "Past the plan's API requests a minute or a day; retry after Retry-After seconds."
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds until a request may succeed again.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _error(description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+        **extra,
+    }
+
+
+def add_common_responses(schema: dict[str, Any], error_schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare the shared refusals on every operation of `schema` (changed in place)."""
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "ErrorOut", error_schema
+    )
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            has_input = bool(operation.get("parameters")) or "requestBody" in operation
+            common = {
+                400: _error(BAD_REQUEST),
+                401: _error(NOT_AUTHENTICATED),
+                429: _error(TOO_MANY, headers=RETRY_AFTER),
+            }
+            if has_input:
+                common[422] = _error(INVALID)
+            if "requestBody" in operation:
+                common[413] = _error(TOO_LARGE)
+            # django-ninja keys statuses by int; a key written by hand may be a string.
+            for status, response in common.items():
+                if status not in responses and str(status) not in responses:
+                    responses[status] = response
+    return schema
+
+
+class MedcodeNinjaAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document declares the shared refusals."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        from medcode.api.main import ErrorOut
+
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return add_common_responses(schema, ErrorOut.model_json_schema())

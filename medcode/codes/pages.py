@@ -267,6 +267,8 @@ def _timeline(catalog: ReleaseCatalog, system: str, code: str, on: dt.date) -> _
         lacking = [r for r in covering if order[r.pk] > order[last.pk] and _lists_family(r, code)]
         if not lacking:
             status = _active_status(rows[last.pk], last, on, releases, rows)
+            if notice:  # name the release the page shows, not the partial one after it
+                notice = _coverage_notice(on, last, label)
             return _Timeline(rows[last.pk], last, status, notice)
         successor = lacking[0]
         ended = successor.effective_from

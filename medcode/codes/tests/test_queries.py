@@ -185,6 +185,15 @@ def test_a_partial_newer_file_does_not_delete_codes_it_does_not_cover(code_sampl
     assert version_of(page) == "FY2025"
 
 
+def test_after_every_release_the_notice_names_the_release_shown_not_the_partial_one(
+    code_samples,
+):
+    page = queries.code_page("ICD10CM", "X9999", dt.date(2027, 1, 1))
+    assert version_of(page) == "FY2025"
+    assert "the page shows FY2025 (" in page.date_notice
+    assert "April" not in page.date_notice
+
+
 def test_a_code_added_later_is_not_yet_valid_on_an_earlier_date(code_samples):
     page = queries.code_page("ICD10CM", "M5450", dt.date(2025, 3, 1))
     assert page.status.state == "not_yet_valid"

@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "medcode.search.commands",
     "medcode.jobs.commands",
     "medcode.assistant.commands",
+    "medcode.consult.commands",
 )
 
 

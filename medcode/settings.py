@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "medcode.jobs",
+    "anymail",
+    "medcode.consult",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +279,27 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 MEDCODE_SITE_URL = os.environ.get("MEDCODE_SITE_URL", "http://localhost:8000")
 MEDCODE_JOBS_POSTS_PER_DAY = int(os.environ.get("MEDCODE_JOBS_POSTS_PER_DAY", "5"))
 MEDCODE_JOBS_EXPIRY_NOTICE_DAYS = int(os.environ.get("MEDCODE_JOBS_EXPIRY_NOTICE_DAYS", "3"))
+
+# --- CaseConsultant (medcode.consult): questions by email, answered by email ------------------
+# The address users write to; replies come from it and their Message-IDs use its domain.
+MEDCODE_CONSULT_ADDRESS = os.environ.get("MEDCODE_CONSULT_ADDRESS", "consult@localhost")
+# The staff review queue's target time to answer, in hours (older items are marked overdue).
+MEDCODE_CONSULT_TARGET_HOURS = float(os.environ.get("MEDCODE_CONSULT_TARGET_HOURS", "24"))
+# Only Authentication-Results headers written by this verifier (its authserv-id, e.g. the MX
+# host name) count; empty: the topmost header counts.
+MEDCODE_CONSULT_AUTHSERV_ID = os.environ.get("MEDCODE_CONSULT_AUTHSERV_ID", "")
+# On: answer only mail with an SPF or DKIM pass (use with MEDCODE_CONSULT_AUTHSERV_ID).
+# Off: answer all but mail with an explicit SPF/DKIM/DMARC failure.
+MEDCODE_CONSULT_REQUIRE_AUTH = env_bool("MEDCODE_CONSULT_REQUIRE_AUTH", False)
+# How long a worker holds an inquiry before another may take it over (seconds).
+MEDCODE_CONSULT_LEASE_SECONDS = float(os.environ.get("MEDCODE_CONSULT_LEASE_SECONDS", "120"))
+# Largest inbound message the SMTP listener accepts (bytes).
+MEDCODE_CONSULT_MAX_BYTES = int(os.environ.get("MEDCODE_CONSULT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Mailgun inbound webhook (/consult/inbound/mailgun/): off unless the signing key is set.
+MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY = os.environ.get("MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY", "")
+_webhook_secret = os.environ.get("MEDCODE_INBOUND_WEBHOOK_SECRET", "")
+# Basic-auth credentials ("user:password") the provider must send as well, when set.
+ANYMAIL = {"WEBHOOK_SECRET": _webhook_secret} if _webhook_secret else {}
 
 # --- CasePilot (medcode.assistant) ----------------------------------------------------------------
 # An optional OpenAI-compatible chat endpoint that may plan tool calls and phrase answers; off

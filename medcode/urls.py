@@ -23,6 +23,7 @@ urlpatterns = [
     path("search/", include("medcode.search.urls")),
     path("jobs/", include("medcode.jobs.urls")),
     path("pilot/", include("medcode.assistant.urls")),
+    path("consult/", include("medcode.consult.urls")),
     path("api/v1/", api.urls),
     path("robots.txt", code_views.robots_txt, name="robots"),
     path(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 
@@ -22,7 +23,10 @@ def register(subparsers: Any) -> None:
         "--queue", default="default", help="queues to serve, comma-separated, or '*' for all"
     )
     worker.add_argument(
-        "--interval", type=float, default=1.0, help="seconds between polls when idle"
+        "--interval",
+        type=float,
+        default=float(os.environ.get("MEDCODE_WORKER_INTERVAL") or 1.0),
+        help="seconds between polls when idle (default: MEDCODE_WORKER_INTERVAL, else 1)",
     )
     worker.add_argument("--max-tasks", type=int, default=None, help="exit after N tasks")
     worker.set_defaults(handler=cmd_worker)

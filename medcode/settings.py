@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "medcode.lib.dbfaults.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "medcode.accounts.limits.BodySizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -178,7 +179,8 @@ MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Falls back to per-process memory while Redis is down (medcode.lib.safecache).
+        "default": {"BACKEND": "medcode.lib.safecache.ResilientRedisCache", "LOCATION": REDIS_URL}
     }
 # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is
 # believed; without it the client address is REMOTE_ADDR.

@@ -7,9 +7,6 @@ SMTP to a loopback aiosmtpd server in this test.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,31 +14,9 @@ import pytest
 
 from medcode.consult.processing import CRASH_ENV
 from medcode.consult.tests.conftest import CONSULT, make_mail
+from medcode.consult.tests.live import add_user, base_env, cli
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-REPO = Path(__file__).resolve().parents[3]
-
-MAKE_USER = """
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import User
-u = User.objects.create_user(username="ann", email="ann@clinic.test", password="pw")
-EmailAddress.objects.create(user=u, email="ann@clinic.test", verified=True, primary=True)
-"""
-
-
-def cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "medcode.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=REPO,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"medcode {' '.join(args)}: {result.stdout}\n{result.stderr}")
-    return result
 
 
 def state_of(env: dict[str, str], message_id: str) -> dict[str, str]:
@@ -58,18 +33,10 @@ def state_of(env: dict[str, str], message_id: str) -> dict[str, str]:
 
 @pytest.fixture
 def consult_env(scratch_database_url: str, tmp_path: Path, smtp_sink) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": scratch_database_url,
-        "MEDCODE_VAR_DIR": str(tmp_path / "var"),
-        "MEDCODE_EMAIL_URL": smtp_sink.url,
-        "MEDCODE_CONSULT_ADDRESS": CONSULT,
-        "MEDCODE_CONSULT_LEASE_SECONDS": "1",
-        "MEDCODE_METERING": "off",
-        "MEDCODE_WORKER_INTERVAL": "0.05",
-    }
+    env = base_env(scratch_database_url, tmp_path / "var", smtp_url=smtp_sink.url, consult=CONSULT)
+    env["MEDCODE_CONSULT_LEASE_SECONDS"] = "1"
     env.pop(CRASH_ENV, None)
-    cli(env, "manage", "shell", "-c", MAKE_USER)
+    add_user(env, "ann@clinic.test")
     return env
 
 

@@ -1,0 +1,127 @@
+"""The three inbound channels (webhook, Maildir; the SMTP listener is in test_end_to_end.py)
+all end in record_inquiry."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from medcode.cli import main as medcode
+from medcode.consult.models import Inquiry, Kind, State
+from medcode.consult.tests.conftest import make_mail, make_user
+
+pytestmark = pytest.mark.django_db
+
+KEY = "key-test-signing-0123456789"
+URL = "/consult/inbound/mailgun/"
+
+
+def signed(fields: dict[str, str], *, key: str = KEY, timestamp: int | None = None) -> dict:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    token = hashlib.sha256(stamp.encode() + b"tok").hexdigest()
+    signature = hmac.new(key.encode(), f"{stamp}{token}".encode(), hashlib.sha256).hexdigest()
+    return {**fields, "timestamp": stamp, "token": token, "signature": signature}
+
+
+@pytest.fixture
+def webhook(settings) -> Client:
+    settings.MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY = KEY
+    settings.ALLOWED_HOSTS = ["testserver"]
+    return Client(enforce_csrf_checks=True)
+
+
+def mailgun_post(client: Client, raw: bytes, **kwargs) -> object:
+    fields = {
+        "body-mime": raw.decode(),
+        "sender": "ann@clinic.test",
+        "recipient": "consult@medcode.test",
+    }
+    return client.post(URL, signed(fields, **kwargs))
+
+
+def test_a_signed_mailgun_post_is_recorded(webhook: Client) -> None:
+    make_user("ann@clinic.test")
+    response = mailgun_post(webhook, make_mail(message_id="<wh1@clinic.test>"))
+    assert response.status_code == 200
+    inquiry = Inquiry.objects.get(message_id="<wh1@clinic.test>")
+    assert inquiry.channel == "webhook" and inquiry.state == State.RECEIVED
+    assert inquiry.question == "What is E11.9?"
+    # Mailgun retries deliveries: the same mail again is not recorded twice.
+    assert mailgun_post(webhook, make_mail(message_id="<wh1@clinic.test>")).status_code == 200
+    assert Inquiry.objects.count() == 1
+
+
+def test_a_wrong_signature_is_refused_and_nothing_recorded(webhook: Client) -> None:
+    make_user("ann@clinic.test")
+    response = mailgun_post(webhook, make_mail(message_id="<wh2@clinic.test>"), key="wrong")
+    assert response.status_code == 400
+    assert not Inquiry.objects.exists()
+
+
+def test_a_replayed_old_post_is_refused(webhook: Client) -> None:
+    make_user("ann@clinic.test")
+    old = int(time.time()) - 3600
+    response = mailgun_post(webhook, make_mail(message_id="<wh3@clinic.test>"), timestamp=old)
+    assert response.status_code == 403
+    assert "15 minutes" in response.content.decode()
+    assert not Inquiry.objects.exists()
+
+
+def test_mailguns_spf_failure_verdict_means_no_answer(webhook: Client) -> None:
+    make_user("ann@clinic.test")
+    raw = make_mail(
+        message_id="<wh4@clinic.test>",
+        headers={"X-Mailgun-Spf": "Fail", "X-Mailgun-Dkim-Check-Result": "Fail"},
+    )
+    assert mailgun_post(webhook, raw).status_code == 200
+    inquiry = Inquiry.objects.get()
+    assert inquiry.state == State.IGNORED and "Mailgun SPF: fail" in inquiry.reason
+
+
+def test_without_a_signing_key_the_webhook_is_off(settings) -> None:
+    settings.MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY = ""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = Client().post(URL, signed({"body-mime": make_mail().decode()}))
+    assert response.status_code == 404
+    assert "MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY" in response.content.decode()
+
+
+def maildir(root: Path) -> Path:
+    for name in ("new", "cur", "tmp"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def test_maildir_records_then_moves_to_cur_and_leaves_unreadable_mail(tmp_path, capsys) -> None:
+    make_user("ann@clinic.test")
+    box = maildir(tmp_path / "Maildir")
+    (box / "new" / "1.host").write_bytes(make_mail(message_id="<md1@clinic.test>"))
+    (box / "new" / "2.host").write_bytes(
+        b"Return-Path: <>\n" + make_mail(message_id="<md2@clinic.test>")
+    )
+    (box / "new" / "3.host").write_bytes(b"")  # not a message
+    assert medcode(["consult", "maildir", str(box), "--json"]) == 1  # one was unreadable
+    assert '"recorded": 2' in capsys.readouterr().out
+    assert sorted(p.name for p in (box / "cur").iterdir()) == ["1.host:2,S", "2.host:2,S"]
+    assert [p.name for p in (box / "new").iterdir()] == ["3.host"]
+    bounce = Inquiry.objects.get(message_id="<md2@clinic.test>")
+    assert bounce.state == State.IGNORED and "null envelope sender" in bounce.reason
+    assert Inquiry.objects.get(message_id="<md1@clinic.test>").kind == Kind.ANSWER
+
+    # A second copy of a recorded mail is a duplicate: moved, not recorded again.
+    (box / "new" / "4.host").write_bytes(make_mail(message_id="<md1@clinic.test>"))
+    (box / "new" / "3.host").unlink()
+    assert medcode(["consult", "maildir", str(box), "--json"]) == 0
+    assert '"duplicates": 1' in capsys.readouterr().out
+    assert Inquiry.objects.count() == 2
+
+
+def test_maildir_names_the_missing_folder(tmp_path, capsys) -> None:
+    (tmp_path / "new").mkdir()
+    assert medcode(["consult", "maildir", str(tmp_path)]) == 2
+    assert f"{tmp_path} is not a Maildir: it has no cur/ folder" in capsys.readouterr().err

@@ -36,6 +36,18 @@ def write_text(path: Path, text: str, *, gz: bool = False) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The suite's own STATIC_ROOT, empty (not the developer's var/static): pages link plain
+    names that WhiteNoise serves from the source folders, as on a server started without
+    collecting; medcode/ops/tests collect into a folder of their own for the hashed names."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root):
+        yield root
+
+
 def _vendor() -> str:
     engine: str = settings.DATABASES["default"]["ENGINE"]
     return "postgresql" if "postgresql" in engine else "sqlite"

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from medcode.ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -77,11 +79,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "medcode.jobs",
+    "medcode.ops",
     "anymail",
     "medcode.consult",
 ]
 
 MIDDLEWARE = [
+    "medcode.ops.middleware.ProbeMiddleware",
+    "medcode.ops.middleware.RequestLogMiddleware",
     "medcode.lib.dbfaults.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "medcode.accounts.limits.BodySizeLimitMiddleware",
@@ -134,6 +139,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MEDCODE_TEST_SQLITE") or None}
+# Read replicas (comma-separated URLs): aliases replica1, replica2, ... get the reads of
+# reference data (medcode.ops.routers); in tests each mirrors the default database.
+for _n, _url in enumerate(
+    [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()], 1
+):
+    DATABASES[f"replica{_n}"] = dj_database_url.parse(
+        _url, conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES[f"replica{_n}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["medcode.ops.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -150,11 +165,12 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("MEDCODE_STATIC_ROOT", VAR_DIR / "static")).resolve()
 STATICFILES_DIRS = [BASE_DIR / "medcode" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names, gzip/brotli copies; `medcode serve` collects (medcode.ops.static).
+    "staticfiles": {"BACKEND": "medcode.ops.static.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -168,9 +184,12 @@ if env_bool("MEDCODE_HTTPS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_SECONDS = int(os.environ.get("MEDCODE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("MEDCODE_HSTS_PRELOAD", True)
     SECURE_SSL_REDIRECT = env_bool("MEDCODE_SSL_REDIRECT", True)
+    # Probes and scrapers may connect over plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
 
@@ -311,10 +330,18 @@ MEDCODE_LLM_MODEL = os.environ.get("MEDCODE_LLM_MODEL", "")
 MEDCODE_LLM_API_KEY = os.environ.get("MEDCODE_LLM_API_KEY", "")
 MEDCODE_LLM_TIMEOUT = float(os.environ.get("MEDCODE_LLM_TIMEOUT", "20"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("MEDCODE_LOG_LEVEL", "INFO")},
-}
+# --- Operations (medcode.ops): logs, probes, metrics ------------------------------------------
+# plain (a terminal) or json (one object per line, for a log shipper).
+LOGGING = logging_config(
+    os.environ.get("MEDCODE_LOG_FORMAT", "plain"), os.environ.get("MEDCODE_LOG_LEVEL", "INFO")
+)
+# /metrics: a scraper sending this bearer token, or connecting straight from these networks.
+MEDCODE_METRICS_TOKEN = os.environ.get("MEDCODE_METRICS_TOKEN", "")
+MEDCODE_METRICS_NETWORKS = [
+    n.strip() for n in os.environ.get("MEDCODE_METRICS_NETWORKS", "").split(",") if n.strip()
+]
+# /readyz: the worker is fine if its heartbeat is this recent (seconds), or else if no task
+# has waited longer than MEDCODE_QUEUE_MAX_AGE.
+MEDCODE_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("MEDCODE_WORKER_HEARTBEAT_SECONDS", "15"))
+MEDCODE_WORKER_MAX_SILENCE = float(os.environ.get("MEDCODE_WORKER_MAX_SILENCE", "120"))
+MEDCODE_QUEUE_MAX_AGE = float(os.environ.get("MEDCODE_QUEUE_MAX_AGE", "300"))

@@ -1,19 +1,17 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from medcode.api.main import api
 from medcode.codes import views as code_views
 from medcode.codes.sitemaps import SITEMAPS
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
+from medcode.ops import health, metrics
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    # Answered by medcode.ops.middleware.ProbeMiddleware first; here for reverse().
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("account/", include("medcode.accounts.urls")),
     path("account/", include("allauth.urls")),

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from medcode.claims.releases import Catalog, Setting
 from medcode.claims.schemas import ClaimCheckIn, ClaimLineIn
 from medcode.claims.tables import STORE, ClaimTables, TableCache
+from medcode.ops.metrics import CLAIM_CHECK_SECONDS
 from medcode.rules import Claim, ClaimLine, Finding, check_claim
 from medcode.rules.check import SEVERITY_ORDER
 from medcode.rules.tables import TableKind
@@ -220,6 +221,7 @@ def check_claim_data(data: object) -> ClaimResult:
     return check_parsed(parse_claim(data))
 
 
+@CLAIM_CHECK_SECONDS.time()
 def check_parsed(parsed: ParsedClaim, *, catalog: Catalog | None = None) -> ClaimResult:
     catalog = catalog or STORE.refresh()
     parts = STORE.split(parsed.claim, parsed.setting, catalog=catalog)

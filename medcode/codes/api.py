@@ -12,7 +12,8 @@ from ninja import Field, Router, Schema, Status
 
 from medcode.api.main import ApiError, ErrorOut
 from medcode.codes import catalog, queries
-from medcode.gate import GATED_SECTIONS, GateDecision, can_see_gated
+from medcode.gate import GATED_SECTIONS, METERING_OFF, GateDecision, can_see_gated
+from medcode.lib import conditional
 
 router = Router(tags=["codes"])
 
@@ -261,4 +262,20 @@ def get_code(
         data = page_out(page, gate=gate, url=url)
         body = CodePageOut.model_validate(data).model_dump_json().encode()
         catalog.responses.put(key, body)
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    # The gate's part (visibility, pages left) is in the body, so the ETag tells viewers apart;
+    # with metering on the answer is this viewer's and never kept by shared caches.
+    shared = gate.reason == METERING_OFF
+    return conditional.validate(
+        request,
+        response,
+        etag=conditional.content_etag(body),
+        modified=conditional.last_modified(as_of_today=date is None or not date.strip()),
+        personal=not shared,
+        public_seconds=PUBLIC_SECONDS,
+        vary=() if shared else ("Authorization", "X-API-Key", "Cookie"),
+    )
+
+
+# How long shared caches may keep a code page answer when it is the same for everyone.
+PUBLIC_SECONDS = 60

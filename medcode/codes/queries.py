@@ -37,6 +37,7 @@ from medcode.codes.pages import (
     default_title,
     with_also,
 )
+from medcode.lib import datacache
 
 __all__ = [
     "CDT_NOT_SHOWN",
@@ -243,7 +244,8 @@ class Lookup:
 def lookup_code(text: str, *, system: str | None, on: dt.date) -> Lookup:
     """Resolve `text` (raising MalformedCode) and build the page when it names one code.
 
-    Cached per process until the next import (catalog.lookups).
+    Cached per process (catalog.lookups) and in the shared cache (medcode.lib.datacache)
+    until the next import.
     """
     value = normalise_code(text)
     if system is not None:
@@ -254,7 +256,7 @@ def lookup_code(text: str, *, system: str | None, on: dt.date) -> Lookup:
     key = (value, system, on)
     found: Lookup | None = catalog.lookups.get(key)
     if found is None:
-        found = _lookup(value, system, on)
+        found = datacache.get_or_build("lookup", key, lambda: _lookup(value, system, on))
         catalog.lookups.put(key, found)
     return found
 

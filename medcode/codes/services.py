@@ -15,6 +15,7 @@ from django.db.models import F
 from medcode.codes.importers.base import Dataset, LoadContext
 from medcode.codes.importers.registry import detect, is_ignored
 from medcode.codes.models import Release
+from medcode.lib import generation
 from medcode.lib.datafiles import sha256_of
 from medcode.lib.errors import DataFileError
 
@@ -111,6 +112,8 @@ def import_file(
         release.row_counts = counts
         release.save(update_fields=["row_counts"])
         current = mark_current(dataset.name)
+        # A new data generation: cached pages and search results of the old one are not read.
+        transaction.on_commit(generation.bump)
     return ImportResult(
         path=path,
         dataset=dataset.name,

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponsePermanentRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -27,7 +28,8 @@ from django.views.decorators.http import require_safe
 
 from medcode.codes import catalog, queries
 from medcode.codes.models import CodeSystem
-from medcode.gate import GateDecision, can_see_gated
+from medcode.gate import METERING_OFF, GateDecision, can_see_gated
+from medcode.lib import conditional
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
 
@@ -43,7 +45,7 @@ def code_url(display: str, *, system: str = "", on: dt.date | None = None) -> st
 
 
 @require_safe
-def code_detail(request: HttpRequest, code: str) -> HttpResponse:
+def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     try:
         on = queries.parse_service_date(request.GET.get("date"), today=timezone.localdate())
     except queries.BadDate as exc:
@@ -123,12 +125,26 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
         )
     else:
         html = cached.html
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(
-        GATE_PLACEHOLDER, gate_notice(gate)
-    )
-    response = HttpResponse(html)
+    html = html.replace(GATE_PLACEHOLDER, gate_notice(gate))
+    token = get_token(request)
+    response = HttpResponse(html.replace(CSRF_PLACEHOLDER, token))
     patch_vary_headers(response, ("HX-Request",))
-    return response
+    # The ETag digests the page as this viewer sees it, with the CSRF secret in place of the
+    # token masked afresh for each request (any masking of one secret is equally valid).
+    secret = str(request.META.get("CSRF_COOKIE", ""))
+    # Same for everyone only with metering off, for a guest who already holds a CSRF cookie.
+    shared = gate.reason == METERING_OFF and not personal and secret == csrf_cookie(request)
+    return conditional.validate(
+        request,
+        response,
+        etag=conditional.content_etag(html, secret, weak=True),
+        modified=conditional.last_modified(as_of_today=explicit_date is None),
+        personal=not shared,
+    )
+
+
+def csrf_cookie(request: HttpRequest) -> str:
+    return request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
 
 
 def gate_notice(gate: GateDecision) -> str:

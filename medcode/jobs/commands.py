@@ -49,17 +49,29 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.core.management import call_command
+    from django_tasks.utils import get_random_id
 
-    call_command(
-        "db_worker",
-        queue_name=args.queue,
-        interval=args.interval,
-        batch=args.batch,
-        max_tasks=args.max_tasks,
-        reload=False,
-        startup_delay=not args.batch,
-    )
+    from medcode.ops.heartbeat import Heartbeat
+
+    # The heartbeat lets /readyz see this worker even while the queue is empty.
+    worker_id = get_random_id()
+    heartbeat = Heartbeat(worker_id, args.queue, settings.MEDCODE_WORKER_HEARTBEAT_SECONDS)
+    heartbeat.start()
+    try:
+        call_command(
+            "db_worker",
+            queue_name=args.queue,
+            interval=args.interval,
+            batch=args.batch,
+            max_tasks=args.max_tasks,
+            reload=False,
+            startup_delay=not args.batch,
+            worker_id=worker_id,
+        )
+    finally:
+        heartbeat.stop()
     return 0
 
 

@@ -6,17 +6,19 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Field, Query, Router, Schema
 
 from medcode.api.main import ApiError, ErrorOut
+from medcode.lib import conditional
+from medcode.search.cached import search
 from medcode.search.facade import (
     MAX_LIMIT,
     MAX_NOTE_CHARS,
     MAX_QUERY_CHARS,
     QUERY_TOO_LONG,
     SearchInputError,
-    search,
     search_note,
 )
 
@@ -98,8 +100,12 @@ class NoteOut(Schema):
 
 
 @router.get("", response={200: SearchOut, 422: ErrorOut}, summary="Search every code set")
-def search_codes(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
-    """Codes first (exact, prefix, range, modifier), then words fused with meaning."""
+def search_codes(request: HttpRequest, params: Query[SearchParams]) -> HttpResponseBase:
+    """Codes first (exact, prefix, range, modifier), then words fused with meaning.
+
+    Answers carry an ETag and Last-Modified; a request with If-None-Match (or
+    If-Modified-Since) gets 304 while the loaded data have not changed.
+    """
     if len(params.q) > MAX_QUERY_CHARS:
         raise ApiError(422, QUERY_TOO_LONG.format(maximum=MAX_QUERY_CHARS))
     try:
@@ -112,7 +118,22 @@ def search_codes(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
         )
     except SearchInputError as exc:
         raise ApiError(422, str(exc)) from exc
-    return asdict(found)
+    body = SearchOut.model_validate(asdict(found)).model_dump_json().encode()
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    # Results are the same for everyone; metered requests are counted, so not shared-cached.
+    metered = bool(settings.MEDCODE_METERING)
+    return conditional.validate(
+        request,
+        response,
+        etag=conditional.input_etag(request),
+        modified=conditional.last_modified(as_of_today=False),
+        personal=False,
+        public_seconds=0 if metered else PUBLIC_SECONDS,
+    )
+
+
+# How long shared caches may keep an answer that is the same for everyone (metering off).
+PUBLIC_SECONDS = 60
 
 
 @router.post("/note", response={200: NoteOut, 422: ErrorOut}, summary="Case mode")

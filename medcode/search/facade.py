@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 
 from medcode.codes.models import CodeSystem, Release
+from medcode.ops.metrics import SEARCH_SECONDS
 from medcode.search.backends import (
     MARK_END,
     MARK_START,
@@ -181,6 +182,7 @@ def describe_filters(filters: Filters) -> dict[str, Any]:
 # ---------------------------------------------------------------- the search box
 
 
+@SEARCH_SECONDS.time()
 def search(
     q: str,
     *,

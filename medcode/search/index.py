@@ -43,6 +43,7 @@ from medcode.content.articles import (
     ArticleError,
     load_article,
 )
+from medcode.lib import generation
 from medcode.lib.bulk import insert_rows
 from medcode.search.embeddings import DEFAULT_MODEL, text_hash
 from medcode.search.models import Document, Entry, IndexState, Word
@@ -175,6 +176,7 @@ def rebuild_index(
                 "details": counts,
             },
         )
+        transaction.on_commit(generation.bump)  # cached search results are of the old index
     from medcode.search.vectors import _invalidate
 
     _invalidate()  # document ids changed: this process reloads its vectors

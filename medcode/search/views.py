@@ -8,18 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from medcode.lib import conditional
 from medcode.search import browse
+from medcode.search.cached import search, suggest
 from medcode.search.facade import (
     MAX_NOTE_CHARS,
     SYSTEM_LABELS,
     SearchInputError,
-    search,
     search_note,
-    suggest,
 )
 
 BAD_DATE = "The date must be YYYY-MM-DD, for example 2025-10-01."
@@ -55,7 +56,7 @@ def looks_like_a_note(q: str) -> bool:
 
 
 @require_safe
-def search_page(request: HttpRequest) -> HttpResponse:
+def search_page(request: HttpRequest) -> HttpResponseBase:
     form = _form(request)
     context: dict[str, Any] = {"form": form, "systems": SYSTEM_CHOICES, "max_note": MAX_NOTE_CHARS}
     status = 200
@@ -75,7 +76,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
             context["error"] = str(exc)
             status = 400
     template = "search/_results.html" if request.headers.get("HX-Request") else "search/search.html"
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    return validated(request, response)
+
+
+def validated(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:
+    """ETag (from the query, the data generation and the viewer's kind) and Last-Modified.
+
+    Results are the same for everyone; the layout differs for signed-in users, and a page
+    showing one-off messages gets no validators.
+    """
+    if len(messages.get_messages(request)) > 0:
+        return response
+    signed_in = request.user.is_authenticated
+    etag = conditional.input_etag(request, f"user:{request.user.pk}" if signed_in else "guest")
+    modified = conditional.last_modified(as_of_today=False)
+    return conditional.validate(request, response, etag=etag, modified=modified, personal=signed_in)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,207 @@
+"""HTTP caching of code pages, their JSON twin and search: validators, 304s, invalidation
+after a real import, and no gated content crossing from one viewer to another."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from medcode.codes import catalog
+from medcode.codes.commands import run_imports
+from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
+from medcode.lib import generation
+from medcode.search.index import rebuild_index
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
+CODE_PAGE = "/codes/S72.001A/?date=2025-11-03"
+CODE_JSON = "/api/v1/codes/S72.001A?date=2025-11-03"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def open_gate(settings):
+    settings.MEDCODE_METERING = False
+
+
+def browser(address: str = "203.0.113.7") -> Client:
+    return Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=address)
+
+
+def revalidate(client: Client, url: str, first, **headers):
+    return client.get(url, **headers)
+
+
+# ------------------------------------------------------------------ validators and 304
+
+
+@pytest.mark.parametrize("url", [CODE_PAGE, CODE_JSON, "/codes/S72.001A/"])
+def test_a_code_page_answers_304_to_its_own_etag(code_samples, open_gate, url):
+    client = browser()
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert re.fullmatch(r'(W/)?"[0-9a-f]{32}"', etag)
+    assert first["Last-Modified"].endswith(" GMT")
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    other = client.get(url, HTTP_IF_NONE_MATCH='"0123456789abcdef0123456789abcdef"')
+    assert other.status_code == 200 and other.content
+
+
+def test_the_html_etag_ignores_the_per_request_csrf_masking(code_samples, open_gate):
+    client = browser()
+    first = client.get(CODE_PAGE)
+    second = client.get(CODE_PAGE)
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.search(first.content).group(1) != token.search(second.content).group(1)
+    assert first["ETag"] == second["ETag"]
+    # A new CSRF secret (another browser) is another representation.
+    assert browser("203.0.113.8").get(CODE_PAGE)["ETag"] != first["ETag"]
+
+
+def test_if_modified_since_gives_304_when_the_page_is_the_same_for_everyone(
+    code_samples, open_gate
+):
+    client = browser()
+    first = client.get(CODE_JSON)
+    assert first["Cache-Control"] == "public, max-age=60"
+    again = client.get(CODE_JSON, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+    page = client.get(CODE_PAGE)  # sets the CSRF cookie; the page has a form
+    assert "private" in page["Cache-Control"] and "no-cache" in page["Cache-Control"]
+    page_again = client.get(CODE_PAGE, HTTP_IF_MODIFIED_SINCE=page["Last-Modified"])
+    assert page_again.status_code == 304
+    stale = client.get(CODE_JSON, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")
+    assert stale.status_code == 200
+
+
+def test_a_metered_answer_is_private_and_validated_by_its_etag_only(code_samples, settings):
+    settings.MEDCODE_METERING = True
+    client = browser()
+    first = client.get(CODE_JSON)
+    assert first.status_code == 200 and first.json()["gate"]["reason"] == "metered"
+    assert set(first["Cache-Control"].split(", ")) == {"private", "no-cache"}
+    assert "Authorization" in first["Vary"] and "Cookie" in first["Vary"]
+    by_time = client.get(CODE_JSON, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert by_time.status_code == 200  # a time cannot tell one viewer's copy from another's
+    assert client.get(CODE_JSON, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize("url", ["/api/v1/search?q=femur", "/search/?q=femur"])
+def test_search_answers_304_to_its_etag(code_samples, open_gate, url):
+    rebuild_index(force=True)
+    client = browser()
+    first = client.get(url)
+    assert first.status_code == 200 and b"S72" in first.content
+    assert first["ETag"].startswith('W/"')
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get(url + "+neck", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_errors_get_no_validators(code_samples, open_gate):
+    response = browser().get("/api/v1/codes/S72.001A?date=2025-13-40")
+    assert response.status_code == 400 and "ETag" not in response
+
+
+# ------------------------------------------------------------------ invalidation on import
+
+POS_2025 = """\
+pos_code,facility_or_nonfacility,pos_name,pos_description
+11,Non-Facility,Office,Clinic office where the health professional routinely sees patients.
+12,Non-Facility,Home,Location other than a hospital where the patient receives care.
+50,Non-Facility,Federally Qualified Health Center,A facility in a medically underserved area.
+"""
+
+
+def test_an_import_starts_a_new_generation_and_pages_and_search_follow(
+    code_samples, open_gate, tmp_path: Path, django_capture_on_commit_callbacks, settings
+):
+    settings.MEDCODE_RELEASE_CHECK_SECONDS = 60  # only the import's bump can show the change
+    rebuild_index(force=True)
+    generation.bump()
+    client = browser()
+    before = generation.current()
+    page = client.get("/api/v1/codes/11")
+    assert page.status_code == 200 and page.json()["title"].startswith("Location where")
+    found = client.get("/api/v1/search?q=patient")
+    assert not {"11", "12"} & {r["code"] for r in found.json()["results"]}
+    assert client.get("/api/v1/codes/12").status_code == 404
+
+    new_file = tmp_path / "new" / "place_of_service_codes_2025_01.csv"
+    new_file.parent.mkdir()
+    new_file.write_text(POS_2025)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert run_imports([new_file]) == 0  # the CLI's import: releases, then the word index
+    assert callbacks, "the import registered no generation bump"
+    after = generation.current()
+    assert after.token != before.token and after.changed_at > before.changed_at
+
+    fresh = client.get("/api/v1/codes/11", HTTP_IF_NONE_MATCH=page["ETag"])
+    assert fresh.status_code == 200 and fresh.json()["title"].startswith("Clinic office")
+    assert fresh["ETag"] != page["ETag"]
+    assert client.get("/api/v1/codes/12").status_code == 200
+    searched = client.get("/api/v1/search?q=patient", HTTP_IF_NONE_MATCH=found["ETag"])
+    assert searched.status_code == 200
+    assert {"11", "12"} <= {r["code"] for r in searched.json()["results"]}
+
+
+# ------------------------------------------------------------------ the shared data cache
+
+
+def test_a_page_built_by_one_process_is_read_by_another_from_the_shared_cache(
+    code_samples, open_gate
+):
+    client = browser()
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(CODE_PAGE).status_code == 200
+    # Another worker: nothing in its own memory, the shared cache holds the page data.
+    catalog.lookups.clear()
+    catalog.responses.clear()
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(CODE_PAGE).status_code == 200
+    assert len(warm.captured_queries) < len(cold.captured_queries) - 5
+    assert not any("codes_code" in q["sql"] for q in warm.captured_queries)
+
+
+# ------------------------------------------------------------------ no leaks between viewers
+
+
+def test_gated_content_never_crosses_from_one_viewer_to_another(code_samples, settings):
+    settings.MEDCODE_METERING = True
+    reader = browser("198.51.100.1")
+    spent = browser("198.51.100.2")
+    # The second guest spends the one free page on another code first.
+    assert b'class="gated"' in spent.get("/codes/E0114/").content
+    opened = reader.get(CODE_PAGE)
+    assert opened.status_code == 200 and b'class="gated"' in opened.content
+    locked = spent.get(CODE_PAGE)
+    assert locked.status_code == 200
+    assert b'class="gated"' not in locked.content and b'class="locked"' in locked.content
+    # The reader's validator does not unlock the page for the other guest.
+    replay = spent.get(CODE_PAGE, HTTP_IF_NONE_MATCH=opened["ETag"])
+    assert replay.status_code == 200 and b'class="gated"' not in replay.content
+    assert "private" in opened["Cache-Control"]
+    # The JSON twin: the same, the gated fields null for the locked guest.
+    reader_json = reader.get(CODE_JSON)
+    assert reader_json.json()["panels"]
+    locked_json = spent.get(CODE_JSON, HTTP_IF_NONE_MATCH=reader_json["ETag"])
+    assert locked_json.status_code == 200
+    assert locked_json.json()["panels"] is None and locked_json.json()["gate"]["visible"] is False
+    # And the reader still gets the page it opened, from its own validator.
+    assert reader.get(CODE_PAGE, HTTP_IF_NONE_MATCH=opened["ETag"]).status_code == 304

@@ -1,0 +1,102 @@
+"""The shared data cache on each backend: keyed by data generation, shared, and harmless
+when the cache fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+
+from medcode.codes.models import Release
+from medcode.lib import datacache, generation
+
+
+def release(n: int) -> Release:
+    return Release.objects.create(
+        dataset="pos",
+        code_system="POS",
+        version_label=f"test {n}",
+        effective_from=dt.date(2024, n, 1),
+        source_file=f"place_of_service_codes_2024_{n:02d}.csv",
+        sha256=f"{n:064x}",
+        row_counts={"codes": 1},
+    )
+
+
+class Builder:
+    """Counts how often the cache had to build the value."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> dict[str, object]:
+        self.calls += 1
+        return {"built": self.calls, "when": dt.date(2025, 1, 1)}
+
+
+def test_a_value_is_built_once_per_generation(cache_backend):
+    release(1)
+    build = Builder()
+    first = datacache.get_or_build("test", ("A", 1), build)
+    assert datacache.get_or_build("test", ("A", 1), build) == first
+    assert build.calls == 1
+    assert cache.get(datacache.cache_key("test", ("A", 1))) == first
+    assert datacache.get_or_build("test", ("B", 1), build)["built"] == 2
+
+    old_key = datacache.cache_key("test", ("A", 1))
+    release(2)
+    generation.bump()  # what the import service does when its transaction commits
+    assert datacache.cache_key("test", ("A", 1)) != old_key
+    assert datacache.get_or_build("test", ("A", 1), build)["built"] == 3
+
+
+def test_the_generation_follows_the_release_table_without_a_bump(cache_backend, settings):
+    settings.MEDCODE_RELEASE_CHECK_SECONDS = 0  # another process imported: seen at the next check
+    release(1)
+    before = generation.current()
+    release(2)
+    after = generation.current()
+    assert after.token != before.token
+    assert after.changed_at is not None and after.changed_at >= before.changed_at
+
+
+@pytest.mark.parametrize("cache_backend", ["redis"], indirect=True)
+def test_values_are_shared_through_redis(cache_backend):
+    import redis
+
+    from medcode.conftest import redis_url
+
+    release(1)
+    datacache.get_or_build("test", ("shared",), Builder())
+    key = datacache.cache_key("test", ("shared",))
+    client = redis.Redis.from_url(redis_url())
+    assert [k for k in client.scan_iter(f"*{key}")], "the value is not in Redis"
+
+
+def test_a_failing_cache_is_stepped_around(db, settings, caplog):
+    release(1)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    datacache.reset()
+    build = Builder()
+    try:
+        assert datacache.get_or_build("test", ("down",), build)["built"] == 1
+        assert datacache.get_or_build("test", ("down",), build)["built"] == 2
+        assert "shared data cache unavailable" in caplog.text
+        assert caplog.text.count("shared data cache unavailable") == 1  # then stepped around
+    finally:
+        datacache.reset()
+
+
+def test_the_shared_level_can_be_turned_off(db, settings):
+    settings.MEDCODE_DATA_CACHE = False
+    release(1)
+    build = Builder()
+    datacache.get_or_build("test", ("off",), build)
+    datacache.get_or_build("test", ("off",), build)
+    assert build.calls == 2

@@ -1,0 +1,141 @@
+"""`medcode serve`: gunicorn with the settings a production server wants.
+
+Workers default to 2 x CPU cores + 1 (MEDCODE_WEB_WORKERS), threads per worker to 1
+(MEDCODE_WEB_THREADS; more than one uses gunicorn's gthread worker), the application is
+preloaded in the master (MEDCODE_WEB_PRELOAD=off to turn it off), static files are collected
+first when their sources changed, and Prometheus samples go to PROMETHEUS_MULTIPROC_DIR
+(default VAR_DIR/prometheus), emptied at each start. The access log is medcode's own
+request log (see medcode.ops.middleware), one line per request, plain or JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+GUNICORN_CONFIG = "python:medcode.ops.gunicorn_conf"
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SystemExit(f"error: {name} must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise SystemExit(f"error: {name} must be 1 or more, not {number}")
+    return number
+
+
+def default_workers() -> int:
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def env_on(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        return value in {"1", "true", "yes", "on"}
+    raise SystemExit(f"error: {name} must be on or off, not {value!r}")
+
+
+def add_server_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("MEDCODE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("MEDCODE_PORT", "8000")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=env_int("MEDCODE_WEB_WORKERS", env_int("MEDCODE_WORKERS", default_workers())),
+        help="worker processes (default: MEDCODE_WEB_WORKERS, else 2 x cores + 1)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=env_int("MEDCODE_WEB_THREADS", 1),
+        help="threads per worker (default: MEDCODE_WEB_THREADS, else 1)",
+    )
+    parser.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=env_on("MEDCODE_WEB_PRELOAD", True),
+        help="import the application once before forking workers (default: on)",
+    )
+    parser.add_argument(
+        "--collectstatic",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="collect static files first when they changed (default: on)",
+    )
+
+
+def gunicorn_argv(args: argparse.Namespace) -> list[str]:
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "medcode.wsgi:application",
+        "--config",
+        GUNICORN_CONFIG,
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "20",
+        "--max-requests",
+        "5000",
+        "--max-requests-jitter",
+        "500",
+        # No control socket: it would live in the home folder, which a service user lacks.
+        "--no-control-socket",
+    ]
+    if args.preload:
+        argv.append("--preload")
+    proxies = os.environ.get("MEDCODE_TRUSTED_PROXIES", "").strip()
+    if proxies:
+        argv += ["--forwarded-allow-ips", proxies]
+    return argv
+
+
+def prepare_metrics_dir(var_dir: Path) -> Path:
+    """PROMETHEUS_MULTIPROC_DIR, created and emptied of the last run's samples."""
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or var_dir / "prometheus")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
+def serve(args: argparse.Namespace, log: Any) -> int:
+    from django.conf import settings
+
+    for name in ("workers", "threads"):
+        if getattr(args, name) < 1:
+            print(f"error: --{name} must be 1 or more", file=sys.stderr)
+            return 2
+    if args.collectstatic:
+        from medcode.ops.static import ensure_collected
+
+        if ensure_collected():
+            log(f"collected static files into {settings.STATIC_ROOT}")
+    prepare_metrics_dir(Path(settings.VAR_DIR))
+    argv = gunicorn_argv(args)
+    log(
+        f"serving on http://{args.host}:{args.port}/ with {args.workers} workers"
+        f" x {args.threads} threads"
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover  (execv does not return)

@@ -21,6 +21,13 @@ def report_error(message: object) -> None:
     print(f"error: {message}", file=sys.stderr, flush=True)
 
 
+WRITE_FAILED = (
+    "{name}: the import could not be written ({error}); the disk may be full. Nothing from "
+    "this file was kept and the releases loaded before are unchanged. Free some space and "
+    "run the import again."
+)
+
+
 def register(subparsers: Any) -> None:
     up = subparsers.add_parser("up", help="migrate, import available data, then serve")
     _server_args(up)
@@ -91,6 +98,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
     """Import files and folders with a progress bar; print a summary; non-zero on any error."""
+    from django.db import DatabaseError
+
     from medcode.codes.services import ImportResult, import_file, plan_imports
     from medcode.lib.errors import DataFileError
 
@@ -125,6 +134,12 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
                 progress.update(task, description=f"[red]{path.name} failed[/red]")
                 report_error(exc)
                 continue
+            except (DatabaseError, OSError) as exc:
+                # Disk full, file too large, I/O error: the import's transaction is rolled
+                # back, so what was loaded before stays as it was. Later files would fail too.
+                progress.update(task, description=f"[red]{path.name} failed[/red]")
+                report_error(WRITE_FAILED.format(name=path.name, error=exc))
+                return 1
             progress.update(
                 task, description=f"{path.name} ({result.status})", total=1, completed=1
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture(params=CACHE_BACKENDS)
-def cache_backend(request, settings, db) -> Iterator[str]:
+def cache_backend(request: Any, settings: Any, db: None) -> Iterator[str]:
     """Django's default cache as each backend medcode supports: local memory, the database
     cache table, Redis (skipped when no Redis answers). Keys get a prefix of their own."""
     import uuid

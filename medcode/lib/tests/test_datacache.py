@@ -58,7 +58,8 @@ def test_the_generation_follows_the_release_table_without_a_bump(cache_backend, 
     release(2)
     after = generation.current()
     assert after.token != before.token
-    assert after.changed_at is not None and after.changed_at >= before.changed_at
+    assert after.changed_at is not None and before.changed_at is not None
+    assert after.changed_at >= before.changed_at
 
 
 @pytest.mark.parametrize("cache_backend", ["redis"], indirect=True)

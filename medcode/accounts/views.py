@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from medcode.accounts import keys, queries, services
 from medcode.accounts.forms import ApiKeyForm, DeleteAccountForm
+from medcode.consult.queries import consults_for
 
 NEW_KEY_SESSION = "medcode_new_api_key"
 KEY_REVOKED = "The key {name} is revoked; requests that use it are refused from now on."
@@ -28,6 +29,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
             "summary": queries.account_summary(request.user),  # type: ignore[arg-type]
             "new_key": new_key,
             "key_form": ApiKeyForm(),
+            "consults": consults_for(request.user),
         },
     )
 

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -21,7 +22,9 @@ KEY = "key-test-signing-0123456789"
 URL = "/consult/inbound/mailgun/"
 
 
-def signed(fields: dict[str, str], *, key: str = KEY, timestamp: int | None = None) -> dict:
+def signed(
+    fields: dict[str, str], *, key: str = KEY, timestamp: int | None = None
+) -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     token = hashlib.sha256(stamp.encode() + b"tok").hexdigest()
     signature = hmac.new(key.encode(), f"{stamp}{token}".encode(), hashlib.sha256).hexdigest()
@@ -35,7 +38,7 @@ def webhook(settings) -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def mailgun_post(client: Client, raw: bytes, **kwargs) -> object:
+def mailgun_post(client: Client, raw: bytes, **kwargs: Any) -> Any:
     fields = {
         "body-mime": raw.decode(),
         "sender": "ann@clinic.test",

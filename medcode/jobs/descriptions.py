@@ -23,6 +23,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 SUMMARY_CHARS = 220
 _MARKUP = re.compile(r"[#*_`>|~\[\]]+|\(https?://[^)]*\)|<[^>]*>")
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-+]|\d{1,3}[.)])[ \t]+", re.MULTILINE)
 
 
 def render_description(text: str) -> SafeString:
@@ -49,7 +50,7 @@ def plain_text(text: str) -> str:
 
 def summarise(text: str, *, chars: int = SUMMARY_CHARS) -> str:
     """A cheap one-line summary for result lists (no Markdown rendering per row)."""
-    flat = " ".join(_MARKUP.sub(" ", text[: chars * 3]).split())
+    flat = " ".join(_MARKUP.sub(" ", _LIST_MARKER.sub("", text[: chars * 3])).split())
     if len(flat) <= chars:
         return flat
     return flat[:chars].rsplit(" ", 1)[0] + "…"

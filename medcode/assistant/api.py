@@ -13,11 +13,10 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from medcode.api.main import ApiError, ErrorOut
-from medcode.assistant import queries
+from medcode.assistant import cached, queries
 from medcode.assistant.answer import (
     QuestionError,
     answer_events,
-    answer_question,
     validate_question,
 )
 from medcode.assistant.facts import Answer
@@ -144,7 +143,7 @@ def _keep(
 )
 def ask(request: HttpRequest, body: AskIn) -> dict[str, Any]:
     question, conversation_id = _accept(request, body)
-    answer = answer_question(question, on=body.date, setting=body.setting)
+    answer = cached.answer(question, on=body.date, setting=body.setting)
     result = answer.as_dict()
     result["conversation_id"] = _keep(request, question, answer, conversation_id)
     return result

@@ -27,7 +27,7 @@ from medcode.codes import modifiers as mods
 from medcode.codes import panels
 from medcode.codes.models import AddOnEdit, MueLimit, PtpEdit, ReferenceRow, Release
 from medcode.codes.panels import Panel
-from medcode.codes.queries import CodeNotFound, CodePage, code_page, release_catalog
+from medcode.codes.queries import CodeNotFound, CodePage, cached_code_page, release_catalog
 from medcode.content.articles import load_article
 
 # Fact labels of the code page panels (medcode/codes/panels.py) the answers read.
@@ -62,7 +62,7 @@ def page_of(check: CodeCheck, on: dt.date) -> CodePage | None:
     if check.status == "not_found" or not check.system:
         return None
     try:
-        return code_page(check.system, check.code, on)
+        return cached_code_page(check.system, check.code, on)
     except CodeNotFound:
         return None
 

@@ -27,11 +27,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from medcode.assistant import knowledge, queries
+from medcode.assistant import cached, knowledge, queries
 from medcode.assistant.answer import (
     QuestionError,
     answer_events,
-    answer_question,
     validate_question,
 )
 from medcode.assistant.facts import Answer
@@ -112,7 +111,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         return response
     conversation_id = _conversation_id(request, request.POST.get("conversation"))
     if not _is_htmx(request):
-        answer = answer_question(question)
+        answer = cached.answer(question)
         data = answer.as_dict()
         conversation_id = _record(request, question, data, conversation_id)
         context = _page_context(

@@ -146,6 +146,9 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
             results.append(result)
     _print_summary(results, time.monotonic() - started)
     if any(r.status != "unchanged" for r in results):
+        from medcode.codes.services import analyze
+
+        analyze()
         _rebuild_word_index()
     return 1 if failed else 0
 

@@ -48,6 +48,7 @@ __all__ = [
     "CodePage",
     "CodeRef",
     "ReleaseCatalog",
+    "cached_code_page",
     "clear_caches",
     "code_page",
     "release_catalog",
@@ -259,6 +260,30 @@ def lookup_code(text: str, *, system: str | None, on: dt.date) -> Lookup:
         found = datacache.get_or_build("lookup", key, lambda: _lookup(value, system, on))
         catalog.lookups.put(key, found)
     return found
+
+
+NO_PAGE = "no page"
+
+
+def cached_code_page(system: str, code: str, on: dt.date) -> CodePage:
+    """`code_page`, cached per process and in the shared cache until the next import (for
+    callers that read many pages, such as CasePilot). Raises CodeNotFound like code_page."""
+    release_catalog()
+    key = ("page", system, code.replace(".", "").strip().upper(), on)
+    found: CodePage | str | None = catalog.lookups.get(key)
+    if found is None:
+        found = datacache.get_or_build("page", key, lambda: _page_or_marker(system, code, on))
+        catalog.lookups.put(key, found)
+    if isinstance(found, str):
+        raise CodeNotFound(f"{system} {code}")
+    return found
+
+
+def _page_or_marker(system: str, code: str, on: dt.date) -> CodePage | str:
+    try:
+        return code_page(system, code, on)
+    except CodeNotFound:
+        return NO_PAGE
 
 
 def _lookup(value: str, system: str | None, on: dt.date) -> Lookup:

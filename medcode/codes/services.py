@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from medcode.codes.importers.base import Dataset, LoadContext
@@ -135,6 +135,22 @@ def mark_current(dataset_name: str) -> int | None:
     if not newest.is_current:
         Release.objects.filter(pk=newest.pk).update(is_current=True)
     return newest.pk
+
+
+def analyze() -> None:
+    """Refresh PostgreSQL's planner statistics of the code store after a batch of imports.
+
+    Bulk loads leave the tables without statistics until autovacuum gets to them, and the
+    planner then guesses (e.g. hundreds of rows for one code), which slows every page until
+    it does. SQLite keeps the plans its indexes give without statistics; nothing to do there.
+    """
+    if connection.vendor != "postgresql":
+        return
+    from django.apps import apps
+
+    with connection.cursor() as cursor:
+        for model in apps.get_app_config("codes").get_models():
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _noop(_: int) -> None:

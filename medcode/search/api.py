@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 from dataclasses import asdict
 from typing import Any, Literal
 
@@ -11,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Field, Query, Router, Schema
 
 from medcode.api.main import ApiError, ErrorOut
-from medcode.lib import conditional
-from medcode.search.cached import search
+from medcode.lib import conditional, datacache
+from medcode.search import facade
 from medcode.search.facade import (
     MAX_LIMIT,
     MAX_NOTE_CHARS,
@@ -108,17 +110,26 @@ def search_codes(request: HttpRequest, params: Query[SearchParams]) -> HttpRespo
     """
     if len(params.q) > MAX_QUERY_CHARS:
         raise ApiError(422, QUERY_TOO_LONG.format(maximum=MAX_QUERY_CHARS))
-    try:
-        found = search(
+    started = time.perf_counter()
+    args = (params.q, params.system, params.billable, params.date, params.limit)
+
+    def build() -> dict[str, Any]:
+        found = facade.search(
             params.q,
             system=params.system,
             billable=params.billable,
             on=params.date,
             limit=params.limit,
         )
+        return SearchOut.model_validate(asdict(found)).model_dump(mode="json")
+
+    try:
+        # The answer as JSON-ready data, shared by every process until the next import.
+        data = datacache.get_or_build("search_api", args, build)
     except SearchInputError as exc:
         raise ApiError(422, str(exc)) from exc
-    body = SearchOut.model_validate(asdict(found)).model_dump_json().encode()
+    data = {**data, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)}
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     # Results are the same for everyone; metered requests are counted, so not shared-cached.
     metered = bool(settings.MEDCODE_METERING)

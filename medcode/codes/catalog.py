@@ -22,6 +22,7 @@ from django.db.models import Count, Max
 from medcode.codes import panels
 from medcode.codes.models import CodeSystem, Release
 from medcode.codes.panels import Source
+from medcode.lib import generation
 
 SYSTEM_LABELS: dict[str, str] = {str(value): str(label) for value, label in CodeSystem.choices}
 
@@ -115,6 +116,9 @@ def release_catalog() -> ReleaseCatalog:
     with _lock:
         _catalog = catalog
         _clear_derived()
+    # The data generation (shared cache keys) has its own check interval: re-read it now, or
+    # an old-generation value could refill the caches just cleared and outlive the import.
+    generation.expire()
     return catalog
 
 

@@ -61,6 +61,15 @@ def _read() -> Generation:
     return Generation(token, max(times) if times else None)
 
 
+def expire() -> None:
+    """Re-read the generation at its next use. The release catalog calls this when it sees a
+    new import, so values cached under the old token are not put back into the per-process
+    caches it has just cleared."""
+    global _current, _checked_at
+    with _lock:
+        _current, _checked_at = None, 0.0
+
+
 def bump() -> None:
     """The data just changed (an import committed): forget everything derived in this process.
 

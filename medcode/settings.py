@@ -296,6 +296,9 @@ else:
 
 # Background tasks (django-tasks with the django-tasks-db backend): `medcode worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task left running this long by a worker no longer heard from is run again when a worker
+# starts (medcode.jobs.recovery); the tasks make sure a retry sends no email twice.
+MEDCODE_TASK_LEASE_SECONDS = float(os.environ.get("MEDCODE_TASK_LEASE_SECONDS", "300"))
 # The site's address as users reach it, for links in email sent by the worker.
 MEDCODE_SITE_URL = os.environ.get("MEDCODE_SITE_URL", "http://localhost:8000")
 MEDCODE_JOBS_POSTS_PER_DAY = int(os.environ.get("MEDCODE_JOBS_POSTS_PER_DAY", "5"))

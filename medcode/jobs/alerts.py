@@ -2,7 +2,9 @@
 
 Each send first claims its row with a conditional UPDATE (as healthchecks' sendalerts does),
 so two workers, or a scheduler run twice, never send the same digest or notice twice; a failed
-send gives the claim back and the task fails where an operator sees it.
+send gives the claim back and the task fails where an operator sees it. A digest's claim is a
+DigestDelivery row, stamped when the mail server has accepted the message, so a task retried
+after its worker was killed (medcode.jobs.recovery) sends a digest only if it was not sent.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from medcode.jobs.models import Frequency, Posting, SavedSearch, Status
+from medcode.jobs.models import DigestDelivery, Frequency, Posting, SavedSearch, Status
 from medcode.jobs.queries import query_of
 from medcode.jobs.search import JobQuery, find_postings
 from medcode.jobs.services import unsubscribe_token
@@ -74,25 +77,61 @@ def build_digest(alert: SavedSearch, *, since: dt.datetime, until: dt.datetime) 
 
 
 def send_digest(alert_id: int, *, now: dt.datetime | None = None) -> int:
-    """Email an alert's new postings since its last digest; the number of postings sent."""
+    """Email an alert's new postings since its last digest; the number of postings sent.
+
+    `now` (when the scheduler found the digest due) names the digest: a retry of the same task
+    after its worker died sends it only if the first attempt had not (see DigestDelivery).
+    """
     now = now or timezone.now()
     alert = SavedSearch.objects.select_related("user").filter(pk=alert_id, is_active=True).first()
-    if alert is None or alert.last_sent_at > now - DUE_AFTER[Frequency(alert.frequency)]:
+    if alert is None:
         return 0
-    since = alert.last_sent_at
-    claimed = SavedSearch.objects.filter(pk=alert.pk, last_sent_at=since).update(last_sent_at=now)
-    if not claimed:
+    delivery = _claim_digest(alert, now)
+    if delivery is None:
         return 0
+    since = delivery.since
     digest = build_digest(alert, since=since, until=now)
     email = getattr(alert.user, "email", "")
     if not digest.postings or not email:
+        DigestDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now())
         return 0
+    message = digest_message(digest, to=email)
+    message.connection = get_connection()
     try:
-        digest_message(digest, to=email).send()
+        with message.connection:
+            message.send()
+            # Stamped before the connection closes: a worker killed while the mail server says
+            # goodbye leaves a digest known to be sent, and its retry sends nothing.
+            DigestDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now())
     except Exception:
-        SavedSearch.objects.filter(pk=alert.pk, last_sent_at=now).update(last_sent_at=since)
+        if not DigestDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=False).exists():
+            DigestDelivery.objects.filter(pk=delivery.pk).delete()
+            SavedSearch.objects.filter(pk=alert.pk, last_sent_at=now).update(last_sent_at=since)
         raise
     return min(len(digest.postings), MAX_DIGEST_POSTINGS)
+
+
+def _claim_digest(alert: SavedSearch, now: dt.datetime) -> DigestDelivery | None:
+    """The delivery row this attempt may send: claimed now with a conditional UPDATE (so two
+    workers never both send), or left unsent by an attempt whose worker died (claimed longer
+    than a task lease ago); None when there is nothing to send."""
+    found = DigestDelivery.objects.filter(alert=alert, due_at=now).first()
+    if found is not None:
+        lease = dt.timedelta(seconds=float(settings.MEDCODE_TASK_LEASE_SECONDS))
+        taken = DigestDelivery.objects.filter(
+            pk=found.pk, sent_at__isnull=True, claimed_at__lt=timezone.now() - lease
+        ).update(claimed_at=timezone.now())
+        return found if taken else None
+    if alert.last_sent_at > now - DUE_AFTER[Frequency(alert.frequency)]:
+        return None
+    since = alert.last_sent_at
+    with transaction.atomic():
+        claimed = SavedSearch.objects.filter(pk=alert.pk, last_sent_at=since).update(
+            last_sent_at=now
+        )
+        if not claimed:
+            return None
+        return DigestDelivery.objects.create(alert=alert, due_at=now, since=since)
 
 
 def digest_message(digest: Digest, *, to: str) -> EmailMessage:

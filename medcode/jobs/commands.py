@@ -53,8 +53,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django_tasks.utils import get_random_id
 
+    from medcode.jobs.recovery import requeue_abandoned
     from medcode.ops.heartbeat import Heartbeat
 
+    # Tasks a dead worker left running are queued again before this worker takes any.
+    requeue_abandoned()
     # The heartbeat lets /readyz see this worker even while the queue is empty.
     worker_id = get_random_id()
     heartbeat = Heartbeat(worker_id, args.queue, settings.MEDCODE_WORKER_HEARTBEAT_SECONDS)

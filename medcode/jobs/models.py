@@ -333,3 +333,24 @@ class ModerationEvent(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.posting_id}"
         )
+
+
+class DigestDelivery(models.Model):
+    """One alert digest, due at `due_at`: claimed before it is sent, stamped once sent.
+
+    A digest task that a dead worker left half done is retried (medcode.jobs.recovery); the
+    retry finds this row and sends only if `sent_at` is still empty, so a digest goes out once
+    even when the task runs twice.
+    """
+
+    alert = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="deliveries")
+    due_at = models.DateTimeField()
+    since = models.DateTimeField(help_text="The digest holds postings that went live after this.")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "due_at"], name="jobs_digest_once")]
+
+    def __str__(self) -> str:
+        return f"digest of alert {self.alert_id} due {self.due_at:%Y-%m-%d %H:%M}"

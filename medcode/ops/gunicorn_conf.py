@@ -21,6 +21,13 @@ def pre_fork(server: Any, worker: Any) -> None:
             connections.close_all()
 
 
+def post_worker_init(worker: Any) -> None:
+    # Each worker loads its process-wide caches before its first request (medcode.lib.warmup).
+    from medcode.lib.warmup import warm_worker
+
+    warm_worker()
+
+
 def child_exit(server: Any, worker: Any) -> None:
     # A dead worker's live gauges are dropped; its counters and histograms stay summed.
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

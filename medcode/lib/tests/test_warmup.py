@@ -1,0 +1,25 @@
+"""A worker's warm-up fills the process-wide caches its first requests would otherwise fill."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.codes.page_data import _article_titles
+from medcode.content.articles import load_article
+from medcode.lib.conditional import code_stamp
+from medcode.lib.warmup import warm_worker
+
+
+@pytest.mark.django_db
+def test_the_warm_up_loads_articles_and_stamps(caplog):
+    _article_titles.cache_clear()
+    load_article.cache_clear()
+    code_stamp.cache_clear()
+    seconds = warm_worker()
+    assert seconds > 0
+    titles = _article_titles()
+    assert titles, "no editorial articles found"
+    assert load_article.cache_info().currsize >= len(titles)
+    assert code_stamp.cache_info().currsize == 1
+    assert "worker warmed up" in caplog.text
+    assert "failed" not in caplog.text

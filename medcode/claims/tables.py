@@ -31,6 +31,7 @@ from medcode.codes.models import AddOnEdit as AddOnRow
 from medcode.codes.models import Code, CodeNote, CodeSystem, FeeScheduleItem, Release
 from medcode.codes.models import MueLimit as MueRow
 from medcode.codes.models import PtpEdit as PtpRow
+from medcode.ops.routers import reference_connection
 from medcode.rules import (
     AddOnEdit,
     Claim,
@@ -65,7 +66,7 @@ MAX_CACHES = 4
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with reference_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 

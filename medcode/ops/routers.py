@@ -8,8 +8,9 @@ everything written while serving stay on the primary, for reads as well as write
 always reads what they just wrote.
 
 Reads also stay on the primary inside a transaction on it (an import reading what it is
-writing) and inside `primary_reads()`. Queries through a raw `django.db.connection` cursor do
-not pass through routers and run on the primary.
+writing) and inside `primary_reads()`. Raw-SQL reads of reference data (full-text search,
+the claim-check rule tables) take their connection from `reference_connection()`, which
+chooses the same way; other raw queries run on the primary.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 REFERENCE_APPS = frozenset({"codes", "search"})
 REPLICA_PREFIX = "replica"
@@ -48,6 +50,21 @@ def is_reference(model: type[Any]) -> bool:
     return model._meta.app_label in REFERENCE_APPS
 
 
+def reference_alias() -> str:
+    """Where a read of reference data goes now: a replica, or the primary (none configured,
+    inside a transaction on the primary, or inside `primary_reads()`)."""
+    replicas = replica_aliases()
+    if not replicas or _primary_only.get() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return DEFAULT_DB_ALIAS
+    return random.choice(replicas)
+
+
+def reference_connection() -> BaseDatabaseWrapper:
+    """The connection for a raw-SQL read of reference data (search, rule tables), chosen as
+    the router chooses for the ORM."""
+    return connections[reference_alias()]
+
+
 class ReplicaRouter:
     """Django database router: see the module docstring."""
 
@@ -57,10 +74,7 @@ class ReplicaRouter:
         instance = hints.get("instance")
         if instance is not None and instance._state.db:
             return str(instance._state.db)
-        replicas = replica_aliases()
-        if not replicas or connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return DEFAULT_DB_ALIAS
-        return random.choice(replicas)
+        return reference_alias()
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
         return DEFAULT_DB_ALIAS

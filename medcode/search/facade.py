@@ -18,12 +18,12 @@ from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
-from django.db import connection
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 
 from medcode.codes.models import CodeSystem, Release
 from medcode.ops.metrics import SEARCH_SECONDS
+from medcode.ops.routers import reference_connection
 from medcode.search.backends import (
     MARK_END,
     MARK_START,
@@ -290,7 +290,7 @@ def find_codes(
     wider: list[tuple[int, MatchKind, float]] = []
 
     def run(sql: str, args: list[Any]) -> list[int]:
-        with connection.cursor() as cursor:
+        with reference_connection().cursor() as cursor:
             cursor.execute(sql, args)
             return [row[0] for row in cursor.fetchall()]
 
@@ -445,7 +445,7 @@ def document_frequency(words: Sequence[str]) -> dict[str, int]:
     if not unique:
         return {}
     marks = ", ".join(["%s"] * len(unique))
-    with connection.cursor() as cursor:
+    with reference_connection().cursor() as cursor:
         cursor.execute(f"SELECT word, documents FROM search_word WHERE word IN ({marks})", unique)
         return {word: int(n) for word, n in cursor.fetchall()}
 
@@ -479,7 +479,7 @@ def search_meaning(text: str, filters: Filters, *, depth: int) -> list[tuple[int
 def allowed_documents(ids: Sequence[int], filters: Filters) -> set[int]:
     where, params = filter_sql(filters)
     marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
+    with reference_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT d.id FROM search_document d WHERE d.id IN ({marks}) {where}",
             [*ids, *params],

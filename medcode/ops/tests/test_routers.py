@@ -26,7 +26,8 @@ from medcode.codes.models import Code, PtpEdit, Release
 from medcode.jobs.models import Posting
 from medcode.ops.health import readiness
 from medcode.ops.models import WorkerHeartbeat
-from medcode.ops.routers import primary_reads
+from medcode.ops.routers import primary_reads, reference_connection
+from medcode.search.facade import search
 from medcode.search.models import Document
 
 for alias in connections:
@@ -39,6 +40,8 @@ with transaction.atomic():
 with primary_reads():
     pinned = Code.objects.all().db
 Code.objects.count()
+raw_alias = reference_connection().alias
+search("63650")
 user = User.objects.create_user("router-test", "r@example.org", "x" * 20)
 before_page = {a: [q["sql"] for q in connections[a].queries] for a in connections}
 page = Client().get("/codes/63650/").status_code  # (a request resets the query logs)
@@ -47,6 +50,7 @@ print(json.dumps({
     "reads": reads,
     "in_transaction": in_transaction,
     "pinned": pinned,
+    "raw_alias": raw_alias,
     "write": router.db_for_write(Code),
     "migrate_replica": router.allow_migrate("replica1", "codes"),
     "migrate_primary": router.allow_migrate("default", "codes"),
@@ -92,6 +96,9 @@ def test_reference_reads_go_to_the_replica_and_everything_else_to_the_primary(
     replica_sql = " ".join(out["queries"]["replica1"]).lower()
     primary_sql = " ".join(out["queries"]["default"]).lower()
     assert "codes_code" in replica_sql
+    # Raw-SQL reads of reference data (the search's code lookup) take the replica too.
+    assert out["raw_alias"] == "replica1"
+    assert "search_document" in replica_sql and "search_document" not in primary_sql
     assert "insert into" not in replica_sql and "auth_user" not in replica_sql
     assert "insert into" in primary_sql and "auth_user" in primary_sql
     assert out["page"] in (200, 404)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 
+from medcode.ops.routers import reference_connection
 from medcode.search.backends import (
     COMMON_SAMPLE,
     MARK_END,
@@ -137,7 +138,7 @@ class PostgresBackend:
                 " ORDER BY score DESC, d.id LIMIT %s"
             )
             args = [*query_params, *params, limit]
-        with connection.cursor() as cursor:
+        with reference_connection().cursor() as cursor:
             cursor.execute(sql, args)
             rows = cursor.fetchall()
         return [
@@ -159,7 +160,7 @@ class PostgresBackend:
             " ts_headline('english', d.synonyms, q.query, %s) END"
             " FROM search_document d, q WHERE d.id = ANY(%s)"
         )
-        with connection.cursor() as cursor:
+        with reference_connection().cursor() as cursor:
             cursor.execute(sql, [*query_params, HEADLINE, SNIPPET, list(document_ids)])
             rows = cursor.fetchall()
         return {
@@ -169,7 +170,7 @@ class PostgresBackend:
 
     def similar_words(self, word: str, *, limit: int = 40) -> list[tuple[str, int]]:
         """Vocabulary words by trigram similarity (pg_trgm), the most similar first."""
-        with connection.cursor() as cursor:
+        with reference_connection().cursor() as cursor:
             cursor.execute("SELECT set_limit(%s)", [TRIGRAM_THRESHOLD])
             cursor.execute(
                 "SELECT word, documents FROM search_word WHERE word %% %s"

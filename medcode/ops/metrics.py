@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 from collections.abc import Iterator
 from functools import cache
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client import (
@@ -28,6 +30,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+logger = logging.getLogger("medcode.ops.metrics")
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -94,7 +98,8 @@ class QueueCollector(Collector):
 
 
 def exposition() -> bytes:
-    """The text a scrape gets: every process's samples, then the queue gauges."""
+    """The text a scrape gets: every process's samples, then the queue gauges (left out,
+    with a warning in the log, while the database is unreachable)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
@@ -105,7 +110,11 @@ def exposition() -> bytes:
         samples = generate_latest(REGISTRY)
     queue = CollectorRegistry()
     queue.register(QueueCollector())
-    return samples + generate_latest(queue)
+    try:
+        return samples + generate_latest(queue)
+    except DatabaseError as exc:
+        logger.warning("metrics: the task queue could not be read: %s", exc)
+        return samples
 
 
 @cache

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -146,3 +151,46 @@ def test_probes_skip_the_host_check_and_the_https_redirect(client, settings):
     assert client.get("/readyz", HTTP_HOST="10.0.0.5").status_code == 200
     page = client.get("/", HTTP_HOST="medcode.example.org")
     assert page.status_code == 301 and page["Location"].startswith("https://")
+
+
+UNREACHABLE_PROBE = r"""
+import json, django
+django.setup()
+from django.test import Client
+ready = Client().get("/readyz")
+metrics = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer t0ken")
+print(json.dumps({"status": ready.status_code, "body": ready.json(),
+                  "metrics": metrics.status_code, "text": metrics.content.decode()}))
+"""
+
+
+def test_readyz_and_metrics_answer_while_the_database_is_unreachable(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "medcode.settings",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/nowhere",
+        "MEDCODE_VAR_DIR": str(tmp_path),
+        "MEDCODE_METRICS_TOKEN": "t0ken",
+        "REDIS_URL": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", UNREACHABLE_PROBE],
+        env=env,
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["status"] == 503
+    body = out["body"]
+    assert body["failed"] == ["database", "migrations", "worker"]
+    assert (
+        body["checks"]["database"]["detail"] == "database 'default' unreachable (OperationalError)"
+    )
+    assert body["checks"]["worker"]["detail"] == "skipped: the database is unreachable"
+    assert "nowhere" not in json.dumps(body)
+    # Metrics still answer, without the queue gauges that need the database.
+    assert out["metrics"] == 200 and "medcode_http_request_duration_seconds" in out["text"]
+    assert "medcode_task_queue_depth" not in out["text"]

@@ -40,16 +40,22 @@ def verdict_of(message: Any) -> authresults.Verdict:
 def handle_inbound(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
     """anymail's `inbound` signal: record the mail (the one record function)."""
     from medcode.consult.intake import record_inquiry
+    from medcode.consult.parsing import MailError
 
     if esp_name != "Mailgun":
         return
     message = event.message
-    record_inquiry(
-        message.as_bytes(),
-        channel="webhook",
-        envelope_sender=getattr(message, "envelope_sender", None),
-        provider_verdict=verdict_of(message),
-    )
+    try:
+        record_inquiry(
+            message.as_bytes(),
+            channel="webhook",
+            envelope_sender=getattr(message, "envelope_sender", None),
+            provider_verdict=verdict_of(message),
+        )
+    except MailError as exc:
+        # Not a usable email: retrying would not help, so it is logged and acknowledged.
+        # Database errors propagate: the provider gets a 500 and delivers the mail again.
+        log.warning("consult webhook: message refused: %s", exc)
 
 
 def connect() -> None:

@@ -6,6 +6,7 @@ the account page. Non-staff are refused the queue."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -23,6 +24,8 @@ import pytest
 from tests.browser.conftest import free_port, run_cli, wait_until_up
 
 pytestmark = pytest.mark.browser
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
 
 CONSULT = "consult@medcode.test"
 USERS = """

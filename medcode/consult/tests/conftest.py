@@ -3,6 +3,7 @@ verified addresses, raw emails written out, and the sample releases CasePilot an
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,9 @@ from typing import Any
 import pytest
 
 from medcode.assistant.tests.conftest import pilot_samples  # noqa: F401  (a fixture)
+
+# aiosmtpd logs every SMTP command at INFO, from its own thread, after pytest closed its capture.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 CONSULT = "consult@medcode.test"
 SITE = "https://medcode.example"

@@ -128,3 +128,9 @@ def test_maildir_names_the_missing_folder(tmp_path, capsys) -> None:
     (tmp_path / "new").mkdir()
     assert medcode(["consult", "maildir", str(tmp_path)]) == 2
     assert f"{tmp_path} is not a Maildir: it has no cur/ folder" in capsys.readouterr().err
+
+
+def test_an_unusable_message_is_acknowledged_not_recorded(webhook: Client) -> None:
+    response = webhook.post(URL, signed({"body-mime": ""}))
+    assert response.status_code == 200  # a retry would not help
+    assert not Inquiry.objects.exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,9 +37,14 @@ class QuestionError(ValueError):
     """The question cannot be answered as sent (empty or too long); the message says why."""
 
 
+# Control characters (tab and line breaks aside) and lone surrogates: never part of a question,
+# and PostgreSQL cannot store NUL or unpaired surrogates in a text column.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def validate_question(text: str) -> str:
     """The question as CasePilot reads it; raises QuestionError for empty or too long ones."""
-    value = (text or "").strip()
+    value = UNPRINTABLE.sub(" ", text or "").strip()
     if not value:
         raise QuestionError(QUESTION_EMPTY)
     if len(value) > MAX_QUESTION_CHARS:

@@ -141,7 +141,23 @@ def fuzz_world(code_samples, settings) -> Iterator[dict[str, Any]]:
     metering.forget_seen()
 
 
-def test_the_api_answers_every_generated_request_as_its_schema_says(fuzz_world):
+@pytest.fixture
+def keep_test_connection() -> Iterator[None]:
+    """The app runs in this thread inside the test's transaction: like Django's test client,
+    keep request_started/finished from closing that connection (PostgreSQL would lose it)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_the_api_answers_every_generated_request_as_its_schema_says(
+    fuzz_world, keep_test_connection
+):
     app = get_wsgi_application()
     # get_wsgi_application() configures logging again; each 4xx would log a warning.
     logging.getLogger("django.request").setLevel(logging.ERROR)

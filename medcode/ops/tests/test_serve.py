@@ -1,0 +1,85 @@
+"""`medcode serve`'s gunicorn command line, from its options and the environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from medcode.ops.serve import add_server_args, gunicorn_argv, prepare_metrics_dir
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_server_args(parser)
+    return parser.parse_args(argv)
+
+
+def option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def test_the_defaults_follow_the_cpu_count_and_preload(monkeypatch):
+    for name in ("MEDCODE_WEB_WORKERS", "MEDCODE_WORKERS", "MEDCODE_WEB_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("MEDCODE_WEB_PRELOAD", raising=False)
+    monkeypatch.delenv("MEDCODE_TRUSTED_PROXIES", raising=False)
+    argv = gunicorn_argv(parse())
+    assert argv[1:4] == ["-m", "gunicorn", "medcode.wsgi:application"]
+    assert option(argv, "--workers") == str(2 * (os.cpu_count() or 1) + 1)
+    assert option(argv, "--threads") == "1"
+    assert option(argv, "--config") == "python:medcode.ops.gunicorn_conf"
+    assert option(argv, "--bind") == "127.0.0.1:8000"
+    assert "--preload" in argv and "--no-control-socket" in argv
+    assert "--forwarded-allow-ips" not in argv
+
+
+def test_the_environment_and_flags_set_workers_threads_preload_and_proxies(monkeypatch):
+    monkeypatch.setenv("MEDCODE_WEB_WORKERS", "3")
+    monkeypatch.setenv("MEDCODE_WEB_THREADS", "4")
+    monkeypatch.setenv("MEDCODE_TRUSTED_PROXIES", "10.0.0.0/8")
+    argv = gunicorn_argv(parse("--no-preload", "--port", "9001", "--host", "0.0.0.0"))
+    assert option(argv, "--workers") == "3" and option(argv, "--threads") == "4"
+    assert "--preload" not in argv
+    assert option(argv, "--bind") == "0.0.0.0:9001"
+    assert option(argv, "--forwarded-allow-ips") == "10.0.0.0/8"
+    assert option(gunicorn_argv(parse("--workers", "7")), "--workers") == "7"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "MEDCODE_WEB_WORKERS must be a whole number, not 'abc'"),
+        ("0", "MEDCODE_WEB_WORKERS must be 1 or more, not 0"),
+    ],
+)
+def test_a_bad_worker_count_is_a_clear_error(value, message):
+    env = {**os.environ, "MEDCODE_WEB_WORKERS": value}
+    result = subprocess.run(
+        [sys.executable, "-m", "medcode.cli", "serve", "--help"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_the_metrics_folder_is_emptied_of_the_last_runs_samples(tmp_path, monkeypatch):
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "histogram_123.db").write_bytes(b"old")
+    (folder / "keep.txt").write_text("not a sample")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    assert prepare_metrics_dir(tmp_path) == folder
+    assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"]
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    assert prepare_metrics_dir(tmp_path / "var") == tmp_path / "var" / "prometheus"
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "var" / "prometheus")

@@ -308,7 +308,10 @@ def processes() -> dict[int, tuple[str, int, float]]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        found[int(entry.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+        # utime + stime, plus cutime + cstime: the CPU of children already reaped (gunicorn
+        # replaces workers after --max-requests; their CPU stays in the master's account).
+        used = sum(int(f) for f in fields[11:15]) / ticks
+        found[int(entry.name)] = (name, int(fields[1]), used)
     return found
 
 

@@ -92,10 +92,12 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         "120",
         "--graceful-timeout",
         "20",
+        # A worker is replaced after 5,000 requests per thread (a threaded worker at hundreds
+        # of requests a second would otherwise restart, cold, every few seconds).
         "--max-requests",
-        "5000",
+        str(5000 * args.threads),
         "--max-requests-jitter",
-        "500",
+        str(500 * args.threads),
         # No control socket: it would live in the home folder, which a service user lacks.
         "--no-control-socket",
     ]

@@ -35,6 +35,7 @@ def state_of(env: dict[str, str], message_id: str) -> dict[str, str]:
 def consult_env(scratch_database_url: str, tmp_path: Path, smtp_sink) -> dict[str, str]:
     env = base_env(scratch_database_url, tmp_path / "var", smtp_url=smtp_sink.url, consult=CONSULT)
     env["MEDCODE_CONSULT_LEASE_SECONDS"] = "1"
+    env["MEDCODE_TASK_LEASE_SECONDS"] = "300"
     env.pop(CRASH_ENV, None)
     add_user(env, "ann@clinic.test")
     return env
@@ -56,7 +57,8 @@ def test_killed_after_drafting_then_restarted_sends_exactly_one_reply(
     assert state_of(consult_env, "<crash1@clinic.test>")["state"] == "drafted"
     assert smtp_sink.messages == []
 
-    # The dead worker's task row stays "running": a restarted worker alone does not resume it...
+    # The dead worker's task row stays "running": a restarted worker leaves it alone until the
+    # task lease (MEDCODE_TASK_LEASE_SECONDS, medcode.jobs.recovery) runs out...
     cli(consult_env, "worker", "--batch")
     assert smtp_sink.messages == []
     # ...`medcode consult requeue` does, once the dead worker's lease has run out.

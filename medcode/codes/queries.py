@@ -257,7 +257,9 @@ def lookup_code(text: str, *, system: str | None, on: dt.date) -> Lookup:
     key = (value, system, on)
     found: Lookup | None = catalog.lookups.get(key)
     if found is None:
-        found = datacache.get_or_build("lookup", key, lambda: _lookup(value, system, on))
+        found = datacache.get_or_build(
+            "lookup", key, lambda: _lookup(value, system, on), local=False
+        )
         catalog.lookups.put(key, found)
     return found
 
@@ -272,7 +274,9 @@ def cached_code_page(system: str, code: str, on: dt.date) -> CodePage:
     key = ("page", system, code.replace(".", "").strip().upper(), on)
     found: CodePage | str | None = catalog.lookups.get(key)
     if found is None:
-        found = datacache.get_or_build("page", key, lambda: _page_or_marker(system, code, on))
+        found = datacache.get_or_build(
+            "page", key, lambda: _page_or_marker(system, code, on), local=False
+        )
         catalog.lookups.put(key, found)
     if isinstance(found, str):
         raise CodeNotFound(f"{system} {code}")

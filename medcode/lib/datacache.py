@@ -1,8 +1,10 @@
 """Values built from the loaded data, shared by every process through Django's cache.
 
 `get_or_build(kind, args, build)` returns the value cached under (kind, args, data
-generation), building and storing it on a miss. The generation (medcode.lib.generation) is in
-every key, so an import makes all older entries unreachable at once; they expire after
+generation), building and storing it on a miss; the last MEDCODE_DATA_CACHE_LOCAL (default
+2,048) values a process used are also kept in its memory, in front of the shared cache.
+The generation (medcode.lib.generation) is in every key, so an import makes all older
+entries unreachable at once; they expire after
 MEDCODE_DATA_CACHE_SECONDS (default 6 hours). Works with any cache backend: the local-memory
 default (per process), the database cache, or Redis when REDIS_URL is set (shared by every
 worker and replica).
@@ -26,6 +28,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import caches
 
+from medcode.codes.catalog import LRU
 from medcode.lib import generation
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,9 @@ T = TypeVar("T")
 
 _MISSING = object()
 _down_until = 0.0
+# This process's copies of recent values (their keys carry the generation, so an import
+# needs no clearing: old keys are simply not asked for again and age out).
+_local = LRU("MEDCODE_DATA_CACHE_LOCAL", 2048)
 
 
 def cache_key(kind: str, args: Hashable) -> str:
@@ -43,8 +49,8 @@ def cache_key(kind: str, args: Hashable) -> str:
     return f"medcode:data:{kind}:{token}:{digest}"
 
 
-def _enabled() -> bool:
-    return bool(getattr(settings, "MEDCODE_DATA_CACHE", True)) and time.monotonic() >= _down_until
+def _shared_usable() -> bool:
+    return time.monotonic() >= _down_until
 
 
 def _failed(exc: Exception) -> None:
@@ -54,10 +60,25 @@ def _failed(exc: Exception) -> None:
     _down_until = time.monotonic() + retry
 
 
-def get_or_build(kind: str, args: Hashable, build: Callable[[], T]) -> T:
-    if not _enabled():
+def get_or_build(kind: str, args: Hashable, build: Callable[[], T], *, local: bool = True) -> T:
+    """The value of (kind, args) in the current generation: from this process's memory, else
+    the shared cache, else `build()` (then kept in both). `local=False` skips the process's
+    memory, for callers that keep their own."""
+    if not getattr(settings, "MEDCODE_DATA_CACHE", True):
         return build()
     key = cache_key(kind, args)
+    found: Any = _local.get(key) if local else None
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    found = _from_shared(key, build)
+    if local and found is not None:
+        _local.put(key, found)
+    return found  # type: ignore[no-any-return]
+
+
+def _from_shared(key: str, build: Callable[[], T]) -> T:
+    if not _shared_usable():
+        return build()
     cache = caches[getattr(settings, "MEDCODE_DATA_CACHE_ALIAS", "default")]
     try:
         found: Any = cache.get(key, _MISSING)
@@ -75,6 +96,8 @@ def get_or_build(kind: str, args: Hashable, build: Callable[[], T]) -> T:
 
 
 def reset() -> None:
-    """Use the cache again at once (after a failure); for tests and operators."""
+    """Use the cache again at once (after a failure) and forget this process's copies; for
+    tests and operators."""
     global _down_until
     _down_until = 0.0
+    _local.clear()

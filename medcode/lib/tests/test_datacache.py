@@ -87,11 +87,24 @@ def test_a_failing_cache_is_stepped_around(db, settings, caplog):
     build = Builder()
     try:
         assert datacache.get_or_build("test", ("down",), build)["built"] == 1
-        assert datacache.get_or_build("test", ("down",), build)["built"] == 2
         assert "shared data cache unavailable" in caplog.text
+        # The value is still kept in this process; another is built without asking Redis.
+        assert datacache.get_or_build("test", ("down",), build)["built"] == 1
+        assert datacache.get_or_build("test", ("other",), build)["built"] == 2
         assert caplog.text.count("shared data cache unavailable") == 1  # then stepped around
     finally:
         datacache.reset()
+
+
+def test_each_process_keeps_recent_values_in_front_of_the_shared_cache(cache_backend):
+    release(1)
+    build = Builder()
+    first = datacache.get_or_build("test", ("near",), build)
+    cache.delete(datacache.cache_key("test", ("near",)))  # the shared copy is gone
+    # This process still has the value.
+    assert datacache.get_or_build("test", ("near",), build) is first
+    assert datacache.get_or_build("test", ("near",), build, local=False)["built"] == 2
+    assert build.calls == 2
 
 
 def test_the_shared_level_can_be_turned_off(db, settings):

@@ -5,15 +5,18 @@ Each view parses the request, calls one function of facade.py or browse.py and r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
-from medcode.lib import conditional
+from medcode.lib import conditional, datacache
 from medcode.search import browse
 from medcode.search.cached import search, suggest
 from medcode.search.facade import (
@@ -55,8 +58,28 @@ def looks_like_a_note(q: str) -> bool:
     return len(q) >= NOTE_MIN_CHARS and (q.count(". ") >= 2 or len(q.split()) >= 30)
 
 
+# Stands for the time taken in a rendered page, so a cached page tells this request's time.
+ELAPSED = "__medcode_elapsed_ms__"
+
+
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponseBase:
+    started = time.perf_counter()
+    htmx = bool(request.headers.get("HX-Request"))
+    if request.user.is_authenticated or len(messages.get_messages(request)) > 0:
+        status, html = _render_search(request, htmx)
+    else:
+        # A guest's page depends only on the URL: rendered once per data generation.
+        key = (request.get_full_path(), htmx, request.get_host(), request.scheme)
+        status, html = datacache.get_or_build(
+            "search_page", key, lambda: _render_search(request, htmx)
+        )
+    elapsed = round((time.perf_counter() - started) * 1000, 1)
+    response = HttpResponse(html.replace(ELAPSED, str(elapsed)), status=status)
+    return validated(request, response)
+
+
+def _render_search(request: HttpRequest, htmx: bool) -> tuple[int, str]:
     form = _form(request)
     context: dict[str, Any] = {"form": form, "systems": SYSTEM_CHOICES, "max_note": MAX_NOTE_CHARS}
     status = 200
@@ -64,20 +87,21 @@ def search_page(request: HttpRequest) -> HttpResponseBase:
         try:
             on = _date(form["date"])
             if looks_like_a_note(form["q"]):
-                context["note"] = search_note(form["q"], system=form["system"] or "icd10cm", on=on)
+                note = search_note(form["q"], system=form["system"] or "icd10cm", on=on)
+                context["note"] = dataclasses.replace(note, elapsed_ms=ELAPSED)  # type: ignore[arg-type]
             else:
-                context["found"] = search(
+                found = search(
                     form["q"],
                     system=form["system"] or None,
                     billable=True if form["billable"] else None,
                     on=on,
                 )
+                context["found"] = dataclasses.replace(found, elapsed_ms=ELAPSED)  # type: ignore[arg-type]
         except SearchInputError as exc:
             context["error"] = str(exc)
             status = 400
-    template = "search/_results.html" if request.headers.get("HX-Request") else "search/search.html"
-    response = render(request, template, context, status=status)
-    return validated(request, response)
+    template = "search/_results.html" if htmx else "search/search.html"
+    return status, render_to_string(template, context, request)
 
 
 def validated(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:

@@ -202,3 +202,23 @@ def test_gated_content_never_crosses_from_one_viewer_to_another(code_samples, se
     assert locked_json.json()["panels"] is None and locked_json.json()["gate"]["visible"] is False
     # And the reader still gets the page it opened, from its own validator.
     assert reader.get(CODE_PAGE, HTTP_IF_NONE_MATCH=opened["ETag"]).status_code == 304
+
+
+def test_a_guests_search_page_is_rendered_once_and_never_shown_to_a_user(
+    code_samples, open_gate, django_user_model
+):
+    rebuild_index(force=True)
+    guest = browser()
+    first = guest.get("/search/?q=femur")
+    assert first.status_code == 200 and b"__medcode_elapsed_ms__" not in first.content
+    with CaptureQueriesContext(connection) as queries:
+        again = guest.get("/search/?q=femur")
+    assert again.status_code == 200 and b"S72" in again.content
+    assert not any("search_document" in q["sql"] for q in queries.captured_queries)
+    assert re.search(rb"in [0-9.]+ ms", again.content)
+    user = django_user_model.objects.create_user("reader", "reader@example.org", "x" * 20)
+    member = browser("203.0.113.9")
+    member.force_login(user)
+    page = member.get("/search/?q=femur")
+    assert page.status_code == 200 and b"S72" in page.content
+    assert b'href="/account/"' in page.content and b'href="/account/"' not in again.content

@@ -193,6 +193,12 @@ if env_bool("MEDCODE_HTTPS", False):
 
 MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
 
+# Code page data, search results and CasePilot answers kept per data generation in the cache
+# (medcode.lib.datacache): on/off, how long an entry lives, how many each process keeps.
+MEDCODE_DATA_CACHE = env_bool("MEDCODE_DATA_CACHE", True)
+MEDCODE_DATA_CACHE_SECONDS = int(os.environ.get("MEDCODE_DATA_CACHE_SECONDS", str(6 * 3600)))
+MEDCODE_DATA_CACHE_LOCAL = int(os.environ.get("MEDCODE_DATA_CACHE_LOCAL", "2048"))
+
 # --- Accounts, sign-in and the security baseline (medcode.accounts) ---------------------------
 # Redis for metering counters and the cache when REDIS_URL is set; the database otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -25,9 +25,18 @@ CODE_JSON = "/api/v1/codes/S72.001A?date=2025-11-03"
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    """The suite's local-memory cache starts and ends empty (a shared Redis is never flushed:
+    tests on it use keys of their own, see medcode/conftest.py cache_backend)."""
+    clear_local_memory()
     yield
-    cache.clear()
+    clear_local_memory()
+
+
+def clear_local_memory() -> None:
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
 
 
 @pytest.fixture
@@ -162,7 +171,7 @@ def test_an_import_starts_a_new_generation_and_pages_and_search_follow(
 
 
 def test_a_page_built_by_one_process_is_read_by_another_from_the_shared_cache(
-    code_samples, open_gate
+    code_samples, open_gate, cache_backend
 ):
     client = browser()
     with CaptureQueriesContext(connection) as cold:

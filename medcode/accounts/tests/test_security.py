@@ -194,7 +194,7 @@ def test_a_streamed_batch_body_may_be_as_large_as_an_upload_but_no_larger(settin
         "/api/v1/claims/check-batch", body, content_type="application/x-ndjson"
     )
     assert response.status_code == 200, response.content[:300]
-    assert b'"summary"' in b"".join(response.streaming_content)
+    assert b'"summary"' in b"".join(response.streaming_content)  # type: ignore[attr-defined]
     too_big = line * (200_000 // len(line))
     response = browser().post(
         "/api/v1/claims/check-batch", too_big, content_type="application/x-ndjson"

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from medcode.lib.codeshapes import ICD10CM_CATEGORY
+
 Intent = Literal[
     "empty",
     "off_topic",
@@ -90,7 +92,7 @@ class Question:
 
 CPT_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
 HCPCS_SHAPE = re.compile(r"^[A-V]\d{4}$")
-ICD10CM_SHAPE = re.compile(r"^[A-Z]\d[0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+ICD10CM_SHAPE = re.compile(rf"^{ICD10CM_CATEGORY}(?:\.?[0-9A-Z]{{1,4}})?$")
 PCS_SHAPE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 # A word of letters and digits, perhaps dotted (E11.9), perhaps with a modifier (63650-59).
 _TOKEN = re.compile(

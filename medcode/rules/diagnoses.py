@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from medcode.lib.codeshapes import ICD10CM_CATEGORY
 from medcode.rules.claim import (
     Claim,
     ClaimLine,
@@ -47,7 +48,7 @@ DX_BAD_POINTER = (
 )
 DX_BAD_POINTER_FIX = "Point {line} to a diagnosis between 1 and {count}."
 
-_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
+_CODE = rf"{ICD10CM_CATEGORY}(?:\.[0-9A-Z]{{1,4}})?"
 # "E10.-" and "O24.0-" (a code and everything under it), "E10" or "E11.9", "E08-E13" (a range).
 CODE_PATTERN_RE = re.compile(
     rf"(?<![0-9A-Za-z.])(?P<start>{_CODE})(?:\s*-\s*(?P<end>{_CODE})|\.?-)?(?![0-9A-Za-z])"

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from medcode.lib.codeshapes import ICD10CM_CATEGORY
+
 CodeSystem = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt"]
 
 MAX_QUERY_CHARS = 500
@@ -71,8 +73,8 @@ class ParsedQuery:
 
 # ---------------------------------------------------------------- code shapes
 
-_ICD10CM_DOTTED = re.compile(r"[A-Z]\d[0-9A-Z]\.[0-9A-Z]{0,4}")
-_ICD10CM_PLAIN = re.compile(r"[A-Z]\d[0-9A-Z][0-9A-Z]{0,4}")
+_ICD10CM_DOTTED = re.compile(rf"{ICD10CM_CATEGORY}\.[0-9A-Z]{{0,4}}")
+_ICD10CM_PLAIN = re.compile(rf"{ICD10CM_CATEGORY}[0-9A-Z]{{0,4}}")
 _ICD10PCS = re.compile(r"[0-9A-HJ-NP-Z]{7}")
 _ICD10PCS_PREFIX = re.compile(r"\d[0-9A-HJ-NP-Z]{2,5}")
 _HCPCS = re.compile(r"[A-V]\d{4}")

@@ -29,6 +29,7 @@ from medcode.codes.importers.base import (
     refuse_licensed_text,
 )
 from medcode.codes.models import ReferenceRow
+from medcode.lib.codeshapes import ICD10CM_CATEGORY
 from medcode.lib.datafiles import iter_csv_dicts
 from medcode.lib.errors import DataFileError
 
@@ -101,7 +102,7 @@ LCD_NAME = r"mcd_lcd_x_hcpc_code\w*_(\d{4})_(\d{2})\.csv"
 ARTICLE_NAME = r"mcd_lcd_article_code_icd10\w*?_(\d{4})_(\d{2})(_partial)?\.csv"
 
 HCPCS_SHAPED = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
-ICD10CM_SHAPED = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+ICD10CM_SHAPED = re.compile(rf"^{ICD10CM_CATEGORY}(?:\.?[0-9A-Z]{{1,4}})?$")
 LCD_ID = re.compile(r"^L\d+$")
 STATUSES = {"covered", "noncovered"}
 

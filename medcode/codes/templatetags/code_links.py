@@ -10,12 +10,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from medcode.codes.panels import Table
+from medcode.lib.codeshapes import ICD10CM_CATEGORY
 
 register = template.Library()
 
 # "S78.-", "T63.4-", "Z18.-", "P10-P15", "M97.0-", "A01.00": a letter, a digit, a third
 # character, then an optional dotted part. The trailing dash means "and the codes below".
-ICD10CM_REFERENCE = re.compile(r"\b([A-Z]\d[0-9A-Z])(?:\.([0-9A-Z]{1,4}))?(?:\.?-)?(?![0-9A-Za-z])")
+ICD10CM_REFERENCE = re.compile(
+    rf"\b({ICD10CM_CATEGORY})(?:\.([0-9A-Z]{{1,4}}))?(?:\.?-)?(?![0-9A-Za-z])"
+)
 
 
 @register.filter

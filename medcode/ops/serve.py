@@ -1,7 +1,10 @@
 """`medcode serve`: gunicorn with the settings a production server wants.
 
-Workers default to 2 x CPU cores + 1 (MEDCODE_WEB_WORKERS), threads per worker to 1
-(MEDCODE_WEB_THREADS; more than one uses gunicorn's gthread worker), the application is
+Workers default to one per CPU core, at least 2 (MEDCODE_WEB_WORKERS), with 16 threads each
+(MEDCODE_WEB_THREADS; gunicorn's gthread worker): requests spend much of their time waiting on
+the database, and bench/load.py measured 2 x 16 at 2.8 times the requests/second of 5
+single-threaded workers on 2 cores. Each thread may hold a database connection, so PostgreSQL's
+max_connections must exceed workers x threads summed over app servers. The application is
 preloaded in the master (MEDCODE_WEB_PRELOAD=off to turn it off), static files are collected
 first when their sources changed, and Prometheus samples go to PROMETHEUS_MULTIPROC_DIR
 (default VAR_DIR/prometheus), emptied at each start. The access log is medcode's own
@@ -32,8 +35,11 @@ def env_int(name: str, default: int) -> int:
     return number
 
 
+DEFAULT_THREADS = 16
+
+
 def default_workers() -> int:
-    return 2 * (os.cpu_count() or 1) + 1
+    return max(2, os.cpu_count() or 1)
 
 
 def env_on(name: str, default: bool) -> bool:
@@ -52,13 +58,13 @@ def add_server_args(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=env_int("MEDCODE_WEB_WORKERS", env_int("MEDCODE_WORKERS", default_workers())),
-        help="worker processes (default: MEDCODE_WEB_WORKERS, else 2 x cores + 1)",
+        help="worker processes (default: MEDCODE_WEB_WORKERS, else one per core, at least 2)",
     )
     parser.add_argument(
         "--threads",
         type=int,
-        default=env_int("MEDCODE_WEB_THREADS", 1),
-        help="threads per worker (default: MEDCODE_WEB_THREADS, else 1)",
+        default=env_int("MEDCODE_WEB_THREADS", DEFAULT_THREADS),
+        help=f"threads per worker (default: MEDCODE_WEB_THREADS, else {DEFAULT_THREADS})",
     )
     parser.add_argument(
         "--preload",

@@ -177,11 +177,25 @@ def postings_needing_notice(*, today: dt.date) -> list[int]:
 
 
 def send_expiry_notice(posting_id: int, *, now: dt.datetime | None = None) -> bool:
-    """Tell the employer a live posting closes soon; False if already told or not live."""
+    """Tell the employer a live posting closes soon; False if already told or not live.
+
+    Claimed with a conditional UPDATE (two workers never both send), stamped sent before the
+    mail connection closes; a claim left by a worker that died before sending is taken over
+    once it is older than a task lease, so the notice is neither lost nor sent twice.
+    """
     now = now or timezone.now()
-    claimed = Posting.objects.filter(
-        pk=posting_id, status=Status.LIVE, expiry_notice_sent_at__isnull=True
-    ).update(expiry_notice_sent_at=now)
+    lease = dt.timedelta(seconds=float(settings.MEDCODE_TASK_LEASE_SECONDS))
+    claimed_at = timezone.now()
+    claimed = (
+        Posting.objects.filter(
+            pk=posting_id, status=Status.LIVE, expiry_notice_sent_at__isnull=True
+        )
+        .filter(
+            Q(expiry_notice_claimed_at__isnull=True)
+            | Q(expiry_notice_claimed_at__lt=claimed_at - lease)
+        )
+        .update(expiry_notice_claimed_at=claimed_at)
+    )
     if not claimed:
         return False
     posting = Posting.objects.select_related("employer__user").get(pk=posting_id)
@@ -201,11 +215,14 @@ def send_expiry_notice(posting_id: int, *, now: dt.datetime | None = None) -> bo
         body=render_to_string("jobs/email/expiry_notice.txt", context),
         to=[email],
     )
+    message.connection = get_connection()
     try:
-        message.send()
+        with message.connection:
+            message.send()
+            Posting.objects.filter(pk=posting_id).update(expiry_notice_sent_at=now)
     except Exception:
-        Posting.objects.filter(pk=posting_id, expiry_notice_sent_at=now).update(
-            expiry_notice_sent_at=None
-        )
+        Posting.objects.filter(
+            pk=posting_id, expiry_notice_claimed_at=claimed_at, expiry_notice_sent_at__isnull=True
+        ).update(expiry_notice_claimed_at=None)
         raise
     return True

@@ -160,6 +160,9 @@ class Posting(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True, help_text="When it went live.")
     expires_on = models.DateField()
+    # The expiry notice is claimed, then stamped sent once the mail server took it: a task
+    # whose worker died in between is retried and sends it (after a task lease), not twice.
+    expiry_notice_claimed_at = models.DateTimeField(null=True, blank=True)
     expiry_notice_sent_at = models.DateTimeField(null=True, blank=True)
     # Derived by services.save_posting (search.facets_of): a token per filter value, indexed
     # with the text so a search with filters is answered inside the full-text index.

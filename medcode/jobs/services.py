@@ -127,13 +127,20 @@ def save_posting(
     elif posting.status != Status.PENDING:
         posting.status = Status.DRAFT
     posting.expiry_notice_sent_at = None
+    posting.expiry_notice_claimed_at = None
     if posting.pk is None:
         posting.save()
     else:
         # Never write the counters back: views counted since this copy was read would be lost.
         written = [*fields, "annual_salary_min", "annual_salary_max", "search_facets", "status"]
         posting.save(
-            update_fields=[*written, "submitted_at", "expiry_notice_sent_at", "updated_at"]
+            update_fields=[
+                *written,
+                "submitted_at",
+                "expiry_notice_claimed_at",
+                "expiry_notice_sent_at",
+                "updated_at",
+            ]
         )
     posting.credentials.all().delete()
     PostingCredential.objects.bulk_create(

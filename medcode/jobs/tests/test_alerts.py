@@ -205,3 +205,24 @@ def test_the_database_worker_sends_what_the_scheduler_queued(coder: Any, setting
     (message,) = mail.outbox
     assert "Queued coder" in message.body
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_an_expiry_notice_left_claimed_by_a_dead_worker_is_sent_once_after_the_lease(
+    employer: Employer, settings
+) -> None:
+    settings.MEDCODE_TASK_LEASE_SECONDS = 60
+    today = timezone.localdate(NOW)
+    posting = make_posting(employer, expires_on=today + dt.timedelta(days=2))
+    # What a worker killed between its claim and the mail server's answer leaves behind.
+    Posting.objects.filter(pk=posting.pk).update(expiry_notice_claimed_at=timezone.now())
+    assert alerts.send_expiry_notice(posting.pk, now=NOW) is False  # still leased: hands off
+    assert mail.outbox == []
+
+    Posting.objects.filter(pk=posting.pk).update(
+        expiry_notice_claimed_at=timezone.now() - dt.timedelta(seconds=61)
+    )
+    assert alerts.send_expiry_notice(posting.pk, now=NOW) is True
+    assert alerts.send_expiry_notice(posting.pk, now=NOW) is False
+    assert len(mail.outbox) == 1
+    posting.refresh_from_db()
+    assert posting.expiry_notice_sent_at == NOW

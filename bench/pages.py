@@ -8,7 +8,7 @@ pair rotates over many codes (most requests miss medcode's per-process page cach
 "no page cache" run restarts medcode with MEDCODE_PAGE_CACHE = 0 to show the cold cost.
 
 Needs a database holding the shared data (DATABASE_URL), wrk (apt-get install wrk) and
-Datasette in the virtualenv (pip install datasette; not a runtime dependency).
+Datasette in the virtualenv (`pip install -e ".[bench]"`; not a runtime dependency).
 
     DATABASE_URL=sqlite:////tmp/pages.sqlite3 .venv/bin/python bench/pages.py
 """
@@ -321,7 +321,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     if shutil.which("datasette", path=str(Path(sys.executable).parent)) is None:
-        raise SystemExit("datasette is not installed in this virtualenv (pip install datasette)")
+        raise SystemExit("datasette is not installed in this virtualenv (pip install -e '.[bench]')")
 
     setup_django()
     codes = [c.strip() for c in args.codes.split(",") if c.strip()]

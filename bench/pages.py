@@ -321,7 +321,9 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     if shutil.which("datasette", path=str(Path(sys.executable).parent)) is None:
-        raise SystemExit("datasette is not installed in this virtualenv (pip install -e '.[bench]')")
+        raise SystemExit(
+            "datasette is not installed in this virtualenv (pip install -e '.[bench]')"
+        )
 
     setup_django()
     codes = [c.strip() for c in args.codes.split(",") if c.strip()]

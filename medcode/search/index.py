@@ -204,18 +204,20 @@ def _reading_without_mmap() -> Iterator[None]:
     """A one-off scan of every code table: on SQLite, read it through the page cache rather
     than the memory map the web workers share, so the pages read do not stay mapped into this
     process (about 150 MB on the full data, while 200,000 drafts are held)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA mmap_size")
-        (mapped,) = cursor.fetchone()
-        cursor.execute("PRAGMA mmap_size=0")
+    mapped = None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size")
+            row = cursor.fetchone()  # no row for an in-memory database
+            if row is not None:
+                mapped = int(row[0])
+                cursor.execute("PRAGMA mmap_size=0")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA mmap_size={int(mapped)}")
+        if mapped is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA mmap_size={mapped}")
 
 
 def is_index_built() -> bool:

@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from medcode.ops.serve import DEFAULT_THREADS, default_workers
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/medcode_bench"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
@@ -263,9 +265,9 @@ def start_server(
         str(port),
         "--workers",
         str(args.workers),
+        "--threads",
+        str(args.threads),
     ]
-    if args.threads > 1:
-        command += ["--threads", str(args.threads)]
     log(f"starting: {shlex.join(command[1:])}")
     with logfile.open("wb") as out:
         process = subprocess.Popen(
@@ -552,8 +554,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds before measuring")
     parser.add_argument("--reference-seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=5, help="`medcode serve --workers`")
-    parser.add_argument("--threads", type=int, default=1, help="`medcode serve --threads`")
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(), help="`medcode serve --workers`"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help="`medcode serve --threads`"
+    )
     parser.add_argument("--codes", type=int, default=2000, help="distinct codes to rotate over")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--target-p99-ms", type=float, default=250.0)

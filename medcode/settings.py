@@ -129,6 +129,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
     )
 }
+# PostgreSQL through medcode's thin subclass (health checks only for idle connections).
+PG_ENGINE = "medcode.lib.postgres"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = PG_ENGINE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -147,6 +151,8 @@ for _n, _url in enumerate(
     DATABASES[f"replica{_n}"] = dj_database_url.parse(
         _url, conn_max_age=60, conn_health_checks=True
     )
+    if DATABASES[f"replica{_n}"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES[f"replica{_n}"]["ENGINE"] = PG_ENGINE
     DATABASES[f"replica{_n}"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["medcode.ops.routers.ReplicaRouter"]
 

@@ -9,8 +9,9 @@ outer middleware could catch it, so this works in two steps:
   a 503 with Retry-After: JSON in the API's error shape under /api/, a short page elsewhere
   that reads nothing from the database.
 
-Recovery needs no restart: connections are health-checked (CONN_HEALTH_CHECKS) and a broken
-one is closed at the end of the request, so the next request connects again.
+Recovery needs no restart: idle connections are health-checked (CONN_HEALTH_CHECKS, see
+medcode.lib.postgres) and a broken one is closed at the end of the request, so the next
+request connects again.
 """
 
 from __future__ import annotations

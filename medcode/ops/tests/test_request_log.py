@@ -119,3 +119,39 @@ def test_an_unknown_log_format_is_a_clear_error(tmp_path):
     result = run_with_env("import django; django.setup()", tmp_path, MEDCODE_LOG_FORMAT="xml")
     assert result.returncode != 0
     assert "MEDCODE_LOG_FORMAT must be one of plain, json, not 'xml'" in result.stderr
+
+
+def test_the_background_handler_writes_every_line_once_whole_and_in_each_threads_order():
+    import io
+    import threading
+
+    from medcode.ops.logs import BackgroundStreamHandler
+
+    stream = io.StringIO()
+    handler = BackgroundStreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(threadName)s %(message)s"))
+    logger = logging.getLogger("medcode.test.background")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+
+        def write(n: int) -> None:
+            for i in range(500):
+                logger.warning("line %d", i)
+
+        threads = [threading.Thread(target=write, args=(n,), name=f"t{n}") for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        handler.flush()
+        lines = stream.getvalue().splitlines()
+        assert len(lines) == 8 * 500
+        for n in range(8):
+            assert [line for line in lines if line.startswith(f"t{n} ")] == [
+                f"t{n} line {i}" for i in range(500)
+            ]
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert handler._writer is None

@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,17 +51,42 @@ class ReleaseCatalog:
 
 
 class LRU:
-    """A small least-recently-used map, per process (safe under threaded workers too)."""
+    """A least-recently-used map, per process (safe under threaded workers too).
 
-    def __init__(self, setting: str, default: int) -> None:
+    At most `setting` entries (default `default`); with `budget_setting`, also at most that
+    many megabytes of text, as `weigh` counts them (entries are evicted oldest first).
+    """
+
+    def __init__(
+        self,
+        setting: str,
+        default: int,
+        *,
+        budget_setting: str = "",
+        budget_default_mb: float = 0,
+        weigh: Callable[[Any], int] | None = None,
+    ) -> None:
         self.setting = setting
         self.default = default
+        self.budget_setting = budget_setting
+        self.budget_default_mb = budget_default_mb
+        self.weigh = weigh
         self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.weights: dict[Any, int] = {}
+        self.weight = 0
         self.lock = threading.Lock()
 
     @property
     def size(self) -> int:
         return int(getattr(settings, self.setting, self.default))
+
+    @property
+    def budget(self) -> int:
+        """The byte budget (0: none)."""
+        if not self.budget_setting or self.weigh is None:
+            return 0
+        megabytes = float(getattr(settings, self.budget_setting, self.budget_default_mb))
+        return int(megabytes * 1024 * 1024)
 
     def get(self, key: Any) -> Any:
         with self.lock:
@@ -70,18 +96,32 @@ class LRU:
             return value
 
     def put(self, key: Any, value: Any) -> None:
-        size = self.size
+        size, budget = self.size, self.budget
         if size <= 0:
             return
+        weight = self.weigh(value) if budget and self.weigh is not None else 0
+        if budget and weight > budget:
+            return
         with self.lock:
+            self.weight += weight - self.weights.get(key, 0)
+            self.weights[key] = weight
             self.items[key] = value
             self.items.move_to_end(key)
-            while len(self.items) > size:
-                self.items.popitem(last=False)
+            while len(self.items) > size or (budget and self.weight > budget):
+                old, _ = self.items.popitem(last=False)
+                self.weight -= self.weights.pop(old, 0)
 
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
+            self.weights.clear()
+            self.weight = 0
+
+
+def _text_weight(value: Any) -> int:
+    """About what a cached response holds: its text (a page, or a body with its head)."""
+    text = value if isinstance(value, str) else getattr(value, "html", "")
+    return len(text) + 512
 
 
 _lock = threading.Lock()
@@ -91,8 +131,16 @@ _checked_at = 0.0
 # Values derived from one release (headings, indicator counts), dropped with the catalog.
 derived: dict[tuple[Any, ...], Any] = {}
 # Lookups (typed code, code set, date -> page) and rendered responses, dropped with it too.
-lookups = LRU("MEDCODE_PAGE_CACHE", 1024)
-responses = LRU("MEDCODE_PAGE_CACHE", 1024)
+lookups = LRU("MEDCODE_PAGE_CACHE", 2048)
+# Rendered pages (about 15 KB each, two entries a page): bounded by MEDCODE_PAGE_CACHE_MB.
+# 1,024 entries held a quarter of bench/load.py's 2,000 codes, and a miss costs 4-15 times a hit.
+responses = LRU(
+    "MEDCODE_PAGE_CACHE",
+    65536,
+    budget_setting="MEDCODE_PAGE_CACHE_MB",
+    budget_default_mb=64,
+    weigh=_text_weight,
+)
 
 
 def release_catalog() -> ReleaseCatalog:

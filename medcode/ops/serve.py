@@ -137,6 +137,9 @@ def serve(args: argparse.Namespace, log: Any) -> int:
 
         if ensure_collected():
             log(f"collected static files into {settings.STATIC_ROOT}")
+    from medcode.ops.gunicorn_conf import gc_thresholds
+
+    gc_thresholds()  # a malformed MEDCODE_GC_THRESHOLDS stops here, not in every worker
     prepare_metrics_dir(Path(settings.VAR_DIR))
     argv = gunicorn_argv(args)
     log(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import OperationalError, connection, connections
 
@@ -16,7 +18,7 @@ pytestmark = [
 def killed_connection(*, idle_seconds: float):
     """A second connection to the test database whose server process was just terminated,
     as at the start of a new request that last ran a query `idle_seconds` ago."""
-    wrapper = connections.create_connection("default")
+    wrapper: Any = connections.create_connection("default")
     assert wrapper.settings_dict["ENGINE"] == "medcode.lib.postgres"
     assert wrapper.settings_dict["CONN_HEALTH_CHECKS"]
     with wrapper.cursor() as cursor:

@@ -83,3 +83,17 @@ def test_the_metrics_folder_is_emptied_of_the_last_runs_samples(tmp_path, monkey
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     assert prepare_metrics_dir(tmp_path / "var") == tmp_path / "var" / "prometheus"
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path / "var" / "prometheus")
+
+
+def test_gc_thresholds_default_and_a_clear_error_for_a_bad_value(monkeypatch):
+    import pytest
+
+    from medcode.ops.gunicorn_conf import GC_THRESHOLDS, gc_thresholds
+
+    monkeypatch.delenv("MEDCODE_GC_THRESHOLDS", raising=False)
+    assert gc_thresholds() == GC_THRESHOLDS
+    monkeypatch.setenv("MEDCODE_GC_THRESHOLDS", "1000,20,500")
+    assert gc_thresholds() == (1000, 20, 500)
+    monkeypatch.setenv("MEDCODE_GC_THRESHOLDS", "fast")
+    with pytest.raises(SystemExit, match="MEDCODE_GC_THRESHOLDS must be three whole numbers"):
+        gc_thresholds()

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 from medcode.api.main import ApiError, ErrorOut
 from medcode.codes import catalog, queries
 from medcode.gate import GATED_SECTIONS, METERING_OFF, GateDecision, can_see_gated
-from medcode.lib import conditional
+from medcode.lib import conditional, datacache
 
 router = Router(tags=["codes"])
 
@@ -256,16 +256,25 @@ def get_code(
     page = found.page
     gate = can_see_gated(request, page.system, page.code)
     key = ("json", found.text, system or "", on, gate)
-    body = catalog.responses.get(key)
-    if body is None:
-        url = code_url(page.display, system=page.system if found.needs_system else "")
-        data = page_out(page, gate=gate, url=url)
-        body = CodePageOut.model_validate(data).model_dump_json().encode()
-        catalog.responses.put(key, body)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
     # The gate's part (visibility, pages left) is in the body, so the ETag tells viewers apart;
     # with metering on the answer is this viewer's and never kept by shared caches.
     shared = gate.reason == METERING_OFF
+
+    def serialise() -> bytes:
+        url = code_url(page.display, system=page.system if found.needs_system else "")
+        data = page_out(page, gate=gate, url=url)
+        return CodePageOut.model_validate(data).model_dump_json().encode()
+
+    body = catalog.responses.get(key)
+    if body is None:
+        # The same for everyone with metering off: serialised once for every process.
+        body = (
+            datacache.get_or_build("code-json", key, serialise, local=False)
+            if shared
+            else serialise()
+        )
+        catalog.responses.put(key, body)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return conditional.validate(
         request,
         response,

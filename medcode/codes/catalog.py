@@ -120,7 +120,7 @@ class LRU:
 
 def _text_weight(value: Any) -> int:
     """About what a cached response holds: its text (a page, or a body with its head)."""
-    text = value if isinstance(value, str) else getattr(value, "html", "")
+    text = value if isinstance(value, str | bytes) else getattr(value, "html", "")
     return len(text) + 512
 
 

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 from medcode.codes import catalog, queries
 from medcode.codes.models import CodeSystem
 from medcode.gate import METERING_OFF, GateDecision, can_see_gated
-from medcode.lib import conditional
+from medcode.lib import conditional, datacache
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
 
@@ -103,28 +103,36 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         request.scheme,
     )
     cacheable = set(request.GET) <= {"date", "system"}
-    cached = catalog.responses.get(key) if cacheable else None
-    if cached is None:
-        cached = render_body(request, found, gate.visible, explicit_date)
-        if cacheable:
-            catalog.responses.put(key, cached)
+
+    def body() -> RenderedBody:
+        cached = catalog.responses.get(key) if cacheable else None
+        if cached is None:
+            cached = render_body(request, found, gate.visible, explicit_date)
+            if cacheable:
+                catalog.responses.put(key, cached)
+        return cached
+
+    def whole_page() -> str:
+        cached = body()
+        return render_to_string(
+            "codes/detail.html", {**cached.head, "body": mark_safe(cached.html)}, request
+        )
+
     is_htmx = bool(request.headers.get("HX-Request"))
-    # Most readers are guests with no pending messages: their whole page is cached too.
+    # Most readers are guests with no pending messages: their whole page is cached too, in this
+    # process and in the shared cache (the per-viewer parts are placeholders, filled below; the
+    # key holds all it depends on, and the data generation), so each page is rendered once.
     personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
-    html = None
+    html: str
     if not personal and cacheable:
         html = catalog.responses.get((*key, "page"))
         if html is None:
-            html = render_to_string(
-                "codes/detail.html", {**cached.head, "body": mark_safe(cached.html)}, request
-            )
+            html = datacache.get_or_build("code-page", key, whole_page, local=False)
             catalog.responses.put((*key, "page"), html)
     elif not is_htmx:
-        html = render_to_string(
-            "codes/detail.html", {**cached.head, "body": mark_safe(cached.html)}, request
-        )
+        html = whole_page()
     else:
-        html = cached.html
+        html = body().html
     html = html.replace(GATE_PLACEHOLDER, gate_notice(gate))
     token = get_token(request)
     response = HttpResponse(html.replace(CSRF_PLACEHOLDER, token))

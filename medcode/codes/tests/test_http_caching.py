@@ -185,6 +185,28 @@ def test_a_page_built_by_one_process_is_read_by_another_from_the_shared_cache(
     assert not any("codes_code" in q["sql"] for q in warm.captured_queries)
 
 
+def test_a_guests_whole_page_is_rendered_once_for_every_process(
+    code_samples, open_gate, cache_backend
+):
+    first = browser().get(CODE_PAGE)
+    assert first.status_code == 200
+    assert {t.name for t in first.templates} >= {"codes/detail.html", "codes/_body.html"}
+    # Another worker, another guest: the page comes whole from the shared cache, not rendered,
+    # with this guest's own form token in place of the placeholder.
+    catalog.lookups.clear()
+    catalog.responses.clear()
+    other = browser("198.51.100.5")
+    second = other.get(CODE_PAGE)
+    assert second.status_code == 200 and second.templates == []
+    assert b"__medcode_csrf_token__" not in second.content
+    assert b"__medcode_gate_notice__" not in second.content
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', second.content)
+    assert token and len(token.group(1)) == 64
+    # The same page apart from the per-request tokens.
+    masked = re.compile(rb'value="[A-Za-z0-9]{64}"')
+    assert masked.sub(b"", first.content) == masked.sub(b"", second.content)
+
+
 # ------------------------------------------------------------------ no leaks between viewers
 
 

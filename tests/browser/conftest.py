@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,34 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"the server did not answer within {SERVER_START_SECONDS} s")
 
 
+@contextmanager
+def gunicorn_server(env: dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+    """`python -m gunicorn medcode.wsgi:application` with two workers on 127.0.0.1:`port`.
+
+    Its output goes to `log_path`; yields the base URL once /healthz answers, and on exit
+    terminates it (killing it if it has not stopped within 15 s), then closes the log.
+    """
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "medcode.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_until_up(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A gunicorn server on a free loopback port, serving the sample releases."""
@@ -73,35 +102,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     run_cli(env, "manage", "migrate", "--verbosity", "0")
     run_cli(env, "data", "import", *files)
-    port = free_port()
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "medcode.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
+    with gunicorn_server(env, free_port(), root / "server.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import free_port, run_cli, wait_until_up
+from tests.browser.conftest import free_port, gunicorn_server, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -121,25 +121,8 @@ def jobs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobsServer
     server.sessions = json.loads(
         server.medcode("manage", "shell", "-c", USERS).strip().splitlines()[-1]
     )
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "medcode.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_until_up(url, process)
+    with gunicorn_server(env, port, root / "server.log"):
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 class Watched:

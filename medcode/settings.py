@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "medcode.lib.dbfaults.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "medcode.accounts.limits.BodySizeLimitMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "medcode.ops.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,6 +204,8 @@ MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
 MEDCODE_DATA_CACHE = env_bool("MEDCODE_DATA_CACHE", True)
 MEDCODE_DATA_CACHE_SECONDS = int(os.environ.get("MEDCODE_DATA_CACHE_SECONDS", str(6 * 3600)))
 MEDCODE_DATA_CACHE_LOCAL = int(os.environ.get("MEDCODE_DATA_CACHE_LOCAL", "2048"))
+# Rendered code pages kept by each web process (megabytes of text; medcode.codes.catalog).
+MEDCODE_PAGE_CACHE_MB = float(os.environ.get("MEDCODE_PAGE_CACHE_MB", "64"))
 
 # --- Accounts, sign-in and the security baseline (medcode.accounts) ---------------------------
 # Redis for metering counters and the cache when REDIS_URL is set; the database otherwise.

@@ -331,6 +331,15 @@ MEDCODE_CONSULT_AUTHSERV_ID = os.environ.get("MEDCODE_CONSULT_AUTHSERV_ID", "")
 MEDCODE_CONSULT_REQUIRE_AUTH = env_bool("MEDCODE_CONSULT_REQUIRE_AUTH", False)
 # How long a worker holds an inquiry before another may take it over (seconds).
 MEDCODE_CONSULT_LEASE_SECONDS = float(os.environ.get("MEDCODE_CONSULT_LEASE_SECONDS", "120"))
+# The SMTP listener's daily intake per connecting address and per envelope sender; past
+# either it answers 450 (the sending server retries later), so a flood from an unknown sender
+# cannot fill the database (plan quotas cap replies, not recorded mail).
+MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY = int(
+    os.environ.get("MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY", "1000")
+)
+MEDCODE_CONSULT_SMTP_PER_SENDER_DAY = int(
+    os.environ.get("MEDCODE_CONSULT_SMTP_PER_SENDER_DAY", "50")
+)
 # Largest inbound message the SMTP listener accepts (bytes).
 MEDCODE_CONSULT_MAX_BYTES = int(os.environ.get("MEDCODE_CONSULT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Mailgun inbound webhook (/consult/inbound/mailgun/): off unless the signing key is set.

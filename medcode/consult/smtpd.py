@@ -3,6 +3,9 @@
 Only the consult address (plus-tags allowed: consult+x@) is accepted at RCPT, so it is never an
 open relay. DATA is answered 250 only after record_inquiry committed the row (and its task);
 a database failure answers 451 so the sending server retries later: no mail is lost.
+Each connecting address and each envelope sender may deliver a limited number of messages a
+day (MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY, MEDCODE_CONSULT_SMTP_PER_SENDER_DAY); past that,
+DATA is answered 450 and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from medcode.consult.parsing import MailError, address_of
 from medcode.consult.sending import consult_address
@@ -30,6 +33,13 @@ def accepts(address: str) -> bool:
     return domain == want_domain and local.split("+", 1)[0] == want_local
 
 
+def _done_with_database() -> None:
+    """Close this thread's connections: mail comes seldom, and an idle connection held by a
+    listener thread would only go stale (or keep a test database from being dropped)."""
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+
+
 def _record(raw: bytes, mail_from: str | None) -> str:
     from medcode.consult.intake import record_inquiry
 
@@ -38,7 +48,35 @@ def _record(raw: bytes, mail_from: str | None) -> str:
         recorded = record_inquiry(raw, channel="smtp", envelope_sender=mail_from)
         return recorded.inquiry.message_id
     finally:
-        close_old_connections()
+        _done_with_database()
+
+
+SMTP_INTAKE = "consult_smtp"
+OVER_LIMIT = "450 4.7.1 Too many messages from {what} today; try again later"
+
+
+def _admit(client: str, sender: str) -> str | None:
+    """None when this message may be recorded, else the SMTP refusal (counts it if not)."""
+    from medcode.accounts import metering
+    from medcode.accounts.models import Period
+
+    close_old_connections()
+    try:
+        for subject, limit, what in (
+            (f"smtp-client:{client}", settings.MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY, "this host"),
+            (
+                f"smtp-sender:{address_of(sender) if sender else '<>'}",
+                settings.MEDCODE_CONSULT_SMTP_PER_SENDER_DAY,
+                "this sender",
+            ),
+        ):
+            allowance = metering.consume(subject, SMTP_INTAKE, limit=limit, period=Period.DAY)
+            if not allowance.allowed:
+                log.warning("consult smtpd: %s over its daily limit of %s", subject, limit)
+                return OVER_LIMIT.format(what=what)
+        return None
+    finally:
+        _done_with_database()
 
 
 class ConsultHandler:
@@ -56,6 +94,16 @@ class ConsultHandler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw: bytes = envelope.original_content or envelope.content
         loop = asyncio.get_running_loop()
+        client = str((session.peer or ("unknown",))[0])
+        try:
+            refusal = await loop.run_in_executor(
+                self.executor, _admit, client, envelope.mail_from or ""
+            )
+        except Exception:
+            log.exception("consult smtpd: could not check the intake limits")
+            return "451 4.3.0 Temporary failure; try again later"
+        if refusal is not None:
+            return refusal
         try:
             message_id = await loop.run_in_executor(self.executor, _record, raw, envelope.mail_from)
         except MailError as exc:

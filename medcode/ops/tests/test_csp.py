@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from django.http import HttpResponse
@@ -19,7 +21,8 @@ def both(request_path: str = "/codes/A00/", **response_attrs):
         for name, value in response_attrs.items():
             setattr(response, name, value)
         handler = middleware(lambda r, response=response: response)
-        answers.append(dict(handler(request).headers))
+        answered: Any = handler(request)
+        answers.append(dict(answered.headers))
     return answers
 
 

@@ -1,0 +1,58 @@
+"""The SMTP listener's daily intake limits, over a real SMTP conversation with smtplib."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+
+import pytest
+
+from medcode.accounts import metering
+from medcode.consult.models import Inquiry
+from medcode.consult.smtpd import controller
+from medcode.consult.tests.conftest import CONSULT, free_port, make_mail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def listener(settings) -> Iterator[int]:
+    """The listener in this process; its counters in the test database (a Redis would keep
+    them from one run to the next)."""
+    settings.REDIS_URL = ""
+    metering.redis_state.reset()
+    port = free_port()
+    running = controller("127.0.0.1", port)
+    running.start()
+    try:
+        yield port
+    finally:
+        running.stop()
+        metering.redis_state.reset()
+
+
+def send(port: int, sender: str, message_id: str) -> tuple[int, bytes]:
+    mail = make_mail(sender=sender, message_id=message_id)
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        client.ehlo()
+        client.mail(sender)
+        client.rcpt(CONSULT)
+        return client.data(mail)
+
+
+def test_a_sender_over_its_daily_limit_gets_450_and_nothing_is_recorded(listener, settings):
+    settings.MEDCODE_CONSULT_SMTP_PER_SENDER_DAY = 2
+    answers = [send(listener, "flood@spam.test", f"<flood-{n}@spam.test>") for n in range(3)]
+    assert [code for code, _ in answers] == [250, 250, 450]
+    assert b"Too many messages from this sender today" in answers[2][1]
+    assert Inquiry.objects.filter(sender="flood@spam.test").count() == 2
+    # Another sender from the same host is still taken.
+    assert send(listener, "ann@clinic.test", "<ann-1@clinic.test>")[0] == 250
+
+
+def test_a_host_over_its_daily_limit_gets_450_whoever_the_sender(listener, settings):
+    settings.MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY = 1
+    assert send(listener, "one@a.test", "<one@a.test>")[0] == 250
+    code, text = send(listener, "two@b.test", "<two@b.test>")
+    assert code == 450 and b"from this host" in text
+    assert Inquiry.objects.count() == 1

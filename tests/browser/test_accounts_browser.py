@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser.conftest import free_port, gunicorn_server
 
 pytestmark = pytest.mark.browser
 
@@ -28,26 +27,6 @@ USER_CODES = ["63655", "S72.001A", "0SR90J9", "M54.50", "63650"]
 LAST_CODE = "E0114"
 EMAIL = "new.coder@example.org"
 PASSWORD = "a long and unusual passphrase 7"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 45
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError("the server did not answer within 45 s")
 
 
 @pytest.fixture(scope="module")
@@ -72,29 +51,8 @@ def metered_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     subprocess.run([*cli, "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
     files = [str(p) for p in write_samples(root / "data") if importable(p)]
     subprocess.run([*cli, "data", "import", *files], env=env, check=True, timeout=300)
-    port = _free_port()
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "medcode.wsgi:application"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", "2"),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
+    with gunicorn_server(env, free_port(), root / "server.log") as url:
         yield url, outbox
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def confirmation_link(outbox: Path, email: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, free_port, run_cli, wait_until_up
+from tests.browser.conftest import SCREENSHOTS, free_port, gunicorn_server, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -109,26 +109,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     setup = json.loads(made.stdout.strip().splitlines()[-1])
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "medcode.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env={**env, "MEDCODE_SITE_URL": url},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_until_up(url, process)
+    server_env = {**env, "MEDCODE_SITE_URL": f"http://127.0.0.1:{port}"}
+    with gunicorn_server(server_env, port, root / "server.log") as url:
         yield Site(url=url, session=setup["session"], posting_path=setup["posting"])
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @dataclass

@@ -148,11 +148,15 @@ class TableCache:
             else:
                 for claim in claims:
                     self._load_ptp_pairs({line.code for line in claim.lines})
-            self._load_mue({c for c in codes if c not in self._mue})
-            self._load_addons({c for c in codes if c not in self._addons})
-            self._load_fees({c for c in codes if c not in self._fees})
-            self._load_codes({c for c in codes if c not in self._codes})
-            self._load_diagnoses({d for d in diagnoses if d not in self._diagnoses})
+        # No lock for the rest: each loader reads its rows, then stores one finished entry per
+        # code, so two threads loading the same code at once store equal values. (Holding the
+        # lock across these queries made every claim check of a worker wait for one another's
+        # reads under load: new diagnosis codes come with almost every claim.)
+        self._load_mue({c for c in codes if c not in self._mue})
+        self._load_addons({c for c in codes if c not in self._addons})
+        self._load_fees({c for c in codes if c not in self._fees})
+        self._load_codes({c for c in codes if c not in self._codes})
+        self._load_diagnoses({d for d in diagnoses if d not in self._diagnoses})
 
     def _ptp_rows(self, where: str, params: list[object]) -> list[tuple[Any, ...]]:
         parts = [r.id for r in self.releases.ptp]
@@ -422,26 +426,22 @@ class TableCache:
 
     def mue_for(self, code: str) -> MueLimit | None:
         if code not in self._mue:
-            with self.lock:
-                self._load_mue({code})
+            self._load_mue({code})
         return self._mue[code]
 
     def addon_primaries(self, addon: str) -> Sequence[AddOnEdit]:
         if addon not in self._addons:
-            with self.lock:
-                self._load_addons({addon})
+            self._load_addons({addon})
         return self._addons[addon]
 
     def fee(self, code: str, modifier: str = "") -> FeeIndicators | None:
         if code not in self._fees:
-            with self.lock:
-                self._load_fees({code})
+            self._load_fees({code})
         return self._fees[code].get(modifier)
 
     def code_exists(self, code: str, on: dt.date) -> bool:
         if code not in self._codes:
-            with self.lock:
-                self._load_codes({code})
+            self._load_codes({code})
         spans = self._codes[code]
         if spans:
             return any(span.covers(on) for span in spans)
@@ -461,8 +461,7 @@ class TableCache:
 
     def diagnosis(self, code: str, on: dt.date) -> DiagnosisInfo | None:
         if code not in self._diagnoses:
-            with self.lock:
-                self._load_diagnoses({code})
+            self._load_diagnoses({code})
         return self._diagnoses[code]
 
     def source(self, kind: TableKind) -> str:

@@ -328,3 +328,30 @@ def test_a_long_batch_reads_whole_ptp_rows_and_finds_what_single_checks_find(sam
     assert [r.findings for r in batch if r] == [r.findings for r in single]
     cache = STORE.cache_for(STORE.refresh().release_set(dt.date(2024, 7, 15)))
     assert "11042" not in cache._ptp_full  # single checks read pairs only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_checking_at_once_find_what_one_thread_finds(tmp_path):
+    """The tables load outside the cache's lock: threads racing to load the same codes must
+    still each see whole entries (committed data, so every thread's connection reads it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from medcode.claims.tests.samples import load_samples
+
+    load_samples(tmp_path / "samples")
+    cases = [(p.values[0], p.values[1] or ("M79.89",)) for p in CASES] * 6
+
+    def findings(case) -> list[Any]:
+        lines, diagnoses = case
+        try:
+            return list(check(*lines, diagnoses=diagnoses).findings)
+        finally:
+            connection.close()
+
+    expected = [findings(case) for case in cases]
+    for _ in range(3):
+        STORE.reset()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert list(pool.map(findings, cases)) == expected

@@ -1,15 +1,28 @@
-"""Score CasePilot on its evaluation set; print JSON.
+"""Score CasePilot on an evaluation set; print JSON.
 
-    DATABASE_URL=sqlite:////tmp/pilot.sqlite3 .venv/bin/python bench/assistant_eval.py \
-        [--questions medcode/assistant/eval/questions.yaml] [--data-dir ../shared/data] \
-        [--failures] [--only ID_PREFIX]
+Two kinds of set:
+
+  # The shared format (pilot_dev.jsonl, independent.jsonl), answered through the HTTP API:
+  .venv/bin/python bench/assistant_eval.py --set ../shared/eval/pilot_dev.jsonl \
+      [--url http://127.0.0.1:8142] [--port 8142] [--out answers.jsonl] [--failures]
+
+  # The generated regression set (questions.yaml), answered in-process:
+  DATABASE_URL=sqlite:////work/var/dev.sqlite3 .venv/bin/python bench/assistant_eval.py \
+      [--questions medcode/assistant/eval/questions.yaml] [--data-dir ../shared/data] \
+      [--failures] [--only ID_PREFIX]
+
+With `--set`, each question is POSTed to /api/v1/assistant/ask of a running server (`--url`),
+or of a gunicorn server this script starts on `--port` against $DATABASE_URL (default
+sqlite:////work/var/dev.sqlite3) with metering and the shared data cache off, and stops at the
+end. The answer a user sees (short answer, facts, notices) is written as {"id", "answer"} JSON
+lines to `--out`, and scored by the set's own scorer (score.py beside the set, `--scorer`).
 
 The database must hold the shared data (`medcode manage migrate && medcode data import
-../shared/data`). Each question is answered without a language model on the set's date. A
-question is correct when every expected code is in the answer's code list as valid (or, for
-`expect_any_code`, at least one is), no forbidden code is shown as valid, and every expected
-fact (substring, case-insensitive) and regular expression is found in the answer's text
-(short answer, facts and notices).
+../shared/data`). For questions.yaml each question is answered without a language model on
+the set's date. A question is correct when every expected code is in the answer's code list as
+valid (or, for `expect_any_code`, at least one is), no forbidden code is shown as valid, and
+every expected fact (substring, case-insensitive) and regular expression is found in the
+answer's text (short answer, facts and notices).
 
 Invented codes are counted independently of the guard: every code-shaped token of the answer
 text must be a code listed in some shared data file (read here from the CSVs), or be reported
@@ -26,9 +39,14 @@ import gzip
 import json
 import os
 import re
+import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_QUESTIONS = ROOT / "medcode" / "assistant" / "eval" / "questions.yaml"
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_SCORER = ROOT.parent / "shared" / "eval" / "score.py"
 
 # The code columns of every shared file (the universe of real codes).
 CODE_COLUMNS = {
@@ -159,15 +178,161 @@ def is_cited(answer: dict[str, Any]) -> bool:
     )
 
 
+# --- The shared format, through the HTTP API ---------------------------------------------------
+
+DEFAULT_DATABASE = "sqlite:////work/var/dev.sqlite3"
+ASK_PATH = "/api/v1/assistant/ask"
+
+
+def shown_text(answer: dict[str, Any]) -> str:
+    """What a user reads: the short answer, each fact, then the notices."""
+    return "\n".join(
+        [answer["answer"], *(f["text"] for f in answer["facts"]), *answer["notices"]]
+    ).strip()
+
+
+def ask_http(base: str, question: str, *, timeout: float = 60.0) -> dict[str, Any]:
+    request = urllib.request.Request(
+        base.rstrip("/") + ASK_PATH,
+        data=json.dumps({"question": question}).encode(),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        result: dict[str, Any] = json.loads(response.read())
+    return result
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes], *, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    raise SystemExit(f"the server at {base} did not answer /healthz within {seconds:.0f} s")
+
+
+@contextmanager
+def served(port: int, log_path: Path) -> Iterator[str]:
+    """gunicorn on 127.0.0.1:`port` over $DATABASE_URL, metering and the data cache off."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE,
+        "MEDCODE_METERING": "off",
+        "MEDCODE_DATA_CACHE": "off",
+        "DJANGO_SETTINGS_MODULE": "medcode.settings",
+    }
+    env.pop("MEDCODE_LLM_BASE_URL", None)
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "medcode.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )  # fmt: skip
+        try:
+            wait_until_up(base, process)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def answer_set(base: str, rows: list[dict[str, Any]], out: Path) -> dict[str, Any]:
+    """Ask every question of the set; write {"id", "answer"} lines; timings and errors."""
+    seconds: list[float] = []
+    errors: list[str] = []
+    with out.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            started = time.perf_counter()
+            try:
+                text = shown_text(ask_http(base, row["question"]))
+            except (urllib.error.URLError, OSError, KeyError, ValueError) as exc:
+                errors.append(f"{row['id']}: {exc}")
+                text = ""
+            seconds.append(time.perf_counter() - started)
+            fh.write(json.dumps({"id": row["id"], "answer": text}, ensure_ascii=False) + "\n")
+    ordered = sorted(seconds)
+    return {
+        "http_errors": errors,
+        "p50_ms": round(1000 * ordered[len(ordered) // 2], 1) if ordered else 0.0,
+        "max_ms": round(1000 * ordered[-1], 1) if ordered else 0.0,
+    }
+
+
+def run_set(args: argparse.Namespace) -> int:
+    rows = [json.loads(line) for line in args.set.read_text().splitlines() if line.strip()]
+    if args.only:
+        rows = [r for r in rows if r["id"].startswith(args.only) or r["intent"] == args.only]
+    out: Path = args.out or Path("/tmp") / f"casepilot-answers-{args.set.stem}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    if args.url:
+        timing = answer_set(args.url, rows, out)
+    else:
+        with served(args.port, out.with_suffix(".server.log")) as base:
+            timing = answer_set(base, rows, out)
+    gold = args.set
+    if args.only:
+        gold = out.with_suffix(".gold.jsonl")
+        gold.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    scorer = args.scorer or args.set.parent / "score.py"
+    if not scorer.exists():
+        scorer = DEFAULT_SCORER
+    done = subprocess.run(
+        [sys.executable, str(scorer), "pilot", "--pred", str(out), "--gold", str(gold),
+         "--data-dir", str(args.data_dir)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        print(done.stdout, done.stderr, file=sys.stderr)
+        return done.returncode
+    result = json.loads(done.stdout)
+    result.update(timing, answers=str(out), seconds=round(time.perf_counter() - started, 1))
+    if args.failures:
+        answers = {
+            json.loads(line)["id"]: json.loads(line)["answer"]
+            for line in out.read_text().splitlines()
+        }
+        by_id = {r["id"]: r for r in rows}
+        result["failures"] = [
+            {
+                "id": item.split()[0],
+                "why": item.split(" ", 1)[1],
+                "question": by_id[item.split()[0]]["question"],
+                "notes": by_id[item.split()[0]]["gold"].get("notes", ""),
+                "answer": answers.get(item.split()[0], "")[:600],
+            }
+            for item in result["failed_ids"]
+        ]
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--set", type=Path, help="a set in the shared JSONL format")
+    parser.add_argument("--url", default="", help="a running server to ask (else one is started)")
+    parser.add_argument("--port", type=int, default=8142, help="port of the server started here")
+    parser.add_argument("--out", type=Path, help="where to write the answers (JSONL)")
+    parser.add_argument("--scorer", type=Path, help="score.py (default: beside the set)")
     parser.add_argument(
         "--data-dir", type=Path, default=Path(os.environ.get("MEDCODE_DATA_DIR") or DEFAULT_DATA)
     )
     parser.add_argument("--failures", action="store_true", help="list every failed question")
     parser.add_argument("--only", default="", help="only questions whose id starts with this")
     args = parser.parse_args(argv)
+    if args.set is not None:
+        return run_set(args)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medcode.settings")
     import django

@@ -393,12 +393,15 @@ SEVERITY = _frozen(
 
 MUE_MAI = _frozen(
     {
-        "1": "Line edit: units above the value on one claim line are denied; separate lines "
-        "with appropriate modifiers may be reported.",
-        "2": "Date-of-service edit, policy: an absolute limit per day that cannot be "
-        "overridden, even on appeal.",
-        "3": "Date-of-service edit, clinical: a limit per day that may be overturned on appeal "
-        "with documentation.",
+        "1": "Line edit: a claim line reporting more units than the value is denied as a "
+        "whole (not only the units over it); more units may be reported on separate lines "
+        "with appropriate modifiers.",
+        "2": "Date-of-service edit, policy: units of all lines of the code on the date are "
+        "added; over the value, every line of the code for that date is denied, an absolute "
+        "limit that cannot be overridden, even on appeal.",
+        "3": "Date-of-service edit, clinical: units of all lines of the code on the date are "
+        "added; over the value, every line of the code for that date is denied, a clinical "
+        "limit that may be overturned on appeal with documentation.",
     }
 )
 

@@ -291,3 +291,70 @@ class AddOnEdit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["release", "addon"])]
+
+
+class DiagnosisGem(models.Model):
+    """A row of CMS's diagnosis General Equivalence Mappings (ICD-10-CM <-> ICD-9-CM).
+
+    The direction is the release's dataset (icd10cm_gem_i10: ICD-10-CM -> ICD-9-CM,
+    icd10cm_gem_i9: ICD-9-CM -> ICD-10-CM). Codes are stored without dots; a source with no
+    equivalent has the target "NoDx" and `no_map` set.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="diagnosis_gems")
+    source = models.CharField(max_length=8)
+    target = models.CharField(max_length=8)
+    approximate = models.BooleanField(default=False)
+    no_map = models.BooleanField(default=False)
+    combination = models.BooleanField(default=False)
+    scenario = models.PositiveSmallIntegerField(default=0)
+    choice_list = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["release", "source"]),
+            models.Index(fields=["release", "target"]),
+        ]
+
+
+class NcdCodeListing(models.Model):
+    """A code the NCD coding spreadsheet lists under a national coverage determination.
+
+    CPT/HCPCS rows say which procedures an NCD applies to; ICD-10-CM rows carry the
+    resolution: 1 covered, 2 denied, 3 does not support medical necessity.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="ncd_codes")
+    ncd = models.CharField(max_length=16)
+    title = models.CharField(max_length=255, blank=True)
+    system = models.CharField(max_length=12, help_text="HCPCS (CPT/HCPCS) or ICD10CM")
+    code = models.CharField(max_length=8, help_text="upper case, no dot")
+    effective_on = models.DateField(null=True)
+    terminated_on = models.DateField(null=True)
+    resolution = models.PositiveSmallIntegerField(null=True)
+    line = models.PositiveIntegerField(help_text="spreadsheet row")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["release", "code"]),
+            models.Index(fields=["release", "ncd"]),
+        ]
+
+
+class MceListing(models.Model):
+    """A code on one of the Medicare Code Editor's edit lists (definitions manual)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="mce_codes")
+    edit = models.CharField(max_length=8, help_text='the manual\'s number: "4C", "11B"')
+    list_key = models.CharField(max_length=40, help_text='e.g. "age_maternity"')
+    system = models.CharField(max_length=12, help_text="ICD10CM or ICD10PCS")
+    code = models.CharField(max_length=8, help_text="upper case, no dot")
+    age_low = models.PositiveSmallIntegerField(null=True)
+    age_high = models.PositiveSmallIntegerField(null=True)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["release", "code"]),
+            models.Index(fields=["release", "list_key"]),
+        ]

@@ -393,15 +393,15 @@ SEVERITY = _frozen(
 
 MUE_MAI = _frozen(
     {
-        "1": "Line edit: a claim line reporting more units than the value is denied as a "
-        "whole (not only the units over it); more units may be reported on separate lines "
-        "with appropriate modifiers.",
-        "2": "Date-of-service edit, policy: units of all lines of the code on the date are "
-        "added; over the value, every line of the code for that date is denied, an absolute "
-        "limit that cannot be overridden, even on appeal.",
-        "3": "Date-of-service edit, clinical: units of all lines of the code on the date are "
-        "added; over the value, every line of the code for that date is denied, a clinical "
-        "limit that may be overturned on appeal with documentation.",
+        "1": "Line edit: the units of each claim line are compared with the value; over it, "
+        "the whole line is denied (not only the units over it); more units may be reported on "
+        "separate lines with appropriate modifiers.",
+        "2": "Date of service edit, policy: the units of all lines of the code on the date of "
+        "service are added; over the value, all lines of the code for that date are denied. "
+        "An absolute limit that cannot be overturned, even on appeal.",
+        "3": "Date of service edit, clinical: the units of all lines of the code on the date "
+        "of service are added; over the value, all lines of the code for that date are "
+        "denied. A clinical limit that may be overturned on appeal with documentation.",
     }
 )
 

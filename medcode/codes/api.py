@@ -64,6 +64,7 @@ class PanelOut(Schema):
     facts: list[FactOut]
     groups: list[ListGroupOut]
     tables: list[TableOut]
+    stale: str = ""  # the date of service is after the newest loaded release of this data
 
 
 class StatusOut(Schema):

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from medcode.codes import explain, panels
+from medcode.codes import explain, panels, staleness
 from medcode.codes import modifiers as mods
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, release_catalog
 from medcode.codes.models import Code, Release
@@ -176,7 +176,7 @@ def code_page(system: str, code: str, on: dt.date) -> CodePage:
         modifier_notes_html=sections.get("modifiers", ""),
         related=tuple(g for g in parts.related if g.codes),
         related_notes_html=sections.get("related_codes", ""),
-        panels=tuple(parts.panels),
+        panels=staleness.mark_panels(parts.panels, on),
         faq=tuple(FaqItem(q, a) for q, a in (article.faq if article else ())),
         editorial=(
             Editorial(

@@ -122,6 +122,8 @@ class Panel:
     facts: tuple[Fact, ...] = ()
     groups: tuple[ListGroup, ...] = ()
     tables: tuple[Table, ...] = ()
+    # "NCCI PTP edits for 2026-12-05 are not loaded; ..." (medcode.codes.staleness), or "".
+    stale: str = ""
 
 
 def money(amount: float) -> str:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from medcode.codes.catalog import derived, release_catalog
 from medcode.codes.models import CodeSystem, Release
+from medcode.codes.panels import Panel
 
 Period = Literal["quarter", "year", "fiscal_year"]
 
@@ -183,6 +185,43 @@ def check(key: str, on: dt.date, *, dataset: str | None = None) -> Staleness:
 def notice(key: str, on: dt.date, *, dataset: str | None = None) -> str:
     """The stale-data sentence for family `key` on `on`, or "" when it is loaded."""
     return check(key, on, dataset=dataset).notice
+
+
+def family_of_dataset(dataset: str) -> Family | None:
+    """The family an importer dataset's releases belong to (None: not judged for staleness)."""
+    cache_key = ("staleness-family", dataset)
+    if cache_key in derived:
+        found: Family | None = derived[cache_key]
+        return found
+    found = None
+    for release in release_catalog().releases:
+        if release.dataset == dataset:
+            found = next(
+                (
+                    fam
+                    for fam in FAMILIES.values()
+                    if fam.table in release.row_counts and fam.system in (None, release.code_system)
+                ),
+                None,
+            )
+            break
+    derived[cache_key] = found
+    return found
+
+
+def dataset_notice(dataset: str, on: dt.date) -> str:
+    """The stale-data sentence for one importer dataset's table on `on`, or ""."""
+    fam = family_of_dataset(dataset)
+    return "" if fam is None else notice(fam.key, on, dataset=dataset)
+
+
+def mark_panels(panels: Iterable[Panel], on: dt.date) -> tuple[Panel, ...]:
+    """Code page panels, each built from a stale table saying so (its `stale` sentence)."""
+    marked = []
+    for panel in panels:
+        sentence = dataset_notice(panel.source.dataset, on)
+        marked.append(replace(panel, stale=sentence) if sentence else panel)
+    return tuple(marked)
 
 
 # Status --------------------------------------------------------------------------------------

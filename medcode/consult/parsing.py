@@ -166,7 +166,10 @@ def body_text(msg: EmailMessage) -> str:
         return ""
     text = _content(body)
     if body.get_content_subtype() == "html":
-        return html_to_text(text)
+        try:
+            return html_to_text(text)
+        except Exception as exc:  # a permanent reject (554), never a retry loop (451)
+            raise MailError(f"the HTML body could not be read: {exc}") from exc
     return text
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from medcode.consult.html_text import MAX_TEXT_CHARS, html_to_text
 from medcode.consult.parsing import MISSING_ID_DOMAIN, MailError, parse_message
 
 ALTERNATIVE = b"""\
@@ -211,3 +214,42 @@ def test_several_from_addresses_leave_no_sender() -> None:
 def test_empty_bytes_are_a_clear_error(raw: bytes) -> None:
     with pytest.raises(MailError, match="empty"):
         parse_message(raw)
+
+
+# Inputs on which the standard library's HTMLParser (Python 3.11.7) took time quadratic in their
+# length (120 KB: 11.5 s to minutes) or raised ("<![" -> AssertionError, so the listener answered
+# 451 and the sender retried for ever).
+HOSTILE_HTML = {
+    "unclosed tag starts": "<a" * 500_000,
+    "unclosed comments": "<!--" * 250_000,
+    "unclosed end tags": "</" * 500_000,
+    "processing instructions": "<?" * 500_000,
+    "marked sections": "<![" * 300_000,
+    "deep nesting": "<div>" * 200_000,
+    "deep nesting in a quote": '<blockquote type="cite">' + "<div>" * 200_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_HTML))
+def test_hostile_html_is_read_in_bounded_time_and_never_raises(name: str) -> None:
+    started = time.process_time()
+    text = html_to_text("<p>Is E11.9 billable?</p>" + HOSTILE_HTML[name])
+    # A regression guard, not a benchmark: the old parser needed 26 s to minutes for these.
+    assert time.process_time() - started < 5
+    assert text.startswith("Is E11.9 billable?")
+    assert len(text) <= MAX_TEXT_CHARS
+
+
+def test_html_text_keeps_entities_lists_and_drops_quotes_scripts_and_comments() -> None:
+    html = (
+        "<html><head><title>T</title><style>p{}</style></head><body><p>Hi<br>there &amp; you"
+        '</p><!-- hidden --><blockquote type="cite">old <div>nested</div> still old</blockquote>'
+        '<div class="gmail_quote">quoted</div><script>if (a<b) x()</script>a &lt; b'
+        "<ul><li>one<li>two</ul></body></html>"
+    )
+    assert html_to_text(html) == "Hi\nthere & you\na < b\n\n- one\n- two"
+
+
+def test_a_marked_section_in_html_mail_is_read_not_rejected() -> None:
+    mail = parse_message(HTML_ONLY.replace(b"<body>", b"<body><![if !supportLists]>"))
+    assert "Is E11.9 billable?" in mail.text

@@ -69,17 +69,30 @@ def _trusted_networks(
     return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
 
 
-def _is_trusted(address: str, networks: tuple[Any, ...]) -> bool:
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address, an IPv4-mapped IPv6 one (`::ffff:a.b.c.d`, a dual-stack bind) as IPv4."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return any(ip in network for network in networks)
+        return None
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def canonical_address(address: str) -> str:
+    ip = _ip(address)
+    return address if ip is None else str(ip)
+
+
+def _is_trusted(address: str, networks: tuple[Any, ...]) -> bool:
+    ip = _ip(address)
+    return ip is not None and any(ip in network for network in networks)
 
 
 def client_address(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the nearest untrusted hop behind our proxies."""
-    remote = str(request.META.get("REMOTE_ADDR") or "")
+    remote = canonical_address(str(request.META.get("REMOTE_ADDR") or ""))
     proxies: list[str] = settings.MEDCODE_TRUSTED_PROXIES
     if not proxies:
         return remote
@@ -89,23 +102,23 @@ def client_address(request: HttpRequest) -> str:
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     for hop in reversed([h for h in hops if h]):
         if not _is_trusted(hop, networks):
-            return str(hop)
+            return canonical_address(hop)
     return remote
 
 
 def guest_id(address: str) -> str:
-    """A keyed hash of the address; an IPv6 address counts by its /64 network."""
+    """A keyed hash of the address; an IPv6 address counts by its /64 network, an IPv4-mapped
+    one as its IPv4 address."""
     return _guest_id(address, settings.SECRET_KEY)
 
 
 @lru_cache(maxsize=8192)
 def _guest_id(address: str, secret: str) -> str:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        ip = None
+    ip = _ip(address)
     if ip is not None and ip.version == 6:
-        address = str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+        address = str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    elif ip is not None:
+        address = str(ip)
     digest = hmac.new(secret.encode(), address.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 
 from medcode.accounts.models import GatedView, Plan
 from medcode.accounts.tests.conftest import BROWSER, make_user
+from medcode.accounts.viewers import client_address, guest_subject
 from medcode.gate import CRAWLER, LOCKED, METERED, METERING_OFF, UNLIMITED, can_see_gated
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,20 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(settings):
     behind = {"HTTP_X_FORWARDED_FOR": "192.0.2.50, 10.1.1.1"}
     assert can_see_gated(request("10.0.0.2", **behind), "CPT", "63650").visible
     assert not can_see_gated(request("10.0.0.3", **behind), "CPT", "99213").visible
+
+
+def test_ipv4_mapped_guests_are_metered_as_their_ipv4_addresses():
+    # On a dual-stack bind every IPv4 client arrives as ::ffff:a.b.c.d; before the fix they all
+    # fell into one /64 meter, so one guest's views locked out every IPv4 guest.
+    first = request("::ffff:198.51.100.7")
+    assert guest_subject(first) == guest_subject(request("198.51.100.7"))
+    assert guest_subject(first) != guest_subject(request("::ffff:203.0.113.9"))
+    assert can_see_gated(first, "CPT", "63650").visible
+    assert not can_see_gated(request("::ffff:198.51.100.7"), "CPT", "63685").visible
+    assert can_see_gated(request("::ffff:203.0.113.9"), "CPT", "63685").visible
+
+
+def test_a_mapped_proxy_address_is_trusted_as_its_ipv4_network(settings):
+    settings.MEDCODE_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    req = request("::ffff:10.0.0.2", HTTP_X_FORWARDED_FOR="::ffff:198.51.100.8")
+    assert client_address(req) == "198.51.100.8"

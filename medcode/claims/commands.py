@@ -119,7 +119,10 @@ def _table(record: dict[str, Any]) -> Table:
         return table
     findings = record["findings"]
     title = f"{name}: {len(findings)} finding(s)" if findings else f"{name}: no findings"
-    table = Table(title=title, title_justify="left", show_lines=True)
+    caption = "\n".join(record.get("notices", ())) or None
+    table = Table(
+        title=title, title_justify="left", show_lines=True, caption=caption, caption_justify="left"
+    )
     for column in ("Severity", "Lines", "Rule", "Why", "Fix", "Source"):
         table.add_column(column, overflow="fold")
     for finding in findings:
@@ -130,6 +133,6 @@ def _table(record: dict[str, Any]) -> Table:
             finding["rule"],
             finding["message"],
             finding["fix"] or "",
-            finding["source"],
+            "\n".join(filter(None, (finding["source"], finding.get("stale")))),
         )
     return table

@@ -253,6 +253,14 @@ class FindingOut(BaseModel):
     message: str
     fix: str | None
     source: str = Field(examples=["NCCI PTP practitioner 2024Q3 (v30.2), effective 2024-07-01"])
+    stale: str = Field(
+        default="",
+        description="set when the source's newest loaded release ends before the date of service",
+        examples=[
+            "NCCI PTP edits, practitioner for 2026-12-05 are not loaded; the newest loaded are "
+            "2024Q3 (v30.2), effective 2024-07-01 to 2024-09-30."
+        ],
+    )
 
 
 class ClaimCheckOut(BaseModel):
@@ -260,6 +268,10 @@ class ClaimCheckOut(BaseModel):
     findings: list[FindingOut]
     counts: dict[str, int] = Field(description="findings by severity")
     sources: dict[str, str] = Field(description="the release each table was read from")
+    notices: list[str] = Field(
+        default_factory=list,
+        description="tables checked whose newest loaded release ends before the date of service",
+    )
 
 
 class InputErrorOut(BaseModel):

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from medcode.claims.releases import Catalog, Setting
 from medcode.claims.schemas import ClaimCheckIn, ClaimLineIn
+from medcode.claims.stale_tables import claim_notices, mark_findings
 from medcode.claims.tables import STORE, ClaimTables, TableCache
 from medcode.ops.metrics import CLAIM_CHECK_SECONDS
 from medcode.rules import Claim, ClaimLine, Finding, check_claim
@@ -108,6 +109,8 @@ class ClaimResult:
     claim_id: str | None
     findings: list[Finding]
     sources: dict[str, str] = field(default_factory=dict)
+    # The tables checked whose newest loaded release ends before the latest date of service.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -122,6 +125,7 @@ class ClaimResult:
             "findings": [finding_dict(f) for f in self.findings],
             "counts": self.counts,
             "sources": self.sources,
+            "notices": self.notices,
         }
 
 
@@ -133,6 +137,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "fix": finding.fix,
         "source": finding.source,
+        "stale": finding.stale,
     }
 
 
@@ -231,6 +236,13 @@ def check_parsed(parsed: ParsedClaim, *, catalog: Catalog | None = None) -> Clai
 
 
 def _result(parsed: ParsedClaim, parts: list[tuple[Claim, TableCache]]) -> ClaimResult:
+    result = _checked(parsed, parts)
+    findings = mark_findings(result.findings, parsed.claim, parsed.setting)
+    notices = claim_notices(parsed.claim, parsed.setting)
+    return ClaimResult(result.claim_id, findings, result.sources, notices)
+
+
+def _checked(parsed: ParsedClaim, parts: list[tuple[Claim, TableCache]]) -> ClaimResult:
     if len(parts) == 1:
         part, cache = parts[0]
         findings = check_claim(part, ClaimTables(cache, part))

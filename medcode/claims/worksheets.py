@@ -271,6 +271,7 @@ class WorksheetCheck:
     errors: list[InputError] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     is_empty: bool = True
+    notices: list[str] = field(default_factory=list)  # tables not loaded for the dates
 
     @property
     def counts(self) -> dict[str, int]:
@@ -312,7 +313,9 @@ def check_document(document: dict[str, Any]) -> WorksheetCheck:
     result = services.check_parsed(parsed)
     codes = {line.number: line.code for line in parsed.claim.lines}
     views = [FindingView(f, suggest_fixes(f, codes)) for f in result.findings]
-    return WorksheetCheck(findings=views, sources=result.sources, is_empty=False)
+    return WorksheetCheck(
+        findings=views, sources=result.sources, is_empty=False, notices=result.notices
+    )
 
 
 # Export --------------------------------------------------------------------------------------
@@ -346,14 +349,16 @@ def export_lines_csv(worksheet: Worksheet | None) -> str:
 def export_findings_csv(check: WorksheetCheck) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["severity", "lines", "rule", "message", "fix", "source"])
+    writer.writerow(["severity", "lines", "rule", "message", "fix", "source", "stale"])
     for view in check.findings:
         f = view.finding
         lines = " ".join(str(n) for n in f.lines)
-        writer.writerow([f.severity, lines, f.rule, _cell(f.message), _cell(f.fix or ""), f.source])
+        writer.writerow(
+            [f.severity, lines, f.rule, _cell(f.message), _cell(f.fix or ""), f.source, f.stale]
+        )
     for error in check.errors:
         writer.writerow(
-            ["invalid", error.line or "", "input", f"{error.field}: {error.message}", "", ""]
+            ["invalid", error.line or "", "input", f"{error.field}: {error.message}", "", "", ""]
         )
     return out.getvalue()
 

@@ -98,6 +98,9 @@ class Finding:
     message: str
     fix: str | None
     source: str
+    # Set by the claim check when `source` ends before the date of service (else ""):
+    # "NCCI PTP edits for 2026-12-05 are not loaded; the newest loaded are 2024Q3 ...".
+    stale: str = ""
 
 
 def format_lines(numbers: tuple[int, ...] | list[int]) -> str:

@@ -62,7 +62,9 @@ def register(subparsers: Any) -> None:
 
 def cmd_smtpd(args: argparse.Namespace) -> int:
     from medcode.consult.smtpd import serve
+    from medcode.ops.startup import warn_at_start
 
+    warn_at_start()
     serve(args.host, args.port)
     return 0
 

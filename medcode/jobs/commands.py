@@ -55,7 +55,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from medcode.jobs.recovery import requeue_abandoned
     from medcode.ops.heartbeat import Heartbeat
+    from medcode.ops.startup import warn_at_start
 
+    warn_at_start()
     # Tasks a dead worker left running are queued again before this worker takes any.
     requeue_abandoned()
     # The heartbeat lets /readyz see this worker even while the queue is empty.

@@ -140,6 +140,9 @@ def serve(args: argparse.Namespace, log: Any) -> int:
     from medcode.ops.gunicorn_conf import gc_thresholds
 
     gc_thresholds()  # a malformed MEDCODE_GC_THRESHOLDS stops here, not in every worker
+    from medcode.ops.startup import warn_at_start
+
+    warn_at_start()
     prepare_metrics_dir(Path(settings.VAR_DIR))
     argv = gunicorn_argv(args)
     log(

@@ -181,10 +181,15 @@ def _print_summary(results: list[Any], seconds: float) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from medcode.codes import staleness
     from medcode.codes.queries import release_status
 
     status = release_status()
+    datasets = staleness.status(timezone.localdate())
     if args.json:
+        status["datasets"] = [d.as_dict() for d in datasets]
         print(json.dumps(status, indent=2, default=str))
         return 0
     table = Table(title="Loaded releases")
@@ -202,7 +207,26 @@ def cmd_status(args: argparse.Namespace) -> int:
             item["source_file"],
         )
     Console(width=max(Console().width, 140)).print(table)
+    Console(width=max(Console().width, 140)).print(_lag_table(datasets))
     return 0
+
+
+def _lag_table(datasets: list[Any]) -> Table:
+    """Each dataset's newest loaded release and how far it ends before today."""
+    table = Table(title="Newest release of each dataset")
+    for column in ("dataset", "newest", "effective", "behind today"):
+        table.add_column(column)
+    for d in datasets:
+        if d.newest is None:
+            table.add_row(d.label, "none loaded", "", "")
+            continue
+        behind = "covers today"
+        if d.is_stale:
+            unit = d.period.replace("_", " ") + ("s" if d.periods_behind != 1 else "")
+            behind = f"{d.days_behind:,} days ({d.periods_behind} {unit} begun since)"
+        effective = f"{d.effective_from.isoformat()} .. {d.effective_to.isoformat()}"
+        table.add_row(d.label, d.newest, effective, behind)
+    return table
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,19 @@ VAR_DIR = Path(os.environ.get("MEDCODE_VAR_DIR", BASE_DIR / "var")).resolve()
 MEDCODE_DATA_DIR = os.environ.get("MEDCODE_DATA_DIR", "")
 
 _secret = os.environ.get("MEDCODE_SECRET_KEY", "")
+# A key a person typed or copied from an example is no secret: refused where one is required.
+_PLACEHOLDER_SECRET = re.compile(r"change.?me|change.?it|placeholder|example|insecure|secret", re.I)
+if (
+    _secret
+    and not DEBUG
+    and os.environ.get("MEDCODE_REQUIRE_SECRET") == "1"
+    and (len(_secret) < 32 or len(set(_secret)) < 10 or _PLACEHOLDER_SECRET.search(_secret))
+):
+    raise ImproperlyConfigured(
+        "MEDCODE_SECRET_KEY looks like a placeholder (under 32 characters, under 10 different "
+        "characters, or a word like 'change-me'); set it to a long random value, e.g. the "
+        "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 if not _secret:
     if not DEBUG and os.environ.get("MEDCODE_REQUIRE_SECRET") == "1":
         raise ImproperlyConfigured("MEDCODE_SECRET_KEY must be set in production")
@@ -85,6 +99,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "medcode.ops.middleware.ForwardedProtoMiddleware",
     "medcode.ops.middleware.ProbeMiddleware",
     "medcode.ops.middleware.RequestLogMiddleware",
     "medcode.lib.dbfaults.DatabaseUnavailableMiddleware",
@@ -97,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "medcode.accounts.privacy.PrivateResponseMiddleware",
     "medcode.accounts.throttle.ApiAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -90,6 +90,11 @@ def _is_trusted(address: str, networks: tuple[Any, ...]) -> bool:
     return ip is not None and any(ip in network for network in networks)
 
 
+def is_trusted_proxy(address: str, proxies: tuple[str, ...]) -> bool:
+    """Whether `address` is one of `proxies` (addresses or networks)."""
+    return _is_trusted(address, _trusted_networks(proxies))
+
+
 def client_address(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the nearest untrusted hop behind our proxies."""
     remote = canonical_address(str(request.META.get("REMOTE_ADDR") or ""))

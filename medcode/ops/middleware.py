@@ -1,4 +1,8 @@
-"""Two middleware at the top of the stack.
+"""Three middleware at the top of the stack.
+
+ForwardedProtoMiddleware drops `X-Forwarded-Proto` unless the connection comes from a trusted
+proxy (MEDCODE_TRUSTED_PROXIES; loopback when none is set), so no client can make a plain-HTTP
+request count as HTTPS (`request.is_secure()` under MEDCODE_HTTPS=on).
 
 ProbeMiddleware answers /healthz, /readyz and /metrics before anything else runs: no host
 check (a probe or scraper connects by address), no HTTPS redirect, no session, no metering,
@@ -18,8 +22,10 @@ import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from medcode.accounts.viewers import client_address, is_trusted_proxy
 from medcode.ops import health, metrics
 from medcode.ops.logs import current_request_id
 
@@ -35,6 +41,21 @@ PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
     "/readyz": health.readyz,
     "/metrics": metrics.metrics_view,
 }
+
+
+LOOPBACK = ("127.0.0.0/8", "::1")
+
+
+class ForwardedProtoMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "HTTP_X_FORWARDED_PROTO" in request.META:
+            proxies = tuple(settings.MEDCODE_TRUSTED_PROXIES) or LOOPBACK
+            if not is_trusted_proxy(str(request.META.get("REMOTE_ADDR") or ""), proxies):
+                del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
 
 
 class ProbeMiddleware:
@@ -83,8 +104,6 @@ class RequestLogMiddleware:
     def record(
         self, request: HttpRequest, response: HttpResponseBase, request_id: str, seconds: float
     ) -> None:
-        from medcode.accounts.viewers import client_address
-
         route = route_of(request)
         method = request.method or "?"
         status = response.status_code

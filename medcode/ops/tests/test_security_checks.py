@@ -136,3 +136,47 @@ def test_installed_packages_have_compatible_requirements():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No broken requirements found" in result.stdout
+
+
+FORWARDED_PROBE = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.test import Client
+out = {}
+for name, address in (("proxy", "127.0.0.1"), ("client", "203.0.113.9")):
+    client = Client(HTTP_HOST="medcode.example.org", REMOTE_ADDR=address)
+    answer = client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    out[name] = answer.status_code
+print(json.dumps(out))
+"""
+
+
+def test_x_forwarded_proto_is_believed_from_the_trusted_proxy_only(tmp_path):
+    # A client connecting directly cannot make plain HTTP count as HTTPS by sending the header.
+    result = subprocess.run(
+        [sys.executable, "-c", FORWARDED_PROBE],
+        env=production_env(tmp_path),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out == {"proxy": 200, "client": 301}
+
+
+def test_a_placeholder_secret_is_refused_where_a_secret_is_required(tmp_path):
+    for placeholder in ("change-me", "CHANGE_ME_" + "x" * 40, "a" * 60):
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"],
+            env=production_env(tmp_path, MEDCODE_SECRET_KEY=placeholder),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0, placeholder
+        assert "MEDCODE_SECRET_KEY looks like a placeholder" in result.stderr

@@ -55,7 +55,26 @@ def register(subparsers: Any) -> None:
         "--dest", type=Path, help="where to keep downloads (default MEDCODE_DATA_DIR)"
     )
     sync.add_argument("--no-import", action="store_true", help="download only")
+    sync.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="find each entry's newest release and print what would be fetched; download nothing",
+    )
+    sync.add_argument(
+        "--today",
+        type=_iso_date,
+        help="count periods from this date (YYYY-MM-DD) instead of today",
+    )
     sync.set_defaults(handler=cmd_sync)
+
+
+def _iso_date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _server_args(parser: argparse.ArgumentParser) -> None:
@@ -230,20 +249,39 @@ def _lag_table(datasets: list[Any]) -> Table:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    """Each entry on its own: one that fails keeps nothing and imports nothing; the others
+    go ahead, and the exit status is 1."""
+    import datetime as dt
+
     from django.conf import settings
 
-    from medcode.codes.sync import SyncError, load_catalog, sync_catalog
+    from medcode.codes.sync import SyncError, fetch_release, find_release, load_catalog
 
-    dest = args.dest or (Path(settings.MEDCODE_DATA_DIR) if settings.MEDCODE_DATA_DIR else None)
-    if dest is None:
-        report_error("set MEDCODE_DATA_DIR or pass --dest")
-        return 2
+    today = args.today or dt.date.today()
     try:
         catalog = load_catalog(args.catalog)
-        downloaded = sync_catalog(catalog, dest, log=console.print)
     except SyncError as exc:
         report_error(exc)
-        return 1
-    if args.no_import or not downloaded:
-        return 0
-    return run_imports(downloaded)
+        return 2
+    dest = args.dest or (Path(settings.MEDCODE_DATA_DIR) if settings.MEDCODE_DATA_DIR else None)
+    if dest is None and not args.dry_run:
+        report_error("set MEDCODE_DATA_DIR or pass --dest")
+        return 2
+    failed = 0
+    downloaded: list[Path] = []
+    for entry in catalog:
+        try:
+            found = find_release(entry, today, log=console.print)
+            if args.dry_run:
+                release = f" {found.label}" if found.label else ""
+                print(f"{entry.name}{release}: would fetch {' '.join(found.urls)}", flush=True)
+                continue
+            assert dest is not None
+            dest.mkdir(parents=True, exist_ok=True)
+            downloaded.extend(fetch_release(found, dest, log=console.print))
+        except SyncError as exc:
+            failed += 1
+            report_error(exc)
+    if not args.dry_run and downloaded and not args.no_import:
+        failed += 1 if run_imports(downloaded) else 0
+    return 1 if failed else 0

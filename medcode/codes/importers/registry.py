@@ -26,6 +26,9 @@ IMPORTER_MODULES = (
     "coverage",
     "cpt_licensed",
     "ncci",
+    "gems",
+    "ncd",
+    "mce",
 )
 
 # Files a folder import passes over without complaint (documentation, schemas).

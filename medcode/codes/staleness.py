@@ -183,8 +183,14 @@ def check(key: str, on: dt.date, *, dataset: str | None = None) -> Staleness:
 
 
 def notice(key: str, on: dt.date, *, dataset: str | None = None) -> str:
-    """The stale-data sentence for family `key` on `on`, or "" when it is loaded."""
-    return check(key, on, dataset=dataset).notice
+    """The stale-data sentence for family `key` on `on`, or "" when it is loaded.
+
+    Kept per date with the catalog (a claim batch asks for the same few dates many times)."""
+    cache_key = ("stale-notice", key, dataset, on)
+    found: str | None = derived.get(cache_key)
+    if found is None:
+        found = derived[cache_key] = check(key, on, dataset=dataset).notice
+    return found
 
 
 def family_of_dataset(dataset: str) -> Family | None:

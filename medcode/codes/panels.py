@@ -174,6 +174,15 @@ def global_row(rows: Sequence[FeeRow]) -> FeeRow | None:
     return next((r for r in rows if not r.modifier), rows[0] if rows else None)
 
 
+# CMS added the PRIC IND column to the relative value file in CY2026. Its definition is in the
+# file's own documentation (the RVU26 README), which medcode does not hold: say so, never guess.
+PRICING_IND = (
+    "The PRIC IND column CMS added to the relative value file in 2026, shown exactly as "
+    "published. medcode has not verified its meaning (the CMS README of the RVU file defines "
+    "it), so it does not explain the value."
+)
+
+
 def fee_schedule_panel(rows: Sequence[FeeRow], source: Source, as_of: dt.date) -> Panel | None:
     main = global_row(rows)
     if main is None:
@@ -237,6 +246,9 @@ def fee_schedule_panel(rows: Sequence[FeeRow], source: Source, as_of: dt.date) -
         Fact("Co-surgeons (62)", main.co_surg_ind, explain(CO_SURGEON, main.co_surg_ind)),
         Fact("Team surgery (66)", main.team_surg_ind, explain(TEAM_SURGERY, main.team_surg_ind)),
     ]
+    attributes = getattr(main, "attributes", None) or {}
+    if attributes.get("pricing_ind"):
+        facts.append(Fact("PRIC IND (raw value)", str(attributes["pricing_ind"]), PRICING_IND))
     if main.endo_base:
         facts.append(
             Fact("Endoscopic base code", main.endo_base, "Family base for the endoscopy rules.")

@@ -63,10 +63,11 @@ MONTH_NAMES = (
     "December",
 )
 
-# CMS "HCPC<YYYY>_recordlayout.txt": field, first column, last column (1-based, inclusive).
-# Positions as CMS publishes them for the ANWEB record (320 characters); the dates are
-# YYYYMMDD. Not checked here against a real quarterly file (none is in shared/data): if a year's
-# layout moves a field, change this table, nothing else.
+# CMS "HCPC<YYYY>_recordlayout.txt" (the 2026 edition, as of 2025-11-12): field, first column,
+# last column (1-based, inclusive) of the 320-character record; dates are YYYYMMDD. A modifier
+# record (RECID 7/8) has its 2-character code in columns 4-5 after 3 blanks (the code field
+# 1-5 is read whole and stripped). The record layout calls 241-252 the "MOG" payment group,
+# policy indicator and date; the xlsx names those columns OPPS, OPPS_PI and OPPS_DT.
 ANWEB_LAYOUT: tuple[tuple[str, int, int], ...] = (
     ("hcpc", 1, 5),
     ("seqnum", 6, 10),
@@ -75,26 +76,26 @@ ANWEB_LAYOUT: tuple[tuple[str, int, int], ...] = (
     ("short_description", 92, 119),
     *((f"price{i}", 120 + 2 * (i - 1), 121 + 2 * (i - 1)) for i in range(1, 5)),
     ("mult_pi", 128, 128),
-    *((f"cim{i}", 129 + 10 * (i - 1), 138 + 10 * (i - 1)) for i in range(1, 4)),
-    *((f"mcm{i}", 159 + 10 * (i - 1), 168 + 10 * (i - 1)) for i in range(1, 4)),
-    ("statute", 189, 198),
-    *((f"labcert{i}", 199 + 3 * (i - 1), 201 + 3 * (i - 1)) for i in range(1, 9)),
-    *((f"xref{i}", 223 + 5 * (i - 1), 227 + 5 * (i - 1)) for i in range(1, 6)),
-    ("cov", 248, 248),
-    ("asc_grp", 249, 250),
-    ("asc_dt", 251, 258),
-    ("opps", 259, 259),
-    ("opps_pi", 260, 260),
-    ("opps_dt", 261, 268),
-    ("procnote", 269, 272),
-    ("betos", 273, 275),
-    # 276 is filler.
-    *((f"tos{i}", 276 + i, 276 + i) for i in range(1, 6)),
-    ("anest_bu", 282, 284),
-    ("add_dt", 285, 292),
-    ("act_eff_dt", 293, 300),
-    ("term_dt", 301, 308),
-    ("action_cd", 309, 309),
+    *((f"cim{i}", 129 + 6 * (i - 1), 134 + 6 * (i - 1)) for i in range(1, 4)),
+    *((f"mcm{i}", 147 + 8 * (i - 1), 154 + 8 * (i - 1)) for i in range(1, 4)),
+    ("statute", 171, 180),
+    *((f"labcert{i}", 181 + 3 * (i - 1), 183 + 3 * (i - 1)) for i in range(1, 9)),
+    *((f"xref{i}", 205 + 5 * (i - 1), 209 + 5 * (i - 1)) for i in range(1, 6)),
+    ("cov", 230, 230),
+    ("asc_grp", 231, 232),
+    ("asc_dt", 233, 240),
+    ("opps", 241, 243),
+    ("opps_pi", 244, 244),
+    ("opps_dt", 245, 252),
+    ("procnote", 253, 256),
+    ("betos", 257, 259),
+    # 260 is filler.
+    *((f"tos{i}", 260 + i, 260 + i) for i in range(1, 6)),
+    ("anest_bu", 266, 268),
+    ("add_dt", 269, 276),
+    ("act_eff_dt", 277, 284),
+    ("term_dt", 285, 292),
+    ("action_cd", 293, 293),
 )
 ANWEB_FIELDS = tuple(name for name, _, _ in ANWEB_LAYOUT)
 ANWEB_REQUIRED = ("hcpc", "recid", "long_description", "short_description", "price1", "cov")
@@ -513,12 +514,13 @@ def csv_layout_matches(header: list[str]) -> bool:
 
 
 def txt_record_matches(path: Path) -> bool:
-    """The first line is an ANWEB record: a code, a 5-digit sequence and RECID 3/7."""
+    """The first line is an ANWEB record: a code (a modifier is 3 blanks and 2 characters),
+    a 5-digit sequence and RECID 3/7."""
     try:
         for _, text in iter_lines(path, encoding="latin-1"):
             return bool(
                 len(text) >= 91
-                and re.fullmatch(r"[A-Z0-9]{2}(?:[A-Z0-9]{3}| {3})\d{5}[37]", text[:11])
+                and re.fullmatch(r"(?:[A-Z0-9]{5}| {3}[A-Z0-9]{2})\d{5}[37]", text[:11])
             )
     except DataFileError:
         return False

@@ -14,9 +14,15 @@
 - GPCI<YYYY>.csv, <YY>LOCCO.csv, ANES<YYYY>.csv, OPPSCAP_<Mon>.csv and the DMEPOS fee schedule
   (DMEPOS<YY>_<MON>.csv) become ReferenceRow tables; each also has a shared normalised CSV.
 
-Official files are read by position, in the column order of the shared files (which were taken
-from the same CMS files); the data starts at the first row whose first field looks like a
-HCPCS code (or a MAC number for the locality tables).
+The official relative value file is read by HEADER NAME: CMS prints a multi-line column header
+(5 lines in 2026) above the data, and each column's name is its header cells read top to
+bottom ("NON-FACILITY" / "PE USED" / "FOR OPPS" / "PAYMENT" / "AMOUNT"). Columns are found by
+those names (RVU_HEADER_NAMES), so a column CMS adds (CY2026: `PRIC IND` after `TEAM SURG`,
+every later column one place right) moves nothing; a required column that is missing is an
+error naming the file and the header line. `PRIC IND` is kept as attributes["pricing_ind"].
+The other official tables (GPCI, localities, anesthesia, OPPS cap, DMEPOS) are read by
+position, in the column order of the shared files. Data starts at the first row whose first
+field looks like a HCPCS code (or a MAC number for the locality tables).
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ from medcode.codes.models import Code, CodeSystem, FeeScheduleItem, ReferenceRow
 from medcode.lib.datafiles import iter_csv_dicts, open_text
 from medcode.lib.errors import DataFileError
 
-HCPCS_SHAPED = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
+# A code, or a CMS placeholder for a code not yet numbered (RVU26C has a row for "GXXX1").
+HCPCS_SHAPED = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4}|[A-Z]XXX\d)$")
 MAC_SHAPED = re.compile(r"^\d{4,5}$")
 LETTERS = {1: "A", 4: "B", 7: "C", 10: "D"}
 STATUS_CODES = set("ABCDEFGHIJMNPRTX")
@@ -178,14 +185,27 @@ Row = dict[str, str]
 # Reading official CSVs with title lines -----------------------------------------------------
 
 
-def iter_official_rows(
-    path: Path, *, columns: Sequence[str], is_data: Callable[[str], bool]
-) -> Iterator[tuple[int, Row]]:
-    """Rows of a CMS CSV after its title/copyright/header lines, keyed by `columns` by position.
+HeaderResolver = Callable[[Path, list[list[str]], int], Sequence[str | None]]
 
-    Data starts at the first row whose first field passes is_data; after that a row whose first
-    field does not is a footnote when the rest of it is blank (skipped), else an error.
+
+def iter_official_rows(
+    path: Path,
+    *,
+    columns: Sequence[str],
+    is_data: Callable[[str], bool],
+    resolve: HeaderResolver | None = None,
+) -> Iterator[tuple[int, Row]]:
+    """Rows of a CMS CSV after its title/copyright/header lines, as dicts.
+
+    Without `resolve`, fields are keyed by `columns` by position. With it, resolve(path, the
+    rows above the data, the line of the last of them) names each position (None: a column
+    medcode does not read). Data starts at the first row whose first field passes is_data;
+    after that a row whose first field does not is a footnote when the rest of it is blank
+    (skipped), else an error.
     """
+    names: Sequence[str | None] = columns
+    width = len(columns)
+    preamble: list[list[str]] = []
     with open_text(path, encoding=detect_encoding(path)) as fh:
         counter = LineCounter(fh)
         reader = csv.reader(counter)
@@ -203,16 +223,20 @@ def iter_official_rows(
             if not started:
                 started = is_data(first)
                 if not started:
+                    preamble.append(record)
                     continue
+                if resolve is not None:
+                    names = resolve(path, preamble, line - 1)
+                    width = max(i for i, n in enumerate(names) if n) + 1
             if not is_data(first):
                 if any(v.strip() for v in record[1:]):
                     raise DataFileError(path, UNEXPECTED_ROW.format(first=first), line=line)
                 continue
-            if len(record) < len(columns):
+            if len(record) < width:
                 raise DataFileError(
-                    path, TOO_FEW_FIELDS.format(width=len(columns), found=len(record)), line=line
+                    path, TOO_FEW_FIELDS.format(width=width, found=len(record)), line=line
                 )
-            yield line, dict(zip(columns, (v.strip() for v in record), strict=False))
+            yield line, {n: v.strip() for n, v in zip(names, record, strict=False) if n}
     if not started:
         raise DataFileError(path, NO_DATA, line=1)
 
@@ -256,11 +280,92 @@ def is_mac(value: str) -> bool:
 
 
 def read_rows(
-    path: Path, *, columns: Sequence[str], official: bool, is_data: Callable[[str], bool]
+    path: Path,
+    *,
+    columns: Sequence[str],
+    official: bool,
+    is_data: Callable[[str], bool],
+    resolve: HeaderResolver | None = None,
 ) -> Iterator[tuple[int, Row]]:
     if official:
-        return iter_official_rows(path, columns=columns, is_data=is_data)
+        return iter_official_rows(path, columns=columns, is_data=is_data, resolve=resolve)
     return iter_csv_dicts(path, required=columns)
+
+
+# The official relative value file's column names ------------------------------------------
+
+# Each column's header cells, read top to bottom and joined by spaces, must END with its
+# pattern (title lines above the header may put words in front). Optional: PRIC IND (2026 on).
+RVU_HEADER_NAMES: dict[str, str] = {
+    "hcpcs": r"HCPCS",
+    "modifier": r"MOD",
+    "description": r"DESCRIPTION",
+    "status_code": r"STATUS CODE",
+    "not_used_for_medicare_payment": r"NOT USED FOR MEDICARE PAYMENT",
+    "work_rvu": r"(?:^| )WORK RVU",
+    "nonfac_pe_rvu": r"NON-?FAC(?:ILITY)? PE RVU",
+    "nonfac_na_indicator": r"NON-?FAC(?:ILITY)? NA INDICATOR",
+    "facility_pe_rvu": r"(?:^| )FACILITY PE RVU",
+    "facility_na_indicator": r"(?:^| )FACILITY NA INDICATOR",
+    "mp_rvu": r"(?:^| )MP RVU",
+    "nonfac_total_rvu": r"NON-?FAC(?:ILITY)? TOTAL",
+    "facility_total_rvu": r"(?:^| )FACILITY TOTAL",
+    "pctc_ind": r"PCTC IND",
+    "global_days": r"GLOB DAYS",
+    "pre_op_pct": r"PRE OP",
+    "intra_op_pct": r"INTRA OP",
+    "post_op_pct": r"POST OP",
+    "mult_proc_ind": r"MULT PROC",
+    "bilat_surg_ind": r"BILAT SURG",
+    "asst_surg_ind": r"ASST SURG",
+    "co_surg_ind": r"CO-? SURG",
+    "team_surg_ind": r"TEAM SURG",
+    "pricing_ind": r"PRIC IND",
+    "endo_base": r"ENDO BASE",
+    "conv_factor": r"CONV FACTOR",
+    "phys_supervision_diag_ind": r"PHYSICIAN SUPERVISION OF DIAGNOSTIC PROCEDURES",
+    "calculation_flag": r"CALCULATION FLAG",
+    "diag_imaging_family_ind": r"DIAGNOSTIC IMAGING FAMILY INDICATOR",
+    "nonfac_pe_used_for_opps": r"NON-?FAC(?:ILITY)? PE USED FOR OPPS PAYMENT AMOUNT",
+    "facility_pe_used_for_opps": r"(?:^| )FACILITY PE USED FOR OPPS PAYMENT AMOUNT",
+    "mp_used_for_opps": r"(?:^| )MP USED FOR OPPS PAYMENT AMOUNT",
+}
+RVU_OPTIONAL = frozenset({"pricing_ind"})
+MISSING_HEADER = (
+    "the column header above the data lacks {missing} (columns found: {found}); "
+    "expected CMS's PPRRVU column names"
+)
+REPEATED_HEADER = "two columns of the header are named like {name}: {first!r} and {second!r}"
+
+
+def header_labels(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Each column's header cells top to bottom, upper-cased and joined by single spaces."""
+    width = max((len(r) for r in rows), default=0)
+    labels = []
+    for i in range(width):
+        cells = (r[i] for r in rows if i < len(r))
+        labels.append(" ".join(" ".join(c.split()).upper() for c in cells if c.strip()))
+    return labels
+
+
+def resolve_rvu_header(path: Path, rows: list[list[str]], line: int) -> list[str | None]:
+    """The RVU column name of each position of the official file, found by header name."""
+    labels = header_labels(rows)
+    names: list[str | None] = [None] * len(labels)
+    for name, pattern in RVU_HEADER_NAMES.items():
+        found = [i for i, label in enumerate(labels) if re.search(f"(?:{pattern})$", label)]
+        if len(found) > 1:
+            first, second = labels[found[0]], labels[found[1]]
+            message = REPEATED_HEADER.format(name=name, first=first, second=second)
+            raise DataFileError(path, message, line=line)
+        if found:
+            names[found[0]] = name
+    missing = [n for n in RVU_HEADER_NAMES if n not in names and n not in RVU_OPTIONAL]
+    if missing:
+        shown = ", ".join(repr(label) for label in labels if label) or "none"
+        message = MISSING_HEADER.format(missing=", ".join(missing), found=shown)
+        raise DataFileError(path, message, line=max(line, 1))
+    return names
 
 
 # Release labels -----------------------------------------------------------------------------
@@ -369,6 +474,9 @@ SIZES = {
 }
 
 
+PRICING_IND_SIZE = 2
+
+
 def cpt_level(code: str) -> str:
     """CPT category by shape: 99213 Category I, 0001F II, 0042T III, 0001U PLA, 0002M MAAA."""
     return {"F": "category_ii", "T": "category_iii", "U": "pla", "M": "maaa"}.get(
@@ -384,7 +492,13 @@ def parse_rvu(path: Path) -> Iterator[tuple[tuple[object, ...], tuple[object, ..
     """(fee item, CPT code row or None) per line of the relative value file."""
     official = is_official_rvu(path)
     guard = DuplicateGuard(path, "code and modifier")
-    rows = read_rows(path, columns=RVU_COLUMNS, official=official, is_data=is_hcpcs)
+    rows = read_rows(
+        path,
+        columns=RVU_COLUMNS,
+        official=official,
+        is_data=is_hcpcs,
+        resolve=resolve_rvu_header,
+    )
     for line, row in rows:
         code = row["hcpcs"].strip().upper()
         modifier = row["modifier"].strip().upper()
@@ -417,6 +531,14 @@ def parse_rvu(path: Path) -> Iterator[tuple[tuple[object, ...], tuple[object, ..
         }
         if description:
             extra["description"] = description
+        pricing_ind = row.get("pricing_ind", "").strip()
+        if len(pricing_ind) > PRICING_IND_SIZE:
+            message = TOO_LONG.format(
+                column="pricing_ind", value=pricing_ind, size=PRICING_IND_SIZE
+            )
+            raise DataFileError(path, message, line=line)
+        if pricing_ind:
+            extra["pricing_ind"] = pricing_ind
         fee = (
             code,
             modifier,

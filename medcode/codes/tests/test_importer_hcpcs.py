@@ -16,9 +16,11 @@ from medcode.codes.models import Code, CodeSystem, ReferenceRow, Release
 from medcode.codes.services import import_file
 from medcode.lib.errors import DataFileError
 
-# Columns of the CMS HCPC record layout (1-based), written here independently of the importer.
+# Columns of the CMS HCPC record layout (1-based; HCPC2026_recordlayout.txt), written here
+# independently of the importer. A modifier's code sits in columns 4-5 after 3 blanks.
 AT = {
     "hcpc": 1,
+    "modifier": 4,
     "seqnum": 6,
     "recid": 11,
     "long": 12,
@@ -27,22 +29,25 @@ AT = {
     "price2": 122,
     "mult_pi": 128,
     "cim1": 129,
-    "mcm1": 159,
-    "statute": 189,
-    "labcert1": 199,
-    "xref1": 223,
-    "cov": 248,
-    "asc_grp": 249,
-    "asc_dt": 251,
-    "procnote": 269,
-    "betos": 273,
-    "tos1": 277,
-    "tos2": 278,
-    "anest_bu": 282,
-    "add_dt": 285,
-    "act_eff_dt": 293,
-    "term_dt": 301,
-    "action_cd": 309,
+    "mcm1": 147,
+    "statute": 171,
+    "labcert1": 181,
+    "xref1": 205,
+    "cov": 230,
+    "asc_grp": 231,
+    "asc_dt": 233,
+    "mog": 241,
+    "mog_pi": 244,
+    "mog_dt": 245,
+    "procnote": 253,
+    "betos": 257,
+    "tos1": 261,
+    "tos2": 262,
+    "anest_bu": 266,
+    "add_dt": 269,
+    "act_eff_dt": 277,
+    "term_dt": 285,
+    "action_cd": 293,
 }
 
 
@@ -94,7 +99,7 @@ GOOD_TXT = [
     ),
     record(hcpc="G0999", seqnum="00020", recid="4", long="to a second line"),
     record(
-        hcpc="XS",
+        modifier="XS",
         seqnum="00010",
         recid="7",
         long="Separate structure, a service that is distinct because it was performed on a",
@@ -104,7 +109,7 @@ GOOD_TXT = [
         act_eff_dt="20150101",
         action_cd="N",
     ),
-    record(hcpc="XS", seqnum="00020", recid="8", long="separate organ/structure"),
+    record(modifier="XS", seqnum="00020", recid="8", long="separate organ/structure"),
 ]
 
 
@@ -438,3 +443,94 @@ def test_the_shared_hcpcs_files_import_with_their_manifest_row_counts(
 ) -> None:
     result = import_file(shared_data_dir / name)
     assert (result.dataset, result.row_counts) == (dataset, counts)
+
+
+@pytest.mark.django_db
+def test_every_txt_field_is_read_from_its_2026_record_layout_columns(tmp_path: Path) -> None:
+    full = record(
+        hcpc="J9999",
+        seqnum="00010",
+        recid="3",
+        long="Made-up drug, 1 mg",
+        short="Made-up drug 1 mg",
+        price1="51",
+        price2="11",
+        mult_pi="B",
+        cim1="100-02",
+        mcm1="15.4",
+        statute="1861(s)",
+        labcert1="010",
+        xref1="J9998",
+        cov="C",
+        asc_grp="YY",
+        asc_dt="20200101",
+        mog="E1A",
+        mog_pi="9",
+        mog_dt="20210101",
+        procnote="0042",
+        betos="O1D",
+        tos1="1",
+        anest_bu="005",
+        add_dt="20190101",
+        act_eff_dt="20260101",
+        action_cd="P",
+    )
+    modifier_first = [record(modifier="A1", seqnum="00010", recid="7", long="Dressing one")]
+
+    import_file(txt_file(tmp_path, [*modifier_first, full]))
+
+    code = Code.objects.get(code="J9999")
+    assert code.attributes == {
+        "pricing_indicators": ["51", "11"],
+        "mult_pi": "B",
+        "cim": ["100-02"],
+        "mcm": ["15.4"],
+        "statute": "1861(s)",
+        "labcert": ["010"],
+        "xref": ["J9998"],
+        "coverage": "C",
+        "asc_group": "YY",
+        "asc_date": "2020-01-01",
+        "opps": "E1A",
+        "opps_pi": "9",
+        "opps_date": "2021-01-01",
+        "procnote": "0042",
+        "betos": "O1D",
+        "tos": ["1"],
+        "anesthesia_base_units": 5,
+    }
+    assert (code.added_on, code.action_on, code.action_code) == (
+        dt.date(2019, 1, 1),
+        dt.date(2026, 1, 1),
+        "P",
+    )
+    assert Code.objects.get(code="A1").system == CodeSystem.MODIFIER
+
+
+@pytest.fixture
+def incoming_2026(shared_data_dir: Path) -> Path:
+    folder = shared_data_dir.parent / "incoming" / "2026"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent")
+    return folder
+
+
+@pytest.mark.fulldata
+@pytest.mark.django_db
+def test_the_real_2026_txt_holds_the_codes_and_descriptions_of_the_same_release_xlsx(
+    shared_data_dir: Path, incoming_2026: Path
+) -> None:
+    def texts() -> dict[str, tuple[str, str]]:
+        rows = Code.objects.values_list("code", "long_description", "short_description")
+        return {code: (" ".join(long.split()), short) for code, long, short in rows}
+
+    txt = import_file(incoming_2026 / "HCPC2026_JAN_ANWEB_01122026.txt.gz")
+    from_txt = texts()
+    # The same release: the xlsx import replaces the TXT's rows.
+    xlsx = import_file(shared_data_dir / "HCPC2026_JAN_ANWEB_01122026.xlsx")
+
+    assert (txt.dataset, txt.version_label) == ("hcpcs_anweb", "2026 January")
+    # 16,614 records: 8,623 codes and 383 modifiers once continuations are joined.
+    assert txt.row_counts == xlsx.row_counts == {"codes": 9006, "modifiers": 383}
+    # The xlsx doubles a space where a continuation line was joined (17 codes): same words.
+    assert from_txt == texts()

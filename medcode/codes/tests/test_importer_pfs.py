@@ -3,6 +3,7 @@ CF, OPPS cap and the DMEPOS fee schedule."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 from pathlib import Path
@@ -17,16 +18,73 @@ from medcode.codes.services import import_file
 from medcode.lib.errors import DataFileError
 
 SHARED_HEADER = ",".join(RVU_COLUMNS) + "\n"
-# Made-up descriptor text only: never real AMA wording.
-OFFICIAL_PREAMBLE = (
-    '"2025 National Physician Fee Schedule Relative Value File October Release",,,\n'
-    '"CPT codes and descriptions only are copyright 2024 American Medical Association.",,,\n'
-    '"Dental codes (D codes) are copyright American Dental Association.",,,\n'
-    ",,,,,,NON-,,,,,,,,,,,,,,,,,,,,,,,,\n"
-    "HCPCS,MOD,DESCRIPTION,CODE,PAYMENT,RVU,PE RVU,INDICATOR,PE RVU,INDICATOR,RVU,TOTAL,TOTAL,"
-    "IND,DAYS,OP,OP,OP,PROC,SURG,SURG,SURG,SURG,BASE,FACTOR,SUPERVISION,FLAG,FAMILY,OPPS,OPPS,"
-    "OPPS\n"
+# The official PPRRVU layout as CMS prints it: title lines (text in the DESCRIPTION column), a
+# blank line, then a 5-line column header; each column's name is its cells read top to bottom.
+# CY2026 added PRIC IND after TEAM SURG (32 columns); CY2025 has 31.
+TITLES = (
+    ",,{year} National Physician Fee Schedule Relative Value File October Release,,,\n"
+    ",,Made-up copyright line for the sample,,,\n"
+    ",,,,,\n"
 )
+HEADER_CELLS = [
+    # (column name in RVU_COLUMNS or "pricing_ind", its 5 header cells top to bottom)
+    ("hcpcs", ("", "", "", "", "HCPCS")),
+    ("modifier", ("", "", "", "", "MOD")),
+    ("description", ("", "", "", "", "DESCRIPTION")),
+    ("status_code", ("", "", "", "STATUS", "CODE")),
+    ("not_used_for_medicare_payment", ("", "NOT USED", "FOR", "MEDICARE", "PAYMENT")),
+    ("work_rvu", ("", "", "", "WORK", "RVU")),
+    ("nonfac_pe_rvu", ("", "", "", "NON-FAC", "PE RVU")),
+    ("nonfac_na_indicator", ("", "", "NON-FAC", "NA", "INDICATOR")),
+    ("facility_pe_rvu", ("", "", "", "FACILITY", "PE RVU")),
+    ("facility_na_indicator", ("", "", "FACILITY", "NA", "INDICATOR")),
+    ("mp_rvu", ("", "", "", "MP", "RVU")),
+    ("nonfac_total_rvu", ("", "", "", "NON-FACILITY", "TOTAL")),
+    ("facility_total_rvu", ("", "", "", "FACILITY", "TOTAL")),
+    ("pctc_ind", ("", "", "", "PCTC", "IND")),
+    ("global_days", ("", "", "", "GLOB", "DAYS")),
+    ("pre_op_pct", ("", "", "", "PRE", "OP")),
+    ("intra_op_pct", ("", "", "", "INTRA", "OP")),
+    ("post_op_pct", ("", "", "", "POST", "OP")),
+    ("mult_proc_ind", ("", "", "", "MULT", "PROC")),
+    ("bilat_surg_ind", ("", "", "", "BILAT", "SURG")),
+    ("asst_surg_ind", ("", "", "", "ASST", "SURG")),
+    ("co_surg_ind", ("", "", "", "CO-", "SURG")),
+    ("team_surg_ind", ("", "", "", "TEAM", "SURG")),
+    ("pricing_ind", ("", "", "", "PRIC", "IND")),
+    ("endo_base", ("", "", "", "ENDO", "BASE")),
+    ("conv_factor", ("", "", "", "CONV", "FACTOR")),
+    (
+        "phys_supervision_diag_ind",
+        ("", "PHYSICIAN", "SUPERVISION OF", "DIAGNOSTIC", "PROCEDURES"),
+    ),
+    ("calculation_flag", ("", "", "", "CALCULATION", "FLAG")),
+    ("diag_imaging_family_ind", ("", "DIAGNOSTIC", "IMAGING", "FAMILY", "INDICATOR")),
+    ("nonfac_pe_used_for_opps", ("NON-FACILITY", "PE USED", "FOR OPPS", "PAYMENT", "AMOUNT")),
+    ("facility_pe_used_for_opps", ("FACILITY", "PE USED", "FOR OPPS", "PAYMENT", "AMOUNT")),
+    ("mp_used_for_opps", ("", "MP USED", "FOR OPPS", "PAYMENT", "AMOUNT")),
+]
+
+
+def official_columns(year: int) -> list[str]:
+    return [name for name, _ in HEADER_CELLS if year >= 2026 or name != "pricing_ind"]
+
+
+def official_preamble(year: int = 2025) -> str:
+    cells = dict(HEADER_CELLS)
+    columns = official_columns(year)
+    header = "".join(",".join(cells[c][i] for c in columns) + "\n" for i in range(5))
+    return TITLES.format(year=year) + header
+
+
+OFFICIAL_PREAMBLE = official_preamble(2025)
+
+
+def official_row(code: str, *, year: int, pricing_ind: str = "9", **kw: str) -> str:
+    """rvu_row's values in the official column order of that year."""
+    values = dict(zip(RVU_COLUMNS, next(csv.reader([rvu_row(code, **kw)])), strict=True))
+    values["pricing_ind"] = pricing_ind
+    return ",".join(values[c] for c in official_columns(year)) + "\n"
 
 
 def rvu_row(code: str, *, mod: str = "", desc: str = "", status: str = "A", **kw: str) -> str:
@@ -154,6 +212,68 @@ def test_the_official_pprrvu_drops_cpt_descriptors_and_keeps_level_ii_ones(
     stored = [str(f.attributes) for f in FeeScheduleItem.objects.all()]
     stored += [c.long_description + c.short_description for c in Code.objects.all()]
     assert not any("Made-up" in text for text in stored)
+
+
+@pytest.mark.django_db
+def test_the_2026_official_layout_is_read_by_header_name_with_its_pric_ind(
+    tmp_path: Path,
+) -> None:
+    rows = official_row(
+        "63650", year=2026, work_rvu="6.97", global_days="010", conv_factor="33.4009"
+    ) + official_row("G0008", year=2026, desc="Admin influenza virus vac", pricing_ind="")
+    path = write_text(tmp_path / "PPRRVU2026_Jul_nonQPP.csv", official_preamble(2026) + rows)
+
+    result = import_file(path)
+
+    assert (result.dataset, result.version_label) == ("pfs_rvu", "RVU26C")
+    fee = FeeScheduleItem.objects.get(code="63650")
+    # Every column after TEAM SURG moved one place right in 2026: read by name, not position.
+    assert (fee.work_rvu, fee.global_days, fee.conv_factor) == (6.97, "010", 33.4009)
+    assert (fee.team_surg_ind, fee.endo_base, fee.phys_supervision) == ("0", "", "09")
+    assert (fee.calc_flag, fee.diag_imaging_family) == ("0", "99")
+    assert fee.attributes["pricing_ind"] == "9"
+    assert "pricing_ind" not in FeeScheduleItem.objects.get(code="G0008").attributes
+
+
+@pytest.mark.django_db
+def test_the_2025_official_layout_has_no_pric_ind_and_still_imports(tmp_path: Path) -> None:
+    path = write_text(
+        tmp_path / "PPRRVU2025_Oct.csv",
+        official_preamble(2025) + official_row("63650", year=2025, work_rvu="7.15"),
+    )
+
+    import_file(path)
+
+    fee = FeeScheduleItem.objects.get(code="63650")
+    assert (fee.work_rvu, fee.conv_factor, fee.phys_supervision) == (7.15, 32.3465, "09")
+    assert "pricing_ind" not in fee.attributes
+
+
+@pytest.mark.django_db
+def test_official_columns_in_another_order_are_found_by_name(tmp_path: Path) -> None:
+    text = official_preamble(2026) + official_row("99213", year=2026, conv_factor="33.4009")
+    rows = [next(csv.reader([line])) for line in text.splitlines()]
+    work = official_columns(2026).index("work_rvu")
+    conv = official_columns(2026).index("conv_factor")
+    for row in rows[3:]:  # the 5 header lines and the data row: swap WORK RVU and CONV FACTOR
+        row[work], row[conv] = row[conv], row[work]
+    swapped = "".join(",".join(row) + "\n" for row in rows)
+
+    import_file(write_text(tmp_path / "PPRRVU2026_Jan_nonQPP.csv", swapped))
+
+    fee = FeeScheduleItem.objects.get(code="99213")
+    assert (fee.work_rvu, fee.conv_factor) == (1.3, 33.4009)
+
+
+@pytest.mark.django_db
+def test_an_official_header_without_a_required_column_is_refused_naming_it(
+    tmp_path: Path,
+) -> None:
+    preamble = official_preamble(2026).replace("CONV", "KONV")
+    path = write_text(
+        tmp_path / "PPRRVU2026_Jul_nonQPP.csv", preamble + official_row("99213", year=2026)
+    )
+    assert_refused(path, 8, "lacks conv_factor")
 
 
 @pytest.mark.django_db
@@ -464,3 +584,25 @@ def test_official_rvu_file_names_give_the_quarter_letter(
 ) -> None:
     result = import_file(write_text(tmp_path / name, OFFICIAL_PREAMBLE + rvu_row("99213")))
     assert (result.dataset, result.version_label) == (dataset, label)
+
+
+@pytest.fixture
+def incoming_2026(shared_data_dir: Path) -> Path:
+    """../shared/incoming/2026 beside the real release files; skip where it is absent."""
+    folder = shared_data_dir.parent / "incoming" / "2026"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent")
+    return folder
+
+
+@pytest.mark.fulldata
+@pytest.mark.django_db
+def test_the_real_2026_pprrvu_imports_by_header_name(incoming_2026: Path) -> None:
+    result = import_file(incoming_2026 / "PPRRVU2026_Jul_nonQPP.csv.gz")
+
+    assert (result.dataset, result.version_label) == ("pfs_rvu", "RVU26C")
+    assert result.row_counts["fee_items"] == 19356  # the README's row count
+    fee = FeeScheduleItem.objects.get(code="63650", modifier="")
+    assert (fee.status_code, fee.global_days, fee.work_rvu) == ("A", "010", 6.97)
+    assert fee.conv_factor == 33.4009 and fee.attributes["pricing_ind"] == "9"
+    assert set(FeeScheduleItem.objects.values_list("conv_factor", flat=True)) == {33.4009}

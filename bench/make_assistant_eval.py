@@ -307,8 +307,9 @@ def build(d: Data, rng: random.Random) -> list[dict[str, Any]]:
                     pair_forms[n % 3].format(a=first, b=second),
                     codes=[a, b],
                     regex=[
-                        rf"{a} \(column 1\) with {b} \(column 2\) "
-                        rf"with modifier indicator {indicator}"
+                        rf"\b{a}\b[^.]{{0,20}}column 1\b",
+                        rf"\b{b}\b[^.]{{0,20}}column 2\b",
+                        rf"modifier indicator {indicator}\b",
                     ],
                     source="ncci_ptp_practitioner_2024q3.csv.gz",
                 )
@@ -327,7 +328,7 @@ def build(d: Data, rng: random.Random) -> list[dict[str, Any]]:
                 "ptp_pair",
                 pair_forms[n % 3].format(a=a, b=b),
                 codes=[a, b],
-                facts=["No NCCI procedure-to-procedure edit pairs"],
+                regex=[r"\bno (NCCI )?(procedure-to-procedure |PTP )?edit pairs"],
                 source="pair absent from both PTP tables",
             )
         )

@@ -9,6 +9,7 @@ the tools, each with its citation.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from medcode.assistant import builders, llm
+from medcode.assistant import builders, handlers, llm
 from medcode.assistant.builders import Context
 from medcode.assistant.facts import Answer, Draft
 from medcode.assistant.guard import CodeChecker, guard_answer
@@ -62,10 +63,14 @@ def context_for(
     """The date in question is the one the question names, else `on`, else today."""
     named = question.on or on
     day = named or today or timezone.localdate()
-    wanted = setting or question.setting
-    claim_setting = (
-        "outpatient_hospital" if wanted in {"facility", "outpatient_hospital"} else "practitioner"
-    )
+    # The NCCI table follows who bills: physicians and ASCs the practitioner table, hospital
+    # outpatient claims the hospital one. A bare "facility" (the API's setting) means hospital.
+    if question.place in {"practitioner", "asc"}:
+        claim_setting = "practitioner"
+    elif question.place == "outpatient_hospital" or setting in {"facility", "outpatient_hospital"}:
+        claim_setting = "outpatient_hospital"
+    else:
+        claim_setting = "practitioner"
     checker = CodeChecker(day, link_date=named, prefer=named_systems(question.text))
     return Context(question, checker, day, claim_setting)
 
@@ -102,6 +107,9 @@ def answer_events(
     ("fact", {...}), ("code", {...}), ("notice", {"text"}) and ("done", {"answer": Answer}).
     """
     question = understand(text)
+    handler = handlers.pick(question)
+    if handler is not None:
+        question = dataclasses.replace(question, intent=handler.name)  # type: ignore[arg-type]
     ctx = context_for(question, on=on, today=today, setting=setting)
     wanted_llm = llm.is_configured() if use_llm is None else use_llm and llm.is_configured()
     phrased_by = "medcode"

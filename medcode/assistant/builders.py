@@ -37,7 +37,13 @@ BUILDERS: dict[str, Builder] = {
 
 
 def build(ctx: Context) -> Draft:
-    draft = BUILDERS[ctx.question.intent](ctx)
+    from medcode.assistant import handlers
+
+    builder = BUILDERS.get(ctx.question.intent)
+    if builder is None:
+        handler = handlers.by_name(ctx.question.intent)
+        builder = handler.build if handler is not None else BUILDERS["knowledge"]
+    draft = builder(ctx)
     if ctx.question.is_injection:
         draft.notices.insert(0, INJECTION_NOTICE)
     return draft

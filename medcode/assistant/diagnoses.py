@@ -72,8 +72,9 @@ def excludes(ctx: Context) -> Draft:
         if kind == "excludes1":
             summary = (
                 f"{this.display} carries an Excludes1 note (at {level}) naming {other.display}: "
-                f"\u201c{text}\u201d. Excludes1 means not coded here: the two are not reported "
-                "together, except when the conditions are unrelated to each other."
+                f"\u201c{text}\u201d. Excludes1 means not coded here: the two should not be coded "
+                "together, except when the two conditions are unrelated to each other (the "
+                "official exception, ICD-10-CM guideline I.A.12.a)."
             )
         else:
             summary = (

@@ -16,6 +16,7 @@ through here, so the rule has one implementation.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import threading
@@ -27,6 +28,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 
 from medcode.assistant.facts import CONSULT_URL, Answer, Draft, Fact
+from medcode.assistant.hcpcs_years import hcpcs_in_use, hcpcs_listing
 from medcode.assistant.intent import POS_MENTION, Question, code_shapes, find_codes, find_modifiers
 from medcode.claims.tables import CPT_MODIFIERS
 from medcode.codes.models import Code, FeeScheduleItem, MueLimit, OppsItem, Release
@@ -280,6 +282,32 @@ class CodeChecker:
         return CodeCheck(text, code, "code", "not_found", detail=SYSTEMS_CHECKED)
 
     def _verdict(
+        self, text: str, code: str, system: str, rows: list[tuple[Any, ...]], catalog: Any
+    ) -> CodeCheck:
+        found = self._release_verdict(text, code, system, rows, catalog)
+        if system != "HCPCS" or found.kind != "code":
+            return found
+        # Between two loaded quarterly files, the yearly HCPCS list knows codes added or
+        # terminated meanwhile (J1308 added in 2025; J1170 terminated 2024-09-30).
+        in_use = hcpcs_in_use(code, self.on)
+        listed = hcpcs_listing().get(code)
+        if in_use is False and found.status == "valid" and listed is not None:
+            ended = listed[1].isoformat() if listed[1] else ""
+            return dataclasses.replace(
+                found,
+                status="not_valid_on_date",
+                detail=f"terminated {ended} (HCPCS yearly list); it could be reported through "
+                f"{ended}.",
+            )
+        if in_use is True and found.status == "not_valid_on_date" and listed is not None:
+            return dataclasses.replace(
+                found,
+                status="valid",
+                detail=f"In the HCPCS list in use from {listed[2].isoformat()}.",
+            )
+        return found
+
+    def _release_verdict(
         self, text: str, code: str, system: str, rows: list[tuple[Any, ...]], catalog: Any
     ) -> CodeCheck:
         on = self.on

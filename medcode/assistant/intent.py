@@ -37,9 +37,31 @@ Intent = Literal[
     "indicator",
     "claim_check",
     "knowledge",
+    # The handlers' kinds (medcode/assistant/handlers/).
+    "drug_units",
+    "global_modifier",
+    "modifier_fit",
+    "procedure_pair",
+    "diagnosis_pair",
+    "date_validity",
+    "billable",
+    "opps_status",
+    "best_code",
 ]
 Payer = Literal["medicare", "medicaid", "commercial"]
 Setting = Literal["facility", "office"]
+# Who bills, which decides the NCCI PTP and MUE table: physicians and ASCs use the
+# practitioner tables, hospital outpatient claims the hospital tables.
+Place = Literal["practitioner", "asc", "outpatient_hospital", "inpatient"]
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A drug amount in the question, in the unit written ("mg", "mcg", "g", "units", "ml")."""
+
+    amount: float
+    unit: str
+
 
 # Longer questions are cut here (the API refuses them before they get this far).
 MAX_QUESTION_CHARS = 2000
@@ -78,6 +100,9 @@ class Question:
     is_injection: bool = False
     indicator: tuple[str, str] | None = None  # (table, value), e.g. ("opps", "J1")
     notes: tuple[str, ...] = field(default_factory=tuple)
+    dates: tuple[dt.date, ...] = ()  # every date named, in the order written
+    place: Place | None = None  # who bills: decides the NCCI table
+    doses: tuple[Dose, ...] = ()  # drug amounts named ("4 mg", "2.4 million units")
 
     @property
     def procedure_codes(self) -> tuple[CodeMention, ...]:
@@ -130,12 +155,28 @@ def _is_plausible(token: str, shapes: tuple[str, ...]) -> bool:
         return True
     if "." in token:
         return True
+    # "e119", "i214", "z23": a letter and two digits is how coders type a diagnosis quickly.
+    if "ICD10CM" in shapes and re.fullmatch(r"[a-z]\d\d[0-9a-z]{0,4}", token):
+        return True
     return len(token) >= 5 and any(s in shapes for s in ("HCPCS", "ICD10CM"))
+
+
+# Never codes: URLs, and release labels or versions ("v30.2", "version 30.2", "2024Q3").
+_NOT_CODE_SPANS = re.compile(
+    r"https?://\S+|www\.\S+|(?<![\w.])v\d{1,2}\.\d{1,2}(?:r\d+)?\b|"
+    r"\b(?:version|release|ver\.?)\s+[\w.]+|\b\d{4}\s*q[1-4]\b|\b(?:fy|cy)\s?\d{4}\b|"
+    r"\brvu\d{2}[a-d]?\b|[\w.-]+\.(?:csv|txt|xlsx|zip|gz|pdf|xml)\b",
+    re.I,
+)
+# A CPT code with a stray plural or typo letter ("99214s"), read as the code.
+_TRAILING_S = re.compile(r"\b(\d{5})s\b")
 
 
 def find_codes(text: str) -> tuple[CodeMention, ...]:
     """Every code-shaped word of the question, once each, in order."""
     found: dict[str, CodeMention] = {}
+    text = _NOT_CODE_SPANS.sub(lambda m: " " * len(m.group(0)), text)
+    text = _TRAILING_S.sub(r"\1 ", text)
     for match in _TOKEN.finditer(text):
         token, suffix = match.group(1), match.group(2)
         if token.isdigit() and len(token) != 5:
@@ -226,19 +267,120 @@ def find_modifiers(text: str, codes: tuple[CodeMention, ...]) -> tuple[str, ...]
     return tuple(found)
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{4}})\b", re.I)
+_NUMERIC_MONTH_YEAR = re.compile(r"(?<![/\d])(\d{1,2})/(\d{4})\b")
+_QUARTER = re.compile(r"\b(\d{4})\s*-?\s*q([1-4])\b|\bq([1-4])\s*(?:of\s+)?(\d{4})\b", re.I)
+
+
+def _date(year: str | int, month: str | int, day: str | int) -> dt.date | None:
+    try:
+        found = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return found if 1990 <= found.year <= 2100 else None
+
+
 def find_dates(text: str) -> tuple[dt.date, ...]:
-    dates: list[dt.date] = []
-    for y, m, d in _ISO_DATE.findall(text):
-        try:
-            dates.append(dt.date(int(y), int(m), int(d)))
-        except ValueError:
-            continue
-    for m, d, y in _US_DATE.findall(text):
-        try:
-            dates.append(dt.date(int(y), int(m), int(d)))
-        except ValueError:
-            continue
-    return tuple(dates)
+    """Every date of service written, in order: 2024-07-15, 7/15/2024, Feb 6 2025, 6 February
+    2025; a month alone (May 2026, 08/2024) reads as its first day, a quarter (2024 Q3) as
+    the quarter's first day."""
+    found: list[tuple[int, dt.date]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match[str], day: dt.date | None) -> None:
+        span = match.span()
+        if day is None or any(a < span[1] and span[0] < b for a, b in taken):
+            return
+        taken.append(span)
+        found.append((span[0], day))
+
+    for match in _ISO_DATE.finditer(text):
+        add(match, _date(*match.groups()))
+    for match in _US_DATE.finditer(text):
+        m, d, y = match.groups()
+        add(match, _date(y, m, d))
+    for match in _MONTH_DAY_YEAR.finditer(text):
+        name, d, y = match.groups()
+        add(match, _date(y, _MONTHS[name.lower().rstrip(".")], d))
+    for match in _DAY_MONTH_YEAR.finditer(text):
+        d, name, y = match.groups()
+        add(match, _date(y, _MONTHS[name.lower().rstrip(".")], d))
+    for match in _MONTH_YEAR.finditer(text):
+        name, y = match.groups()
+        add(match, _date(y, _MONTHS[name.lower().rstrip(".")], 1))
+    for match in _NUMERIC_MONTH_YEAR.finditer(text):
+        m, y = match.groups()
+        add(match, _date(y, m, 1))
+    for match in _QUARTER.finditer(text):
+        year, quarter = (match.group(1), match.group(2)) if match.group(1) else match.group(4, 3)
+        add(match, _date(year, 3 * int(quarter) - 2, 1))
+    return tuple(day for _, day in sorted(found, key=lambda item: item[0]))
+
+
+_DOSE = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
+    r"(million\s+units|mcg|micrograms?|µg|mg|milligrams?|gm|grams?|g|units?|iu|ml|meq)\b",
+    re.I,
+)
+_DOSE_UNITS = {
+    "microgram": "mcg", "micrograms": "mcg", "µg": "mcg", "milligram": "mg", "milligrams": "mg",
+    "gm": "g", "gram": "g", "grams": "g", "unit": "units", "iu": "units",
+}  # fmt: skip
+
+
+def find_doses(text: str) -> tuple[Dose, ...]:
+    """Drug amounts: "4 mg", "1 gram", "5,000 units", "2.4 million units" (in units)."""
+    doses = []
+    for number, unit in _DOSE.findall(text):
+        amount = float(number.replace(",", ""))
+        unit = " ".join(unit.lower().split())
+        if unit == "million units":
+            amount, unit = amount * 1_000_000, "units"
+        doses.append(Dose(amount, _DOSE_UNITS.get(unit, unit)))
+    return tuple(doses)
+
+
+def find_place(text: str) -> Place | None:
+    """Who bills, when the question says: an ASC, a hospital outpatient claim, an inpatient
+    stay, or a physician / office / professional claim."""
+    lowered = text.lower()
+    if re.search(r"\basc\b|ambulatory surg(ery|ical) cent", lowered):
+        return "asc"
+    if re.search(
+        r"hospital outpatient|outpatient hospital|\bhopd\b|\bopps\b|\btob\s*13|\b13x\b|"
+        r"facility (claim|bill|side)|hospital (claim|bill|facility|table|side|ed\b|emergency)|"
+        r"\bed facility|emergency department claim|\bub-?04\b|institutional claim",
+        lowered,
+    ):
+        return "outpatient_hospital"
+    if re.search(r"\binpatient\b|\bms-?drg\b|admitted", lowered):
+        return "inpatient"
+    if re.search(
+        r"\bphysician|\boffice\b|\bprofessional (claim|side|table)|\bpractitioner|"
+        r"\bpos\s*11\b|\bclinic\b|\bcms-?1500\b|\bsurgeon\b|private practice",
+        lowered,
+    ):
+        return "practitioner"
+    return None
 
 
 def find_units(text: str) -> int | None:
@@ -288,7 +430,8 @@ INJECTION = re.compile(
 _PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
-        "claim": r"\bclaim\b|\bcheck (this|these|my) (lines|codes)\b",
+        "claim": r"\bcheck (this|these|my|the|our) (claim|lines|codes)\b|\bclaim check\b|"
+        r"\bscrub\b|\bclaim lines?\s*:|\bclaim\s*:",
         "together": r"together|same (day|date|session|encounter)|bundl|\bncci\b|\bptp\b|"
         r"column [12]|\bwith each other\b|\bbilled with\b|\bbill(ed)? .{0,20}\bwith\b|"
         r"\band\b.{0,30}\bboth\b|\bunbundl|\bpair\b",
@@ -304,7 +447,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"units? (limit|allowed|per day)|\bunits\b.{0,20}\b(bill|report)",
         "addon": r"add-?on|primary (code|procedure)s?\b",
         "payment": r"\bpay\b|\bpays\b|\bpaid\b|payment|reimburs|\brvus?\b|relative value|"
-        r"how much|\bprice\b|\brate\b|\bfee\b|allowed amount|conversion factor",
+        r"how much|\bprice\b|\brate\b|\bfee\b|allowed amount|conversion factor|\bamount\b|"
+        r"\ballow(ed|s)? nationally|dollar|\bnational\b(?! coverage)",
         "coverage": r"\bcover(ed|age|s)?\b|\bncds?\b|\blcds?\b|medical(ly)? necess|\babn\b|"
         r"national coverage|local coverage",
         "pos": r"place[- ]of[- ]service|\bpos\b",
@@ -388,14 +532,17 @@ def understand(text: str) -> Question:
     if not cleaned or not re.search(r"[A-Za-z0-9]", cleaned):
         return Question(text=cleaned, intent="empty")
     codes = find_codes(cleaned)
-    modifiers = find_modifiers(cleaned, codes)
+    modifiers = find_modifiers(_MODIFIER_TYPOS.sub("modifier", cleaned), codes)
     modifier_set = set(modifiers)
     # "modifier 59" names a modifier, not a code; drop code-shaped readings of modifiers.
     codes = tuple(c for c in codes if not (c.code in modifier_set and len(c.code) == 2))
     pos_codes = tuple(dict.fromkeys(m.zfill(2) for m in POS_MENTION.findall(cleaned)))
     dates = find_dates(cleaned)
     words = _words_without_codes(cleaned, codes)
-    hits = {name: bool(p.search(cleaned)) for name, p in _PATTERNS.items()}
+    hits = {
+        name: bool(p.search(_MODIFIER_TYPOS.sub("modifier", cleaned)))
+        for name, p in _PATTERNS.items()
+    }
     is_injection = bool(INJECTION.search(cleaned))
     intent = _intent(cleaned, codes, modifiers, pos_codes, hits)
     indicator = _indicator(cleaned) if intent == "indicator" else None
@@ -412,7 +559,14 @@ def understand(text: str) -> Question:
         words=words,
         is_injection=is_injection,
         indicator=indicator,
+        dates=dates,
+        place=find_place(cleaned),
+        doses=find_doses(cleaned),
     )
+
+
+# Ways people mistype "modifier".
+_MODIFIER_TYPOS = re.compile(r"\bmod(?:ifer|ifeir|fier|ifie|ifyer)(s?)\b", re.I)
 
 
 def _words_without_codes(text: str, codes: tuple[CodeMention, ...]) -> str:

@@ -224,6 +224,23 @@ def mue(ctx: Context) -> Draft:
             f"{check.display} is {main.value} unit{'s' if main.value != 1 else ''} "
             f"(MAI {main.mai}: {meanings.explain(meanings.MUE_MAI, str(main.mai))})"
         )
+        others = [
+            h
+            for h in hits
+            if h is not main
+            and not (h.service_type in DME_TABLES and check.code[:1] not in "ABEKL")
+            and h.value > 0
+        ]
+        if others:
+            sentences.append(
+                "Other tables: "
+                + "; ".join(
+                    f"{SERVICE_NAMES.get(h.service_type, h.service_type)} MUE {h.value} "
+                    f"(MAI {h.mai})"
+                    for h in others
+                )
+                + "."
+            )
         units = ctx.question.units
         if units is not None:
             verdict = "within" if units <= main.value else "above"
@@ -288,6 +305,55 @@ def addon(ctx: Context) -> Draft:
     return with_kb(Draft(" ".join(sentences), facts, is_unsure=unsure), "addon-codes", limit=1)
 
 
+# PFS statuses under which Medicare pays nothing under the fee schedule for the code itself:
+# bundled (B, P), not valid for Medicare (I), non-covered (N), statutory exclusion (X),
+# measurement only (M).
+NO_PFS_PAYMENT = frozenset({"B", "I", "M", "N", "P", "X"})
+
+
+def no_payment_sentence(check: CodeCheck, row: tools.FeeInfo) -> str:
+    meaning = meanings.explain(meanings.PFS_STATUS, row.status).rstrip(".")
+    flagged = (
+        " The RVU file lists RVUs for it but flags them as not used for Medicare payment, so "
+        "no Medicare amount can be computed from them."
+        if row.not_used_for_payment
+        else ""
+    )
+    return (
+        f"No Medicare payment: {check.display} has PFS status {row.status} ({meaning}), so "
+        f"Medicare does not pay it under the physician fee schedule ({row.release}).{flagged}"
+    )
+
+
+def asked_component(text: str, modifiers: tuple[str, ...]) -> str:
+    """ "26" or "TC" when a payment question asks for one component of a test."""
+    lowered = text.lower()
+    if "26" in modifiers or re.search(r"\b26\b|professional component|reading|interpret", lowered):
+        return "26"
+    if "TC" in modifiers or re.search(r"\btc\b|technical component", lowered):
+        return "TC"
+    return ""
+
+
+def component_sentence(check: CodeCheck, row: tools.FeeInfo, *, facility: bool) -> str:
+    nonfac = tools.amount(row.nonfac_total, row.conv_factor)
+    fac = tools.amount(row.facility_total, row.conv_factor)
+    name = "professional component" if row.modifier == "26" else "technical component"
+    parts = []
+    if nonfac is not None and not row.nonfac_na:
+        parts.append(f"${nonfac:,.2f} non-facility")
+    if fac is not None and not row.facility_na and fac != nonfac:
+        parts.append(f"${fac:,.2f} facility")
+    if facility:
+        parts.reverse()
+    amounts = " and ".join(parts) or "no national amount"
+    return (
+        f"Medicare's national fee schedule amount for {check.display}-{row.modifier} (the {name}) "
+        f"is {amounts} ({row.release}: total RVUs x conversion factor {row.conv_factor}), before "
+        "the locality (GPCI) adjustment."
+    )
+
+
 def payment(ctx: Context) -> Draft:
     if not ctx.valid:
         return payer_notice(ctx, with_kb(no_valid_code(ctx), "pfs-indicators", limit=1))
@@ -302,6 +368,44 @@ def payment(ctx: Context) -> Draft:
             )
             continue
         page = tools.page_of(check, ctx.on)
+        rows = tools.fee_rows(check.code, ctx.on)
+        main = next((r for r in rows if not r.modifier), None)
+        if main is not None and (main.status in NO_PFS_PAYMENT or main.not_used_for_payment):
+            sentences.append(no_payment_sentence(check, main))
+            facts.append(
+                Fact(
+                    f"{check.display} PFS status {main.status}: "
+                    f"{meanings.explain(meanings.PFS_STATUS, main.status).rstrip('.')}"
+                    + (
+                        "; the RVU file flags its RVUs as not used for Medicare payment."
+                        if main.not_used_for_payment
+                        else "."
+                    ),
+                    Citation(
+                        f"{check.display}: Medicare Physician Fee Schedule",
+                        check.url,
+                        main.citation,
+                    ),
+                )
+            )
+            continue
+        component = asked_component(ctx.question.text, ctx.question.modifiers)
+        part = next((r for r in rows if r.modifier == component), None) if component else None
+        if part is not None:
+            sentences.append(component_sentence(check, part, facility=facility))
+            facts.append(
+                Fact(
+                    f"{check.display}-{part.modifier} row: non-facility total RVUs "
+                    f"{part.nonfac_total}, facility total RVUs {part.facility_total}, conversion "
+                    f"factor {part.conv_factor}.",
+                    Citation(
+                        f"{check.display}: Medicare Physician Fee Schedule",
+                        check.url,
+                        part.citation,
+                    ),
+                )
+            )
+            continue
         nonfac = tools.panel_fact(page, "fee_schedule", tools.NONFAC_PAYMENT)
         fac = tools.panel_fact(page, "fee_schedule", tools.FAC_PAYMENT)
         rate = tools.panel_fact(page, "opps", tools.OPPS_RATE)

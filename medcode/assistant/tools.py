@@ -497,7 +497,7 @@ class Candidate:
 
 
 def search_codes(
-    words: str, on: dt.date, *, systems: Sequence[str] | None = None, limit: int = 5
+    words: str, on: dt.date | None, *, systems: Sequence[str] | None = None, limit: int = 5
 ) -> tuple[list[Candidate], str]:
     """Codes matching words (the Case2Code search), and the search's message or notice."""
     from medcode.search.facade import SearchInputError, search
@@ -531,3 +531,97 @@ def check_claim(
         return [], {}, "; ".join(e.message for e in exc.errors)
     payload = result.as_dict()
     return list(payload["findings"]), dict(payload["sources"]), ""
+
+
+# --- Fee schedule rows (PFS indicators, status and payment flags) ---------------------------------
+
+
+@dataclass(frozen=True)
+class FeeInfo:
+    code: str
+    modifier: str  # "" for the global row, "26" or "TC" for the component rows
+    status: str
+    not_used_for_payment: bool  # the RVU file's "+": RVUs shown are not used for Medicare payment
+    nonfac_total: float | None
+    facility_total: float | None
+    nonfac_na: bool
+    facility_na: bool
+    conv_factor: float | None
+    global_days: str
+    pctc: str
+    mult_proc: str
+    bilateral: str
+    assistant: str
+    co_surgeon: str
+    team: str
+    release: str  # the release's version label ("RVU25D")
+    citation: str
+
+
+def fee_rows(code: str, on: dt.date) -> list[FeeInfo]:
+    """The code's rows in the PFS relative value file in force on `on` (global row first)."""
+    from medcode.codes.models import FeeScheduleItem
+
+    catalog = release_catalog()
+    releases = catalog.in_force("fee_items", on)[-1:]
+    if not releases:
+        return []
+    release = releases[0]
+    rows = FeeScheduleItem.objects.filter(release_id=release.pk, code=code)
+    found = [
+        FeeInfo(
+            r.code,
+            r.modifier,
+            r.status_code,
+            bool((r.attributes or {}).get("not_used_for_medicare_payment")),
+            r.nonfac_total,
+            r.facility_total,
+            r.nonfac_na,
+            r.facility_na,
+            r.conv_factor,
+            r.global_days,
+            r.pctc_ind,
+            r.mult_proc_ind,
+            r.bilat_surg_ind,
+            r.asst_surg_ind,
+            r.co_surg_ind,
+            r.team_surg_ind,
+            release.version_label,
+            catalog.sources[release.pk].citation,
+        )
+        for r in rows
+    ]
+    return sorted(found, key=lambda f: (f.modifier != "", f.modifier))
+
+
+def amount(total: float | None, factor: float | None) -> float | None:
+    """National payment: total RVUs x conversion factor, rounded to the cent."""
+    if total is None or factor is None:
+        return None
+    return round(total * factor + 1e-9, 2)
+
+
+def children_of(page: CodePage | None) -> list[tuple[str, str]]:
+    """The codes right below a code on its page: (code as printed, title)."""
+    if page is None:
+        return []
+    for group in page.related:
+        if group.key == "children":
+            return [(c.code, c.title) for c in group.codes]
+    return []
+
+
+def stale_notice(table: str, on: dt.date, name: str) -> str:
+    """A sentence when `on` is after the newest loaded release of a dataset ends, else ""."""
+    catalog = release_catalog()
+    releases = catalog.in_force(table, on)
+    if not releases:
+        return ""
+    newest = max(releases, key=lambda r: (r.effective_to or dt.date.max, r.effective_from))
+    if newest.effective_to is None or on <= newest.effective_to:
+        return ""
+    return (
+        f"{name} for {on.isoformat()} are not loaded; the newest loaded are "
+        f"{newest.version_label} (effective {newest.effective_from.isoformat()} to "
+        f"{newest.effective_to.isoformat()}), and newer ones may differ."
+    )

@@ -65,14 +65,14 @@ CASES = [
     ),
     (
         "Which HCPCS code is used for crutches underarm other than wood?",
-        "find_code",
-        ["Codes that match"],
+        "best_code",
+        ["is the code for this"],
         {"E0114"},
     ),
     (
         "What does excludes1 mean for E11.9 and E10.9?",
         "excludes",
-        ["Excludes1 note", "not reported together"],
+        ["Excludes1 note", "should not be coded together"],
         {"E11.9", "E10.9"},
     ),
     (
@@ -140,8 +140,9 @@ def test_each_kind_of_question_is_answered_from_the_data_with_citations(
 def test_a_pair_with_an_ncci_edit_names_the_column_codes_and_the_modifier_indicator() -> None:
     answer = ask("Can 63650 and 63661 be billed together?")
 
-    assert answer.intent == "ptp_pair"
-    assert "63650 (column 1) with 63661 (column 2) with modifier indicator 1" in answer.summary
+    assert answer.intent == "procedure_pair"
+    assert "practitioner table" in answer.summary
+    assert "63650 is column 1 and 63661 is column 2, modifier indicator 1" in answer.summary
     assert any("Misuse of column two code" in f.text for f in answer.facts)
 
 
@@ -149,7 +150,7 @@ def test_a_pair_with_an_ncci_edit_names_the_column_codes_and_the_modifier_indica
 def test_a_pair_without_an_edit_says_ncci_does_not_stop_it() -> None:
     answer = ask("Can 63650 and 27130 be billed on the same day?")
 
-    assert answer.summary.startswith("No NCCI procedure-to-procedure edit pairs 63650 and 27130")
+    assert answer.summary.startswith("NCCI PTP: no edit pairs 63650 and 27130 in the practitioner")
 
 
 @pytest.mark.usefixtures("needs_ncci")

@@ -1,0 +1,200 @@
+"""Which code fits a description: the one best billable code, and why (its title's words
+against the question's), never a list of near-miss siblings."""
+
+from __future__ import annotations
+
+import re
+
+from medcode.assistant import tools
+from medcode.assistant.context import Context
+from medcode.assistant.facts import Draft, Fact
+from medcode.assistant.handlers import Handler
+from medcode.assistant.handlers.common import says
+from medcode.assistant.intent import Question, named_systems
+
+EXAMPLES = (
+    "Nephrology note documents CKD stage 3b. Correct ICD-10-CM code?",
+    "Patient needs a quad cane. What HCPCS should the DME supplier bill?",
+    "Dx code for a plain cough, nothing more specific documented?",
+)
+ASKS_FOR_CODE = (
+    r"which (\w+ ){0,3}code|what (\w+ ){0,3}code|code (for|to use)|\bcodes? (is|are) (used )?for|"
+    r"icd-?10(-cm)?( code)?\s*(for|please|\?|:)|hcpcs (for|code)|correct (\w+ )?code|"
+    r"dx code|diagnosis code|how (do|should|would) (i|we|you) code|\b[a-z]-code\b|"
+    r"what should .{0,30}bill|icd-?10(-cm)? please|code it|coded as"
+)
+# Shorthand coders write, with the words of the official titles.
+ABBREVIATIONS = {
+    "ckd": "chronic kidney disease", "dm": "diabetes mellitus", "t2dm": "type 2 diabetes mellitus",
+    "t1dm": "type 1 diabetes mellitus", "htn": "hypertension", "chf": "heart failure",
+    "copd": "chronic obstructive pulmonary disease", "bph": "benign prostatic hyperplasia",
+    "dka": "ketoacidosis", "mi": "myocardial infarction", "uti": "urinary tract infection",
+    "gerd": "gastro-esophageal reflux disease", "osa": "obstructive sleep apnea",
+    "afib": "atrial fibrillation", "cad": "coronary artery disease", "dvt": "deep vein thrombosis",
+    "pe": "pulmonary embolism", "esrd": "end stage renal disease", "als": "advanced life support",
+    "bls": "basic life support", "hx": "history", "fx": "fracture", "sob": "shortness of breath",
+    "tia": "transient ischemic attack", "cva": "cerebral infarction", "mdd": "major depressive",
+    "ptsd": "post-traumatic stress disorder", "adhd": "attention-deficit hyperactivity",
+    "nstemi": "non-st elevation myocardial infarction",
+    "stemi": "st elevation myocardial infarction",
+    "dme": "", "ed": "", "er": "",
+}  # fmt: skip
+SYNONYMS = {
+    "hypertensive": "hypertension", "diabetic": "diabetes", "comatose": "coma",
+    "enlarged": "hyperplasia", "yearly": "annual", "one-on-one": "individual",
+    "first-ever": "single", "first": "single", "renal": "kidney", "kidneys": "kidney",
+    "urinary": "urinary", "polyps": "polyp", "screening": "screening",
+}  # fmt: skip
+NEGATIONS = frozenset({"not", "no", "without", "non", "nothing", "isn't", "wasn't", "never"})
+UNSPECIFIED = (
+    r"unspecified|not documented|isn't documented|nothing more|not specified|plain|\bnos\b|unknown"
+)
+FILLER = frozenset(
+    [
+        "which",
+        "what",
+        "code",
+        "codes",
+        "icd",
+        "icd-10",
+        "icd-10-cm",
+        "cm",
+        "hcpcs",
+        "cpt",
+        "level",
+        "correct",
+        "please",
+        "the",
+        "for",
+        "and",
+        "with",
+        "that",
+        "this",
+        "does",
+        "should",
+        "bill",
+        "billed",
+        "supplier",
+        "report",
+        "reports",
+        "patient",
+        "patients",
+        "documented",
+        "documents",
+        "note",
+        "dx",
+        "diagnosis",
+        "a",
+        "an",
+        "of",
+        "is",
+        "are",
+        "to",
+        "in",
+        "on",
+        "it",
+        "its",
+        "use",
+        "used",
+        "medicare",
+        "provider",
+        "doctor",
+        "coder",
+        "coding",
+        "we",
+        "our",
+        "you",
+        "need",
+        "needs",
+        "like",
+        "given",
+        "takes",
+    ]
+)
+
+
+def score(question: Question) -> float:
+    # A refinement of the router's code search: never a question about an indicator's or a
+    # modifier's meaning, or a guideline.
+    if question.codes or question.modifiers or question.intent != "find_code":
+        return 0.0
+    if says(question.text, r"modifier|\bunits?\b|\bpay|\bmue\b|global"):
+        return 0.0
+    return 1.5 if says(question.text, ASKS_FOR_CODE) else 0.0
+
+
+def stem(word: str) -> str:
+    word = SYNONYMS.get(word, word)
+    if word in NEGATIONS:
+        return "without"
+    for suffix in ("ies", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def words_of(text: str) -> list[str]:
+    text = text.lower()
+    for short, long in ABBREVIATIONS.items():
+        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
+    return [stem(w) for w in re.findall(r"[a-z0-9][a-z0-9'-]*", text) if w not in FILLER]
+
+
+def systems_for(question: Question) -> list[str]:
+    named = [s for s in named_systems(question.text) if s in {"ICD10CM", "HCPCS", "ICD10PCS"}]
+    if named:
+        return named[:1]
+    if says(
+        question.text,
+        r"\b[a-v]-code|\bdme\b|supplier|ambulance|\bwalker|\bcane\b|wheelchair|"
+        r"medicare (screening|annual)|\bg-?code",
+    ):
+        return ["HCPCS"]
+    return ["ICD10CM", "HCPCS"]
+
+
+def rank_score(asked: set[str], title: str, position: int, unspecified: bool) -> float:
+    title_words = set(words_of(title))
+    overlap = len(asked & title_words)
+    extra = len(title_words - asked)
+    value = overlap - 0.25 * extra + 0.3 / (position + 1)
+    if "unspecified" in title.lower():
+        value += 1.0 if unspecified else -0.3
+    return value
+
+
+def build(ctx: Context) -> Draft:
+    from medcode.assistant import procedures
+
+    question = ctx.question
+    asked_words = words_of(question.text)
+    asked = set(asked_words)
+    query = " ".join(dict.fromkeys(w for w in asked_words if w != "without"))
+    found: list[tools.Candidate] = []
+    for system in systems_for(question):
+        results, _ = tools.search_codes(query, ctx.on, systems=[system], limit=15)
+        found += results
+    found = [c for c in found if c.is_billable]
+    if not found:
+        return procedures.find_code(ctx)
+    unspecified = says(question.text, UNSPECIFIED)
+    scored = sorted(
+        ((rank_score(asked, c.title, i, unspecified), c) for i, c in enumerate(found)),
+        key=lambda item: -item[0],
+    )
+    best = scored[0][1]
+    checks = [c for c in ctx.checker.codes([best.display]) if c.is_valid]
+    if not checks:
+        return procedures.find_code(ctx)
+    check = checks[0]
+    matched = [w for w in dict.fromkeys(words_of(best.title)) if w in asked]
+    why = f"its title names {', '.join(matched[:8])}" if matched else "it is the closest title"
+    summary = (
+        f"{check.display} ({check.title}) is the code for this: {why}. Check that the record "
+        "supports every element of the title before reporting it."
+    )
+    facts = [Fact(f"{check.display}: {check.title}", tools.cite_code(check))]
+    return Draft(summary, facts)
+
+
+HANDLER = Handler("best_code", score, build, EXAMPLES)

@@ -16,10 +16,11 @@ per process and reloaded after an import.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from medcode.codes.catalog import derived, release_catalog
 from medcode.codes.models import CodeSystem, Release
@@ -183,14 +184,14 @@ def check(key: str, on: dt.date, *, dataset: str | None = None) -> Staleness:
 
 
 def notice(key: str, on: dt.date, *, dataset: str | None = None) -> str:
-    """The stale-data sentence for family `key` on `on`, or "" when it is loaded.
+    """The stale-data sentence for family `key` on `on`, or "" when it is loaded."""
+    return _kept_notice(release_catalog().fingerprint, key, dataset, on)
 
-    Kept per date with the catalog (a claim batch asks for the same few dates many times)."""
-    cache_key = ("stale-notice", key, dataset, on)
-    found: str | None = derived.get(cache_key)
-    if found is None:
-        found = derived[cache_key] = check(key, on, dataset=dataset).notice
-    return found
+
+# A claim batch asks for the same few dates many times; bounded, since ?date= is anyone's.
+@functools.lru_cache(maxsize=8192)
+def _kept_notice(fingerprint: tuple[Any, ...], key: str, dataset: str | None, on: dt.date) -> str:
+    return check(key, on, dataset=dataset).notice
 
 
 def family_of_dataset(dataset: str) -> Family | None:

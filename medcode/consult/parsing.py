@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 from medcode.consult.html_text import html_to_text
 from medcode.consult.trim import trim_body
@@ -202,6 +202,18 @@ def attachments_of(msg: EmailMessage) -> list[Attachment]:
     return found[:50]
 
 
+# One addr-spec: a dot-atom local part (no quoted forms: no sender needs them), "@", a host name.
+_ADDR_SPEC = re.compile(
+    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
+
 def address_of(value: str) -> str:
-    """The bare address in a header value or envelope address, lower case ("" for none)."""
-    return parseaddr(value or "")[1].strip().lower()
+    """The one bare address in a header value or envelope address, lower case; "" when there is
+    none, more than one (`consult@x, victim@y`), or it is malformed."""
+    found = getaddresses([value or ""])
+    if len(found) != 1:
+        return ""
+    address = found[0][1].strip().lower()
+    return address if len(address) <= 254 and _ADDR_SPEC.fullmatch(address) else ""

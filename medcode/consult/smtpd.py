@@ -1,7 +1,9 @@
 """The SMTP listener (`medcode consult smtpd`): aiosmtpd, recording each message before 250.
 
-Only the consult address (plus-tags allowed: consult+x@) is accepted at RCPT, so it is never an
-open relay. DATA is answered 250 only after record_inquiry committed the row (and its task);
+Only the consult address (plus-tags allowed: consult+x@) and the postmaster (RFC 5321; kept in
+the Maildir MEDCODE_VAR_DIR/postmaster for the operator) are accepted at RCPT, each as one
+well-formed address (`consult@x,victim@y` is refused), so it is never an open relay. DATA is
+answered 250 only after record_inquiry committed the row (and its task);
 a database failure answers 451 so the sending server retries later: no mail is lost.
 Each connecting address and each envelope sender may deliver a limited number of messages a
 day (MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY, MEDCODE_CONSULT_SMTP_PER_SENDER_DAY); past that,
@@ -12,11 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mailbox
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import close_old_connections, connections
 
@@ -31,6 +37,23 @@ def accepts(address: str) -> bool:
     local, _, domain = address_of(address).partition("@")
     want_local, _, want_domain = wanted.partition("@")
     return domain == want_domain and local.split("+", 1)[0] == want_local
+
+
+def is_postmaster(address: str) -> bool:
+    """`postmaster` bare or at the consult domain, which RFC 5321 (4.5.1) says must be taken."""
+    bare = address.strip().strip("<>").strip().lower()
+    if bare == "postmaster":
+        return True
+    local, _, domain = address_of(address).partition("@")
+    return local == "postmaster" and domain == consult_address().lower().partition("@")[2]
+
+
+def _keep_for_postmaster(raw: bytes) -> str:
+    """Mail to the postmaster goes to a Maildir the operator reads: MEDCODE_VAR_DIR/postmaster."""
+    box = mailbox.Maildir(Path(settings.VAR_DIR) / "postmaster", create=True)
+    key = box.add(raw)
+    log.warning("consult smtpd: mail for the postmaster kept as %s", key)
+    return key
 
 
 def _done_with_database() -> None:
@@ -86,7 +109,7 @@ class ConsultHandler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
-        if not accepts(address):
+        if not accepts(address) and not is_postmaster(address):
             return "550 5.1.1 Recipient not accepted: this server only takes consult mail"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -104,6 +127,14 @@ class ConsultHandler:
             return "451 4.3.0 Temporary failure; try again later"
         if refusal is not None:
             return refusal
+        if any(is_postmaster(address) for address in envelope.rcpt_tos):
+            try:
+                await loop.run_in_executor(self.executor, _keep_for_postmaster, raw)
+            except OSError:
+                log.exception("consult smtpd: could not keep mail for the postmaster")
+                return "451 4.3.0 Temporary failure; try again later"
+            if not any(accepts(address) for address in envelope.rcpt_tos):
+                return "250 2.0.0 Delivered to the postmaster"
         try:
             message_id = await loop.run_in_executor(self.executor, _record, raw, envelope.mail_from)
         except MailError as exc:
@@ -114,10 +145,24 @@ class ConsultHandler:
         return f"250 2.0.0 Accepted {message_id}"
 
 
-def controller(host: str, port: int) -> Any:
-    from aiosmtpd.controller import Controller
+class _OneRecipientSMTP(SMTP):
+    """aiosmtpd reads `RCPT TO:<consult@x,victim@y>` as consult@x and drops the rest without a
+    word; such a command is refused instead, so no client believes a second address was taken."""
 
-    return Controller(
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        if arg and "," in arg:
+            await self.push("501 5.1.3 One recipient address per RCPT command")
+            return
+        await super().smtp_RCPT(arg)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _OneRecipientSMTP(self.handler, **self.SMTP_kwargs)
+
+
+def controller(host: str, port: int) -> Any:
+    return _Controller(
         ConsultHandler(),
         hostname=host,
         port=port,

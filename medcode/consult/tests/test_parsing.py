@@ -7,7 +7,7 @@ import time
 import pytest
 
 from medcode.consult.html_text import MAX_TEXT_CHARS, html_to_text
-from medcode.consult.parsing import MISSING_ID_DOMAIN, MailError, parse_message
+from medcode.consult.parsing import MISSING_ID_DOMAIN, MailError, address_of, parse_message
 
 ALTERNATIVE = b"""\
 From: Ann Coder <Ann@Clinic.test>
@@ -253,3 +253,21 @@ def test_html_text_keeps_entities_lists_and_drops_quotes_scripts_and_comments() 
 def test_a_marked_section_in_html_mail_is_read_not_rejected() -> None:
     mail = parse_message(HTML_ONLY.replace(b"<body>", b"<body><![if !supportLists]>"))
     assert "Is E11.9 billable?" in mail.text
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("Bob <Bob@Example.com>", "bob@example.com"),
+        ("bob@example.com (Bob)", "bob@example.com"),
+        ("<consult@medcode.test>", "consult@medcode.test"),
+        ("consult@medcode.test,victim@elsewhere.test", ""),
+        ("bob@@example.com", ""),
+        ("bob", ""),
+        ("bob@exa mple.com", ""),
+        ("bob@-example.com", ""),
+        ("", ""),
+    ],
+)
+def test_address_of_takes_one_well_formed_address_or_none(value: str, expected: str) -> None:
+    assert address_of(value) == expected

@@ -56,3 +56,30 @@ def test_a_host_over_its_daily_limit_gets_450_whoever_the_sender(listener, setti
     code, text = send(listener, "two@b.test", "<two@b.test>")
     assert code == 450 and b"from this host" in text
     assert Inquiry.objects.count() == 1
+
+
+def test_a_recipient_list_smuggled_into_one_rcpt_is_refused(listener):
+    with smtplib.SMTP("127.0.0.1", listener, timeout=10) as client:
+        client.ehlo()
+        client.mail("ann@clinic.test")
+        # Sent as typed (smtplib's rcpt() would quote only the first address).
+        code, _ = client.docmd(f"RCPT TO:<{CONSULT},victim@elsewhere.test>")
+        assert code == 501
+        assert client.rcpt(CONSULT)[0] == 250
+
+
+@pytest.mark.parametrize("postmaster", ["postmaster", "postmaster@medcode.test"])
+def test_mail_for_the_postmaster_is_taken_and_kept_for_the_operator(
+    listener, settings, tmp_path, postmaster
+):
+    settings.VAR_DIR = tmp_path
+    mail = make_mail(sender="mta@clinic.test", message_id="<bounce-1@clinic.test>")
+    with smtplib.SMTP("127.0.0.1", listener, timeout=10) as client:
+        client.ehlo()
+        client.mail("mta@clinic.test")
+        assert client.rcpt(postmaster)[0] == 250
+        code, text = client.data(mail)
+    assert code == 250 and b"postmaster" in text
+    kept = list((tmp_path / "postmaster" / "new").iterdir())
+    assert len(kept) == 1 and b"<bounce-1@clinic.test>" in kept[0].read_bytes()
+    assert Inquiry.objects.count() == 0  # not a consult: nothing is answered

@@ -23,7 +23,8 @@ Releases and how lookups find them
   shared CSV holds all three (ncci_mue). service_type is practitioner, outpatient_hospital or
   dme. A partial release (see PARTIAL_DATASETS) must never stand in for a whole table.
 - AOC: an edit ends at the earliest of its own deletion date and the deletion dates of the
-  add-on and primary codes (the official file's Julian YYYYDDD dates; 9999999 = none).
+  add-on and primary codes (the official file's Julian YYYYDDD dates; 9999999 or blank =
+  none). From 2026 CMS publishes the file as xlsx (row 1 the AMA notice, row 2 the header).
 - None of these files carries code descriptors: rationales and notes are CMS text. A column
   that looks like a descriptor still goes through `refuse_licensed_text`.
 """
@@ -36,7 +37,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -616,7 +617,7 @@ def _matches_csv(pattern: str, columns: tuple[str, ...]) -> Callable[[Path, list
 
 # --- AOC -------------------------------------------------------------------------------------
 
-AOC_OFFICIAL_NAME = r"AOC_V(\d{4})Q([1-4])(?:[_-]\d+)?-MCR\.(txt|csv)"
+AOC_OFFICIAL_NAME = r"AOC_V(\d{4})Q([1-4])(?:[_-]\d+)?-MCR\.(txt|csv|xlsx)"
 AOC_SHARED_NAME = r"ncci_aoc_(\d{4})q([1-4])\.csv"
 AOC_SHARED_COLUMNS = ("add_on_code", "primary_code", "aoc_edit_type")
 # Official column titles vary by edition ("AOC_DEL_DT_JULIAN", "AOC_DelDT", ...): squashed
@@ -650,12 +651,45 @@ def _aoc_delimiter(path: Path) -> str:
     return "," if _plain_name(path).lower().endswith(".csv") else "\t"
 
 
+def _is_xlsx(path: Path) -> bool:
+    return _plain_name(path).lower().endswith(".xlsx")
+
+
+def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells as text) of an xlsx workbook's first sheet, streamed."""
+    from openpyxl import load_workbook
+
+    from medcode.codes.importers.hcpcs import cell_text
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad zip/xml
+        raise DataFileError(path, f"not a readable xlsx workbook ({exc})") from exc
+    try:
+        sheet = book.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [cell_text(v) for v in values]
+    finally:
+        book.close()
+
+
 def parse_aoc(path: Path) -> Iterator[AocRow]:
     """The official AOC file (a notice row, then the titled columns, Julian YYYYDDD dates) as
-    tab-delimited TXT or CSV, or the shared CSV (add_on_code, primary_code, aoc_edit_type,
-    aoc_edit_effective_year, special_instruction_note: no dates; the year is not a date, so
-    effective_on stays NULL like the shared PTP rows)."""
+    an xlsx workbook (2026 on), tab-delimited TXT or CSV, or the shared CSV (add_on_code,
+    primary_code, aoc_edit_type, aoc_edit_effective_year, special_instruction_note: no dates;
+    the year is not a date, so effective_on stays NULL like the shared PTP rows)."""
     official = name_matches(path, AOC_OFFICIAL_NAME)
+    if _is_xlsx(path):
+        records = _xlsx_records(path)
+        for number, row in records:
+            if _is_aoc_header(row):
+                yield from _aoc_rows(path, row, records, official=True)
+                return
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        expected = "Add-on Code, Primary Code, AOC Edit Type, ..."
+        message = NO_HEADER.format(expected=expected, rows=HEADER_SEARCH_ROWS)
+        raise DataFileError(path, message, line=1)
     with _table(
         path,
         is_header=_is_aoc_header,
@@ -664,39 +698,50 @@ def parse_aoc(path: Path) -> Iterator[AocRow]:
         encoding=OFFICIAL_ENCODING if official else "utf-8",
         search_rows=HEADER_SEARCH_ROWS if official else 1,
     ) as (reader, header):
-        squashed = [_squash(h) for h in header]
-        wanted = dict(list(AOC_OFFICIAL_COLUMNS.items())[: 7 if official else 3])
-        positions = _columns(path, header, wanted)
-        notes_at = next((i for i, h in enumerate(squashed) if h in AOC_NOTES), None)
-        descriptors = _descriptor_columns(header)
-        guard = DuplicateGuard(path, "add-on edit (add-on, primary, effective, deleted)")
-        width = len(header)
-        start = reader.line_num + 1
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in row):
-                continue
-            if len(row) != width:
-                message = BAD_FIELD_COUNT.format(expected=width, found=len(row))
-                raise DataFileError(path, message, line=line)
-            addon = _code(path, line, row[positions[0]], "add-on code")
-            primary = _code(path, line, row[positions[1]], "primary code")
-            edit_type = _int(path, line, row[positions[2]], BAD_AOC_TYPE, range(1, 4))
-            effective_on = deleted_on = None
-            if official:
-                names = list(AOC_OFFICIAL_COLUMNS)
-                dates = [
-                    parse_date(path, line, row[positions[i]], column=names[i]) for i in (3, 4, 6)
-                ]
-                ends = [d for d in dates if d is not None]
-                deleted_on = min(ends) if ends else None
-                effective_on = parse_date(path, line, row[positions[5]], column=names[5])
-            notes = row[notes_at] if notes_at is not None else ""
-            notes = _text(path, line, notes.strip().strip('"'), "the note", MAX_NOTES)
-            for i in descriptors:
-                refuse_licensed_text(path, line, addon, row[i])
-            guard.check((addon, primary, effective_on, deleted_on), line)
-            yield (addon, primary, edit_type, effective_on, deleted_on, notes)
+
+        def numbered() -> Iterator[tuple[int, list[str]]]:
+            start = reader.line_num + 1
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                yield line, row
+
+        yield from _aoc_rows(path, header, numbered(), official=official)
+
+
+def _aoc_rows(
+    path: Path, header: list[str], rows: Iterator[tuple[int, list[str]]], *, official: bool
+) -> Iterator[AocRow]:
+    squashed = [_squash(h) for h in header]
+    wanted = dict(list(AOC_OFFICIAL_COLUMNS.items())[: 7 if official else 3])
+    positions = _columns(path, header, wanted)
+    notes_at = next((i for i, h in enumerate(squashed) if h in AOC_NOTES), None)
+    descriptors = _descriptor_columns(header)
+    guard = DuplicateGuard(path, "add-on edit (add-on, primary, effective, deleted)")
+    width = len(header)
+    for line, row in rows:
+        if not any(c.strip() for c in row):
+            continue
+        if _is_xlsx(path) and len(row) > width and not any(c.strip() for c in row[width:]):
+            row = row[:width]  # a worksheet's blank cells right of the table
+        if len(row) != width:
+            message = BAD_FIELD_COUNT.format(expected=width, found=len(row))
+            raise DataFileError(path, message, line=line)
+        addon = _code(path, line, row[positions[0]], "add-on code")
+        primary = _code(path, line, row[positions[1]], "primary code")
+        edit_type = _int(path, line, row[positions[2]], BAD_AOC_TYPE, range(1, 4))
+        effective_on = deleted_on = None
+        if official:
+            names = list(AOC_OFFICIAL_COLUMNS)
+            dates = [parse_date(path, line, row[positions[i]], column=names[i]) for i in (3, 4, 6)]
+            ends = [d for d in dates if d is not None]
+            deleted_on = min(ends) if ends else None
+            effective_on = parse_date(path, line, row[positions[5]], column=names[5])
+        notes = row[notes_at] if notes_at is not None else ""
+        notes = _text(path, line, notes.strip().strip('"'), "the note", MAX_NOTES)
+        for i in descriptors:
+            refuse_licensed_text(path, line, addon, row[i])
+        guard.check((addon, primary, effective_on, deleted_on), line)
+        yield (addon, primary, edit_type, effective_on, deleted_on, notes)
 
 
 def load_aoc(ctx: LoadContext) -> dict[str, int]:
@@ -709,6 +754,14 @@ def _matches_aoc(path: Path, header: list[str]) -> bool:
         return all(c in header for c in AOC_SHARED_COLUMNS)
     if not name_matches(path, AOC_OFFICIAL_NAME):
         return False
+    if _is_xlsx(path):
+        records = _xlsx_records(path)
+        try:
+            return any(_is_aoc_header(row) for _, row in islice(records, HEADER_SEARCH_ROWS))
+        except DataFileError:
+            return False
+        finally:
+            records.close()
     return any(_is_aoc_header(row) for row in _peek_rows(path, delimiter=_aoc_delimiter(path)))
 
 

@@ -7,6 +7,7 @@ import gzip
 from pathlib import Path
 
 import pytest
+from django.db.models import Count
 
 from medcode.codes.importers import ncci
 from medcode.codes.importers.registry import get_dataset
@@ -502,3 +503,95 @@ def test_the_shared_ncci_files_import_with_the_manifest_row_counts(
 ):
     result = import_file(shared_data_dir / name)
     assert (result.dataset, result.row_counts) == (dataset, {table: rows})
+
+
+def aoc_xlsx(path, rows, header=None):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(("Made-up notice in the first row",))
+    sheet.append(
+        header
+        or (
+            "AOC_Edit_Type",
+            "Add-On_Code",
+            "AOC_DelDT",
+            "Primary_Code",
+            "Primary_Code_DelDT",
+            "AOC_Edit_EffDT",
+            "AOC_Edit_DelDT",
+            "Special_Instruction_Notes",
+        )
+    )
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.django_db
+def test_it_reads_the_2026_aoc_xlsx_with_julian_dates_blank_meaning_none(tmp_path):
+    rows = [
+        ("2", "0054T", None, "CCCCC", None, "2013091", None, "Contractor Defined Primary Codes"),
+        ("1", "11001", None, "11000", "2026181", "2013001", "2026120", None),
+        (
+            "3",
+            "96376",
+            "2025365",
+            "96374",
+            None,
+            2013001,
+            None,
+            "96376 may be reported by facilities only",
+        ),
+    ]
+    result = import_file(aoc_xlsx(tmp_path / "AOC_V2026Q2-MCR.xlsx", rows))
+
+    assert (result.dataset, result.version_label, result.row_counts) == (
+        "ncci_aoc",
+        "2026Q2",
+        {"addon_edits": 3},
+    )
+    got = list(
+        AddOnEdit.objects.order_by("pk").values_list(
+            "addon", "primary", "edit_type", "effective_on", "deleted_on", "notes"
+        )
+    )
+    assert got == [
+        ("0054T", "CCCCC", 2, dt.date(2013, 4, 1), None, "Contractor Defined Primary Codes"),
+        # The earliest of the edit's and the codes' deletion dates ends the edit.
+        ("11001", "11000", 1, dt.date(2013, 1, 1), dt.date(2026, 4, 30), ""),
+        (
+            "96376",
+            "96374",
+            3,
+            dt.date(2013, 1, 1),
+            dt.date(2025, 12, 31),
+            "96376 may be reported by facilities only",
+        ),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_bad_row_of_the_aoc_xlsx_is_refused_naming_its_row(tmp_path):
+    rows = [("1", "11001", None, "11000", None, "2013001", None, None)] * 2
+    assert_refused(aoc_xlsx(tmp_path / "AOC_V2026Q2-MCR.xlsx", rows), 4, "first seen on line 3")
+    rows = [("1", "11001", None, "11000", None, "2013999", None, None)]
+    assert_refused(aoc_xlsx(tmp_path / "AOC_V2026Q2-MCR.xlsx", rows), 3, "bad date '2013999'")
+    header = ("Type", "Add-On_Code", "Primary_Code")
+    path = aoc_xlsx(tmp_path / "AOC_V2026Q3-MCR.xlsx", rows, header=header)
+    with pytest.raises(DataFileError, match="unknown file"):
+        import_file(path)
+
+
+@pytest.mark.fulldata
+@pytest.mark.django_db
+def test_the_real_2026q2_aoc_xlsx_imports_every_edit(shared_data_dir):
+    path = shared_data_dir.parent / "incoming" / "2026" / "AOC_V2026Q2-MCR.xlsx"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    result = import_file(path)
+    assert result.row_counts == {"addon_edits": 9000}  # README: type 1 8,293, 2 47, 3 660
+    by_type = dict(AddOnEdit.objects.values_list("edit_type").annotate(n=Count("id")).order_by())
+    assert by_type == {1: 8293, 2: 47, 3: 660}

@@ -23,6 +23,7 @@ urlpatterns = [
     path("pilot/", include("medcode.assistant.urls")),
     path("consult/", include("medcode.consult.urls")),
     path("api/v1/", api.urls),
+    path("fhir/R4/", include("medcode.fhir.urls")),
     path("robots.txt", code_views.robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "medcode.ops",
     "anymail",
     "medcode.consult",
+    "medcode.fhir",
+    "medcode.mcp",
 ]
 
 MIDDLEWARE = [

@@ -105,8 +105,11 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
     if viewer.is_staff:
         return {}
     plan = viewer.plan
+    # Limits are the account's, whichever of its keys (or its session) calls: a second key, or
+    # a new one after a revoked one, adds no quota.
+    account = f"user:{viewer.user_id}" if viewer.user_id is not None else viewer.subject
     minute, day = metering.consume_api(
-        viewer.subject, per_minute=plan.api_per_minute, per_day=plan.api_per_day
+        account, per_minute=plan.api_per_minute, per_day=plan.api_per_day
     )
     if not minute.allowed:
         wait = str(minute.retry_after)
@@ -116,6 +119,9 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
         wait = str(day.retry_after)
         detail = PER_DAY.format(plan=plan.name, limit=day.limit, seconds=wait)
         return _error(429, detail, Retry_After=wait)
+    if viewer.api_key_id is not None:
+        # Each key's own use, shown per day on the account page (counted, never limited).
+        metering.consume(f"key:{viewer.api_key_id}", metering.API_DAY, limit=None, period="day")
     headers = {}
     if minute.remaining is not None:
         headers["X-RateLimit-Remaining-Minute"] = str(minute.remaining)

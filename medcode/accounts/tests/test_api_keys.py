@@ -160,14 +160,31 @@ def test_requests_past_the_daily_quota_get_429_until_midnight():
     assert last.json()["detail"].startswith("Daily API quota used")
 
 
-def test_limits_are_per_key():
+def test_limits_are_per_account_across_keys_and_the_session():
+    # Before: three keys on a 30/minute plan made 90 calls a minute.
     clear_of_a_minute_boundary()
-    limit_plan("free", api_per_minute=1)
+    limit_plan("free", api_per_minute=2)
     user = make_user()
     a, b = keys.create_key(user, name="a"), keys.create_key(user, name="b")
     assert api(browser(), "/api/v1/codes/ZZ999", a.secret).status_code == 404
-    assert api(browser(), "/api/v1/codes/ZZ999", a.secret).status_code == 429
     assert api(browser(), "/api/v1/codes/ZZ999", b.secret).status_code == 404
+    assert api(browser(), "/api/v1/codes/ZZ999", b.secret).status_code == 429
+    session = browser()
+    session.force_login(user)
+    assert session.get("/api/v1/codes/ZZ999").status_code == 429
+
+
+def test_a_new_key_after_revoking_one_starts_no_fresh_daily_quota():
+    limit_plan("free", api_per_day=2)
+    user = make_user()
+    first = keys.create_key(user, name="first")
+    assert [api(browser(), "/api/v1/codes/ZZ999", first.secret).status_code for _ in range(2)] == [
+        404,
+        404,
+    ]
+    keys.revoke_key(user, first.key.pk)
+    second = keys.create_key(user, name="second")
+    assert api(browser(), "/api/v1/codes/ZZ999", second.secret).status_code == 429
 
 
 def test_guests_on_the_api_are_limited_by_address():

@@ -16,11 +16,10 @@ per process and reloaded after an import.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Literal
 
 from medcode.codes.catalog import derived, release_catalog
 from medcode.codes.models import CodeSystem, Release
@@ -59,6 +58,7 @@ UNKNOWN_FAMILY = "unknown dataset {key!r}; one of {known}"
 NOT_LOADED = (
     "{label} for {on} are not loaded; the newest loaded are {version}, effective {start} to {end}."
 )
+KEPT_NOTICES = 8192  # sentences kept per process, by family, table and date
 # A PFS file named for its calendar year (CY2025) covers the year, not a quarter.
 CALENDAR_YEAR = re.compile(r"CY\d{4}")
 
@@ -185,13 +185,15 @@ def check(key: str, on: dt.date, *, dataset: str | None = None) -> Staleness:
 
 def notice(key: str, on: dt.date, *, dataset: str | None = None) -> str:
     """The stale-data sentence for family `key` on `on`, or "" when it is loaded."""
-    return _kept_notice(release_catalog().fingerprint, key, dataset, on)
-
-
-# A claim batch asks for the same few dates many times; bounded, since ?date= is anyone's.
-@functools.lru_cache(maxsize=8192)
-def _kept_notice(fingerprint: tuple[Any, ...], key: str, dataset: str | None, on: dt.date) -> str:
-    return check(key, on, dataset=dataset).notice
+    # Kept with the catalog (emptied when it reloads): a claim batch asks for the same few
+    # dates many times. Bounded, since any ?date= can be asked for.
+    kept: dict[tuple[str, str | None, dt.date], str] | None = derived.get(("stale-notices",))
+    if kept is None or len(kept) > KEPT_NOTICES:
+        kept = derived[("stale-notices",)] = {}
+    found = kept.get((key, dataset, on))
+    if found is None:
+        found = kept[(key, dataset, on)] = check(key, on, dataset=dataset).notice
+    return found
 
 
 def family_of_dataset(dataset: str) -> Family | None:

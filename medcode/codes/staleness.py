@@ -19,13 +19,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from medcode.codes.catalog import derived, release_catalog
 from medcode.codes.models import CodeSystem, Release
 from medcode.codes.panels import Panel
-
-Period = Literal["quarter", "year", "fiscal_year"]
+from medcode.codes.sync import Period, period_start, shift
 
 
 @dataclass(frozen=True)
@@ -91,12 +89,7 @@ def period_of(fam: Family, release: Release) -> Period:
 
 def next_period_start(period: Period, day: dt.date) -> dt.date:
     """The first day of the period after the one holding `day`."""
-    if period == "quarter":
-        month = 3 * ((day.month - 1) // 3) + 4
-        return dt.date(day.year + 1, 1, 1) if month > 12 else dt.date(day.year, month, 1)
-    if period == "year":
-        return dt.date(day.year + 1, 1, 1)
-    return dt.date(day.year + 1 if day.month >= 10 else day.year, 10, 1)
+    return shift(period, period_start(period, day), 1)
 
 
 def period_end(fam: Family, release: Release) -> dt.date:

@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from medcode.codes import explain, panels
 from medcode.codes import modifiers as mods
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, derived
+from medcode.codes.list_panels import list_panels
 from medcode.codes.models import (
     AddOnEdit,
     Code,
@@ -276,6 +277,7 @@ def icd10cm_parts(
             if panel:
                 parts.panels.append(panel)
                 parts.releases_used.append(idx_release)
+    parts.panels.extend(list_panels(row.system, code, row.display, on))
     parts.plain_html = _icd10cm_plain(row, headings)
 
 
@@ -398,6 +400,7 @@ def pcs_parts(row: Code, release: Release, on: dt.date, parts: PageParts) -> Non
             reading,
         )
     )
+    parts.panels.extend(list_panels(row.system, code, row.display, on))
     parts.hierarchy += [Crumb(f"Section {code[0]}: {explain.PCS_SECTIONS.get(code[0], '')}")]
     if row.parent:
         parts.hierarchy.append(Crumb(f"Table {row.parent}"))
@@ -446,6 +449,7 @@ def procedure_parts(
     ptp, ptp_source = _ptp_parts(catalog, code, on, parts)
     _mue_parts(catalog, code, on, parts)
     _addon_parts(catalog, code, on, parts)
+    parts.panels.extend(list_panels(system, code, code, on))
     if system == "CPT":
         parts.official = _licensed_descriptor(catalog, code, on, parts)
     main = panels.global_row(fee_rows) if fee_rows else None

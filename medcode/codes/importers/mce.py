@@ -215,8 +215,15 @@ def _runs(path: Path) -> tuple[list[_Run], dict[str, tuple[int, int]], dict[str,
             bullets[bullet.group(1).lower()] = (low, int(bullet.group(3) or low))
         lettered = LETTERED.match(text)
         if lettered and current:
-            edit, caption, prose = f"{current}{lettered.group(1)}", "", [lettered.group(2)]
-            titles[edit] = lettered.group(2)
+            # "C. Maternity diagnoses (...)" is a heading; "A. Some diagnoses are ..." prose.
+            heading = lettered.group(2)
+            is_prose = len(heading) >= 70 or heading.endswith((".", ":"))
+            edit, caption, prose = (
+                f"{current}{lettered.group(1)}",
+                "",
+                [heading] if is_prose else [],
+            )
+            titles[edit] = heading
             continue
         if len(text) < 70 and not text.endswith((".", ":")):
             caption = text

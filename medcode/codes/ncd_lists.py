@@ -1,0 +1,113 @@
+"""Reads of the NCD coding spreadsheet: which NCDs list a code, and how.
+
+A CPT/HCPCS code is listed as a procedure the NCD applies to; an ICD-10-CM code with a
+resolution (1 covered by Medicare, 2 denied, 3 does not support medical necessity). A code an
+NCD does not list falls under that NCD's "all other codes" row (importers/ncd.ALL_OTHERS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from medcode.codes.catalog import derived, release_catalog
+from medcode.codes.importers.ncd import ALL_OTHERS, RESOLUTIONS
+from medcode.codes.models import NcdCodeListing, Release
+from medcode.codes.panels import Source
+
+
+@dataclass(frozen=True)
+class NcdListing:
+    ncd: str
+    title: str
+    system: str
+    code: str
+    effective_on: dt.date | None
+    terminated_on: dt.date | None
+    resolution: int | None
+    source: Source
+
+    @property
+    def resolution_text(self) -> str:
+        return RESOLUTIONS.get(self.resolution or 0, "")
+
+
+@dataclass(frozen=True)
+class NcdSummary:
+    """What one NCD of the spreadsheet holds: titles, counts by resolution, the other codes."""
+
+    ncd: str
+    title: str
+    procedures: tuple[str, ...]
+    diagnoses_by_resolution: dict[int, int]
+    all_others: int | None
+
+
+def ncd_release(on: dt.date) -> Release | None:
+    releases = release_catalog().in_force("ncd_codes", on)
+    return releases[-1] if releases else None
+
+
+def _in_force(row: NcdCodeListing, on: dt.date) -> bool:
+    return (row.effective_on is None or row.effective_on <= on) and (
+        row.terminated_on is None or row.terminated_on >= on
+    )
+
+
+def ncd_listings_for(code: str, on: dt.date) -> tuple[NcdListing, ...]:
+    """The spreadsheet rows naming `code` (CPT/HCPCS or ICD-10-CM, dots optional) on a date."""
+    release = ncd_release(on)
+    if release is None:
+        return ()
+    code = code.upper().replace(".", "")
+    source = release_catalog().sources[release.pk]
+    rows = NcdCodeListing.objects.filter(release_id=release.pk, code=code).order_by("ncd", "line")
+    return tuple(
+        NcdListing(
+            ncd=row.ncd,
+            title=row.title,
+            system=row.system,
+            code=row.code,
+            effective_on=row.effective_on,
+            terminated_on=row.terminated_on,
+            resolution=row.resolution,
+            source=source,
+        )
+        for row in rows
+        if _in_force(row, on)
+    )
+
+
+def ncd_summaries(release: Release) -> dict[str, NcdSummary]:
+    """Every NCD of a release with its counts, read once per release (66,000 rows)."""
+    key = ("ncd_summaries", release.pk)
+    cached = derived.get(key)
+    if cached is None:
+        titles: dict[str, str] = {}
+        procedures: dict[str, list[str]] = {}
+        counts: dict[str, Counter[int]] = {}
+        others: dict[str, int | None] = {}
+        rows = NcdCodeListing.objects.filter(release_id=release.pk).values_list(
+            "ncd", "title", "system", "code", "resolution"
+        )
+        for ncd, title, system, code, resolution in rows.iterator(chunk_size=10_000):
+            titles.setdefault(ncd, title)
+            if system != "ICD10CM":
+                procedures.setdefault(ncd, []).append(code)
+            elif code == ALL_OTHERS:
+                others[ncd] = resolution
+            elif resolution is not None:
+                counts.setdefault(ncd, Counter())[resolution] += 1
+        cached = {
+            ncd: NcdSummary(
+                ncd=ncd,
+                title=title,
+                procedures=tuple(procedures.get(ncd, ())),
+                diagnoses_by_resolution=dict(counts.get(ncd, Counter())),
+                all_others=others.get(ncd),
+            )
+            for ncd, title in titles.items()
+        }
+        derived[key] = cached
+    return dict(cached)

@@ -6,7 +6,10 @@ endpoint can forget it:
 - `Authorization: Bearer <key>` or `X-API-Key: <key>` must be a valid, unrevoked key (401
   otherwise); the request then acts as the key's owner (`request.api_key`, `request.user`);
 - requests without a key are the signed-in user's or a guest's, under their plan's limits;
-- past the plan's requests per minute or per day the answer is 429 with Retry-After.
+- past the plan's requests per minute or per day the answer is 429 with Retry-After;
+- a write (POST, PUT, PATCH, DELETE) made with a signed-in session rather than a key must be
+  `application/json` (which a cross-site form cannot send without a CORS preflight) or carry
+  the CSRF token, else 403.
 
 `ApiKeyRequired()` is a django-ninja auth for endpoints that need a key.
 """
@@ -19,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -46,6 +50,11 @@ WRONG_KEY = (
     "once, when it is created."
 )
 REVOKED_KEY = "This API key was revoked on {date}. Create a new key on your account page."
+CROSS_SITE_WRITE = (
+    "A write with a signed-in session must be sent as application/json or carry the CSRF token "
+    "(X-CSRFToken header); scripts and integrations should use an API key instead."
+)
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PER_MINUTE = (
     "Too many requests: the {plan} plan allows {limit} API requests a minute. "
     "Retry after {seconds} seconds."
@@ -99,6 +108,8 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
         request.user = key.user
         # The key, not a cookie, authenticates: cross-site forgery does not apply.
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+    elif _is_cross_site_write(request):
+        return _error(403, CROSS_SITE_WRITE)
     if not settings.MEDCODE_METERING or not _is_metered(request):
         return {}
     viewer = who_is(request)
@@ -128,6 +139,23 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
     if day.remaining is not None:
         headers["X-RateLimit-Remaining-Day"] = str(day.remaining)
     return headers
+
+
+def _is_cross_site_write(request: HttpRequest) -> bool:
+    """A session-authenticated write that a page on another site could have made."""
+    if request.method not in UNSAFE_METHODS or request.content_type == "application/json":
+        return False
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    refused = CsrfViewMiddleware(_no_view).process_view(request, _no_view, (), {})
+    return refused is not None
+
+
+def _no_view(request: HttpRequest) -> HttpResponse:  # pragma: no cover (never called)
+    return HttpResponse(status=204)
 
 
 def _is_metered(request: HttpRequest) -> bool:

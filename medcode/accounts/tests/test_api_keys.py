@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from medcode.accounts import keys, throttle
 from medcode.accounts.models import ApiKey, AuditEvent, Plan
-from medcode.accounts.tests.conftest import browser, make_user
+from medcode.accounts.tests.conftest import BROWSER, browser, make_user
 from medcode.accounts.viewers import forget_plans
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 
@@ -251,3 +251,28 @@ def test_the_ninja_auth_accepts_only_requests_with_a_checked_key(rf):
     assert auth(request) is None
     request.api_key = "checked"
     assert auth(request) == "checked"
+
+
+def test_a_signed_in_sessions_api_write_needs_json_or_the_csrf_token():
+    # A page on another site can post text/plain with the user's cookie; it cannot send
+    # application/json without a CORS preflight, nor read the CSRF token.
+    client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=BROWSER)
+    client.force_login(make_user())
+    body = '{"question": "What is E11.9?"}'
+    forged = client.post("/api/v1/assistant/ask", body, content_type="text/plain")
+    assert forged.status_code == 403
+    assert "application/json or carry the CSRF token" in forged.json()["detail"]
+    as_json = client.post("/api/v1/assistant/ask", body, content_type="application/json")
+    assert as_json.status_code != 403
+
+
+def test_an_api_write_with_a_key_needs_no_csrf_token():
+    made = keys.create_key(make_user(), name="ci")
+    client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=BROWSER)
+    answer = client.post(
+        "/api/v1/assistant/ask",
+        '{"question": "What is E11.9?"}',
+        content_type="text/plain",
+        HTTP_AUTHORIZATION=f"Bearer {made.secret}",
+    )
+    assert answer.status_code != 403

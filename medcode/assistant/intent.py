@@ -228,6 +228,20 @@ KNOWN_LEVEL2 = frozenset(
         "59",
         "25",
         "26",
+        "GP",
+        "GO",
+        "GN",
+        "GT",
+        "GC",
+        "GE",
+        "GV",
+        "GW",
+        "FS",
+        "FX",
+        "QK",
+        "QX",
+        "QY",
+        "QZ",
     }
 )
 POS_MENTION = re.compile(
@@ -260,7 +274,10 @@ def find_modifiers(text: str, codes: tuple[CodeMention, ...]) -> tuple[str, ...]
     for code in codes:
         for modifier in code.modifiers:
             add(modifier)
-    if found or re.search(r"\bmodifiers?\b|\bvs\.?\b|\bversus\b", text, re.I):
+    asks_meaning = not codes and re.search(
+        r"\bdefinition|\bdefine|\bmeans?\b|\bmeaning|what is|what's|stand for", text, re.I
+    )
+    if found or asks_meaning or re.search(r"\bmodifiers?\b|\bvs\.?\b|\bversus\b", text, re.I):
         for token in re.findall(r"\b[0-9A-Z]{2}\b", text):
             if token in KNOWN_LEVEL2 and not token.isdigit():
                 add(token)
@@ -431,7 +448,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)
     for name, pattern in {
         "claim": r"\bcheck (this|these|my|the|our) (claim|lines|codes)\b|\bclaim check\b|"
-        r"\bscrub\b|\bclaim lines?\s*:|\bclaim\s*:",
+        r"\bscrub\b|\bclaim lines?\s*:",
         "together": r"together|same (day|date|session|encounter)|bundl|\bncci\b|\bptp\b|"
         r"column [12]|\bwith each other\b|\bbilled with\b|\bbill(ed)? .{0,20}\bwith\b|"
         r"\band\b.{0,30}\bboth\b|\bunbundl|\bpair\b",
@@ -503,6 +520,11 @@ _INDICATOR_VALUE = re.compile(
     re.IGNORECASE,
 )
 
+
+# "What does that code cover?" asks what the code describes, not Medicare coverage.
+_DESCRIBES = re.compile(
+    r"\b(which|what)\b.{0,40}\b(does|do) (that|this|the|it)\b.{0,12}\bcover\b", re.I
+)
 
 # "cc" alone may be cubic centimetres next to a drug code; these words are about CC/MCC.
 _SEVERITY_WORDS = re.compile(r"\bmcc\b|comorbid|complication|\ba cc\b|\bcc\?", re.I)
@@ -587,7 +609,7 @@ def _intent(
     diagnoses = [c for c in codes if c.is_diagnosis and not c.is_procedure]
     if hits["claim"] and codes:
         return "claim_check"
-    if hits["pos"] and (pos_codes or not codes):
+    if hits["pos"] and ((pos_codes and len(procedures) < 2) or not codes):
         return "place_of_service"
     if len(procedures) >= 2 and (hits["together"] or hits["claim"]):
         return "ptp_pair"
@@ -607,7 +629,7 @@ def _intent(
         return "global_period"
     if hits["find"] and not codes:
         return "find_code"  # "which code for a protective cover": a search, not coverage
-    if hits["coverage"]:
+    if hits["coverage"] and not (codes and _DESCRIBES.search(text)):
         return "coverage"
     if hits["payment"] and codes:
         return "payment"

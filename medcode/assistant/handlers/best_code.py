@@ -21,7 +21,8 @@ ASKS_FOR_CODE = (
     r"which (\w+ ){0,3}code|what (\w+ ){0,3}code|code (for|to use)|\bcodes? (is|are) (used )?for|"
     r"icd-?10(-cm)?( code)?\s*(for|please|\?|:)|hcpcs (for|code)|correct (\w+ )?code|"
     r"dx code|diagnosis code|how (do|should|would) (i|we|you) code|\b[a-z]-code\b|"
-    r"what should .{0,30}bill|icd-?10(-cm)? please|code it|coded as"
+    r"\b(which|what)\b[^?]{0,40}\b(hcpcs|icd|cpt|dx|g-?code|j-?code|a-?code|e-?code)\b|"
+    r"(hcpcs|icd-?10(-cm)?|cpt)\s*(please|\?|$)|code it|coded as"
 )
 # Shorthand coders write, with the words of the official titles.
 ABBREVIATIONS = {
@@ -37,15 +38,17 @@ ABBREVIATIONS = {
     "ptsd": "post-traumatic stress disorder", "adhd": "attention-deficit hyperactivity",
     "nstemi": "non-st elevation myocardial infarction",
     "stemi": "st elevation myocardial infarction",
+    "one on one": "individual", "long covid": "post covid-19 condition",
     "dme": "", "ed": "", "er": "",
 }  # fmt: skip
 SYNONYMS = {
     "hypertensive": "hypertension", "diabetic": "diabetes", "comatose": "coma",
     "enlarged": "hyperplasia", "yearly": "annual", "one-on-one": "individual",
     "first-ever": "single", "first": "single", "renal": "kidney", "kidneys": "kidney",
-    "urinary": "urinary", "polyps": "polyp", "screening": "screening",
+    "polyps": "polyp", "exam": "examination", "exams": "examination", "renting": "rental",
+    "rent": "rental", "rented": "rental", "gas": "gaseous", "instead": "substitute",
 }  # fmt: skip
-NEGATIONS = frozenset({"not", "no", "without", "non", "nothing", "isn't", "wasn't", "never"})
+NEGATIONS = frozenset({"not", "no", "without", "non", "isn't", "wasn't", "never"})
 UNSPECIFIED = (
     r"unspecified|not documented|isn't documented|nothing more|not specified|plain|\bnos\b|unknown"
 )
@@ -116,7 +119,9 @@ FILLER = frozenset(
 def score(question: Question) -> float:
     # A refinement of the router's code search: never a question about an indicator's or a
     # modifier's meaning, or a guideline.
-    if question.codes or question.modifiers or question.intent != "find_code":
+    if question.codes or question.modifiers:
+        return 0.0
+    if question.intent not in {"find_code", "knowledge", "coverage"}:
         return 0.0
     if says(question.text, r"modifier|\bunits?\b|\bpay|\bmue\b|global"):
         return 0.0
@@ -125,8 +130,6 @@ def score(question: Question) -> float:
 
 def stem(word: str) -> str:
     word = SYNONYMS.get(word, word)
-    if word in NEGATIONS:
-        return "without"
     for suffix in ("ies", "es", "s"):
         if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
@@ -134,10 +137,25 @@ def stem(word: str) -> str:
 
 
 def words_of(text: str) -> list[str]:
-    text = text.lower()
+    """The content words of a question or a title, stemmed; the words a negation governs
+    (up to the next comma, "with" or "and") marked "no-": "without coma" -> "no-coma"."""
+    text = text.lower().replace("-", " ")
     for short, long in ABBREVIATIONS.items():
         text = re.sub(rf"\b{re.escape(short)}\b", long, text)
-    return [stem(w) for w in re.findall(r"[a-z0-9][a-z0-9'-]*", text) if w not in FILLER]
+    found: list[str] = []
+    negated = False
+    for token in re.findall(r"[a-z0-9][a-z0-9']*|[,;.:()]", text):
+        if token in NEGATIONS:
+            negated = True
+            continue
+        if token in {",", ";", ".", ":", "(", ")", "with", "and", "but"}:
+            negated = False
+            continue
+        if token in FILLER:
+            continue
+        word = stem(token)
+        found.append(f"no-{word}" if negated else word)
+    return found
 
 
 def systems_for(question: Question) -> list[str]:
@@ -169,7 +187,7 @@ def build(ctx: Context) -> Draft:
     question = ctx.question
     asked_words = words_of(question.text)
     asked = set(asked_words)
-    query = " ".join(dict.fromkeys(w for w in asked_words if w != "without"))
+    query = " ".join(dict.fromkeys(w for w in asked_words if not w.startswith("no-")))
     found: list[tools.Candidate] = []
     for system in systems_for(question):
         results, _ = tools.search_codes(query, ctx.on, systems=[system], limit=15)

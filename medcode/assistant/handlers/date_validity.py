@@ -43,15 +43,28 @@ def replacements(ctx: Context, check: CodeCheck) -> list[CodeCheck]:
         valid = [c for c in ctx.checker.codes(parents) if c.is_valid and c.is_billable]
         if valid:
             return valid[:1]
-    results, _ = tools.search_codes(check.title, ctx.on, systems=[check.system], limit=10)
+    key = [w for w in words_of(check.title) if w not in COMMON and not w[0].isdigit()]
+    if not key:
+        return []
+    results, _ = tools.search_codes(" ".join(key[:4]), None, systems=[check.system], limit=12)
     wanted = [r.display for r in results if r.code.replace(".", "") != check.code]
-    checks = [c for c in ctx.checker.codes(wanted) if c.is_valid and c.is_billable is not False]
+    checks = [
+        c
+        for c in ctx.checker.codes(wanted)
+        if c.is_valid and c.is_billable is not False and key[0] in words_of(c.title)
+    ]
     asked = set(words_of(check.title))
     ranked = sorted(
         checks,
         key=lambda c: -rank_score(asked, c.title, wanted.index(c.text), unspecified=False),
     )
     return ranked[:1]
+
+
+# Words too common in titles to say which service a code is.
+COMMON = frozenset(
+    ["injection", "mg", "mcg", "unit", "units", "up", "to", "per", "each", "type", "any", "other"]
+)
 
 
 def build(ctx: Context) -> Draft:

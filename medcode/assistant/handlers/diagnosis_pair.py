@@ -3,9 +3,12 @@ inherited from its category), read both ways."""
 
 from __future__ import annotations
 
+from medcode.assistant import tools
 from medcode.assistant.context import Context
-from medcode.assistant.facts import Draft
+from medcode.assistant.facts import Draft, Fact
+from medcode.assistant.guard import CodeCheck
 from medcode.assistant.handlers import Handler
+from medcode.assistant.handlers.best_code import words_of
 from medcode.assistant.handlers.common import says
 from medcode.assistant.intent import Question
 
@@ -23,14 +26,43 @@ def score(question: Question) -> float:
         return 0.0
     if says(question.text, r"\bm?cc\b|7th|seventh|\bsequenc|which (one )?(goes |comes |is )?first"):
         return 0.0
-    if says(question.text, r"instead|replace|combination"):
-        return 0.0
     return 2.0
+
+
+def combination(ctx: Context, a: CodeCheck, b: CodeCheck) -> CodeCheck | None:
+    """A code beside both whose title holds the words of both (acute + chronic -> "acute on
+    chronic"): ICD-10-CM reports a combination code instead of the two (guideline I.B.9)."""
+    wanted = set(words_of(a.title)) | set(words_of(b.title))
+    page = tools.page_of(a, ctx.on)
+    for group in page.related if page is not None else ():
+        if group.key != "siblings":
+            continue
+        for code in group.codes:
+            if code.code.replace(".", "") in {a.code, b.code}:
+                continue
+            if wanted <= set(words_of(code.title)):
+                found = ctx.checker.codes([code.code])
+                if found and found[0].is_valid and found[0].is_billable:
+                    return found[0]
+    return None
 
 
 def build(ctx: Context) -> Draft:
     from medcode.assistant import diagnoses
 
+    codes = ctx.diagnoses
+    if len(codes) >= 2:
+        both = combination(ctx, codes[0], codes[1])
+        if both is not None:
+            summary = (
+                f"No: report the combination code {both.display} ({both.title}) instead of "
+                f"{codes[0].display} and {codes[1].display} together: when one code describes "
+                "both conditions, ICD-10-CM uses that combination code alone (guideline I.B.9)."
+            )
+            facts = [
+                Fact(f"{c.display}: {c.title}", tools.cite_code(c)) for c in (both, *codes[:2])
+            ]
+            return Draft(summary, facts)
     return diagnoses.excludes(ctx)
 
 

@@ -147,6 +147,10 @@ def score(question: Question) -> float:
     )
     if not drug_dose and not any(c.code.startswith("J") for c in question.codes):
         return 0.0
+    if says(question.text, r"\bvalid|\baccepted\b|\bstill\b") and not says(
+        question.text, r"\bunits?\b|how many"
+    ):
+        return 0.0
     if says(question.text, r"\bunits?\b|\bcode\b|j-?code|hcpcs|which|bill"):
         return 3.0
     return 0.0
@@ -203,7 +207,9 @@ def rank(check: CodeCheck, question: Question, dose: Dose) -> tuple[int, int, fl
     title_words = set(re.findall(r"[a-z]{4,}", check.title.lower()))
     asked = set(re.findall(r"[a-z]{4,}", question.text.lower())) | set(drug_words(question))
     extra = len(title_words - asked - {"injection"})
-    return (int(fits), int(check.code.startswith("J")), -extra)
+    # "(zimhi)": a named product the question does not name is not the drug given.
+    named = [w for w in re.findall(r"\(([a-z][a-z -]+)\)", check.title.lower()) if w not in asked]
+    return (int(fits), int(check.code.startswith("J")), -extra - 3 * len(named))
 
 
 def build(ctx: Context) -> Draft:

@@ -100,8 +100,8 @@ def build(ctx: Context) -> Draft:
         if not inside:
             sentences.insert(
                 0,
-                "No global-period modifier is needed: the second service falls after the "
-                "postoperative period ends.",
+                "No global-period modifier is needed: the postoperative period has ended, so "
+                "the second service is outside the global period.",
             )
             return add_stale(
                 with_kb(Draft(" ".join(sentences), facts), "global-surgery", limit=2),

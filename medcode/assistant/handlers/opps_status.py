@@ -18,6 +18,8 @@ EXAMPLES = (
 def score(question: Question) -> float:
     if len(question.procedure_codes) != 1:
         return 0.0
+    if says(question.text, r"\brvu|\bpfs\b|physician fee schedule|\bmpfs\b"):
+        return 0.0
     if says(question.text, r"status indicator|\bsi\b|\bopps\b|\bapc\b|addendum b"):
         return 2.2
     return 0.0
@@ -40,6 +42,10 @@ def build(ctx: Context) -> Draft:
         return draft
     meaning = si.meaning.rstrip(".")
     summary = f"Under OPPS, {check.display} has status indicator {si.value}: {meaning}."
+    if si.value == "B":
+        summary += (
+            " The hospital is not paid for it under OPPS: it is not recognized on those bills."
+        )
     facts = []
     for label in (tools.OPPS_SI, tools.OPPS_RATE):
         fact = tools.fact_from_panel(check, page, "opps", label)

@@ -102,3 +102,23 @@ def icd10cm_for_icd9(query: str, on: dt.date) -> tuple[GemEntry, ...]:
         .exclude(target=NO_MAP)
         .order_by("pk")
     )
+
+
+GEM_SEARCH_NOTICE = (
+    "{icd9} is an ICD-9-CM code: CMS's {release} maps it to {targets}. Shown as a navigation "
+    "aid, not coding advice: code from the ICD-10-CM index and tabular."
+)
+
+
+def gem_search_notice(entries: tuple[GemEntry, ...]) -> str:
+    """The sentence search shows above ICD-10-CM codes it found through the backward GEM."""
+    from medcode.codes.panels import display_icd10cm
+
+    targets = ", ".join(
+        display_icd10cm(e.icd10cm) + (" (approximate)" if e.approximate else "") for e in entries
+    )
+    return GEM_SEARCH_NOTICE.format(
+        icd9=icd9_display(entries[0].icd9cm),
+        release=entries[0].source.version_label,
+        targets=targets,
+    )

@@ -45,7 +45,7 @@ class ResultOut(Schema):
     matched_html: str
     is_billable: bool
     is_current: bool
-    match: Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning"]
+    match: Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
     score: float
     url: str
 

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 
+from medcode.codes.gems import gem_search_notice, icd10cm_for_icd9
 from medcode.codes.models import CodeSystem, Release
 from medcode.ops.metrics import SEARCH_SECONDS
 from medcode.ops.routers import reference_connection
@@ -39,6 +40,7 @@ from medcode.search.models import Document, Word
 from medcode.search.querytext import (
     LAY_SYNONYMS,
     STOP_WORDS,
+    CodeTerm,
     Group,
     ParsedQuery,
     expand_synonyms,
@@ -46,7 +48,7 @@ from medcode.search.querytext import (
 )
 from medcode.search.typos import correct_words
 
-MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning"]
+MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
 
 # User-facing messages (tests reuse them).
 EMPTY_QUERY = "Type a code (63650, S72.001A, S72.0, 63650-63688) or words to search."
@@ -210,6 +212,14 @@ def search(
     ranked: dict[int, tuple[MatchKind, float, Hit | None]] = {}
     for doc_id, kind, score in find_codes(parsed, filters, limit=limit):
         ranked.setdefault(doc_id, (kind, score, None))
+    # An ICD-9-CM code ("250.00", "25000") also offers the ICD-10-CM codes CMS's GEM maps it to.
+    gem = icd10cm_for_icd9(q or "", on or dt.date.today())
+    if gem:
+        notices.append(gem_search_notice(gem))
+        terms = tuple(CodeTerm(e.icd10cm, e.icd10cm, ("icd10cm",), False) for e in gem)
+        for doc_id, kind, _ in find_codes(ParsedQuery(q, terms), filters, limit=limit):
+            if kind == "exact":
+                ranked.setdefault(doc_id, ("gem", 0.7, None))
 
     corrections: dict[str, str] = {}
     is_semantic = False

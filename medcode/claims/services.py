@@ -51,6 +51,10 @@ CSV_DIAGNOSES_DIFFER = "claim {claim_id!r} lists different diagnoses on rows {fi
 MAX_ERRORS = 50
 FIRST_CHUNK = 50  # claims checked before the first result is sent
 FULL_PTP_FROM = 200  # claims into a batch from which whole PTP rows per code pay off
+UNREADABLE_JSON = (
+    "The body is not JSON medcode can read: it nests too deeply or holds a number with "
+    "thousands of digits."
+)
 
 CSV_REQUIRED = ("claim_id", "code", "units", "date_of_service")
 CSV_OPTIONAL = (
@@ -182,6 +186,9 @@ def load_json(body: bytes | str) -> object:
     except json.JSONDecodeError as exc:
         message = MALFORMED_JSON.format(reason=exc.msg, line=exc.lineno, column=exc.colno)
         raise ClaimInputError([InputError(None, "body", message)], status=400) from None
+    except (ValueError, RecursionError):
+        # Nested past the parser's depth, or a number of thousands of digits (3.11's int limit).
+        raise ClaimInputError([InputError(None, "body", UNREADABLE_JSON)], status=400) from None
 
 
 def _errors(exc: ValidationError, data: dict[str, Any]) -> list[InputError]:

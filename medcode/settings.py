@@ -268,8 +268,11 @@ ACCOUNT_RATE_LIMITS = {
     "signup": os.environ.get("MEDCODE_SIGNUP_RATE", "5/h/ip"),
     "login_failed": "20/m/ip,10/5m/key",
     "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": "5/h/ip,3/h/key",
 }
+# A reset asked for an address with no account sends nothing (no mail to strangers), and the page
+# says the same as for a known address (no account discovery).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 AXES_FAILURE_LIMIT = int(os.environ.get("MEDCODE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("MEDCODE_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -21,13 +21,6 @@ def report_error(message: object) -> None:
     print(f"error: {message}", file=sys.stderr, flush=True)
 
 
-WRITE_FAILED = (
-    "{name}: the import could not be written ({error}); the disk may be full. Nothing from "
-    "this file was kept and the releases loaded before are unchanged. Free some space and "
-    "run the import again."
-)
-
-
 def register(subparsers: Any) -> None:
     up = subparsers.add_parser("up", help="migrate, import available data, then serve")
     _server_args(up)
@@ -119,6 +112,7 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
     """Import files and folders with a progress bar; print a summary; non-zero on any error."""
     from django.db import DatabaseError
 
+    from medcode.codes.import_errors import write_error_message
     from medcode.codes.services import ImportResult, import_file, plan_imports
     from medcode.lib.errors import DataFileError
 
@@ -127,6 +121,8 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
     except DataFileError as exc:
         report_error(exc)
         return 2
+    if not _migrated():
+        return 1
     results: list[ImportResult] = []
     failed = 0
     started = time.monotonic()
@@ -157,7 +153,7 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
                 # Disk full, file too large, I/O error: the import's transaction is rolled
                 # back, so what was loaded before stays as it was. Later files would fail too.
                 progress.update(task, description=f"[red]{path.name} failed[/red]")
-                report_error(WRITE_FAILED.format(name=path.name, error=exc))
+                report_error(write_error_message(path.name, exc))
                 return 1
             progress.update(
                 task, description=f"{path.name} ({result.status})", total=1, completed=1
@@ -170,6 +166,28 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
         analyze()
         _rebuild_word_index()
     return 1 if failed else 0
+
+
+def _migrated() -> bool:
+    """Migrate a database that lacks medcode's tables (or newer ones) before importing."""
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    from medcode.codes import import_errors
+
+    try:
+        pending = import_errors.pending_migrations()
+    except DatabaseError as exc:
+        report_error(import_errors.UNREACHABLE.format(error=str(exc).strip()))
+        return False
+    if pending:
+        console.print(import_errors.MIGRATING.format(count=pending))
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except DatabaseError as exc:
+            report_error(import_errors.MIGRATE_FAILED.format(error=str(exc).strip()))
+            return False
+    return True
 
 
 def _rebuild_word_index() -> None:

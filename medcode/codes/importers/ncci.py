@@ -35,7 +35,7 @@ import csv
 import datetime as dt
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from itertools import chain, islice
 from operator import itemgetter
@@ -655,7 +655,7 @@ def _is_xlsx(path: Path) -> bool:
     return _plain_name(path).lower().endswith(".xlsx")
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
     """(row number, cells as text) of an xlsx workbook's first sheet, streamed."""
     from openpyxl import load_workbook
 

@@ -164,11 +164,13 @@ INITIALIZE = {
         "clientInfo": {"name": "test", "version": "1"},
     },
 }
-HEADERS = {"HTTP_ACCEPT": "application/json, text/event-stream", "HTTP_HOST": "localhost"}
+HEADERS = {"Accept": "application/json, text/event-stream", "Host": "localhost"}
 
 
 def test_the_http_endpoint_needs_an_api_key():
-    response = DjangoClient().post("/mcp", INITIALIZE, content_type="application/json", **HEADERS)
+    response = DjangoClient().post(
+        "/mcp", INITIALIZE, content_type="application/json", headers=HEADERS
+    )
     assert response.status_code == 401
     assert response.json()["detail"] == KEY_REQUIRED
 
@@ -180,8 +182,7 @@ def test_the_http_endpoint_answers_with_a_key_and_is_metered(settings):
         "/mcp",
         INITIALIZE,
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {made.secret}",
-        **HEADERS,
+        headers={**HEADERS, "Authorization": f"Bearer {made.secret}"},
     )
     assert response.status_code == 200, response.content
     body = response.json()

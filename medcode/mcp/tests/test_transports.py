@@ -75,7 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 async def exercise(client: Client) -> dict[str, Any]:
     listed = await client.list_tools()
-    calls = {
+    calls: dict[str, dict[str, Any]] = {
         "lookup_code": {"code": "S72.001A"},
         "search_codes": {"query": "S72.001A"},
         "suggest_codes_from_note": {"note": "Closed fracture of the neck of the right femur."},
@@ -116,9 +116,10 @@ def test_stdio_transport_answers_every_tool(site: Site) -> None:
 def test_streamable_http_transport_answers_every_tool_with_a_key(site: Site) -> None:
     async def run() -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {site.key}"}
-        async with httpx2.AsyncClient(headers=headers, timeout=60) as http, Client(
-            streamable_http_client(f"{site.url}/mcp", http_client=http)
-        ) as client:
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=60) as http,
+            Client(streamable_http_client(f"{site.url}/mcp", http_client=http)) as client,
+        ):
             return await exercise(client)
 
     check(asyncio.run(run()))

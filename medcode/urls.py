@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from medcode.api.main import api
 from medcode.codes import views as code_views
 from medcode.codes.sitemaps import SITEMAPS
+from medcode.mcp import views as mcp_views
 from medcode.ops import health, metrics
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("consult/", include("medcode.consult.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("medcode.fhir.urls")),
+    re_path(r"^mcp/?$", mcp_views.endpoint, name="mcp"),
     path("robots.txt", code_views.robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "medcode.jobs.commands",
     "medcode.assistant.commands",
     "medcode.consult.commands",
+    "medcode.mcp.commands",
 )
 
 

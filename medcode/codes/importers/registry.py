@@ -29,6 +29,7 @@ IMPORTER_MODULES = (
     "gems",
     "ncd",
     "mce",
+    "icd10pcs_tables",
 )
 
 # Files a folder import passes over without complaint (documentation, schemas).

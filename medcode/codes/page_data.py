@@ -40,6 +40,7 @@ from medcode.codes.models import (
     SeverityDesignation,
 )
 from medcode.codes.panels import Panel, Source
+from medcode.codes.pcs_tables import pcs_axes_panel, pcs_reading
 from medcode.content.articles import CONTENT_ROOT, SYSTEM_FOLDERS, Article, load_article
 
 CPT_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
@@ -363,6 +364,10 @@ def pcs_parts(row: Code, release: Release, on: dt.date, parts: PageParts) -> Non
             ),
         )
     )
+    in_tables = pcs_reading(code, on)
+    if in_tables is not None and in_tables.is_in_tables:  # the labels of all seven axes
+        parts.panels[-1] = pcs_axes_panel(in_tables, on)
+        axes = tuple((a.title, a.char, a.label) for a in in_tables.axes)
     if len(code) == 7:
         stem = code[:4]
         upper = stem[:-1] + chr(ord(stem[-1]) + 1)

@@ -1,0 +1,168 @@
+"""The ICD-10-PCS tables and definitions XML: importers, the seven axes on a PCS code page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from medcode.codes.models import ReferenceRow, Release
+from medcode.codes.pcs_tables import pcs_reading
+from medcode.codes.queries import clear_caches
+from medcode.codes.services import import_file
+from medcode.codes.tests.incoming import FIXTURES, incoming_file
+from medcode.lib.errors import DataFileError
+
+TABLES = FIXTURES / "pcs" / "icd10pcs_tables_2026.xml"
+DEFINITIONS = FIXTURES / "pcs" / "icd10pcs_definitions_2026.xml"
+CODES_TXT = (
+    "0SR90J9 Replacement of Right Hip Joint with Synthetic Substitute, Cemented, Open Approach\n"
+    "0SR90JA Replacement of Right Hip Joint with Synthetic Substitute, Uncemented, Open Approach\n"
+    "0SR90JZ Replacement of Right Hip Joint with Synthetic Substitute, Open Approach\n"
+    "B020ZZZ Computerized Tomography (CT Scan) of Brain\n"
+)
+AUG_2026 = dt.date(2026, 8, 1)
+
+
+@pytest.fixture
+def tables_loaded(db: None, tmp_path: Path, settings: Any) -> Any:
+    settings.MEDCODE_RELEASE_CHECK_SECONDS = 0
+    settings.MEDCODE_METERING = False
+    clear_caches()
+    codes = tmp_path / "icd10pcs_codes_2026.txt"
+    codes.write_text(CODES_TXT)
+    for path in (codes, TABLES, DEFINITIONS):
+        import_file(path)
+    yield
+    clear_caches()
+
+
+@pytest.mark.django_db
+def test_the_tables_and_definitions_load_as_reference_rows(tmp_path: Path):
+    gz = tmp_path / "icd10pcs_tables_2026.xml.gz"
+    with gzip.open(gz, "wb") as fh:
+        fh.write(TABLES.read_bytes())
+    tables = import_file(gz)
+    definitions = import_file(DEFINITIONS)
+
+    assert (tables.dataset, tables.row_counts) == ("icd10pcs_tables", {"pcs_tables": 2})
+    assert definitions.row_counts == {"pcs_definitions": 3}
+    release = Release.objects.get(dataset="icd10pcs_tables")
+    assert (release.version_label, release.effective_from) == ("FY2026", dt.date(2025, 10, 1))
+    table = ReferenceRow.objects.get(key="pcs_table:0SR").data
+    assert [a["label"] for a in table["axes"]] == [
+        "Medical and Surgical",
+        "Lower Joints",
+        "Replacement",
+    ]
+    assert table["rows"][0]["axes"]["7"]["labels"] == {"9": "Cemented", "A": "Uncemented"}
+    device = ReferenceRow.objects.get(key="pcs_definitions:0:6").data
+    assert device["terms"][0]["includes"] == (
+        "Ceramic on ceramic bearing surface; Metal on polyethylene bearing surface"
+    )
+    assert import_file(DEFINITIONS).status == "unchanged"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('<pcsRow codes="4">', '<pcsRow codes="5">', "says it builds 5 codes; its axes build 4"),
+        ('<label code="R">Replacement</label>', '<label code="I">Replacement</label>', "axis 3"),
+        ("</ICD10PCS.tabular>", "", "not well-formed XML"),
+        ('<axis pos="7" values="2">', '<axis pos="8" values="2">', "instead of 4-7"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_bad_tables_file_is_refused_and_nothing_is_kept(
+    tmp_path: Path, old: str, new: str, message: str
+):
+    text = TABLES.read_text()
+    assert old in text
+    path = tmp_path / TABLES.name
+    path.write_text(text.replace(old, new, 1))
+
+    with pytest.raises(DataFileError, match=re.escape(message)):
+        import_file(path)
+    assert not Release.objects.exists() and not ReferenceRow.objects.exists()
+
+
+def test_files_are_recognised_by_name_and_root_element(tmp_path: Path):
+    from medcode.codes.importers.registry import detect
+
+    assert detect(TABLES).name == "icd10pcs_tables"
+    assert detect(DEFINITIONS).name == "icd10pcs_definitions"
+    swapped = tmp_path / "icd10pcs_tables_2026.xml"
+    shutil.copy(DEFINITIONS, swapped)
+    with pytest.raises(DataFileError, match="unknown file"):
+        detect(swapped)
+
+
+def test_a_code_reads_through_its_table_row_with_labels_and_definitions(tables_loaded: None):
+    reading = pcs_reading("0SR90J9", AUG_2026)
+
+    assert reading is not None and reading.is_in_tables
+    assert [(a.title, a.char, a.label) for a in reading.axes] == [
+        ("Section", "0", "Medical and Surgical"),
+        ("Body System", "S", "Lower Joints"),
+        ("Operation", "R", "Replacement"),
+        ("Body Part", "9", "Hip Joint, Right"),
+        ("Approach", "0", "Open"),
+        ("Device", "J", "Synthetic Substitute"),
+        ("Qualifier", "9", "Cemented"),
+    ]
+    assert reading.axes[2].definition.startswith("Putting in or on biological")
+    assert reading.axes[4].definition.startswith("Cutting through the skin")
+    assert reading.axes[5].definition == (
+        "Includes: Ceramic on ceramic bearing surface; Metal on polyethylene bearing surface"
+    )
+    # The qualifier Z is in no row of the table: only the table's three axes are known.
+    partial = pcs_reading("0SR90JZ", AUG_2026)
+    assert partial is not None and not partial.is_in_tables and len(partial.axes) == 3
+
+
+def test_the_pcs_page_shows_all_seven_axes_with_labels(tables_loaded: None, client: Client):
+    html = client.get("/codes/0SR90J9/?date=2026-08-01", HTTP_HOST="localhost").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    for cells in (
+        "4 Body Part 9 Hip Joint, Right",
+        "5 Approach 0 Open Cutting through the skin",
+        "6 Device J Synthetic Substitute",
+        "7 Qualifier 9 Cemented",
+    ):
+        assert cells in text
+    assert "icd10pcs_tables_2026.xml" in text and "icd10pcs_definitions_2026.xml" in text
+    imaging = client.get("/codes/B020ZZZ/?date=2026-08-01", HTTP_HOST="localhost").content.decode()
+    assert "Contrast" in imaging
+
+
+@pytest.mark.django_db
+def test_the_real_tables_give_0sr90j9_its_seven_labels(shared_data_dir: Path, settings: Any):
+    settings.MEDCODE_RELEASE_CHECK_SECONDS = 0
+    clear_caches()
+    tables = import_file(incoming_file(shared_data_dir, "icd10pcs_tables_2026.xml.gz"))
+    import_file(incoming_file(shared_data_dir, "icd10pcs_definitions_2026.xml"))
+
+    # The README of ../shared/incoming: 914 tables, 2,733 rows building 79,115 codes.
+    assert tables.row_counts == {"pcs_tables": 914}
+    rows = [
+        d["rows"]
+        for d in ReferenceRow.objects.filter(release_id=tables.release_id).values_list(
+            "data", flat=True
+        )
+    ]
+    assert sum(len(r) for r in rows) == 2733
+    assert sum(row["codes"] for r in rows for row in r) == 79_115
+    reading = pcs_reading("0SR90J9", AUG_2026)
+    assert reading is not None
+    assert [a.label for a in reading.axes] == [
+        "Medical and Surgical", "Lower Joints", "Replacement", "Hip Joint, Right", "Open",
+        "Synthetic Substitute", "Cemented",
+    ]  # fmt: skip
+    clear_caches()

@@ -120,7 +120,7 @@ def post_new(request: HttpRequest, employer: Employer) -> HttpResponse:
 @employer_required
 def post_edit(request: HttpRequest, employer: Employer, pk: int) -> HttpResponse:
     posting = _own_posting(employer, pk)
-    if posting.status in {Status.CLOSED, Status.EXPIRED}:
+    if posting.status in {Status.CLOSED, Status.EXPIRED, Status.REMOVED}:
         messages.error(
             request, services.NOT_EDITABLE.format(status=posting.get_status_display().lower())
         )

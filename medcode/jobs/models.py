@@ -83,6 +83,11 @@ class Status(models.TextChoices):
     LIVE = "live", "Live"
     CLOSED = "closed", "Closed"
     EXPIRED = "expired", "Expired"
+    REMOVED = "removed", "Taken down by staff"
+
+
+# Seen only by the employer who owns the posting and by staff.
+PRIVATE_STATUSES = frozenset({Status.DRAFT, Status.PENDING, Status.REMOVED})
 
 
 US_STATES = [

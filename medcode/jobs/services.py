@@ -108,7 +108,7 @@ def save_posting(
         posting = Posting(employer=employer)
     elif posting.employer_id != employer.pk:
         raise Posting.DoesNotExist
-    elif posting.status in {Status.CLOSED, Status.EXPIRED}:
+    elif posting.status in {Status.CLOSED, Status.EXPIRED, Status.REMOVED}:
         raise JobsError(NOT_EDITABLE.format(status=posting.get_status_display().lower()))
 
     stays_live = posting.status == Status.LIVE and (
@@ -160,7 +160,7 @@ def _only_dates_change(posting: Posting, fields: dict[str, Any], credentials: li
 def close_posting(*, employer: Employer, posting: Posting) -> Posting:
     if posting.employer_id != employer.pk:
         raise Posting.DoesNotExist
-    if posting.status in {Status.CLOSED, Status.EXPIRED}:
+    if posting.status in {Status.CLOSED, Status.EXPIRED, Status.REMOVED}:
         raise JobsError(ALREADY_CLOSED.format(status=posting.get_status_display().lower()))
     posting.status = Status.CLOSED
     posting.save(update_fields=["status", "updated_at"])
@@ -206,9 +206,9 @@ def reject_posting(*, actor: Any, posting: Posting, note: str) -> Posting:
 
 @transaction.atomic
 def take_down_posting(*, actor: Any, posting: Posting, note: str) -> Posting:
-    """Staff close a posting (after reports, say) and resolve its open reports."""
+    """Staff take a posting down (after reports, say): no longer public, its reports resolved."""
     posting = Posting.objects.select_for_update().get(pk=posting.pk)
-    posting.status = Status.CLOSED
+    posting.status = Status.REMOVED
     posting.moderation_note = note.strip()[:500]
     posting.save(update_fields=["status", "moderation_note", "updated_at"])
     _resolve_reports(actor, posting)

@@ -19,13 +19,13 @@ from medcode.jobs import queries, services
 from medcode.jobs.descriptions import render_description
 from medcode.jobs.forms import AlertForm, ReportForm, parse_search
 from medcode.jobs.models import (
+    PRIVATE_STATUSES,
     US_STATES,
     Credential,
     EmploymentType,
     Posting,
     SavedJob,
     Specialty,
-    Status,
     WorkMode,
 )
 from medcode.jobs.schema_org import job_posting
@@ -101,7 +101,7 @@ def posting_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
     )
     is_owner = queries.is_owner(request.user, posting)
     is_staff = bool(getattr(request.user, "is_staff", False))
-    if posting.status in {Status.DRAFT, Status.PENDING} and not (is_owner or is_staff):
+    if posting.status in PRIVATE_STATUSES and not (is_owner or is_staff):
         raise Http404
     if slug != posting.slug:
         return redirect(posting, permanent=True)
@@ -224,7 +224,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    posting = get_object_or_404(Posting.objects.exclude(status=Status.DRAFT), pk=pk)
+    # Only what the public can see can be reported: a pending or removed posting's title and
+    # company are not shown to whoever guesses its number.
+    posting = get_object_or_404(Posting.objects.exclude(status__in=PRIVATE_STATUSES), pk=pk)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.report_posting(

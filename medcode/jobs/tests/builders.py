@@ -84,9 +84,9 @@ def make_posting(
         credentials=list(credentials),
         submit=status != Status.DRAFT,
     )
-    if status in {Status.LIVE, Status.CLOSED, Status.EXPIRED}:
+    if status in {Status.LIVE, Status.CLOSED, Status.EXPIRED, Status.REMOVED}:
         posting = services.approve_posting(actor=staff_user(), posting=posting, now=posted_at)
-    if status in {Status.CLOSED, Status.EXPIRED}:
+    if status in {Status.CLOSED, Status.EXPIRED, Status.REMOVED}:
         Posting.objects.filter(pk=posting.pk).update(status=status)
         posting.refresh_from_db()
     return posting

@@ -161,6 +161,17 @@ def test_a_coder_reports_a_posting_once(coder: Any, coder_client: Client) -> Non
     assert (report.reporter, report.reason) == (coder, "spam")
 
 
+@pytest.mark.parametrize("status", [Status.PENDING, Status.REMOVED])
+def test_the_report_form_of_a_posting_the_public_cannot_see_is_a_404(
+    coder_client: Client, status: str
+) -> None:
+    # It used to show the title and company of a pending posting to any signed-in user.
+    posting = make_posting(status=status, title="Unreviewed title")
+    response = coder_client.get(reverse("jobs:report", args=[posting.pk]))
+    assert response.status_code == 404
+    assert b"Unreviewed title" not in response.content
+
+
 def test_a_report_with_an_unknown_reason_is_refused(coder_client: Client) -> None:
     posting = make_posting()
     response = coder_client.post(reverse("jobs:report", args=[posting.pk]), {"reason": "meh"})

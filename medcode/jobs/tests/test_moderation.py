@@ -104,9 +104,13 @@ def test_staff_take_down_a_reported_posting(staff_client: Client) -> None:
         reverse("jobs:decide", args=[posting.pk]), {"action": "close", "note": "scam"}
     )
     posting.refresh_from_db()
-    assert posting.status == Status.CLOSED
+    assert posting.status == Status.REMOVED
     assert Report.objects.get().resolved_at is not None
     assert ModerationEvent.objects.filter(posting=posting, action="close").count() == 1
+    # Taken down means gone for the public (a closed posting stays readable), not for staff.
+    assert Client().get(posting.get_absolute_url()).status_code == 404
+    assert Client().get(f"/api/v1/jobs/{posting.pk}").status_code == 404
+    assert staff_client.get(posting.get_absolute_url()).status_code == 200
 
 
 def test_staff_dismiss_reports_and_the_posting_stays_live(staff_client: Client) -> None:

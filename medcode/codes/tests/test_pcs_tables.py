@@ -166,3 +166,13 @@ def test_the_real_tables_give_0sr90j9_its_seven_labels(shared_data_dir: Path, se
         "Synthetic Substitute", "Cemented",
     ]  # fmt: skip
     clear_caches()
+
+
+@pytest.mark.parametrize(
+    "name", ["codes_addenda_2026.txt", "order_addenda_2026.txt", "tables_addenda_2026.txt"]
+)
+def test_a_folder_import_passes_over_the_pcs_addenda(name: str):
+    from medcode.codes.importers.registry import is_ignored
+
+    assert is_ignored(Path(name))
+    assert not is_ignored(Path("icd10pcs_codes_2026.txt"))

@@ -27,6 +27,9 @@ RULE_FAMILIES: dict[str, str] = {
     "assistant": "pfs",
     "cosurgeon": "pfs",
     "team": "pfs",
+    "pfs_not_used": "pfs",
+    "place_of_service": "pfs",
+    "hcpcs_coverage": "hcpcs",
     "dx_invalid": "icd10cm",
     "dx_excludes1": "icd10cm",
 }

@@ -10,6 +10,7 @@ rules see for one claim: the cache, with PTP lookups narrowed to the codes on th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 import threading
@@ -37,6 +38,7 @@ from medcode.rules import (
     Claim,
     DiagnosisInfo,
     FeeIndicators,
+    HcpcsPayment,
     MueLimit,
     PtpEdit,
     Span,
@@ -107,6 +109,14 @@ class _Dates:
             return found
 
 
+def _json(value: object) -> dict[str, Any]:
+    """A JSON column read by raw SQL: text on SQLite, already a dict on PostgreSQL."""
+    if isinstance(value, dict):
+        return value
+    found = json.loads(value) if isinstance(value, str | bytes) and value else {}
+    return found if isinstance(found, dict) else {}
+
+
 def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
@@ -124,6 +134,7 @@ class TableCache:
     _mue: dict[str, MueLimit | None] = field(default_factory=dict)
     _addons: dict[str, tuple[AddOnEdit, ...]] = field(default_factory=dict)
     _fees: dict[str, dict[str, FeeIndicators]] = field(default_factory=dict)
+    _hcpcs: dict[str, HcpcsPayment | None] = field(default_factory=dict)
     _codes: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     _modifiers: dict[str, tuple[Span, ...]] | None = None
     _diagnoses: dict[str, DiagnosisInfo | None] = field(default_factory=dict)
@@ -155,6 +166,7 @@ class TableCache:
         self._load_mue({c for c in codes if c not in self._mue})
         self._load_addons({c for c in codes if c not in self._addons})
         self._load_fees({c for c in codes if c not in self._fees})
+        self._load_hcpcs({c for c in codes if c not in self._hcpcs})
         self._load_codes({c for c in codes if c not in self._codes})
         self._load_diagnoses({d for d in diagnoses if d not in self._diagnoses})
 
@@ -275,7 +287,8 @@ class TableCache:
         if codes and release is not None:
             columns = (
                 "code, modifier, status_code, global_days, pctc_ind, mult_proc_ind, "
-                "bilat_surg_ind, asst_surg_ind, co_surg_ind, team_surg_ind"
+                "bilat_surg_ind, asst_surg_ind, co_surg_ind, team_surg_ind, "
+                "nonfac_na, facility_na, attributes"
             )
             for chunk in _chunks(sorted(codes)):
                 sql = (
@@ -283,7 +296,8 @@ class TableCache:
                     f"WHERE release_id = %s AND code IN ({_marks(chunk)})"
                 )
                 for row in _fetch(sql, [release.id, *chunk]):
-                    code, modifier, status, global_days, *indicators = row
+                    code, modifier, status, global_days, *indicators = row[:10]
+                    nonfac_na, facility_na, attributes = row[10:]
                     pctc, mult, bilateral, assistant, cosurgeon, team = map(_indicator, indicators)
                     found[code][(modifier or "").strip().upper()] = FeeIndicators(
                         code=code,
@@ -296,9 +310,35 @@ class TableCache:
                         asst_surg_ind=assistant,
                         co_surg_ind=cosurgeon,
                         team_surg_ind=team,
+                        not_used_for_medicare=bool(
+                            _json(attributes).get("not_used_for_medicare_payment")
+                        ),
+                        nonfac_na=bool(nonfac_na),
+                        facility_na=bool(facility_na),
                     )
         for code in codes:
             self._fees[code] = found.get(code, {})
+
+    def _load_hcpcs(self, codes: set[str]) -> None:
+        release = next((r for r in self.releases.codes if r.code_system == CodeSystem.HCPCS), None)
+        found: dict[str, HcpcsPayment] = {}
+        wanted = [c for c in codes if HCPCS_SHAPED.match(c)]
+        if wanted and release is not None:
+            for chunk in _chunks(sorted(wanted)):
+                sql = (
+                    f"SELECT code, attributes FROM {_table(Code)} WHERE release_id = %s "
+                    f"AND system = %s AND code IN ({_marks(chunk)})"
+                )
+                for code, attributes in _fetch(sql, [release.id, CodeSystem.HCPCS, *chunk]):
+                    data = _json(attributes)
+                    found[code] = HcpcsPayment(
+                        code=code,
+                        coverage=str(data.get("coverage") or "").strip().upper(),
+                        pricing=tuple(str(p).strip() for p in data.get("pricing_indicators") or ()),
+                        source=release.citation,
+                    )
+        for code in codes:
+            self._hcpcs[code] = found.get(code)
 
     def _spans(
         self, release_ids: list[int], systems: Sequence[str], codes: Sequence[str] | None
@@ -439,6 +479,11 @@ class TableCache:
             self._load_fees({code})
         return self._fees[code].get(modifier)
 
+    def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
+        if code not in self._hcpcs:
+            self._load_hcpcs({code})
+        return self._hcpcs[code]
+
     def code_exists(self, code: str, on: dt.date) -> bool:
         if code not in self._codes:
             self._load_codes({code})
@@ -491,6 +536,9 @@ class ClaimTables:
 
     def fee(self, code: str, modifier: str = "") -> FeeIndicators | None:
         return self._cache.fee(code, modifier)
+
+    def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
+        return self._cache.hcpcs_payment(code)
 
     def code_exists(self, code: str, on: dt.date) -> bool:
         return self._cache.code_exists(code, on)

@@ -62,6 +62,9 @@ RULE_LABELS = {
     "units_zero": "Units",
     "modifier_invalid": "Modifier not valid",
     "duplicate_line": "Duplicate line",
+    "hcpcs_coverage": "HCPCS coverage (Medicare)",
+    "pfs_not_used": "PFS: not used for Medicare payment",
+    "place_of_service": "Place of service (PFS NA indicator)",
 }
 
 

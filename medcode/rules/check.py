@@ -9,6 +9,11 @@ from medcode.rules.claim import Claim, Finding, Severity
 from medcode.rules.codes import check_codes, check_duplicate_lines
 from medcode.rules.diagnoses import check_diagnoses
 from medcode.rules.mue import check_mue
+from medcode.rules.nonpayment import (
+    check_hcpcs_coverage,
+    check_pfs_not_used,
+    check_place_of_service,
+)
 from medcode.rules.pfs import (
     check_bilateral,
     check_global_surgery,
@@ -33,6 +38,9 @@ RULES: tuple[Rule, ...] = (
     check_bilateral,
     check_pctc,
     check_surgeon_modifiers,
+    check_hcpcs_coverage,
+    check_pfs_not_used,
+    check_place_of_service,
 )
 
 SEVERITY_ORDER: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}

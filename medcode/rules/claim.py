@@ -31,6 +31,9 @@ RuleId = Literal[
     "units_zero",
     "modifier_invalid",
     "duplicate_line",
+    "hcpcs_coverage",
+    "pfs_not_used",
+    "place_of_service",
 ]
 
 

@@ -105,6 +105,22 @@ PFS_STATUS_MESSAGES: dict[str, tuple[Severity, str, str | None]] = {
         None,
     ),
 }
+# Status I codes for which CMS names the code Medicare uses instead: code -> (Medicare code,
+# when it applies). 99417 -> G2212: CMS CY2021 PFS final rule (85 FR 84472), office/outpatient
+# prolonged services; G2212 starts 15 minutes past the top of 99215's (99205's) time.
+MEDICARE_CODE_FOR: dict[str, tuple[str, str]] = {
+    "99417": (
+        "G2212",
+        "when the visit level was chosen by total time and that time reaches 15 minutes "
+        "past the top of the visit's range (69 minutes with 99215, 89 with 99205), one unit "
+        "per full 15 minutes",
+    ),
+}
+PFS_STATUS_I_MEDICARE_CODE = (
+    "{code} ({line}) has PFS status I: it is not valid for Medicare; Medicare uses "
+    "{medicare_code} for this service."
+)
+PFS_STATUS_I_MEDICARE_CODE_FIX = "Replace {code} with {medicare_code} for Medicare, {when}."
 PFS_STATUS_T_WITH_OTHERS = (
     "{code} ({line}) has PFS status T: it is paid only when no other PFS service is billed "
     "on the same date, and {others} is billed on {dos}, so {code} is bundled."
@@ -121,7 +137,7 @@ def check_pfs_status(claim: Claim, tables: RuleTables) -> list[Finding]:
     findings: list[Finding] = []
     source = tables.source("pfs")
     for dos, lines in lines_by_date(claim).items():
-        rows = {line.number: _priced_row(line, tables) for line in lines}
+        rows = {line.number: priced_row(line, tables) for line in lines}
         for line in lines:
             row = rows[line.number]
             if row is None:
@@ -157,6 +173,10 @@ def check_pfs_status(claim: Claim, tables: RuleTables) -> list[Finding]:
             if entry is None:
                 continue
             severity, message, fix = entry
+            alternate = MEDICARE_CODE_FOR.get(line.code) if row.status_code == "I" else None
+            if alternate is not None and tables.code_exists(alternate[0], dos):
+                words["medicare_code"], words["when"] = alternate
+                message, fix = PFS_STATUS_I_MEDICARE_CODE, PFS_STATUS_I_MEDICARE_CODE_FIX
             findings.append(
                 Finding(
                     "pfs_status",
@@ -170,7 +190,7 @@ def check_pfs_status(claim: Claim, tables: RuleTables) -> list[Finding]:
     return findings
 
 
-def _priced_row(line: ClaimLine, tables: RuleTables) -> FeeIndicators | None:
+def priced_row(line: ClaimLine, tables: RuleTables) -> FeeIndicators | None:
     """The PFS row a line is priced on: its 26/TC/53 row when it has one, else the global row."""
     for modifier in PRICING_MODIFIERS:
         if modifier in line.modifiers:

@@ -79,6 +79,26 @@ class FeeIndicators:
     asst_surg_ind: int
     co_surg_ind: int
     team_surg_ind: int
+    # Payment facts beside the indicators: the "not used for Medicare payment" flag and the
+    # NA indicators (no PE RVU, so no payment, in the non-facility or facility setting).
+    not_used_for_medicare: bool = False
+    nonfac_na: bool = False
+    facility_na: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HcpcsPayment:
+    """How the HCPCS Level II file says Part B treats a code (HCPCS record layout).
+
+    coverage is field 16 (C carrier judgment, D special coverage instructions, I not payable
+    by Medicare, M non-covered by Medicare, S non-covered by Medicare statute); pricing holds
+    the pricing indicator codes of field 9 ("00": not separately priced by Part B).
+    """
+
+    code: str
+    coverage: str
+    pricing: tuple[str, ...]
+    source: str  # the HCPCS release it was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +139,10 @@ class RuleTables(Protocol):
 
     def fee(self, code: str, modifier: str = "") -> FeeIndicators | None: ...
 
+    def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
+        """The HCPCS Level II coverage and pricing codes; None for CPT or an unlisted code."""
+        ...
+
     def code_exists(self, code: str, on: date) -> bool: ...
 
     def modifier_exists(self, modifier: str, on: date) -> bool: ...
@@ -140,6 +164,7 @@ class InMemoryTables:
         mue: Iterable[MueLimit] = (),
         addons: Iterable[AddOnEdit] = (),
         fees: Iterable[FeeIndicators] = (),
+        hcpcs: Iterable[HcpcsPayment] = (),
         codes: Mapping[str, Span] | None = None,
         modifiers: Mapping[str, Span] | None = None,
         diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
@@ -160,6 +185,7 @@ class InMemoryTables:
         self._fees = {
             (normalise_code(fee.code), normalise_modifier(fee.modifier)): fee for fee in fees
         }
+        self._hcpcs = {normalise_code(h.code): h for h in hcpcs}
         self._codes = {normalise_code(c): span for c, span in (codes or {}).items()}
         self._modifiers = {normalise_modifier(m): span for m, span in (modifiers or {}).items()}
 
@@ -181,6 +207,9 @@ class InMemoryTables:
 
     def fee(self, code: str, modifier: str = "") -> FeeIndicators | None:
         return self._fees.get((code, modifier))
+
+    def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
+        return self._hcpcs.get(code)
 
     def code_exists(self, code: str, on: date) -> bool:
         span = self._codes.get(code)

@@ -10,6 +10,7 @@ from medcode.rules.tables import (
     AddOnEdit,
     DiagnosisInfo,
     FeeIndicators,
+    HcpcsPayment,
     InMemoryTables,
     MueLimit,
     PtpEdit,
@@ -37,6 +38,7 @@ def line(
     units: int = 1,
     dos: date = DOS,
     pointers: tuple[int, ...] = (1,),
+    pos: str | None = "11",
 ) -> ClaimLine:
     return ClaimLine(
         number=number,
@@ -44,7 +46,7 @@ def line(
         modifiers=modifiers,
         units=units,
         date_of_service=dos,
-        place_of_service="11",
+        place_of_service=pos,
         diagnosis_pointers=pointers,
     )
 
@@ -92,6 +94,9 @@ def fee(
     assistant: int = 2,
     cosurgeon: int = 2,
     team: int = 2,
+    not_used: bool = False,
+    nonfac_na: bool = False,
+    facility_na: bool = False,
 ) -> FeeIndicators:
     return FeeIndicators(
         code=code,
@@ -104,7 +109,17 @@ def fee(
         asst_surg_ind=assistant,
         co_surg_ind=cosurgeon,
         team_surg_ind=team,
+        not_used_for_medicare=not_used,
+        nonfac_na=nonfac_na,
+        facility_na=facility_na,
     )
+
+
+HCPCS_SOURCE = "HCPCS Level II 2026 January, effective 2026-01-01"
+
+
+def hcpcs(code: str, coverage: str = "C", *pricing: str) -> HcpcsPayment:
+    return HcpcsPayment(code, coverage, pricing or ("11",), HCPCS_SOURCE)
 
 
 def diagnosis(
@@ -119,6 +134,7 @@ def tables(
     mue: Iterable[MueLimit] = (),
     addons: Iterable[AddOnEdit] = (),
     fees: Iterable[FeeIndicators] = (),
+    hcpcs: Iterable[HcpcsPayment] = (),
     codes: Iterable[str] = (),
     modifiers: Iterable[str] = (),
     diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
@@ -129,6 +145,7 @@ def tables(
         mue=mue,
         addons=addons,
         fees=fees,
+        hcpcs=hcpcs,
         codes={code: Span() for code in codes},
         modifiers={modifier: Span() for modifier in modifiers},
         diagnoses=diagnoses,

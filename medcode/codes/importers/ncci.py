@@ -656,21 +656,14 @@ def _is_xlsx(path: Path) -> bool:
 
 
 def _xlsx_records(path: Path) -> Generator[tuple[int, list[str]], None, None]:
-    """(row number, cells as text) of an xlsx workbook's first sheet, streamed."""
-    from openpyxl import load_workbook
-
+    """(row number, cells as text) of an xlsx workbook's first sheet, streamed (empty rows
+    skipped; a row may stop before its last empty cells)."""
     from medcode.codes.importers.hcpcs import cell_text
+    from medcode.lib.xlsx import Workbook
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad zip/xml
-        raise DataFileError(path, f"not a readable xlsx workbook ({exc})") from exc
-    try:
-        sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+    with Workbook(path) as book:
+        for number, values in book.rows():
             yield number, [cell_text(v) for v in values]
-    finally:
-        book.close()
 
 
 def parse_aoc(path: Path) -> Iterator[AocRow]:
@@ -718,11 +711,23 @@ def _aoc_rows(
     descriptors = _descriptor_columns(header)
     guard = DuplicateGuard(path, "add-on edit (add-on, primary, effective, deleted)")
     width = len(header)
+    seen_dates: dict[tuple[str, int], dt.date | None] = {}  # a few hundred distinct values
+
+    def date(line: int, value: str, i: int) -> dt.date | None:
+        key = (value, i)
+        if key not in seen_dates:
+            seen_dates[key] = parse_date(path, line, value, column=names[i])
+        return seen_dates[key]
+
+    names = list(AOC_OFFICIAL_COLUMNS)
     for line, row in rows:
         if not any(c.strip() for c in row):
             continue
-        if _is_xlsx(path) and len(row) > width and not any(c.strip() for c in row[width:]):
-            row = row[:width]  # a worksheet's blank cells right of the table
+        if _is_xlsx(path):  # a worksheet row stops at its last filled cell
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            elif not any(c.strip() for c in row[width:]):
+                row = row[:width]
         if len(row) != width:
             message = BAD_FIELD_COUNT.format(expected=width, found=len(row))
             raise DataFileError(path, message, line=line)
@@ -731,11 +736,10 @@ def _aoc_rows(
         edit_type = _int(path, line, row[positions[2]], BAD_AOC_TYPE, range(1, 4))
         effective_on = deleted_on = None
         if official:
-            names = list(AOC_OFFICIAL_COLUMNS)
-            dates = [parse_date(path, line, row[positions[i]], column=names[i]) for i in (3, 4, 6)]
+            dates = [date(line, row[positions[i]], i) for i in (3, 4, 6)]
             ends = [d for d in dates if d is not None]
             deleted_on = min(ends) if ends else None
-            effective_on = parse_date(path, line, row[positions[5]], column=names[5])
+            effective_on = date(line, row[positions[5]], 5)
         notes = row[notes_at] if notes_at is not None else ""
         notes = _text(path, line, notes.strip().strip('"'), "the note", MAX_NOTES)
         for i in descriptors:

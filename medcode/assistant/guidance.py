@@ -147,7 +147,8 @@ def empty(ctx: Context) -> Draft:
 def off_topic(ctx: Context) -> Draft:
     kb = kb_entry("casepilot-scope")
     return Draft(
-        "I answer medical coding and billing questions from the loaded code sets and CMS guidance, "
-        "so I cannot help with that one. " + kb.summary,
+        "That question is outside what CasePilot answers: it answers medical coding and billing "
+        "questions from the loaded code sets and CMS guidance. For anything else about a case, "
+        "send it to CaseConsultant (/consult/) and a coder answers by email. " + kb.summary,
         tools.kb_facts(kb, limit=1),
     )

@@ -47,6 +47,7 @@ Intent = Literal[
     "billable",
     "opps_status",
     "best_code",
+    "is_code_for",
 ]
 Payer = Literal["medicare", "medicaid", "commercial"]
 Setting = Literal["facility", "office"]
@@ -244,6 +245,43 @@ KNOWN_LEVEL2 = frozenset(
         "QZ",
     }
 )
+# "Do I need 58 on the permanent 63650?", "append 25 to the visit": a modifier without the word.
+_MODIFIER_BARE = re.compile(
+    r"\b(?:need|use|append|add|attach|bill(?:ed)? with|report(?:ed)? with|put)\s+(?:an?\s+)?"
+    r"([0-9]{2}|[A-Z]{2})\s+(?:on|to|with|for)\b",
+    re.I,
+)
+_BARE_MODIFIERS = frozenset(
+    [
+        "22",
+        "24",
+        "25",
+        "26",
+        "50",
+        "51",
+        "52",
+        "53",
+        "57",
+        "58",
+        "59",
+        "62",
+        "66",
+        "76",
+        "77",
+        "78",
+        "79",
+        "80",
+        "81",
+        "82",
+        "91",
+        "AS",
+        "TC",
+        "XE",
+        "XS",
+        "XP",
+        "XU",
+    ]
+)
 POS_MENTION = re.compile(
     r"\b(?:POS|place[- ]of[- ]service)(?:\s+code)?\s*[:#]?\s*(\d{1,2})\b", re.I
 )
@@ -271,6 +309,9 @@ def find_modifiers(text: str, codes: tuple[CodeMention, ...]) -> tuple[str, ...]
                 add(part)
     for match in _MODIFIER_BEFORE.finditer(text):
         add(match.group(1))
+    for match in _MODIFIER_BARE.finditer(text):
+        if match.group(1) in _BARE_MODIFIERS:
+            add(match.group(1))
     for code in codes:
         for modifier in code.modifiers:
             add(modifier)
@@ -486,6 +527,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 # Words that show a question is about coding or medicine at all.
 CODING_WORDS = re.compile(
     r"\b(codes?|coding|coder|bill(ing|ed|able)?|claims?|modifiers?|diagnos\w*|procedur\w*|"
+    r"dx|ckd|dm|t2dm|t1dm|htn|chf|copd|afib|uti|bph|gerd|dka|nstemi|stemi|esrd|dvt|"
     r"cpt|hcpcs|icd|pcs|medicare|medicaid|payer|insur\w*|ncci|mue|ptp|rvus?|fee|"
     r"reimburs\w*|denial|denied|audit|documentation|guidelines?|surgery|surgical|surgeon|"
     r"patient|visit|encounter|e/?m|drg|coverage|lcd|ncd|hospital|physician|clinic|"

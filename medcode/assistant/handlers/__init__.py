@@ -38,6 +38,7 @@ MODULES = (
     "billable",
     "opps_status",
     "best_code",
+    "is_code_for",
 )
 
 

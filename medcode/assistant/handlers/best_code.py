@@ -8,9 +8,11 @@ import re
 from medcode.assistant import tools
 from medcode.assistant.context import Context
 from medcode.assistant.facts import Draft, Fact
+from medcode.assistant.guard import CodeCheck
 from medcode.assistant.handlers import Handler
 from medcode.assistant.handlers.common import says
 from medcode.assistant.intent import Question, named_systems
+from medcode.rules.diagnoses import extract_code_patterns
 
 EXAMPLES = (
     "Nephrology note documents CKD stage 3b. Correct ICD-10-CM code?",
@@ -125,7 +127,9 @@ def score(question: Question) -> float:
         return 0.0
     if says(question.text, r"modifier|\bunits?\b|\bpay|\bmue\b|global"):
         return 0.0
-    return 1.5 if says(question.text, ASKS_FOR_CODE) else 0.0
+    if says(question.text, ASKS_FOR_CODE):
+        return 1.5
+    return 1.0 if question.intent == "find_code" else 0.0
 
 
 def stem(word: str) -> str:
@@ -205,14 +209,74 @@ def build(ctx: Context) -> Draft:
     if not checks:
         return procedures.find_code(ctx)
     check = checks[0]
-    matched = [w for w in dict.fromkeys(words_of(best.title)) if w in asked]
-    why = f"its title names {', '.join(matched[:8])}" if matched else "it is the closest title"
+    matched = [w for w in re.findall(r"[A-Za-z0-9']+", best.title) if set(words_of(w)) & asked]
+    why = (
+        f"its title names {', '.join(dict.fromkeys(m.lower() for m in matched[:10]))}"
+        if matched
+        else "it is the closest title"
+    )
     summary = (
         f"{check.display} ({check.title}) is the code for this: {why}. Check that the record "
         "supports every element of the title before reporting it."
     )
     facts = [Fact(f"{check.display}: {check.title}", tools.cite_code(check))]
+    if check.system == "ICD10CM":
+        extra, notes = also_code(ctx, check, asked, set(words_of(best.title)))
+        facts += notes
+        if extra:
+            summary += extra
     return Draft(summary, facts)
+
+
+def also_code(
+    ctx: Context, check: CodeCheck, asked: set[str], used: set[str]
+) -> tuple[str, list[Fact]]:
+    """The code's "use additional code" notes, and the code the rest of the question fits
+    among the codes a note names (E11.22 + N18.3-: "stage 3" left over -> N18.30)."""
+    page = tools.page_of(check, ctx.on)
+    notes = tools.panel(page, "icd10cm_notes")
+    if notes is None:
+        return "", []
+    facts: list[Fact] = []
+    sentence = ""
+    for group in notes.groups:
+        if group.title.lower() not in {"use additional code", "code first", "code also"}:
+            continue
+        items = sorted(group.items, key=lambda i: bool(i.inherited_from))
+        for n, item in enumerate(items):
+            if n >= 3 and sentence:
+                break
+            facts.append(
+                Fact(
+                    f"{check.display} {group.title}: {item.text}"
+                    + (f" (from {item.inherited_from})" if item.inherited_from else ""),
+                    tools.cite_panel(check, notes),
+                )
+            )
+            left = {w for w in asked - used if not w.startswith("no-")}
+            patterns = extract_code_patterns(item.text)
+            if not left or not patterns or sentence:
+                continue
+            query = " ".join([*sorted(left), *words_of(re.sub(r"\(.*?\)", " ", item.text))])
+            found, _ = tools.search_codes(query, ctx.on, systems=["ICD10CM"], limit=20)
+            fits = [
+                c
+                for c in found
+                if c.is_billable
+                and any(p.matches(c.code.replace(".", "")) for p in patterns)
+                and left & set(words_of(c.title))
+            ]
+            if fits:
+                best = max(
+                    enumerate(fits),
+                    key=lambda i: rank_score(asked - used, i[1].title, i[0], False),
+                )[1]
+                sentence = (
+                    f" Its tabular note says \u201c{group.title}\u201d ({item.text}): "
+                    f"report {best.display} ({best.title}) with it"
+                    + (" as the additional code." if group.title.lower() != "code first" else ".")
+                )
+    return sentence, facts
 
 
 HANDLER = Handler("best_code", score, build, EXAMPLES)

@@ -7,6 +7,8 @@ procedure (modifier 25 on the visit), and PFS status I (not valid for Medicare).
 
 from __future__ import annotations
 
+import re
+
 from medcode.assistant import tools
 from medcode.assistant.context import Context, kb_entry, payer_notice, with_kb
 from medcode.assistant.facts import Citation, Draft, Fact
@@ -137,13 +139,19 @@ def _status_sentences(ctx: Context, checks: list[CodeCheck]) -> tuple[list[str],
     facts: list[Fact] = []
     for check in checks:
         info = main_fee(check, ctx)
+        alone = re.compile(rf"(?<![-\w]){re.escape(check.code)}(?![-\w])")
+        for entry in find_entries(check.code, limit=1):
+            if alone.search(entry.summary) and entry.summary not in sentences:
+                facts += tools.kb_facts(entry, limit=3)
+                sentences.append(entry.summary)
         if info is None or info.status not in {"I", "N", "X", "B", "P"}:
             continue
         meaning = meanings.explain(meanings.PFS_STATUS, info.status).rstrip(".")
-        sentences.append(
+        sentences.insert(
+            0,
             f"For Medicare, {check.display} has PFS status {info.status} ({meaning}), so it is "
             "not separately paid by Medicare whatever NCCI says"
-            + (": Medicare uses another code for the service." if info.status == "I" else ".")
+            + (": Medicare uses another code for the service." if info.status == "I" else "."),
         )
         facts.append(
             Fact(
@@ -153,10 +161,6 @@ def _status_sentences(ctx: Context, checks: list[CodeCheck]) -> tuple[list[str],
                 ),
             )
         )
-        for entry in find_entries(check.code, limit=1):
-            if check.code.lower() in entry.keywords:
-                facts += tools.kb_facts(entry, limit=3)
-                sentences.append(entry.summary)
     return sentences, facts
 
 
@@ -200,8 +204,8 @@ def build(ctx: Context) -> Draft:
                 "modifier 57; otherwise it is part of the global package."
             )
     status_sentences, status_facts = _status_sentences(ctx, [a, b])
-    sentences += status_sentences
-    facts += status_facts
+    sentences = status_sentences + sentences
+    facts = status_facts + facts
     draft = Draft(" ".join(sentences), facts)
     with_kb(draft, "ncci-ptp", limit=1)
     if em:

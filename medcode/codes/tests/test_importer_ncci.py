@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -505,11 +506,14 @@ def test_the_shared_ncci_files_import_with_the_manifest_row_counts(
     assert (result.dataset, result.row_counts) == (dataset, {table: rows})
 
 
-def aoc_xlsx(path, rows, header=None):
+def aoc_xlsx(
+    path: Path, rows: Sequence[Sequence[object]], header: tuple[str, ...] | None = None
+) -> Path:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None
     sheet.append(("Made-up notice in the first row",))
     sheet.append(
         header

@@ -8,8 +8,9 @@ NCD does not list falls under that NCD's "all other codes" row (importers/ncd.AL
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
+
+from django.db.models import Count, Max
 
 from medcode.codes.catalog import derived, release_catalog
 from medcode.codes.importers.ncd import ALL_OTHERS, RESOLUTIONS
@@ -62,7 +63,11 @@ def ncd_listings_for(code: str, on: dt.date) -> tuple[NcdListing, ...]:
         return ()
     code = code.upper().replace(".", "")
     source = release_catalog().sources[release.pk]
-    rows = NcdCodeListing.objects.filter(release_id=release.pk, code=code).order_by("ncd", "line")
+    # Sorted here: an ORDER BY would make SQLite walk the (release, ncd) index instead.
+    rows = sorted(
+        NcdCodeListing.objects.filter(release_id=release.pk, code=code),
+        key=lambda row: (row.ncd, row.line),
+    )
     return tuple(
         NcdListing(
             ncd=row.ncd,
@@ -80,31 +85,30 @@ def ncd_listings_for(code: str, on: dt.date) -> tuple[NcdListing, ...]:
 
 
 def ncd_summaries(release: Release) -> dict[str, NcdSummary]:
-    """Every NCD of a release with its counts, read once per release (66,000 rows)."""
+    """Every NCD of a release with its counts, read once per release (aggregated in SQL)."""
     key = ("ncd_summaries", release.pk)
     cached = derived.get(key)
     if cached is None:
-        titles: dict[str, str] = {}
+        rows = NcdCodeListing.objects.filter(release_id=release.pk)
+        titles = dict(rows.values("ncd").annotate(first=Max("title")).values_list("ncd", "first"))
         procedures: dict[str, list[str]] = {}
-        counts: dict[str, Counter[int]] = {}
-        others: dict[str, int | None] = {}
-        rows = NcdCodeListing.objects.filter(release_id=release.pk).values_list(
-            "ncd", "title", "system", "code", "resolution"
-        )
-        for ncd, title, system, code, resolution in rows.iterator(chunk_size=10_000):
-            titles.setdefault(ncd, title)
-            if system != "ICD10CM":
-                procedures.setdefault(ncd, []).append(code)
-            elif code == ALL_OTHERS:
-                others[ncd] = resolution
-            elif resolution is not None:
-                counts.setdefault(ncd, Counter())[resolution] += 1
+        for ncd, code in rows.exclude(system="ICD10CM").order_by("line").values_list("ncd", "code"):
+            procedures.setdefault(ncd, []).append(code)
+        counts: dict[str, dict[int, int]] = {}
+        listed = rows.filter(system="ICD10CM").exclude(code=ALL_OTHERS)
+        for ncd, resolution, n in (
+            listed.values("ncd", "resolution")
+            .annotate(n=Count("pk"))
+            .values_list("ncd", "resolution", "n")
+        ):
+            counts.setdefault(ncd, {})[resolution or 0] = n
+        others = dict(rows.filter(code=ALL_OTHERS).values_list("ncd", "resolution"))
         cached = {
             ncd: NcdSummary(
                 ncd=ncd,
-                title=title,
+                title=title or "",
                 procedures=tuple(procedures.get(ncd, ())),
-                diagnoses_by_resolution=dict(counts.get(ncd, Counter())),
+                diagnoses_by_resolution=counts.get(ncd, {}),
                 all_others=others.get(ncd),
             )
             for ncd, title in titles.items()

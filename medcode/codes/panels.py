@@ -41,6 +41,7 @@ from medcode.codes.explain import (
     betos_meaning,
     explain,
 )
+from medcode.rules.nonpayment import nonpayment_reason
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,27 @@ def national_payment(total: float | None, conv_factor: float | None, *, is_na: b
     return money(total * conv_factor)
 
 
+NO_MEDICARE_PAYMENT = "None"
+MEDICARE_PAYMENT = "Medicare payment"
+
+
+def no_payment_reason(row: FeeRow) -> str | None:
+    """Why Medicare pays nothing for this PFS row (status or RVU flag), or None when it pays."""
+    attributes = getattr(row, "attributes", None) or {}
+    return nonpayment_reason(
+        row.status_code,
+        not_used_for_medicare=bool(attributes.get("not_used_for_medicare_payment")),
+    )
+
+
+def row_payment(row: FeeRow, total: float | None, *, is_na: bool) -> str:
+    """A row's national payment cell: the amount, NA, or "None (why)"."""
+    reason = no_payment_reason(row)
+    if reason is not None:
+        return f"{NO_MEDICARE_PAYMENT} ({reason})"
+    return national_payment(total, row.conv_factor, is_na=is_na)
+
+
 def global_row(rows: Sequence[FeeRow]) -> FeeRow | None:
     return next((r for r in rows if not r.modifier), rows[0] if rows else None)
 
@@ -200,12 +222,57 @@ def fee_schedule_panel(rows: Sequence[FeeRow], source: Source, as_of: dt.date) -
                 number(r.mp_rvu),
                 number(r.nonfac_total),
                 number(r.facility_total),
-                national_payment(r.nonfac_total, r.conv_factor, is_na=r.nonfac_na),
-                national_payment(r.facility_total, r.conv_factor, is_na=r.facility_na),
+                row_payment(r, r.nonfac_total, is_na=r.nonfac_na),
+                row_payment(r, r.facility_total, is_na=r.facility_na),
             )
         )
-    facts = [
-        Fact("Status", main.status_code, explain(PFS_STATUS, main.status_code)),
+    facts = [Fact("Status", main.status_code, explain(PFS_STATUS, main.status_code))]
+    reason = no_payment_reason(main)
+    if reason is not None:
+        # No dollar figure for a code Medicare does not pay: the RVUs stay in the table below.
+        facts.append(Fact(MEDICARE_PAYMENT, NO_MEDICARE_PAYMENT, reason + "."))
+    else:
+        facts += _national_payment_facts(main)
+    facts += [
+        Fact("Conversion factor", f"{cf:.4f}" if cf is not None else "", ""),
+        Fact("Global period", main.global_days, explain(GLOBAL_DAYS, main.global_days)),
+    ]
+    _other_facts(main, facts)
+    return Panel(
+        key="fee_schedule",
+        title="Medicare Physician Fee Schedule",
+        source=source,
+        as_of=as_of,
+        summary=(
+            "National relative value units (RVUs) and the national payment they give "
+            "(RVUs x conversion factor). Your local payment also applies the geographic "
+            "practice cost indices (GPCI) of your locality."
+        ),
+        facts=tuple(f for f in facts if f.value),
+        tables=(
+            Table(
+                caption="Relative value units and national payment by modifier row",
+                columns=(
+                    "Row",
+                    "Status",
+                    "Work RVU",
+                    "Non-facility PE RVU",
+                    "Facility PE RVU",
+                    "MP RVU",
+                    "Non-facility total",
+                    "Facility total",
+                    "Non-facility payment",
+                    "Facility payment",
+                ),
+                rows=tuple(table_rows),
+            ),
+        ),
+    )
+
+
+def _national_payment_facts(main: FeeRow) -> list[Fact]:
+    cf = main.conv_factor
+    return [
         Fact(
             "Non-facility national payment",
             national_payment(main.nonfac_total, cf, is_na=main.nonfac_na),
@@ -218,9 +285,10 @@ def fee_schedule_panel(rows: Sequence[FeeRow], source: Source, as_of: dt.date) -
             "Total facility RVUs x conversion factor (hospital, ASC and other facility "
             "settings), before the locality adjustment (GPCI).",
         ),
-        Fact("Conversion factor", f"{cf:.4f}" if cf is not None else "", ""),
-        Fact("Global period", main.global_days, explain(GLOBAL_DAYS, main.global_days)),
     ]
+
+
+def _other_facts(main: FeeRow, facts: list[Fact]) -> None:
     if main.global_days in {"010", "090"} and main.intra_op is not None:
         facts.append(
             Fact(
@@ -263,36 +331,6 @@ def fee_schedule_panel(rows: Sequence[FeeRow], source: Source, as_of: dt.date) -
         )
     if main.diag_imaging_family == "88":
         facts.append(Fact("Imaging cap", "88", explain(IMAGING_FAMILY, main.diag_imaging_family)))
-    return Panel(
-        key="fee_schedule",
-        title="Medicare Physician Fee Schedule",
-        source=source,
-        as_of=as_of,
-        summary=(
-            "National relative value units (RVUs) and the national payment they give "
-            "(RVUs x conversion factor). Your local payment also applies the geographic "
-            "practice cost indices (GPCI) of your locality."
-        ),
-        facts=tuple(f for f in facts if f.value),
-        tables=(
-            Table(
-                caption="Relative value units and national payment by modifier row",
-                columns=(
-                    "Row",
-                    "Status",
-                    "Work RVU",
-                    "Non-facility PE RVU",
-                    "Facility PE RVU",
-                    "MP RVU",
-                    "Non-facility total",
-                    "Facility total",
-                    "Non-facility payment",
-                    "Facility payment",
-                ),
-                rows=tuple(table_rows),
-            ),
-        ),
-    )
 
 
 def _pct(value: float | None) -> str:

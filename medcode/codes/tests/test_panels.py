@@ -281,3 +281,27 @@ def test_dmepos_panel_shows_floor_ceiling_and_state_range_per_modifier():
     first = panel.tables[0].rows[0]
     assert first[0].startswith("NU (new")
     assert first[2:] == ("$56.05", "$65.94", "$56.05 – $65.94")
+
+
+@pytest.mark.parametrize(
+    ("status", "attributes", "reason"),
+    [
+        ("I", {"not_used_for_medicare_payment": True}, "PFS status I"),
+        ("N", {"not_used_for_medicare_payment": True}, "PFS status N"),
+        ("B", {}, "PFS status B"),
+        ("X", {}, "PFS status X"),
+        ("A", {"not_used_for_medicare_payment": True}, "not used for Medicare payment"),
+    ],
+)
+def test_no_medicare_payment_is_quoted_for_a_code_medicare_does_not_pay(status, attributes, reason):
+    fee = Fee(status_code=status)
+    fee.attributes = attributes  # type: ignore[attr-defined]
+    panel = panels.fee_schedule_panel([fee], SOURCE, AS_OF)
+    assert panel is not None
+    found = facts(panel)
+
+    assert "Non-facility national payment" not in found
+    assert "Facility national payment" not in found
+    assert found[panels.MEDICARE_PAYMENT].value == panels.NO_MEDICARE_PAYMENT
+    assert reason in found[panels.MEDICARE_PAYMENT].meaning
+    assert not any("$" in cell for row in panel.tables[0].rows for cell in row)

@@ -176,7 +176,7 @@ def code_page(system: str, code: str, on: dt.date) -> CodePage:
         modifier_notes_html=sections.get("modifiers", ""),
         related=tuple(g for g in parts.related if g.codes),
         related_notes_html=sections.get("related_codes", ""),
-        panels=staleness.mark_panels(parts.panels, on),
+        panels=staleness.mark_panels(parts.panels, on, catalog),
         faq=tuple(FaqItem(q, a) for q, a in (article.faq if article else ())),
         editorial=(
             Editorial(

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from medcode.codes.catalog import derived, release_catalog
+from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import CodeSystem, Release
 from medcode.codes.panels import Panel
 from medcode.codes.sync import Period, period_start, shift
@@ -140,7 +140,9 @@ class Staleness:
         )
 
 
-def newest_release(key: str, *, dataset: str | None = None) -> tuple[Release, dt.date] | None:
+def newest_release(
+    key: str, *, dataset: str | None = None, catalog: ReleaseCatalog | None = None
+) -> tuple[Release, dt.date] | None:
     """The family's newest loaded release (only `dataset`'s, if given) and its last date."""
     cache_key = ("staleness", key, dataset)
     found: tuple[Release, dt.date] | None = derived.get(cache_key)
@@ -149,7 +151,7 @@ def newest_release(key: str, *, dataset: str | None = None) -> tuple[Release, dt
     fam = family(key)
     releases = [
         r
-        for r in release_catalog().with_table(fam.table, fam.system)
+        for r in (catalog or release_catalog()).with_table(fam.table, fam.system)
         if dataset is None or r.dataset == dataset
     ]
     if releases:
@@ -163,11 +165,13 @@ def newest_release(key: str, *, dataset: str | None = None) -> tuple[Release, dt
     return found
 
 
-def check(key: str, on: dt.date, *, dataset: str | None = None) -> Staleness:
+def check(
+    key: str, on: dt.date, *, dataset: str | None = None, catalog: ReleaseCatalog | None = None
+) -> Staleness:
     """Whether `on` is after the newest loaded release of family `key` (or of one of its
     datasets, e.g. "ncci_ptp_hospital"), with the sentence to show when it is."""
     fam = family(key)
-    found = newest_release(key, dataset=dataset)
+    found = newest_release(key, dataset=dataset, catalog=catalog)
     label = fam.label
     if dataset is not None and found is not None:
         label = found[0].get_dataset_title()  # "NCCI PTP edits, outpatient hospital"
@@ -176,7 +180,9 @@ def check(key: str, on: dt.date, *, dataset: str | None = None) -> Staleness:
     return Staleness(fam, on, label, found[0], found[1])
 
 
-def notice(key: str, on: dt.date, *, dataset: str | None = None) -> str:
+def notice(
+    key: str, on: dt.date, *, dataset: str | None = None, catalog: ReleaseCatalog | None = None
+) -> str:
     """The stale-data sentence for family `key` on `on`, or "" when it is loaded."""
     # Kept with the catalog (emptied when it reloads): a claim batch asks for the same few
     # dates many times. Bounded, since any ?date= can be asked for.
@@ -185,18 +191,18 @@ def notice(key: str, on: dt.date, *, dataset: str | None = None) -> str:
         kept = derived[("stale-notices",)] = {}
     found = kept.get((key, dataset, on))
     if found is None:
-        found = kept[(key, dataset, on)] = check(key, on, dataset=dataset).notice
+        found = kept[(key, dataset, on)] = check(key, on, dataset=dataset, catalog=catalog).notice
     return found
 
 
-def family_of_dataset(dataset: str) -> Family | None:
+def family_of_dataset(dataset: str, catalog: ReleaseCatalog | None = None) -> Family | None:
     """The family an importer dataset's releases belong to (None: not judged for staleness)."""
     cache_key = ("staleness-family", dataset)
     if cache_key in derived:
         found: Family | None = derived[cache_key]
         return found
     found = None
-    for release in release_catalog().releases:
+    for release in (catalog or release_catalog()).releases:
         if release.dataset == dataset:
             found = next(
                 (
@@ -211,17 +217,19 @@ def family_of_dataset(dataset: str) -> Family | None:
     return found
 
 
-def dataset_notice(dataset: str, on: dt.date) -> str:
+def dataset_notice(dataset: str, on: dt.date, catalog: ReleaseCatalog | None = None) -> str:
     """The stale-data sentence for one importer dataset's table on `on`, or ""."""
-    fam = family_of_dataset(dataset)
-    return "" if fam is None else notice(fam.key, on, dataset=dataset)
+    fam = family_of_dataset(dataset, catalog)
+    return "" if fam is None else notice(fam.key, on, dataset=dataset, catalog=catalog)
 
 
-def mark_panels(panels: Iterable[Panel], on: dt.date) -> tuple[Panel, ...]:
+def mark_panels(
+    panels: Iterable[Panel], on: dt.date, catalog: ReleaseCatalog | None = None
+) -> tuple[Panel, ...]:
     """Code page panels, each built from a stale table saying so (its `stale` sentence)."""
     marked = []
     for panel in panels:
-        sentence = dataset_notice(panel.source.dataset, on)
+        sentence = dataset_notice(panel.source.dataset, on, catalog)
         marked.append(replace(panel, stale=sentence) if sentence else panel)
     return tuple(marked)
 

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from medcode.codes import catalog
 from medcode.codes.catalog import release_catalog
 from medcode.codes.models import Code, Release
 from medcode.codes.queries import CodePage, MalformedCode, lookup_code
@@ -177,8 +178,8 @@ def lookup(params: Params) -> dict[str, Any]:
         {"name": "version", "valueString": _version_of(concept)},
         {"name": "display", "valueString": page.title},
     ]
-    row = _row_of(page)
-    if row is not None and row.short_description and row.short_description != page.title:
+    short, _ = _descriptions(page)
+    if short and short != page.title:
         out.append(
             {
                 "name": "designation",
@@ -192,7 +193,7 @@ def lookup(params: Params) -> dict[str, Any]:
                             "display": "short description",
                         },
                     },
-                    {"name": "value", "valueString": row.short_description},
+                    {"name": "value", "valueString": short},
                 ],
             }
         )
@@ -206,14 +207,25 @@ def _version_of(concept: Concept) -> str:
     return source.version_label if source is not None else concept.chosen.release.version_label
 
 
-def _row_of(page: CodePage) -> Code | None:
+def _descriptions(page: CodePage) -> tuple[str, str]:
+    """(short, long) description of the page's code in the release it was read from; kept
+    in the code store's per-process lookup cache, emptied with it on an import."""
     source = page.release
     if source is None:
-        return None
-    for release in release_catalog().releases:
-        if release.dataset == source.dataset and release.version_label == source.version_label:
-            return Code.objects.filter(release_id=release.pk, code=page.code).first()
-    return None
+        return "", ""
+    key = ("fhir_descriptions", source.dataset, source.version_label, page.code)
+    found: tuple[str, str] | None = catalog.lookups.get(key)
+    if found is None:
+        found = ("", "")
+        for release in release_catalog().releases:
+            if release.dataset == source.dataset and release.version_label == source.version_label:
+                # No ORDER BY: the (release, code) unique index answers it in one seek.
+                rows = Code.objects.filter(release_id=release.pk, code=page.code).order_by()
+                found = next(
+                    iter(rows.values_list("short_description", "long_description")[:1]), found
+                )
+        catalog.lookups.put(key, found)
+    return found
 
 
 def _properties(concept: Concept) -> list[tuple[str, dict[str, Any]]]:
@@ -306,9 +318,7 @@ def judge(
 def _display_matches(display: str, page: CodePage) -> bool:
     wanted = " ".join(display.lower().split())
     names = {page.title}
-    row = _row_of(page)
-    if row is not None:
-        names |= {row.short_description, row.long_description}
+    names |= set(_descriptions(page))
     return any(wanted == " ".join(n.lower().split()) for n in names if n)
 
 

@@ -2,7 +2,7 @@
 request (a `date` or a `version`) is answered from.
 
 A release is a CodeSystem version (`version` = its release label). "In force on a date" is
-the code store's own rule (`medcode.codes.queries.release_in_force`); the one thing added
+the code store's own rule (`medcode.codes.catalog.ReleaseCatalog.in_force`); the one thing added
 here is that a date before the earliest loaded release has no release at all, rather than
 the nearest one a code page falls back to.
 """
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from medcode.codes.catalog import release_catalog
 from medcode.codes.models import Release
-from medcode.codes.queries import release_in_force
 from medcode.fhir.errors import FhirError, bad_request, not_found
 
 
@@ -153,9 +152,11 @@ def choose_release(system: FhirSystem, *, on: dt.date | None, version: str | Non
                 start=earliest.effective_from.isoformat(),
             )
         )
-    in_force = release_in_force(table="codes", on=day, system=system.key)
-    assert in_force is not None  # releases exist and one took effect by `day`
-    return Chosen(in_force, day)
+    # The code store's rule (catalog.in_force: per dataset, the latest in effect), then the
+    # latest of those, as queries.release_in_force picks it, read from the cached catalog.
+    # (in_force falls back to a dataset's earliest release: keep those in effect by then.)
+    in_force = release_catalog().in_force("codes", day, system.key)
+    return Chosen([r for r in in_force if r.effective_from <= day][-1], day)
 
 
 def dotted(system: FhirSystem, code: str) -> str:

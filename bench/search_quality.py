@@ -4,6 +4,11 @@
     ... --notes-only --split dev            # case mode on the dev notes (MAP, recall@k)
     ... --queries-only --grid               # search box: fusion parameters side by side
     ... --lexical-only                      # as if vectors were not built
+    ... --lay-only                          # lay queries (search_lay_dev.jsonl), shared scorer
+
+Lay queries go through facade.search at the API's defaults (every code set, limit 20); the
+ranked codes are written to --lay-pred and scored by the scorer beside the lay file
+(score.py search), which prints top-1/3/10, exact code and category, per system.
 
 Notes are scored as /work/shared/eval/README.md says: codes normalised (upper case, no
 dots), AP per note over the ranked codes, MAP the mean; recall@5/10/20 exact and at the
@@ -33,6 +38,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medcode.settings")
 QUERIES = REPO / "tests" / "search_queries.yaml"
 EVAL = Path(os.environ.get("MEDCODE_EVAL", "/work/shared/eval/codiesp_en_train_dev.jsonl"))
 KS = (1, 3, 10)
+LAY = Path(os.environ.get("MEDCODE_LAY_EVAL", "/work/shared/eval/search_lay_dev.jsonl"))
+API_LIMIT = 20  # the search API's default depth
 
 
 def norm(code: str) -> str:
@@ -103,6 +110,53 @@ def fusion_grid(items: list[dict[str, Any]]) -> dict[str, Any]:
     finally:
         facade.WORD_FUSION = original
     return results
+
+
+# ---------------------------------------------------------------- lay queries
+
+
+def score_lay(path: Path, pred: Path) -> dict[str, Any]:
+    """Rank every lay query as the API does, then score with the shared scorer."""
+    import subprocess
+
+    from medcode.search.facade import search
+
+    items = [json.loads(line) for line in path.open() if line.strip()]
+    seconds = []
+    misses = []
+    with pred.open("w") as out:
+        for item in items:
+            started = time.perf_counter()
+            found = search(item["query"], limit=API_LIMIT)
+            seconds.append(time.perf_counter() - started)
+            ranked = [r.display for r in found.results]
+            out.write(json.dumps({"id": item["id"], "ranked": ranked}) + "\n")
+            gold = {norm(c) for c in item["gold_codes"]}
+            top3 = [norm(c) for c in ranked[:3]]
+            if not gold & set(top3):
+                rank = next((i for i, c in enumerate(ranked, 1) if norm(c) in gold), None)
+                misses.append(
+                    {
+                        "q": item["query"],
+                        "gold": item["gold_codes"][:3],
+                        "rank": rank,
+                        "top3": ranked[:3],
+                    }
+                )
+    scorer = path.parent / "score.py"
+    run = subprocess.run(
+        [sys.executable, str(scorer), "search", "--pred", str(pred), "--gold", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        "file": str(path),
+        "queries": len(items),
+        "scores": json.loads(run.stdout),
+        "ms_p50": round(statistics.median(seconds) * 1000, 1) if seconds else None,
+        "misses_top3": misses,
+    }
 
 
 # ---------------------------------------------------------------- notes (CodiEsp)
@@ -211,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--queries-only", action="store_true")
     parser.add_argument("--notes-only", action="store_true")
+    parser.add_argument("--lay", type=Path, default=LAY, help="lay query set (JSON lines)")
+    parser.add_argument("--lay-pred", type=Path, default=Path("/tmp/lay_ranked.jsonl"))
+    parser.add_argument("--lay-only", action="store_true", help="only the lay query set")
     parser.add_argument("--split", default="dev", choices=["dev", "train", "all"])
     parser.add_argument("--limit", type=int, default=0, help="first N notes only")
     parser.add_argument("--depth", type=int, default=100, help="suggestions ranked per note")
@@ -242,6 +299,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         else str(hybrid.WORD_FUSION),
         "note_scoring": str(hybrid.NOTE_SCORING),
     }
+    if not args.notes_only and args.lay.exists():
+        report["lay"] = score_lay(args.lay, args.lay_pred)
+    if args.lay_only:
+        print(json.dumps(report, indent=1, default=str))
+        return
     if not args.notes_only:
         items = yaml.safe_load(args.queries.read_text())
         report["query_set"] = {"file": str(args.queries), "queries": len(items)}

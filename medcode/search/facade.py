@@ -46,6 +46,7 @@ from medcode.search.querytext import (
     expand_synonyms,
     parse_query,
 )
+from medcode.search.ranking import rerank
 from medcode.search.typos import correct_words
 
 MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
@@ -244,8 +245,8 @@ def search(
             # stimulator lead ...", "Power wheelchair, ..."): they lead, fused order kept.
             opening = " ".join(parsed.words).lower()
             fused.sort(key=lambda item: not opens_with(hits.get(item[0]), opening))
-        for doc_id, score in fused:
-            how: MatchKind = "words" if doc_id in hits else "meaning"
+        for doc_id, score, source in rerank(fused, parsed.words, billable=filters.is_billable):
+            how: MatchKind = "words" if source in hits else "meaning"
             ranked.setdefault(doc_id, (how, score, hits.get(doc_id)))
         if corrections:
             corrected = " ".join(corrections.get(w, w) for w in parsed.words)

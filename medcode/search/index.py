@@ -232,6 +232,7 @@ def collect_documents(releases: list[Release]) -> dict[tuple[str, str], Draft]:
     drafts = collect_codes([r for r in releases if "codes" in r.row_counts])
     add_notes(drafts, [r for r in current if "notes" in r.row_counts])
     add_index_terms(drafts, [r for r in current if "index_entries" in r.row_counts])
+    add_index_tables(drafts, [r for r in current if "index_entries" in r.row_counts])
     add_descriptors(drafts, [r for r in current if "descriptors" in r.row_counts])
     payment = {"fee_items", "opps_items", "mue_limits"}
     add_payment_codes(drafts, [r for r in current if payment & r.row_counts.keys()])
@@ -273,7 +274,16 @@ def collect_codes(releases: list[Release]) -> dict[tuple[str, str], Draft]:
                 draft.is_current = True
                 draft.add("short", short or "")
                 draft.add("alternate", long or "")
+                if system == "ICD10PCS":
+                    draft.add("stem", pcs_stem(draft.title))
     return drafts
+
+
+def pcs_stem(title: str) -> str:
+    """An ICD-10-PCS title without its approach, device and qualifier values: "Resection of
+    Gallbladder, Open Approach" -> "Resection of Gallbladder" (shared by many codes, so
+    embedded once for all of them)."""
+    return title.split(", ")[0]
 
 
 def add_notes(drafts: dict[tuple[str, str], Draft], releases: list[Release]) -> None:
@@ -303,6 +313,33 @@ def add_index_terms(drafts: dict[tuple[str, str], Draft], releases: list[Release
             if draft is not None and per_code[code] < MAX_INDEX_TERMS:
                 per_code[code] += 1
                 draft.add("index", text)
+
+
+def add_index_tables(drafts: dict[tuple[str, str], Draft], releases: list[Release]) -> None:
+    """What the rest of the Alphabetic Index says about a code: its "see" and "see also"
+    references followed to the code they send the reader to ("Hives - see Urticaria" makes
+    "Hives" a name of L50.9), the Table of Drugs and Chemicals by column (poisoning,
+    adverse effect, underdosing) and the Neoplasm Table by behaviour."""
+    from medcode.search.indexterms import drug_texts, neoplasm_texts, see_texts
+
+    per_code: Counter[tuple[str, str]] = Counter()
+    for release in releases:
+        rows = IndexEntry.objects.filter(release=release).order_by("table", "seq")
+        fields = ("table", "level", "term", "path", "code", "see", "see_also", "cells")
+        found = rows.values_list(*fields)
+        by_table: dict[str, list[tuple[Any, ...]]] = {}
+        for row in found.iterator(chunk_size=20_000):
+            by_table.setdefault(row[0], []).append(row[1:])
+        for kind, texts in (
+            ("see", see_texts(by_table.get("index", []))),
+            ("drug", drug_texts(by_table.get("drug", []))),
+            ("neoplasm", neoplasm_texts(by_table.get("neoplasm", []))),
+        ):
+            for code, text in texts:
+                draft = drafts.get(("ICD10CM", code))
+                if draft is not None and per_code[(kind, code)] < MAX_INDEX_TERMS:
+                    per_code[(kind, code)] += 1
+                    draft.add(kind, text)
 
 
 def index_paths(rows: Iterable[tuple[str, int, str, str, Any]]) -> Iterator[tuple[str, str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.search.laywords import lay_synonyms
 
 CodeSystem = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt"]
 
@@ -323,6 +324,8 @@ LAY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "dm": ("diabetes mellitus",),
     "htn": ("hypertension",),
 }
+# Abbreviations, brand drug names and more everyday words (laywords.py); the pairs above win.
+LAY_SYNONYMS.update({k: v for k, v in lay_synonyms().items() if k not in LAY_SYNONYMS})
 
 STOP_WORDS = frozenset(
     [

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from medcode.search.embeddings import (
@@ -40,8 +41,9 @@ from medcode.search.models import Entry, IndexState, Vector
 
 VECTORS = "vectors"
 FORMAT: StorageFormat = "int8"
-# Entry kinds that get a vector: everything a code is called (see index.py).
-EMBEDDED_KINDS = ("title", "inclusion", "index", "short", "alternate", "editorial", "licensed")
+# Entry kinds that get a vector: what a code is called and what the Alphabetic Index and its
+# tables call it (see index.py). Short titles only abbreviate the title: left out.
+EMBEDDED_KINDS = ("title", "inclusion", "index", "see", "stem", "editorial", "licensed")
 BATCH = 256
 SAMPLE_FOR_CELLS = 40_000
 KMEANS_ROUNDS = 8
@@ -76,10 +78,28 @@ class BuildReport:
 # ---------------------------------------------------------------- building
 
 
+def embedded_entries(kinds: Sequence[str] = EMBEDDED_KINDS) -> QuerySet[Entry]:
+    """The entries that get a vector. Left out, to keep the build within minutes: an
+    ICD-10-CM code's encounter and sequela variants (its 7th character; search finds the
+    code above and resolves it to the initial encounter) and ICD-10-PCS full titles (80,000
+    combinations of approach, device and qualifier; their "operation of body part" stem is
+    embedded once instead)."""
+    encounter = (
+        Q(document__title__contains=", initial encounter")
+        | Q(document__title__contains=", subsequent encounter")
+        | Q(document__title__endswith=", sequela")
+    )
+    return (
+        Entry.objects.filter(document__is_current=True, kind__in=kinds)
+        .exclude(Q(document__system="ICD10CM") & encounter)
+        .exclude(document__system="ICD10PCS", kind="title")
+    )
+
+
 def texts_to_embed(kinds: Sequence[str] = EMBEDDED_KINDS) -> dict[str, str]:
-    """hash -> text for every entry of a current document that has no vector yet."""
+    """hash -> text for every embedded entry of a current document that has no vector yet."""
     have = set(Vector.objects.values_list("text_hash", flat=True))
-    entries = Entry.objects.filter(document__is_current=True, kind__in=kinds)
+    entries = embedded_entries(kinds)
     wanted: dict[str, str] = {}
     for text_hash, text in entries.values_list("text_hash", "text").iterator(chunk_size=20_000):
         if text_hash not in have and text_hash not in wanted:
@@ -104,7 +124,7 @@ def build_vectors(
     todo = sorted(wanted.items(), key=lambda item: len(item[1]))
     if limit is not None:
         todo = todo[:limit]
-    total = Entry.objects.filter(document__is_current=True, kind__in=kinds).count()
+    total = embedded_entries(kinds).count()
     done = 0
     embed_started = time.perf_counter()
     for start in range(0, len(todo), batch_size):
@@ -224,7 +244,7 @@ def _save_cells(hashes: list[str], cells: list[int]) -> None:
 
 def vector_status() -> dict[str, Any]:
     state = IndexState.objects.filter(name=VECTORS).first()
-    entries = Entry.objects.filter(document__is_current=True, kind__in=EMBEDDED_KINDS)
+    entries = embedded_entries()
     return {
         "model": DEFAULT_MODEL.name,
         "model_installed": is_model_installed(),

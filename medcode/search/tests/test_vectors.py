@@ -11,7 +11,7 @@ from medcode.search import vectors
 from medcode.search.embeddings import EmbeddingModelMissing, normalise, to_bytes
 from medcode.search.facade import LEXICAL_ONLY, search
 from medcode.search.index import rebuild_index
-from medcode.search.models import Document, Entry, Vector
+from medcode.search.models import Document, Vector
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +34,20 @@ class CountingEmbedder:
 def test_a_build_embeds_every_text_once_and_a_rebuild_embeds_nothing(code_store):
     fake = CountingEmbedder()
     first = vectors.build_vectors(embedder=fake)
-    texts = Entry.objects.filter(document__is_current=True).values("text_hash").distinct().count()
+    texts = vectors.embedded_entries().values("text_hash").distinct().count()
     assert first.embedded == texts == Vector.objects.count()
     assert len(fake.seen) == len(set(fake.seen))
     second = vectors.build_vectors(embedder=fake)
     assert second.embedded == 0
     assert len(fake.seen) == texts
+
+
+def test_encounter_variants_and_pcs_full_titles_are_not_embedded_but_pcs_stems_are(code_store):
+    embedded = set(vectors.embedded_entries().values_list("document__code", "kind"))
+    assert not any(code == "S72001A" for code, _ in embedded)  # its code above is embedded
+    assert ("S72001", "title") in embedded
+    assert not any(kind == "title" for code, kind in embedded if code.startswith("0SR"))
+    assert ("0SR90J9", "stem") in embedded
 
 
 def test_an_interrupted_build_resumes_where_it_stopped(code_store):
@@ -69,7 +77,7 @@ def test_the_loaded_index_is_one_int8_matrix_sorted_by_cell(code_store):
     index = vectors.get_vector_index()
     assert index is not None
     assert index.rows.dtype == np.int8 and index.rows.shape[1] == 384
-    assert index.size == Entry.objects.filter(document__is_current=True).count()
+    assert index.size == vectors.embedded_entries().count()
     assert index.offsets[0] == 0 and index.offsets[-1] == index.size
     assert index.nbytes < 1_000_000
 
@@ -125,7 +133,7 @@ def test_the_status_counts_vectors_and_texts(code_store):
     vectors.build_vectors(embedder=CountingEmbedder(), limit=5)
     status = vectors.vector_status()
     assert status["vectors"] == 5
-    assert status["entries"] == Entry.objects.filter(document__is_current=True).count()
+    assert status["entries"] == vectors.embedded_entries().count()
 
 
 def test_the_real_model_embeds_a_small_sample(with_vectors):

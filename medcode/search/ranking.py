@@ -1,0 +1,284 @@
+"""Ranking words-and-meaning hits the way a coder reads a lay query.
+
+1. Route: the query's kind (a condition, a procedure, a drug, a supply or device) weights
+   the code sets: "left knee replacement" wants ICD-10-PCS, "lovenox shot" a HCPCS drug
+   code, "swollen ankles" ICD-10-CM.
+2. Demote what the query gives no cue for: quality-reporting G/M codes (MIPS measures),
+   pregnancy (O), perinatal (P), complications of care (T80-T88), external causes (V-Y) and,
+   unless poisoning or an adverse effect is asked for, the drug poisoning codes (T36-T50).
+3. Resolve: a non-billable ICD-10-CM category or subcategory is shown as its billable default
+   (the unspecified child; the initial encounter, 7th character A), with the category after
+   it; encounter and sequela siblings collapse to one row.
+
+Every search (page, API, autocomplete, CasePilot's tools) goes through facade.search, which
+calls `rerank`: one ranking everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from medcode.lib import generation
+from medcode.ops.routers import reference_connection
+from medcode.search.laywords import BRAND_NAMES
+from medcode.search.querytext import STOP_WORDS, expand_synonyms
+
+Kind = Literal["condition", "procedure", "drug", "supply"]
+
+
+def words_of(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PROCEDURE_WORDS = words_of(
+    """surgery surgical removal remove removed replacement replaced repair repaired biopsy
+    insertion insert inserted placement implant implantation transplant transplantation
+    laparoscopic lap endoscopic endoscopy arthroscopic open resection excision drainage
+    bypass fusion tied ligation tap puncture reduction amputation cardioversion intubation
+    catheterization ventilation vent dialysis hemodialysis cpr d&c egd ercp cabg pci tka tha
+    procedure operation session stent graft"""
+)
+PROCEDURE_ENDINGS = (
+    "ectomy",
+    "otomy",
+    "ostomy",
+    "plasty",
+    "scopy",
+    "pexy",
+    "rrhaphy",
+    "centesis",
+    "tripsy",
+    "desis",
+)
+SUPPLY_WORDS = words_of(
+    """wheelchair wheelchairs walker cane crutch crutches oxygen tank concentrator cpap bipap
+    nebulizer catheter catheters cath brace collar orthosis orthotic prosthesis prosthetic bed
+    mattress lift pump stockings stocking bag diapers diaper supplies supply machine cuff kit
+    tubing chair bench bar scooter humidifier cannula bra wig ambulance ride van transport
+    monitor meter strips lancets dressing glucometer splint sling commode trapeze shoes insoles
+    mask"""
+)
+DRUG_WORDS = words_of("injection injections shot shots infusion iv im injectable vial")
+
+# Cues that lift a demotion (the query asks for that chapter or code family).
+PREGNANCY_CUES = words_of(
+    """pregnant pregnancy gestation gestational trimester prenatal antepartum postpartum
+    obstetric delivery labor labour puerperal puerperium weeks"""
+)
+PERINATAL_CUES = words_of("newborn neonatal neonate perinatal fetus fetal premature")
+COMPLICATION_CUES = words_of(
+    """complication complications postprocedural postoperative post-op postop following
+    malfunction displacement leakage rejection failed transfusion"""
+)
+EXTERNAL_CUES = words_of(
+    """accident collision crash struck bitten bite fell fall falling drowning assault
+    activity place occupant pedestrian cyclist"""
+)
+POISONING_CUES = words_of(
+    "overdose poisoning poisoned toxicity toxic adverse reaction underdosing took"
+)
+QUALITY_CUES = words_of("quality measure mips reporting documented documentation")
+
+SYSTEM_WEIGHTS: dict[Kind, dict[str, float]] = {
+    "condition": {"ICD10CM": 1.0, "HCPCS": 0.45, "ICD10PCS": 0.35, "CPT": 0.45},
+    "procedure": {"ICD10PCS": 1.0, "CPT": 1.0, "HCPCS": 0.55, "ICD10CM": 0.35},
+    "drug": {"HCPCS": 1.0, "ICD10CM": 0.4, "ICD10PCS": 0.3, "CPT": 0.5},
+    "supply": {"HCPCS": 1.0, "ICD10CM": 0.35, "ICD10PCS": 0.3, "CPT": 0.5},
+}
+OTHER_SYSTEM = 0.3  # modifiers, places of service
+DEMOTED = 0.25
+# A hit at fused rank r (from 0) starts at 1 / (RANK_K + r): small enough that a demotion
+# moves a code well down, large enough that the fused order still counts.
+RANK_K = 4
+
+# ICD-10-CM codes a query must ask for: pregnancy (O), perinatal (P), external causes (V-Y),
+# complications of care (T80-T88), poisoning and adverse effects of drugs (T36-T50).
+CHAPTER_CUES: tuple[tuple[Callable[[str], bool], frozenset[str]], ...] = (
+    (lambda code: code.startswith("O"), PREGNANCY_CUES),
+    (lambda code: code.startswith("P"), PERINATAL_CUES),
+    (lambda code: code[:1] in ("V", "W", "X", "Y"), EXTERNAL_CUES),
+    (lambda code: "T80" <= code[:3] <= "T88", COMPLICATION_CUES),
+    (lambda code: "T36" <= code[:3] <= "T50", POISONING_CUES),
+)
+# Words of a title that do not make it more specific than the query.
+NEUTRAL = words_of("unspecified without site type")
+STEM = 5
+EXTRA_WORD = 0.88
+MAX_EXTRA = 6
+_TITLE_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_QUALITY = re.compile(r"^(?:G8|G9|M1)\d{3}$")
+_ENCOUNTER = re.compile(r", (?:initial|subsequent) encounter|, sequela$")
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: int
+    system: str
+    code: str
+    is_billable: bool
+    level: str
+    parent: str
+    title: str
+
+
+def query_kind(words: Sequence[str]) -> Kind:
+    """What the query asks for, from its words (a condition unless a word says otherwise)."""
+    lowered = [w.lower() for w in words]
+    joined = " ".join(lowered)
+    if set(lowered) & POISONING_CUES:
+        return "condition"
+    if any(w in DRUG_WORDS for w in lowered) or any(
+        re.search(rf"\b{re.escape(b)}\b", joined) for b in BRAND_NAMES
+    ):
+        return "drug"
+    if any(w in SUPPLY_WORDS for w in lowered):
+        return "supply"
+    if any(w in PROCEDURE_WORDS or w.endswith(PROCEDURE_ENDINGS) for w in lowered):
+        return "procedure"
+    return "condition"
+
+
+def weight(doc: Doc, kind: Kind, words: frozenset[str]) -> float:
+    """How much a hit of this code counts for a query of this kind with these words."""
+    w = SYSTEM_WEIGHTS[kind].get(doc.system, OTHER_SYSTEM)
+    code = doc.code
+    if doc.system == "HCPCS" and _QUALITY.match(code) and not words & QUALITY_CUES:
+        w *= DEMOTED
+    if doc.system == "ICD10CM" and any(
+        applies(code) and not words & cues for applies, cues in CHAPTER_CUES
+    ):
+        w *= DEMOTED
+    return w
+
+
+def query_stems(words: Sequence[str]) -> frozenset[str]:
+    """The first letters of every word of the query and of its lay expansions."""
+    found = {w[:STEM] for group in expand_synonyms(list(words)) for alt in group for w in alt}
+    return frozenset(found)
+
+
+def specificity(doc: Doc, stems: frozenset[str]) -> float:
+    """Lay queries say little, so the code that adds least to them fits best: each word of an
+    ICD-10-CM title that the query did not say costs a little ("Depression, unspecified"
+    before "Other specified depressive episodes" for "depression")."""
+    if doc.system != "ICD10CM":
+        return 1.0
+    title = _ENCOUNTER.sub("", doc.title.lower())
+    extra = sum(
+        1
+        for word in _TITLE_WORD.findall(title)
+        if word not in STOP_WORDS and word not in NEUTRAL and word[:STEM] not in stems
+    )
+    return float(EXTRA_WORD ** min(extra, MAX_EXTRA))
+
+
+def documents(ids: Sequence[int]) -> dict[int, Doc]:
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    with reference_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT id, system, code, is_billable, level, parent, title FROM search_document"
+            f" WHERE id IN ({marks})",
+            list(ids),
+        )
+        return {row[0]: Doc(row[0], row[1], row[2], bool(row[3]), *row[4:]) for row in cursor}
+
+
+def rerank(
+    ranked: Sequence[tuple[int, float]], words: Sequence[str], *, billable: bool | None = None
+) -> list[tuple[int, float, int]]:
+    """The fused hits (best first) re-scored by route and demotions, categories resolved to
+    their billable default: (document id, score, id of the hit it came from). Scores are
+    comparable within one query only."""
+    if not ranked:
+        return []
+    docs = documents([d for d, _ in ranked])
+    lowered = frozenset(w.lower() for w in words)
+    kind = query_kind(words)
+    stems = query_stems(words)
+    scored: list[tuple[int, float]] = []
+    for rank, (doc_id, _) in enumerate(ranked):
+        doc = docs.get(doc_id)
+        factor = weight(doc, kind, lowered) * specificity(doc, stems) if doc else 1.0
+        scored.append((doc_id, factor / (RANK_K + rank)))
+    scored.sort(key=lambda item: -item[1])
+    if billable is False:
+        return [(d, s, d) for d, s in scored]
+    return resolve(scored, docs)
+
+
+def resolve(scored: list[tuple[int, float]], docs: dict[int, Doc]) -> list[tuple[int, float, int]]:
+    """Non-billable ICD-10-CM hits become their billable default (the category follows it);
+    of encounter/sequela siblings only the first stays, as its initial encounter."""
+    out: list[tuple[int, float, int]] = []
+    seen: set[int] = set()
+    later: list[tuple[int, tuple[int, float, int]]] = []  # (position to insert at, item)
+    families: set[str] = set()
+    for doc_id, score in scored:
+        doc = docs.get(doc_id)
+        if doc is None or doc.system != "ICD10CM":
+            if doc_id not in seen:
+                out.append((doc_id, score, doc_id))
+                seen.add(doc_id)
+            continue
+        target = doc_id
+        if not doc.is_billable:
+            found = billable_default(doc.code, generation.current().token)
+            if found is not None:
+                target = found[0]
+                later.append((len(out) + 2, (doc_id, score, doc_id)))
+        elif len(doc.code) == 7 and _ENCOUNTER.search(doc.title):
+            if doc.code[:6] in families:
+                continue
+            found = billable_default(doc.code[:6].rstrip("X"), generation.current().token)
+            if found is not None:
+                target = found[0]
+        family = doc.code[:6] if len(doc.code) == 7 else doc.code
+        families.add(family)
+        if target not in seen:
+            out.append((target, score, doc_id))
+            seen.add(target)
+    for position, item in later:
+        if item[0] not in seen:
+            out.insert(min(position, len(out)), item)
+            seen.add(item[0])
+    return out
+
+
+@lru_cache(maxsize=8192)
+def billable_default(code: str, token: str) -> tuple[int, str] | None:
+    """The billable code a coder lands on from `code` when nothing more is said: among its
+    billable descendants, an "unspecified" title first, then the shortest code, a final 9
+    (ICD-10-CM's unspecified place), the initial encounter (7th character A). `token` (the
+    data generation) keys the cache."""
+    del token
+    upper = code + "\uffff"
+    with reference_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT id, code, title FROM search_document WHERE system = %s AND code > %s"
+            " AND code < %s AND is_billable = %s AND is_current = %s",
+            ["ICD10CM", code, upper, True, True],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+
+    def key(row: tuple[int, str, str]) -> tuple[bool, bool, int, bool, str]:
+        _, child, title = row
+        seventh = len(child) == 7 and _ENCOUNTER.search(title) is not None
+        stem = child[:6].rstrip("X") if seventh else child
+        return (
+            seventh and not child.endswith("A"),
+            "unspecified" not in title.lower(),
+            len(stem),
+            not stem.endswith("9"),
+            child,
+        )
+
+    best = min(rows, key=key)
+    return best[0], best[1]

@@ -49,6 +49,7 @@ NOT_LOADED: dict[TableKind, str] = {
     "codes": "no CPT/HCPCS code release loaded",
     "modifiers": "CPT modifiers (built in); no HCPCS modifier release loaded",
     "diagnoses": "no ICD-10-CM release loaded",
+    "ncd": "no NCD coding spreadsheet loaded",
 }
 CPT_MODIFIERS_SOURCE = "CPT Level I modifiers (built in)"
 
@@ -82,6 +83,7 @@ class ReleaseSet:
     diagnoses: ReleaseRef | None
     notes: ReleaseRef | None
     loaded: frozenset[str] = frozenset()  # kinds with any release loaded, in force or not
+    ncd: ReleaseRef | None = None  # the NCD coding spreadsheet
     key: tuple[object, ...] = field(default=(), compare=False)  # equal sets, equal keys
 
     def __post_init__(self) -> None:
@@ -90,7 +92,7 @@ class ReleaseSet:
 
         key = (
             self.setting,
-            ids([self.addon, self.pfs, self.diagnoses, self.notes]),
+            ids([self.addon, self.pfs, self.diagnoses, self.notes, self.ncd]),
             ids(self.ptp),
             ids(self.mue),
             ids(self.codes),
@@ -109,6 +111,8 @@ class ReleaseSet:
             refs = [self.addon]
         elif kind == "pfs":
             refs = [self.pfs]
+        elif kind == "ncd":
+            refs = [self.ncd]
         elif kind == "codes":
             refs = self.codes
         elif kind == "modifiers":
@@ -178,6 +182,7 @@ class Catalog:
             diagnoses=newest_in_force(icd_codes, on),
             notes=newest_in_force(icd_notes, on),
             loaded=frozenset(kind for kind, found in loaded.items() if found),
+            ncd=newest_in_force(having("ncd_codes"), on),
         )
 
 

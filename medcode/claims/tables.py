@@ -29,7 +29,7 @@ from medcode.claims.releases import (
     Setting,
 )
 from medcode.codes.models import AddOnEdit as AddOnRow
-from medcode.codes.models import Code, CodeNote, CodeSystem, FeeScheduleItem
+from medcode.codes.models import Code, CodeNote, CodeSystem, FeeScheduleItem, NcdCodeListing
 from medcode.codes.models import MueLimit as MueRow
 from medcode.codes.models import PtpEdit as PtpRow
 from medcode.ops.routers import reference_connection
@@ -40,9 +40,11 @@ from medcode.rules import (
     FeeIndicators,
     HcpcsPayment,
     MueLimit,
+    NcdEntry,
     PtpEdit,
     Span,
 )
+from medcode.rules.coverage import ALL_OTHERS
 from medcode.rules.tables import TableKind
 
 # CPT Level I modifiers, as bare numbers (their descriptors are AMA text and are not loaded);
@@ -135,6 +137,7 @@ class TableCache:
     _addons: dict[str, tuple[AddOnEdit, ...]] = field(default_factory=dict)
     _fees: dict[str, dict[str, FeeIndicators]] = field(default_factory=dict)
     _hcpcs: dict[str, HcpcsPayment | None] = field(default_factory=dict)
+    _ncd: dict[str, tuple[NcdEntry, ...]] = field(default_factory=dict)
     _codes: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     _modifiers: dict[str, tuple[Span, ...]] | None = None
     _diagnoses: dict[str, DiagnosisInfo | None] = field(default_factory=dict)
@@ -169,6 +172,7 @@ class TableCache:
         self._load_hcpcs({c for c in codes if c not in self._hcpcs})
         self._load_codes({c for c in codes if c not in self._codes})
         self._load_diagnoses({d for d in diagnoses if d not in self._diagnoses})
+        self._load_ncd({c for c in codes | diagnoses | {ALL_OTHERS} if c not in self._ncd})
 
     def _ptp_rows(self, where: str, params: list[object]) -> list[tuple[Any, ...]]:
         parts = [r.id for r in self.releases.ptp]
@@ -318,6 +322,33 @@ class TableCache:
                     )
         for code in codes:
             self._fees[code] = found.get(code, {})
+
+    def _load_ncd(self, codes: set[str]) -> None:
+        release = self.releases.ncd
+        found: defaultdict[str, list[NcdEntry]] = defaultdict(list)
+        if codes and release is not None:
+            columns = "ncd, title, system, code, effective_on, terminated_on, resolution"
+            for chunk in _chunks(sorted(codes)):
+                sql = (
+                    f"SELECT {columns} FROM {_table(NcdCodeListing)} "
+                    f"WHERE release_id = %s AND code IN ({_marks(chunk)})"
+                )
+                for ncd, title, system, code, effective, terminated, resolution in _fetch(
+                    sql, [release.id, *chunk]
+                ):
+                    found[code].append(
+                        NcdEntry(
+                            ncd=ncd,
+                            title=title or "",
+                            system=system,
+                            code=code,
+                            effective=self._dates(effective),
+                            terminated=self._dates(terminated),
+                            resolution=None if resolution is None else int(resolution),
+                        )
+                    )
+        for code in codes:
+            self._ncd[code] = tuple(found.get(code, ()))
 
     def _load_hcpcs(self, codes: set[str]) -> None:
         release = next((r for r in self.releases.codes if r.code_system == CodeSystem.HCPCS), None)
@@ -479,6 +510,11 @@ class TableCache:
             self._load_fees({code})
         return self._fees[code].get(modifier)
 
+    def ncd_listings(self, code: str) -> Sequence[NcdEntry]:
+        if code not in self._ncd:
+            self._load_ncd({code})
+        return self._ncd[code]
+
     def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
         if code not in self._hcpcs:
             self._load_hcpcs({code})
@@ -539,6 +575,9 @@ class ClaimTables:
 
     def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
         return self._cache.hcpcs_payment(code)
+
+    def ncd_listings(self, code: str) -> Sequence[NcdEntry]:
+        return self._cache.ncd_listings(code)
 
     def code_exists(self, code: str, on: dt.date) -> bool:
         return self._cache.code_exists(code, on)

@@ -65,6 +65,7 @@ RULE_LABELS = {
     "hcpcs_coverage": "HCPCS coverage (Medicare)",
     "pfs_not_used": "PFS: not used for Medicare payment",
     "place_of_service": "Place of service (PFS NA indicator)",
+    "ncd": "National coverage determination (NCD)",
 }
 
 

@@ -34,6 +34,7 @@ RuleId = Literal[
     "hcpcs_coverage",
     "pfs_not_used",
     "place_of_service",
+    "ncd",
 ]
 
 

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from medcode.rules.claim import normalise_code, normalise_diagnosis, normalise_modifier
 
-TableKind = Literal["ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses"]
+TableKind = Literal["ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses", "ncd"]
 
 # AOC files use CCCCC as the primary code of a type 2 edit: the contractor defines primaries.
 CONTRACTOR_DEFINED_PRIMARY = "CCCCC"
@@ -126,6 +126,22 @@ class Span:
         return is_active_on(day, self.start, self.end)
 
 
+@dataclass(frozen=True, slots=True)
+class NcdEntry:
+    """One row of the NCD coding spreadsheet naming a code (medcode.rules.coverage)."""
+
+    ncd: str
+    title: str
+    system: str  # "ICD10CM" for diagnoses, else the CPT/HCPCS codes the NCD applies to
+    code: str
+    effective: date | None
+    terminated: date | None
+    resolution: int | None  # diagnoses: 1 covered, 2 denied, 3 not medically necessary
+
+    def is_active_on(self, day: date) -> bool:
+        return is_active_on(day, self.effective, self.terminated)
+
+
 class RuleTables(Protocol):
     def ptp_for(self, code: str) -> Sequence[PtpEdit]:
         """The PTP edits where code is the column 1 code, active or not."""
@@ -141,6 +157,10 @@ class RuleTables(Protocol):
 
     def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
         """The HCPCS Level II coverage and pricing codes; None for CPT or an unlisted code."""
+        ...
+
+    def ncd_listings(self, code: str) -> Sequence[NcdEntry]:
+        """The NCD spreadsheet rows naming code (a procedure, a diagnosis or ALL_OTHERS)."""
         ...
 
     def code_exists(self, code: str, on: date) -> bool: ...
@@ -165,6 +185,7 @@ class InMemoryTables:
         addons: Iterable[AddOnEdit] = (),
         fees: Iterable[FeeIndicators] = (),
         hcpcs: Iterable[HcpcsPayment] = (),
+        ncd: Iterable[NcdEntry] = (),
         codes: Mapping[str, Span] | None = None,
         modifiers: Mapping[str, Span] | None = None,
         diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
@@ -186,6 +207,10 @@ class InMemoryTables:
             (normalise_code(fee.code), normalise_modifier(fee.modifier)): fee for fee in fees
         }
         self._hcpcs = {normalise_code(h.code): h for h in hcpcs}
+        ncd_by_code: defaultdict[str, list[NcdEntry]] = defaultdict(list)
+        for entry in ncd:
+            ncd_by_code[entry.code].append(entry)
+        self._ncd = {code: tuple(entries) for code, entries in ncd_by_code.items()}
         self._codes = {normalise_code(c): span for c, span in (codes or {}).items()}
         self._modifiers = {normalise_modifier(m): span for m, span in (modifiers or {}).items()}
 
@@ -210,6 +235,9 @@ class InMemoryTables:
 
     def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
         return self._hcpcs.get(code)
+
+    def ncd_listings(self, code: str) -> Sequence[NcdEntry]:
+        return self._ncd.get(code, ())
 
     def code_exists(self, code: str, on: date) -> bool:
         span = self._codes.get(code)

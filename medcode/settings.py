@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "medcode.accounts.privacy.PrivateResponseMiddleware",
     "medcode.accounts.throttle.ApiAccessMiddleware",
+    "medcode.accounts.costs.ExpensiveRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

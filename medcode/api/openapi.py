@@ -4,6 +4,10 @@ Some refusals come from outside the endpoints, so no router declares them:
 - medcode.accounts.throttle: 400 for an API key in the URL, 401 for a key that is not valid,
   429 (with Retry-After) past the plan's rate limits;
 - medcode.accounts.limits: 413 for a body over the size limit;
+- medcode.accounts.costs: for the expensive operations (a note, a claims batch, a search query
+  long enough to be read as a note), 413 past a guest's or an account's note size, 429 past the
+  per-minute count of that kind and 503 (with Retry-After) while the server runs all it will of
+  that kind at once;
 - django-ninja: 400 for a body that is not JSON, 422 for parameters or a body that do not
   validate (medcode.api.main gives both the house error shape).
 
@@ -17,6 +21,8 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from medcode.accounts.costs import POSTED, SEARCHED
+
 ERROR_REF = "#/components/schemas/ErrorOut"
 
 BAD_REQUEST = "Bad request: an API key in the URL, or a body that cannot be parsed."
@@ -24,6 +30,7 @@ NOT_AUTHENTICATED = "The API key is not valid or was revoked, or the operation n
 TOO_LARGE = "The request body is over the size limit."
 INVALID = "A parameter or the body is not valid; `errors` names each problem."
 TOO_MANY = "Past the plan's API requests a minute or a day; retry after Retry-After seconds."
+BUSY = "The server runs as many requests of this kind as it will at once; retry after Retry-After."
 
 RETRY_AFTER = {
     "Retry-After": {
@@ -46,7 +53,7 @@ def add_common_responses(schema: dict[str, Any], error_schema: dict[str, Any]) -
     schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
         "ErrorOut", error_schema
     )
-    for operations in schema.get("paths", {}).values():
+    for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             has_input = bool(operation.get("parameters")) or "requestBody" in operation
@@ -59,6 +66,9 @@ def add_common_responses(schema: dict[str, Any], error_schema: dict[str, Any]) -
                 common[422] = _error(INVALID)
             if "requestBody" in operation:
                 common[413] = _error(TOO_LARGE)
+            if path in POSTED or path in SEARCHED:
+                common[413] = _error(TOO_LARGE)
+                common[503] = _error(BUSY, headers=RETRY_AFTER)
             # django-ninja keys statuses by int; a key written by hand may be a string.
             for status, response in common.items():
                 if status not in responses and str(status) not in responses:

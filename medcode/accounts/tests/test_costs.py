@@ -1,0 +1,109 @@
+"""Expensive requests (notes, claim batches, long search queries): sized, counted, capped."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcode.accounts import costs, metering
+from medcode.accounts.tests.conftest import browser, make_user
+from medcode.accounts.tests.test_api_keys import clear_of_a_minute_boundary
+from medcode.accounts.viewers import guest_id
+
+pytestmark = pytest.mark.django_db
+
+NOTE_API = "/api/v1/search/note"
+NOTE_PAGE = "/search/note"
+BATCH = "/api/v1/claims/check-batch"
+
+
+def test_a_guests_long_note_is_refused_before_any_work_with_a_reason():
+    # Before: a 20,000-character note cost 11-18 s of CPU, with no limit at all.
+    note = "Patient with type 2 diabetes and hypertension. " * 450  # ~21,000 characters
+    page = browser().post(NOTE_PAGE, {"note": note})
+    assert page.status_code == 413 and b"Signed in, you may send more" in page.content
+    api = browser().post(NOTE_API, {"text": note}, content_type="application/json")
+    assert api.status_code == 413 and "a guest may send up to" in api.json()["detail"]
+
+
+def test_a_long_search_box_query_counts_as_a_note(settings):
+    # Before: a 2,500-character query entered note mode (1.75 s) without any limit.
+    settings.MEDCODE_METERING = True
+    clear_of_a_minute_boundary()
+    address = "198.51.100.60"
+    guest = f"guest:{guest_id(address)}"
+    metering.consume(guest, costs.NOTE.kind, limit=None, period=metering.MINUTE, amount=6)
+    query = "fracture of the neck of the femur after a fall " * 60  # ~2,900 characters
+    client = browser(address)
+    assert client.get("/search/", {"q": query}).status_code == 429
+    assert client.get("/search/", {"q": "fracture femur"}).status_code == 200
+    assert browser().get("/search/", {"q": query * 5}).status_code == 413
+
+
+def test_a_guest_gets_a_few_notes_a_minute_then_429_with_retry_after(settings):
+    settings.MEDCODE_METERING = True
+    clear_of_a_minute_boundary(15)
+    client = browser("198.51.100.31")
+    answers = [
+        client.post(NOTE_API, {"text": "chest pain"}, content_type="application/json")
+        for _ in range(costs.NOTE.guest_per_minute + 1)
+    ]
+    assert all(a.status_code != 429 for a in answers[:-1])
+    assert answers[-1].status_code == 429
+    assert 1 <= int(answers[-1]["Retry-After"]) <= 60
+    # Another guest is not held up by the first.
+    other = browser("198.51.100.32").post(
+        NOTE_API, {"text": "chest pain"}, content_type="application/json"
+    )
+    assert other.status_code != 429
+
+
+def test_claim_batches_are_counted_per_account_across_its_sessions():
+    clear_of_a_minute_boundary(20)
+    user = make_user()
+    first, second = browser("203.0.113.40"), browser("203.0.113.41")
+    first.force_login(user)
+    second.force_login(user)
+    body = '{"lines": [{"code": "99213", "units": 1, "date_of_service": "2024-07-15"}]}\n'
+    answers = []
+    for n in range(costs.BATCH.account_per_minute + 1):
+        answer = (first if n % 2 else second).post(BATCH, body, content_type="application/x-ndjson")
+        answer.close()  # as the WSGI server does at the end of every request
+        answers.append(answer)
+    assert [a.status_code for a in answers[:-1]].count(429) == 0
+    assert answers[-1].status_code == 429
+
+
+def test_when_every_place_of_a_kind_is_taken_the_next_is_told_to_retry():
+    running = costs._running[costs.NOTE.kind]
+    taken = [running.acquire(blocking=False) for _ in range(costs.NOTE.at_once)]
+    try:
+        assert all(taken)
+        busy = browser().post(NOTE_API, {"text": "chest pain"}, content_type="application/json")
+        assert busy.status_code == 503 and busy["Retry-After"]
+    finally:
+        for _ in taken:
+            running.release()
+    again = browser().post(NOTE_API, {"text": "chest pain"}, content_type="application/json")
+    assert again.status_code != 503
+
+
+def test_a_streamed_batch_holds_its_place_until_the_stream_ends():
+    running = costs._running[costs.BATCH.kind]
+    body = '{"lines": [{"code": "99213", "units": 1, "date_of_service": "2024-07-15"}]}\n'
+    response = browser().post(BATCH, body, content_type="application/x-ndjson")
+    assert response.status_code == 200
+    assert not running.acquire(blocking=False)  # still held: the stream is unread
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert running.acquire(blocking=False)
+    running.release()
+
+
+def test_a_guests_claims_batch_is_a_sample_and_an_accounts_may_be_large():
+    rows = "claim_id,code,units,date_of_service\n" + "c1,99213,1,2024-07-15\n" * 1500
+    guest = browser().post(BATCH, rows, content_type="text/csv")
+    assert guest.status_code == 413 and "Send fewer claims at a time" in guest.json()["detail"]
+    client = browser()
+    client.force_login(make_user())
+    account = client.post(BATCH, rows, content_type="text/csv")
+    assert account.status_code == 200
+    account.close()

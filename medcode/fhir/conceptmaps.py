@@ -1,5 +1,5 @@
 """ConceptMap/$translate over CMS's General Equivalence Mappings as the code store keeps them:
-the diagnosis GEMs (`DiagnosisGem`, datasets icd10cm_gem_i9 and icd10cm_gem_i10) and the
+the diagnosis GEMs (read through `medcode.codes.gems`, both directions) and the
 ICD-9-CM procedure to ICD-10-PCS GEM (reference rows of the icd10pcs_gem dataset).
 
 Each match carries the GEM's flags as parts (approximate, noMap, combination, scenario,
@@ -9,11 +9,13 @@ approximate one, else `equivalent`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from medcode.codes import gems
 from medcode.codes.catalog import release_catalog
-from medcode.codes.models import Code, DiagnosisGem, ReferenceRow, Release
+from medcode.codes.models import Code, ReferenceRow, Release
 from medcode.fhir.codesystems import coded_input
 from medcode.fhir.errors import FhirError, bad_request, not_found
 from medcode.fhir.params import Params, parameters
@@ -42,7 +44,7 @@ MAPS = (
         "ICD-9-CM to ICD-10-CM diagnosis GEM",
         ICD9CM,
         ICD10CM,
-        "icd10cm_gem_i9",
+        gems.BACKWARD,
     ),
     GemMap(
         "icd10cm-to-icd9cm",
@@ -50,7 +52,7 @@ MAPS = (
         "ICD-10-CM to ICD-9-CM diagnosis GEM",
         ICD10CM,
         ICD9CM,
-        "icd10cm_gem_i10",
+        gems.FORWARD,
     ),
     GemMap(
         "icd9cm-to-icd10pcs",
@@ -126,11 +128,11 @@ def translate(params: Params) -> dict[str, Any]:
     if all(release is None for _, release in loaded):
         what = " and ".join(gem.title for gem in chosen)
         raise FhirError(404, NO_GEM.format(what=what), code="not-found")
+    on = parse_date(params.first("date")) or dt.date.today()
     matches: list[dict[str, Any]] = []
     for gem, release in loaded:
         if release is not None:
-            matches += _matches(gem, release, code)
-    parse_date(params.first("date"))  # a bad date is still an error; GEMs have one release
+            matches += _matches(gem, release, code, on)
     shown = code.strip().upper()
     if matches:
         message = f"{shown}: {len(matches)} GEM row(s)."
@@ -162,7 +164,7 @@ def _choose_maps(url: str | None, source: str | None, target: str | None) -> lis
     return found
 
 
-def _matches(gem: GemMap, release: Release, code: str) -> list[dict[str, Any]]:
+def _matches(gem: GemMap, release: Release, code: str, on: dt.date) -> list[dict[str, Any]]:
     key = code.strip().upper().replace(".", "")
     rows: list[tuple[str, bool, bool, bool, int, int]]
     if gem.dataset == "icd10pcs_gem":
@@ -181,13 +183,17 @@ def _matches(gem: GemMap, release: Release, code: str) -> list[dict[str, Any]]:
                 )
             )
     else:
-        rows = list(
-            DiagnosisGem.objects.filter(release_id=release.pk, source=key)
-            .order_by("scenario", "choice_list", "target")
-            .values_list(
-                "target", "approximate", "no_map", "combination", "scenario", "choice_list"
-            )
-        )
+        # The code store's own GEM reads (medcode.codes.gems), one per direction.
+        if gem.dataset == gems.BACKWARD:
+            entries = list(gems.icd10cm_for_icd9(code, on))
+            targets = [e.icd10cm for e in entries]
+        else:
+            entries = [e for e in gems.older_codes_for(key, on) if e.direction == gems.FORWARD]
+            targets = [e.icd9cm for e in entries]
+        rows = [
+            (t, e.approximate, e.no_map, e.combination, e.scenario, e.choice_list)
+            for t, e in zip(targets, entries, strict=True)
+        ]
     displays = _displays(gem.target, [r[0] for r in rows if not r[2]])
     out = []
     for target, approximate, no_map, combination, scenario, choice_list in rows:
@@ -230,8 +236,7 @@ def _displays(target: str, codes: list[str]) -> dict[str, tuple[str, str]]:
 def _dot(system: str, code: str) -> str:
     """ICD-9-CM prints a dot after 3 characters (4 for E codes); ICD-10-CM after 3."""
     if system == ICD9CM:
-        at = 4 if code.startswith("E") else 3
-        return f"{code[:at]}.{code[at:]}" if len(code) > at else code
+        return gems.icd9_display(code)
     if system == ICD10CM and len(code) > 3:
         return f"{code[:3]}.{code[3:]}"
     return code

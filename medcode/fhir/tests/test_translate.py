@@ -15,11 +15,12 @@ from medcode.fhir.tests.helpers import ICD10CM, PCS, diagnostics, get, values
 
 ICD9 = "http://hl7.org/fhir/sid/icd-9-cm"
 
+# Rows as CMS's 2018 ICD-9-CM to ICD-10-PCS GEM has them.
 PCS_GEM = """\
 icd9_proc,icd10_pcs,flags
 0001,6A750Z4,10000
 0001,6A751Z4,10000
-8154,0SR90J9,10000
+8151,0SR90J9,10000
 """
 
 
@@ -32,12 +33,12 @@ def open_gate(settings, db):
     clear_caches()
 
 
-def diagnosis_gem(rows: list[tuple[str, str, str]]) -> Release:
+def diagnosis_gem(rows: list[tuple[str, str, str]], dataset: str = "icd10cm_gem_i9") -> Release:
     release = Release.objects.create(
-        dataset="icd10cm_gem_i9",
+        dataset=dataset,
         version_label="2018 GEM",
         effective_from=dt.date(2017, 10, 1),
-        source_file="2018_I9gem.txt",
+        source_file=f"2018_{dataset[-3:].upper()}gem.txt",
         sha256="0" * 64,
         row_counts={"diagnosis_gems": len(rows)},
         is_current=True,
@@ -80,25 +81,40 @@ def test_without_a_gem_release_translate_says_none_is_loaded(client):
 
 
 def test_icd9_250_00_translates_to_e11_9_with_its_flags(client):
-    diagnosis_gem([("25000", "E119", "00000"), ("4010", "I10", "10000"), ("7999", "NoDx", "01000")])
+    # Rows as CMS's 2018_I9gem.txt has them.
+    diagnosis_gem(
+        [("25000", "E119", "10000"), ("0030", "A020", "00000"), ("36570", "NoDx", "11000")]
+    )
     body = get(client, "ConceptMap/$translate", system=ICD9, code="250.00", targetsystem=ICD10CM)
     assert values(body)["result"] is True
     [match] = matches(body)
     assert match["concept"] == {"system": ICD10CM, "code": "E11.9"}
-    assert match["equivalence"] == "equivalent"
-    assert (match["approximate"], match["noMap"], match["combination"]) == (False, False, False)
-    approximate = matches(
-        get(client, "ConceptMap/$translate", system=ICD9, code="401.0", targetsystem=ICD10CM)
+    assert match["equivalence"] == "inexact"
+    assert (match["approximate"], match["noMap"], match["combination"]) == (True, False, False)
+    exact = matches(
+        get(client, "ConceptMap/$translate", system=ICD9, code="003.0", targetsystem=ICD10CM)
     )
-    assert approximate[0]["equivalence"] == "inexact" and approximate[0]["approximate"] is True
-    none = get(client, "ConceptMap/$translate", system=ICD9, code="799.9", targetsystem=ICD10CM)
-    assert values(none)["result"] is False and matches(none)[0]["equivalence"] == "unmatched"
+    assert exact[0]["equivalence"] == "equivalent" and exact[0]["approximate"] is False
+    none = get(client, "ConceptMap/$translate", system=ICD9, code="365.70", targetsystem=ICD10CM)
+    assert values(none)["result"] is False and matches(none) == []
+
+
+def test_icd10cm_translates_back_to_icd9_and_a_no_map_row_is_unmatched(client):
+    # Rows as CMS's 2018_I10gem.txt has them.
+    diagnosis_gem([("E119", "25000", "10000"), ("R29700", "NoDx", "11000")], "icd10cm_gem_i10")
+    body = get(client, "ConceptMap/$translate", system=ICD10CM, code="E11.9")
+    [match] = matches(body)
+    assert match["concept"] == {"system": ICD9, "code": "250.00"}
+    assert match["equivalence"] == "inexact"
+    none = get(client, "ConceptMap/$translate", system=ICD10CM, code="R29.700")
+    assert values(none)["result"] is False
+    assert [m["equivalence"] for m in matches(none)] == ["unmatched"]
 
 
 def test_the_procedure_gem_translates_icd9_procedures_to_pcs(client, tmp_path):
     import_file(write_text(tmp_path / "icd10pcs_gem_i9_to_pcs_2018.csv", PCS_GEM))
     clear_caches()
-    body = get(client, "ConceptMap/$translate", system=ICD9, code="81.54", targetsystem=PCS)
+    body = get(client, "ConceptMap/$translate", system=ICD9, code="81.51", targetsystem=PCS)
     [match] = matches(body)
     assert match["concept"] == {"system": PCS, "code": "0SR90J9"}
     assert match["equivalence"] == "inexact"

@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from medcode.codes import catalog, queries
+from medcode.codes import catalog, payment, queries
 from medcode.codes.models import CodeSystem
 from medcode.gate import METERING_OFF, GateDecision, can_see_gated
 from medcode.lib import conditional, datacache
@@ -198,6 +198,9 @@ def render_body(
 ) -> RenderedBody:
     page = found.page
     assert page is not None
+    locality = request.GET.get("locality", "").strip()[:80]
+    if locality:  # such a page is never cached (see code_detail's `cacheable`)
+        page = payment.with_locality(page, locality)
     # Codes are letters, digits and dots: safe in a path, so links are built from one prefix.
     prefix = reverse("codes:detail", args=["_"])[:-2]
     canonical = request.build_absolute_uri(

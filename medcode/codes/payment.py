@@ -1,0 +1,242 @@
+"""Medicare Physician Fee Schedule payment in one locality.
+
+payment = [(work RVU x work GPCI) + (PE RVU x PE GPCI) + (MP RVU x MP GPCI)] x CF, with the
+non-facility PE RVU for office (non-facility) settings and the facility PE RVU otherwise
+(DATA_LAYOUTS.md, PFS; CMS's PFS relative value file documentation). Non-participating
+providers are paid 95% of that amount and may charge at most 115% of the non-participating
+amount (the limiting charge, 109.25% of the fee schedule amount).
+
+The GPCIs must be of the same calendar year as the RVUs and in force on the date of service:
+where they are not loaded the panel says so and gives no local figure (never mixes years).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from medcode.codes.catalog import release_catalog
+from medcode.codes.models import FeeScheduleItem, ReferenceRow, Release
+from medcode.codes.pages import CodePage
+from medcode.codes.panels import Fact, Panel, Source, money, no_payment_reason
+
+CENT = Decimal("0.01")
+NON_PARTICIPATING = Decimal("0.95")
+LIMITING = Decimal("1.15")
+
+GPCI_NOT_LOADED = (
+    "GPCIs for {year} are not loaded (loaded: {loaded}), so no local payment is shown for "
+    "{on}; the national amounts on the fee schedule panel apply before the locality adjustment."
+)
+GPCI_OTHER_YEAR = (
+    "The relative values in force on {on} are {rvu} ({rvu_year}); the GPCIs in force are of "
+    "{gpci_year}. Years are not mixed: no local payment is shown."
+)
+UNKNOWN_LOCALITY = (
+    "No {year} payment locality {locality!r}: give the MAC and locality number (e.g. 13202-01) "
+    "or a locality name from the GPCI file."
+)
+NO_RVU = "No PFS relative values are loaded for {code} on {on}."
+
+
+@dataclass(frozen=True, slots=True)
+class Gpci:
+    mac: str
+    locality: str
+    state: str
+    name: str
+    work: Decimal
+    pe: Decimal
+    mp: Decimal
+
+    @property
+    def key(self) -> str:
+        return f"{self.mac}-{self.locality}"
+
+
+def _decimal(value: object) -> Decimal:
+    # Through str: float RVUs from the database (1.92) become the decimals the file printed.
+    return Decimal(str(value))
+
+
+def locality_amount(
+    *, work: object, pe: object, mp: object, gpci: Gpci, conv_factor: object
+) -> Decimal:
+    """[(work x work GPCI) + (PE x PE GPCI) + (MP x MP GPCI)] x CF, rounded to the cent."""
+    total = (
+        _decimal(work) * gpci.work + _decimal(pe) * gpci.pe + _decimal(mp) * gpci.mp
+    ) * _decimal(conv_factor)
+    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def non_participating(amount: Decimal) -> Decimal:
+    return (amount * NON_PARTICIPATING).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def limiting_charge(amount: Decimal) -> Decimal:
+    """115% of the non-participating amount (95% of the fee schedule amount)."""
+    return (amount * NON_PARTICIPATING * LIMITING).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def gpci_release(on: dt.date) -> Release | None:
+    """The GPCI release in force on `on` (strictly: none outside its dates)."""
+    for release in reversed(release_catalog().in_force("gpci", on)):
+        if release.effective_from <= on and (
+            release.effective_to is None or on <= release.effective_to
+        ):
+            return release
+    return None
+
+
+def gpcis(release: Release) -> list[Gpci]:
+    found = []
+    for row in ReferenceRow.objects.filter(release=release, key="gpci"):
+        data = row.data
+        found.append(
+            Gpci(
+                mac=str(data["mac"]),
+                locality=str(data["locality"]),
+                state=str(data.get("state", "")),
+                name=str(data.get("locality_name", "")),
+                work=_decimal(data["pw_gpci_with_floor"]),
+                pe=_decimal(data["pe_gpci"]),
+                mp=_decimal(data["mp_gpci"]),
+            )
+        )
+    return found
+
+
+def find_locality(release: Release, wanted: str) -> Gpci | None:
+    """A locality by MAC and number ("13202-01", "13202 01", "1320201") or by its name."""
+    text = " ".join(wanted.replace("-", " ").split()).upper()
+    compact = text.replace(" ", "")
+    rows = gpcis(release)
+    for gpci in rows:
+        if compact == f"{gpci.mac}{gpci.locality}":
+            return gpci
+    named = [g for g in rows if g.name.upper().rstrip("*").strip() == text]
+    return named[0] if len(named) == 1 else None
+
+
+def locality_panel(code: str, on: dt.date, locality: str) -> Panel | None:
+    """The local payment panel for a code page; None when the code has no PFS row at all."""
+    catalog = release_catalog()
+    rvu_releases = catalog.in_force("fee_items", on)[-1:]
+    if not rvu_releases:
+        return None
+    rvu_release = rvu_releases[0]
+    rows = list(FeeScheduleItem.objects.filter(release_id=rvu_release.pk, code=code))
+    main = next((r for r in rows if not r.modifier), None)
+    if main is None:
+        return None
+    rvu_source = catalog.sources[rvu_release.pk]
+    gpci = gpci_release(on)
+
+    def notice(text: str, source: Source) -> Panel:
+        return Panel(
+            key="fee_schedule_locality",
+            title="Medicare payment in your locality",
+            source=source,
+            as_of=on,
+            summary=text,
+        )
+
+    if gpci is None:
+        loaded = sorted({r.version_label for r in catalog.with_table("gpci", None)})
+        return notice(
+            GPCI_NOT_LOADED.format(year=on.year, loaded=", ".join(loaded) or "none", on=on),
+            rvu_source,
+        )
+    if gpci.effective_from.year != rvu_release.effective_from.year:
+        return notice(
+            GPCI_OTHER_YEAR.format(
+                on=on,
+                rvu=rvu_release.version_label,
+                rvu_year=rvu_release.effective_from.year,
+                gpci_year=gpci.effective_from.year,
+            ),
+            rvu_source,
+        )
+    gpci_source = catalog.sources[gpci.pk]
+    place = find_locality(gpci, locality)
+    if place is None:
+        return notice(
+            UNKNOWN_LOCALITY.format(year=gpci.effective_from.year, locality=locality), gpci_source
+        )
+    return _panel(main, place, on, rvu_source, gpci_source)
+
+
+def _panel(row: FeeScheduleItem, place: Gpci, on: dt.date, rvu: Source, gpci: Source) -> Panel:
+    name = place.name.rstrip("*").strip()
+    where = f"{name} ({place.state}; MAC {place.mac}, locality {place.locality})"
+    cf = f"{row.conv_factor:.4f}" if row.conv_factor else ""
+    facts = [
+        Fact("Locality", where, ""),
+        Fact(
+            "GPCIs (work / PE / MP)",
+            f"{place.work} / {place.pe} / {place.mp}",
+            f"{gpci.citation}; the work GPCI includes the floor where one applies.",
+        ),
+        Fact("Conversion factor", cf, rvu.citation),
+    ]
+    reason = no_payment_reason(row)
+    if reason is not None:
+        facts.append(Fact("Medicare payment", "None", reason + "."))
+    else:
+        for label, pe, is_na in (
+            ("Non-facility", row.nonfac_pe_rvu, row.nonfac_na),
+            ("Facility", row.facility_pe_rvu, row.facility_na),
+        ):
+            if is_na or pe is None or row.conv_factor is None:
+                facts.append(Fact(f"{label} payment", "NA (not paid in this setting)", ""))
+                continue
+            amount = locality_amount(
+                work=row.work_rvu or 0,
+                pe=pe,
+                mp=row.mp_rvu or 0,
+                gpci=place,
+                conv_factor=row.conv_factor,
+            )
+            facts += [
+                Fact(
+                    f"{label} payment",
+                    money(float(amount)),
+                    f"(work RVU {row.work_rvu} x {place.work} + {label.lower()} PE RVU {pe} x "
+                    f"{place.pe} + MP RVU {row.mp_rvu} x {place.mp}) x {row.conv_factor}.",
+                ),
+                Fact(
+                    f"{label} non-participating amount",
+                    money(float(non_participating(amount))),
+                    "95% of the fee schedule amount.",
+                ),
+                Fact(
+                    f"{label} limiting charge",
+                    money(float(limiting_charge(amount))),
+                    "The most a non-participating provider may charge for an unassigned claim: "
+                    "115% of the non-participating amount.",
+                ),
+            ]
+    return Panel(
+        key="fee_schedule_locality",
+        title=f"Medicare payment in {name}",
+        source=gpci,
+        as_of=on,
+        summary=(
+            f"The global row's RVUs ({rvu.citation}) with this locality's GPCIs, times the "
+            "conversion factor. Multiple-procedure, bilateral, assistant and co-surgeon "
+            "reductions are not applied here."
+        ),
+        facts=tuple(f for f in facts if f.value),
+    )
+
+
+def with_locality(page: CodePage, locality: str) -> CodePage:
+    """The page with its local payment panel after the fee schedule panel (when it has one)."""
+    panel = locality_panel(page.code, page.on, locality)
+    if panel is None:
+        return page
+    found = list(page.panels)
+    at = next((n + 1 for n, p in enumerate(found) if p.key == "fee_schedule"), len(found))
+    found.insert(at, panel)
+    return replace(page, panels=tuple(found))

@@ -23,6 +23,7 @@ from medcode.search.facade import (
     SearchInputError,
     search_note,
 )
+from medcode.search.note_search import NOTE_DEFAULT_LIMIT
 
 router = Router(tags=["search"])
 
@@ -66,7 +67,7 @@ class NoteIn(Schema):
     system: str | None = Field("icd10cm", description="code set to suggest from")
     billable: bool | None = True
     date: dt.date | None = None
-    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    limit: int = Field(NOTE_DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 class EvidenceOut(Schema):
@@ -90,8 +91,28 @@ class SuggestionOut(Schema):
     evidence: EvidenceOut
 
 
+class FindingCodeOut(Schema):
+    code: str
+    display: str
+    title: str
+    score: float
+
+
+class FindingOut(Schema):
+    """A coded finding of the note with its best codes (at most 3)."""
+
+    text: str
+    start: int
+    end: int
+    sentence: int
+    assertion: str
+    codes: list[FindingCodeOut]
+
+
 class NoteOut(Schema):
     suggestions: list[SuggestionOut]
+    findings: list[FindingOut]
+    procedures: list[SuggestionOut]
     not_coded: list[EvidenceOut]
     spans: int
     message: str

@@ -52,6 +52,14 @@ def register(subparsers: Any) -> None:
     query.add_argument("--json", action="store_true", help="print JSON")
     query.set_defaults(handler=cmd_query)
 
+    learn = verbs.add_parser(
+        "learn", help="rebuild note mode's learned file from coder-labelled notes (JSON lines)"
+    )
+    learn.add_argument("--from", dest="source", type=Path, required=True, help="labelled notes")
+    learn.add_argument("--split", default="train", help="learn from the rows of this split")
+    learn.add_argument("--out", type=Path, help="where to write (default: the shipped file)")
+    learn.set_defaults(handler=cmd_learn)
+
     status = verbs.add_parser("status", help="what the index and the vectors hold")
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(handler=cmd_status)
@@ -130,6 +138,23 @@ def cmd_query(args: argparse.Namespace) -> int:
         title = r.title if not hasattr(r, "evidence") else f"{r.title}\n  ← {r.evidence.text}"
         table.add_row(r.display, r.system_label, title, r.match, f"{r.score:.3f}")
     Console(width=max(Console().width, 120)).print(table)
+    return 0
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from medcode.search.learned import LEARNED_FILE, LearnedFileError, learn, write_learned
+
+    try:
+        content = learn(args.source, split=args.split)
+    except LearnedFileError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 1
+    target = args.out or LEARNED_FILE
+    write_learned(content, target)
+    console.print(
+        f"learned from {content['notes']} notes: {len(content['prior'])} codes,"
+        f" {len(content['features'])} word features -> {target}"
+    )
     return 0
 
 

@@ -646,6 +646,9 @@ class NoteResults:
     is_semantic: bool = False
     filters: dict[str, Any] = field(default_factory=dict)
     elapsed_ms: float = 0.0
+    # Note mode (note_search.py): each coded finding with its top codes; procedure codes.
+    findings: list[Any] = field(default_factory=list)
+    procedures: list[Suggestion] = field(default_factory=list)
 
     @property
     def results(self) -> list[Suggestion]:
@@ -667,71 +670,22 @@ def search_note(
     system: str | Sequence[str] | None = CodeSystem.ICD10CM,
     billable: bool | None = True,
     on: dt.date | None = None,
-    limit: int = 20,
+    limit: int | None = None,
 ) -> NoteResults:
     """Code suggestions for a case note, each with the sentence or phrase that supports it.
 
     Denied findings ("denies chest pain") and family history are listed in `not_coded`.
     By default ICD-10-CM billable codes are suggested (pass `system` for procedures).
+    Note mode proper lives in note_search.py.
     """
-    from medcode.search.notes import classify, split_note
+    from medcode.search import note_search
 
-    started = time.perf_counter()
-    if not 1 <= limit <= MAX_LIMIT:
-        raise SearchInputError(LIMIT_RANGE.format(maximum=MAX_LIMIT))
-    if len(text or "") > MAX_NOTE_CHARS:
-        raise NoteTooLong(NOTE_TOO_LONG.format(maximum=MAX_NOTE_CHARS, length=len(text)))
-    filters = make_filters(system=system, billable=billable, on=on)
-    spans = split_note(text or "")
-    if not spans:
-        return NoteResults(suggestions=[], not_coded=[], spans=0, message=EMPTY_NOTE)
-    evidence = [Evidence(s.text, s.start, s.end, s.sentence, classify(s)) for s in spans]
-    coded = [e for e in evidence if e.assertion not in NOT_CODED]
-    not_coded = [e for e in evidence if e.assertion in NOT_CODED]
-
-    notices: list[str] = []
-    meaning = note_meaning([e.text for e in coded], filters)
-    if meaning is None:
-        notices.append(NOTE_LEXICAL_ONLY)
-        meaning = []
-    lexical = note_words([e.text for e in coded], filters, scaled=bool(meaning))
-    fused, sources = fuse_note(meaning, lexical)
-    ranked = fused[: limit * 2]
-    if filters.on is not None and ranked:
-        allowed = allowed_documents([d for d, _ in ranked], filters)
-        ranked = [(d, s) for d, s in ranked if d in allowed]
-    ranked = ranked[:limit]
-    documents = Document.objects.in_bulk([d for d, _ in ranked])
-    top = ranked[0][1] if ranked else 1.0
-    suggestions = []
-    for doc_id, score in ranked:
-        doc = documents.get(doc_id)
-        if doc is None:
-            continue
-        span_index, how = sources[doc_id]
-        suggestions.append(
-            Suggestion(
-                system=doc.system,
-                system_label=SYSTEM_LABELS.get(doc.system, doc.system),
-                code=doc.code,
-                display=doc.display,
-                title=doc.title,
-                is_billable=doc.is_billable,
-                match=how,
-                score=round(score / top, 4),
-                url=code_page_url(doc, on),
-                evidence=coded[span_index],
-            )
-        )
-    return NoteResults(
-        suggestions=suggestions,
-        not_coded=not_coded,
-        spans=len(spans),
-        message="" if suggestions else NO_RESULTS.format(query=(text or "")[:60]),
-        notices=notices,
-        is_semantic=bool(meaning),
-        filters=describe_filters(filters),
-        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+    return note_search.search_note(
+        text,
+        system=system,
+        billable=billable,
+        on=on,
+        limit=note_search.NOTE_DEFAULT_LIMIT if limit is None else limit,
     )
 
 

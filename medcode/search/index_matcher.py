@@ -1,0 +1,316 @@
+"""The ICD-10-CM Alphabetic Index read the way a coder reads it.
+
+A finding ("displaced right femoral neck fracture") is looked up by its main term
+("Fracture, traumatic"), then down the subterms whose words it contains ("femur, femoral" >
+"neck"); nonessential modifiers (the parenthesised words) are optional, "see" references
+are followed, and the Neoplasm Table is read in the column the finding's behaviour word
+names ("metastatic" -> secondary). The code found is resolved to a billable code: a
+category or a code ending in "-" becomes the descendant whose title fits the finding best
+(side, site), unspecified and initial-encounter codes first.
+
+The tables come from the importer's IndexEntry rows of the current ICD-10-CM releases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# Words that carry no meaning for the lookup ("with" joins a subterm to its main term).
+_STOP_WORDS = (
+    "a an the of in on at to for and or with without by from as is was were be been has have "
+    "had his her their its this that these those which who patient pt nec nos other "
+    "specified unspecified see also condition due"
+)
+STOP = frozenset(_STOP_WORDS.split())
+# Neoplasm Table columns by the behaviour words of a finding, most specific first.
+BEHAVIOUR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("malignant_secondary", ("metastasis", "metastases", "metastatic", "secondary")),
+    ("ca_in_situ", ("in situ",)),
+    (
+        "malignant_primary",
+        (
+            "carcinoma",
+            "adenocarcinoma",
+            "cancer",
+            "malignant",
+            "malignancy",
+            "sarcoma",
+            "neoplasia",
+        ),
+    ),
+    ("benign", ("benign", "adenoma")),
+    ("unspecified_behavior", ("neoplasm", "tumor", "tumour")),
+)
+_WORD = re.compile(r"[a-z0-9]+(?:'s)?")
+_NEMOD = re.compile(r"\(([^)]*)\)")
+
+
+@lru_cache(maxsize=131072)
+def stem(word: str) -> str:
+    """A light suffix stripper: plural and adjective endings, so "fractures", "femoral" and
+    "femur" meet, as do "hypertensive" and "hypertension"."""
+    w = word.lower().removesuffix("'s")
+    if len(w) <= 3:
+        return w
+    for suffix, keep in (
+        ("ically", 4),
+        ("ical", 4),
+        ("ation", 4),
+        ("ions", 4),
+        ("ion", 4),
+        ("ies", 3),
+        ("ive", 4),
+        ("ous", 4),
+        ("al", 4),
+        ("ic", 4),
+        ("es", 4),
+        ("is", 4),
+        ("s", 4),
+        ("a", 4),
+        ("y", 4),
+        ("e", 4),
+    ):
+        if w.endswith(suffix) and len(w) - len(suffix) >= keep and not w.endswith("ss"):
+            return w[: -len(suffix)]
+    return w
+
+
+def stems(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP]
+
+
+@dataclass(eq=False)
+class Node:
+    term: str
+    words: frozenset[str]  # required stems
+    code: str
+    see: str
+    see_also: str
+    cells: dict[str, str]
+    children: list[Node] = field(default_factory=list)
+    keys: tuple[frozenset[str], ...] = ()  # alternative word sets ("Diabetes, diabetic")
+
+
+@dataclass(frozen=True)
+class IndexHit:
+    code: str  # undotted, as the index gives it (maybe a category or ending "-")
+    path: str  # "Fracture, traumatic > femur, femoral > neck"
+    words: int  # finding stems the path used
+    depth: int
+
+
+def term_keys(term: str, *, is_heading: bool) -> tuple[frozenset[str], ...]:
+    """Word sets that name an index term: its text without the nonessential modifiers;
+    for "Diabetes, diabetic" or "Femur, femoral" each comma part alone when it is a form of
+    the first word; and for a heading with subterms ("Fracture, traumatic") the first part.
+    "Traction, vitreomacular" (no subterms) needs both words."""
+    bare = _NEMOD.sub(" ", term)
+    full = frozenset(stems(bare))
+    parts = [p.strip() for p in bare.split(",") if p.strip()]
+    keys = [full] if full else []
+    if len(parts) > 1:
+        head = parts[0].lower()
+        forms = [p for p in parts[1:] if p.lower()[:3] == head[:3]]
+        alone = [*forms, parts[0]] if forms or is_heading else []
+        for part in alone:
+            words = frozenset(stems(part))
+            if words and words not in keys:
+                keys.append(words)
+    return tuple(keys)
+
+
+def build_tree(rows: Iterable[tuple[int, str, str, str, str, dict[str, str]]]) -> list[Node]:
+    """Main terms with their subterms from (level, term, code, see, see_also, cells) rows in
+    order."""
+    roots: list[Node] = []
+    stack: list[Node] = []
+    for level, term, code, see, see_also, cells in rows:
+        node = Node(
+            term=term,
+            words=frozenset(stems(_NEMOD.sub(" ", term))),
+            code=code.replace(".", "").upper(),
+            see=see,
+            see_also=see_also,
+            cells={k: v for k, v in (cells or {}).items() if k != "nemod" and v},
+        )
+        del stack[level:]
+        if level == 0 or not stack:
+            roots.append(node)
+        else:
+            stack[-1].children.append(node)
+        stack.append(node)
+    _set_keys(roots)
+    return roots
+
+
+def _set_keys(nodes: list[Node]) -> None:
+    for node in nodes:
+        node.keys = term_keys(node.term, is_heading=bool(node.children))
+        _set_keys(node.children)
+
+
+@dataclass
+class AlphabeticIndex:
+    roots: list[Node]
+    neoplasm: list[Node]  # the children of "Neoplasm, neoplastic"
+    by_word: dict[str, list[Node]] = field(default_factory=dict)
+    by_name: dict[str, list[Node]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for node in self.roots:
+            for key in node.keys:
+                for word in key:
+                    self.by_word.setdefault(word, []).append(node)
+            for part in {_NEMOD.sub(" ", node.term).split(",")[0].strip().lower()}:
+                self.by_name.setdefault(part, []).append(node)
+
+    def lookup(self, text: str) -> list[IndexHit]:
+        """The deepest coded paths of every main term the text names."""
+        words = set(stems(text))
+        if not words:
+            return []
+        seen: set[int] = set()
+        hits: list[IndexHit] = []
+        for word in words:
+            for root in self.by_word.get(word, ()):
+                if id(root) in seen:
+                    continue
+                seen.add(id(root))
+                key = next((k for k in root.keys if k <= words), None)
+                if key is None:
+                    continue
+                hits.extend(self._descend(root, words, root.term, len(key), 0, 0, root))
+        hits.extend(self._neoplasm(text, words))
+        return _deepest(hits)
+
+    def lookup_under(self, name: str, words: frozenset[str] | set[str]) -> list[IndexHit]:
+        """The deepest coded paths below the main term `name` ("history")."""
+        hits: list[IndexHit] = []
+        for root in self.by_name.get(name, []):
+            hits.extend(self._descend(root, set(words), root.term, 1, 0, 0, root))
+        return [h for h in _deepest(hits) if h.depth > 0]
+
+    def _descend(
+        self, node: Node, words: set[str], path: str, used: int, depth: int, hops: int, root: Node
+    ) -> list[IndexHit]:
+        found: list[IndexHit] = []
+        for child in node.children:
+            if not child.words:
+                if not child.code and child.children:  # "with", "in": a connector level
+                    deeper = f"{path} > {child.term}"
+                    found.extend(self._descend(child, words, deeper, used, depth, hops, root))
+                continue
+            key = next((k for k in child.keys if k <= words), None)
+            if key is not None:
+                found.extend(
+                    self._descend(
+                        child,
+                        words,
+                        f"{path} > {child.term}",
+                        used + len(key),
+                        depth + 1,
+                        hops,
+                        root,
+                    )
+                )
+        if found:
+            return found
+        if node.code:
+            return [IndexHit(node.code, path, used, depth)]
+        see = node.see or (node.see_also if not node.children or depth == 0 else "")
+        if see and hops < 2:
+            target = self.resolve_see(see, root)
+            if target is not None:
+                return self._descend(
+                    target, words, f"{path} (see {see})", used, depth, hops + 1, target
+                )
+        return []
+
+    def resolve_see(self, see: str, root: Node | None = None) -> Node | None:
+        """The node a "see" reference names: "Infarct, myocardium" -> Infarct > myocardium;
+        within the main term being read when it has that name ("see Fracture, femur")."""
+        parts = [p.strip().lower() for p in _NEMOD.sub(" ", see).split(",") if p.strip()]
+        if not parts or parts[0] in ("condition", "also"):
+            return None
+        candidates = self.by_name.get(parts[0], [])
+        if root is not None and any(c is root for c in candidates):
+            candidates = [root]
+        node = next((n for n in candidates if n.code or n.children), None)
+        if node is None:
+            return None
+        start = node
+        for part in parts[1:]:
+            want = frozenset(stems(part))
+            nxt = next((c for c in node.children if want and any(want <= k for k in c.keys)), None)
+            if nxt is None and node is not start:
+                nxt = next(
+                    (c for c in start.children if want and any(want <= k for k in c.keys)),
+                    None,
+                )
+            if nxt is None:
+                break
+            node = nxt
+        return node
+
+    def _neoplasm(self, text: str, words: set[str]) -> list[IndexHit]:
+        low = text.lower()
+        column = next(
+            (
+                col
+                for col, cues in BEHAVIOUR_WORDS
+                if any(re.search(rf"\b{re.escape(cue)}\b", low) for cue in cues)
+            ),
+            None,
+        )
+        if column is None:
+            return []
+        hits: list[IndexHit] = []
+        for node in self.neoplasm:
+            key = next((k for k in node.keys if k <= words), None)
+            if key is not None:
+                hits.extend(_table_hits(node, words, column, f"Neoplasm > {node.term}", len(key)))
+        return hits
+
+
+def _table_hits(node: Node, words: set[str], column: str, path: str, used: int) -> list[IndexHit]:
+    deeper: list[IndexHit] = []
+    for child in node.children:
+        key = next((k for k in child.keys if k <= words), None)
+        if key is not None:
+            below = f"{path} > {child.term}"
+            deeper.extend(_table_hits(child, words, column, below, used + len(key)))
+    if deeper:
+        return deeper
+    code = node.cells.get(column, "").replace(".", "").replace("-", "").upper()
+    return [IndexHit(code, f"{path} [{column}]", used + 1, 1)] if code else []
+
+
+def _deepest(hits: Sequence[IndexHit]) -> list[IndexHit]:
+    """Per code the best path; a path is dropped when another covers its words and more."""
+    best: dict[str, IndexHit] = {}
+    for hit in hits:
+        old = best.get(hit.code)
+        if old is None or (hit.words, hit.depth) > (old.words, old.depth):
+            best[hit.code] = hit
+    return sorted(best.values(), key=lambda h: (-h.words, -h.depth, h.code))
+
+
+@lru_cache(maxsize=2)
+def load_index(generation: str = "") -> AlphabeticIndex:
+    """The current releases' Alphabetic Index and Neoplasm Table (cached per data generation)."""
+    from medcode.codes.models import IndexEntry
+
+    def rows(table: str) -> list[tuple[int, str, str, str, str, dict[str, str]]]:
+        return list(
+            IndexEntry.objects.filter(table=table, release__is_current=True)
+            .order_by("release_id", "seq")
+            .values_list("level", "term", "code", "see", "see_also", "cells")
+        )
+
+    roots = build_tree(rows("index"))
+    neoplasm_roots = build_tree(rows("neoplasm"))
+    neoplasm = [c for root in neoplasm_roots for c in root.children] or neoplasm_roots
+    return AlphabeticIndex(roots=roots, neoplasm=neoplasm)

@@ -1,0 +1,269 @@
+"""Note mode: ICD-10-CM codes for a case note, ranked per finding and then across the note.
+
+Each finding (notes_findings) is scored against the codes by three zero-shot signals — the
+Alphabetic Index read like a coder (index_matcher), word matches (bm25) and, when the
+vectors are built, meaning — plus long-term drug use ("on warfarin" -> Z79.01). Codes the
+patient cannot have (a man and a pregnancy code, an adult and a perinatal code) are
+dropped, 7th-character siblings collapse to one, and repeats of a category weigh less.
+Optionally (learned.py), a per-code prior and word -> code associations learned from a
+coder-labelled corpus are added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from medcode.search.codebook import CodeBook, fits_patient, load_codebook, seventh_character_stem
+from medcode.search.drug_use import find_drug_use, load_long_term_table
+from medcode.search.index_matcher import AlphabeticIndex, load_index, stems
+from medcode.search.notes_findings import (
+    NOT_CODED,
+    Finding,
+    Patient,
+    coded_findings,
+    find_findings,
+    read_patient,
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    index: float = 1.0
+    words: float = 0.3
+    meaning: float = 1.0
+    support: float = 0.1  # x log(1 + findings that suggest the code)
+    category_repeat: float = 0.85  # the n-th code of a category is scaled by this ** (n-1)
+    history_condition: float = 0.6  # a past condition, beside its personal-history code
+    drug_use: float = 1.2
+    prior: float = 0.0  # learned: x per-code prior
+    learned_words: float = 0.0  # learned: x word -> code association
+
+
+ZERO_SHOT = Weights()
+PER_FINDING = 3
+# An index hit scores this much, plus the rest by the share of the finding it covers.
+INDEX_FLOOR = 0.6
+# Main terms that name an encounter or a service, not a condition: in a note they are
+# almost always the narrative ("examination revealed"), never something to code.
+SKIPPED_MAIN_TERMS = frozenset(
+    {
+        "examination",
+        "admission",
+        "encounter",
+        "observation",
+        "test",
+        "procedure",
+        "follow-up",
+        "aftercare",
+        "care",
+        "screening",
+        "counseling",
+        "attention",
+        "status",
+        "history",
+        "presence",
+        "problem",
+        "findings",
+        "patient",
+        "person",
+        "result",
+        "present",
+        "normal",
+        "old",
+        "new",
+        "late",
+        "long",
+        "short",
+        "large",
+        "small",
+        "high",
+        "low",
+        "state",
+        "change",
+        "complaint",
+        "discharge",
+    }
+)
+
+
+@dataclass
+class CodeScore:
+    code: str
+    score: float
+    finding: int  # index into the findings of its best evidence
+    sources: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class FindingCodes:
+    finding: Finding
+    codes: list[tuple[str, float]]  # best first, at most PER_FINDING
+
+
+@dataclass(frozen=True)
+class CodedNote:
+    findings: list[Finding]
+    per_finding: list[FindingCodes]
+    ranked: list[CodeScore]
+    patient: Patient
+    is_semantic: bool
+
+
+def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[str, float, str]]:
+    """(billable code, score in [0, 1], index path) for one finding."""
+    words = frozenset(stems(text))
+    if not words:
+        return []
+    out: list[tuple[str, float, str]] = []
+    seen: set[str] = set()
+    hits = index.lookup(text)
+    top = max((h.words for h in hits), default=1)
+    for hit in hits:
+        main = hit.path.split(",", 1)[0].split(" >", 1)[0].strip().lower()
+        if main in SKIPPED_MAIN_TERMS:
+            continue
+        code = book.resolve(hit.code, words)
+        if code is None or code in seen:
+            continue
+        seen.add(code)
+        # More of the finding's words on the path: a more specific, more certain code.
+        out.append((code, INDEX_FLOOR + (1 - INDEX_FLOOR) * hit.words / top, hit.path))
+    return out
+
+
+def history_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[str, float]]:
+    """Personal history codes (Z85-Z87 ...) for a past condition, from "History, personal"."""
+    words = frozenset(stems(text)) | {"history", "personal"}
+    found = index.lookup_under("history", words)
+    out = []
+    for hit in found:
+        if "> family" in hit.path.lower():
+            continue
+        code = book.resolve(hit.code, words)
+        if code:
+            out.append((code, 1.0))
+    return out[:2]
+
+
+def code_note(
+    text: str,
+    *,
+    weights: Weights = ZERO_SHOT,
+    meaning: Sequence[Sequence[tuple[int, float]]] | None = None,
+    words: Sequence[Sequence[tuple[int, float]]] | None = None,
+    learned: dict[str, float] | None = None,
+    prior: dict[str, float] | None = None,
+) -> CodedNote:
+    """Rank ICD-10-CM codes for `text`. `meaning` and `words` are, per coded finding, the
+    (document id, score in [0, 1]) hits of the vector and word searches; `learned` the
+    note-level learned evidence per code and `prior` the learned per-code prior, both in
+    [0, 1] (weighted by `weights`)."""
+    from medcode.lib.generation import current
+
+    token = current().token
+    index = load_index(token)
+    book = load_codebook(token)
+    drugs = load_long_term_table(token)
+    findings = find_findings(text)
+    coded = coded_findings(findings)
+    patient = read_patient(text)
+
+    per_finding_scores: list[dict[str, float]] = []
+    for i, finding in enumerate(coded):
+        scores: dict[str, float] = defaultdict(float)
+        for code, score, _ in index_hits(index, book, finding.text):
+            if finding.assertion == "history":
+                score *= weights.history_condition
+            scores[code] = max(scores[code], weights.index * score)
+        if finding.assertion == "history":
+            for code, score in history_hits(index, book, finding.text):
+                scores[code] = max(scores[code], weights.index * score)
+        for source, weight in ((words, weights.words), (meaning, weights.meaning)):
+            if source is None or i >= len(source):
+                continue
+            for doc_id, score in source[i]:
+                found = book.by_id.get(doc_id)
+                if found is not None and book.is_billable(found):
+                    scores[found] += weight * score
+        for use in find_drug_use(finding.text, drugs):
+            scores[use.code] = max(scores[use.code], weights.drug_use)
+        per_finding_scores.append(
+            {c: s for c, s in scores.items() if fits_patient(c, sex=patient.sex, age=patient.age)}
+        )
+
+    best: dict[str, CodeScore] = {}
+    support: dict[str, int] = defaultdict(int)
+    for i, scores in enumerate(per_finding_scores):
+        for code, score in scores.items():
+            support[code] += 1
+            old = best.get(code)
+            if old is None or score > old.score:
+                best[code] = CodeScore(code, score, i)
+    for code, entry in best.items():
+        entry.score += weights.support * math.log1p(support[code] - 1)
+    # What the note denies or gives to a relative is never added by learned evidence alone.
+    denied = {
+        code
+        for finding in findings
+        if finding.assertion in NOT_CODED
+        for code, _, _ in index_hits(index, book, finding.text)
+    }
+    denied_words = [frozenset(stems(f.text)) for f in findings if f.assertion in NOT_CODED]
+    for code, value in (learned or {}).items():
+        if (
+            weights.learned_words
+            and code not in denied
+            and not any(book.words(code) <= w for w in denied_words if book.words(code))
+            and book.is_billable(code)
+            and fits_patient(code, sex=patient.sex, age=patient.age)
+        ):
+            if code not in best:
+                best[code] = CodeScore(code, 0.0, -1)
+            best[code].score += weights.learned_words * value
+    if prior and weights.prior:
+        # Only for codes the note gives evidence for: a frequent code alone is no finding.
+        for code, entry in best.items():
+            entry.score += weights.prior * prior.get(code, 0.0)
+
+    ranked = collapse(sorted(best.values(), key=lambda e: -e.score), weights.category_repeat)
+    per_finding = [
+        FindingCodes(
+            finding=coded[i],
+            codes=[
+                (c, round(s, 4))
+                for c, s in sorted(scores.items(), key=lambda item: -item[1])[:PER_FINDING]
+            ],
+        )
+        for i, scores in enumerate(per_finding_scores)
+        if scores
+    ]
+    return CodedNote(
+        findings=coded,
+        per_finding=per_finding,
+        ranked=ranked,
+        patient=patient,
+        is_semantic=meaning is not None,
+    )
+
+
+def collapse(ranked: list[CodeScore], repeat: float) -> list[CodeScore]:
+    """One code per 7th-character family (the best scored, which resolution made the
+    initial encounter), and each further code of a category scaled by `repeat`."""
+    families: set[str] = set()
+    per_category: dict[str, int] = defaultdict(int)
+    kept: list[CodeScore] = []
+    for entry in ranked:
+        family = seventh_character_stem(entry.code)
+        if family is not None:
+            if family in families:
+                continue
+            families.add(family)
+        n = per_category[entry.code[:3]]
+        per_category[entry.code[:3]] += 1
+        entry.score *= repeat**n
+        kept.append(entry)
+    kept.sort(key=lambda e: -e.score)
+    return kept

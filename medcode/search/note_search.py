@@ -1,0 +1,243 @@
+"""Case mode as the page, the API and the CLI serve it: a note in, ranked ICD-10-CM codes
+out (note_coder), each with the finding that supports it, the top codes of every finding,
+and procedure codes (ICD-10-PCS, HCPCS, CPT by number) for the findings that describe a
+procedure.
+
+NOTE_DEFAULT_LIMIT: CodiEsp notes carry ~11 diagnosis codes each and a coder scans a ranked
+list, so the default returns 50 codes; measured on the dev notes, MAP and recall@20 only
+rise with depth (bench/search_quality.py --notes-only, limit 20 vs 50 vs 100).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from medcode.codes.models import CodeSystem
+from medcode.search import facade
+from medcode.search.learned import load_learned, note_features
+from medcode.search.note_coder import CodedNote, Weights, code_note
+from medcode.search.notes_findings import NOT_CODED, Finding, coded_findings, find_findings
+
+NOTE_DEFAULT_LIMIT = 50
+# Learned parts on by default; their weights were chosen on the CodiEsp dev split with the
+# file learned from the train split (bench/search_quality.py --notes-only).
+LEARNED_PRIOR = 0.3
+LEARNED_WORDS = 1.0
+MAX_PROCEDURES = 10
+PROCEDURE_SYSTEMS = (CodeSystem.ICD10PCS, CodeSystem.HCPCS, CodeSystem.CPT)
+# A finding describes a procedure when it says something was done, or names an operation.
+_PROCEDURE = re.compile(
+    r"\b(?:performed|underwent|undergo\w*|implant\w*|insert\w*|placement|placed|resect\w*|"
+    r"excis\w*|biops\w*|surgery|surgical|operat\w*|repair\w*|replace\w*|transplant\w*|"
+    r"amputat\w*|catheteri\w*|infusion|dialysis|intubat\w*|drain\w*|\w+ectomy|\w+otomy|"
+    r"\w+ostomy|\w+plasty|\w+scopy|\w+pexy|\w+rrhaphy|\w+desis)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class FindingCodeOut:
+    code: str
+    display: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class FindingOut:
+    text: str
+    start: int
+    end: int
+    sentence: int
+    assertion: str
+    codes: list[FindingCodeOut]
+
+
+def learned_parts(text: str, weights: Weights) -> tuple[dict[str, float], dict[str, float]]:
+    """The learned word evidence and the per-code prior for the note (empty without the
+    learned file or with zero weights)."""
+    learned = load_learned()
+    if learned is None or not (weights.prior or weights.learned_words):
+        return {}, {}
+    evidence = learned.evidence(note_features(text))
+    prior = {code: learned.prior_score(code) for code in learned.prior}
+    return evidence, prior
+
+
+DEFAULT_WEIGHTS = Weights(prior=LEARNED_PRIOR, learned_words=LEARNED_WORDS)
+
+
+def search_note(
+    text: str,
+    *,
+    system: str | Sequence[str] | None = CodeSystem.ICD10CM,
+    billable: bool | None = True,
+    on: dt.date | None = None,
+    limit: int = NOTE_DEFAULT_LIMIT,
+    weights: Weights = DEFAULT_WEIGHTS,
+    use_words: bool = False,
+) -> facade.NoteResults:
+    started = time.perf_counter()
+    if not 1 <= limit <= facade.MAX_LIMIT:
+        raise facade.SearchInputError(facade.LIMIT_RANGE.format(maximum=facade.MAX_LIMIT))
+    if len(text or "") > facade.MAX_NOTE_CHARS:
+        raise facade.NoteTooLong(
+            facade.NOTE_TOO_LONG.format(maximum=facade.MAX_NOTE_CHARS, length=len(text))
+        )
+    text = text or ""
+    filters = facade.make_filters(system=system, billable=billable, on=on)
+    systems = set(filters.systems)
+    wants_diagnoses = not systems or CodeSystem.ICD10CM in systems
+    dx_filters = facade.make_filters(system=CodeSystem.ICD10CM, billable=True, on=on)
+    texts = [f.text for f in coded_findings(find_findings(text))]
+    meaning = facade.note_meaning(texts, dx_filters) if wants_diagnoses and texts else None
+    words = (
+        facade.note_words(texts, dx_filters, scaled=True)
+        if wants_diagnoses and texts and (use_words or meaning is not None)
+        else None
+    )
+    evidence, prior = learned_parts(text, weights) if texts else ({}, {})
+    coded = code_note(
+        text, weights=weights, meaning=meaning, words=words, learned=evidence, prior=prior
+    )
+    if not coded.findings:
+        return facade.NoteResults(suggestions=[], not_coded=[], spans=0, message=facade.EMPTY_NOTE)
+    suggestions = diagnosis_suggestions(coded, on=on, limit=limit) if wants_diagnoses else []
+    procedures = procedure_suggestions(coded.findings, system=system, on=on)
+    if not wants_diagnoses:
+        suggestions, procedures = procedures[:limit], []
+    not_coded = [
+        facade.Evidence(f.text, f.start, f.end, f.sentence, f.assertion)
+        for f in find_findings(text)
+        if f.assertion in NOT_CODED
+    ]
+    return facade.NoteResults(
+        suggestions=suggestions,
+        not_coded=not_coded,
+        spans=len(coded.findings) + len(not_coded),
+        message="" if suggestions else facade.NO_RESULTS.format(query=text[:60]),
+        notices=[] if coded.is_semantic else [facade.NOTE_LEXICAL_ONLY],
+        is_semantic=coded.is_semantic,
+        filters=facade.describe_filters(filters),
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+        findings=finding_outputs(coded),
+        procedures=procedures,
+    )
+
+
+def _evidence(finding: Finding | None) -> facade.Evidence:
+    if finding is None:
+        return facade.Evidence("", 0, 0, -1, "learned")
+    return facade.Evidence(
+        finding.text, finding.start, finding.end, finding.sentence, finding.assertion
+    )
+
+
+def diagnosis_suggestions(
+    coded: CodedNote, *, on: dt.date | None, limit: int
+) -> list[facade.Suggestion]:
+    from medcode.search.models import Document
+
+    codes = [e for e in coded.ranked if e.score > 0][: limit * 2]
+    wanted = [e.code for e in codes]
+    documents = {
+        d.code: d for d in Document.objects.filter(system=CodeSystem.ICD10CM, code__in=wanted)
+    }
+    if on is not None and documents:
+        filters = facade.make_filters(system=CodeSystem.ICD10CM, billable=True, on=on)
+        allowed = facade.allowed_documents([d.pk for d in documents.values()], filters)
+        documents = {c: d for c, d in documents.items() if d.pk in allowed}
+    top = codes[0].score if codes else 1.0
+    out = []
+    for entry in codes:
+        doc = documents.get(entry.code)
+        if doc is None:
+            continue
+        finding = coded.findings[entry.finding] if entry.finding >= 0 else None
+        how: Literal["meaning", "words", "both"] = "words"
+        out.append(
+            facade.Suggestion(
+                system=doc.system,
+                system_label=facade.SYSTEM_LABELS.get(doc.system, doc.system),
+                code=doc.code,
+                display=doc.display,
+                title=doc.title,
+                is_billable=doc.is_billable,
+                match=how,
+                score=round(entry.score / top, 4),
+                url=facade.code_page_url(doc, on),
+                evidence=_evidence(finding),
+            )
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+def finding_outputs(coded: CodedNote) -> list[FindingOut]:
+    from medcode.search.models import Document
+
+    wanted = {c for f in coded.per_finding for c, _ in f.codes}
+    documents = {
+        d.code: d for d in Document.objects.filter(system=CodeSystem.ICD10CM, code__in=wanted)
+    }
+    out = []
+    for item in coded.per_finding:
+        f = item.finding
+        codes = [
+            FindingCodeOut(c, documents[c].display, documents[c].title, s)
+            for c, s in item.codes
+            if c in documents
+        ]
+        out.append(FindingOut(f.text, f.start, f.end, f.sentence, f.assertion, codes))
+    return out
+
+
+def is_procedure(finding: Finding) -> bool:
+    return bool(_PROCEDURE.search(finding.text))
+
+
+def procedure_suggestions(
+    findings: Sequence[Finding], *, system: str | Sequence[str] | None, on: dt.date | None
+) -> list[facade.Suggestion]:
+    """Procedure codes for the findings that describe a procedure (words and meaning)."""
+    from medcode.search.models import Document
+
+    chosen = [f for f in findings if f.assertion == "affirmed" and is_procedure(f)]
+    if not chosen:
+        return []
+    wanted = [s for s in facade.normalise_systems(system) if s in PROCEDURE_SYSTEMS]
+    filters = facade.make_filters(system=wanted or list(PROCEDURE_SYSTEMS), billable=None, on=on)
+    texts = [f.text for f in chosen]
+    meaning = facade.note_meaning(texts, filters) or []
+    words = facade.note_words(texts, filters, scaled=bool(meaning))
+    fused, sources = facade.fuse_note(meaning, words)
+    ranked = fused[:MAX_PROCEDURES]
+    documents = Document.objects.in_bulk([d for d, _ in ranked])
+    top = ranked[0][1] if ranked else 1.0
+    out = []
+    for doc_id, score in ranked:
+        doc = documents.get(doc_id)
+        if doc is None:
+            continue
+        span_index, how = sources[doc_id]
+        out.append(
+            facade.Suggestion(
+                system=doc.system,
+                system_label=facade.SYSTEM_LABELS.get(doc.system, doc.system),
+                code=doc.code,
+                display=doc.display,
+                title=doc.title,
+                is_billable=doc.is_billable,
+                match=how,
+                score=round(score / top, 4),
+                url=facade.code_page_url(doc, on),
+                evidence=_evidence(chosen[span_index]),
+            )
+        )
+    return out

@@ -1,0 +1,104 @@
+"""A case note read into findings: the clauses a coder would code, each with its assertion
+(affirmed, negated, family history, personal history), and the patient's age and sex as
+the note states them.
+
+Findings come from notes.split_note: a sentence's clauses when it has several, else the
+sentence. Negated and family-history findings are kept apart (never coded); personal
+history is coded as history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medcode.search.notes import Assertion, classify, split_note
+
+NOT_CODED: frozenset[str] = frozenset({"negated", "family"})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    text: str
+    start: int
+    end: int
+    sentence: int
+    assertion: Assertion
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    age: float | None  # years
+    sex: str | None  # "male" | "female"
+
+
+def find_findings(text: str) -> list[Finding]:
+    """Every finding of the note in order, with its assertion."""
+    spans = split_note(text)
+    with_phrases = {s.sentence for s in spans if s.kind == "phrase"}
+    return [
+        Finding(s.text, s.start, s.end, s.sentence, classify(s))
+        for s in spans
+        if s.kind == "phrase" or s.sentence not in with_phrases
+    ]
+
+
+def coded_findings(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.assertion not in NOT_CODED]
+
+
+# "67 y/o", "67-year-old", "67 yo", "aged 67", "age: 67", "3-month-old", "newborn"
+_AGE = re.compile(
+    r"\b(\d{1,3})\s*(?:-|\s)?\s*(years?|yrs?|y/?o|y\.o\.?|months?|mos?|weeks?|wks?|days?)"
+    r"(?:\s*-?\s*old)?\b|\bage[ds]?\s*:?\s*(\d{1,3})\b",
+    re.IGNORECASE,
+)
+_NEWBORN = re.compile(r"\b(?:newborn|neonate|neonatal period|new-born)\b", re.IGNORECASE)
+_MALE = re.compile(
+    r"\b(?:male|man|men|boy|gentleman|he|him|his|mr|husband|father|son)\b", re.IGNORECASE
+)
+_FEMALE = re.compile(
+    r"\b(?:female|woman|women|girl|lady|she|her|hers|mrs|ms|wife|mother|daughter|pregnant)\b",
+    re.IGNORECASE,
+)
+_SEX_WORD = re.compile(r"\b(\d{1,3})\s*(?:y/?o|yo|years?[- ]old)?\s*([MF])\b")
+# Words about others (a patient's mother): only the patient's own words count for sex.
+_RELATIVE = re.compile(
+    r"\b(?:mother|father|sister|brother|son|daughter|wife|husband|aunt|uncle)\b", re.IGNORECASE
+)
+
+
+def read_patient(text: str) -> Patient:
+    """Age and sex from the note's own words: the first stated age, and the sex its first
+    sentences name ("67 y/o male", "a 29-year-old woman")."""
+    age: float | None = None
+    m = _AGE.search(text)
+    if m:
+        if m.group(3):
+            age = float(m.group(3))
+        else:
+            value, unit = float(m.group(1)), m.group(2).lower()
+            if unit.startswith("mo"):
+                value /= 12
+            elif unit.startswith("w"):
+                value /= 52
+            elif unit.startswith("d"):
+                value /= 365
+            age = value
+    if age is None and _NEWBORN.search(text[:300]):
+        age = 0.0
+    head = _RELATIVE.sub(" ", text[:400])
+    sex: str | None = None
+    short = _SEX_WORD.search(head)
+    if short:
+        sex = "male" if short.group(2) == "M" else "female"
+    else:
+        males = [m.start() for m in _MALE.finditer(head)]
+        females = [m.start() for m in _FEMALE.finditer(head)]
+        if males and not females:
+            sex = "male"
+        elif females and not males:
+            sex = "female"
+        elif males and females:
+            sex = "male" if males[0] < females[0] else "female"
+    return Patient(age=age, sex=sex)

@@ -1,7 +1,8 @@
 """CasePilot latency: time to a complete answer, without a language model; prints JSON.
 
     DATABASE_URL=sqlite:////tmp/pilot.sqlite3 .venv/bin/python bench/assistant.py \
-        [--questions medcode/assistant/eval/questions.yaml] [--repeat 1]
+        [--questions medcode/assistant/eval/questions.yaml] [--set ../shared/eval/pilot_dev.jsonl]
+        [--repeat 1]
 
 Each question of the evaluation set is answered once (or --repeat times) in this process, in
 file order, through `answer_question` exactly as the API calls it (understanding, tools, the
@@ -46,6 +47,14 @@ def percentile(values: list[float], share: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument(
+        "--set",
+        type=Path,
+        action="append",
+        default=[],
+        help="a set in the shared JSONL format (pilot_dev.jsonl); repeat for several. "
+        "Its questions are timed after the --questions set's.",
+    )
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
 
@@ -59,7 +68,12 @@ def main(argv: list[str] | None = None) -> int:
 
     document = yaml.safe_load(args.questions.read_text())
     on = dt.date.fromisoformat(str(document["date"]))
-    questions = document["questions"]
+    questions = list(document["questions"])
+    for path in args.set:
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        questions += [
+            {"id": r["id"], "intent": r["intent"], "question": r["question"]} for r in rows
+        ]
 
     started = time.perf_counter()
     answer_question(WARM_UP[0], today=on, use_llm=False)
@@ -96,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             intent: round(percentile(values, 0.5), 1)
             for intent, values in sorted(by_intent.items())
         },
-        "slowest": [{"id": qid, "ms": round(ms, 1)} for ms, qid in slowest[:5]],
+        "slowest": [{"id": qid, "ms": round(ms, 1)} for ms, qid in slowest[:10]],
     }
     print(json.dumps(result, indent=2))
     return 0

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from medcode.assistant import builders, handlers, llm
+from medcode.assistant import builders, handlers, llm, tools
 from medcode.assistant.builders import Context
 from medcode.assistant.facts import Answer, Draft
 from medcode.assistant.guard import CodeChecker, guard_answer
@@ -32,6 +32,26 @@ QUESTION_TOO_LONG = (
 )
 QUESTION_EMPTY = "Type a question first, for example \u201cWhat is E11.9?\u201d."
 LLM_FAILED = "The language model did not answer, so this answer was written without it."
+
+
+# The datasets (medcode.codes.staleness families) each kind of answer rests on: when the date
+# of service is after their newest loaded release, the answer says so.
+STALE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "ptp_pair": ("ncci_ptp",),
+    "procedure_pair": ("ncci_ptp", "ncci_aoc", "pfs"),
+    "mue": ("ncci_mue",),
+    "addon": ("ncci_aoc",),
+    "payment": ("pfs",),
+    "global_period": ("pfs",),
+    "global_modifier": ("pfs",),
+    "modifier_fit": ("pfs",),
+    "drug_units": ("hcpcs",),
+    "date_validity": ("hcpcs", "icd10cm"),
+    "billable": ("icd10cm",),
+    "opps_status": ("opps",),
+    "diagnosis_pair": ("icd10cm",),
+    "excludes": ("icd10cm",),
+}
 
 
 class QuestionError(ValueError):
@@ -125,6 +145,11 @@ def answer_events(
             draft.notices.append(LLM_FAILED)
     else:
         draft = builders.build(ctx)
+    draft.notices += [
+        n
+        for n in tools.stale_notices(ctx.on, STALE_FAMILIES.get(question.intent, ()))
+        if n not in draft.notices
+    ]
     answer = guard_answer(
         draft, question=question, intent=question.intent, checker=ctx.checker, phrased_by=phrased_by
     )

@@ -356,7 +356,7 @@ class CodeChecker:
             before = [r for r in listed if r.effective_from <= on][-1]
             newer = catalog.sources[governing.pk].citation if governing is not None else ""
             detail = f"last listed in {catalog.sources[before.pk].citation}" + (
-                f"; not listed in {newer}, in force on {on.isoformat()}." if newer else "."
+                f"; not listed in {newer}, read for {on.isoformat()}." if newer else "."
             )
         return CodeCheck(
             text,
@@ -552,7 +552,7 @@ DONT_KNOW = (
     "CaseConsultant ({consult}) for an answer by email."
 )
 NOTHING_SURE = "I cannot answer that from the loaded code sets and guidance."
-CODE_SETS_CHECKED = "Codes in this answer were checked against the code sets in force on {on}."
+CODE_SETS_CHECKED = "Codes in this answer were checked against the code sets loaded for {on}."
 
 
 def guard_answer(

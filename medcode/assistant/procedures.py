@@ -144,7 +144,7 @@ def ptp_pair(ctx: Context) -> Draft:
         )
         facts.append(
             Fact(
-                f"Checked NCCI PTP tables in force on {ctx.on.isoformat()}: {tables}.",
+                f"Checked the NCCI PTP tables loaded for {ctx.on.isoformat()}: {tables}.",
                 Citation(f"{a.display} code page", a.url, tables),
             )
         )

@@ -611,17 +611,15 @@ def children_of(page: CodePage | None) -> list[tuple[str, str]]:
     return []
 
 
-def stale_notice(table: str, on: dt.date, name: str) -> str:
-    """A sentence when `on` is after the newest loaded release of a dataset ends, else ""."""
-    catalog = release_catalog()
-    releases = catalog.in_force(table, on)
-    if not releases:
-        return ""
-    newest = max(releases, key=lambda r: (r.effective_to or dt.date.max, r.effective_from))
-    if newest.effective_to is None or on <= newest.effective_to:
-        return ""
-    return (
-        f"{name} for {on.isoformat()} are not loaded; the newest loaded are "
-        f"{newest.version_label} (effective {newest.effective_from.isoformat()} to "
-        f"{newest.effective_to.isoformat()}), and newer ones may differ."
-    )
+def stale_notices(on: dt.date, families: Sequence[str]) -> list[str]:
+    """The stale-data sentence of each dataset family an answer rests on, when the date of
+    service is after the newest loaded release ("NCCI PTP edits for 2026-12-05 are not loaded;
+    the newest loaded are 2024Q3 ...")."""
+    from medcode.codes import staleness
+
+    found = []
+    for key in families:
+        sentence = staleness.notice(key, on)
+        if sentence and sentence not in found:
+            found.append(sentence)
+    return found

@@ -255,7 +255,8 @@ def also_code(
             )
             left = {w for w in asked - used if not w.startswith("no-")}
             patterns = extract_code_patterns(item.text)
-            if not left or not patterns or sentence:
+            # Only a note about what is left over is searched ("stage" of CKD).
+            if not left or not patterns or sentence or not left & set(words_of(item.text)):
                 continue
             query = " ".join([*sorted(left), *words_of(re.sub(r"\(.*?\)", " ", item.text))])
             found, _ = tools.search_codes(query, ctx.on, systems=["ICD10CM"], limit=20)

@@ -6,7 +6,7 @@ import re
 
 from medcode.assistant import tools
 from medcode.assistant.context import Context
-from medcode.assistant.facts import Citation, Draft, Fact
+from medcode.assistant.facts import Citation, Fact
 from medcode.assistant.guard import CodeCheck
 
 
@@ -38,15 +38,6 @@ def fee_fact(check: CodeCheck, info: tools.FeeInfo, text: str) -> Fact:
         text,
         Citation(f"{check.display}: Medicare Physician Fee Schedule", check.url, info.citation),
     )
-
-
-def add_stale(draft: Draft, ctx: Context, *datasets: tuple[str, str]) -> Draft:
-    """The stale-data notice of each (table, name) the answer rests on, when it applies."""
-    for table, name in datasets:
-        notice = tools.stale_notice(table, ctx.on, name)
-        if notice and notice not in draft.notices:
-            draft.notices.append(notice)
-    return draft
 
 
 def main_fee(check: CodeCheck, ctx: Context) -> tools.FeeInfo | None:

@@ -94,7 +94,7 @@ def build(ctx: Context) -> Draft:
     instead = replacements(ctx, check)
     listed = ", ".join(f"{c.display} ({shorten(c.title, 60)})" for c in instead)
     summary = f"So {check.display} cannot be billed for a {on} date of service." + (
-        f" The code in force for that date: {listed}." if listed else ""
+        f" The code to report for that date: {listed}." if listed else ""
     )
     facts += [Fact(f"{c.display}: {c.title}", tools.cite_code(c)) for c in instead]
     return Draft(summary, facts)

@@ -8,7 +8,7 @@ import datetime as dt
 from medcode.assistant.context import Context, with_kb
 from medcode.assistant.facts import Draft
 from medcode.assistant.handlers import Handler
-from medcode.assistant.handlers.common import add_stale, fee_fact, is_em, main_fee, says
+from medcode.assistant.handlers.common import fee_fact, is_em, main_fee, says
 from medcode.assistant.intent import Question
 
 EXAMPLES = (
@@ -103,11 +103,7 @@ def build(ctx: Context) -> Draft:
                 "No global-period modifier is needed: the postoperative period has ended, so "
                 "the second service is outside the global period.",
             )
-            return add_stale(
-                with_kb(Draft(" ".join(sentences), facts), "global-surgery", limit=2),
-                ctx,
-                ("fee_items", "Medicare fee schedule global periods"),
-            )
+            return with_kb(Draft(" ".join(sentences), facts), "global-surgery", limit=2)
     elif info is not None and days is None:
         sentences.append(f"{first.display} has global period {info.global_days}.")
     if modifier:
@@ -135,8 +131,7 @@ def build(ctx: Context) -> Draft:
         else:
             draft = with_kb(Draft(" ".join(sentences), facts), "global-surgery", limit=3)
             return draft
-    draft = with_kb(Draft(" ".join(sentences), facts), "global-surgery", limit=2)
-    return add_stale(draft, ctx, ("fee_items", "Medicare fee schedule global periods"))
+    return with_kb(Draft(" ".join(sentences), facts), "global-surgery", limit=2)
 
 
 HANDLER = Handler("global_modifier", score, build, EXAMPLES)

@@ -9,7 +9,7 @@ from medcode.assistant.context import Context, with_kb
 from medcode.assistant.facts import Draft
 from medcode.assistant.guard import CodeCheck
 from medcode.assistant.handlers import Handler
-from medcode.assistant.handlers.common import add_stale, fee_fact, main_fee, says
+from medcode.assistant.handlers.common import fee_fact, main_fee, says
 from medcode.assistant.intent import Question
 from medcode.codes import explain as meanings
 
@@ -192,7 +192,7 @@ def build(ctx: Context) -> Draft:
         status = meanings.explain(meanings.PFS_STATUS, info.status).rstrip(".")
         facts.append(fee_fact(check, info, f"{check.display} PFS status {info.status}: {status}."))
     draft = with_kb(Draft(summary, facts), slug, limit=2)
-    return add_stale(draft, ctx, ("fee_items", "Medicare fee schedule indicators"))
+    return draft
 
 
 HANDLER = Handler("modifier_fit", score, build, EXAMPLES)

@@ -16,7 +16,6 @@ from medcode.assistant.guard import CodeCheck
 from medcode.assistant.handlers import Handler
 from medcode.assistant.handlers.common import (
     TABLE_NAMES,
-    add_stale,
     in_table,
     is_em,
     main_fee,
@@ -210,9 +209,6 @@ def build(ctx: Context) -> Draft:
     with_kb(draft, "ncci-ptp", limit=1)
     if em:
         draft.facts += tools.kb_facts(kb_entry("modifier-25"), limit=2)
-    add_stale(
-        draft, ctx, ("ptp_edits", "NCCI PTP edits"), ("addon_edits", "NCCI add-on code edits")
-    )
     return payer_notice(ctx, draft)
 
 

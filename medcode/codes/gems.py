@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from medcode.codes.catalog import release_catalog
+from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.models import DiagnosisGem, Release
 from medcode.codes.panels import Source
 
@@ -43,15 +43,18 @@ def icd9_display(code: str) -> str:
     return code if len(code) <= head else f"{code[:head]}.{code[head:]}"
 
 
-def _releases(on: dt.date) -> dict[str, Release]:
-    return {r.dataset: r for r in release_catalog().in_force("diagnosis_gems", on)}
+def _releases(on: dt.date, catalog: ReleaseCatalog) -> dict[str, Release]:
+    return {r.dataset: r for r in catalog.in_force("diagnosis_gems", on)}
 
 
-def older_codes_for(code: str, on: dt.date) -> tuple[GemEntry, ...]:
+def older_codes_for(
+    code: str, on: dt.date, catalog: ReleaseCatalog | None = None
+) -> tuple[GemEntry, ...]:
     """The ICD-9-CM codes an ICD-10-CM code maps to (forward) and that map to it (backward)."""
     code = code.upper().replace(".", "")
-    releases = _releases(on)
-    sources = release_catalog().sources
+    catalog = catalog or release_catalog()
+    releases = _releases(on, catalog)
+    sources = catalog.sources
     entries: list[GemEntry] = []
     for direction, column in ((FORWARD, "source"), (BACKWARD, "target")):
         release = releases.get(direction)
@@ -82,10 +85,11 @@ def icd10cm_for_icd9(query: str, on: dt.date) -> tuple[GemEntry, ...]:
     if not ICD9CM_QUERY.match(text):
         return ()
     code = text.replace(".", "")
-    release = _releases(on).get(BACKWARD)
+    catalog = release_catalog()
+    release = _releases(on, catalog).get(BACKWARD)
     if release is None:
         return ()
-    source = release_catalog().sources[release.pk]
+    source = catalog.sources[release.pk]
     return tuple(
         GemEntry(
             icd10cm=row.target,

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from medcode.codes import gems, mce, ncd_lists
+from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.importers.ncd import RESOLUTIONS
 from medcode.codes.panels import Fact, Panel, Table
 
@@ -221,17 +222,23 @@ def ncd_procedure_panel(
     )
 
 
-def list_panels(system: str, code: str, display: str, on: dt.date) -> list[Panel]:
-    """The GEM, NCD and MCE panels of a code page (empty where the code is on no list)."""
+def list_panels(
+    system: str, code: str, display: str, on: dt.date, catalog: ReleaseCatalog | None = None
+) -> list[Panel]:
+    """The GEM, NCD and MCE panels of a code page (empty where the code is on no list).
+
+    A list not loaded costs no query (the catalog says which are).
+    """
+    catalog = catalog or release_catalog()
     found: list[Panel | None] = []
-    if system in {"ICD10CM", "ICD10PCS"}:
-        found.append(mce_panel(mce.mce_edits_for(code, on), on))
-    if system in {"ICD10CM", "CPT", "HCPCS"}:
-        listings = ncd_lists.ncd_listings_for(code, on)
-        release = ncd_lists.ncd_release(on)
+    if system in {"ICD10CM", "ICD10PCS"} and catalog.with_table("mce_codes"):
+        found.append(mce_panel(mce.mce_edits_for(code, on, catalog), on))
+    if system in {"ICD10CM", "CPT", "HCPCS"} and catalog.with_table("ncd_codes"):
+        listings = ncd_lists.ncd_listings_for(code, on, catalog)
+        release = ncd_lists.ncd_release(on, catalog)
         summaries = ncd_lists.ncd_summaries(release) if listings and release else {}
         builder = ncd_diagnosis_panel if system == "ICD10CM" else ncd_procedure_panel
         found.append(builder(listings, summaries, on))
-    if system == "ICD10CM":
-        found.append(gem_panel(display, gems.older_codes_for(code, on), on))
+    if system == "ICD10CM" and catalog.with_table("diagnosis_gems"):
+        found.append(gem_panel(display, gems.older_codes_for(code, on, catalog), on))
     return [panel for panel in found if panel is not None]

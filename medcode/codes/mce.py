@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from medcode.codes.catalog import derived, release_catalog
+from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import MceListing, ReferenceRow, Release
 from medcode.codes.panels import Source
 
@@ -53,9 +53,9 @@ class MceEdit:
         return text
 
 
-def mce_release(on: dt.date) -> Release | None:
+def mce_release(on: dt.date, catalog: ReleaseCatalog | None = None) -> Release | None:
     """The MCE release in force on a date (the earliest loaded one before any took effect)."""
-    releases = release_catalog().in_force("mce_codes", on)
+    releases = (catalog or release_catalog()).in_force("mce_codes", on)
     return releases[-1] if releases else None
 
 
@@ -83,14 +83,17 @@ def mce_lists(release: Release) -> dict[str, MceList]:
     return dict(cached)
 
 
-def mce_edits_for(code: str, on: dt.date) -> tuple[MceEdit, ...]:
+def mce_edits_for(
+    code: str, on: dt.date, catalog: ReleaseCatalog | None = None
+) -> tuple[MceEdit, ...]:
     """The MCE lists naming `code` (ICD-10-CM or ICD-10-PCS, dots optional) on a date."""
-    release = mce_release(on)
+    catalog = catalog or release_catalog()
+    release = mce_release(on, catalog)
     if release is None:
         return ()
     code = code.upper().replace(".", "")
     lists = mce_lists(release)
-    source = release_catalog().sources[release.pk]
+    source = catalog.sources[release.pk]
     found = []
     for list_key, attributes in MceListing.objects.filter(
         release_id=release.pk, code=code

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
-from medcode.codes.catalog import derived, release_catalog
+from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.importers.ncd import ALL_OTHERS, RESOLUTIONS
 from medcode.codes.models import NcdCodeListing, Release
 from medcode.codes.panels import Source
@@ -45,8 +45,8 @@ class NcdSummary:
     all_others: int | None
 
 
-def ncd_release(on: dt.date) -> Release | None:
-    releases = release_catalog().in_force("ncd_codes", on)
+def ncd_release(on: dt.date, catalog: ReleaseCatalog | None = None) -> Release | None:
+    releases = (catalog or release_catalog()).in_force("ncd_codes", on)
     return releases[-1] if releases else None
 
 
@@ -56,13 +56,16 @@ def _in_force(row: NcdCodeListing, on: dt.date) -> bool:
     )
 
 
-def ncd_listings_for(code: str, on: dt.date) -> tuple[NcdListing, ...]:
+def ncd_listings_for(
+    code: str, on: dt.date, catalog: ReleaseCatalog | None = None
+) -> tuple[NcdListing, ...]:
     """The spreadsheet rows naming `code` (CPT/HCPCS or ICD-10-CM, dots optional) on a date."""
-    release = ncd_release(on)
+    catalog = catalog or release_catalog()
+    release = ncd_release(on, catalog)
     if release is None:
         return ()
     code = code.upper().replace(".", "")
-    source = release_catalog().sources[release.pk]
+    source = catalog.sources[release.pk]
     # Sorted here: an ORDER BY would make SQLite walk the (release, ncd) index instead.
     rows = sorted(
         NcdCodeListing.objects.filter(release_id=release.pk, code=code),

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from medcode.codes import explain, panels
 from medcode.codes import modifiers as mods
-from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, derived
+from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, derived, release_catalog
 from medcode.codes.list_panels import list_panels
 from medcode.codes.models import (
     AddOnEdit,
@@ -278,7 +278,7 @@ def icd10cm_parts(
             if panel:
                 parts.panels.append(panel)
                 parts.releases_used.append(idx_release)
-    parts.panels.extend(list_panels(row.system, code, row.display, on))
+    parts.panels.extend(list_panels(row.system, code, row.display, on, catalog))
     parts.plain_html = _icd10cm_plain(row, headings)
 
 
@@ -364,7 +364,8 @@ def pcs_parts(row: Code, release: Release, on: dt.date, parts: PageParts) -> Non
             ),
         )
     )
-    in_tables = pcs_reading(code, on)
+    catalog = release_catalog()
+    in_tables = pcs_reading(code, on, catalog)
     if in_tables is not None and in_tables.is_in_tables:  # the labels of all seven axes
         parts.panels[-1] = pcs_axes_panel(in_tables, on)
         axes = tuple((a.title, a.char, a.label) for a in in_tables.axes)
@@ -405,7 +406,7 @@ def pcs_parts(row: Code, release: Release, on: dt.date, parts: PageParts) -> Non
             reading,
         )
     )
-    parts.panels.extend(list_panels(row.system, code, row.display, on))
+    parts.panels.extend(list_panels(row.system, code, row.display, on, catalog))
     parts.hierarchy += [Crumb(f"Section {code[0]}: {explain.PCS_SECTIONS.get(code[0], '')}")]
     if row.parent:
         parts.hierarchy.append(Crumb(f"Table {row.parent}"))
@@ -454,7 +455,7 @@ def procedure_parts(
     ptp, ptp_source = _ptp_parts(catalog, code, on, parts)
     _mue_parts(catalog, code, on, parts)
     _addon_parts(catalog, code, on, parts)
-    parts.panels.extend(list_panels(system, code, code, on))
+    parts.panels.extend(list_panels(system, code, code, on, catalog))
     if system == "CPT":
         parts.official = _licensed_descriptor(catalog, code, on, parts)
     main = panels.global_row(fee_rows) if fee_rows else None

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from medcode.codes.catalog import derived, release_catalog
+from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import ReferenceRow, Release
 from medcode.codes.panels import Panel, Source, Table
 
@@ -37,8 +37,8 @@ class PcsReading:
     definitions_source: Source | None
 
 
-def _release(table: str, on: dt.date) -> Release | None:
-    releases = release_catalog().in_force(table, on)
+def _release(table: str, on: dt.date, catalog: ReleaseCatalog) -> Release | None:
+    releases = catalog.in_force(table, on)
     return releases[-1] if releases else None
 
 
@@ -65,10 +65,11 @@ def _meaning(term: dict[str, Any] | None) -> str:
     return f"Includes: {term['includes']}" if term.get("includes") else ""
 
 
-def pcs_reading(code: str, on: dt.date) -> PcsReading | None:
+def pcs_reading(code: str, on: dt.date, catalog: ReleaseCatalog | None = None) -> PcsReading | None:
     """The axes of a 7-character PCS code (or a 3-character table) from the loaded tables."""
     code = code.upper()
-    release = _release("pcs_tables", on)
+    catalog = catalog or release_catalog()
+    release = _release("pcs_tables", on, catalog)
     if release is None or len(code) < 3:
         return None
     data = (
@@ -78,7 +79,7 @@ def pcs_reading(code: str, on: dt.date) -> PcsReading | None:
     )
     if data is None:
         return None
-    definitions_release = _release("pcs_definitions", on)
+    definitions_release = _release("pcs_definitions", on, catalog)
     terms = _definitions(definitions_release) if definitions_release else {}
     section = code[0]
 
@@ -110,7 +111,7 @@ def pcs_reading(code: str, on: dt.date) -> PcsReading | None:
             label = str(axis["labels"][code[int(pos) - 1]])
             axes.append(PcsAxis(int(pos), str(axis["title"]), code[int(pos) - 1], label,
                                 defined(int(pos), label)))  # fmt: skip
-    sources = release_catalog().sources
+    sources = catalog.sources
     return PcsReading(
         code=code,
         axes=tuple(axes),

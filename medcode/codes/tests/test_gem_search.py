@@ -48,3 +48,17 @@ def test_no_gem_offer_outside_icd10cm_or_for_a_code_without_a_mapping(indexed: N
     ]
     assert not search("365.70", semantic=False).notices  # NoDx: nothing to offer
     assert not [r for r in search("E11.9", semantic=False).results if r.match == "gem"]
+
+
+def test_the_search_page_and_suggestions_label_a_gem_offer(
+    indexed: None, client: Any, settings: Any
+):
+    from django.urls import reverse
+
+    settings.MEDCODE_METERING = False
+    page = client.get(reverse("search:search"), {"q": "250.00"}, HTTP_HOST="localhost")
+    html = page.content.decode()
+    assert "250.00 is an ICD-9-CM code" in html
+    assert "via the ICD-9-CM GEM: a navigation aid" in html
+    suggestions = client.get(reverse("search:suggest"), {"q": "250.00"}, HTTP_HOST="localhost")
+    assert "from the ICD-9-CM GEM (navigation aid)" in suggestions.content.decode()

@@ -14,7 +14,7 @@ from medcode.assistant.intent import Question
 
 EXAMPLES = (
     "Can F10.10 and F10.20 both be reported?",
-    "Sore throat J02.9 with tonsillitis J03.90 on the same encounter - any excludes conflict?",
+    "Sore throat J02.9 with tonsillitis J03.90 on the same encounter - ok to code both?",
     "hives + angioedema, l509 and t783xxa togther ok??",
     "Hypothyroidism after thyroidectomy: do I add E03.9 alongside E89.0?",
 )

@@ -53,7 +53,10 @@ def score(question: Question) -> float:
         question.diagnosis_codes and not question.procedure_codes
     ):
         return 0.0
-    if says(question.text, r"\bamount|how much|\bfee\b|\bprice\b|\$|dollar|\brate\b|national"):
+    if says(
+        question.text,
+        r"\bamount|how much|\bfee\b(?! schedule)|\bprice\b|\$|dollar|\brate\b|national",
+    ):
         return 0.0
     named = set(question.modifiers) & MODIFIERS
     if named or asked_about(question):

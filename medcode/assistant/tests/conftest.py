@@ -36,9 +36,67 @@ E10,excludes1,1,type 2 diabetes mellitus (E11.-)
 E11,excludes1,1,type 1 diabetes mellitus (E10.-)
 E11,includes,1,diabetes NOS
 """
+# Rows behind the questions quoted in issue 14 (values as in the 2024Q3 NCCI and RVU25D
+# files: 99417 and 99358 status I with RVUs not used for payment; 64483 bilateral 1; the 63650/
+# 62321 edit modifier indicator 0 for practitioners, 1 for hospitals).
+WHY_ICD = """\
+E10.2,E102,Type 1 diabetes mellitus with kidney complications,subcategory,0,E10,4,E08-E13,0
+E10.22,E1022,Type 1 diabetes mellitus with diabetic chronic kidney disease,subcategory,1,E102,4,E08-E13,0
+E11.2,E112,Type 2 diabetes mellitus with kidney complications,subcategory,0,E11,4,E08-E13,0
+E11.22,E1122,Type 2 diabetes mellitus with diabetic chronic kidney disease,subcategory,1,E112,4,E08-E13,0
+N18,N18,Chronic kidney disease (CKD),category,0,,14,N17-N19,0
+N18.1,N181,"Chronic kidney disease, stage 1",subcategory,1,N18,14,N17-N19,0
+N18.6,N186,End stage renal disease,subcategory,1,N18,14,N17-N19,0
+N18.3,N183,"Chronic kidney disease, stage 3 (moderate)",subcategory,0,N18,14,N17-N19,0
+N18.30,N1830,"Chronic kidney disease, stage 3 unspecified",subcategory,1,N183,14,N17-N19,0
+"""
+WHY_NOTES = """\
+E11.22,useAdditionalCode,1,code to identify stage of chronic kidney disease (N18.1-N18.6)
+"""
+_PFS_TAIL = "32.3465,09,0,99,0.00,0.00,0.00"
+WHY_PFS = f"""\
+99417,,,I,+,0.61,0.29,,0.29,,0.04,0.94,0.94,0,ZZZ,0.00,0.00,0.00,0,0,0,0,0,,{_PFS_TAIL}
+99358,,,I,+,2.10,0.80,,0.77,,0.17,3.07,3.04,0,ZZZ,0.00,0.00,0.00,0,0,0,0,0,,{_PFS_TAIL}
+99214,,,A,,1.92,1.57,,0.77,,0.13,3.62,2.82,0,XXX,0.00,0.00,0.00,0,0,0,0,0,,{_PFS_TAIL}
+99205,,,A,,3.50,2.20,,1.40,,0.25,5.95,5.15,0,XXX,0.00,0.00,0.00,0,0,0,0,0,,{_PFS_TAIL}
+62281,,,A,,2.50,4.10,,1.30,,0.20,6.80,4.00,0,010,0.10,0.80,0.10,2,0,1,0,0,,{_PFS_TAIL}
+99215,,,A,,2.80,2.10,,1.12,,0.19,5.09,4.11,0,XXX,0.00,0.00,0.00,0,0,0,0,0,,{_PFS_TAIL}
+G2212,,,A,,0.61,0.29,,0.25,,0.04,0.94,0.90,0,ZZZ,0.00,0.00,0.00,0,0,0,0,0,,{_PFS_TAIL}
+62321,,,A,,1.80,5.20,,0.70,,0.15,7.15,2.65,0,000,0.00,0.00,0.00,2,0,1,0,0,,{_PFS_TAIL}
+77003,,,A,,0.60,2.10,,2.10,,0.04,2.74,2.74,1,ZZZ,0.00,0.00,0.00,0,0,1,0,0,,{_PFS_TAIL}
+64483,,,A,,1.90,5.05,,0.95,,0.17,7.12,3.02,0,000,0.00,0.00,0.00,2,1,1,0,0,,{_PFS_TAIL}
+"""
+WHY_HCPCS = """\
+C1768,"Graft, vascular",Graft vascular,53,A,D,D1A,9:S,N,,,,,,,,0,,2001-01-01,,2001-01-01
+C1820,"Generator, neurostimulator (implantable), with rechargeable battery and charging system",Generator neuro rechg bat sys,53,A,D,D1A,9:S,N,,,,,,,,0,,2006-01-01,,2006-01-01
+G2212,"Prolonged office or other outpatient evaluation and management service(s) beyond the maximum required time of the primary procedure which has been selected using total time",Prolong outpt/office vis,11,9,C,M1B,1,N,,,,,,,,0,,2021-01-01,,2021-01-01
+"""
+WHY_PTP = """\
+64483,99214,,,1,Standards of medical/surgical practice
+"""
+WHY_MUE = """\
+20552,practitioner,1,2,Date of Service Edit: Policy,Code Descriptor / CPT Instruction
+"""
+WHY_AOC = """\
+77003,62281,1,2017,
+99417,99205,1,2021,
+99417,99215,1,2021,
+G2212,99205,1,2021,
+G2212,99215,1,2021,
+"""
+# The outpatient hospital PTP table, which ASCs do not use.
+HOSPITAL_PTP = """\
+column_1,column_2,prior_1996,deletion_date,modifier_indicator,ptp_edit_rationale
+63650,62321,,,1,Standards of medical/surgical practice
+"""
 EXTRA = {
-    "icd10cm_codes_2026.csv.gz": EXTRA_ICD,
-    "icd10cm_tabular_notes_2026.csv": EXTRA_NOTES,
+    "icd10cm_codes_2026.csv.gz": EXTRA_ICD + WHY_ICD,
+    "icd10cm_tabular_notes_2026.csv": EXTRA_NOTES + WHY_NOTES,
+    "pfs_rvu_2025d.csv": WHY_PFS,
+    "hcpcs_level2_2024_07.csv": WHY_HCPCS,
+    "ncci_ptp_practitioner_2024q3.csv": WHY_PTP,
+    "ncci_mue_2024q3.csv": WHY_MUE,
+    "ncci_aoc_2024q3.csv": WHY_AOC,
 }
 
 
@@ -54,7 +112,9 @@ def write_code_samples(folder: Path) -> list[Path]:
         else:
             path.write_text(text, encoding="utf-8")
         paths.append(path)
-    return paths
+    hospital = folder / "ncci_ptp_outpatient_hospital_2024q3.csv"
+    hospital.write_text(HOSPITAL_PTP, encoding="utf-8")
+    return [*paths, hospital]
 
 
 def write_coverage(folder: Path) -> list[Path]:

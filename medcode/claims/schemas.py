@@ -247,7 +247,18 @@ class ClaimCheckIn(BaseModel):
 class FindingOut(BaseModel):
     """One problem on the claim: which lines, what rule, why, the fix, severity and source."""
 
-    rule: str = Field(examples=["ptp"])
+    rule: str = Field(
+        examples=["ptp"],
+        description=(
+            "the rule that found it: ptp, mue, addon (NCCI); pfs_status, global_surgery, "
+            "bilateral, pctc, assistant, cosurgeon, team, pfs_not_used (PFS indicators); "
+            "place_of_service (PFS NA indicator against the place of service); "
+            "hcpcs_coverage (HCPCS coverage code I/M/S/D, pricing indicator 00); ncd (NCD "
+            "coding spreadsheet: covered, denied, does not support medical necessity); "
+            "dx_invalid, dx_excludes1, dx_pointer, code_invalid, units_zero, "
+            "modifier_invalid, duplicate_line"
+        ),
+    )
     severity: Literal["error", "warning", "info"]
     lines: list[int]
     message: str

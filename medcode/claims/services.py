@@ -33,6 +33,7 @@ TABLE_KINDS: tuple[TableKind, ...] = (
     "codes",
     "modifiers",
     "diagnoses",
+    "ncd",
 )
 
 MALFORMED_JSON = "malformed JSON: {reason} (line {line}, column {column})"

@@ -28,7 +28,7 @@ TEMPLATES = (
 def warm_worker() -> float:
     """Load the process-wide caches; returns the seconds it took."""
     started = time.perf_counter()
-    steps = (_files, _templates, _modules, _data)
+    steps = (_files, _templates, _modules, _data, _note_mode)
     for step in steps:
         try:
             step()
@@ -76,3 +76,23 @@ def _data() -> None:
         generation.current()
     finally:
         connection.close()
+
+
+def _note_mode() -> None:
+    """Note mode's tables take seconds to build: a background thread builds them, so the
+    worker serves at once and the first pasted note rarely waits."""
+    import threading
+
+    def load() -> None:
+        from django.db import connection
+
+        from medcode.search.note_coder import load_note_tables
+
+        try:
+            load_note_tables()
+        except Exception as exc:  # the first note builds them instead
+            log.warning("note mode warm-up failed: %s", exc)
+        finally:
+            connection.close()
+
+    threading.Thread(target=load, name="note-mode-warm-up", daemon=True).start()

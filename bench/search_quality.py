@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import sys
@@ -175,34 +174,12 @@ def recall_at(ranked: Sequence[str], gold: set[str], k: int) -> float:
     return len(gold & set(ranked[:k])) / len(gold) if gold else 0.0
 
 
-def train_prior() -> dict[str, float]:
-    """log(1 + how often coders gave each code) over the train split, scaled to [0, 1]."""
-    counts: dict[str, int] = defaultdict(int)
-    for line in EVAL.open():
-        note = json.loads(line)
-        if note["split"] == "train":
-            for code in {norm(c) for c in note["dx_codes"]}:
-                counts[code] += 1
-    top = math.log1p(max(counts.values(), default=1))
-    return {code: math.log1p(n) / top for code, n in counts.items()}
-
-
-def with_prior(
-    suggestions: list[tuple[str, float]], prior: dict[str, float], weight: float
-) -> list[str]:
-    """Re-rank by note score + weight x prior; frequent codes the note did not suggest enter
-    with the prior alone."""
-    scores = {code: score for code, score in suggestions}
-    for code, p in prior.items():
-        scores[code] = scores.get(code, 0.0) + weight * p
-    return sorted(scores, key=lambda c: -scores[c])[:100]
-
-
-def score_notes(
-    split: str, limit: int, depth: int, billable: bool | None, prior_weights: Sequence[float] = ()
-) -> dict[str, Any]:
-    from medcode.search.facade import search_note
+def score_notes(split: str, limit: int, depth: int | None) -> dict[str, Any]:
+    """Each note ranked as the API ranks it (depth: the API's default unless given), with
+    the learned parts (the default) and zero-shot (no learned prior or associations)."""
     from medcode.search.models import Document
+    from medcode.search.note_coder import ZERO_SHOT
+    from medcode.search.note_search import DEFAULT_WEIGHTS, NOTE_DEFAULT_LIMIT, search_note
 
     valid = set(
         Document.objects.current()
@@ -211,26 +188,25 @@ def score_notes(
     )
     notes = [json.loads(line) for line in EVAL.open()]
     notes = [n for n in notes if split in (n["split"], "all")][: limit or None]
-    variants = ["note", *(f"note+train_prior*{w}" for w in prior_weights)]
+    variants = {"learned": DEFAULT_WEIGHTS, "zero_shot": ZERO_SHOT}
     rows = {v: {"all": defaultdict(list), "valid": defaultdict(list)} for v in variants}
-    prior = train_prior() if prior_weights else {}
-    seconds = []
+    seconds: list[float] = []
     semantic = 0
     for note in notes:
-        started = time.perf_counter()
-        found = search_note(note["text_en"], system="icd10cm", billable=billable, limit=depth)
-        seconds.append(time.perf_counter() - started)
-        semantic += found.is_semantic
-        scored = [(s.code, s.score) for s in found.suggestions]
-        rankings = {"note": [c for c, _ in scored]}
-        for w in prior_weights:
-            rankings[f"note+train_prior*{w}"] = with_prior(scored, prior, w)
         gold_all = {norm(c) for c in note["dx_codes"]}
-        for variant, ranked in rankings.items():
+        for variant, weights in variants.items():
+            started = time.perf_counter()
+            found = search_note(note["text_en"], limit=depth or NOTE_DEFAULT_LIMIT, weights=weights)
+            if variant == "learned":
+                seconds.append(time.perf_counter() - started)
+                semantic += found.is_semantic
+            ranked = [s.code for s in found.suggestions]
             add_note_scores(rows[variant], ranked, gold_all, valid)
-    out: dict[str, Any] = {subset: summarise(row) for subset, row in rows["note"].items()}
-    for variant in variants[1:]:
-        out[variant] = {subset: summarise(row) for subset, row in rows[variant].items()}
+    out: dict[str, Any] = {
+        variant: {subset: summarise(row) for subset, row in rows[variant].items()}
+        for variant in variants
+    }
+    out["depth"] = depth or NOTE_DEFAULT_LIMIT
     out["notes"] = len(notes)
     out["semantic_notes"] = semantic
     out["seconds_per_note"] = {
@@ -270,17 +246,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--lay-only", action="store_true", help="only the lay query set")
     parser.add_argument("--split", default="dev", choices=["dev", "train", "all"])
     parser.add_argument("--limit", type=int, default=0, help="first N notes only")
-    parser.add_argument("--depth", type=int, default=100, help="suggestions ranked per note")
-    parser.add_argument("--all-codes", action="store_true", help="rank non-billable codes too")
+    parser.add_argument(
+        "--depth", type=int, default=None, help="suggestions per note (default: the API's)"
+    )
     parser.add_argument("--grid", action="store_true", help="search-box fusion grid")
     parser.add_argument("--lexical-only", action="store_true", help="ignore built vectors")
-    parser.add_argument(
-        "--train-prior",
-        type=float,
-        nargs="*",
-        default=[],
-        help="also score with a code-frequency prior learned on the train split (weights)",
-    )
     args = parser.parse_args(argv)
 
     import django
@@ -312,10 +282,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.grid:
             report["fusion_grid"] = fusion_grid(items)
     if not args.queries_only:
-        report["codiesp"] = {"split": args.split, "billable_only": not args.all_codes}
-        report["codiesp"] |= score_notes(
-            args.split, args.limit, args.depth, None if args.all_codes else True, args.train_prior
-        )
+        report["codiesp"] = {"split": args.split}
+        report["codiesp"] |= score_notes(args.split, args.limit, args.depth)
     print(json.dumps(report, indent=1, default=str))
 
 

@@ -197,6 +197,7 @@ class AlphabeticIndex:
         self, node: Node, words: set[str], path: str, used: int, depth: int, hops: int, root: Node
     ) -> list[IndexHit]:
         found: list[IndexHit] = []
+        matched = [k for c in node.children for k in c.keys if k and k <= words]
         for child in node.children:
             if not child.words:
                 if not child.code and child.children:  # "with", "in": a connector level
@@ -204,7 +205,8 @@ class AlphabeticIndex:
                     found.extend(self._descend(child, words, deeper, used, depth, hops, root))
                 continue
             key = next((k for k in child.keys if k <= words), None)
-            if key is not None:
+            # "type 2" read, "specified type NEC" (a part of it) is not.
+            if key is not None and not any(key < other for other in matched):
                 found.extend(
                     self._descend(
                         child,

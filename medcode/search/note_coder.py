@@ -12,6 +12,7 @@ coder-labelled corpus are added.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Weights:
     drug_use: float = 1.2
     prior: float = 0.0  # learned: x per-code prior
     learned_words: float = 0.0  # learned: x word -> code association
+    learned_alone: float = 1.0  # and x this for a code the note gives no other evidence for
 
 
 ZERO_SHOT = Weights()
@@ -112,8 +114,32 @@ class CodedNote:
     is_semantic: bool
 
 
+# Clinicians' names for conditions the Index words otherwise: "failed back (surgery)
+# syndrome" is the postlaminectomy syndrome of M96.1.
+NOTE_PHRASES: dict[str, str] = {
+    "failed back syndrome": "postlaminectomy syndrome",
+    "failed back surgery syndrome": "postlaminectomy syndrome",
+    "fbss": "postlaminectomy syndrome",
+}
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def expand(text: str) -> str:
+    """The finding with its abbreviations spelt out (laywords.ABBREVIATIONS) and clinicians'
+    phrases in the Index's words appended, so "T2DM, HTN" reads as the Index would."""
+    from medcode.search.laywords import ABBREVIATIONS
+
+    low = text.lower()
+    extra = [
+        expansion for token in _TOKEN.findall(low) for expansion in ABBREVIATIONS.get(token, ())[:1]
+    ]
+    extra.extend(words for phrase, words in NOTE_PHRASES.items() if phrase in low)
+    return text if not extra else f"{text}; {'; '.join(extra)}"
+
+
 def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[str, float, str]]:
     """(billable code, score in [0, 1], index path) for one finding."""
+    text = expand(text)
     words = frozenset(stems(text))
     if not words:
         return []
@@ -222,7 +248,8 @@ def code_note(
         ):
             if code not in best:
                 best[code] = CodeScore(code, 0.0, -1)
-            best[code].score += weights.learned_words * value
+            alone = weights.learned_alone if best[code].finding < 0 else 1.0
+            best[code].score += weights.learned_words * value * alone
     if prior and weights.prior:
         # Only for codes the note gives evidence for: a frequent code alone is no finding.
         for code, entry in best.items():
@@ -267,3 +294,16 @@ def collapse(ranked: list[CodeScore], repeat: float) -> list[CodeScore]:
         kept.append(entry)
     kept.sort(key=lambda e: -e.score)
     return kept
+
+
+def load_note_tables() -> None:
+    """Load what note mode reads (the Index, the billable codes, the drug classes, the
+    learned file) for the current data, so the first note is not the one that waits."""
+    from medcode.lib.generation import current
+    from medcode.search.learned import load_learned
+
+    token = current().token
+    load_index(token)
+    load_codebook(token)
+    load_long_term_table(token)
+    load_learned()

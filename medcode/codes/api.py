@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from medcode.api.main import ApiError, ErrorOut
-from medcode.codes import catalog, queries
+from medcode.codes import catalog, payment, queries
 from medcode.gate import GATED_SECTIONS, METERING_OFF, GateDecision, can_see_gated
 from medcode.lib import conditional, datacache
 
@@ -224,9 +224,16 @@ def page_out(page: queries.CodePage, *, gate: GateDecision, url: str) -> dict[st
     summary="A code page as JSON",
 )
 def get_code(
-    request: HttpRequest, code: str, date: str | None = None, system: str | None = None
+    request: HttpRequest,
+    code: str,
+    date: str | None = None,
+    system: str | None = None,
+    locality: str | None = None,
 ) -> Any:
     """Everything the HTML page at /codes/{code}/ shows, as of `date` (default today).
+
+    `locality` (MAC and locality, e.g. 13202-01, or a locality name) adds the panel
+    `fee_schedule_locality`: the PFS payment there, or why none is shown.
 
     `code` may be dotted or not, in any case. A code in several code sets answers 300 with the
     choices unless `system` picks one; an unknown code answers 404 with the nearest codes.
@@ -255,8 +262,11 @@ def get_code(
             },
         )
     page = found.page
+    locality = (locality or "").strip()[:80]
+    if locality:
+        page = payment.with_locality(page, locality)
     gate = can_see_gated(request, page.system, page.code)
-    key = ("json", found.text, system or "", on, gate)
+    key = ("json", found.text, system or "", on, gate, locality)
     # The gate's part (visibility, pages left) is in the body, so the ETag tells viewers apart;
     # with metering on the answer is this viewer's and never kept by shared caches.
     shared = gate.reason == METERING_OFF

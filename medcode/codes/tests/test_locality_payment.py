@@ -98,3 +98,16 @@ def test_an_unknown_locality_is_said_plainly(real_pfs, client: Client):
     ).content.decode()
 
     assert "No 2025 payment locality" in html
+
+
+@pytest.mark.fulldata
+def test_the_json_twin_carries_the_locality_panel(real_pfs, client: Client):
+    data = client.get(
+        "/api/v1/codes/99214?date=2025-11-03&locality=13202-01", HTTP_HOST="localhost"
+    ).json()
+    page = client.get("/codes/99214/?date=2025-11-03&locality=13202-01", HTTP_HOST="localhost")
+
+    [panel] = [p for p in data["panels"] if p["key"] == "fee_schedule_locality"]
+    facts = {f["label"]: f["value"] for f in panel["facts"]}
+    assert facts["Non-facility payment"] in page.content.decode()
+    assert panel["source"]["source_file"] == "pfs_gpci_2025.csv.gz"

@@ -13,6 +13,7 @@ where they are not loaded the panel says so and gives no local figure (never mix
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,8 +35,8 @@ GPCI_OTHER_YEAR = (
     "{gpci_year}. Years are not mixed: no local payment is shown."
 )
 UNKNOWN_LOCALITY = (
-    "No {year} payment locality {locality!r}: give the MAC and locality number (e.g. 13202-01) "
-    "or a locality name from the GPCI file."
+    "No {year} payment locality {locality!r}: give the MAC and locality number (e.g. 13202-01), "
+    "a locality name from the GPCI file, or a county and state (e.g. Kings County, NY)."
 )
 NO_RVU = "No PFS relative values are loaded for {code} on {on}."
 
@@ -108,7 +109,9 @@ def gpcis(release: Release) -> list[Gpci]:
 
 
 def find_locality(release: Release, wanted: str) -> Gpci | None:
-    """A locality by MAC and number ("13202-01", "13202 01", "1320201") or by its name."""
+    """A locality by MAC and number ("13202-01", "13202 01", "1320201"), by its name
+    ("Manhattan"), or by county and state ("Kings County, NY") through the locality-county
+    file of the same year."""
     text = " ".join(wanted.replace("-", " ").split()).upper()
     compact = text.replace(" ", "")
     rows = gpcis(release)
@@ -116,7 +119,52 @@ def find_locality(release: Release, wanted: str) -> Gpci | None:
         if compact == f"{gpci.mac}{gpci.locality}":
             return gpci
     named = [g for g in rows if g.name.upper().rstrip("*").strip() == text]
-    return named[0] if len(named) == 1 else None
+    if len(named) == 1:
+        return named[0]
+    if "," in text:
+        county, state = (part.strip() for part in text.rsplit(",", 1))
+        key = county_locality(release, county, state, rows)
+        return next((g for g in rows if g.key == key), None)
+    return None
+
+
+COUNTY_WORDS = re.compile(r"\b(?:COUNTY|CNTY|PARISH|BOROUGH)\b")
+COUNTY_SPLIT = re.compile(r",|/|\bAND\b")
+ALL_COUNTIES = ("ALL OTHER COUNTIES", "ALL COUNTIES")
+
+
+def county_locality(release: Release, county: str, state: str, rows: list[Gpci]) -> str | None:
+    """The MAC-locality whose counties (locality-county file) name `county` in `state`
+    (a state's "all other counties" locality when none names it)."""
+    year = release.effective_from.year
+    counties = next(
+        (
+            r
+            for r in release_catalog().with_table("localities", None)
+            if r.effective_from.year == year
+        ),
+        None,
+    )
+    if counties is None:
+        return None
+    abbreviations = {g.key: g.state.upper() for g in rows}
+    county = COUNTY_WORDS.sub("", county).strip()
+    fallback = None
+    current_state = ""
+    # File order: a state's continuation rows leave the state blank.
+    for row in ReferenceRow.objects.filter(release=counties, key="localities").order_by("pk"):
+        data = row.data
+        current_state = str(data.get("state") or current_state).upper()
+        key = f"{data['mac']}-{data['locality']}"
+        if state not in {current_state, abbreviations.get(key, "")}:
+            continue
+        listed = str(data.get("counties", "")).upper()
+        names = {COUNTY_WORDS.sub("", n).strip() for n in COUNTY_SPLIT.split(listed)}
+        if county in names:
+            return key
+        if listed.strip() in ALL_COUNTIES:
+            fallback = key
+    return fallback
 
 
 def locality_panel(code: str, on: dt.date, locality: str) -> Panel | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -35,7 +36,11 @@ def test_the_locality_amount_weights_each_rvu_by_its_gpci():
 @pytest.fixture
 def real_pfs(db: None, shared_data_dir: Path, settings) -> Path:
     settings.MEDCODE_METERING = False
-    for name in ("pfs_rvu_2025d.csv.gz", "pfs_gpci_2025.csv.gz"):
+    for name in (
+        "pfs_rvu_2025d.csv.gz",
+        "pfs_gpci_2025.csv.gz",
+        "pfs_locality_counties_2025.csv.gz",
+    ):
         import_file(shared_data_dir / name)
     return shared_data_dir
 
@@ -111,3 +116,25 @@ def test_the_json_twin_carries_the_locality_panel(real_pfs, client: Client):
     facts = {f["label"]: f["value"] for f in panel["facts"]}
     assert facts["Non-facility payment"] in page.content.decode()
     assert panel["source"]["source_file"] == "pfs_gpci_2025.csv.gz"
+
+
+@pytest.mark.fulldata
+@pytest.mark.parametrize(
+    ("wanted", "key"),
+    [
+        ("13202-01", "13202-01"),
+        ("manhattan", "13202-01"),
+        ("Kings County, NY", "13202-02"),
+        ("Queens, New York", "13292-04"),
+        ("Albany County, NY", "13282-99"),  # not listed: the state's "all other counties"
+        ("Nowhere County, ZZ", None),
+    ],
+)
+def test_a_locality_is_found_by_number_name_or_county(real_pfs, wanted, key):
+    from medcode.codes.payment import find_locality, gpci_release
+
+    release = gpci_release(date(2025, 11, 3))
+    assert release is not None
+    found = find_locality(release, wanted)
+
+    assert (found.key if found else None) == key

@@ -102,7 +102,9 @@ class IndexHit:
     depth: int
 
 
-def term_keys(term: str, *, is_heading: bool) -> tuple[frozenset[str], ...]:
+def term_keys(
+    term: str, *, is_heading: bool, is_subterm: bool = False
+) -> tuple[frozenset[str], ...]:
     """Word sets that name an index term: its text without the nonessential modifiers;
     for "Diabetes, diabetic" or "Femur, femoral" each comma part alone when it is a form of
     the first word; and for a heading with subterms ("Fracture, traumatic") the first part.
@@ -111,6 +113,12 @@ def term_keys(term: str, *, is_heading: bool) -> tuple[frozenset[str], ...]:
     full = frozenset(stems(bare))
     parts = [p.strip() for p in bare.split(",") if p.strip()]
     keys = [full] if full else []
+    # A subterm "atrial or auricular": either word names it.
+    if is_subterm and " or " in bare and len(parts) == 1:
+        for alternative in bare.split(" or "):
+            words = frozenset(stems(alternative))
+            if words and words not in keys:
+                keys.append(words)
     if len(parts) > 1:
         head = parts[0].lower()
         forms = [p for p in parts[1:] if p.lower()[:3] == head[:3]]
@@ -146,10 +154,10 @@ def build_tree(rows: Iterable[tuple[int, str, str, str, str, dict[str, str]]]) -
     return roots
 
 
-def _set_keys(nodes: list[Node]) -> None:
+def _set_keys(nodes: list[Node], *, is_subterm: bool = False) -> None:
     for node in nodes:
-        node.keys = term_keys(node.term, is_heading=bool(node.children))
-        _set_keys(node.children)
+        node.keys = term_keys(node.term, is_heading=bool(node.children), is_subterm=is_subterm)
+        _set_keys(node.children, is_subterm=True)
 
 
 @dataclass

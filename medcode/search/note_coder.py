@@ -124,9 +124,9 @@ NOTE_PHRASES: dict[str, str] = {
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
-def expand(text: str) -> str:
-    """The finding with its abbreviations spelt out (laywords.ABBREVIATIONS) and clinicians'
-    phrases in the Index's words appended, so "T2DM, HTN" reads as the Index would."""
+def expansions(text: str) -> list[str]:
+    """The finding's abbreviations spelt out (laywords.ABBREVIATIONS) and clinicians' phrases
+    in the Index's words, each read on its own so its words join no other term."""
     from medcode.search.laywords import ABBREVIATIONS
 
     low = text.lower()
@@ -134,29 +134,29 @@ def expand(text: str) -> str:
         expansion for token in _TOKEN.findall(low) for expansion in ABBREVIATIONS.get(token, ())[:1]
     ]
     extra.extend(words for phrase, words in NOTE_PHRASES.items() if phrase in low)
-    return text if not extra else f"{text}; {'; '.join(extra)}"
+    return extra
 
 
 def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[str, float, str]]:
     """(billable code, score in [0, 1], index path) for one finding."""
-    text = expand(text)
-    words = frozenset(stems(text))
-    if not words:
-        return []
     out: list[tuple[str, float, str]] = []
     seen: set[str] = set()
-    hits = index.lookup(text)
-    top = max((h.words for h in hits), default=1)
-    for hit in hits:
-        main = hit.path.split(",", 1)[0].split(" >", 1)[0].strip().lower()
-        if main in SKIPPED_MAIN_TERMS:
+    for reading in [text, *expansions(text)]:
+        words = frozenset(stems(reading))
+        if not words:
             continue
-        code = book.resolve(hit.code, words)
-        if code is None or code in seen:
-            continue
-        seen.add(code)
-        # More of the finding's words on the path: a more specific, more certain code.
-        out.append((code, INDEX_FLOOR + (1 - INDEX_FLOOR) * hit.words / top, hit.path))
+        hits = index.lookup(reading)
+        top = max((h.words for h in hits), default=1)
+        for hit in hits:
+            main = hit.path.split(",", 1)[0].split(" >", 1)[0].strip().lower()
+            if main in SKIPPED_MAIN_TERMS:
+                continue
+            code = book.resolve(hit.code, words)
+            if code is None or code in seen:
+                continue
+            seen.add(code)
+            # More of the finding's words on the path: a more specific, more certain code.
+            out.append((code, INDEX_FLOOR + (1 - INDEX_FLOOR) * hit.words / top, hit.path))
     return out
 
 

@@ -354,6 +354,10 @@ class TableCache:
         release = next((r for r in self.releases.codes if r.code_system == CodeSystem.HCPCS), None)
         found: dict[str, HcpcsPayment] = {}
         wanted = [c for c in codes if HCPCS_SHAPED.match(c)]
+        # The coverage and pricing codes are Part B carrier pricing (practitioners, suppliers);
+        # an outpatient hospital line is paid by its OPPS status indicator instead.
+        if self.releases.setting != "practitioner":
+            wanted = []
         if wanted and release is not None:
             for chunk in _chunks(sorted(wanted)):
                 sql = (

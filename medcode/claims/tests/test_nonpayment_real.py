@@ -74,3 +74,14 @@ def g2212_is_named_for_99417_with_99215() -> None:
     assert "G2212" in status.message
     assert status.fix is not None and status.fix.startswith("Replace 99417 with G2212")
     assert "RVU25D" in status.source
+
+
+@pytest.mark.fulldata
+def test_the_hcpcs_coverage_code_is_not_applied_to_an_outpatient_hospital_claim(
+    real_payment_data,
+):
+    result = check_claim_data(
+        {"diagnoses": ["G89.29"], "lines": [line("L8680")], "setting": "outpatient_hospital"}
+    )
+
+    assert [f for f in result.findings if f.rule == "hcpcs_coverage"] == []

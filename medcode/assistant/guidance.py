@@ -68,11 +68,46 @@ def em_guidelines(ctx: Context) -> Draft:
 def knowledge(ctx: Context) -> Draft:
     found = find_entries(ctx.question.text, limit=2)
     if not found:
-        return Draft("", is_unsure=True)
+        return retrieved(ctx)
     draft = Draft(found[0].summary, tools.kb_facts(found[0], limit=5))
     if len(found) > 1:
         draft.facts += tools.kb_facts(found[1], limit=2)
     return payer_notice(ctx, draft)
+
+
+# Editorial sections of a code page worth quoting when no builder fits, best first.
+SECTIONS = ("what_it_is", "billing", "documentation", "modifiers", "not_covered")
+
+
+def retrieved(ctx: Context, *, limit: int = 3) -> Draft:
+    """No handler or knowledge-base entry fits: the code pages the search finds for the
+    question's words, with their editorial sections quoted and cited (never a title alone)."""
+    words = ctx.question.words or ctx.question.text
+    results, _ = tools.search_codes(words, ctx.on, limit=6)
+    if not results:
+        # Every word is required: retry with the question's three longest words.
+        longest = sorted(set(re.findall(r"[A-Za-z]{5,}", words)), key=len, reverse=True)[:3]
+        results, _ = tools.search_codes(" ".join(longest), ctx.on, limit=6)
+    facts: list[Fact] = []
+    named: list[str] = []
+    for result in results:
+        checks = [c for c in ctx.checker.codes([result.display]) if c.is_valid]
+        if not checks:
+            continue
+        page = tools.page_of(checks[0], ctx.on)
+        passages = [f for s in SECTIONS if (f := tools.editorial_fact(checks[0], page, s))]
+        if passages:
+            named.append(checks[0].display)
+            facts += passages[:2]
+        if len(named) >= limit:
+            break
+    if not facts:
+        return Draft("", is_unsure=True)
+    summary = (
+        "No rule in CasePilot answers this directly; these code pages' own sections are the "
+        f"closest cited passages ({', '.join(named)}). Check them against the question."
+    )
+    return Draft(summary, facts, is_unsure=True)
 
 
 INDICATOR_TABLES: dict[str, tuple[str, str, Mapping[str, str]]] = {

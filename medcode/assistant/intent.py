@@ -48,6 +48,7 @@ Intent = Literal[
     "opps_status",
     "best_code",
     "is_code_for",
+    "passages",
 ]
 Payer = Literal["medicare", "medicaid", "commercial"]
 Setting = Literal["facility", "office"]

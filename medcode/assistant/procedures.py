@@ -24,6 +24,16 @@ from medcode.codes.queries import SYSTEM_LABELS, CodePage, release_catalog
 # --- What is code X -------------------------------------------------------------------------
 
 
+# The code page's editorial sections a lookup question may ask for, by its words.
+ASKED_SECTIONS = (
+    ("what_it_is", r"\bwhat is\b|\bused for\b|\bwhen\b|describe"),
+    ("billing", r"\bbill|\bclaim|\bunits?\b|\breport"),
+    ("documentation", r"document|record|\bnote\b"),
+    ("modifiers", r"modifier"),
+    ("not_covered", r"not (cover|includ)|separately|\bexclud"),
+)
+
+
 def code_lookup(ctx: Context) -> Draft:
     if not ctx.valid:
         return no_valid_code(ctx)
@@ -38,6 +48,11 @@ def code_lookup(ctx: Context) -> Draft:
         plain = tools.editorial_fact(check, page, "plain")
         if plain is not None:
             facts.append(plain)
+        for section, pattern in ASKED_SECTIONS:
+            if re.search(pattern, ctx.question.text, re.I):
+                found = tools.editorial_fact(check, page, section)
+                if found is not None:
+                    facts.append(found)
         for key, label in (
             ("fee_schedule", tools.STATUS),
             ("fee_schedule", tools.GLOBAL),

@@ -39,6 +39,7 @@ MODULES = (
     "opps_status",
     "best_code",
     "is_code_for",
+    "passages",
 )
 
 

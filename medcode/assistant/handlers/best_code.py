@@ -129,7 +129,13 @@ def score(question: Question) -> float:
         return 0.0
     if says(question.text, ASKS_FOR_CODE):
         return 1.5
-    return 1.0 if question.intent == "find_code" else 0.0
+    # A bare description ("Type 2 DM with CKD stage 3"), not a how-to question.
+    if question.intent == "find_code" and not says(question.text, HOW_TO):
+        return 1.0
+    return 0.0
+
+
+HOW_TO = r"^\s*(how|why|when|where|should|do|does|can|is|are|what)\b|\?\s*$"
 
 
 def stem(word: str) -> str:
@@ -197,6 +203,13 @@ def build(ctx: Context) -> Draft:
         results, _ = tools.search_codes(query, ctx.on, systems=[system], limit=15)
         found += results
     found = [c for c in found if c.is_billable]
+    plain = [w for w in asked if not w.startswith("no-")]
+    best_overlap = max((len(asked & set(words_of(c.title))) for c in found), default=0)
+    if best_overlap < 0.6 * len(plain) and question.words:
+        # The stemmed words missed: ask the search with the question's own words too.
+        for system in systems_for(question):
+            results, _ = tools.search_codes(question.words, ctx.on, systems=[system], limit=15)
+            found += [c for c in results if c.is_billable and c not in found]
     if not found:
         return procedures.find_code(ctx)
     unspecified = says(question.text, UNSPECIFIED)

@@ -1,5 +1,8 @@
 """CasePilot drafts the answer (medcode.assistant.answer.answer_question; nothing reimplemented).
 
+A mail of several questions gets each answered in turn (medcode.consult.mail_questions reads
+them out; claim lines, and only they, make it a claim check), merged into one reply.
+
 A follow-up that names no code is read together with the thread's earlier question, so
 "and with modifier 59?" keeps the code the thread is about.
 """
@@ -12,6 +15,7 @@ from django.db.models import Q
 
 from medcode.assistant.answer import QuestionError, answer_question, validate_question
 from medcode.assistant.intent import MAX_QUESTION_CHARS, understand
+from medcode.consult.mail_questions import questions_in
 from medcode.consult.models import Inquiry
 
 TRUNCATED = (
@@ -62,11 +66,45 @@ def draft_answer(inquiry: Inquiry) -> tuple[dict[str, Any], str]:
         text = text[:MAX_QUESTION_CHARS]
         notices.append(TRUNCATED.format(maximum=MAX_QUESTION_CHARS))
     try:
-        question = validate_question(text)
+        validate_question(text)
     except QuestionError:
         return {"answer": EMPTY_EMAIL, "facts": [], "notices": [], "citations": []}, EMPTY_EMAIL
-    answer = answer_question(question)
-    draft = answer.as_dict()
+    asked = questions_in(text)
+    answers = [answer_question(validate_question(answer_text)) for _, answer_text in asked]
+    if len(answers) == 1:
+        draft = answers[0].as_dict()
+        summary = answers[0].summary
+    else:
+        draft, summary = _merged([ask for ask, _ in asked], [a.as_dict() for a in answers])
     draft["notices"] = [*notices, *draft["notices"]]
     draft["context_from"] = context_from
-    return draft, answer.summary
+    return draft, summary
+
+
+def _merged(asks: list[str], drafts: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+    """One reply to a mail of several questions: each question with its answer, in order; the
+    facts, codes, notices and citations of all, each once."""
+    summary = "\n\n".join(
+        f"\u201c{ask}\u201d\n{draft['answer']}" for ask, draft in zip(asks, drafts, strict=True)
+    )
+
+    def once(key: str, identity: Any) -> list[Any]:
+        seen: dict[Any, Any] = {}
+        for draft in drafts:
+            for item in draft.get(key) or []:
+                seen.setdefault(identity(item), item)
+        return list(seen.values())
+
+    merged = {
+        **drafts[0],
+        "question": " ".join(asks),
+        "intent": "+".join(dict.fromkeys(d["intent"] for d in drafts)),
+        "answer": summary,
+        "facts": once("facts", lambda f: (f.get("text"), str(f.get("citation")))),
+        "codes": once("codes", lambda c: c.get("code")),
+        "notices": once("notices", lambda n: n),
+        "removed": once("removed", lambda r: r),
+        "citations": once("citations", lambda c: (c.get("label"), c.get("url"))),
+        "consult_url": next((d["consult_url"] for d in drafts if d.get("consult_url")), None),
+    }
+    return merged, summary

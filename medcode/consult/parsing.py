@@ -209,6 +209,10 @@ _ADDR_SPEC = re.compile(
 )
 
 
+_ANGLE = re.compile(r"<([^<>]*)>")
+_BARE = re.compile(r"([^<>()]*?)\s*(?:\([^()]*\))?")
+
+
 def address_of(value: str) -> str:
     """The one bare address in a header value or envelope address, lower case; "" when there is
     none, more than one (`consult@x, victim@y`), or it is malformed."""
@@ -216,4 +220,9 @@ def address_of(value: str) -> str:
     if len(found) != 1:
         return ""
     address = found[0][1].strip().lower()
+    # The parser drops what follows a broken address ("bob@exa mple.com" -> "bob@exa"): the
+    # address as written, in <> or bare (a trailing comment aside), must be the one it found.
+    written = _ANGLE.search(value) or _BARE.fullmatch(value.strip())
+    if written is None or written.group(1).strip().lower() != address:
+        return ""
     return address if len(address) <= 254 and _ADDR_SPEC.fullmatch(address) else ""

@@ -63,6 +63,7 @@ from medcode.codes.models import (  # noqa: E402
     CodeNote,
     FeeScheduleItem,
     MueLimit,
+    NcdCodeListing,
     PtpEdit,
 )
 from medcode.rules import (  # noqa: E402
@@ -71,7 +72,9 @@ from medcode.rules import (  # noqa: E402
 from medcode.rules import (  # noqa: E402
     Claim,
     DiagnosisInfo,
+    HcpcsPayment,
     InMemoryTables,
+    NcdEntry,
     Span,
     check_claim,
 )
@@ -239,12 +242,26 @@ class Naive:
             if rs.pfs:
                 for row in self.one(
                     "SELECT modifier, status_code, global_days, pctc_ind, mult_proc_ind, "
-                    "bilat_surg_ind, asst_surg_ind, co_surg_ind, team_surg_ind "
+                    "bilat_surg_ind, asst_surg_ind, co_surg_ind, team_surg_ind, nonfac_na, "
+                    "facility_na, attributes "
                     f"FROM {FeeScheduleItem._meta.db_table} WHERE release_id = %s AND code = %s",
                     [rs.pfs.id, code],
                 ):
-                    ints = [int(v) if v.isdigit() else -1 for v in row[3:]]
-                    fees.append(FeeRule(code, row[0], row[1], row[2], *ints))
+                    ints = [int(v) if v.isdigit() else -1 for v in row[3:9]]
+                    attributes = json.loads(row[11]) if isinstance(row[11], str) else row[11]
+                    not_used = bool((attributes or {}).get("not_used_for_medicare_payment"))
+                    fees.append(
+                        fee_rule(
+                            code,
+                            row[0],
+                            row[1],
+                            row[2],
+                            ints,
+                            not_used,
+                            bool(row[9]),
+                            bool(row[10]),
+                        )
+                    )
             code_ids = [r.id for r in rs.codes]
             rows = self.one(
                 f"SELECT added_on, terminated_on FROM {Code._meta.db_table} WHERE release_id IN "
@@ -293,11 +310,84 @@ class Naive:
             codes=known,
             modifiers=modifiers,
             diagnoses=diagnoses,
+            hcpcs=self.hcpcs_for(codes),
+            ncd=self.ncd_for([*codes, *claim.diagnoses, "@@@@@@@"]),
             sources={
                 kind: rs.source(kind)
-                for kind in ("ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses")
+                for kind in ("ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses", "ncd")
             },
         )
+
+    def hcpcs_for(self, codes: list[str]) -> list[HcpcsPayment]:
+        """One query per code: the HCPCS Level II coverage and pricing codes."""
+        release = next((r for r in self.releases.codes if r.code_system == "HCPCS"), None)
+        found: list[HcpcsPayment] = []
+        if release is None:
+            return found
+        for code in codes:
+            for (attributes,) in self.one(
+                f"SELECT attributes FROM {Code._meta.db_table} WHERE release_id = %s "
+                "AND system = 'HCPCS' AND code = %s",
+                [release.id, code],
+            ):
+                data = json.loads(attributes) if isinstance(attributes, str) else attributes
+                pricing = tuple(data.get("pricing_indicators") or ())
+                found.append(
+                    HcpcsPayment(code, data.get("coverage", ""), pricing, release.citation)
+                )
+        return found
+
+    def ncd_for(self, codes: list[str]) -> list[NcdEntry]:
+        """One query per code or diagnosis: the NCD coding spreadsheet rows naming it."""
+        release = self.releases.ncd
+        found: list[NcdEntry] = []
+        if release is None:
+            return found
+        for code in codes:
+            for ncd, title, system, effective, terminated, resolution in self.one(
+                "SELECT ncd, title, system, effective_on, terminated_on, resolution FROM "
+                f"{NcdCodeListing._meta.db_table} WHERE release_id = %s AND code = %s",
+                [release.id, code],
+            ):
+                found.append(
+                    NcdEntry(ncd, title, system, code, day(effective), day(terminated), resolution)
+                )
+        return found
+
+
+def fee_rule(
+    code: str,
+    modifier: str,
+    status: str,
+    global_days: str,
+    ints: list[int],
+    not_used: bool,
+    nonfac_na: bool,
+    facility_na: bool,
+) -> FeeRule:
+    pctc, mult, bilateral, assistant, cosurgeon, team = ints
+    return FeeRule(
+        code,
+        modifier,
+        status,
+        global_days,
+        pctc,
+        mult,
+        bilateral,
+        assistant,
+        cosurgeon,
+        team,
+        not_used_for_medicare=not_used,
+        nonfac_na=nonfac_na,
+        facility_na=facility_na,
+    )
+
+
+def day(value: object) -> dt.date | None:
+    """A date column as the driver returns it (a date, ISO text or None)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def first(queryset: Any) -> Any:
@@ -348,7 +438,19 @@ class NaiveOrm(Naive):
                             f.team_surg_ind,
                         )
                     ]
-                    fees.append(FeeRule(code, f.modifier, f.status_code, f.global_days, *ints))
+                    not_used = bool(f.attributes.get("not_used_for_medicare_payment"))
+                    fees.append(
+                        fee_rule(
+                            code,
+                            f.modifier,
+                            f.status_code,
+                            f.global_days,
+                            ints,
+                            not_used,
+                            f.nonfac_na,
+                            f.facility_na,
+                        )
+                    )
             row = first(
                 Code.objects.filter(
                     release_id__in=[r.id for r in rs.codes], code=code, system__in=["CPT", "HCPCS"]
@@ -400,9 +502,19 @@ class NaiveOrm(Naive):
             codes=known,
             modifiers=modifiers,
             diagnoses=diagnoses,
+            hcpcs=self.hcpcs_for(codes),
+            ncd=[
+                NcdEntry(
+                    n.ncd, n.title, n.system, n.code, n.effective_on, n.terminated_on, n.resolution
+                )
+                for code in [*codes, *claim.diagnoses, "@@@@@@@"]
+                for n in NcdCodeListing.objects.filter(
+                    release_id=rs.ncd.id if rs.ncd else 0, code=code
+                )
+            ],
             sources={
                 k: rs.source(k)
-                for k in ("ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses")
+                for k in ("ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses", "ncd")
             },
         )
 

@@ -35,6 +35,8 @@ WARM_UP = (
     "What does modifier 26 mean?",
     "MUE for 20610?",
     "What is POS 12?",
+    # Loads the search's typo vocabulary (a running server does this on its first search).
+    "Which ICD-10-CM code for diabetis with neuropathy?",
 )
 
 

@@ -199,17 +199,18 @@ def build(ctx: Context) -> Draft:
     asked = set(asked_words)
     query = " ".join(dict.fromkeys(w for w in asked_words if not w.startswith("no-")))
     found: list[tools.Candidate] = []
-    for system in systems_for(question):
-        results, _ = tools.search_codes(query, ctx.on, systems=[system], limit=15)
-        found += results
+    systems = systems_for(question)
+    results, _ = tools.search_codes(query, ctx.on, systems=systems, limit=15 * len(systems))
+    found += results
     found = [c for c in found if c.is_billable]
     plain = [w for w in asked if not w.startswith("no-")]
     best_overlap = max((len(asked & set(words_of(c.title))) for c in found), default=0)
     if best_overlap < 0.6 * len(plain) and question.words:
         # The stemmed words missed: ask the search with the question's own words too.
-        for system in systems_for(question):
-            results, _ = tools.search_codes(question.words, ctx.on, systems=[system], limit=15)
-            found += [c for c in results if c.is_billable and c not in found]
+        results, _ = tools.search_codes(
+            question.words, ctx.on, systems=systems, limit=15 * len(systems)
+        )
+        found += [c for c in results if c.is_billable and c not in found]
     if not found:
         return procedures.find_code(ctx)
     unspecified = says(question.text, UNSPECIFIED)

@@ -4,8 +4,8 @@ and procedure codes (ICD-10-PCS, HCPCS, CPT by number) for the findings that des
 procedure.
 
 NOTE_DEFAULT_LIMIT: CodiEsp notes carry ~11 diagnosis codes each and a coder scans a ranked
-list, so the default returns 50 codes; measured on the dev notes, MAP and recall@20 only
-rise with depth (bench/search_quality.py --notes-only, limit 20 vs 50 vs 100).
+list. On the 250 dev notes (learned parts on) MAP was 0.376 at 20 codes, 0.394 at 50 and
+0.398 at 100: 50 keeps 99% of it at half the answer's size.
 """
 
 from __future__ import annotations

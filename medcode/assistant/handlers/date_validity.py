@@ -29,7 +29,7 @@ def score(question: Question) -> float:
         return 0.0
     if says(
         question.text,
-        r"\bunits?\b|\bmue\b|modifier|global|\bpay|\brvu|\bfee\b|status indicator|\bsi\b",
+        r"how many units|\bmue\b|modifier|global|\bpay|\brvu|\bfee\b|status indicator|\bsi\b",
     ):
         return 0.0
     return 1.8 if says(question.text, VALIDITY) else 0.0
@@ -51,7 +51,7 @@ def replacements(ctx: Context, check: CodeCheck) -> list[CodeCheck]:
     checks = [
         c
         for c in ctx.checker.codes(wanted)
-        if c.is_valid and c.is_billable is not False and key[0] in words_of(c.title)
+        if c.is_valid and c.is_billable is not False and set(key[:2]) & set(words_of(c.title))
     ]
     asked = set(words_of(check.title))
     ranked = sorted(

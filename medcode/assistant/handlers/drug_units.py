@@ -147,9 +147,11 @@ def score(question: Question) -> float:
     )
     if not drug_dose and not any(c.code.startswith("J") for c in question.codes):
         return 0.0
-    if says(question.text, r"\bvalid|\baccepted\b|\bstill\b") and not says(
-        question.text, r"\bunits?\b|how many"
-    ):
+    asks_validity = says(question.text, r"\bvalid|\baccepted\b|\bstill\b")
+    if asks_validity and not says(question.text, r"\bunits?\b|how many"):
+        return 0.0
+    # "J0171 ... on an 08/01/2025 claim. Valid?": the named code's validity is the question.
+    if asks_validity and question.dates and question.codes and not says(question.text, r"how many"):
         return 0.0
     if says(question.text, r"\bunits?\b|\bcode\b|j-?code|hcpcs|which|bill"):
         return 3.0

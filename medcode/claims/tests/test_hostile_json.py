@@ -17,6 +17,13 @@ HOSTILE = {
 }
 
 
+@pytest.fixture
+def client(client, django_user_model):
+    """Signed in: a guest's batch is capped at a sample's size first (medcode.accounts.costs)."""
+    client.force_login(django_user_model.objects.create_user("hostile-json"))
+    return client
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_unreadable_json_is_a_400_in_the_api_error_shape(client, db, name):
     for url in (CHECK, BATCH):

@@ -139,7 +139,7 @@ def time_facade(queries: list[tuple[str, str]], *, semantic: bool) -> dict[str, 
         by_kind[kind].append((time.perf_counter() - started) * 1000)
     out = {kind: summary(ms) for kind, ms in sorted(by_kind.items())}
     out["all"] = summary([m for ms in by_kind.values() for m in ms])
-    word_kinds = ("words", "lay", "typo")
+    word_kinds = ("words", "lay", "typo", "lay_set")
     out["word_queries"] = summary([m for k in word_kinds for m in by_kind.get(k, [])])
     return out
 
@@ -363,6 +363,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--datasette", help="a datasette executable (pip install datasette)")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--lay",
+        type=Path,
+        help="also time these lay queries (JSON lines with 'query', e.g. search_lay_dev.jsonl)",
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -374,6 +379,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     db = settings.DATABASES["default"]
     queries = make_queries(args.n)
+    if args.lay:
+        lines = args.lay.read_text().splitlines()
+        queries += [("lay_set", json.loads(line)["query"]) for line in lines if line.strip()]
     started = time.perf_counter()
     index = get_vector_index()
     report: dict[str, Any] = {

@@ -55,10 +55,8 @@ MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "
 EMPTY_QUERY = "Type a code (63650, S72.001A, S72.0, 63650-63688) or words to search."
 NOTHING_TO_SEARCH = "Nothing to search for: the query has no letters or digits."
 NO_RESULTS = "No codes match {query!r} in the loaded releases."
-NO_INDEX = "The search index is not built yet: run `medcode search build`."
-LEXICAL_ONLY = (
-    "Ranked by words only: the semantic vectors are not built (run `medcode search build`)."
-)
+NO_INDEX = "Search is not ready yet: the code index is being built. Try again in a minute."
+LEXICAL_ONLY = "Ranked by words only: meaning-aware ranking is not ready yet."
 UNKNOWN_SYSTEM = "Unknown code set {value!r}: use one of {choices}."
 LIMIT_RANGE = "limit must be between 1 and {maximum}."
 DID_YOU_MEAN = "Showing results for {corrected!r}."
@@ -598,10 +596,7 @@ def build_results(
 MAX_NOTE_CHARS = 20_000
 EMPTY_NOTE = "Paste a case note (up to 20,000 characters) to get code suggestions."
 NOTE_TOO_LONG = "A case note may have at most {maximum:,} characters; this one has {length:,}."
-NOTE_LEXICAL_ONLY = (
-    "Suggestions come from words only: the semantic vectors are not built"
-    " (run `medcode search build`)."
-)
+NOTE_LEXICAL_ONLY = "Suggestions come from words only: meaning-aware ranking is not ready yet."
 # Findings the note denies or attributes to a relative are shown as such, never coded.
 NOT_CODED = {"negated": "negated", "family": "family history"}
 SPAN_DEPTH = 50  # codes kept per span and per signal before aggregation

@@ -83,7 +83,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "iv": ("intravenous", "injection"),
     "im": ("intramuscular", "injection"),
     "dme": ("durable medical equipment",),
-    "cpap": ("continuous positive airway pressure",),
+    "cpap": ("positive airway pressure",),
     "bipap": ("bi-level respiratory assist", "bi-level pressure capability"),
     "psa": ("prostate specific antigen",),
     "fit": ("fecal occult blood test immunoassay",),
@@ -163,6 +163,15 @@ BRAND_NAMES: dict[str, tuple[str, ...]] = {
 # Everyday words -> the words the titles and the Alphabetic Index use.
 EVERYDAY: dict[str, tuple[str, ...]] = {
     "both": ("bilateral",),
+    # Index: "Metastasis, metastatic - see also Neoplasm, secondary, by site".
+    "metastatic": ("secondary malignant neoplasm",),
+    "metastasis": ("secondary malignant neoplasm",),
+    "mets": ("secondary malignant neoplasm",),
+    "spread to": ("secondary malignant neoplasm",),
+    "hurts": ("pain",),
+    "hurt": ("pain",),
+    "aching": ("pain",),
+    "ache": ("pain",),
     "belly": ("abdominal",),
     "tummy": ("abdominal",),
     "gut": ("abdominal",),

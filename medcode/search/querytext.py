@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from medcode.lib.codeshapes import ICD10CM_CATEGORY
@@ -367,24 +368,34 @@ Group = tuple[Alternative, ...]  # the user's words first, then synonyms
 def expand_synonyms(words: Sequence[str]) -> list[Group]:
     """Groups of alternatives, longest lay phrase first: ["broken", "hip"] ->
     [(("broken",), ("fracture",)), (("hip",), ("femur", "neck"))]."""
-    keys = sorted(
-        ((tuple(k.split()), v) for k, v in LAY_SYNONYMS.items()), key=lambda kv: -len(kv[0])
-    )
+    phrases = _phrases_by_first_word()
     lowered = [w.lower() for w in words]
     groups: list[Group] = []
     i = 0
     while i < len(lowered):
-        for key, expansions in keys:
+        for key, extra in phrases.get(lowered[i], ()):
             if tuple(lowered[i : i + len(key)]) == key:
-                extra = tuple(tuple(_WORD.findall(e.lower())) for e in expansions)
-                alternatives = (key, *(e for e in extra if e != key))
-                groups.append(alternatives)
+                groups.append((key, *(e for e in extra if e != key)))
                 i += len(key)
                 break
         else:
             groups.append(((lowered[i],),))
             i += 1
     return groups
+
+
+@lru_cache(maxsize=1)
+def _phrases_by_first_word() -> dict[str, list[tuple[Alternative, tuple[Alternative, ...]]]]:
+    """LAY_SYNONYMS tokenised as queries are ("d&c" -> d, c), by first word, longest first."""
+    found: dict[str, list[tuple[Alternative, tuple[Alternative, ...]]]] = {}
+    for phrase, expansions in LAY_SYNONYMS.items():
+        key = tuple(_WORD.findall(phrase.lower()))
+        if key:
+            extra = tuple(tuple(_WORD.findall(e.lower())) for e in expansions)
+            found.setdefault(key[0], []).append((key, extra))
+    for entries in found.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return found
 
 
 def quote_fts(token: str) -> str:

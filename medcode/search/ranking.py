@@ -93,7 +93,7 @@ OTHER_SYSTEM = 0.3  # modifiers, places of service
 DEMOTED = 0.25
 # A hit at fused rank r (from 0) starts at 1 / (RANK_K + r): small enough that a demotion
 # moves a code well down, large enough that the fused order still counts.
-RANK_K = 4
+RANK_K = 8
 
 # ICD-10-CM codes a query must ask for: pregnancy (O), perinatal (P), external causes (V-Y),
 # complications of care (T80-T88), poisoning and adverse effects of drugs (T36-T50).
@@ -109,6 +109,11 @@ NEUTRAL = words_of("unspecified without site type")
 STEM = 5
 EXTRA_WORD = 0.88
 MAX_EXTRA = 6
+_QUALITY_WORDS = re.compile(
+    r"\b(?:patients?|documented|documentation|not performed|reasons?|measurement|ordered"
+    r"|denominator|numerator)\b",
+    re.IGNORECASE,
+)
 _TITLE_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _QUALITY = re.compile(r"^(?:G8|G9|M1)\d{3}$")
 _ENCOUNTER = re.compile(r", (?:initial|subsequent) encounter|, sequela$")
@@ -146,7 +151,7 @@ def weight(doc: Doc, kind: Kind, words: frozenset[str]) -> float:
     """How much a hit of this code counts for a query of this kind with these words."""
     w = SYSTEM_WEIGHTS[kind].get(doc.system, OTHER_SYSTEM)
     code = doc.code
-    if doc.system == "HCPCS" and _QUALITY.match(code) and not words & QUALITY_CUES:
+    if doc.system == "HCPCS" and is_quality_code(code, doc.title) and not words & QUALITY_CUES:
         w *= DEMOTED
     if doc.system == "ICD10CM" and any(
         applies(code) and not words & cues for applies, cues in CHAPTER_CUES
@@ -174,6 +179,14 @@ def specificity(doc: Doc, stems: frozenset[str]) -> float:
         if word not in STOP_WORDS and word not in NEUTRAL and word[:STEM] not in stems
     )
     return float(EXTRA_WORD ** min(extra, MAX_EXTRA))
+
+
+def is_quality_code(code: str, title: str) -> bool:
+    """A quality-reporting code (MIPS measures: G8xxx, G9xxx, M1xxx, and the G/M codes whose
+    descriptors report on patients, documentation or a measurement period)."""
+    return bool(_QUALITY.match(code)) or (
+        code[:1] in ("G", "M") and _QUALITY_WORDS.search(title) is not None
+    )
 
 
 def documents(ids: Sequence[int]) -> dict[int, Doc]:

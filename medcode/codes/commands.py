@@ -88,7 +88,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         paths = [embedded_tabular_path()]
         if settings.MEDCODE_DATA_DIR:
             paths.append(Path(settings.MEDCODE_DATA_DIR))
-        code = run_imports(paths)
+        code = run_imports(paths, embed_in_background=True)
         if code:
             return code
     return cmd_serve(args)
@@ -108,7 +108,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     return run_imports(args.paths)
 
 
-def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
+def run_imports(
+    paths: list[Path], *, dataset: Any = None, embed_in_background: bool = False
+) -> int:
     """Import files and folders with a progress bar; print a summary; non-zero on any error."""
     from django.db import DatabaseError
 
@@ -164,7 +166,7 @@ def run_imports(paths: list[Path], *, dataset: Any = None) -> int:
         from medcode.codes.services import analyze
 
         analyze()
-        _rebuild_word_index()
+        _rebuild_word_index(embed_in_background=embed_in_background)
     return 1 if failed else 0
 
 
@@ -190,17 +192,19 @@ def _migrated() -> bool:
     return True
 
 
-def _rebuild_word_index() -> None:
-    """Bring the search word index up to date with what was just imported; embeddings stay a
-    separate, resumable step (`medcode search build`)."""
+def _rebuild_word_index(*, embed_in_background: bool = False) -> None:
+    """Bring the search word index up to date with what was just imported, then embed the new
+    texts for meaning-aware search (`medcode up`: in the background, words meanwhile)."""
+    from medcode.search import after_import
     from medcode.search.index import rebuild_index
 
     with console.status("updating the search word index"):
         report = rebuild_index()
-    console.print(
-        f"search word index {report.status}: {report.documents:,} documents"
-        " (run `medcode search build` to embed new texts for lay-language search)"
-    )
+    console.print(f"search word index {report.status}: {report.documents:,} documents")
+    if embed_in_background:
+        after_import.embed_in_background(console)
+    else:
+        after_import.embed_new_texts(console)
 
 
 def _print_summary(results: list[Any], seconds: float) -> None:

@@ -41,9 +41,11 @@ from medcode.search.models import Entry, IndexState, Vector
 
 VECTORS = "vectors"
 FORMAT: StorageFormat = "int8"
-# Entry kinds that get a vector: what a code is called and what the Alphabetic Index and its
-# tables call it (see index.py). Short titles only abbreviate the title: left out.
-EMBEDDED_KINDS = ("title", "inclusion", "index", "see", "stem", "editorial", "licensed")
+# Entry kinds that get a vector: what a code is called, its inclusion terms and the names the
+# Alphabetic Index sends to it ("see" references: the lay words). Left to the word index, to
+# keep the build within minutes: short titles (they abbreviate the title) and index paths
+# (68,000 texts, mostly a title's words in another order).
+EMBEDDED_KINDS = ("title", "inclusion", "see", "stem", "editorial", "licensed")
 BATCH = 256
 SAMPLE_FOR_CELLS = 40_000
 KMEANS_ROUNDS = 8

@@ -143,6 +143,8 @@ def score_lay(path: Path, pred: Path) -> dict[str, Any]:
                     }
                 )
     scorer = path.parent / "score.py"
+    if not scorer.exists():  # a set kept elsewhere is scored by the shared scorer
+        scorer = LAY.parent / "score.py"
     run = subprocess.run(
         [sys.executable, str(scorer), "search", "--pred", str(pred), "--gold", str(path)],
         capture_output=True,

@@ -55,9 +55,18 @@ def top(note: str, k: int = 5, **kwargs: object) -> list[str]:
     return [s.code for s in search_note(note, **kwargs).suggestions[:k]]  # type: ignore[arg-type]
 
 
+# One test over one import: loading the release and note mode's tables is the slow part.
 @pytest.mark.fulldata
 @pytest.mark.django_db
-def test_the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5(real_notes):
+def test_note_mode_on_the_real_release(real_notes):
+    the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5()
+    a_procedure_note_also_suggests_procedure_codes()
+    for note, gold in US_NOTES.items():
+        the_learned_parts_keep_a_us_note_s_codes_near_the_top(note, gold)
+    a_denied_finding_is_not_suggested_even_by_the_learned_parts()
+
+
+def the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5() -> None:
     assert {"E119", "I10", "M961"} <= set(top(STIMULATOR))
     assert {"E119", "I10", "Z7984"} <= set(top(METFORMIN))
     ladder = top(LADDER)
@@ -72,28 +81,20 @@ def test_the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5(real_note
     assert len(finding.codes) <= 3
 
 
-@pytest.mark.fulldata
-@pytest.mark.django_db
-def test_a_procedure_note_also_suggests_procedure_codes(real_notes):
+def a_procedure_note_also_suggests_procedure_codes() -> None:
     found = search_note(STIMULATOR)
     assert found.procedures
     assert all(p.system != "ICD10CM" for p in found.procedures)
     assert "implant" in found.procedures[0].evidence.text.lower()
 
 
-@pytest.mark.fulldata
-@pytest.mark.django_db
-@pytest.mark.parametrize("note", list(US_NOTES))
-def test_the_learned_parts_keep_a_us_note_s_codes_near_the_top(real_notes, note):
-    gold = US_NOTES[note]
+def the_learned_parts_keep_a_us_note_s_codes_near_the_top(note: str, gold: set[str]) -> None:
     for weights in (ZERO_SHOT, DEFAULT_WEIGHTS):
         codes = top(note, k=len(gold) + 3, weights=weights)
-        assert gold <= set(codes), (weights, codes)
+        assert gold <= set(codes), (note, weights, codes)
 
 
-@pytest.mark.fulldata
-@pytest.mark.django_db
-def test_a_denied_finding_is_not_suggested_even_by_the_learned_parts(real_notes):
+def a_denied_finding_is_not_suggested_even_by_the_learned_parts() -> None:
     codes = {
         s.code
         for s in search_note("45-year-old female with acute cystitis. Denies fever.").suggestions

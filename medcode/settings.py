@@ -221,6 +221,9 @@ MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
 # Code page data, search results and CasePilot answers kept per data generation in the cache
 # (medcode.lib.datacache): on/off, how long an entry lives, how many each process keeps.
 MEDCODE_DATA_CACHE = env_bool("MEDCODE_DATA_CACHE", True)
+# `medcode data import` embeds the texts it added for meaning-aware search (off: words only until
+# `medcode search build`).
+MEDCODE_SEARCH_EMBED_ON_IMPORT = env_bool("MEDCODE_SEARCH_EMBED_ON_IMPORT", True)
 MEDCODE_DATA_CACHE_SECONDS = int(os.environ.get("MEDCODE_DATA_CACHE_SECONDS", str(6 * 3600)))
 MEDCODE_DATA_CACHE_LOCAL = int(os.environ.get("MEDCODE_DATA_CACHE_LOCAL", "2048"))
 # Rendered code pages kept by each web process (megabytes of text; medcode.codes.catalog).

@@ -192,9 +192,17 @@ def _migrated() -> bool:
     return True
 
 
+EMBED_LATER = (
+    "new texts not embedded for meaning-aware search (MEDCODE_SEARCH_EMBED_ON_IMPORT=off): "
+    "search ranks by words until `medcode search build` embeds them"
+)
+
+
 def _rebuild_word_index(*, embed_in_background: bool = False) -> None:
     """Bring the search word index up to date with what was just imported, then embed the new
     texts for meaning-aware search (`medcode up`: in the background, words meanwhile)."""
+    from django.conf import settings
+
     from medcode.search import after_import
     from medcode.search.index import rebuild_index
 
@@ -203,8 +211,10 @@ def _rebuild_word_index(*, embed_in_background: bool = False) -> None:
     console.print(f"search word index {report.status}: {report.documents:,} documents")
     if embed_in_background:
         after_import.embed_in_background(console)
-    else:
+    elif settings.MEDCODE_SEARCH_EMBED_ON_IMPORT:
         after_import.embed_new_texts(console)
+    else:
+        console.print(EMBED_LATER)
 
 
 def _print_summary(results: list[Any], seconds: float) -> None:

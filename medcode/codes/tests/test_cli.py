@@ -73,3 +73,18 @@ def test_data_import_of_a_bad_file_exits_non_zero_naming_file_and_line(
 
     assert result.returncode == 1
     assert f"{path}, line 2: billable must be 0 or 1" in " ".join(result.stderr.split())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_data_import_can_leave_embedding_for_later(
+    tmp_path: Path, scratch_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data"
+    write_text(folder / "icd10cm_codes_2026.csv.gz", HEADER + ROWS, gz=True)
+    monkeypatch.setenv("MEDCODE_SEARCH_EMBED_ON_IMPORT", "off")
+    words_only = run_cli(
+        ["data", "import", str(folder)], database_url=scratch_database_url, var_dir=tmp_path
+    )
+    said = " ".join((words_only.stdout + words_only.stderr).split())
+    assert "not embedded for meaning-aware search" in said
+    assert "meaning-aware search ready" not in said

@@ -25,10 +25,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pages import wait_for  # the server start wait bench/pages.py already has
 
 ROOT = Path(__file__).resolve().parent.parent
 URIS = {
@@ -81,20 +84,6 @@ def pick_codes(count: int, seed: int) -> list[tuple[str, str]]:
         chosen += [(system, d) for d in rng.sample(displays, min(len(displays), int(count * part)))]
     rng.shuffle(chosen)
     return chosen
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited ({process.returncode}) before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status < 500:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit(f"no answer from {url} within {seconds} s")
 
 
 class Session:
@@ -212,7 +201,7 @@ def main() -> None:
                 command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             base = f"http://127.0.0.1:{args.port}"
-            wait_for(f"{base}/healthz", process)
+            wait_for(f"{base}/healthz", process, seconds=90)
         try:
             result = run(base, codes, args.date, args.passes)
         finally:

@@ -110,4 +110,4 @@ def test_a_guests_claims_batch_is_a_sample_and_an_accounts_may_be_large():
     client.force_login(make_user())
     account = client.post(BATCH, rows, content_type="text/csv")
     assert account.status_code == 200
-    account.close()
+    b"".join(account.streaming_content)  # type: ignore[attr-defined]

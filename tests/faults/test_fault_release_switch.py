@@ -73,7 +73,8 @@ def classify_html(body: str) -> str:
 def test_pages_switch_atomically_to_a_release_imported_while_serving(
     scratch_database_url, tmp_path
 ):
-    env = server_env(scratch_database_url, tmp_path / "var")
+    # Embedding the new texts for search is not what this test is about, and takes minutes.
+    env = server_env(scratch_database_url, tmp_path / "var", MEDCODE_SEARCH_EMBED_ON_IMPORT="off")
     cli(env, "data", "import", *sample_files(tmp_path / "data", "hcpcs_level2"))
     new_file = newer_release(tmp_path / NEW)
     seen: dict[str, list[str]] = {"json": [], "html": []}

@@ -349,11 +349,12 @@ MEDCODE_CONSULT_ADDRESS = os.environ.get("MEDCODE_CONSULT_ADDRESS", "consult@loc
 # The staff review queue's target time to answer, in hours (older items are marked overdue).
 MEDCODE_CONSULT_TARGET_HOURS = float(os.environ.get("MEDCODE_CONSULT_TARGET_HOURS", "24"))
 # Only Authentication-Results headers written by this verifier (its authserv-id, e.g. the MX
-# host name) count; empty: the topmost header counts.
+# host name) can make a pass; empty: no header can (a failure in the topmost still refuses).
 MEDCODE_CONSULT_AUTHSERV_ID = os.environ.get("MEDCODE_CONSULT_AUTHSERV_ID", "")
-# On: answer only mail with an SPF or DKIM pass (use with MEDCODE_CONSULT_AUTHSERV_ID).
-# Off: answer all but mail with an explicit SPF/DKIM/DMARC failure.
-MEDCODE_CONSULT_REQUIRE_AUTH = env_bool("MEDCODE_CONSULT_REQUIRE_AUTH", False)
+# On (default): answer only mail with an SPF/DKIM/DMARC pass for the From domain (from the
+# verifier above, or Mailgun's verdict); without a verifier, SMTP mail is then not answered.
+# Off: only behind a trusted relay; an envelope sender aligned with From is then enough.
+MEDCODE_CONSULT_REQUIRE_AUTH = env_bool("MEDCODE_CONSULT_REQUIRE_AUTH", True)
 # How long a worker holds an inquiry before another may take it over (seconds).
 MEDCODE_CONSULT_LEASE_SECONDS = float(os.environ.get("MEDCODE_CONSULT_LEASE_SECONDS", "120"))
 # The SMTP listener's daily intake per connecting address and per envelope sender; past

@@ -61,10 +61,16 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_smtpd(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from medcode.consult import authresults
+    from medcode.consult.authresults import NO_VERIFIER
     from medcode.consult.smtpd import serve
     from medcode.ops.startup import warn_at_start
 
     warn_at_start()
+    if authresults.requires_pass() and not settings.MEDCODE_CONSULT_AUTHSERV_ID:
+        print(f"medcode consult smtpd: mail will not be answered: {NO_VERIFIER}", file=sys.stderr)
     serve(args.host, args.port)
     return 0
 

@@ -73,12 +73,17 @@ def _create(
         received_at=now,
     )
     decision = rules.decide(
-        mail, envelope_sender=envelope_sender, provider_verdict=provider_verdict, now=now
+        mail,
+        envelope_sender=envelope_sender,
+        provider_verdict=provider_verdict,
+        channel=channel,
+        now=now,
     )
     inquiry.kind = decision.kind
     inquiry.reason = decision.reason[:300]
     inquiry.user = decision.user
     inquiry.needs_review = decision.needs_review
+    inquiry.sender_proven = decision.sender_proven
     if decision.kind == Kind.NONE:
         inquiry.state = State.IGNORED
     elif decision.user is not None:

@@ -62,6 +62,10 @@ class Inquiry(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
     reason = models.CharField(max_length=300, blank=True, help_text="Why it is not answered.")
     needs_review = models.BooleanField(default=False)
+    sender_proven = models.BooleanField(
+        default=False,
+        help_text="The From address was proven (authenticated or aligned); else staff review.",
+    )
     # The draft: CasePilot's answer as a dict (answer, facts with citations, notices).
     draft = models.JSONField(default=dict, blank=True)
     reply_text = models.TextField(blank=True, help_text="The answer as sent (after any edit).")
@@ -89,3 +93,13 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject or '(no subject)'} [{self.state}]"
+
+
+class WebhookToken(models.Model):
+    """A provider webhook's signed token, used once: the same signed request again is a replay."""
+
+    token = models.CharField(max_length=128, unique=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.token[:12]}… at {self.used_at:%Y-%m-%d %H:%M:%S}"

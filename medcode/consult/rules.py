@@ -1,5 +1,14 @@
 """Which inbound mail is answered, and how: loops and bounces never; spoofed mail never;
-unregistered senders get one note on how to register; senders over quota one note a day."""
+unregistered senders get one note on how to register; senders over quota one note a day.
+
+A mail is answered as its From address only when that address is proven: an authentication pass
+(authresults.py) for a domain aligned with the From domain, or, where the operator turned
+MEDCODE_CONSULT_REQUIRE_AUTH off for a trusted relay (or ingests a file by hand), an envelope sender
+aligned with it. A mail from an unproven sender is never answered automatically: for an account
+it waits for staff review (not counted against the quota, its subject and attachment names never
+echoed), and an unregistered one gets no note at all, so nobody can aim our mail at a third party.
+Registration notes are also capped per day (REGISTER_NOTES_PER_DAY).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +25,8 @@ from medcode.consult.parsing import ParsedMail, address_of
 
 REGISTER_NOTICE_DAYS = 30
 QUOTA_NOTICE_HOURS = 24
+REGISTER_NOTES_PER_DAY = 100
+REGISTER_NOTES = "consult_register_note"
 _AUTOMATED_LOCALS = {"mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply"}
 _BULK = {"bulk", "junk", "list", "auto_reply"}
 
@@ -26,6 +37,7 @@ class Decision:
     reason: str = ""
     user: Any = None
     needs_review: bool = False
+    sender_proven: bool = True
 
     @property
     def answered(self) -> bool:
@@ -59,14 +71,61 @@ def automated_reason(mail: ParsedMail, envelope_sender: str | None) -> str:
     return ""
 
 
-def verdict_for(mail: ParsedMail, provider: authresults.Verdict | None) -> authresults.Verdict:
+def verdict_for(
+    mail: ParsedMail,
+    provider: authresults.Verdict | None,
+    *,
+    envelope_sender: str | None = None,
+    channel: str = "smtp",
+) -> authresults.Verdict:
+    envelope_domain = authresults.domain_of(address_of(envelope_sender or ""))
     found = [
-        authresults.from_authentication_results(mail.header("authentication-results")),
+        authresults.from_authentication_results(
+            mail.header("authentication-results"), envelope_domain=envelope_domain
+        ),
         authresults.from_received_spf(mail.header("received-spf")),
     ]
+    if channel == "webhook":
+        # No verifier of ours saw this mail: its headers may only make it fail.
+        found = [v for v in found if v.result == authresults.FAIL]
     if provider is not None:
         found.insert(0, provider)
     return authresults.combine(*found)
+
+
+def unproven_reason(
+    mail: ParsedMail, envelope_sender: str | None, verdict: authresults.Verdict, channel: str
+) -> str:
+    """Why the From address is not proven to be the sender's, or "" when it is."""
+    from_domain = authresults.domain_of(mail.from_address)
+    if verdict.result == authresults.PASS and any(
+        authresults.aligned(domain, from_domain) for domain in verdict.vouched
+    ):
+        return ""
+    if envelope_sender is not None:
+        envelope = address_of(envelope_sender)
+        if not envelope:
+            return "the envelope sender is not one well-formed address"
+        envelope_domain = authresults.domain_of(envelope)
+        if not authresults.aligned(envelope_domain, from_domain):
+            return (
+                f"the envelope sender's domain ({envelope_domain}) does not match"
+                f" the From domain ({from_domain})"
+            )
+    if channel == "cli" or not authresults.requires_pass():
+        return ""
+    proven = ", ".join(sorted(verdict.vouched)) or "none"
+    return f"no authenticated domain ({proven}) matches the From domain ({from_domain})"
+
+
+def _may_send_register_note(now: dt.datetime) -> bool:
+    from medcode.accounts.metering import consume
+    from medcode.accounts.models import Period
+
+    allowance = consume(
+        "consult", REGISTER_NOTES, limit=REGISTER_NOTES_PER_DAY, period=Period.DAY, now=now
+    )
+    return allowance.allowed
 
 
 def verified_user(address: str) -> Any:
@@ -88,6 +147,7 @@ def decide(
     *,
     envelope_sender: str | None,
     provider_verdict: authresults.Verdict | None = None,
+    channel: str = "smtp",
     now: dt.datetime | None = None,
 ) -> Decision:
     """The decision for one new inbound mail. Counts one consult against the sender's quota
@@ -101,10 +161,17 @@ def decide(
         return Decision(Kind.NONE, f"not answered: {automated}")
     if not mail.from_address:
         return Decision(Kind.NONE, "not answered: no single From address")
-    verdict = verdict_for(mail, provider_verdict)
-    if authresults.is_refused(verdict):
-        return Decision(Kind.NONE, f"not answered: sender authentication {verdict.detail}")
+    verdict = verdict_for(mail, provider_verdict, envelope_sender=envelope_sender, channel=channel)
+    # A file the operator ingests by hand is vouched for by the operator (its fails still count).
+    if authresults.is_refused(verdict) and not (channel == "cli" and verdict.result != "fail"):
+        return Decision(Kind.NONE, f"not answered: sender authentication: {verdict.detail}")
+    unproven = unproven_reason(mail, envelope_sender, verdict, channel)
     user = verified_user(mail.from_address)
+    if unproven and user is None:
+        return Decision(Kind.NONE, f"not answered: unregistered and unproven sender: {unproven}")
+    if unproven:
+        reason = f"held for staff review: the sender is not proven: {unproven}"
+        return Decision(Kind.ANSWER, reason, user, needs_review=True, sender_proven=False)
     if user is None:
         told = Inquiry.objects.filter(
             sender=mail.from_address,
@@ -113,6 +180,8 @@ def decide(
         ).exclude(state=State.IGNORED)
         if told.exists():
             return Decision(Kind.NONE, "not answered: unregistered sender, already told")
+        if not _may_send_register_note(now):
+            return Decision(Kind.NONE, "not answered: today's registration notes are used up")
         return Decision(Kind.REGISTER, "the sender has no verified account")
     allowance = check_quota(user, CONSULT)
     if not allowance.allowed:

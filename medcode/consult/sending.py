@@ -2,7 +2,9 @@
 
 The recipient is always `inquiry.sender`, the address the sender rules matched to a verified
 account (or the unregistered sender told how to register): never Reply-To, Cc or anything
-written in the body.
+written in the body. The inbound subject and attachment names are echoed only to a proven sender
+(rules.py), never in a registration note: mail from the consult address must not carry a
+stranger's words to somebody else.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
-from medcode.consult.models import Inquiry
+from medcode.consult.models import Inquiry, Kind
 
 SENDER_NAME = "medcode CaseConsultant"
 
@@ -29,8 +31,17 @@ def new_message_id() -> str:
     return make_msgid(idstring="consult", domain=domain)
 
 
+GENERIC_SUBJECT = "Your coding question"
+REGISTER_SUBJECT = "Your email to medcode CaseConsultant"
+
+
+def echoes_sender(inquiry: Inquiry) -> bool:
+    """Whether the reply may repeat what the sender wrote (subject, attachment names)."""
+    return inquiry.sender_proven and inquiry.kind != Kind.REGISTER
+
+
 def reply_subject(subject: str) -> str:
-    subject = " ".join(subject.split())[:250] or "Your coding question"
+    subject = " ".join(subject.split())[:250] or GENERIC_SUBJECT
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
 
@@ -60,7 +71,7 @@ def reply_context(inquiry: Inquiry) -> dict[str, Any]:
         "notices": draft.get("notices", []),
         "reviewed": inquiry.reviewed_at is not None,
         "reviewed_at": inquiry.reviewed_at,
-        "attachments": inquiry.attachments,
+        "attachments": inquiry.attachments if echoes_sender(inquiry) else [],
         "site_url": site,
         "account_url": f"{site}/account/",
         "signup_url": f"{site}/account/signup/",
@@ -75,7 +86,9 @@ def build_reply(inquiry: Inquiry) -> EmailMultiAlternatives:
     references = [*inquiry.references.split(), inquiry.message_id]
     references = list(dict.fromkeys(references))[-20:]
     message = EmailMultiAlternatives(
-        subject=reply_subject(inquiry.subject),
+        subject=reply_subject(inquiry.subject)
+        if echoes_sender(inquiry)
+        else (REGISTER_SUBJECT if inquiry.kind == Kind.REGISTER else f"Re: {GENERIC_SUBJECT}"),
         body=render_to_string("consult/reply.txt", context),
         from_email=formataddr((SENDER_NAME, consult_address())),
         to=[inquiry.sender],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from django.test import Client
 from medcode.cli import main as medcode
 from medcode.consult.models import Inquiry, Kind, State
 from medcode.consult.tests.conftest import make_mail, make_user
+from medcode.consult.webhook import REPLAYED
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,7 @@ def signed(
     fields: dict[str, str], *, key: str = KEY, timestamp: int | None = None
 ) -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
-    token = hashlib.sha256(stamp.encode() + b"tok").hexdigest()
+    token = secrets.token_hex(25)  # Mailgun: a random 50-character token per request
     signature = hmac.new(key.encode(), f"{stamp}{token}".encode(), hashlib.sha256).hexdigest()
     return {**fields, "timestamp": stamp, "token": token, "signature": signature}
 
@@ -38,13 +40,16 @@ def webhook(settings) -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def mailgun_post(client: Client, raw: bytes, **kwargs: Any) -> Any:
-    fields = {
+def mailgun_post(
+    client: Client, raw: bytes, *, fields: dict[str, str] | None = None, **kwargs: Any
+) -> Any:
+    posted = {
         "body-mime": raw.decode(),
         "sender": "ann@clinic.test",
         "recipient": "consult@medcode.test",
+        **(fields or {}),
     }
-    return client.post(URL, signed(fields, **kwargs))
+    return client.post(URL, signed(posted, **kwargs))
 
 
 def test_a_signed_mailgun_post_is_recorded(webhook: Client) -> None:
@@ -77,13 +82,72 @@ def test_a_replayed_old_post_is_refused(webhook: Client) -> None:
 
 def test_mailguns_spf_failure_verdict_means_no_answer(webhook: Client) -> None:
     make_user("ann@clinic.test")
-    raw = make_mail(
-        message_id="<wh4@clinic.test>",
-        headers={"X-Mailgun-Spf": "Fail", "X-Mailgun-Dkim-Check-Result": "Fail"},
-    )
-    assert mailgun_post(webhook, raw).status_code == 200
+    raw = make_mail(message_id="<wh4@clinic.test>")
+    verdict = {"X-Mailgun-Spf": "Fail", "X-Mailgun-Dkim-Check-Result": "Fail"}
+    assert mailgun_post(webhook, raw, fields=verdict).status_code == 200
     inquiry = Inquiry.objects.get()
     assert inquiry.state == State.IGNORED and "Mailgun SPF: fail" in inquiry.reason
+
+
+def test_a_captured_signed_post_is_not_accepted_again_with_another_body(webhook: Client) -> None:
+    make_user("ann@clinic.test")
+    first = signed(
+        {
+            "body-mime": make_mail(message_id="<wh5@clinic.test>").decode(),
+            "sender": "ann@clinic.test",
+        }
+    )
+    assert webhook.post(URL, first).status_code == 200
+    replay = {
+        **first,
+        "body-mime": make_mail("What is 99213?", message_id="<evil@x.test>").decode(),
+    }
+    response = webhook.post(URL, replay)
+    assert response.status_code == 400 and REPLAYED in response.content.decode()
+    assert list(Inquiry.objects.values_list("message_id", flat=True)) == ["<wh5@clinic.test>"]
+
+
+def test_a_forged_signature_uses_up_no_token(webhook: Client) -> None:
+    make_user("ann@clinic.test")
+    good = signed({"body-mime": make_mail(message_id="<wh6@clinic.test>").decode()})
+    assert webhook.post(URL, {**good, "signature": "0" * 64}).status_code == 400
+    assert webhook.post(URL, good).status_code == 200
+    assert Inquiry.objects.filter(message_id="<wh6@clinic.test>").exists()
+
+
+@pytest.mark.parametrize(("age", "status"), [(3600, 403), (0, 400)])
+def test_a_json_post_is_age_checked_and_answered_4xx(
+    webhook: Client, age: int, status: int
+) -> None:
+    fields = signed({}, timestamp=int(time.time()) - age)
+    body = {
+        "signature": {k: fields[k] for k in ("timestamp", "token", "signature")},
+        "event-data": {"event": "delivered"},
+    }
+    response = webhook.post(URL, body, content_type="application/json")
+    assert response.status_code == status
+    assert not Inquiry.objects.exists()
+
+
+def test_the_verdict_comes_from_mailguns_fields_not_from_headers_the_sender_wrote(
+    webhook: Client, settings
+) -> None:
+    settings.MEDCODE_CONSULT_REQUIRE_AUTH = True
+    make_user("ann@clinic.test")
+    claims_pass = {"X-Mailgun-Spf": "Pass", "X-Mailgun-Dkim-Check-Result": "Pass"}
+    forged = make_mail(message_id="<wh7@clinic.test>", headers=claims_pass)
+    assert mailgun_post(webhook, forged).status_code == 200
+    refused = Inquiry.objects.get(message_id="<wh7@clinic.test>")
+    assert refused.state == State.IGNORED and "no Mailgun verdict" in refused.reason
+    # Mailgun's own field says Fail: the Pass headers inside the message do not outvote it.
+    forged = make_mail(message_id="<wh8@clinic.test>", headers=claims_pass)
+    assert mailgun_post(webhook, forged, fields={"X-Mailgun-Spf": "Fail"}).status_code == 200
+    assert Inquiry.objects.get(message_id="<wh8@clinic.test>").state == State.IGNORED
+    # Mailgun's SPF pass for the envelope domain, aligned with From: answered.
+    genuine = make_mail(message_id="<wh9@clinic.test>")
+    assert mailgun_post(webhook, genuine, fields={"X-Mailgun-Spf": "Pass"}).status_code == 200
+    answered = Inquiry.objects.get(message_id="<wh9@clinic.test>")
+    assert answered.kind == Kind.ANSWER and answered.sender_proven
 
 
 def test_without_a_signing_key_the_webhook_is_off(settings) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 import yaml
 from django.db.models import Count, Q
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
-from medcode.codes import explain, panels
+from medcode.codes import cpt_ranges, explain, panels
 from medcode.codes import modifiers as mods
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, derived, release_catalog
 from medcode.codes.list_panels import list_panels
@@ -467,6 +467,9 @@ def procedure_parts(
         section = explain.cpt_section(code)
         if section:
             parts.hierarchy.append(Crumb(f"CPT {section}"))
+        found = cpt_ranges.range_of(code)
+        if found and found.area:
+            parts.hierarchy.append(Crumb(f"{found.area} ({found.span})"))
     elif code[:1] in explain.HCPCS_GROUPS:
         parts.hierarchy.append(Crumb(f"HCPCS group {code[0]}: {explain.HCPCS_GROUPS[code[0]]}"))
 
@@ -670,6 +673,26 @@ def _addon_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PagePar
                 )
 
 
+def _cpt_plain(code: str, row: Code | None) -> SafeString:
+    """What a CPT page can say in plain words without the AMA descriptor."""
+    if row is not None and row.description:  # a licensed descriptor, on an install that has one
+        return format_html("<p>{} is a CPT code ({}).</p>", code, explain.cpt_section(code))
+    found = cpt_ranges.range_of(code)
+    where = (
+        format_html(" in the range {} that medcode calls <em>{}</em>", found.span, found.label)
+        if found and found.area
+        else ""
+    )
+    return format_html(
+        "<p>{} is a CPT code ({}){}. Its official descriptor is AMA text that this install has "
+        "not loaded, so this page describes the code by its range and by what the public "
+        "CMS files say about it.</p>",
+        code,
+        explain.cpt_section(code) or "CPT",
+        where,
+    )
+
+
 def _procedure_plain(system: str, code: str, row: Code | None, fee: Any) -> str:
     if system == "HCPCS" and row is not None and row.description:
         group = explain.HCPCS_GROUPS.get(code[0], "")
@@ -680,12 +703,7 @@ def _procedure_plain(system: str, code: str, row: Code | None, fee: Any) -> str:
             row.description,
         )
     elif system == "CPT":
-        html = format_html(
-            "<p>{} is a CPT code ({}). CPT codes and descriptors are maintained by the American "
-            "Medical Association.</p>",
-            code,
-            explain.cpt_section(code),
-        )
+        html = _cpt_plain(code, row)
     else:
         html = format_html("<p>{} is a {} code.</p>", code, SYSTEM_LABELS.get(system, system))
     if fee is not None:

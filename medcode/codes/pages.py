@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from medcode.codes import explain, panels, staleness
+from medcode.codes import cpt_ranges, explain, panels, staleness
 from medcode.codes import modifiers as mods
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, release_catalog
 from medcode.codes.models import Code, Release
@@ -221,6 +221,9 @@ def default_title(system: str, code: str) -> str:
         return title
     if system == "MODIFIER" and code in mods.CPT_MODIFIERS:
         return mods.CPT_MODIFIERS[code][0]
+    if system == "CPT" and cpt_ranges.label(code):
+        # Our name for the code's range: the descriptor itself is AMA text.
+        return cpt_ranges.label(code)
     return f"{SYSTEM_LABELS.get(system, system)} code {code}"
 
 
@@ -352,7 +355,8 @@ def _active_status(
                 f"Revised {release.effective_from.isoformat()}",
                 f"The description changed in {release.version_label}.",
             )
-    return Status("active", "Active", f"Listed in {release.version_label}.")
+    # The release is named in the dates list below the heading; nothing more to say here.
+    return Status("active", "Active", "")
 
 
 def _coverage_notice(on: dt.date, release: Release, label: str) -> str:
@@ -405,9 +409,12 @@ def _dates(row: Code | None, release: Release | None, catalog: ReleaseCatalog) -
 
 
 CPT_NOT_LOADED = (
-    "The official CPT descriptor is not loaded on this install. CPT descriptors are licensed "
-    "by the American Medical Association; an operator with a CPT licence can import them "
-    "with `medcode data import --licensed-cpt`. The facts below come from public CMS files."
+    "The official CPT descriptor is not loaded on this install: CPT descriptors are licensed "
+    "by the American Medical Association, and this site has not imported a licensed file "
+    "(its operator can, with their own AMA licence). The heading above is medcode's own name "
+    "for the code's range, not the descriptor. What this page can show without it: the "
+    "public CMS data on the code (Medicare payment and indicators, global period, NCCI edits, "
+    "MUEs, OPPS status) and any editorial text of ours."
 )
 
 CDT_NOT_SHOWN = (

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Length, Substr
 
+from medcode.codes import cpt_ranges
 from medcode.codes.models import Heading, Release
 from medcode.search.models import Document
 
@@ -176,8 +177,12 @@ def same_kind(code: str, first: str) -> bool:
 
 def cpt_section(key: str, *, page: int = 1) -> tuple[Group | None, list[Entry], bool]:
     found = next((s for s in CPT_SECTIONS if s[0] == key), None)
-    if found is None:
-        return None, [], False
+    if found is None:  # a narrower range of ours, "26990-27299"
+        first, _, last = key.partition("-")
+        named = cpt_ranges.find(first, last)
+        if named is None:
+            return None, [], False
+        found = (key, named.label, named.first, named.last)
     _, title, first, last = found
     documents = Document.objects.current().filter(system="CPT", code__gte=first, code__lte=last)
     if first[-1].isalpha():

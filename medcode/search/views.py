@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
+from medcode.codes import cpt_ranges
 from medcode.lib import conditional, datacache
 from medcode.search import browse
 from medcode.search.cached import search, suggest
@@ -97,11 +98,23 @@ def _render_search(request: HttpRequest, htmx: bool) -> tuple[int, str]:
                     on=on,
                 )
                 context["found"] = dataclasses.replace(found, elapsed_ms=ELAPSED)  # type: ignore[arg-type]
+                if form["system"] in {"", "cpt", "CPT"}:
+                    context["cpt"] = cpt_words(form["q"])
         except SearchInputError as exc:
             context["error"] = str(exc)
             status = 400
     template = "search/_results.html" if htmx else "search/search.html"
     return status, render_to_string(template, context, request)
+
+
+def cpt_words(q: str) -> dict[str, Any]:
+    """CPT ranges named by the query's words, and whether CPT words can be searched at all."""
+    from medcode.codes.models import LicensedDescriptor
+
+    return {
+        "ranges": cpt_ranges.matching(q),
+        "has_descriptors": LicensedDescriptor.objects.exists(),
+    }
 
 
 def validated(request: HttpRequest, response: HttpResponse) -> HttpResponseBase:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from medcode.codes import cpt_ranges
 from medcode.codes.panels import Table
 from medcode.lib.codeshapes import ICD10CM_CATEGORY
 
@@ -54,3 +55,18 @@ def table_rows(table: Table, code_prefix: str, date_query: str) -> SafeString:
             cells.append(f"<td>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("\n".join(out))  # every cell is escaped above
+
+
+@register.filter
+def cpt_range(code: str) -> str:
+    """medcode's name for a CPT code's range ('Surgery: pelvis and hip joint'), or ''."""
+    return cpt_ranges.label(str(code))
+
+
+@register.filter
+def cpt_area(code: str) -> str:
+    """The range's area alone ('Pelvis and hip joint'), else its section, or ''."""
+    found = cpt_ranges.range_of(str(code))
+    if found is None:
+        return ""
+    return found.area or found.section

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "medcode.ops.middleware.ForwardedProtoMiddleware",
     "medcode.ops.middleware.ProbeMiddleware",
     "medcode.ops.middleware.RequestLogMiddleware",
+    "medcode.accounts.budget.RequestBudgetMiddleware",
     "medcode.lib.dbfaults.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "medcode.accounts.limits.BodySizeLimitMiddleware",
@@ -366,6 +367,9 @@ MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY = int(
 MEDCODE_CONSULT_SMTP_PER_SENDER_DAY = int(
     os.environ.get("MEDCODE_CONSULT_SMTP_PER_SENDER_DAY", "50")
 )
+# Hard time budget per request, seconds (medcode.accounts.budget); 0: none. `medcode serve`
+# (gunicorn's gthread workers, which --timeout does not stop) uses 60 unless this is set.
+MEDCODE_REQUEST_BUDGET_SECONDS = float(os.environ.get("MEDCODE_REQUEST_BUDGET_SECONDS", "0"))
 # Largest inbound message the SMTP listener accepts (bytes).
 MEDCODE_CONSULT_MAX_BYTES = int(os.environ.get("MEDCODE_CONSULT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Mailgun inbound webhook (/consult/inbound/mailgun/): off unless the signing key is set.

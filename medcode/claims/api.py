@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Status
 
+from medcode.accounts.viewers import who_is
 from medcode.claims import services
 from medcode.claims.schemas import ClaimCheckIn, ClaimCheckOut, ClaimErrorOut
 from medcode.claims.services import BatchFormatError, ClaimInputError
@@ -17,6 +18,14 @@ from medcode.claims.services import BatchFormatError, ClaimInputError
 router = Router(tags=["claims"])
 
 MAX_CHECK_BYTES = 1_000_000
+# Bounded work per request (issue 20): a guest's claim holds an 837P's 50 lines (an account's the
+# 837I's 999), and a batch is checked up to MAX_BATCH_CLAIMS claims, the summary saying so.
+GUEST_MAX_LINES = 50
+GUEST_TOO_MANY_LINES = (
+    "this claim has {lines} lines; a guest may check up to 50 at once (signed in, up to 999)"
+)
+MAX_BATCH_CLAIMS = 10_000
+BATCH_TRUNCATED = "only the first {limit:,} claims were checked; send the rest in another batch"
 BODY_TOO_LARGE = "the claim is {size} bytes; one claim may be at most 1,000,000 bytes"
 BODY_TOO_LARGE_UNKNOWN = "the claim is larger than the server accepts in one request"
 UNSUPPORTED_TYPE = (
@@ -46,7 +55,9 @@ place_of_service, diagnosis_pointers (space-separated, 1-12 or A-L), diagnoses
 
 Each result line is `{"record", "claim_id", "findings", "counts"}` or, for a claim that
 is not valid, `{"record", "claim_id", "detail", "errors"}`; the last line is
-`{"summary": {...}}`. A CSV without a required column is refused with 400 before any result.
+`{"summary": {...}}` (with `"truncated"` when more than 10,000 claims were sent: only those
+were checked). A claim lists at most 500 findings, the most severe, with `"truncated"` set.
+A CSV without a required column is refused with 400 before any result.
 The body is read as a stream and may be as large as an upload (MEDCODE_MAX_UPLOAD_BYTES).
 """
 
@@ -114,10 +125,12 @@ def check(request: HttpRequest) -> Status[dict[str, Any]]:
     except RequestDataTooBig:
         return Status(413, _error(BODY_TOO_LARGE_UNKNOWN))
     try:
-        result = services.check_parsed(services.parse_claim_json(body))
+        parsed = services.parse_claim_json(body)
     except ClaimInputError as exc:
         return Status(exc.status, exc.as_dict())
-    return Status(200, result.as_dict())
+    if len(parsed.claim.lines) > GUEST_MAX_LINES and who_is(request).user_id is None:
+        return Status(413, _error(GUEST_TOO_MANY_LINES.format(lines=len(parsed.claim.lines))))
+    return Status(200, services.check_parsed(parsed).as_dict())
 
 
 @router.post(
@@ -169,9 +182,21 @@ def _request_lines(request: HttpRequest) -> Iterator[bytes]:
     yield from request
 
 
+def _at_most(items: Iterable[services.BatchItem], limit: int, cut: list[bool]) -> Iterator[Any]:
+    for n, item in enumerate(items):
+        if n >= limit:
+            cut.append(True)
+            return
+        yield item
+
+
 def _stream(items: Iterable[services.BatchItem]) -> Iterator[str]:
+    cut: list[bool] = []
     try:
-        for record in services.check_batch_summary(services.check_batch(items)):
+        capped = _at_most(items, MAX_BATCH_CLAIMS, cut)
+        for record in services.check_batch_summary(services.check_batch(capped)):
+            if cut and "summary" in record:
+                record["summary"]["truncated"] = BATCH_TRUNCATED.format(limit=MAX_BATCH_CLAIMS)
             yield json.dumps(record, separators=(",", ":")) + "\n"
     except BatchFormatError as exc:
         # Found mid-stream (a bad byte): the status is sent already, so say it in the stream.

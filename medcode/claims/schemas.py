@@ -274,9 +274,19 @@ class FindingOut(BaseModel):
     )
 
 
+class TruncatedOut(BaseModel):
+    shown: int
+    total: int
+    detail: str
+
+
 class ClaimCheckOut(BaseModel):
     claim_id: str | None
     findings: list[FindingOut]
+    truncated: TruncatedOut | None = Field(
+        default=None,
+        description="set when only the most severe findings are listed (at most 500 a claim)",
+    )
     counts: dict[str, int] = Field(description="findings by severity")
     sources: dict[str, str] = Field(description="the release each table was read from")
     notices: list[str] = Field(

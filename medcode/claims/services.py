@@ -109,6 +109,14 @@ class ParsedClaim:
     setting: Setting = "practitioner"
 
 
+# Findings listed per claim in a response (a 999-line claim once gave 47,271, 22.6 MB); the
+# counts still cover all of them.
+MAX_FINDINGS = 500
+FINDINGS_TRUNCATED = (
+    "only the {shown:,} most severe of {total:,} findings are listed; the counts cover all of them"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimResult:
     claim_id: str | None
@@ -125,12 +133,18 @@ class ClaimResult:
         return counts
 
     def as_dict(self) -> dict[str, Any]:
+        shown = self.findings[:MAX_FINDINGS]  # most severe first (_order)
+        truncated = None
+        if len(shown) < len(self.findings):
+            detail = FINDINGS_TRUNCATED.format(shown=len(shown), total=len(self.findings))
+            truncated = {"shown": len(shown), "total": len(self.findings), "detail": detail}
         return {
             "claim_id": self.claim_id,
-            "findings": [finding_dict(f) for f in self.findings],
+            "findings": [finding_dict(f) for f in shown],
             "counts": self.counts,
             "sources": self.sources,
             "notices": self.notices,
+            "truncated": truncated,
         }
 
 

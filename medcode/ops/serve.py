@@ -144,6 +144,8 @@ def serve(args: argparse.Namespace, log: Any) -> int:
 
     warn_at_start()
     prepare_metrics_dir(Path(settings.VAR_DIR))
+    # gthread workers keep beating while a thread runs on: each request gets a hard budget.
+    os.environ.setdefault("MEDCODE_REQUEST_BUDGET_SECONDS", "60")
     argv = gunicorn_argv(args)
     log(
         f"serving on http://{args.host}:{args.port}/ with {args.workers} workers"

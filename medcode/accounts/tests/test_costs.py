@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from medcode.accounts import costs, metering
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.django_db
 NOTE_API = "/api/v1/search/note"
 NOTE_PAGE = "/search/note"
 BATCH = "/api/v1/claims/check-batch"
+CHECK = "/api/v1/claims/check"
 
 
 def test_a_guests_long_note_is_refused_before_any_work_with_a_reason():
@@ -111,3 +114,52 @@ def test_a_guests_claims_batch_is_a_sample_and_an_accounts_may_be_large():
     account = client.post(BATCH, rows, content_type="text/csv")
     assert account.status_code == 200
     b"".join(account.streaming_content)  # type: ignore[attr-defined]
+
+
+def claim_body(lines: int) -> str:
+    line = {"code": "99213", "units": 1, "date_of_service": "2024-07-15"}
+    return json.dumps({"lines": [line] * lines})
+
+
+def test_a_guests_claim_holds_50_lines_and_an_accounts_999():
+    from medcode.claims.api import GUEST_TOO_MANY_LINES
+
+    guest = browser().post(CHECK, claim_body(51), content_type="application/json")
+    assert guest.status_code == 413
+    assert guest.json()["detail"] == GUEST_TOO_MANY_LINES.format(lines=51)
+    client = browser("203.0.113.50")
+    client.force_login(make_user())
+    assert client.post(CHECK, claim_body(51), content_type="application/json").status_code == 200
+
+
+def test_a_claims_findings_are_capped_most_severe_first_with_a_marker():
+    from medcode.claims.services import MAX_FINDINGS, ClaimResult
+    from medcode.rules.claim import Finding
+
+    findings = [
+        Finding("mue", "error" if n < 3 else "info", (n,), f"m{n}", None, "CMS MUE")
+        for n in range(MAX_FINDINGS + 100)
+    ]
+    shown = ClaimResult("c1", findings).as_dict()
+    assert len(shown["findings"]) == MAX_FINDINGS
+    assert shown["truncated"]["total"] == MAX_FINDINGS + 100
+    assert "500 most severe of 600" in shown["truncated"]["detail"]
+    assert sum(shown["counts"].values()) == MAX_FINDINGS + 100  # the counts cover all
+    assert [f["severity"] for f in shown["findings"][:4]] == ["error"] * 3 + ["info"]
+
+
+def test_a_batch_is_checked_up_to_its_claim_cap_and_the_summary_says_so(monkeypatch):
+    from medcode.claims import api
+
+    monkeypatch.setattr(api, "MAX_BATCH_CLAIMS", 3)
+    client = browser("203.0.113.51")
+    client.force_login(make_user())
+    body = "".join(claim_body(1) + "\n" for _ in range(5))
+    response = client.post(BATCH, body, content_type="application/x-ndjson")
+    assert response.status_code == 200
+    stream = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    records = [json.loads(line) for line in stream.splitlines()]
+    assert [r.get("record") for r in records[:-1]] == [1, 2, 3]
+    summary = records[-1]["summary"]
+    assert summary["claims"] == 3
+    assert summary["truncated"] == api.BATCH_TRUNCATED.format(limit=3)

@@ -24,6 +24,7 @@ README = Path(__file__).resolve().parents[3] / "README.md"
         "MEDCODE_LOGIN_COOLOFF_HOURS",
         "MEDCODE_MAX_BODY_BYTES",
         "MEDCODE_MAX_UPLOAD_BYTES",
+        "MEDCODE_REQUEST_BUDGET_SECONDS",
     ],
 )
 def test_each_accounts_setting_is_in_the_readme(name: str) -> None:

@@ -202,6 +202,11 @@ HCPCS_COVERAGE = _frozen(
     }
 )
 
+# HCPCS fields 9, 10 and 30 of the HCPCS record layout (HCPC<YYYY>_recordlayout.txt, shipped in
+# the quarterly zip; read from the 2026 one, as of 2025-11-12). Every code the layout lists, no
+# other; medcode/codes/tests/test_explain_layout.py checks that against the layout file.
+HCPCS_LAYOUT_SOURCE = "CMS HCPCS 2026 record layout (HCPC2026_recordlayout.txt)"
+
 HCPCS_ACTION = _frozen(
     {
         "A": "Added.",
@@ -210,45 +215,110 @@ HCPCS_ACTION = _frozen(
         "D": "Discontinued (terminated).",
         "F": "Administrative data changed.",
         "N": "No maintenance: unchanged in this release.",
-        "P": "Payment change (pricing indicator).",
-        "R": "Re-activated.",
+        "P": "Payment change (MOG, pricing indicator codes, anesthesia base units, ambulatory "
+        "surgical centers).",
+        "R": "Re-activated (a discontinued or deleted code).",
         "S": "Short description changed.",
-        "T": "Miscellaneous change.",
+        "T": "Miscellaneous change (BETOS, type of service).",
     }
 )
 
 HCPCS_PRICING = _frozen(
     {
-        "00": "Not separately priced by Part B.",
-        "11": "Priced with national relative value units (Physician Fee Schedule).",
-        "12": "Priced with national anesthesia base units.",
-        "13": "Priced by the contractor (for example not-otherwise-classified codes).",
-        "21": "Clinical laboratory: subject to the national limitation amount.",
-        "22": "Clinical laboratory: priced by the contractor.",
-        "31": "DMEPOS: frequently serviced item (fee schedule with floors and ceilings).",
-        "32": "DMEPOS: inexpensive or routinely purchased item (fee schedule with floors "
+        "00": "Not separately priced by Part B (for example not covered, bundled, or used by "
+        "Part A only).",
+        "11": "Physician fee schedule: price established using national relative value units.",
+        "12": "Physician fee schedule: price established using national anesthesia base units.",
+        "13": "Physician fee schedule: price established by the carrier (for example not "
+        "otherwise classified, individual determination, carrier discretion).",
+        "21": "Clinical lab fee schedule: price subject to the national limitation amount.",
+        "22": "Clinical lab fee schedule: price established by the carrier (for example "
+        "gap-fills, carrier-established panels).",
+        "31": "DMEPOS: frequently serviced DME (price subject to floors and ceilings).",
+        "32": "DMEPOS: inexpensive and routinely purchased DME (price subject to floors and "
+        "ceilings).",
+        "33": "DMEPOS: oxygen and oxygen equipment (price subject to floors and ceilings).",
+        "34": "DMEPOS: DME supplies (price subject to floors and ceilings).",
+        "35": "DMEPOS: surgical dressings (price subject to floors and ceilings).",
+        "36": "DMEPOS: capped rental DME (price subject to floors and ceilings).",
+        "37": "DMEPOS: ostomy, tracheostomy and urological supplies (price subject to floors "
         "and ceilings).",
-        "33": "DMEPOS: oxygen and oxygen equipment.",
-        "34": "DMEPOS: DME supplies.",
-        "35": "DMEPOS: surgical dressings.",
-        "36": "DMEPOS: capped rental item.",
-        "37": "DMEPOS: ostomy, tracheostomy and urological supplies.",
-        "38": "DMEPOS: orthotics, prosthetics, prosthetic devices and vision items.",
-        "39": "Parenteral and enteral nutrition.",
-        "45": "DMEPOS: customised item.",
-        "46": "DMEPOS: priced by the contractor.",
-        "51": "Drugs.",
-        "52": "Reasonable charge.",
-        "53": "Priced as set by statute.",
-        "54": "Vaccinations.",
-        "99": "Payment value not established.",
+        "38": "DMEPOS: orthotics, prosthetics, prosthetic devices and vision services (price "
+        "subject to floors and ceilings).",
+        "39": "DMEPOS: parenteral and enteral nutrition.",
+        "40": "DMEPOS: lymphedema compression treatment items (from 2024-01-01).",
+        "45": "DMEPOS: customized DME items.",
+        "46": "DMEPOS: carrier priced (for example not otherwise classified, individual "
+        "determination, carrier discretion, gap-filled amounts).",
+        "51": "Other: drugs.",
+        "52": "Other: reasonable charge.",
+        "53": "Other: statute.",
+        "54": "Other: vaccinations.",
+        "55": "Other: splints and casts (from 2014-10-01).",
+        "56": "Other: IOLs inserted in a physician's office (from 2014-10-01).",
+        "57": "Other: carrier priced.",
+        "99": "Value not established.",
     }
 )
 
 HCPCS_MULT_PRICING = _frozen(
     {
-        "A": "One pricing methodology applies.",
-        "9": "Not separately priced by Part B, or no value established.",
+        "9": "Not applicable: not separately priced by Part B (pricing indicator 00) or value "
+        "not established (pricing indicator 99).",
+        "A": "Not applicable: priced under one methodology.",
+        "B": "Professional component priced using RVUs; technical component and global "
+        "service priced by the Medicare Part B carrier.",
+        "C": "Physician interpretation of a clinical lab service priced under the physician "
+        "fee schedule using RVUs; the lab service paid under the clinical lab fee schedule.",
+        "D": "Physician's service priced under the physician fee schedule using RVUs; a "
+        "clinical psychologist's under the clinical psychologist fee schedule (not "
+        "applicable as of 1998-01-01).",
+        "E": "Physician's service priced under the physician fee schedule using RVUs; a "
+        "clinical psychologist's and a clinical social worker's under their own fee "
+        "schedules (not applicable as of 1998-01-01).",
+        "F": "Physician's service priced under the physician fee schedule by carriers; a "
+        "clinical psychologist's and a clinical social worker's under their own fee "
+        "schedules (not applicable as of 1998-01-01).",
+        "G": "Clinical lab service priced at reasonable charge when billed on a claim with "
+        "blood products, under the clinical lab fee schedule when there are none.",
+    }
+)
+
+# HCPCS field 14 (lab certification code): a generally certified laboratory (e.g. 100) may
+# perform any test of its subgroups (110, 120, ...).
+HCPCS_LAB_CERT = _frozen(
+    {
+        "010": "Histocompatibility testing",
+        "100": "Microbiology",
+        "110": "Bacteriology",
+        "115": "Mycobacteriology",
+        "120": "Mycology",
+        "130": "Parasitology",
+        "140": "Virology",
+        "150": "Other microbiology",
+        "200": "Diagnostic immunology",
+        "210": "Syphilis serology",
+        "220": "General immunology",
+        "300": "Chemistry",
+        "310": "Routine chemistry",
+        "320": "Urinalysis",
+        "330": "Endocrinology",
+        "340": "Toxicology",
+        "350": "Other chemistry",
+        "400": "Hematology",
+        "500": "Immunohematology",
+        "510": "ABO group and Rh type",
+        "520": "Antibody detection (transfusion)",
+        "530": "Antibody detection (nontransfusion)",
+        "540": "Antibody identification",
+        "550": "Compatibility testing",
+        "560": "Other immunohematology",
+        "600": "Pathology",
+        "610": "Histopathology",
+        "620": "Oral pathology",
+        "630": "Cytology",
+        "800": "Radiobioassay",
+        "900": "Clinical cytogenetics",
     }
 )
 

@@ -23,6 +23,8 @@ from medcode.codes.explain import (
     GLOBAL_DAYS,
     HCPCS_ACTION,
     HCPCS_COVERAGE,
+    HCPCS_LAB_CERT,
+    HCPCS_LAYOUT_SOURCE,
     HCPCS_MULT_PRICING,
     HCPCS_PRICING,
     IMAGING_FAMILY,
@@ -196,12 +198,14 @@ def global_row(rows: Sequence[FeeRow]) -> FeeRow | None:
     return next((r for r in rows if not r.modifier), rows[0] if rows else None)
 
 
-# CMS added the PRIC IND column to the relative value file in CY2026. Its definition is in the
-# file's own documentation (the RVU26 README), which medcode does not hold: say so, never guess.
+# CMS added the PRIC IND column to the relative value file in CY2026. Neither layout document
+# medcode's meanings are checked against (DATA_LAYOUTS.md, HCPC2026_recordlayout.txt) defines
+# it: say so, never guess (the HCPCS pricing indicators are a different field).
 PRICING_IND = (
-    "The PRIC IND column CMS added to the relative value file in 2026, shown exactly as "
-    "published. medcode has not verified its meaning (the CMS README of the RVU file defines "
-    "it), so it does not explain the value."
+    "Shown exactly as CMS publishes it; meaning not verified. CMS added this column to the "
+    "relative value file in CY2026, and the layouts medcode checks its explanations against "
+    "(DATA_LAYOUTS.md, the HCPCS 2026 record layout) do not define it; CMS describes the file's "
+    "columns in the layout document of the RVU26 release (RVU26<letter>.pdf)."
 )
 
 
@@ -462,13 +466,21 @@ def hcpcs_panel(row: CodeRowLike, source: Source, as_of: dt.date) -> Panel:
         ("Statute", ("statute",)),
         ("Coverage Issues Manual", ("cim",)),
         ("Medicare Carriers Manual", ("mcm",)),
-        ("Lab certification", ("labcert",)),
         ("ASC payment group", ("asc_group", "asc_grp")),
         ("Anesthesia base units", ("anesthesia_base_units", "anest_bu")),
     ):
         value = first_attribute(attrs, *names)
         if value and str(value) not in {"0", "0.0"}:
             facts.append(Fact(label, ", ".join(split_values(value)) or str(value)))
+    labcert = split_values(first_attribute(attrs, "labcert"))
+    if labcert:
+        facts.append(
+            Fact(
+                "Lab certification",
+                ", ".join(labcert),
+                "; ".join(f"{c}: {explain(HCPCS_LAB_CERT, c)}" for c in labcert) + ".",
+            )
+        )
     procnote = first_attribute(attrs, "procnote_text", "procnote")
     if procnote:
         facts.append(Fact("Processing note", str(procnote)))
@@ -477,7 +489,10 @@ def hcpcs_panel(row: CodeRowLike, source: Source, as_of: dt.date) -> Panel:
         title="HCPCS Level II record",
         source=source,
         as_of=as_of,
-        summary="The administrative data CMS publishes with the code.",
+        summary=(
+            "The administrative data CMS publishes with the code; the code values are "
+            f"explained from the {HCPCS_LAYOUT_SOURCE}."
+        ),
         facts=tuple(facts),
     )
 

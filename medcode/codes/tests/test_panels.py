@@ -212,6 +212,7 @@ class Row:
             "betos": "D1E",
             "tos": ["A", "P", "R"],
             "mult_pi": "A",
+            "labcert": ["110", "999"],
         }
     )
 
@@ -220,9 +221,38 @@ def test_hcpcs_panel_explains_coverage_betos_pricing_and_action():
     found = facts(panels.hcpcs_panel(Row(), SOURCE, AS_OF))
     assert "Special coverage instructions" in found["Coverage code"].meaning
     assert "Other DME" in found["BETOS"].meaning
-    assert "inexpensive or routinely purchased" in found["Pricing indicator"].meaning
+    assert "inexpensive and routinely purchased DME" in found["Pricing indicator"].meaning
     assert "No maintenance" in found["Action code"].meaning
     assert "Rental of DME" in found["Type of service"].meaning
+    assert "priced under one methodology" in found["Multiple pricing indicator"].meaning
+    # Lab certification codes from the record layout; a code it does not list says so.
+    assert found["Lab certification"].value == "110, 999"
+    assert found["Lab certification"].meaning == (
+        "110: Bacteriology; 999: value 999 (not described in the record layout)."
+    )
+
+
+def test_the_hcpcs_panel_names_the_record_layout_its_meanings_come_from():
+    panel = panels.hcpcs_panel(Row(), SOURCE, AS_OF)
+    assert "HCPC2026_recordlayout.txt" in panel.summary
+
+
+@pytest.mark.parametrize(
+    ("indicator", "meaning"),
+    [
+        ("40", "lymphedema compression treatment items"),
+        ("55", "splints and casts"),
+        ("56", "IOLs inserted in a physician's office"),
+        ("57", "Other: carrier priced"),
+        ("13", "price established by the carrier"),
+    ],
+)
+def test_hcpcs_pricing_indicators_of_the_2026_layout_are_explained(
+    indicator: str, meaning: str
+) -> None:
+    row = Row(attributes={"pricing_indicators": [indicator]})
+    found = facts(panels.hcpcs_panel(row, SOURCE, AS_OF))
+    assert meaning in found["Pricing indicator"].meaning
 
 
 def test_mue_panel_explains_the_adjudication_indicator():

@@ -366,8 +366,8 @@ def pcs_parts(row: Code, release: Release, on: dt.date, parts: PageParts) -> Non
     )
     catalog = release_catalog()
     in_tables = pcs_reading(code, on, catalog)
-    if in_tables is not None and in_tables.is_in_tables:  # the labels of all seven axes
-        parts.panels[-1] = pcs_axes_panel(in_tables, on)
+    if in_tables is not None:  # the tables' labels (saying so when the code's row is missing)
+        parts.panels[-1] = pcs_axes_panel(in_tables, on, codes=source)
         axes = tuple((a.title, a.char, a.label) for a in in_tables.axes)
     if len(code) == 7:
         stem = code[:4]

@@ -25,6 +25,7 @@ CODES_TXT = (
     "0SR90J9 Replacement of Right Hip Joint with Synthetic Substitute, Cemented, Open Approach\n"
     "0SR90JA Replacement of Right Hip Joint with Synthetic Substitute, Uncemented, Open Approach\n"
     "0SR90JZ Replacement of Right Hip Joint with Synthetic Substitute, Open Approach\n"
+    "0SP90JZ Removal of Synthetic Substitute from Right Hip Joint, Open Approach\n"
     "B020ZZZ Computerized Tomography (CT Scan) of Brain\n"
 )
 AUG_2026 = dt.date(2026, 8, 1)
@@ -121,9 +122,53 @@ def test_a_code_reads_through_its_table_row_with_labels_and_definitions(tables_l
     assert reading.axes[5].definition == (
         "Includes: Ceramic on ceramic bearing surface; Metal on polyethylene bearing surface"
     )
-    # The qualifier Z is in no row of the table: only the table's three axes are known.
+    # The qualifier Z is in no row of the table: characters 4-6 read from the table's rows.
     partial = pcs_reading("0SR90JZ", AUG_2026)
-    assert partial is not None and not partial.is_in_tables and len(partial.axes) == 3
+    assert partial is not None and not partial.is_in_tables and partial.has_table
+    assert [(a.char, a.label, a.read_from) for a in partial.axes[3:]] == [
+        ("9", "Hip Joint, Right", "other rows of table 0SR"),
+        ("0", "Open", "other rows of table 0SR"),
+        ("J", "Synthetic Substitute", "other rows of table 0SR"),
+        ("Z", "", ""),
+    ]
+
+
+def test_a_code_whose_table_is_not_loaded_gets_only_its_section_and_body_system(
+    tables_loaded: None,
+):
+    reading = pcs_reading("0SP90JZ", AUG_2026)
+
+    assert reading is not None and not reading.is_in_tables and not reading.has_table
+    # Section and body system as table 0SR names them; no table of the fixture has operation
+    # P, and characters 4-7 are never read from another table (their meaning depends on it).
+    assert [(a.char, a.label) for a in reading.axes] == [
+        ("0", "Medical and Surgical"),
+        ("S", "Lower Joints"),
+        ("P", ""),
+        ("9", ""),
+        ("0", ""),
+        ("J", ""),
+        ("Z", ""),
+    ]
+
+
+def test_a_pcs_page_without_its_table_row_says_the_row_is_not_in_the_loaded_release(
+    tables_loaded: None, client: Client
+):
+    html = client.get("/codes/0SR90JZ/?date=2026-08-01", HTTP_HOST="localhost").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "no row of the loaded ICD-10-PCS tables" in text
+    assert "table row for this code is not in the loaded release" in text
+    assert "4 Body Part 9 Hip Joint, Right" in text and "other rows of table 0SR" in text
+
+    data = client.get("/api/v1/codes/0SR90JZ?date=2026-08-01", HTTP_HOST="localhost").json()
+    panel = next(p for p in data["panels"] if p["key"] == "pcs_structure")
+    assert "not in the loaded release" in panel["summary"]
+    assert panel["tables"][0]["columns"][-1] == "Label read from"
+    assert panel["tables"][0]["rows"][6][2:4] == ["Z", ""]
+    whole = client.get("/api/v1/codes/0SR90J9?date=2026-08-01", HTTP_HOST="localhost").json()
+    whole_panel = next(p for p in whole["panels"] if p["key"] == "pcs_structure")
+    assert "not in the loaded release" not in whole_panel["summary"]
 
 
 def test_the_pcs_page_shows_all_seven_axes_with_labels(tables_loaded: None, client: Client):

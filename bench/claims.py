@@ -83,6 +83,9 @@ from medcode.rules import MueLimit as MueRule  # noqa: E402
 from medcode.rules import PtpEdit as PtpRule  # noqa: E402
 
 QUARTER_START = dt.date(2024, 7, 1)
+# --dos-from / --locality: dates of service from that day (e.g. in the PFS file's year, so the
+# expected payment prices every line), a place of service per line, and the claim's locality.
+PRICED: dict[str, Any] = {"dos_from": None, "locality": None}
 EM_CODES = ["99212", "99213", "99214", "99215", "99203", "99204"]
 MODIFIER_CHOICES = ["59", "XS", "XU", "RT", "LT", "25", "76", "26", "TC", "50", "GY"]
 
@@ -153,7 +156,8 @@ class ClaimMaker:
 
     def claim(self, number: int) -> dict[str, Any]:
         r = self.random
-        dos = (QUARTER_START + dt.timedelta(days=r.randrange(92))).isoformat()
+        start = PRICED["dos_from"] or QUARTER_START
+        dos = (start + dt.timedelta(days=r.randrange(92))).isoformat()
         codes: list[tuple[str, list[str]]] = []
         for column_1, column_2 in r.sample(self.pairs, 2):
             bypass = ["59"] if r.random() < 0.25 else []
@@ -177,7 +181,13 @@ class ClaimMaker:
             }
             for code, modifiers in codes[:10]
         ]
-        return {"claim_id": f"C{number:06d}", "diagnoses": diagnoses, "lines": lines}
+        claim = {"claim_id": f"C{number:06d}", "diagnoses": diagnoses, "lines": lines}
+        if PRICED["dos_from"]:
+            for line in lines:
+                line["place_of_service"] = r.choice(("11", "22"))
+        if PRICED["locality"]:
+            claim["locality"] = PRICED["locality"]
+        return claim
 
     def claims(self, count: int) -> Iterator[dict[str, Any]]:
         for number in range(1, count + 1):
@@ -684,7 +694,10 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=1_000)
     parser.add_argument("--no-server", action="store_true")
     parser.add_argument("--api-only", action="store_true", help="only the gunicorn figures")
+    parser.add_argument("--dos-from", type=dt.date.fromisoformat, help="first date of service")
+    parser.add_argument("--locality", help="each claim's payment locality, e.g. 13202-01")
     args = parser.parse_args()
+    PRICED.update(dos_from=args.dos_from, locality=args.locality)
     if args.api_only:
         print(json.dumps({"api": run_api(ClaimMaker(seed=2), args.single, workers=1)}, indent=2))
         return

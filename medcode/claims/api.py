@@ -51,9 +51,11 @@ in the field `file` (.csv, .jsonl or .json), or CSV
 (text/csv) with one row per claim line and the columns
 claim_id, code, units, date_of_service and optionally line, modifiers (space-separated),
 place_of_service, diagnosis_pointers (space-separated, 1-12 or A-L), diagnoses
-(space-separated, on any row of the claim) and setting. A claim's rows must be together.
+(space-separated, on any row of the claim), setting and locality (on the claim's first row).
+A claim's rows must be together.
 
-Each result line is `{"record", "claim_id", "findings", "counts"}` or, for a claim that
+Each result line is `{"record", "claim_id", "findings", "counts", "notices", "payment"}` or,
+for a claim that
 is not valid, `{"record", "claim_id", "detail", "errors"}`; the last line is
 `{"summary": {...}}` (with `"truncated"` when more than 10,000 claims were sent: only those
 were checked). A claim lists at most 500 findings, the most severe, with `"truncated"` set.
@@ -111,8 +113,10 @@ BATCH_BODY = {
     summary="Check one claim",
     description=(
         "Checks a whole claim against the NCCI PTP, MUE and add-on edits, the PFS indicators "
-        "and ICD-10-CM in force on each line's date of service. Every input error names the "
-        "line and the field."
+        "and ICD-10-CM in force on each line's date of service, and gives the expected "
+        "Medicare payment per line (PFS, national or the claim's locality) with the multiple "
+        "procedure, bilateral, assistant, co-surgeon and team adjustments the PFS indicators "
+        "call for. Every input error names the line and the field."
     ),
     openapi_extra=CHECK_BODY,
 )

@@ -101,6 +101,8 @@ def _print(records: Iterator[dict[str, Any]], *, as_json: bool) -> int:
             print(json.dumps(record))
         else:
             console.print(_table(record))
+            if record.get("payment"):
+                console.print(_payment_table(record["payment"]))
     return status
 
 
@@ -134,5 +136,33 @@ def _table(record: dict[str, Any]) -> Table:
             finding["message"],
             finding["fix"] or "",
             "\n".join(filter(None, (finding["source"], finding.get("stale")))),
+        )
+    return table
+
+
+def _payment_table(payment: dict[str, Any]) -> Table:
+    """The expected payment: one row per line, the adjustments, the claim total."""
+    where = payment["locality"]["name"] if payment["locality"] else "national"
+    total = f"${payment['total']}" + ("" if payment["is_complete"] else " (incomplete)")
+    table = Table(
+        title=f"Expected Medicare payment ({where}): {total}",
+        title_justify="left",
+        show_lines=True,
+        caption="\n".join(payment["notices"]) or None,
+        caption_justify="left",
+    )
+    for column in ("Line", "Code", "Setting", "Fee", "Adjustments", "Expected"):
+        table.add_column(column, overflow="fold")
+    for line in payment["lines"]:
+        adjustments = [a["message"] for a in line["adjustments"]]
+        if line["reason"] and line["reason"] not in adjustments:
+            adjustments.append(line["reason"])
+        table.add_row(
+            str(line["line"]),
+            line["code"],
+            line["setting"].replace("_", "-"),
+            f"${line['fee']}" if line["fee"] else "",
+            "\n".join(adjustments),
+            f"${line['amount']}" if line["amount"] is not None else "not priced",
         )
     return table

@@ -29,6 +29,8 @@ MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
 DIAGNOSIS_RE = re.compile(rf"^{ICD10CM_CATEGORY}(?:\.?[0-9A-Z]{{1,4}})?$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PLACE_RE = re.compile(r"^\d{2}$")
+LOCALITY_RE = re.compile(r"^[A-Za-z0-9 ,.'/*-]*$")
+MAX_LOCALITY = 64
 
 CODE_INVALID = "code must be a 5-character CPT or HCPCS code such as 11042 or G0283, not {value!r}"
 MODIFIER_INVALID = "modifier {position} must be 2 letters or digits such as 59 or XS, not {value!r}"
@@ -48,6 +50,10 @@ TOO_MANY_LINES = "a claim holds at most 999 lines (the X12 837 limit); this one 
 NO_LINES = "a claim needs at least one line"
 NUMBER_INVALID = "number must be a whole number from 1 to 9999, not {value!r}"
 NUMBER_REPEATED = "line number {number} is used by more than one line"
+LOCALITY_INVALID = (
+    "locality must be a MAC and locality number such as 13202-01, a locality name or "
+    "'County, ST' (letters, digits, spaces and , . - ' / only, at most 64), not {value!r}"
+)
 NOT_A_LIST = "{field} must be a list"
 NOT_TEXT = "{field} must be text, not {value!r}"
 
@@ -203,7 +209,27 @@ class ClaimCheckIn(BaseModel):
     diagnoses: list[str] = Field(
         default_factory=list, description="ICD-10-CM codes, up to 12, dotted or not"
     )
+    locality: str | None = Field(
+        default=None,
+        max_length=64,
+        description=(
+            "the Medicare payment locality for the expected payment: MAC and locality number "
+            "(13202-01), a locality name from the GPCI file (MANHATTAN), or 'County, ST' "
+            "(Kings County, NY); national amounts without it"
+        ),
+        examples=["13202-01"],
+    )
     lines: list[ClaimLineIn] = Field(description="1 to 999 service lines")
+
+    @field_validator("locality", mode="before")
+    @classmethod
+    def _locality(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = _text(value, "locality")
+        if len(text) > MAX_LOCALITY or not LOCALITY_RE.match(text):
+            raise _error("locality_invalid", LOCALITY_INVALID, value=value)
+        return text or None
 
     @field_validator("diagnoses", mode="before")
     @classmethod
@@ -293,6 +319,80 @@ class ClaimCheckOut(BaseModel):
         default_factory=list,
         description="tables checked whose newest loaded release ends before the date of service",
     )
+    payment: PaymentOut | None = Field(
+        default=None,
+        description=(
+            "expected Medicare payment per line under the PFS (locality or national), with the "
+            "multiple procedure, bilateral, assistant, co-surgeon and team adjustments, and a "
+            "claim total"
+        ),
+    )
+
+
+class AdjustmentOut(BaseModel):
+    """A payment adjustment a PFS indicator calls for, citing the indicator and release."""
+
+    rule: Literal["bilateral", "multiple_procedure", "assistant", "cosurgeon", "team"]
+    indicator: str = Field(
+        description="the PPRRVU column and its value", examples=["MULT PROC 2", "BILAT SURG 1"]
+    )
+    percent: str | None = Field(
+        description=(
+            "the share of the fee paid on this account (150, 100, 50, 0); null when the PFS "
+            "layout medcode reads gives no percentage, so none is applied"
+        ),
+        examples=["50"],
+    )
+    message: str
+    source: str
+
+
+class LinePaymentOut(BaseModel):
+    line: int
+    code: str
+    status: Literal["priced", "no_payment", "not_priced"] = Field(
+        description=(
+            "priced: an expected amount; no_payment: Medicare pays nothing (amount 0.00); "
+            "not_priced: no amount is computed (paid outside the PFS, contractor priced, NA, "
+            "a share the layout does not give), see reason"
+        )
+    )
+    setting: Literal["facility", "non_facility"] = Field(
+        description="the PFS setting of the line's place of service (non-facility without one)"
+    )
+    fee: str | None = Field(description="one unit's fee schedule amount, before adjustments")
+    amount: str | None = Field(description="the expected allowed amount of the line, in dollars")
+    reason: str
+    formula: str
+    adjustments: list[AdjustmentOut]
+    source: str
+
+
+class LocalityOut(BaseModel):
+    mac: str
+    locality: str
+    name: str
+    state: str
+    work_gpci: str
+    pe_gpci: str
+    mp_gpci: str
+
+
+class PaymentOut(BaseModel):
+    """The expected Medicare allowed amounts under the PFS: an estimate, not a remittance."""
+
+    basis: Literal["national", "locality"]
+    requested_locality: str | None
+    locality: LocalityOut | None
+    total: str = Field(
+        description="the sum of the lines' amounts, in dollars", examples=["1886.45"]
+    )
+    is_complete: bool = Field(
+        description="false when a line is not priced or a reduction could not be applied"
+    )
+    lines: list[LinePaymentOut]
+    notices: list[str]
+    sources: dict[str, str]
 
 
 class InputErrorOut(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from medcode.claims.payment import ExpectedPayment, expected_payment
 from medcode.claims.releases import Catalog, Setting
 from medcode.claims.schemas import ClaimCheckIn, ClaimLineIn
 from medcode.claims.stale_tables import claim_notices, mark_findings
@@ -65,6 +66,7 @@ CSV_OPTIONAL = (
     "diagnosis_pointers",
     "diagnoses",
     "setting",
+    "locality",
 )
 CSV_COLUMNS = (*CSV_REQUIRED, *CSV_OPTIONAL)
 
@@ -107,6 +109,7 @@ class ParsedClaim:
     claim: Claim
     claim_id: str | None = None
     setting: Setting = "practitioner"
+    locality: str | None = None  # for the expected payment
 
 
 # Findings listed per claim in a response (a 999-line claim once gave 47,271, 22.6 MB); the
@@ -124,6 +127,7 @@ class ClaimResult:
     sources: dict[str, str] = field(default_factory=dict)
     # The tables checked whose newest loaded release ends before the latest date of service.
     notices: list[str] = field(default_factory=list)
+    payment: ExpectedPayment | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -144,6 +148,7 @@ class ClaimResult:
             "counts": self.counts,
             "sources": self.sources,
             "notices": self.notices,
+            "payment": self.payment.as_dict() if self.payment is not None else None,
             "truncated": truncated,
         }
 
@@ -184,7 +189,9 @@ def parse_claim(data: object) -> ParsedClaim:
         )
         for position, line in enumerate(checked.lines, 1)
     )
-    return ParsedClaim(Claim(lines, tuple(checked.diagnoses)), checked.claim_id, checked.setting)
+    return ParsedClaim(
+        Claim(lines, tuple(checked.diagnoses)), checked.claim_id, checked.setting, checked.locality
+    )
 
 
 def parse_claim_json(body: bytes | str) -> ParsedClaim:
@@ -261,7 +268,10 @@ def _result(parsed: ParsedClaim, parts: list[tuple[Claim, TableCache]]) -> Claim
     result = _checked(parsed, parts)
     findings = mark_findings(result.findings, parsed.claim, parsed.setting)
     notices = claim_notices(parsed.claim, parsed.setting)
-    return ClaimResult(result.claim_id, findings, result.sources, notices)
+    payment = expected_payment(
+        parsed.claim, parts, setting=parsed.setting, locality=parsed.locality
+    )
+    return ClaimResult(result.claim_id, findings, result.sources, notices, payment)
 
 
 def _checked(parsed: ParsedClaim, parts: list[tuple[Claim, TableCache]]) -> ClaimResult:
@@ -505,8 +515,9 @@ def _csv_claim(record: int, group: list[tuple[int, dict[str, str]]], seen: set[s
             line["number"] = row["line"]
         lines.append(line)
     data: dict[str, Any] = {"claim_id": claim_id or None, "diagnoses": diagnoses, "lines": lines}
-    if first.get("setting"):
-        data["setting"] = first["setting"]
+    for column in ("setting", "locality"):
+        if first.get(column):
+            data[column] = first[column]
     try:
         return record, claim_id, parse_claim(data)
     except ClaimInputError as exc:

@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -45,7 +46,7 @@ from medcode.rules import (
     Span,
 )
 from medcode.rules.coverage import ALL_OTHERS
-from medcode.rules.tables import TableKind
+from medcode.rules.tables import Rvus, TableKind
 
 # CPT Level I modifiers, as bare numbers (their descriptors are AMA text and are not loaded);
 # HCPCS Level II modifiers come from the loaded modifier releases.
@@ -109,6 +110,16 @@ class _Dates:
             found = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
             self._seen[value] = found
             return found
+
+
+def _rvu(value: object) -> Decimal:
+    # Through str: the float 19.6 read back is the "19.60" the file printed.
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _rvus(work: object, nonfac_pe: object, facility_pe: object, mp: object, cf: object) -> Rvus:
+    """A PFS row's RVUs for the expected payment (a blank RVU counts 0, as in the file)."""
+    return Rvus(_rvu(work), _rvu(nonfac_pe), _rvu(facility_pe), _rvu(mp), _rvu(cf) if cf else None)
 
 
 def _json(value: object) -> dict[str, Any]:
@@ -292,7 +303,8 @@ class TableCache:
             columns = (
                 "code, modifier, status_code, global_days, pctc_ind, mult_proc_ind, "
                 "bilat_surg_ind, asst_surg_ind, co_surg_ind, team_surg_ind, "
-                "nonfac_na, facility_na, attributes"
+                "nonfac_na, facility_na, attributes, "
+                "work_rvu, nonfac_pe_rvu, facility_pe_rvu, mp_rvu, conv_factor"
             )
             for chunk in _chunks(sorted(codes)):
                 sql = (
@@ -301,7 +313,7 @@ class TableCache:
                 )
                 for row in _fetch(sql, [release.id, *chunk]):
                     code, modifier, status, global_days, *indicators = row[:10]
-                    nonfac_na, facility_na, attributes = row[10:]
+                    nonfac_na, facility_na, attributes = row[10:13]
                     pctc, mult, bilateral, assistant, cosurgeon, team = map(_indicator, indicators)
                     found[code][(modifier or "").strip().upper()] = FeeIndicators(
                         code=code,
@@ -319,6 +331,7 @@ class TableCache:
                         ),
                         nonfac_na=bool(nonfac_na),
                         facility_na=bool(facility_na),
+                        rvus=_rvus(*row[13:]),
                     )
         for code in codes:
             self._fees[code] = found.get(code, {})

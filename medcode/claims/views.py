@@ -42,6 +42,7 @@ def _context(request: HttpRequest, worksheet: Worksheet | None) -> dict[str, Any
             for n in range(1, MAX_DIAGNOSES + 1)
         ],
         "check": worksheets.check_document(document),
+        "locality": str(document.get("locality", "")),
     }
 
 
@@ -106,6 +107,14 @@ def update_diagnoses(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def update_locality(request: HttpRequest) -> HttpResponse:
+    worksheet = worksheets.worksheet_for(request, create=True)
+    assert worksheet is not None
+    worksheets.set_locality(worksheet, request.POST)
+    return _answer(request, worksheet, "findings")
+
+
+@require_POST
 def apply_fix(request: HttpRequest) -> HttpResponse:
     worksheet = worksheets.worksheet_for(request, create=True)
     assert worksheet is not None
@@ -133,6 +142,13 @@ def export_findings(request: HttpRequest) -> HttpResponse:
     worksheet = worksheets.worksheet_for(request, create=False)
     check = worksheets.check_document(worksheets.document_of(worksheet))
     return _csv(worksheets.export_findings_csv(check), "claim-findings.csv")
+
+
+@require_safe
+def export_payment(request: HttpRequest) -> HttpResponse:
+    worksheet = worksheets.worksheet_for(request, create=False)
+    check = worksheets.check_document(worksheets.document_of(worksheet))
+    return _csv(worksheets.export_payment_csv(check), "claim-payment.csv")
 
 
 def _csv(text: str, filename: str) -> HttpResponse:

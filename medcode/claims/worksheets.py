@@ -21,7 +21,14 @@ from django.utils import timezone
 from medcode.claims import services
 from medcode.claims.fixes import FixAction, apply_steps, decode_fix, suggest_fixes
 from medcode.claims.models import Worksheet
-from medcode.claims.schemas import DIAGNOSIS_RE, MAX_DIAGNOSES, MAX_LINES, MAX_MODIFIERS
+from medcode.claims.payment import ExpectedPayment
+from medcode.claims.schemas import (
+    DIAGNOSIS_RE,
+    MAX_DIAGNOSES,
+    MAX_LINES,
+    MAX_LOCALITY,
+    MAX_MODIFIERS,
+)
 from medcode.claims.services import CSV_COLUMNS, ClaimInputError, InputError
 from medcode.rules import Finding
 
@@ -229,6 +236,14 @@ def set_diagnoses(worksheet: Worksheet, form: Any) -> None:
 
 
 @transaction.atomic
+def set_locality(worksheet: Worksheet, form: Any) -> None:
+    """The claim's payment locality, as typed (checked with the claim, like every field)."""
+    document = document_of(worksheet)
+    document["locality"] = str(form.get("locality", ""))[:MAX_LOCALITY].strip()
+    _save(worksheet, document)
+
+
+@transaction.atomic
 def apply_fix(worksheet: Worksheet, value: str) -> bool:
     """Apply an encoded modifier fix; False when it does not fit the worksheet."""
     try:
@@ -276,6 +291,7 @@ class WorksheetCheck:
     sources: dict[str, str] = field(default_factory=dict)
     is_empty: bool = True
     notices: list[str] = field(default_factory=list)  # tables not loaded for the dates
+    payment: ExpectedPayment | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -303,7 +319,10 @@ def claim_data(document: dict[str, Any]) -> dict[str, Any]:
             data["place_of_service"] = line["place_of_service"]
         lines.append(data)
     diagnoses = [d for d in document.get("diagnoses", []) if str(d).strip()]
-    return {"diagnoses": diagnoses, "lines": lines}
+    data = {"diagnoses": diagnoses, "lines": lines}
+    if str(document.get("locality", "")).strip():
+        data["locality"] = str(document["locality"])
+    return data
 
 
 def check_document(document: dict[str, Any]) -> WorksheetCheck:
@@ -318,7 +337,11 @@ def check_document(document: dict[str, Any]) -> WorksheetCheck:
     codes = {line.number: line.code for line in parsed.claim.lines}
     views = [FindingView(f, suggest_fixes(f, codes)) for f in result.findings]
     return WorksheetCheck(
-        findings=views, sources=result.sources, is_empty=False, notices=result.notices
+        findings=views,
+        sources=result.sources,
+        is_empty=False,
+        notices=result.notices,
+        payment=result.payment,
     )
 
 
@@ -345,6 +368,7 @@ def export_lines_csv(worksheet: Worksheet | None) -> str:
             "place_of_service": line.get("place_of_service", ""),
             "diagnosis_pointers": line.get("diagnosis_pointers", ""),
             "diagnoses": diagnoses if number == 1 else "",
+            "locality": str(document.get("locality", "")) if number == 1 else "",
         }
         writer.writerow([_cell(row.get(c, "")) for c in columns])
     return out.getvalue()
@@ -364,6 +388,43 @@ def export_findings_csv(check: WorksheetCheck) -> str:
         writer.writerow(
             ["invalid", error.line or "", "input", f"{error.field}: {error.message}", "", "", ""]
         )
+    return out.getvalue()
+
+
+PAYMENT_COLUMNS = (
+    "line",
+    "code",
+    "status",
+    "setting",
+    "fee",
+    "amount",
+    "adjustments",
+    "reason",
+    "formula",
+    "source",
+)
+
+
+def export_payment_csv(check: WorksheetCheck) -> str:
+    """The expected payment: a row per line, then the total (and the notices)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(PAYMENT_COLUMNS)
+    if check.payment is None:
+        return out.getvalue()
+    data = check.payment.as_dict()
+    for line in data["lines"]:
+        adjustments = "; ".join(
+            f"{a['indicator']}: {a['percent'] + '%' if a['percent'] is not None else 'not applied'}"
+            for a in line["adjustments"]
+        )
+        row = {**line, "adjustments": adjustments}
+        writer.writerow([_cell(row.get(c) or "") for c in PAYMENT_COLUMNS])
+    basis = data["locality"]["name"] if data["locality"] else data["basis"]
+    complete = "" if data["is_complete"] else "incomplete: some lines are not priced"
+    writer.writerow(["total", "", "", basis, "", data["total"], "", complete, "", ""])
+    for notice in data["notices"]:
+        writer.writerow(["notice", "", "", "", "", "", "", _cell(notice), "", ""])
     return out.getvalue()
 
 

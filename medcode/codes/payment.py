@@ -14,17 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import replace
+from decimal import Decimal
 
 from medcode.codes.catalog import release_catalog
 from medcode.codes.models import FeeScheduleItem, ReferenceRow, Release
 from medcode.codes.pages import CodePage
 from medcode.codes.panels import Fact, Panel, Source, money, no_payment_reason
+from medcode.rules.payment import Gpci, limiting_charge, locality_amount, non_participating
 
-CENT = Decimal("0.01")
-NON_PARTICIPATING = Decimal("0.95")
-LIMITING = Decimal("1.15")
+__all__ = [
+    "Gpci",
+    "find_locality",
+    "gpci_release",
+    "limiting_charge",
+    "locality_amount",
+    "locality_panel",
+    "non_participating",
+    "with_locality",
+]
 
 GPCI_NOT_LOADED = (
     "GPCIs for {year} are not loaded (loaded: {loaded}), so no local payment is shown for "
@@ -41,43 +49,9 @@ UNKNOWN_LOCALITY = (
 NO_RVU = "No PFS relative values are loaded for {code} on {on}."
 
 
-@dataclass(frozen=True, slots=True)
-class Gpci:
-    mac: str
-    locality: str
-    state: str
-    name: str
-    work: Decimal
-    pe: Decimal
-    mp: Decimal
-
-    @property
-    def key(self) -> str:
-        return f"{self.mac}-{self.locality}"
-
-
 def _decimal(value: object) -> Decimal:
     # Through str: float RVUs from the database (1.92) become the decimals the file printed.
     return Decimal(str(value))
-
-
-def locality_amount(
-    *, work: object, pe: object, mp: object, gpci: Gpci, conv_factor: object
-) -> Decimal:
-    """[(work x work GPCI) + (PE x PE GPCI) + (MP x MP GPCI)] x CF, rounded to the cent."""
-    total = (
-        _decimal(work) * gpci.work + _decimal(pe) * gpci.pe + _decimal(mp) * gpci.mp
-    ) * _decimal(conv_factor)
-    return total.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def non_participating(amount: Decimal) -> Decimal:
-    return (amount * NON_PARTICIPATING).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def limiting_charge(amount: Decimal) -> Decimal:
-    """115% of the non-participating amount (95% of the fee schedule amount)."""
-    return (amount * NON_PARTICIPATING * LIMITING).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def gpci_release(on: dt.date) -> Release | None:

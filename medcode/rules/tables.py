@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Literal, Protocol
 
 from medcode.rules.claim import normalise_code, normalise_diagnosis, normalise_modifier
@@ -66,6 +67,17 @@ class AddOnEdit:
 
 
 @dataclass(frozen=True, slots=True)
+class Rvus:
+    """The relative values and conversion factor of one PFS row, as the file printed them."""
+
+    work: Decimal
+    nonfac_pe: Decimal
+    facility_pe: Decimal
+    mp: Decimal
+    conv_factor: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class FeeIndicators:
     """The payment-policy indicators of one PFS relative value file row."""
 
@@ -84,6 +96,7 @@ class FeeIndicators:
     not_used_for_medicare: bool = False
     nonfac_na: bool = False
     facility_na: bool = False
+    rvus: Rvus | None = None  # for the expected payment (medcode.rules.payment)
 
 
 @dataclass(frozen=True, slots=True)

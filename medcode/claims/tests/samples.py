@@ -187,10 +187,29 @@ def _icd_rows() -> list[tuple[str, ...]]:
     return rows
 
 
+# code -> work, non-facility PE, facility PE, MP RVUs (the others are 0.00): for the expected
+# payment. National office amounts at CF 32.7442: 11042 126.72, 99213 85.13, 27447 1273.09.
+SAMPLE_RVUS = {
+    "11042": ("1.01", "2.73", "0.68", "0.13"),
+    "99213": ("1.30", "1.20", "0.55", "0.10"),
+    "27447": ("19.60", "15.30", "15.30", "3.98"),
+}
+
+
 def _rvu_rows() -> list[list[str]]:
     rows = []
     for code, mod, status, pctc, days, mult, bilat, asst, co, team in FEES:
         values = dict.fromkeys(RVU_HEADER, "0.00")
+        if not mod and code in SAMPLE_RVUS:
+            work, nonfac_pe, facility_pe, mp = SAMPLE_RVUS[code]
+            values.update(
+                work_rvu=work,
+                nonfac_pe_rvu=nonfac_pe,
+                facility_pe_rvu=facility_pe,
+                mp_rvu=mp,
+                nonfac_total_rvu=f"{float(work) + float(nonfac_pe) + float(mp):.2f}",
+                facility_total_rvu=f"{float(work) + float(facility_pe) + float(mp):.2f}",
+            )
         values.update(
             hcpcs=code,
             modifier=mod,

@@ -375,3 +375,32 @@ def test_a_wrong_api_key_is_refused_before_the_claim_is_read(client, db, path):
 
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+def test_the_check_gives_the_expected_payment_per_line_and_a_total(client, samples):
+    response = post(client, claim(line("11042", place_of_service="11"), line("99213")))
+
+    payment = response.json()["payment"]
+    assert payment["basis"] == "national"
+    assert [(p["line"], p["amount"]) for p in payment["lines"]] == [(1, "126.72"), (2, "85.13")]
+    assert payment["total"] == "211.85"
+    assert payment["is_complete"] is True
+    assert "RVU24C" in payment["lines"][0]["source"]
+
+
+def test_a_malformed_locality_is_a_422_naming_the_field(client, db):
+    response = post(client, claim(locality="<script>"))
+
+    assert response.status_code == 422
+    [error] = errors_of(response)
+    assert error["field"] == "locality"
+    assert "locality must be" in error["message"]
+
+
+def test_a_locality_without_gpcis_of_its_year_gets_national_amounts_and_says_so(client, samples):
+    response = post(client, claim(line("99213"), locality="Atlantis"))
+
+    payment = response.json()["payment"]
+    assert payment["basis"] == "national"
+    assert payment["lines"][0]["amount"] == "85.13"
+    assert any(n.startswith("GPCIs for 2024 are not loaded") for n in payment["notices"])

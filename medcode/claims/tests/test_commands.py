@@ -118,3 +118,17 @@ def test_an_unreadable_file_exits_2(db, tmp_path: Path, capsys, name, content):
 
     assert status == EXIT_INVALID
     assert err.startswith("error:")
+
+
+def test_it_prints_the_expected_payment_with_its_total(samples, tmp_path, capsys):
+    claim = a_claim("P-1", "11042", "99213")
+    path = tmp_path / "claim.json"
+    path.write_text(json.dumps(claim))
+
+    _, out, _ = run(capsys, str(path))
+    _, as_json, _ = run(capsys, str(path), "--json")
+
+    assert "Expected Medicare payment (national): $211.85" in out
+    record = json.loads(as_json.splitlines()[0])
+    assert record["payment"]["total"] == "211.85"
+    assert [p["amount"] for p in record["payment"]["lines"]] == ["126.72", "85.13"]

@@ -214,3 +214,37 @@ def test_a_guest_who_signs_in_keeps_the_worksheet(client, samples):
 
     assert b'value="11042"' in page.content
     assert Worksheet.objects.get(owner=user).document["lines"][0]["code"] == "11042"
+
+
+def test_the_worksheet_shows_the_expected_payment_and_exports_it(client, samples):
+    use_code(client, "11042", date="2024-07-15")
+    use_code(client, "99213", date="2024-07-15")
+    for number in (1, 2):
+        client.post(f"/claims/lines/{number}/", {"place_of_service": "11"})
+
+    page = client.get("/claims/").content.decode()
+
+    assert "Expected Medicare payment" in page
+    assert "$126.72" in page  # 11042: (1.01 + 2.73 + 0.13) x 32.7442, national, office
+    assert "$85.13" in page
+    assert "$211.85" in page
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/claims/export/payment.csv").content.decode()))
+    )
+    assert [(r["line"], r["amount"]) for r in rows[:3]] == [
+        ("1", "126.72"),
+        ("2", "85.13"),
+        ("total", "211.85"),
+    ]
+
+
+def test_a_locality_is_kept_and_its_missing_gpcis_are_said(client, samples):
+    use_code(client, "99213", date="2024-07-15")
+
+    response = client.post("/claims/locality/", {"locality": "13202-01"}, **HTMX)
+
+    assert document(client)["locality"] == "13202-01"
+    assert "GPCIs for 2024 are not loaded" in response.content.decode()
+    assert "$85.13" in response.content.decode()  # national, said so
+    lines = client.get("/claims/export/lines.csv").content.decode()
+    assert "13202-01" in lines

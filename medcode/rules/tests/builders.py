@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from medcode.rules.claim import Claim, ClaimLine
 from medcode.rules.tables import (
@@ -15,6 +16,7 @@ from medcode.rules.tables import (
     MueLimit,
     NcdEntry,
     PtpEdit,
+    Rvus,
     Span,
     TableKind,
 )
@@ -98,6 +100,7 @@ def fee(
     not_used: bool = False,
     nonfac_na: bool = False,
     facility_na: bool = False,
+    rvus: Rvus | None = None,
 ) -> FeeIndicators:
     return FeeIndicators(
         code=code,
@@ -113,6 +116,20 @@ def fee(
         not_used_for_medicare=not_used,
         nonfac_na=nonfac_na,
         facility_na=facility_na,
+        rvus=rvus,
+    )
+
+
+def rvus(
+    work: str, nonfac_pe: str, facility_pe: str, mp: str, conv_factor: str | None = "32.3465"
+) -> Rvus:
+    """A PFS row's relative values as the file prints them ("19.60")."""
+    return Rvus(
+        Decimal(work),
+        Decimal(nonfac_pe),
+        Decimal(facility_pe),
+        Decimal(mp),
+        None if conv_factor is None else Decimal(conv_factor),
     )
 
 

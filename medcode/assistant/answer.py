@@ -73,6 +73,31 @@ def validate_question(text: str) -> str:
     return value
 
 
+# "2025 national Medicare fee", "CY2025", "calendar year 2025": a fee schedule year.
+FEE_WORDS = re.compile(
+    r"\bpa(y|id|yment)\b|\bfees?\b|\brates?\b|\bamount\b|\bprice\b|allow|reimburs|\brvus?\b|"
+    r"\bpfs\b|fee schedule|dollar",
+    re.IGNORECASE,
+)
+BARE_YEAR = re.compile(
+    r"(?<![\d/.-])(?:cy\s?|calendar\s+(?:year\s+)?)?(20\d\d)(?!\d)(?![/.-]\d)", re.I
+)
+
+
+def fee_year_date(text: str, today: dt.date) -> dt.date | None:
+    """The last day of the past calendar year a fee question names ("Medicare 2025 payment
+    for 99213" -> 2025-12-31, that year's last fee schedule release), else None."""
+    if not FEE_WORDS.search(text):
+        return None
+    years = {int(y) for y in BARE_YEAR.findall(text)}
+    if len(years) != 1:
+        return None
+    year = years.pop()
+    if year >= today.year or year < 2000:
+        return None
+    return dt.date(year, 12, 31)
+
+
 def context_for(
     question: Question,
     *,
@@ -81,7 +106,7 @@ def context_for(
     setting: str | None = None,
 ) -> Context:
     """The date in question is the one the question names, else `on`, else today."""
-    named = question.on or on
+    named = question.on or on or fee_year_date(question.text, today or timezone.localdate())
     day = named or today or timezone.localdate()
     # The NCCI table follows who bills: physicians and ASCs the practitioner table, hospital
     # outpatient claims the hospital one. A bare "facility" (the API's setting) means hospital.

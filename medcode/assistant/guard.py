@@ -115,10 +115,29 @@ def governing_release(system: str, code: str, on: dt.date) -> Release | None:
     if not releases:
         return None
     started = [r for r in releases if r.effective_from <= on] or releases[:1]
-    for release in sorted(started, key=lambda r: (r.effective_from, r.pk), reverse=True):
+    ordered = sorted(started, key=lambda r: (r.effective_from, r.pk), reverse=True)
+    if system in FISCAL_YEAR_SYSTEMS:
+        # ICD-10 code sets change on October 1. When the newest release that started has
+        # ended and the next loaded one is a later update of the fiscal year `on` falls in
+        # (FY2026's April update for a November 2025 date), that fiscal year's code set is the
+        # one in force, not the previous year's.
+        ended = all(r.effective_to is not None and r.effective_to < on for r in started)
+        same_year = [r for r in releases if r.effective_from > on and fiscal_year_start(r) <= on]
+        if ended and same_year:
+            ordered = sorted(same_year, key=lambda r: (r.effective_from, r.pk)) + ordered
+    for release in ordered:
         if code[:1] in _family_letters(release):
             return release
     return None
+
+
+FISCAL_YEAR_SYSTEMS = frozenset({"ICD10CM", "ICD10PCS"})
+
+
+def fiscal_year_start(release: Release) -> dt.date:
+    """October 1 that starts the federal fiscal year a release's effective date falls in."""
+    start = release.effective_from
+    return dt.date(start.year if start.month >= 10 else start.year - 1, 10, 1)
 
 
 BEFORE_RELEASES = (
@@ -131,8 +150,26 @@ AFTER_RELEASES = (
 )
 
 
+FISCAL_YEAR_UPDATE = (
+    "{citation} is a later update of the fiscal year code set in force on {on} (it took effect "
+    "{year_start}); a code added only in that update (effective {start}) was not yet valid on "
+    "{on}."
+)
+
+
 def _coverage_note(release: Release, on: dt.date, label: str, citation: str) -> str:
     start = release.effective_from.isoformat()
+    if (
+        release.effective_from > on
+        and release.code_system in FISCAL_YEAR_SYSTEMS
+        and fiscal_year_start(release) <= on
+    ):
+        return FISCAL_YEAR_UPDATE.format(
+            citation=citation,
+            on=on.isoformat(),
+            year_start=fiscal_year_start(release).isoformat(),
+            start=start,
+        )
     if release.effective_from > on:
         return BEFORE_RELEASES.format(
             on=on.isoformat(), label=label, citation=citation, start=start
@@ -227,6 +264,7 @@ class CodeChecker:
                 "terminated_on",
                 "is_billable",
                 "attributes",
+                "added_on",
             )
         ):
             rows.setdefault(row[0], []).append(row)
@@ -287,6 +325,7 @@ class CodeChecker:
         found = self._release_verdict(text, code, system, rows, catalog)
         if system != "HCPCS" or found.kind != "code":
             return found
+        found = self._record_verdict(found, code, rows, catalog)
         # Between two loaded quarterly files, the yearly HCPCS list knows codes added or
         # terminated meanwhile (J1308 added in 2025; J1170 terminated 2024-09-30).
         in_use = hcpcs_in_use(code, self.on)
@@ -304,6 +343,57 @@ class CodeChecker:
                 found,
                 status="valid",
                 detail=f"In the HCPCS list in use from {listed[2].isoformat()}.",
+            )
+        return found
+
+    def _record_verdict(
+        self, found: CodeCheck, code: str, rows: list[tuple[Any, ...]], catalog: Any
+    ) -> CodeCheck:
+        """A HCPCS code on a date no loaded quarterly file covers: the record's own added and
+        termination dates (in the newest file listing it) say whether it was in use then
+        (J1939 added 2024-01-01 is valid on 2024-03-01, between the 2020 and 2024 files)."""
+        on = self.on
+        releases = {r.pk: r for r in catalog.releases}
+        governing = governing_release("HCPCS", code, on)
+        if (
+            governing is not None
+            and governing.effective_from <= on
+            and (governing.effective_to is None or on <= governing.effective_to)
+        ):
+            return found
+        dated = [
+            (releases[row[5]].effective_from, row)
+            for row in rows
+            if row[5] in releases and len(row) > 9 and row[9] is not None
+        ]
+        if not dated:
+            return found
+        row = max(dated, key=lambda item: item[0])[1]
+        added, ended = row[9], row[6]
+        citation = catalog.sources[row[5]].citation
+        in_use = on >= added and (ended is None or on <= ended)
+        if (found.status == "valid") == in_use:
+            return found  # the record agrees: keep the release's own wording
+        if on < added:
+            return dataclasses.replace(
+                found,
+                status="not_valid_on_date",
+                detail=f"added {added.isoformat()} ({citation}), after {on.isoformat()}.",
+            )
+        if ended is not None and on > ended:
+            return dataclasses.replace(
+                found,
+                status="not_valid_on_date",
+                detail=f"terminated {ended.isoformat()} ({citation}); it could be reported "
+                f"through {ended.isoformat()}.",
+            )
+        if found.status == "not_valid_on_date":
+            return dataclasses.replace(
+                found,
+                status="valid",
+                detail=f"In use from {added.isoformat()}"
+                + (f" to {ended.isoformat()}" if ended else "")
+                + f" by its record in {citation}.",
             )
         return found
 
@@ -352,6 +442,12 @@ class CodeChecker:
                 f"it first appears in {catalog.sources[first.pk].citation}, effective "
                 f"{first.effective_from.isoformat()}."
             )
+            if system in FISCAL_YEAR_SYSTEMS and fiscal_year_start(first) < first.effective_from:
+                detail = (
+                    f"it first appears in {catalog.sources[first.pk].citation}, an update of "
+                    f"the code set that took effect {fiscal_year_start(first).isoformat()}, "
+                    f"after {on.isoformat()}."
+                )
         else:
             before = [r for r in listed if r.effective_from <= on][-1]
             newer = catalog.sources[governing.pk].citation if governing is not None else ""

@@ -508,7 +508,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         "payment": r"\bpay\b|\bpays\b|\bpaid\b|payment|reimburs|\brvus?\b|relative value|"
         r"how much|\bprice\b|\brate\b|\bfee\b|allowed amount|conversion factor|\bamount\b|"
         r"\ballow(ed|s)? nationally|dollar|\bnational\b(?! coverage)",
-        "coverage": r"\bcover(ed|age|s)?\b|\bncds?\b|\blcds?\b|medical(ly)? necess|\babn\b|"
+        "coverage": r"\bcover(ed|age|s)?\b(?! letters?\b)|\bncds?\b|\blcds?\b|"
+        r"medical(ly)? necess|\babn\b|"
         r"national coverage|local coverage",
         "pos": r"place[- ]of[- ]service|\bpos\b",
         "modifier": r"\bmod(ifier)?s?\b",

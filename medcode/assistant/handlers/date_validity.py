@@ -8,7 +8,7 @@ from medcode.assistant import tools
 from medcode.assistant.context import Context, shorten
 from medcode.assistant.facts import Draft, Fact
 from medcode.assistant.guard import CodeCheck
-from medcode.assistant.handlers import Handler
+from medcode.assistant.handlers import Handler, drug_units
 from medcode.assistant.handlers.best_code import rank_score, words_of
 from medcode.assistant.handlers.common import says
 from medcode.assistant.intent import Question
@@ -20,7 +20,8 @@ EXAMPLES = (
 )
 VALIDITY = (
     r"\bvalid|\bok\b|okay|accept|still|billed|\bbill\b|report|\buse[d]?\b|allowed|active|"
-    r"deleted|terminated|effective|on that date|for (a |the )?(dos|date)"
+    r"deleted|terminated|effective|on that date|for (a |the )?(dos|date)|\bgo(es)? on\b|"
+    r"\bput on\b|\bon (a|an|the|that|this) .{0,20}\bclaim\b"
 )
 
 
@@ -29,7 +30,8 @@ def score(question: Question) -> float:
         return 0.0
     if says(
         question.text,
-        r"how many units|\bmue\b|modifier|global|\bpay|\brvu|\bfee\b|status indicator|\bsi\b",
+        r"how many units|\bmue\b|modifier|global|\bpay(s|ment)?\b|\brvu|\bfee\b|status indicator|"
+        r"\bsi\b",
     ):
         return 0.0
     return 1.8 if says(question.text, VALIDITY) else 0.0
@@ -38,6 +40,13 @@ def score(question: Question) -> float:
 def replacements(ctx: Context, check: CodeCheck) -> list[CodeCheck]:
     """Codes valid on the date that a coder would report instead of `check`: for ICD-10-CM the
     billable parent (G35.A -> G35), else the closest title in the same code set."""
+    if check.system == "HCPCS" and (
+        check.title.lower().startswith("injection")
+        or drug_units.descriptor_amount(check.title) is not None
+    ):
+        drugs = drug_units.same_drug(ctx, check)
+        if drugs:
+            return drugs[:1]
     if check.system == "ICD10CM":
         parents = [check.code[:size] for size in range(len(check.code) - 1, 2, -1)]
         valid = [c for c in ctx.checker.codes(parents) if c.is_valid and c.is_billable]
@@ -61,6 +70,37 @@ def replacements(ctx: Context, check: CodeCheck) -> list[CodeCheck]:
     return ranked[:1]
 
 
+def billable_below(ctx: Context, check: CodeCheck) -> list[tuple[str, str]]:
+    """The billable codes under a heading in the release that governs the date, the ones
+    sharing most words with the question first: (code as printed, title)."""
+    from medcode.assistant.guard import governing_release
+    from medcode.codes.models import Code
+
+    release = governing_release(check.system, check.code, ctx.on)
+    if release is None:
+        return []
+    rows = list(
+        Code.objects.filter(release_id=release.pk, code__startswith=check.code, is_billable=True)
+        .exclude(code=check.code)
+        .order_by("code")
+        .values_list("display", "long_description", "short_description")[:60]
+    )
+    asked = set(words_of(ctx.question.text)) - set(words_of(check.title))
+    ranked = sorted(
+        ((display, long or short) for display, long, short in rows),
+        key=lambda row: -len(asked & set(words_of(row[1]))),
+    )
+    return ranked
+
+
+def fits_question(ctx: Context, children: list[tuple[str, str]]) -> bool:
+    """Whether the first of `children` matches the question better than the second."""
+    asked = set(words_of(ctx.question.text))
+    first = len(asked & set(words_of(children[0][1])))
+    second = len(asked & set(words_of(children[1][1]))) if len(children) > 1 else 0
+    return first > second
+
+
 # Words too common in titles to say which service a code is.
 COMMON = frozenset(
     ["injection", "mg", "mcg", "unit", "units", "up", "to", "per", "each", "type", "any", "other"]
@@ -82,13 +122,14 @@ def build(ctx: Context) -> Draft:
         )
         return Draft(summary, facts)
     if check.status == "valid":
-        page = tools.page_of(check, ctx.on)
-        children = tools.children_of(page)
+        children = billable_below(ctx, check)
         listed = ", ".join(f"{c} ({shorten(t, 50)})" for c, t in children[:8])
+        best = children[0] if children and fits_question(ctx, children) else None
         summary = (
             f"No: {check.display} is not valid for a claim on {on}: in {check.release} it is a "
             "heading that needs more characters, not a billable code."
-            + (f" Report one of the codes below it instead: {listed}." if listed else "")
+            + (f" For what the question describes: {best[0]} ({best[1]})." if best else "")
+            + (f" The billable codes below it: {listed}." if listed else "")
         )
         return Draft(summary, facts)
     instead = replacements(ctx, check)

@@ -1,0 +1,135 @@
+"""Reading dates, fee years and drug descriptors: the rules behind date-validity, known-web-
+error and drug-unit answers (pure functions; the data-backed answers are in the eval sets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from medcode.assistant.answer import fee_year_date
+from medcode.assistant.guard import CodeCheck, fiscal_year_start
+from medcode.assistant.handlers import date_validity, drug_units
+from medcode.assistant.intent import Dose, understand
+from medcode.codes.models import Release
+
+TODAY = dt.date(2026, 12, 6)
+
+
+@pytest.mark.parametrize(
+    ("effective", "start"),
+    [
+        (dt.date(2026, 4, 1), dt.date(2025, 10, 1)),  # FY2026 April update
+        (dt.date(2025, 10, 1), dt.date(2025, 10, 1)),  # FY2026 annual release
+        (dt.date(2024, 10, 1), dt.date(2024, 10, 1)),
+        (dt.date(2025, 9, 30), dt.date(2024, 10, 1)),
+    ],
+)
+def test_an_icd_release_belongs_to_the_fiscal_year_that_starts_on_october_1(
+    effective: dt.date, start: dt.date
+) -> None:
+    release = Release(code_system="ICD10CM", effective_from=effective)
+    assert fiscal_year_start(release) == start
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "National non-facility Medicare rate for 20611, calendar year 2025?",
+            dt.date(2025, 12, 31),
+        ),
+        ("Medicare 2025 price for 92310 (office)?", dt.date(2025, 12, 31)),
+        (
+            "What does Medicare pay (national, facility rate, CY2025) for 99214?",
+            dt.date(2025, 12, 31),
+        ),
+        # Not a fee question, the current year, two years, or a code that looks like a year.
+        ("Is G35 valid in 2025?", None),
+        ("Medicare 2026 rate for 99213?", None),
+        ("Compare the 2024 and 2025 fee for 99213", None),
+        ("National rate for 20611?", None),
+    ],
+)
+def test_a_fee_question_naming_a_past_year_reads_that_years_last_fee_schedule(
+    question: str, expected: dt.date | None
+) -> None:
+    assert fee_year_date(question, TODAY) == expected
+
+
+def drug(code: str, title: str, status: str = "valid") -> CodeCheck:
+    return CodeCheck(code, code, "code", status, "HCPCS", code, title)  # type: ignore[arg-type]
+
+
+def test_a_drug_descriptor_names_its_drug_without_product_or_dosage() -> None:
+    assert drug_units.drug_name("Injection, furosemide, up to 20 mg") == ["furosemide"]
+    assert drug_units.drug_name("Injection, furosemide (furoscix), 20 mg") == ["furosemide"]
+    assert drug_units.drug_name("Injection, adrenalin, epinephrine, 0.1 mg") == [
+        "adrenalin",
+        "epinephrine",
+    ]
+    assert drug_units.core("Injection, methylprednisolone sodium succinate, 5 mg") == {
+        "methylprednisolone"
+    }
+
+
+def test_the_replacement_of_a_terminated_drug_code_is_the_generic_one_that_fits_the_dose() -> None:
+    question = understand("Lasix 40 mg IV push on 08/04/2025. Still J1940 x2?")
+    old = drug("J1940", "Injection, furosemide, up to 20 mg", "not_valid_on_date")
+    generic = drug("J1938", "Injection, furosemide, 1 mg")
+    product = drug("J1941", "Injection, furosemide (furoscix), 20 mg")
+    dose = Dose(40.0, "mg")
+    ranked = sorted(
+        [product, generic],
+        key=lambda c: drug_units.replacement_rank(c, old, question, dose),
+        reverse=True,
+    )
+    assert ranked[0].code == "J1938"
+
+
+def test_a_whole_number_of_units_and_then_the_fewest_units_wins_among_same_drug_codes() -> None:
+    question = understand("Depo-Medrol 40 mg given 02/15/2024, billed as J1010 x 40. Valid?")
+    old = drug("J1010", "Injection, methylprednisolone acetate, 1 mg", "not_valid_on_date")
+    twenty = drug("J1020", "Injection, methylprednisolone acetate, 20 mg")
+    forty = drug("J1030", "Injection, methylprednisolone acetate, 40 mg")
+    eighty = drug("J1040", "Injection, methylprednisolone acetate, 80 mg")
+    dose = Dose(40.0, "mg")
+    ranked = sorted(
+        [twenty, eighty, forty],
+        key=lambda c: drug_units.replacement_rank(c, old, question, dose),
+        reverse=True,
+    )
+    assert [c.code for c in ranked] == ["J1030", "J1020", "J1040"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Lasix 40 mg IV push on 08/04/2025. Still J1940 x2?",
+        "Vancomycin 1 gram IV given 09/10/2025 - J3370 x2 right?",
+        "Solu-Medrol 125 mg IV on 03/12/2025 - our chargemaster says J2930. Correct?",
+    ],
+)
+def test_a_drug_code_with_a_dose_and_a_date_is_a_drug_units_question(question: str) -> None:
+    assert drug_units.score(understand(question)) > 0
+
+
+def test_brand_names_are_read_with_a_space_or_a_hyphen() -> None:
+    assert "hydrocortisone sodium succinate" in drug_units.drug_words(
+        understand("solu cortef 100mg iv - jcode n units??")
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "HIV-associated lipodystrophy: can E88.14 go on a 03/14/2025 claim?",
+        "SDOH: trouble paying utilities, visit 07/08/2025. Can I use Z59.861?",
+    ],
+)
+def test_validity_questions_in_coder_words_reach_the_date_validity_handler(question: str) -> None:
+    assert date_validity.score(understand(question)) > 0
+
+
+def test_a_cover_letter_is_not_a_coverage_question() -> None:
+    assert understand("Write me a cover letter for a hospital billing job.").intent != "coverage"

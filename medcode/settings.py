@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # django-ninja as an app: /api/v1/docs loads Swagger UI from our static files, not a CDN
+    # (the CSP, script-src 'self', blocked the CDN and left the page blank).
+    "ninja",
     "template_partials",
     "medcode.codes",
     "medcode.claims",

@@ -2,12 +2,14 @@
 
 /readyz checks the database (and each replica), that every migration is applied, that a
 background worker was seen recently (or that no task has waited too long), and Redis when
-REDIS_URL is set. It answers 200 or 503 with JSON naming each check and what failed; the
-underlying error (which may name hosts) goes to the log, not the response.
+REDIS_URL is set. It answers 200 or 503; the JSON names each check and what failed only for a
+direct loopback connection or a caller allowed to scrape /metrics (the others get the status),
+and the underlying error (which may name hosts) goes to the log, never the response.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -148,10 +150,27 @@ def readiness() -> tuple[bool, dict[str, Any]]:
     return ready, results
 
 
+def may_see_details(request: HttpRequest) -> bool:
+    """The checks' details (versions, migrations, timings) are for operators: a direct
+    connection from loopback or whoever may scrape /metrics. Others get the status alone."""
+    from medcode.ops.metrics import may_scrape
+
+    if may_scrape(request):
+        return True
+    if request.META.get("HTTP_X_FORWARDED_FOR"):
+        return False
+    try:
+        return ipaddress.ip_address(str(request.META.get("REMOTE_ADDR", ""))).is_loopback
+    except ValueError:
+        return False
+
+
 def readyz(request: HttpRequest) -> JsonResponse:
     ready, checks = readiness()
-    failed = [name for name, result in checks.items() if not result["ok"]]
-    body = {"status": "ready" if ready else "not ready", "failed": failed, "checks": checks}
+    body: dict[str, Any] = {"status": "ready" if ready else "not ready"}
+    if may_see_details(request):
+        body["failed"] = [name for name, result in checks.items() if not result["ok"]]
+        body["checks"] = checks
     response = JsonResponse(body, status=200 if ready else 503)
     response["Cache-Control"] = "no-store"
     return response

@@ -14,15 +14,28 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.storage import FileSystemStorage
 from whitenoise.storage import (  # type: ignore[import-untyped]
     CompressedManifestStaticFilesStorage,
 )
 
 STAMP_NAME = ".medcode-collected"
+MANIFEST_NAME = "staticfiles.json"
+
+
+def private_dir() -> Path:
+    """Beside STATIC_ROOT, not in it: the manifest and the stamp are not for the public (the
+    manifest lists every static file, the stamp names the sources' state)."""
+    root = Path(settings.STATIC_ROOT)
+    return root.with_name(root.name + "-manifest")
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """The manifest storage, falling back to the plain name when a file is not collected."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("manifest_storage", FileSystemStorage(location=private_dir()))
+        super().__init__(*args, **kwargs)
 
     def stored_name(self, name: str) -> str:
         try:
@@ -49,12 +62,12 @@ def ensure_collected() -> bool:
     """Collect static files unless STATIC_ROOT already holds these sources; True if it ran."""
     from django.core.management import call_command
 
-    root = Path(settings.STATIC_ROOT)
-    stamp = root / STAMP_NAME
+    stamp = private_dir() / STAMP_NAME
     fingerprint = sources_fingerprint()
-    manifest = root / "staticfiles.json"
+    manifest = private_dir() / MANIFEST_NAME
     if manifest.exists() and stamp.exists() and stamp.read_text().strip() == fingerprint:
         return False
     call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(fingerprint + "\n")
     return True

@@ -194,3 +194,17 @@ def test_readyz_and_metrics_answer_while_the_database_is_unreachable(tmp_path):
     # Metrics still answer, without the queue gauges that need the database.
     assert out["metrics"] == 200 and "medcode_http_request_duration_seconds" in out["text"]
     assert "medcode_task_queue_depth" not in out["text"]
+
+
+def test_readyz_details_are_for_operators_only(client, settings):
+    # Before: anyone could read every check's detail and timing (issue 20, item 13).
+    settings.REDIS_URL = ""
+    settings.MEDCODE_METRICS_TOKEN = "probe-token-0123456789"
+    outside = client.get("/readyz", REMOTE_ADDR="203.0.113.9")
+    assert outside.status_code == 200 and outside.json() == {"status": "ready"}
+    forwarded = client.get("/readyz", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert "checks" not in forwarded.json()
+    with_token = client.get(
+        "/readyz", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer probe-token-0123456789"
+    )
+    assert set(with_token.json()["checks"]) == {"database", "migrations", "worker", "redis"}

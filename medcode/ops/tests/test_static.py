@@ -10,7 +10,7 @@ import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.test import Client
 
-from medcode.ops.static import STAMP_NAME, ensure_collected
+from medcode.ops.static import STAMP_NAME, ensure_collected, private_dir
 
 pytestmark = pytest.mark.django_db
 YEAR = 365 * 24 * 3600
@@ -25,9 +25,16 @@ def collected(settings, tmp_path) -> Path:
 
 
 def test_collecting_writes_a_manifest_and_is_skipped_when_nothing_changed(collected):
-    assert (collected / "staticfiles.json").is_file() and (collected / STAMP_NAME).is_file()
+    assert (private_dir() / "staticfiles.json").is_file() and (private_dir() / STAMP_NAME).is_file()
     assert list(collected.glob("medcode/site.*.css.gz"))
     assert ensure_collected() is False
+
+
+def test_the_manifest_and_the_stamp_are_not_served(collected):
+    # Before: /static/staticfiles.json listed every static file to anyone (issue 20, item 13).
+    assert not (collected / "staticfiles.json").exists() and not (collected / STAMP_NAME).exists()
+    for name in ("staticfiles.json", STAMP_NAME):
+        assert Client().get(f"/static/{name}").status_code == 404
 
 
 def test_pages_link_hashed_names_served_compressed_with_year_long_caching(collected):

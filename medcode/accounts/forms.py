@@ -9,6 +9,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
+from medcode.accounts.models import KeyScope
+
 HONEYPOT_FIELD = "website"
 HONEYPOT_TRIPPED = "This registration looks automated and was not accepted."
 WRONG_PASSWORD = "That is not your current password."
@@ -35,6 +37,9 @@ class SignupExtra(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=80, label="Key name")
+    scope = forms.ChoiceField(
+        choices=KeyScope.choices, initial=KeyScope.USE, required=False, label="It may"
+    )
 
 
 class DeleteAccountForm(forms.Form):

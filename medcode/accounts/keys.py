@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from medcode.accounts.models import ApiKey
+from medcode.accounts.models import ApiKey, KeyScope
 from medcode.accounts.services import audit
 
 KEY_PATTERN = re.compile(r"^mck_([a-z0-9]{10})_([A-Za-z0-9_-]{43})$")
@@ -25,6 +25,7 @@ KEY_LOOKALIKE = re.compile(r"mck_[a-z0-9]{10}_")
 MAX_ACTIVE_KEYS = 20
 TOO_MANY_KEYS = f"An account can hold {MAX_ACTIVE_KEYS} active API keys; revoke one first."
 NAME_REQUIRED = "Give the key a name, such as the script or server that will use it."
+SCOPE_INVALID = "A key's scope is read, use or account, not {scope!r}."
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,21 @@ def hash_secret(raw: str) -> str:
 
 
 @transaction.atomic
-def create_key(user: User, *, name: str) -> NewKey:
+def create_key(user: User, *, name: str, scope: str = KeyScope.USE) -> NewKey:
     name = name.strip()[:80]
     if not name:
         raise KeyRefused(NAME_REQUIRED)
+    if scope not in KeyScope.values:
+        raise KeyRefused(SCOPE_INVALID.format(scope=scope))
     if ApiKey.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_KEYS:
         raise KeyRefused(TOO_MANY_KEYS)
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     prefix = "".join(secrets.choice(alphabet) for _ in range(10))
     raw = f"mck_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey.objects.create(user=user, name=name, prefix=prefix, secret_hash=hash_secret(raw))
-    audit(user, "api_key.create", str(key))
+    key = ApiKey.objects.create(
+        user=user, name=name, prefix=prefix, secret_hash=hash_secret(raw), scope=scope
+    )
+    audit(user, "api_key.create", str(key), scope=scope)
     return NewKey(key, raw)
 
 

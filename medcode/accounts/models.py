@@ -62,6 +62,14 @@ class Subscription(models.Model):
         return f"{self.user} on {self.plan}"
 
 
+class KeyScope(models.TextChoices):
+    """What a key may do. None reads its owner's personal data unless it has ACCOUNT."""
+
+    READ = "read", "read only (GET requests)"
+    USE = "use", "use the API (look up, search, check claims, ask)"
+    ACCOUNT = "account", "use the API and read my CasePilot history"
+
+
 class ApiKey(models.Model):
     """An API key: only its prefix and a SHA-256 of the whole key are stored."""
 
@@ -71,6 +79,7 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=80)
     prefix = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64)
+    scope = models.CharField(max_length=8, choices=KeyScope.choices, default=KeyScope.USE)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,8 @@ endpoint can forget it:
 - a key in the query string is refused with 400 (URLs end up in logs and Referer headers);
 - `Authorization: Bearer <key>` or `X-API-Key: <key>` must be a valid, unrevoked key (401
   otherwise); the request then acts as the key's owner (`request.api_key`, `request.user`);
+- a key's scope (accounts.models.KeyScope) bounds it: a read key makes GET requests only (403
+  otherwise), and only an account key reads its owner's personal data (CasePilot history);
 - requests without a key are the signed-in user's or a guest's, under their plan's limits;
 - past the plan's requests per minute or per day the answer is 429 with Retry-After;
 - a write (POST, PUT, PATCH, DELETE) made with a signed-in session rather than a key must be
@@ -21,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
@@ -29,10 +32,12 @@ from ninja.security import HttpBearer
 
 from medcode.accounts import metering
 from medcode.accounts.keys import KEY_LOOKALIKE, find_key, mark_used
-from medcode.accounts.models import ApiKey
+from medcode.accounts.models import ApiKey, KeyScope
 from medcode.accounts.viewers import who_is
 
 API_PREFIX = "/api/v1/"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY_KEY = "This API key is read-only: it may only make GET requests."
 # The API's own description is free: it is the same for everyone and reads no data.
 UNMETERED_PATHS = frozenset({"/api/v1/openapi.json", "/api/v1/docs"})
 QUERY_KEY_NAMES = frozenset(
@@ -103,9 +108,13 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
             return _error(
                 401, REVOKED_KEY.format(date=date), WWW_Authenticate='Bearer realm="medcode"'
             )
+        if key.scope == KeyScope.READ and request.method not in SAFE_METHODS:
+            return _error(403, READ_ONLY_KEY)
         mark_used(key)
         request.api_key = key  # type: ignore[attr-defined]
-        request.user = key.user
+        # The key, not a cookie, authenticates: it acts as its owner (plan, quotas) everywhere,
+        # but is the owner's person (their CasePilot history) only with the account scope.
+        request.user = key.user if key.scope == KeyScope.ACCOUNT else AnonymousUser()
         # The key, not a cookie, authenticates: cross-site forgery does not apply.
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
     elif _is_cross_site_write(request):

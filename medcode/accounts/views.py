@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from medcode.accounts import keys, queries, services
 from medcode.accounts.forms import ApiKeyForm, DeleteAccountForm
+from medcode.accounts.models import KeyScope
 from medcode.consult.queries import consults_for
 
 NEW_KEY_SESSION = "medcode_new_api_key"
@@ -42,7 +43,11 @@ def create_api_key(request: HttpRequest) -> HttpResponse:
         messages.error(request, keys.NAME_REQUIRED)
         return redirect("accounts:home")
     try:
-        made = keys.create_key(request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        made = keys.create_key(
+            request.user,  # type: ignore[arg-type]
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"] or KeyScope.USE,
+        )
     except keys.KeyRefused as exc:
         messages.error(request, str(exc))
         return redirect("accounts:home")

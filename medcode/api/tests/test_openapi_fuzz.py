@@ -128,7 +128,7 @@ def fuzz_world(code_samples, settings) -> Iterator[dict[str, Any]]:
     )
     user = make_user("fuzzer")
     set_plan(user, unlimited, source="test")
-    secret = create_key(user, name="fuzz").secret
+    secret = create_key(user, name="fuzz", scope="account").secret  # it reads the history too
     conversation_id = keep_exchange(
         user=user, question="Is S72.001A billable?", answer={"answer": "yes"}, conversation_id=None
     )

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
@@ -37,6 +37,7 @@ from medcode.search.backends import (
 )
 from medcode.search.hybrid import LEXICAL_FUSION, WORD_FUSION, fuse, fuse_ranked
 from medcode.search.models import Document, Word
+from medcode.search.procedures import pcs_words, title_words
 from medcode.search.querytext import (
     LAY_SYNONYMS,
     STOP_WORDS,
@@ -46,7 +47,7 @@ from medcode.search.querytext import (
     expand_synonyms,
     parse_query,
 )
-from medcode.search.ranking import rerank
+from medcode.search.ranking import Kind, query_kind, rerank
 from medcode.search.typos import correct_words
 
 MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
@@ -75,6 +76,9 @@ COMMON_WORD = 5000
 # Fewer hits with every word than this: documents with some of the words follow.
 FEW_HITS = 5
 MAX_PHRASE_WORDS = 6
+# A query read as an ICD-10-PCS procedure: its PCS hits join the fusion with this weight
+# (words 1.0, meaning 0.4), chosen on search_lay_dev.jsonl.
+PROCEDURE_WEIGHT = 2.0
 
 SYSTEM_ALIASES = {
     "icd10cm": CodeSystem.ICD10CM,
@@ -237,13 +241,21 @@ def search(
             else:
                 meaning, is_semantic = found, True
         hits = {hit.document_id: hit for hit in lexical}
-        fused = fuse_ranked([h.document_id for h in lexical], [d for d, _ in meaning], WORD_FUSION)
+        procedure = procedure_hits(q, list(parsed.words), filters, typing=typing)
+        fused = fuse_ranked(
+            [h.document_id for h in lexical],
+            [d for d, _ in meaning],
+            WORD_FUSION,
+            also=[(procedure, PROCEDURE_WEIGHT)] if procedure else (),
+        )
         if len(parsed.words) >= 2:
             # Titles that open with the words typed name the thing itself ("Spinal cord
             # stimulator lead ...", "Power wheelchair, ..."): they lead, fused order kept.
             opening = " ".join(parsed.words).lower()
             fused.sort(key=lambda item: not opens_with(hits.get(item[0]), opening))
-        for doc_id, score, source in rerank(fused, parsed.words, billable=filters.is_billable):
+        route: Kind | None = "procedure" if procedure else None
+        reranked = rerank(fused, parsed.words, billable=filters.is_billable, kind=route)
+        for doc_id, score, source in reranked:
             how: MatchKind = "words" if source in hits else "meaning"
             ranked.setdefault(doc_id, (how, score, hits.get(doc_id)))
         if corrections:
@@ -431,6 +443,26 @@ def search_words(
         more = every_word(rare or groups, operator="OR")
         hits.extend(h for h in more if h.document_id not in seen)
     return WordHits(billable_first_among_twins(hits), corrections, groups, prefix_last)
+
+
+def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) -> list[int]:
+    """ICD-10-PCS codes for a query that reads as a procedure ("right kidney taken out":
+    resection, right, kidney), best first; [] when it does not, or PCS is filtered out."""
+    if typing or (filters.systems and CodeSystem.ICD10PCS not in filters.systems):
+        return []
+    if query_kind(words) in ("drug", "supply"):
+        return []
+    translated = pcs_words(q.split())
+    if not translated:
+        return []
+    pcs = replace(filters, systems=(CodeSystem.ICD10PCS,))
+    found = search_words(translated, pcs, depth=LEXICAL_DEPTH, prefix_last=False)
+    if found.corrections:
+        return []
+    # Titles with every word first; when none has them all, the few nearest (the search's
+    # any-word tail would otherwise outvote the user's own words).
+    every = [h for h in found.hits if set(translated) <= title_words(h.title)]
+    return [h.document_id for h in (every or found.hits[:FEW_HITS])]
 
 
 def billable_first_among_twins(hits: list[Hit]) -> list[Hit]:

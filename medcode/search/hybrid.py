@@ -83,11 +83,18 @@ def fuse(rankings: Sequence[tuple[Sequence[K], float]], *, k: int, depth: int) -
 
 
 def fuse_ranked(
-    lexical: Sequence[K], semantic: Sequence[K], fusion: Fusion = WORD_FUSION
+    lexical: Sequence[K],
+    semantic: Sequence[K],
+    fusion: Fusion = WORD_FUSION,
+    *,
+    also: Sequence[tuple[Sequence[K], float]] = (),
 ) -> list[tuple[K, float]]:
-    """Keys best first with their fused score; ties keep the lexical order."""
+    """Keys best first with their fused score; ties keep the lexical order. `also`: more
+    (ranking, weight) pairs."""
     scores = fuse(
-        [(lexical, fusion.lexical), (semantic, fusion.semantic)], k=fusion.k, depth=fusion.depth
+        [(lexical, fusion.lexical), (semantic, fusion.semantic), *also],
+        k=fusion.k,
+        depth=fusion.depth,
     )
     position = {key: i for i, key in enumerate(lexical)}
     return sorted(scores.items(), key=lambda item: (-item[1], position.get(item[0], 1 << 30)))

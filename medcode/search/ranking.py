@@ -10,6 +10,8 @@
    (the unspecified child; the initial encounter, 7th character A), with the category after
    it; encounter and sequela siblings collapse to one row.
 
+A query that reads as an ICD-10-PCS procedure (procedures.pcs_words) is routed as one.
+
 Every search (page, API, autocomplete, CasePilot's tools) goes through facade.search, which
 calls `rerank`: one ranking everywhere.
 """
@@ -203,7 +205,11 @@ def documents(ids: Sequence[int]) -> dict[int, Doc]:
 
 
 def rerank(
-    ranked: Sequence[tuple[int, float]], words: Sequence[str], *, billable: bool | None = None
+    ranked: Sequence[tuple[int, float]],
+    words: Sequence[str],
+    *,
+    billable: bool | None = None,
+    kind: Kind | None = None,
 ) -> list[tuple[int, float, int]]:
     """The fused hits (best first) re-scored by route and demotions, categories resolved to
     their billable default: (document id, score, id of the hit it came from). Scores are
@@ -212,7 +218,7 @@ def rerank(
         return []
     docs = documents([d for d, _ in ranked])
     lowered = frozenset(w.lower() for w in words)
-    kind = query_kind(words)
+    kind = kind or query_kind(words)
     stems = query_stems(words)
     scored: list[tuple[int, float]] = []
     for rank, (doc_id, _) in enumerate(ranked):

@@ -1,0 +1,490 @@
+"""A procedure query read in ICD-10-PCS words: "right kidney taken out" -> resection right
+kidney; "scope to look inside the colon" -> inspection lower intestinal tract endoscopic.
+
+ICD-10-PCS titles are built from the table axes: "<Root operation> of <Body part>, <Approach>"
+(Medical and Surgical), "<Type> of <Body part>" (Imaging) and a few fixed phrases in the
+other sections. People name procedures by what was done (taken out, fixed, looked inside),
+by a surgical word (-ectomy, -scopy) or by an everyday body word (womb, groin), never by the
+root operation. The maps below translate each of those to the words of the axes' labels;
+the root operations are read as the CMS ICD-10-PCS definitions file defines them
+(icd10pcs_definitions_<year>.xml: Resection = "Cutting out or off, without replacement, all
+of a body part"; Excision = "... a portion of a body part"; Inspection = "Visually and/or
+manually exploring a body part"; Detachment = "Cutting off all or a portion of the upper or
+lower extremities"; Supplement = "Putting in or on biological or synthetic material that
+physically reinforces and/or augments the function of a portion of a body part"). Written for
+medcode.
+
+Words of the query that are ICD-10-PCS words themselves (kidney, right, knee) are kept; the
+rest of the everyday wording (taken, out, surgery) is dropped, so the words searched are the
+ones PCS titles use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from medcode.lib import generation
+from medcode.ops.routers import reference_connection
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_THROUGH_SCOPE = ("via", "natural", "opening", "endoscopic")
+# Operation words (and short phrases) -> the root operation, and anything it implies.
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    "taken out": ("resection",),
+    "take out": ("resection",),
+    "taking out": ("resection",),
+    "removed": ("resection",),
+    "removal": ("resection",),
+    "remove": ("resection",),
+    "excised": ("excision",),
+    "excision": ("excision",),
+    "partial removal": ("excision",),
+    "biopsy": ("excision", "diagnostic"),
+    "biopsies": ("excision", "diagnostic"),
+    "replacement": ("replacement",),
+    "replaced": ("replacement",),
+    "new joint": ("replacement",),
+    "arthroplasty": ("replacement",),
+    "repair": ("repair",),
+    "repaired": ("repair",),
+    "fixed": ("repair",),
+    "sewn": ("repair",),
+    "stitched": ("repair",),
+    "look": ("inspection",),
+    "looked": ("inspection",),
+    "looking": ("inspection",),
+    "look only": ("inspection",),
+    "exam under scope": ("inspection",),
+    "inspection": ("inspection",),
+    "drained": ("drainage",),
+    "drain": ("drainage",),
+    "drainage": ("drainage",),
+    "tap": ("drainage",),
+    "amputation": ("detachment",),
+    "amputated": ("detachment",),
+    "cut off": ("detachment",),
+    "transplant": ("transplantation",),
+    "transplanted": ("transplantation",),
+    "fusion": ("fusion",),
+    "fused": ("fusion",),
+    "bypass": ("bypass",),
+    "stent": ("dilation", "intraluminal"),
+    "stented": ("dilation", "intraluminal"),
+    "widened": ("dilation",),
+    "balloon": ("dilation",),
+    "crushed": ("fragmentation",),
+    "tied": ("occlusion",),
+    "clipped": ("occlusion",),
+    "blocked": ("occlusion",),
+    "reattached": ("reattachment",),
+    "put back": ("reposition",),
+    "inserted": ("insertion",),
+    "insertion": ("insertion",),
+    "put in": ("insertion",),
+    "placed": ("insertion",),
+    "placement": ("insertion",),
+    "burned": ("destruction",),
+    "cauterized": ("destruction",),
+    "ablation": ("destruction",),
+    "freed": ("release",),
+    "released": ("release",),
+    "release": ("release",),
+    "with mesh": ("supplement", "synthetic", "substitute"),
+    "mesh": ("supplement", "synthetic", "substitute"),
+}
+# Surgical word endings -> the root operation (a prefix names the body part, below).
+ENDINGS: dict[str, tuple[str, ...]] = {
+    "ectomy": ("resection",),
+    "scopy": ("inspection",),
+    "oscopy": ("inspection",),
+    "otomy": ("drainage",),
+    "centesis": ("drainage",),
+    "ostomy": ("bypass",),
+    "rrhaphy": ("repair",),
+    "pexy": ("reposition",),
+    "tripsy": ("fragmentation",),
+    "desis": ("fusion",),
+    "lysis": ("release",),
+    "plasty": ("repair",),
+}
+# Combining forms of surgical words -> the body part as ICD-10-PCS labels it.
+ROOTS: dict[str, tuple[str, ...]] = {
+    "nephr": ("kidney",),
+    "hyster": ("uterus",),
+    "mast": ("breast",),
+    "mamm": ("breast",),
+    "lumpect": ("breast",),
+    "splen": ("spleen",),
+    "prostat": ("prostate",),
+    "append": ("appendix",),
+    "appendic": ("appendix",),
+    "cholecyst": ("gallbladder",),
+    "col": ("large", "intestine"),
+    "colon": ("lower", "intestinal", "tract"),
+    "sigmoid": ("sigmoid", "colon"),
+    "proct": ("rectum",),
+    "tonsill": ("tonsils",),
+    "adenoid": ("adenoids",),
+    "thyroid": ("thyroid", "gland"),
+    "parathyroid": ("parathyroid", "gland"),
+    "adrenal": ("adrenal", "gland"),
+    "gastr": ("stomach",),
+    "esophag": ("esophagus",),
+    "esophagogastroduoden": ("upper", "intestinal", "tract"),
+    "duoden": ("duodenum",),
+    "pancreat": ("pancreas",),
+    "hepat": ("liver",),
+    "oophor": ("ovary",),
+    "salping": ("fallopian", "tube"),
+    "cyst": ("bladder",),
+    "ureter": ("ureter",),
+    "urethr": ("urethra",),
+    "orchi": ("testis",),
+    "orchid": ("testis",),
+    "vas": ("vas", "deferens"),
+    "arthr": ("joint",),
+    "bronch": ("tracheobronchial", "tree"),
+    "trache": ("trachea",),
+    "laryng": ("larynx",),
+    "lapar": ("peritoneal", "cavity"),
+    "thorac": ("pleural", "cavity"),
+    "pneumon": ("lung",),
+    "lob": ("lung",),
+    "crani": ("cranial", "cavity"),
+    "lamin": ("vertebra",),
+    "disc": ("disc",),
+    "disk": ("disc",),
+    "menisc": ("meniscus",),
+    "carotid": ("carotid", "artery"),
+    "ile": ("ileum",),
+    "jejun": ("jejunum",),
+    "myring": ("tympanic", "membrane"),
+    "tympan": ("middle", "ear"),
+    "rhin": ("nasal",),
+    "sinus": ("sinus",),
+    "sept": ("nasal", "septum"),
+    "blephar": ("eyelid",),
+    "vitr": ("vitreous",),
+    "colp": ("vagina",),
+    "vulv": ("vulva",),
+    "hemorrhoid": ("rectum",),
+    "phleb": ("vein",),
+    "ven": ("vein",),
+    "angi": ("artery",),
+    "cardi": ("heart",),
+    "pericardi": ("pericardium",),
+    "perine": ("perineum",),
+    "tenot": ("tendon",),
+    "ten": ("tendon",),
+    "fasci": ("fascia",),
+    "neur": ("nerve",),
+    "mastoid": ("mastoid", "sinus"),
+}
+_KEYHOLE = ("percutaneous", "endoscopic")
+# Scopes that reach the body part through a natural opening (the rest go through the skin).
+NATURAL_OPENING = _words(
+    """cyst bronch colon sigmoid proct esophag esophagogastroduoden gastr duoden hyster
+    ureter urethr laryng colp trache rhin sinus"""
+)
+# Everyday body words -> ICD-10-PCS body part words.
+BODY: dict[str, tuple[str, ...]] = {
+    "womb": ("uterus",),
+    "voice box": ("larynx",),
+    "windpipe": ("trachea",),
+    "food pipe": ("esophagus",),
+    "gullet": ("esophagus",),
+    "groin": ("inguinal", "region"),
+    "inguinal": ("inguinal", "region"),
+    "femoral": ("femoral", "region"),
+    "umbilical": ("umbilical",),
+    "belly button": ("umbilical",),
+    "colon": ("large", "intestine"),
+    "bowel": ("intestine",),
+    "gut": ("intestine",),
+    "tummy": ("abdominal", "wall"),
+    "tooth": ("tooth",),
+    "teeth": ("tooth",),
+    "ear tube": ("middle", "ear", "drainage", "device"),
+    "ear tubes": ("middle", "ear", "drainage", "device"),
+    "eardrum": ("tympanic", "membrane"),
+    "tubes": ("fallopian", "tubes"),
+    "lens": ("lens",),
+    "above the knee": ("upper", "leg"),
+    "above knee": ("upper", "leg"),
+    "below the knee": ("lower", "leg"),
+    "below knee": ("lower", "leg"),
+    "arm muscle": ("muscle",),
+    "shoulder muscle": ("muscle",),
+    "through a vein": ("peripheral", "vein"),
+    "in a vein": ("peripheral", "vein"),
+    "iv": ("peripheral", "vein"),
+    "intravenous": ("peripheral", "vein"),
+    "both": ("bilateral",),
+}
+# How the body part was reached -> the approach as the titles say it.
+APPROACHES: dict[str, tuple[str, ...]] = {
+    "laparoscopic": ("percutaneous", "endoscopic"),
+    "laparoscopically": ("percutaneous", "endoscopic"),
+    "lap": ("percutaneous", "endoscopic"),
+    "keyhole": ("percutaneous", "endoscopic"),
+    "robotic": ("percutaneous", "endoscopic"),
+    "arthroscopic": ("percutaneous", "endoscopic"),
+    "thoracoscopic": ("percutaneous", "endoscopic"),
+    "open": ("open",),
+    "incision": ("open",),
+    "transurethral": ("via", "natural", "opening", "endoscopic"),
+    "through the urethra": ("via", "natural", "opening", "endoscopic"),
+    "through the penis": ("via", "natural", "opening", "endoscopic"),
+    "needle": ("percutaneous",),
+}
+# Whole procedure names whose PCS wording shares no word with them.
+NAMED: dict[str, tuple[str, ...]] = {
+    "cardioversion": ("restoration", "cardiac", "rhythm"),
+    "defibrillation": ("restoration", "cardiac", "rhythm"),
+    "cpr": ("performance", "cardiac", "output", "manual"),
+    "cataract surgery": ("replacement", "lens", "synthetic", "substitute"),
+    "cataract removal": ("replacement", "lens", "synthetic", "substitute"),
+    "cataract extraction": ("replacement", "lens", "synthetic", "substitute"),
+    "lens implant": ("replacement", "lens", "synthetic", "substitute"),
+    "tympanostomy": ("drainage", "middle", "ear", "drainage", "device"),
+    "ear tube": ("drainage", "middle", "ear", "drainage", "device"),
+    "ear tubes": ("drainage", "middle", "ear", "drainage", "device"),
+    "chest tube": ("drainage", "pleural", "cavity", "drainage", "device"),
+    "feeding tube": ("insertion", "feeding", "device"),
+    "peg": ("insertion", "feeding", "device", "stomach"),
+    "peg tube": ("insertion", "feeding", "device", "stomach"),
+    "tracheostomy": ("bypass", "trachea", "cutaneous"),
+    "trach": ("bypass", "trachea", "cutaneous"),
+    "colonoscopy": ("inspection", "lower", "intestinal", "tract", *_THROUGH_SCOPE),
+    "sigmoidoscopy": ("inspection", "lower", "intestinal", "tract", *_THROUGH_SCOPE),
+    "egd": ("inspection", "upper", "intestinal", "tract", *_THROUGH_SCOPE),
+    "upper endoscopy": ("inspection", "upper", "intestinal", "tract", *_THROUGH_SCOPE),
+    "tubal ligation": ("occlusion", "fallopian", "tubes"),
+    "tubes tied": ("occlusion", "fallopian", "tubes"),
+    "d&c": ("extraction", "endometrium"),
+    "c-section": ("extraction", "products", "conception"),
+    "c section": ("extraction", "products", "conception"),
+    "cesarean": ("extraction", "products", "conception"),
+    "circumcision": ("resection", "prepuce"),
+    "vasectomy": ("excision", "vas", "deferens"),
+    "turp": ("excision", "prostate", "via", "natural", "opening", "endoscopic"),
+    "lumpectomy": ("excision", "breast"),
+    "spinal tap": ("drainage", "spinal", "canal"),
+    "lumbar puncture": ("drainage", "spinal", "canal"),
+    "breathing machine": ("respiratory", "ventilation"),
+    "ventilator": ("respiratory", "ventilation"),
+    "vent": ("respiratory", "ventilation"),
+    "mechanical ventilation": ("respiratory", "ventilation"),
+    "ventilation": ("respiratory", "ventilation"),
+    "intubated": ("respiratory", "ventilation"),
+    "dialysis": ("performance", "urinary", "filtration"),
+    "hemodialysis": ("performance", "urinary", "filtration"),
+    "blood transfusion": ("transfusion", "nonautologous", "red", "blood", "cells"),
+    "transfusion": ("transfusion", "nonautologous"),
+    "vaccine": ("introduction", "vaccine"),
+    "vaccination": ("introduction", "vaccine"),
+    "flu shot": ("introduction", "influenza", "vaccine"),
+    "antibiotics": ("introduction", "anti-infective"),
+    "antibiotic": ("introduction", "anti-infective"),
+    "chemo": ("introduction", "antineoplastic"),
+    "chemotherapy": ("introduction", "antineoplastic"),
+    "x-ray": ("plain", "radiography"),
+    "x ray": ("plain", "radiography"),
+    "xray": ("plain", "radiography"),
+    "radiograph": ("plain", "radiography"),
+    "ct": ("computerized", "tomography"),
+    "ct scan": ("computerized", "tomography"),
+    "cat scan": ("computerized", "tomography"),
+    "mri": ("magnetic", "resonance", "imaging"),
+    "ultrasound": ("ultrasonography",),
+    "sonogram": ("ultrasonography",),
+    "echo": ("ultrasonography", "heart"),
+    "echocardiogram": ("ultrasonography", "heart"),
+    "scope": ("inspection", "endoscopic"),
+    "scoped": ("inspection", "endoscopic"),
+}
+# The root operations of the Medical and Surgical section (and the other sections' types
+# used above), as the titles spell them.
+ROOT_OPERATIONS = _words(
+    """alteration bypass change control creation destruction detachment dilation drainage
+    excision extirpation extraction fragmentation fusion insertion inspection map occlusion
+    reattachment release removal repair replacement reposition resection restriction revision
+    supplement transfer transplantation introduction transfusion performance restoration
+    assistance"""
+)
+SEGMENTS = {"lower intestinal tract": "large intestine", "upper intestinal tract": "stomach"}
+# Words that say what was done or given, or how, but not to what.
+NOT_A_SITE = ROOT_OPERATIONS | _words(
+    """antineoplastic anti-infective vaccine influenza serum toxoid diagnostic open
+    percutaneous endoscopic via natural opening artificial external synthetic substitute
+    device drainage nonautologous"""
+)
+JOINTS = _words("knee hip shoulder ankle elbow wrist joint")
+# In an imaging query the head is the brain ("CT of the head": Computerized Tomography of Brain).
+IMAGING = frozenset({"radiography", "tomography", "resonance", "ultrasonography"})
+IMAGING_BODY: dict[str, tuple[str, ...]] = {"head": ("brain",), "belly": ("abdomen",)}
+# Words that say something was done but name nothing PCS titles say.
+FILLER = _words(
+    """a an the my his her their of on in to for with and or was were had has have been got
+    get done surgery surgical operation procedure total complete partial inside into through
+    out up off one single patient pt s/p status post performed under"""
+)
+# A query about a past procedure, a complication of one, a visit or a supply after one asks
+# for an ICD-10-CM status, complication or encounter code, or a HCPCS item, not a procedure.
+NOT_A_PROCEDURE = _words(
+    """ago history hx before previous prior old status after since infected infection
+    complication complications malfunction failed loosening came visit encounter bra form
+    forms"""
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9&'-]*")
+_DURATION = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|several)\s*"
+    r"(?P<unit>hours?|hrs?|days?|weeks?)\b"
+)
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_NUMBERS |= {"six": 6, "seven": 7, "several": 3}
+# Respiratory Ventilation, Less than 24 / 24-96 / Greater than 96 Consecutive Hours.
+_MORE_THAN = re.compile(r"\b(?:more|longer|over|greater)\s+than\b")
+_LESS_THAN = re.compile(r"\b(?:less|shorter|under)\s+than\b|\bunder\b")
+
+
+def _phrases() -> list[tuple[tuple[str, ...], tuple[str, ...], str]]:
+    """(words, PCS words, which map) for every phrase, longest first."""
+    out = []
+    for name, table in (
+        ("named", NAMED),
+        ("operation", OPERATIONS),
+        ("body", BODY),
+        ("approach", APPROACHES),
+    ):
+        for phrase, words in table.items():
+            out.append((tuple(_WORD.findall(phrase)), words, name))
+    out.sort(key=lambda entry: -len(entry[0]))
+    return out
+
+
+_PHRASES = _phrases()
+
+
+def ending_words(word: str) -> tuple[str, ...]:
+    """A surgical word split into operation and body part: "nephrectomy" -> resection
+    kidney; "cystoscopy" -> inspection bladder; "" when it is none."""
+    for ending, operation in sorted(ENDINGS.items(), key=lambda item: -len(item[0])):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)].rstrip("o")
+            for size in range(len(stem), 2, -1):
+                body = ROOTS.get(stem[:size])
+                if body is not None:
+                    if ending in ("scopy", "oscopy"):
+                        # A scope goes in through a body opening or through the skin.
+                        natural = stem[:size] in NATURAL_OPENING
+                        return (*operation, *body, *(_THROUGH_SCOPE if natural else _KEYHOLE))
+                    return (*operation, *body)
+            return operation
+    return ()
+
+
+def ventilation_hours(text: str) -> tuple[str, ...]:
+    """The duration bucket of a ventilation query in the titles' words, or ()."""
+    match = _DURATION.search(text)
+    if match is None:
+        return ()
+    raw = match.group("n")
+    n = float(_NUMBERS.get(raw, 0) if raw in _NUMBERS else raw)
+    unit = match.group("unit")
+    hours = n * (24 if unit.startswith("d") else 168 if unit.startswith("w") else 1)
+    before = text[: match.start()]
+    if _MORE_THAN.search(before) and hours >= 96:
+        return ("greater", "96")
+    if _LESS_THAN.search(before) and hours <= 24:
+        return ("less", "24")
+    if hours < 24:
+        return ("less", "24")
+    if hours <= 96:
+        return ("24", "96")
+    return ("greater", "96")
+
+
+def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None) -> list[str]:
+    """The query in ICD-10-PCS title words, or [] when it names no procedure.
+
+    `vocabulary`: the words of the loaded ICD-10-PCS titles (default: read from the index);
+    a query word outside it is dropped.
+    """
+    lowered = [w.lower() for w in words]
+    text = " ".join(lowered)
+    tokens = _WORD.findall(text)
+    if NOT_A_PROCEDURE & set(tokens) or "s/p" in text:
+        return []
+    known = pcs_vocabulary() if vocabulary is None else vocabulary
+    out: list[str] = []
+    named = False
+    i = 0
+    while i < len(tokens):
+        for phrase, mapped, table in _PHRASES:
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                out.extend(mapped)
+                named = named or table in ("named", "operation")
+                i += len(phrase)
+                break
+        else:
+            token = tokens[i]
+            split = ending_words(token)
+            if token == "out" and i and (tokens[i - 1] in known or tokens[i - 1] in BODY):
+                out.append("resection")  # "appendix out", "tonsils out"
+                named = True
+            elif split:
+                out.extend(split)
+                named = True
+            elif token not in FILLER and token in known:
+                out.append(token)
+            i += 1
+    operations = [w for w in out if w in ROOT_OPERATIONS]
+    if not named or not [w for w in out if w not in NOT_A_SITE and w in known]:
+        # No procedure named, or nothing it was done to ("passed out", "getting chemo").
+        return []
+    if len(set(operations)) > 1:
+        # A scope with a biopsy is an excision through the scope; mesh makes a repair a
+        # supplement; a part taken out is a resection, a piece of it an excision.
+        for weaker, stronger in (("inspection", None), ("repair", "supplement")):
+            if weaker in operations and (stronger is None or stronger in operations):
+                out = [w for w in out if w != weaker]
+    if "excision" in out:
+        # A biopsy through a scope takes tissue from a segment, not the whole tract.
+        text_out = " ".join(out)
+        for tract, segment in SEGMENTS.items():
+            text_out = text_out.replace(tract, segment)
+        out = text_out.split()
+    if "replacement" in out and JOINTS & set(out):
+        out.extend(("joint", "synthetic", "substitute"))
+    if IMAGING & set(out):
+        out = [m for w in out for m in IMAGING_BODY.get(w, (w,))]
+    if "ventilation" in out:
+        out.extend(ventilation_hours(text))
+    return list(dict.fromkeys(w for w in out if w in known))
+
+
+def title_words(title: str) -> set[str]:
+    return set(_WORD.findall(title.lower()))
+
+
+@lru_cache(maxsize=2)
+def _vocabulary(token: str) -> frozenset[str]:
+    del token
+    words: set[str] = set()
+    with reference_connection().cursor() as cursor:
+        cursor.execute("SELECT title FROM search_document WHERE system = %s", ["ICD10PCS"])
+        for (title,) in cursor.fetchall():
+            words.update(title_words(title or ""))
+    return frozenset(words)
+
+
+def pcs_vocabulary() -> frozenset[str]:
+    """Every word of the loaded ICD-10-PCS titles (cached per data generation)."""
+    return _vocabulary(generation.current().token)

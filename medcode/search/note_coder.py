@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from medcode.search.codebook import CodeBook, fits_patient, load_codebook, seventh_character_stem
@@ -42,6 +42,11 @@ class Weights:
     prior: float = 0.0  # learned: x per-code prior
     learned_words: float = 0.0  # learned: x word -> code association
     learned_alone: float = 1.0  # and x this for a code the note gives no other evidence for
+    # Learned parts weigh categories, the note's own words pick the code inside one: the
+    # learned evidence for a code goes to the category's code the note itself supports best,
+    # and the prior is the category's (so CodiEsp's frequent E11.9 never outranks the
+    # E11.22 a US note spells out).
+    learned_by_category: bool = False
 
 
 ZERO_SHOT = Weights()
@@ -174,6 +179,46 @@ def history_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tupl
     return out[:2]
 
 
+def add_learned(
+    best: dict[str, CodeScore],
+    learned: dict[str, float],
+    prior: dict[str, float],
+    weights: Weights,
+    *,
+    allowed: Callable[[str], bool],
+) -> None:
+    """Add the learned evidence and prior to the note's own scores (`best`, in place). With
+    `weights.learned_by_category` a code's learned evidence goes to the code of its category
+    that the note's own evidence ranks first, and the prior is the category's, so the
+    learned parts choose categories and the note's words choose the code inside one."""
+    own_best: dict[str, str] = {}  # category -> the code the note's own evidence ranks first
+    if weights.learned_by_category:
+        for code, entry in best.items():
+            held = own_best.get(code[:3])
+            if held is None or entry.score > best[held].score:
+                own_best[code[:3]] = code
+    boosts: dict[str, float] = {}
+    if weights.learned_words:
+        for code, value in learned.items():
+            if not allowed(code):
+                continue
+            target = own_best.get(code[:3], code)
+            if target not in best:
+                best[target] = CodeScore(target, 0.0, -1)
+            alone = weights.learned_alone if best[target].finding < 0 else 1.0
+            boosts[target] = max(boosts.get(target, 0.0), weights.learned_words * value * alone)
+    for code, boost in boosts.items():
+        best[code].score += boost
+    if prior and weights.prior:
+        by_category: dict[str, float] = {}
+        if weights.learned_by_category:
+            for code, value in prior.items():
+                by_category[code[:3]] = max(by_category.get(code[:3], 0.0), value)
+        # Only for codes the note gives evidence for: a frequent code alone is no finding.
+        for code, entry in best.items():
+            entry.score += weights.prior * by_category.get(code[:3], prior.get(code, 0.0))
+
+
 def code_note(
     text: str,
     *,
@@ -238,22 +283,16 @@ def code_note(
         for code, _, _ in index_hits(index, book, finding.text)
     }
     denied_words = [frozenset(stems(f.text)) for f in findings if f.assertion in NOT_CODED]
-    for code, value in (learned or {}).items():
-        if (
-            weights.learned_words
-            and code not in denied
+
+    def allowed(code: str) -> bool:
+        return (
+            code not in denied
             and not any(book.words(code) <= w for w in denied_words if book.words(code))
             and book.is_billable(code)
             and fits_patient(code, sex=patient.sex, age=patient.age)
-        ):
-            if code not in best:
-                best[code] = CodeScore(code, 0.0, -1)
-            alone = weights.learned_alone if best[code].finding < 0 else 1.0
-            best[code].score += weights.learned_words * value * alone
-    if prior and weights.prior:
-        # Only for codes the note gives evidence for: a frequent code alone is no finding.
-        for code, entry in best.items():
-            entry.score += weights.prior * prior.get(code, 0.0)
+        )
+
+    add_learned(best, learned or {}, prior or {}, weights, allowed=allowed)
 
     ranked = collapse(sorted(best.values(), key=lambda e: -e.score), weights.category_repeat)
     per_finding = [

@@ -72,8 +72,17 @@ def learned_parts(text: str, weights: Weights) -> tuple[dict[str, float], dict[s
 # A code only the learned associations suggest counts for less (0.6): on the dev notes it
 # cost 0.005 MAP and it keeps CodiEsp's frequent codes below a US note's own findings.
 LEARNED_ALONE = 0.6
+# Learned by category (note_coder.Weights.learned_by_category): with code-level learned
+# parts MAP was 0.394 on the CodiEsp dev notes but 0.199 on the independent US notes
+# (search/eval/notes_independent.jsonl), below zero-shot's 0.228 -- CodiEsp's frequent
+# unspecified codes (E11.9, F32.9, A41.9) outranked the specific codes a US note spells out.
+# By category: 0.373 on CodiEsp dev, 0.233 on the US notes (bench/search_quality.py
+# --notes-only; zero-shot 0.276 and 0.228).
 DEFAULT_WEIGHTS = Weights(
-    prior=LEARNED_PRIOR, learned_words=LEARNED_WORDS, learned_alone=LEARNED_ALONE
+    prior=LEARNED_PRIOR,
+    learned_words=LEARNED_WORDS,
+    learned_alone=LEARNED_ALONE,
+    learned_by_category=True,
 )
 
 

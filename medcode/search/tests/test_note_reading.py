@@ -209,3 +209,36 @@ def test_a_bad_corpus_line_is_named_by_file_and_line(tmp_path):
     corpus.write_text('{"split": "train", "text_en": "x", "dx_codes": []}\nnot json\n')
     with pytest.raises(LearnedFileError, match=r"notes.jsonl, line 2"):
         learn(corpus)
+
+
+def test_learned_parts_choose_the_category_and_the_note_the_code_inside_it():
+    from medcode.search.note_coder import CodeScore, Weights, add_learned
+
+    def own() -> dict[str, CodeScore]:
+        # The note spells out diabetic CKD (E11.22) and, more weakly, names diabetes (E11.9).
+        return {"E1122": CodeScore("E1122", 1.0, 0), "E119": CodeScore("E119", 0.9, 1)}
+
+    learned = {"E119": 0.8, "I10": 0.5}  # a corpus where E11.9 and I10 are frequent
+    prior = {"E119": 1.0, "E1122": 0.2, "I10": 0.9}
+    weights = Weights(prior=0.3, learned_words=1.0, learned_alone=0.6)
+
+    by_code = own()
+    add_learned(by_code, learned, prior, weights, allowed=lambda code: True)
+    assert by_code["E119"].score > by_code["E1122"].score  # the corpus overrides the note
+
+    by_category = own()
+    add_learned(
+        by_category,
+        learned,
+        prior,
+        Weights(prior=0.3, learned_words=1.0, learned_alone=0.6, learned_by_category=True),
+        allowed=lambda code: True,
+    )
+    assert by_category["E1122"].score > by_category["E119"].score
+    assert by_category["E1122"].score == pytest.approx(1.0 + 0.8 + 0.3 * 1.0)
+    # A code only the learned parts suggest still comes in, weighted as "alone".
+    assert by_category["I10"].score == pytest.approx(0.6 * 0.5 + 0.3 * 0.9)
+    # A code the note denies is never added.
+    denied = own()
+    add_learned(denied, {"I10": 0.5}, {}, weights, allowed=lambda code: code != "I10")
+    assert "I10" not in denied

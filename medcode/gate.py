@@ -1,8 +1,9 @@
 """The one place that decides whether the gated part of a code page is shown.
 
-Sections 5-10 of a code page (documentation, billing, modifiers, related codes, data panels,
-FAQ) are the gated part. The HTML page, its htmx partial and the JSON twin all ask
-`can_see_gated`; nothing else decides.
+Sections 5-8 and 10 of a code page (documentation, billing, modifiers, related codes, FAQ:
+what medcode adds) are the gated part; official text, ICD-10-CM notes and the CMS data panels
+(section 9) are public domain and open to everyone. The HTML page, its htmx partial and the
+JSON twin all ask `can_see_gated` (for a page `has_gated_content`); nothing else decides.
 
 The rules (limits come from the Plan rows, editable in the admin):
 - MEDCODE_METERING=off: everything is open.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -24,7 +26,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-GATED_SECTIONS = ("documentation", "billing", "modifiers", "related", "panels", "faq")
+# The value medcode adds. Official text, notes and the CMS data panels are public domain and
+# shown to everyone (the related-code lists too, except the editorial group).
+GATED_SECTIONS = ("documentation", "billing", "modifiers", "related", "faq")
 
 METERING_OFF = "metering_off"
 UNLIMITED = "unlimited"
@@ -32,15 +36,22 @@ METERED = "metered"
 LOCKED = "locked"
 CRAWLER = "crawler"
 NO_REQUEST = "no_request"
+NOTHING_GATED = "nothing_gated"
+# The related-code group of our own picks ("often reported or confused with it") is editorial.
+EDITORIAL_GROUP = "editorial"
 
 CRAWLER_MESSAGE = (
-    "The documentation, billing, modifier, related-code, data and FAQ sections are for "
-    "readers; search engines see the public part of this page."
+    "The documentation, billing, modifier and FAQ sections are for readers; search engines "
+    "see the public part of this page."
 )
 NO_REQUEST_MESSAGE = "The gated sections are shown to readers only."
 GUEST_LEFT = (
     "{remaining} full code page{s} remaining. Guests can open {limit} code page{ls} in full "
     "each {period}; {free_offer}"
+)
+GUEST_LAST = (
+    "This is your free full code page this {period}: guests can open {limit} code page{ls} "
+    "in full each {period}; {free_offer}"
 )
 GUEST_LOCKED = (
     "0 full code pages remaining. Guests can open {limit} code page{ls} in full each "
@@ -49,6 +60,7 @@ GUEST_LOCKED = (
 FREE_OFFER = "register a free account for {free} more."
 FREE_OFFER_UNLIMITED = "register a free account to open every code page in full."
 USER_LEFT = "{remaining} full code page{s} remaining this {period} on the {plan} plan."
+USER_LAST = "This is the last of your {limit} full code page{ls} this {period} on the {plan} plan."
 USER_LOCKED = (
     "0 full code pages remaining this {period}. The {plan} plan opens {limit} code page{ls} "
     "in full each {period}, renewed on {renews}. A paid plan has no limit."
@@ -70,6 +82,21 @@ class GateDecision:
     remaining: int | None = None
     action_url: str = ""
     action_label: str = ""
+    is_guest: bool = False
+
+
+def has_gated_content(page: Any) -> bool:
+    """Whether a code page holds anything of the gated sections (editorial text, modifier
+    advice, FAQ); a page of official text and CMS data alone is open and counts nothing."""
+    return bool(
+        page.documentation_html
+        or page.billing_html
+        or page.modifiers
+        or page.modifier_notes_html
+        or page.related_notes_html
+        or page.faq
+        or any(group.key == EDITORIAL_GROUP for group in page.related)
+    )
 
 
 def can_see_gated(request: HttpRequest | None, system: str, code: str) -> GateDecision:
@@ -109,6 +136,8 @@ def can_see_gated(request: HttpRequest | None, system: str, code: str) -> GateDe
         free = plan_named(FREE_PLAN).gated_views
         words["free_offer"] = FREE_OFFER_UNLIMITED if free is None else FREE_OFFER.format(free=free)
         template = GUEST_LEFT if allowance.allowed else GUEST_LOCKED
+        if allowance.allowed and remaining == 0:  # the page being read is the last one
+            template = GUEST_LAST
         action = (
             f"{_url('account_signup')}?{urlencode({'next': request.path})}",
             REGISTER_LABEL,
@@ -117,6 +146,8 @@ def can_see_gated(request: HttpRequest | None, system: str, code: str) -> GateDe
         renews = timezone.localtime(allowance.resets_at)
         words["renews"] = f"{renews:%B} {renews.day}"
         template = USER_LEFT if allowance.allowed else USER_LOCKED
+        if allowance.allowed and remaining == 0:
+            template = USER_LAST
         action = (_url("accounts:home"), ACCOUNT_LABEL)
     return GateDecision(
         visible=allowance.allowed,
@@ -125,4 +156,5 @@ def can_see_gated(request: HttpRequest | None, system: str, code: str) -> GateDe
         remaining=remaining,
         action_url=action[0],
         action_label=action[1],
+        is_guest=viewer.is_guest,
     )

@@ -312,7 +312,12 @@ MEDCODE_MAX_UPLOAD_BYTES = int(os.environ.get("MEDCODE_MAX_UPLOAD_BYTES", str(20
 # (the console in DEBUG without a URL; pytest swaps in the in-memory outbox).
 DEFAULT_FROM_EMAIL = os.environ.get("MEDCODE_FROM_EMAIL", "medcode <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-_email_url = os.environ.get("MEDCODE_EMAIL_URL", "" if not DEBUG else "console:")
+# Without MEDCODE_EMAIL_URL or EMAIL_HOST, mail goes to the console (the server's log), so
+# sign-up works on a default install; `medcode up` and `medcode serve` warn about it.
+MEDCODE_MAIL_CONFIGURED = bool(os.environ.get("MEDCODE_EMAIL_URL") or os.environ.get("EMAIL_HOST"))
+_email_url = os.environ.get(
+    "MEDCODE_EMAIL_URL", "" if MEDCODE_MAIL_CONFIGURED and not DEBUG else "console:"
+)
 if _email_url.startswith("console:"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 elif _email_url.startswith("file://"):
@@ -344,6 +349,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 MEDCODE_TASK_LEASE_SECONDS = float(os.environ.get("MEDCODE_TASK_LEASE_SECONDS", "300"))
 # The site's address as users reach it, for links in email sent by the worker.
 MEDCODE_SITE_URL = os.environ.get("MEDCODE_SITE_URL", "http://localhost:8000")
+# The site's name in pages and account mail ("Hello from medcode").
+MEDCODE_SITE_NAME = os.environ.get("MEDCODE_SITE_NAME", "medcode")
+# The plans page's way to a paid plan: a checkout page, else a sales contact address.
+MEDCODE_UPGRADE_URL = os.environ.get("MEDCODE_UPGRADE_URL", "")
+MEDCODE_SALES_EMAIL = os.environ.get("MEDCODE_SALES_EMAIL", "")
 MEDCODE_JOBS_POSTS_PER_DAY = int(os.environ.get("MEDCODE_JOBS_POSTS_PER_DAY", "5"))
 MEDCODE_JOBS_EXPIRY_NOTICE_DAYS = int(os.environ.get("MEDCODE_JOBS_EXPIRY_NOTICE_DAYS", "3"))
 

@@ -6,13 +6,22 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from medcode.api.main import ApiError, ErrorOut
 from medcode.codes import catalog, payment, queries
-from medcode.gate import GATED_SECTIONS, METERING_OFF, GateDecision, can_see_gated
+from medcode.gate import (
+    EDITORIAL_GROUP,
+    GATED_SECTIONS,
+    METERING_OFF,
+    NOTHING_GATED,
+    GateDecision,
+    can_see_gated,
+    has_gated_content,
+)
 from medcode.lib import conditional, datacache
 
 router = Router(tags=["codes"])
@@ -192,8 +201,7 @@ GATED_FIELDS = {
     "documentation": ("documentation_html",),
     "billing": ("billing_html",),
     "modifiers": ("modifiers", "modifier_notes_html"),
-    "related": ("related", "related_notes_html"),
-    "panels": ("panels",),
+    "related": ("related_notes_html",),  # the lists are CMS data; see page_out
     "faq": ("faq",),
 }
 
@@ -214,6 +222,7 @@ def page_out(page: queries.CodePage, *, gate: GateDecision, url: str) -> dict[st
         for section in GATED_SECTIONS:
             for name in GATED_FIELDS[section]:
                 data[name] = None
+        data["related"] = [g for g in data["related"] if g["key"] != EDITORIAL_GROUP]
     return data
 
 
@@ -265,7 +274,11 @@ def get_code(
     locality = (locality or "").strip()[:80]
     if locality:
         page = payment.with_locality(page, locality)
-    gate = can_see_gated(request, page.system, page.code)
+    gate = (
+        can_see_gated(request, page.system, page.code)
+        if has_gated_content(page) or not settings.MEDCODE_METERING
+        else GateDecision(visible=True, reason=NOTHING_GATED)  # nothing to meter
+    )
     key = ("json", found.text, system or "", on, gate, locality)
     # The gate's part (visibility, pages left) is in the body, so the ETag tells viewers apart;
     # with metering on the answer is this viewer's and never kept by shared caches.

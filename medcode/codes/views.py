@@ -22,13 +22,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from medcode.codes import catalog, payment, queries
 from medcode.codes.models import CodeSystem
-from medcode.gate import METERING_OFF, GateDecision, can_see_gated
+from medcode.gate import (
+    EDITORIAL_GROUP,
+    METERING_OFF,
+    NOTHING_GATED,
+    GateDecision,
+    can_see_gated,
+    has_gated_content,
+)
 from medcode.lib import conditional, datacache
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
@@ -89,7 +96,11 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             on=explicit_date,
         )
         return HttpResponsePermanentRedirect(target)
-    gate = can_see_gated(request, page.system, page.code)
+    gate = (
+        can_see_gated(request, page.system, page.code)
+        if has_gated_content(page) or not settings.MEDCODE_METERING
+        else GateDecision(visible=True, reason=NOTHING_GATED)  # nothing to meter
+    )
     # The body depends only on the code, the date, the gate's visibility and the host; the
     # CSRF token and the gate notice (per visitor) are filled in for each request.
     key = (
@@ -175,11 +186,49 @@ def gate_notice(gate: GateDecision) -> str:
     return str(
         format_html(
             '<section class="locked" aria-labelledby="locked-h"><h2 id="locked-h">'
-            "Documentation, billing, modifiers, related codes, data and FAQ</h2>"
-            "<p>{}</p></section>",
+            "Documentation, billing, modifiers and FAQ</h2>"
+            "<p>{}</p>{}</section>",
             gate.message,
+            gate_actions(gate),
         )
     )
+
+
+def gate_actions(gate: GateDecision) -> SafeString:
+    """The locked box's ways on: register or sign in (guests), or see the plans."""
+    plans = reverse("accounts:plans")
+    if gate.is_guest:
+        signin = f"{reverse('account_login')}?{urlencode({'next': gate_next(gate)})}"
+        buttons = [
+            (gate.action_url, REGISTER_BUTTON, "button button--primary"),
+            (signin, SIGN_IN_BUTTON, "button"),
+            (plans, PLANS_BUTTON, "button button--quiet"),
+        ]
+    elif gate.reason == "crawler" or not gate.action_url:
+        return SafeString("")
+    else:
+        buttons = [
+            (plans, UPGRADE_BUTTON, "button button--primary"),
+            (gate.action_url, gate.action_label, "button"),
+        ]
+    items = format_html_join(
+        "", '<a class="{}" href="{}">{}</a>', ((c, u, t) for u, t, c in buttons)
+    )
+    return format_html('<p class="locked__actions">{}</p>', items)
+
+
+def gate_next(gate: GateDecision) -> str:
+    """The page to come back to, from the register link's ?next= (a local path)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    target = parse_qs(urlsplit(gate.action_url).query).get("next", ["/"])[0]
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+REGISTER_BUTTON = "Register free"
+SIGN_IN_BUTTON = "Sign in"
+PLANS_BUTTON = "See plans"
+UPGRADE_BUTTON = "Upgrade your plan"
 
 
 CSRF_PLACEHOLDER = "__medcode_csrf_token__"
@@ -218,7 +267,11 @@ def render_body(
         "system_param": page.system if found.needs_system else "",
         "api_url": api_url,
         "code_prefix": prefix,
-        "related_links": _related_links(page, prefix, explicit_date),
+        "related_links": [
+            (group, links)
+            for group, links in _related_links(page, prefix, explicit_date)
+            if gate_visible or group.key != EDITORIAL_GROUP
+        ],
         "also": [
             (ref, code_url(ref.display, system=ref.system, on=explicit_date)) for ref in page.also
         ],

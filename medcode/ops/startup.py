@@ -24,8 +24,21 @@ def site_url_warning() -> str:
     )
 
 
+MAIL_NOT_CONFIGURED = (
+    "warning: outgoing mail is not configured (neither MEDCODE_EMAIL_URL nor EMAIL_HOST is "
+    "set), so account mail (sign-up confirmations, password resets) and other mail is "
+    "written to this log instead of being sent; set MEDCODE_EMAIL_URL "
+    "(e.g. smtp://user:password@mail.example.org:587?tls=1)."
+)
+
+
+def mail_warning() -> str:
+    """Why mail will not reach anyone, or "" when outgoing mail is configured."""
+    return "" if getattr(settings, "MEDCODE_MAIL_CONFIGURED", True) else MAIL_NOT_CONFIGURED
+
+
 def warn_at_start() -> None:
     """Print each start-up warning to standard error (the process's log)."""
-    warning = site_url_warning()
-    if warning:
-        print(warning, file=sys.stderr, flush=True)
+    for warning in (site_url_warning(), mail_warning()):
+        if warning:
+            print(warning, file=sys.stderr, flush=True)

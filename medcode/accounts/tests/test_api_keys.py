@@ -216,22 +216,24 @@ def test_the_account_page_shows_each_keys_use_per_day():
 def test_the_json_twin_obeys_the_same_gate_as_the_page(code_samples):
     guest = browser()
     first = guest.get(f"/api/v1/codes/63650?date={NOV_2025}").json()
-    second = guest.get(f"/api/v1/codes/E0114?date={NOV_2025}").json()
+    second = guest.get(f"/api/v1/codes/C1778?date={NOV_2025}").json()
     assert first["gate"]["visible"] is True
     assert second["gate"]["visible"] is False and second["gate"]["reason"] == "locked"
-    assert second["documentation_html"] is None and second["panels"] is None
+    assert second["modifiers"] is None
+    assert second["panels"]  # public-domain CMS data is never gated
     # ... and the page agrees: the HTML of the second code is locked too.
-    html = guest.get(f"/codes/E0114/?date={NOV_2025}").content.decode()
-    assert "0 full code pages remaining" in html and 'id="data"' not in html
+    html = guest.get(f"/codes/C1778/?date={NOV_2025}").content.decode()
+    assert "0 full code pages remaining" in html and 'id="modifiers"' not in html
+    assert 'id="data"' in html
 
 
 def test_an_htmx_partial_cannot_get_around_the_gate(code_samples):
     guest = browser()
     guest.get(f"/codes/63650/?date={NOV_2025}")
-    partial = guest.get(f"/codes/E0114/?date={NOV_2025}", HTTP_HX_REQUEST="true")
+    partial = guest.get(f"/codes/C1778/?date={NOV_2025}", HTTP_HX_REQUEST="true")
     html = partial.content.decode()
     assert partial.status_code == 200 and "<html" not in html
-    assert "0 full code pages remaining" in html and 'id="data"' not in html
+    assert "0 full code pages remaining" in html and 'id="documentation"' not in html
 
 
 def test_a_users_keys_share_the_users_gated_meter(code_samples):
@@ -241,7 +243,7 @@ def test_a_users_keys_share_the_users_gated_meter(code_samples):
     client = browser()
     client.force_login(user)
     assert 'id="documentation"' in client.get(f"/codes/63650/?date={NOV_2025}").content.decode()
-    data = api(browser(), f"/api/v1/codes/E0114?date={NOV_2025}", made.secret).json()
+    data = api(browser(), f"/api/v1/codes/C1778?date={NOV_2025}", made.secret).json()
     assert data["gate"]["visible"] is False
 
 

@@ -101,8 +101,11 @@ def test_the_gate_nulls_the_gated_fields_in_json(code_samples, client, monkeypat
     )
     data = get(client, "/api/v1/codes/63650").json()
     assert data["gate"]["visible"] is False
-    for name in ("documentation_html", "billing_html", "modifiers", "related", "panels", "faq"):
+    for name in ("documentation_html", "billing_html", "modifiers", "related_notes_html", "faq"):
         assert data[name] is None
+    # Public-domain CMS data stays: the panels and the data-derived related lists.
+    assert data["panels"] and data["related"]
+    assert all(group["key"] != "editorial" for group in data["related"])
     assert data["official"]["notice"] and data["plain_language_html"]
 
 

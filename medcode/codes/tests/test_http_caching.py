@@ -19,8 +19,8 @@ from medcode.lib import generation
 from medcode.search.index import rebuild_index
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
-CODE_PAGE = "/codes/S72.001A/?date=2025-11-03"
-CODE_JSON = "/api/v1/codes/S72.001A?date=2025-11-03"
+CODE_PAGE = "/codes/63685/?date=2025-11-03"  # a page with gated (editorial) sections
+CODE_JSON = "/api/v1/codes/63685?date=2025-11-03"
 
 
 @pytest.fixture(autouse=True)
@@ -215,7 +215,7 @@ def test_gated_content_never_crosses_from_one_viewer_to_another(code_samples, se
     reader = browser("198.51.100.1")
     spent = browser("198.51.100.2")
     # The second guest spends the one free page on another code first.
-    assert b'class="gated"' in spent.get("/codes/E0114/").content
+    assert b'class="gated"' in spent.get("/codes/C1778/").content
     opened = reader.get(CODE_PAGE)
     assert opened.status_code == 200 and b'class="gated"' in opened.content
     locked = spent.get(CODE_PAGE)
@@ -227,10 +227,11 @@ def test_gated_content_never_crosses_from_one_viewer_to_another(code_samples, se
     assert "private" in opened["Cache-Control"]
     # The JSON twin: the same, the gated fields null for the locked guest.
     reader_json = reader.get(CODE_JSON)
-    assert reader_json.json()["panels"]
+    assert reader_json.json()["modifiers"]
     locked_json = spent.get(CODE_JSON, HTTP_IF_NONE_MATCH=reader_json["ETag"])
     assert locked_json.status_code == 200
-    assert locked_json.json()["panels"] is None and locked_json.json()["gate"]["visible"] is False
+    assert locked_json.json()["modifiers"] is None
+    assert locked_json.json()["gate"]["visible"] is False
     # And the reader still gets the page it opened, from its own validator.
     assert reader.get(CODE_PAGE, HTTP_IF_NONE_MATCH=opened["ETag"]).status_code == 304
 

@@ -275,7 +275,11 @@ def test_the_gate_decides_whether_the_gated_sections_show(code_samples, client, 
         lambda request, system, code: gate.GateDecision(False, "test", "Sign in to read more."),
     )
     html = get(client, f"/codes/63650/?date={NOV_2025}").content.decode()
-    assert 'id="documentation"' not in html and 'id="data"' not in html and 'id="faq"' not in html
+    assert 'id="documentation"' not in html and 'id="faq"' not in html
+    assert 'id="modifiers"' not in html
+    # The CMS data panels and the data-derived related lists are public domain: always shown.
+    assert 'id="data"' in html and 'id="related-codes"' in html
+    assert "Often reported or confused with it" not in html  # the editorial group is gated
     assert "Sign in to read more." in html
     assert 'id="official"' in html and 'id="actions"' in html
 

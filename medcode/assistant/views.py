@@ -1,8 +1,10 @@
 """The CasePilot chat page /pilot/: ask (htmx), stream the answer (server-sent events).
 
 POST /pilot/ask/ validates the question and takes one from the quota, then returns the
-exchange partial, whose answer area opens GET /pilot/stream/<ticket>/ (a signed, short-lived
-ticket holding the question) and fills in as the events arrive. Without JavaScript the same
+exchange partial, whose answer area opens GET /pilot/stream/<id>/ and fills in as the events
+arrive. The question (it may hold patient details) stays in the server-side session under that
+random id, never in the URL (access and proxy logs), and the id works once, within
+TICKET_MAX_AGE, for that session only. Without JavaScript the same
 POST renders the page with the whole answer. Every piece of user text is escaped by the
 templates; the stream sends HTML rendered by the same templates.
 """
@@ -10,10 +12,11 @@ templates; the stream sends HTML rendered by the same templates.
 from __future__ import annotations
 
 import re
+import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 
-from django.core import signing
 from django.http import (
     Http404,
     HttpRequest,
@@ -38,9 +41,10 @@ from medcode.assistant.intent import MAX_QUESTION_CHARS
 from medcode.assistant.limits import check_question_quota
 from medcode.assistant.services import keep_exchange
 
-TICKET_SALT = "medcode.assistant.stream"
-TICKET_MAX_AGE = 300  # seconds: the page opens the stream at once
-TICKET_EXPIRED = "This answer link has expired; ask the question again."
+STREAMS_KEY = "pilot_streams"
+MAX_WAITING_STREAMS = 5  # per session: the page opens each stream at once
+TICKET_MAX_AGE = 300  # seconds
+TICKET_EXPIRED = "This answer link has expired or was used already; ask the question again."
 NOT_YOUR_TICKET = "This answer belongs to another session."
 EXAMPLES = (
     "What is E11.9?",
@@ -118,11 +122,7 @@ def ask(request: HttpRequest) -> HttpResponse:
             request, answered=[{"question": question, "answer": data}], quota=quota.message
         )
         return render(request, "assistant/pilot.html", context)
-    ticket = signing.dumps(
-        {"q": question, "u": _user_id(request), "c": conversation_id},
-        salt=TICKET_SALT,
-        compress=True,
-    )
+    ticket = _keep_for_stream(request, question, conversation_id)
     return render(
         request,
         "assistant/_exchange.html",
@@ -153,11 +153,34 @@ def _record(
     )
 
 
+def _keep_for_stream(request: HttpRequest, question: str, conversation_id: int | None) -> str:
+    """A random single-use id for the stream; the question waits in the session under it."""
+    now = time.time()
+    waiting = {
+        key: value
+        for key, value in request.session.get(STREAMS_KEY, {}).items()
+        if now - value["t"] < TICKET_MAX_AGE
+    }
+    ticket = secrets.token_urlsafe(18)
+    waiting[ticket] = {"q": question, "u": _user_id(request), "c": conversation_id, "t": now}
+    request.session[STREAMS_KEY] = dict(list(waiting.items())[-MAX_WAITING_STREAMS:])
+    return ticket
+
+
+def _take_for_stream(request: HttpRequest, ticket: str) -> dict[str, Any] | None:
+    waiting = request.session.get(STREAMS_KEY) or {}
+    data = waiting.pop(ticket, None)
+    if data is None:
+        return None
+    request.session[STREAMS_KEY] = waiting
+    request.session.save()  # used up before the first byte is sent, so a replay finds nothing
+    return data if time.time() - data["t"] < TICKET_MAX_AGE else None
+
+
 @require_safe
 def stream(request: HttpRequest, ticket: str) -> HttpResponse | StreamingHttpResponse:
-    try:
-        data = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
-    except signing.BadSignature:
+    data = _take_for_stream(request, ticket)
+    if data is None:
         return HttpResponseBadRequest(TICKET_EXPIRED, content_type="text/plain")
     if data.get("u") is not None and data.get("u") != _user_id(request):
         return HttpResponseForbidden(NOT_YOUR_TICKET, content_type="text/plain")

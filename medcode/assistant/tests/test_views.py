@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
 import pytest
-from django.core import signing
 from django.template.loader import render_to_string
 from django.test import Client
 
 from medcode.assistant.answer import QUESTION_EMPTY
 from medcode.assistant.models import Conversation
 from medcode.assistant.tests.conftest import ON
-from medcode.assistant.views import NOT_YOUR_TICKET, TICKET_EXPIRED, TICKET_SALT
+from medcode.assistant.views import TICKET_EXPIRED
 from medcode.codes.queries import code_page
 
 pytestmark = pytest.mark.usefixtures("pilot_samples")
@@ -111,14 +111,34 @@ def test_an_empty_or_too_long_question_is_refused_with_a_422_and_the_reason(
         assert message[:20] in response.content.decode()
 
 
-def test_a_tampered_or_someone_elses_ticket_is_refused(client: Client) -> None:
+def test_a_made_up_or_someone_elses_stream_id_is_refused(client: Client) -> None:
     assert client.get("/pilot/stream/not-a-ticket/").content.decode() == TICKET_EXPIRED
     owner = make_user("owner@example.org")
-    ticket = signing.dumps({"q": "What is 63650?", "u": owner.pk, "c": None}, salt=TICKET_SALT)
-    client.force_login(make_user())
+    client.force_login(owner)
+    url = stream_url(client.post("/pilot/ask/", {"question": "What is 63650?"}, headers=HTMX)
+                     .content.decode())  # fmt: skip
+    other = Client()
+    other.force_login(make_user())
+    response = other.get(url)  # the id lives in the owner's session only
+    assert (response.status_code, response.content.decode()) == (400, TICKET_EXPIRED)
+    client.logout()
+    client.force_login(make_user("third@example.org"))
+    assert client.get(url).status_code in (400, 403)
 
-    response = client.get(f"/pilot/stream/{ticket}/")
-    assert (response.status_code, response.content.decode()) == (403, NOT_YOUR_TICKET)
+
+def test_the_stream_url_holds_no_question_and_works_once(client: Client) -> None:
+    # Before: the question rode in the URL as readable base64 (access and proxy logs) and the
+    # ticket replayed for 5 minutes without taking from the quota (issue 20, finding 9).
+    question = "Pt John Smith DOB 1950-02-03: what is 63650?"
+    url = stream_url(client.post("/pilot/ask/", {"question": question}, headers=HTMX)
+                     .content.decode())  # fmt: skip
+    ticket = url.rstrip("/").rsplit("/", 1)[-1]
+    padded = ticket + "=" * (-len(ticket) % 4)
+    assert "Smith" not in base64.urlsafe_b64decode(padded).decode("latin-1")
+    assert "Smith" not in url and len(ticket) < 40
+    assert read_stream(client, url)[-1][0] == "done"
+    again = client.get(url)
+    assert (again.status_code, again.content.decode()) == (400, TICKET_EXPIRED)
 
 
 def test_a_signed_in_users_exchanges_are_kept_and_listed(client: Client) -> None:

@@ -76,9 +76,16 @@ COMPLICATION_CUES = words_of(
     """complication complications postprocedural postoperative post-op postop following
     malfunction displacement leakage rejection failed transfusion"""
 )
+# Mechanisms as the ICD-10-CM External Cause Index's main terms name them (Slipping,
+# Tripping, Hit/hitting by, Kicked by, Pushed, Shooting/shot, Scald, Overexertion, Lifting,
+# Struck, Crushed, Caught, Jammed, Pinched, Fight, Brawl, Mauled, Run over, Knocked down ...)
+# and their everyday past tenses.
 EXTERNAL_CUES = words_of(
     """accident collision crash struck bitten bite fell fall falling drowning assault
-    activity place occupant pedestrian cyclist"""
+    activity place occupant pedestrian cyclist slipped slipping slip tripped tripping
+    stumbled hit hitting kicked pushed shoved stabbed shot shooting gunshot scald scalded
+    scalding drowned lifting overexertion striking crushed caught jammed pinched bumped
+    fight brawl attacked mauled pecked scratched gored knocked jumped assaulted"""
 )
 POISONING_CUES = words_of(
     "overdose poisoning poisoned toxicity toxic adverse reaction underdosing took"

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "medcode.consult",
     "medcode.fhir",
     "medcode.mcp",
+    "medcode.changes",
 ]
 
 MIDDLEWARE = [

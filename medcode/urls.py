@@ -23,6 +23,7 @@ urlpatterns = [
     path("jobs/", include("medcode.jobs.urls")),
     path("pilot/", include("medcode.assistant.urls")),
     path("consult/", include("medcode.consult.urls")),
+    path("changes/", include("medcode.changes.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("medcode.fhir.urls")),
     re_path(r"^mcp/?$", mcp_views.endpoint, name="mcp"),

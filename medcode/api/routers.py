@@ -11,4 +11,5 @@ ROUTERS: list[tuple[str, str]] = [
     ("/search", "medcode.search.api:router"),
     ("/jobs", "medcode.jobs.api:router"),
     ("/assistant", "medcode.assistant.api:router"),
+    ("/changes", "medcode.changes.api:router"),
 ]

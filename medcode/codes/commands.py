@@ -59,6 +59,9 @@ def register(subparsers: Any) -> None:
         help="count periods from this date (YYYY-MM-DD) instead of today",
     )
     sync.set_defaults(handler=cmd_sync)
+    from medcode.changes.commands import register_diff
+
+    register_diff(verbs)
 
 
 def _iso_date(text: str) -> Any:

@@ -112,6 +112,10 @@ def import_file(
         release.row_counts = counts
         release.save(update_fields=["row_counts"])
         current = mark_current(dataset.name)
+        # What changed against the neighbouring releases, stored with the import.
+        from medcode.changes.services import record_changes
+
+        record_changes(release=release)
         # A new data generation: cached pages and search results of the old one are not read.
         transaction.on_commit(generation.bump)
     return ImportResult(

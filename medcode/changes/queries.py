@@ -1,0 +1,184 @@
+"""Reads: stored diffs and their changes, filtered the same way for the page, the CSV, the
+API, the feed and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from medcode.changes.families import BY_NAME, KINDS
+from medcode.changes.models import Change, ReleaseDiff
+
+BAD_RANGE = "code range {value!r}: give a prefix (636) or two codes (63650-63688)"
+BAD_KIND = "unknown change kind {value!r}; known: {known}"
+BAD_DATASET = "unknown dataset {value!r}; known: {known}"
+TOO_MANY_CODES = "at most {limit} codes at once"
+MAX_CODES = 5000
+CODE = re.compile(r"^[A-Z0-9]{1,8}$")
+CSV_COLUMNS = (
+    "dataset",
+    "from_release",
+    "to_release",
+    "effective_on",
+    "code_system",
+    "code",
+    "other_code",
+    "qualifier",
+    "kind",
+    "field",
+    "old_value",
+    "new_value",
+    "percent",
+)
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """What a reader asks for; every face parses its input into one of these."""
+
+    families: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    code_system: str = ""
+    code_range: str = ""
+    codes: tuple[str, ...] = ()
+    since: dt.date | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def normalise_code(text: str) -> str:
+    return text.strip().upper().replace(".", "")
+
+
+def parse_filter(
+    *,
+    families: Iterable[str] = (),
+    kinds: Iterable[str] = (),
+    code_system: str = "",
+    code_range: str = "",
+    codes: Iterable[str] = (),
+    since: dt.date | None = None,
+) -> ChangeFilter:
+    """Validate user input; problems go to `errors` (the caller answers 400/422 with them)."""
+    errors: list[str] = []
+    wanted_families = tuple(f for f in (s.strip() for s in families) if f)
+    for name in wanted_families:
+        if name not in BY_NAME:
+            errors.append(BAD_DATASET.format(value=name, known=", ".join(BY_NAME)))
+    wanted_kinds = tuple(k for k in (s.strip() for s in kinds) if k)
+    for kind in wanted_kinds:
+        if kind not in KINDS:
+            errors.append(BAD_KIND.format(value=kind, known=", ".join(KINDS)))
+    code_range = normalise_code(code_range)
+    if code_range and not _range_bounds(code_range):
+        errors.append(BAD_RANGE.format(value=code_range))
+    wanted_codes = tuple(sorted({normalise_code(c) for c in codes if c.strip()}))
+    if len(wanted_codes) > MAX_CODES:
+        errors.append(TOO_MANY_CODES.format(limit=MAX_CODES))
+    return ChangeFilter(
+        families=wanted_families,
+        kinds=wanted_kinds,
+        code_system=code_system.strip().upper(),
+        code_range=code_range,
+        codes=wanted_codes,
+        since=since,
+        errors=errors,
+    )
+
+
+def _range_bounds(text: str) -> tuple[str, str] | None:
+    low, dash, high = text.partition("-")
+    if not dash:
+        return (low, "") if CODE.match(low) else None
+    if CODE.match(low) and CODE.match(high) and low <= high:
+        return low, high
+    return None
+
+
+def find_diffs(*, families: Iterable[str] = ()) -> QuerySet[ReleaseDiff]:
+    diffs = ReleaseDiff.objects.all()
+    wanted = list(families)
+    if wanted:
+        diffs = diffs.filter(family__in=wanted)
+    return diffs.order_by("-effective_on", "family", "-pk")
+
+
+def find_changes(wanted: ChangeFilter, *, diff: ReleaseDiff | None = None) -> QuerySet[Change]:
+    changes = Change.objects.select_related("diff")
+    if diff is not None:
+        changes = changes.filter(diff=diff)
+    if wanted.families:
+        changes = changes.filter(diff__family__in=wanted.families)
+    if wanted.since is not None:
+        changes = changes.filter(diff__effective_on__gte=wanted.since)
+    if wanted.kinds:
+        changes = changes.filter(kind__in=wanted.kinds)
+    if wanted.code_system:
+        changes = changes.filter(code_system=wanted.code_system)
+    if wanted.code_range:
+        bounds = _range_bounds(wanted.code_range)
+        if bounds is not None:
+            low, high = bounds
+            if high:
+                changes = changes.filter(code__gte=low, code__lte=high)
+            else:
+                changes = changes.filter(code__startswith=low)
+    if wanted.codes:
+        changes = changes.filter(Q(code__in=wanted.codes) | Q(other_code__in=wanted.codes))
+    return changes.order_by("-diff__effective_on", "diff__family", "code", "other_code", "pk")
+
+
+def counts_by_kind(changes: QuerySet[Change]) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = changes.order_by().values_list("kind").annotate(n=Count("id"))
+    found = dict(rows)
+    return {k: found[k] for k in KINDS if k in found}
+
+
+def code_history(code: str) -> QuerySet[Change]:
+    """Every stored change that touches a code (as the code or its partner), newest first."""
+    return find_changes(parse_filter(codes=[code]))
+
+
+def family_title(name: str) -> str:
+    family = BY_NAME.get(name)
+    return family.title if family else name
+
+
+def change_row(change: Change) -> dict[str, object]:
+    diff = change.diff
+    return {
+        "dataset": diff.family,
+        "from_release": diff.from_label,
+        "to_release": diff.to_label,
+        "effective_on": diff.effective_on.isoformat(),
+        "code_system": change.code_system,
+        "code": change.code,
+        "other_code": change.other_code,
+        "qualifier": change.qualifier,
+        "kind": change.kind,
+        "field": change.field,
+        "old_value": change.old_value,
+        "new_value": change.new_value,
+        "percent": change.percent,
+    }
+
+
+def csv_lines(changes: Iterable[Change]) -> Iterator[str]:
+    """CSV text, a line at a time (for a streamed download)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield buffer.getvalue()
+    for change in changes:
+        buffer.seek(0)
+        buffer.truncate()
+        row = change_row(change)
+        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+        yield buffer.getvalue()

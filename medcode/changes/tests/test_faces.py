@@ -1,0 +1,160 @@
+"""/changes/ pages, CSV, the JSON API, the Atom feed and `medcode data diff`: one query, many
+faces."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from medcode import cli
+from medcode.changes.models import ReleaseDiff
+from medcode.changes.queries import BAD_RANGE
+from medcode.changes.tests import files
+from medcode.codes.services import import_file
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> None:
+    import_file(files.write_aoc(tmp_path, "2024Q3", files.AOC_2024Q3))
+    import_file(files.write_aoc(tmp_path, "2026Q2", files.AOC_2026Q2))
+    rows = [files.pfs_row("63650", "7.15", "4.51", "12.48", "010", "32.3465")]
+    import_file(files.write_pfs(tmp_path, "pfs_rvu_2025d.csv", rows))
+    rows = [
+        files.pfs_row("63650", "6.97", "4.51", "12.30", "090", "33.4009"),
+        files.pfs_row("95972", "0.80", "0.31", "1.18", "XXX", "33.4009"),
+    ]
+    import_file(files.write_pfs(tmp_path, "pfs_rvu_2026c.csv", rows))
+
+
+def aoc_diff() -> ReleaseDiff:
+    return ReleaseDiff.objects.get(family="ncci_aoc")
+
+
+def test_the_index_lists_each_dataset_with_its_release_pairs(client: Client, loaded: None) -> None:
+    response = client.get(reverse("changes:index"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "NCCI add-on code edits" in text and "2024Q3" in text and "RVU25D" in text
+    assert reverse("changes:detail", args=[aoc_diff().pk]) in text
+
+
+def test_the_detail_page_filters_by_kind_and_code_range(client: Client, loaded: None) -> None:
+    url = reverse("changes:detail", args=[aoc_diff().pk])
+    text = client.get(url, {"kind": "added"}).content.decode()
+    assert "95972" in text and "22554" not in text
+    text = client.get(url, {"range": "22550-22553"}).content.decode()
+    assert "22554" in text and "95972" not in text
+
+
+def test_a_bad_code_range_is_a_400_naming_it(client: Client, loaded: None) -> None:
+    url = reverse("changes:detail", args=[aoc_diff().pk])
+    response = client.get(url, {"range": "Z9-A1"})
+    assert response.status_code == 400
+    assert BAD_RANGE.format(value="Z9-A1") in response.content.decode().replace("&#x27;", "'")
+
+
+def test_the_csv_download_has_one_row_per_change(client: Client, loaded: None) -> None:
+    url = reverse("changes:detail", args=[aoc_diff().pk])
+    response = client.get(url, {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    assert len(rows) == 3
+    assert {(r["code"], r["other_code"], r["kind"]) for r in rows} == {
+        ("95972", "95970", "added"),
+        ("22552", "22554", "deleted"),
+        ("63688", "63685", "deleted"),
+    }
+    assert {r["from_release"] for r in rows} == {"2024Q3"}
+
+
+def test_the_api_filters_by_codes_and_pages(client: Client, loaded: None) -> None:
+    response = client.get("/api/v1/changes", {"codes": "63650", "page_size": "2"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] > 2 and body["next"] and len(body["results"]) == 2
+    everything = client.get("/api/v1/changes", {"codes": "63650", "page_size": "100"}).json()
+    work = [r for r in everything["results"] if r["field"] == "work_rvu"]
+    assert [(w["old_value"], w["new_value"], w["from_release"], w["to_release"]) for w in work] == [
+        ("7.15", "6.97", "RVU25D", "RVU26C")
+    ]
+    since = client.get("/api/v1/changes", {"since": "2026-05-01"}).json()
+    assert since["count"] > 0 and {r["dataset"] for r in since["results"]} == {"pfs_rvu"}
+    assert client.get("/api/v1/changes", {"since": "2026-07-02"}).json()["count"] == 0
+
+
+def test_the_api_refuses_an_unknown_kind_with_422(client: Client, loaded: None) -> None:
+    response = client.get("/api/v1/changes", {"kind": "exploded"})
+    assert response.status_code == 422
+    assert "unknown change kind 'exploded'" in response.json()["errors"][0]["msg"]
+
+
+def test_the_api_refuses_a_key_that_is_not_valid(client: Client, loaded: None) -> None:
+    response = client.get("/api/v1/changes", HTTP_AUTHORIZATION="Bearer not-a-key")
+    assert response.status_code == 401
+
+
+def test_the_api_is_in_the_openapi_document(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/changes" in paths and "/api/v1/changes/diffs" in paths
+
+
+def test_the_atom_feed_is_atom_with_an_entry_per_diff(client: Client, loaded: None) -> None:
+    response = client.get(reverse("changes:feed", args=["ncci_aoc"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert feed.find(f"{ATOM}{required}") is not None
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["2024Q3 -> 2026Q2: 3 changes"]
+    for required in ("id", "title", "updated", "link"):
+        assert entries[0].find(f"{ATOM}{required}") is not None
+    assert client.get("/changes/feed/nope.atom").status_code == 404
+
+
+def test_a_code_history_lists_each_change_with_both_releases(client: Client, loaded: None) -> None:
+    text = client.get(reverse("changes:code", args=["63650"])).content.decode()
+    assert "work_rvu" in text and "7.15" in text and "6.97" in text
+    assert "RVU25D → RVU26C" in text and "global_days" in text
+
+
+def test_data_diff_prints_json_for_two_labels(
+    loaded: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert cli.main(["data", "diff", "--from", "2024Q3", "--to", "2026Q2", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["dataset"], r["counts"]) for r in report] == [
+        ("ncci_aoc", {"added": 1, "deleted": 2})
+    ]
+    codes = tmp_path / "codes.csv"
+    codes.write_text("code\n63650\nnot a code!\n")
+    assert (
+        cli.main(
+            ["data", "diff", "--from", "RVU25D", "--to", "RVU26C", "--codes", str(codes), "--csv"]
+        )
+        == 0
+    )
+    out, err = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {r["code"] for r in rows} == {"63650"}
+    assert "line 3" in err
+
+
+def test_data_diff_names_the_loaded_releases_for_an_unknown_label(
+    loaded: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["data", "diff", "--from", "2024Q3", "--to", "2031Q1", "--dataset", "ncci_aoc"])
+    assert code == 2
+    assert "loaded: 2024Q3, 2026Q2" in capsys.readouterr().err

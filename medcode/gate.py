@@ -4,6 +4,9 @@ Sections 5-8 and 10 of a code page (documentation, billing, modifiers, related c
 what medcode adds) are the gated part; official text, ICD-10-CM notes and the CMS data panels
 (section 9) are public domain and open to everyone. The HTML page, its htmx partial and the
 JSON twin all ask `can_see_gated` (for a page `has_gated_content`); nothing else decides.
+The claim check (worksheet, API, CLI) computes from the same public-domain CMS tables (NCCI PTP
+and MUE, PFS indicators, ICD-10-CM), so its findings are open on every face too; none carries
+a gated section's text (accounts/tests/test_gate.py holds the faces to this).
 
 The rules (limits come from the Plan rows, editable in the admin):
 - MEDCODE_METERING=off: everything is open.

@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from medcode.accounts.models import GatedView, Plan
 from medcode.accounts.tests.conftest import BROWSER, make_user
 from medcode.accounts.viewers import client_address, guest_subject
+from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.gate import CRAWLER, LOCKED, METERED, METERING_OFF, UNLIMITED, can_see_gated
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +147,27 @@ def test_a_mapped_proxy_address_is_trusted_as_its_ipv4_network(settings):
     settings.MEDCODE_TRUSTED_PROXIES = ["10.0.0.0/8"]
     req = request("::ffff:10.0.0.2", HTTP_X_FORWARDED_FOR="::ffff:198.51.100.8")
     assert client_address(req) == "198.51.100.8"
+
+
+def test_a_locked_out_guest_gets_the_same_public_domain_facts_on_every_face(code_samples, settings):
+    """Issue 20, finding 10: the claim check gave a locked-out guest MUE values and bundling the
+    code page withheld. Decided: CMS data (NCCI PTP and MUE, PFS indicators) is public domain and
+    open on every face; the gate holds medcode's own sections, which no finding carries."""
+    from medcode.accounts.tests.conftest import browser
+
+    settings.MEDCODE_METERING = True
+    guest = browser("198.51.100.77")
+    guest.get("/codes/63685/?date=2024-08-01")  # the guest's one full page
+    page = guest.get("/api/v1/codes/63650?date=2024-08-01").json()
+    assert page["gate"]["reason"] == LOCKED
+    assert page["documentation_html"] is None and page["modifiers"] is None and page["faq"] is None
+    mue = next(p for p in page["panels"] if p["key"].startswith("mue_"))
+    (table,) = [t for t in mue["tables"] if t["caption"] == "MUE values"]
+    assert {row[1] for row in table["rows"]} == {"2"}  # units, practitioner and hospital
+
+    claim = {"lines": [{"code": "63650", "units": 3, "date_of_service": "2024-08-01"}]}
+    checked = guest.post("/api/v1/claims/check", claim, content_type="application/json").json()
+    (finding,) = [f for f in checked["findings"] if f["rule"] == "mue"]
+    assert "over the MUE of 2" in finding["message"]
+    editorial = {"documentation_html", "billing_html", "modifiers", "modifier_notes_html", "faq"}
+    assert not editorial & set(checked) and not any(editorial & set(f) for f in checked["findings"])

@@ -85,12 +85,16 @@ def attacker(port: int, ip: str, until: float, tally: dict[str, Counter[int]]) -
         for name, (method, path, body, ctype) in ATTACKS.items():
             if time.monotonic() >= until:
                 break
-            try:
-                status = send(conn, method, path, body, ctype, ip)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                status = 0
+            status = 0
+            # The server closes a connection whose large body it refused unread, so a failure
+            # is retried once on a new connection (else the next attack would go untested).
+            for _ in range(2):
+                try:
+                    status = send(conn, method, path, body, ctype, ip)
+                    break
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             tally[name][status] += 1
     conn.close()
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from medcode.claims import worksheets
+from medcode.claims import bundling, worksheets
 from medcode.claims.models import Worksheet
 from medcode.claims.schemas import MAX_DIAGNOSES, MAX_MODIFIERS
 
@@ -61,7 +61,10 @@ def worksheet_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def add_code(request: HttpRequest) -> HttpResponse:
-    """'Use code' on a code page: add the code and go to the worksheet."""
+    """'Use code' on a code page: add the code and go to the worksheet (a modifier: ask for
+    the line first)."""
+    if request.POST.get("system", "").strip().upper() == "MODIFIER":
+        return _choose_line(request, request.POST.get("code", "").strip().upper()[:2])
     worksheet = worksheets.worksheet_for(request, create=True)
     assert worksheet is not None
     message = worksheets.add_code(
@@ -72,6 +75,26 @@ def add_code(request: HttpRequest) -> HttpResponse:
     )
     messages.info(request, message)
     return redirect("claims:worksheet")
+
+
+def _choose_line(request: HttpRequest, modifier: str) -> HttpResponse:
+    """Which line a modifier goes on: the coder picks it (never the last line by default)."""
+    document = worksheets.document_of(worksheets.worksheet_for(request, create=False))
+    lines = [(n, line) for n, line in enumerate(document["lines"], 1) if line.get("code")]
+    if not modifier.isalnum() or len(modifier) != 2:
+        messages.warning(request, worksheets.NOT_A_CODE.format(code=modifier))
+        return redirect("claims:worksheet")
+    if not lines:
+        messages.info(request, worksheets.NO_LINE_FOR_MODIFIER.format(code=modifier))
+        return redirect("claims:worksheet")
+    context = {
+        "modifier": modifier,
+        "lines": lines,
+        "distinct": modifier in bundling.DISTINCT_MODIFIERS,
+        "conditions": bundling.DISTINCT_CONDITIONS,
+        "confirm_label": bundling.CONFIRM_LABEL,
+    }
+    return render(request, "claims/choose_line.html", context)
 
 
 @require_POST
@@ -118,7 +141,10 @@ def update_locality(request: HttpRequest) -> HttpResponse:
 def apply_fix(request: HttpRequest) -> HttpResponse:
     worksheet = worksheets.worksheet_for(request, create=True)
     assert worksheet is not None
-    if not worksheets.apply_fix(worksheet, request.POST.get("fix", "")[:64]):
+    value = request.POST.get("fix", "")[:64]
+    if bundling.needs_confirmation(value) and request.POST.get("confirm") != "1":
+        messages.warning(request, bundling.CONFIRM_FIRST)
+    elif not worksheets.apply_fix(worksheet, value):
         messages.warning(request, FIX_DID_NOT_APPLY)
     return _answer(request, worksheet, "worksheet")
 

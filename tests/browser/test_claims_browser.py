@@ -30,7 +30,7 @@ def test_a_coder_builds_a_claim_sees_a_ptp_finding_and_applies_its_fix(
     ptp = page.locator('li.finding[data-rule="ptp"]')
     assert ptp.count() == 1
     assert ptp.get_attribute("data-lines") == "1 2"
-    assert "Append 59 or XS to 63661" in ptp.locator(".finding__fix").inner_text()
+    assert "Append 59 or XS to 63661" in (ptp.locator(".finding__fix").text_content() or "")
     assert "NCCI PTP" in ptp.locator(".finding__source").inner_text()
     page.screenshot(path=str(screenshots / "claims_worksheet_ptp.png"), full_page=True)
 
@@ -44,6 +44,11 @@ def test_a_coder_builds_a_claim_sees_a_ptp_finding_and_applies_its_fix(
     units.dispatch_event("change")
     page.wait_for_selector('li.finding[data-rule="ptp"]')
 
+    # "Usually included" leads; the modifier buttons wait behind the coder's confirmation.
+    assert ptp.locator(".finding__lead").inner_text().startswith("Usually included")
+    assert not ptp.get_by_role("button", name="Add XS to line 2").is_visible()
+    ptp.locator(".finding__override summary").click()
+    ptp.get_by_label("The record documents a distinct service").check()
     # Apply the fix: XS on the column 2 line, and the finding clears.
     ptp.get_by_role("button", name="Add XS to line 2").click()
     page.wait_for_selector('li.finding[data-rule="ptp"]', state="detached")

@@ -106,7 +106,7 @@ def test_apply_fix_adds_the_modifier_and_the_finding_clears(client, samples):
     use_code(client, "97597", date="2024-07-15")
     use_code(client, "M79.89", system="ICD10CM")
 
-    response = client.post("/claims/fix/", {"fix": "2+XS"}, **HTMX)
+    response = client.post("/claims/fix/", {"fix": "2+XS", "confirm": "1"}, **HTMX)
 
     assert document(client)["lines"][1]["modifiers"] == ["XS"]
     assert 'data-rule="ptp"' not in response.content.decode()
@@ -116,7 +116,7 @@ def test_apply_fix_adds_the_modifier_and_the_finding_clears(client, samples):
 def test_a_fix_for_a_line_that_is_gone_changes_nothing(client, samples):
     use_code(client, "11042", date="2024-07-15")
 
-    response = client.post("/claims/fix/", {"fix": "5+59"}, **HTMX)
+    response = client.post("/claims/fix/", {"fix": "5+59", "confirm": "1"}, **HTMX)
 
     assert response.status_code == 200
     assert "no longer fits" in response.content.decode()
@@ -147,7 +147,7 @@ def test_the_lines_export_is_the_batch_csv_layout(client, samples):
     use_code(client, "11042", date="2024-07-15")
     use_code(client, "97597", date="2024-07-15")
     use_code(client, "M79.89", system="ICD10CM")
-    client.post("/claims/fix/", {"fix": "2+59"}, **HTMX)
+    client.post("/claims/fix/", {"fix": "2+59", "confirm": "1"}, **HTMX)
 
     response = client.get("/claims/export/lines.csv")
 

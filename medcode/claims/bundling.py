@@ -1,0 +1,88 @@
+"""How the worksheet presents an NCCI bundling finding: what is usually true first, the
+modifier override second.
+
+A procedure-to-procedure edit says the column 2 code is normally part of the column 1 code
+(or, for mutually exclusive pairs, that the two are not done together). The NCCI policy
+manual (chapter I, "Modifiers and Modifier Indicators") allows an NCCI-associated modifier
+only when the record shows the services were distinct: a different session or encounter
+(XE), a different site or organ system, a separate incision or excision, a separate lesion or
+a separate injury (XS), a different practitioner (XP), or a service that does not overlap the
+usual components of the main one (XU); 59 only when no X modifier describes it. A modifier is
+never used just because the edit exists. Whether that is so is the coder's call, from the
+record, so the worksheet shows the rationale and these conditions before any modifier button.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medcode.claims.fixes import decode_fix
+from medcode.rules import Finding
+
+# "95972 (line 3) is bundled into 63650 (line 1) on 2026-05-01 (NCCI rationale: ...)."
+BUNDLED = re.compile(
+    r"^(?P<column2>[0-9A-Z]{5}) \(line (?P<line2>\d+)\) is bundled into "
+    r"(?P<column1>[0-9A-Z]{5}) \(line (?P<line1>\d+)\)"
+)
+RATIONALE = re.compile(r"\(NCCI rationale: (?P<rationale>[^)]*)\)")
+
+INCLUDED_LEAD = (
+    "Usually included: {column2} is normally part of {column1} when both are done for the "
+    "same patient on the same day, so Medicare pays {column1} alone."
+)
+EXCLUSIVE_LEAD = (
+    "Usually not reported together: NCCI treats {column2} and {column1} as services that "
+    "are not done together for the same patient on the same day; only {column1} is paid."
+)
+DISTINCT_CONDITIONS = (
+    "A modifier may bypass this edit only if the record documents that the services were "
+    "distinct: a separate session or encounter (XE); a different site or organ system, a "
+    "separate incision or excision, a separate lesion or a separate injury (XS); a different "
+    "practitioner (XP); or a service that does not overlap the usual parts of the main "
+    "one (XU). Use 59 only when none of these fits. A modifier is never added just to get "
+    "past the edit: whether the services were distinct is your decision, from the record."
+)
+CONFIRM_LABEL = "The record documents a distinct service (as above)"
+
+
+@dataclass(frozen=True)
+class Bundling:
+    lead: str
+    rationale: str
+    column2_line: int
+    conditions: str = DISTINCT_CONDITIONS
+
+
+def bundling_of(finding: Finding) -> Bundling | None:
+    """The bundling view of an NCCI PTP finding, else None."""
+    if finding.rule != "ptp":
+        return None
+    found = BUNDLED.match(finding.message or "")
+    if found is None:
+        return None
+    rationale = RATIONALE.search(finding.message)
+    why = rationale["rationale"].strip() if rationale else ""
+    template = EXCLUSIVE_LEAD if "mutually exclusive" in why.lower() else INCLUDED_LEAD
+    return Bundling(
+        lead=template.format(column1=found["column1"], column2=found["column2"]),
+        rationale=why,
+        column2_line=int(found["line2"]),
+    )
+
+
+# Modifiers that claim a distinct service: adding one takes the coder's confirmation.
+DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+CONFIRM_FIRST = (
+    "Not changed: adding 59 or an X modifier needs your confirmation that the record "
+    "documents a distinct service. Tick the box above the modifier buttons first."
+)
+
+
+def needs_confirmation(value: str) -> bool:
+    """Whether a fix value adds a distinct-service modifier (59, XE, XS, XP, XU)."""
+    try:
+        steps = decode_fix(value)
+    except ValueError:
+        return False
+    return any(DISTINCT_MODIFIERS.intersection(step.add) for step in steps)

@@ -1,0 +1,103 @@
+"""The worksheet leads a bundling finding with what is usually true; modifiers come second,
+confirmed; "Use code" on a modifier page asks which line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from medcode.claims import bundling, worksheets
+from medcode.claims.models import Worksheet
+from medcode.rules import Finding
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def use_code(client: Client, code: str, **extra: str) -> Any:
+    return client.post("/claims/add/", {"code": code, **extra})
+
+
+def document(client: Client) -> Any:
+    return Worksheet.objects.get(pk=client.session[worksheets.SESSION_KEY]).document
+
+
+def ptp(message: str) -> Finding:
+    return Finding(rule="ptp", severity="error", lines=(1, 3), message=message, fix="", source="")
+
+
+@pytest.mark.parametrize(
+    ("rationale", "lead"),
+    [
+        ("CPT Manual or CMS manual coding instruction", "Usually included: 95972 is normally"),
+        ("Standards of medical/surgical practice", "Usually included: 95972 is normally"),
+        ("Mutually exclusive procedures", "Usually not reported together"),
+    ],
+)
+def test_a_bundling_finding_leads_with_what_is_usually_true(rationale: str, lead: str) -> None:
+    found = bundling.bundling_of(
+        ptp(
+            f"95972 (line 3) is bundled into 63650 (line 1) on 2026-05-01 "
+            f"(NCCI rationale: {rationale}). An NCCI-associated modifier bypasses ..."
+        )
+    )
+    assert found is not None
+    assert found.lead.startswith(lead) and found.rationale == rationale
+    assert found.column2_line == 3
+
+
+def test_other_findings_are_not_read_as_bundling() -> None:
+    mue = Finding(rule="mue", severity="error", lines=(1,), message="x", fix="", source="")
+    assert bundling.bundling_of(mue) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "needed"),
+    [("2+59", True), ("2+XS", True), ("1-59,2+59", True), ("2+25", False), ("2-50", False),
+     ("nonsense", False)],
+)  # fmt: skip
+def test_only_distinct_service_modifiers_need_confirming(value: str, needed: bool) -> None:
+    assert bundling.needs_confirmation(value) is needed
+
+
+def test_the_worksheet_shows_the_lead_and_the_rationale_before_any_modifier_button(client, samples):
+    use_code(client, "11042", date="2024-07-15")
+    use_code(client, "97597", date="2024-07-15")
+    html = client.get("/claims/").content.decode()
+    finding = html[html.index('data-rule="ptp"') :]
+    assert finding.index("Usually included") < finding.index("Add 59 to line 2")
+    assert finding.index("Remove line 2: it is included") < finding.index("Add 59 to line 2")
+    # The modifier buttons sit in a closed <details> behind a required confirmation.
+    override = finding[finding.index('<details class="finding__override">') :]
+    assert override.index('name="confirm" value="1" required') < override.index("Add 59")
+    assert bundling.DISTINCT_CONDITIONS.split(":")[0] in override
+
+
+def test_a_distinct_service_modifier_is_not_added_without_the_confirmation(client, samples):
+    use_code(client, "11042", date="2024-07-15")
+    use_code(client, "97597", date="2024-07-15")
+    response = client.post("/claims/fix/", {"fix": "2+59"}, **HTMX)
+    assert document(client)["lines"][1]["modifiers"] == []
+    assert bundling.CONFIRM_FIRST in response.content.decode().replace("&#x27;", "'")
+
+
+def test_use_code_on_a_modifier_asks_which_line_and_adds_it_there_only(client, samples):
+    use_code(client, "11042", date="2024-07-15")
+    use_code(client, "97597", date="2024-07-15")
+    response = use_code(client, "59", system="MODIFIER")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Which line gets modifier 59?" in html
+    assert 'name="fix" value="1+59"' in html and 'name="fix" value="2+59"' in html
+    assert 'name="confirm" value="1" required' in html  # 59 claims a distinct service
+    assert all(line["modifiers"] == [] for line in document(client)["lines"])  # nothing yet
+    client.post("/claims/fix/", {"fix": "1+59", "confirm": "1"})
+    assert [line["modifiers"] for line in document(client)["lines"]] == [["59"], []]
+
+
+def test_use_code_on_a_modifier_with_no_lines_says_to_add_a_line_first(client, db):
+    response = use_code(client, "25", system="MODIFIER")
+    assert response.status_code == 302
+    page = client.get("/claims/").content.decode()
+    assert worksheets.NO_LINE_FOR_MODIFIER.format(code="25").split(":")[0] in page

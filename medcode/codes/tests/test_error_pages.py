@@ -1,0 +1,43 @@
+"""404, 403, 400 and 500 answers are pages in the site's design, not Django's plain text."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, RequestFactory
+from django.views import defaults
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_address_is_a_styled_404_with_a_way_on(client):
+    response = client.get("/no-such-page/", HTTP_HOST="localhost")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html and "site.css" in html
+    assert 'action="/search/"' in html and 'class="site-header"' in html
+
+
+def test_the_server_error_page_renders_without_a_request_context():
+    response = defaults.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html and "site.css" in html
+
+
+@pytest.mark.parametrize(
+    ("view", "status", "words"),
+    [
+        (defaults.permission_denied, 403, "You cannot open this page"),
+        (defaults.bad_request, 400, "This request could not be read"),
+    ],
+)
+def test_403_and_400_are_styled(view, status, words):
+    response = view(RequestFactory().get("/"), exception=Exception())
+    assert response.status_code == status
+    assert words in response.content.decode()
+
+
+def test_a_form_sent_without_its_csrf_token_gets_the_styled_expiry_page():
+    response = Client(enforce_csrf_checks=True).post("/claims/add/", {"code": "99213"})
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()

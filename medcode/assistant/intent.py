@@ -498,7 +498,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         "icd_notes": r"code first|use additional|code also|includes note|inclusion term|"
         r"instructional note|tabular note",
         "seventh": r"\b7th\b|seventh|\bextension character|placeholder",
-        "severity": r"\bm?cc\b|\bmcc\b|complication or comorbidity|comorbidit|\bseverity\b|"
+        "severity": r"\bm?cc\b|\bmcc\b|complication or comorbidity|comorbidit|"
+        r"(?<!unspecified )\bseverity\b(?!\s+(is\s+)?(not|unspecified|unknown))|"
         r"\bms-?drg\b|\bdrg\b",
         "global": r"global (period|days?|surgery|package|surgical)|"
         r"post-?op(erative)? (period|days)|\bglobal\b",

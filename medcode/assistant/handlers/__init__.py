@@ -37,6 +37,7 @@ MODULES = (
     "date_validity",
     "billable",
     "opps_status",
+    "sequencing",
     "best_code",
     "is_code_for",
     "passages",

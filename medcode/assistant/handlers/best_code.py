@@ -41,6 +41,9 @@ ABBREVIATIONS = {
     "nstemi": "non-st elevation myocardial infarction",
     "stemi": "st elevation myocardial infarction",
     "one on one": "individual", "long covid": "post covid-19 condition",
+    "mrsa": "methicillin resistant staphylococcus aureus",
+    "mssa": "methicillin susceptible staphylococcus aureus", "e. coli": "escherichia coli",
+    "e coli": "escherichia coli",
     "dme": "", "ed": "", "er": "",
 }  # fmt: skip
 SYNONYMS = {
@@ -49,6 +52,7 @@ SYNONYMS = {
     "first-ever": "single", "first": "single", "renal": "kidney", "kidneys": "kidney",
     "polyps": "polyp", "exam": "examination", "exams": "examination", "renting": "rental",
     "rent": "rental", "rented": "rental", "gas": "gaseous", "instead": "substitute",
+    "hemodialysis": "dialysis",
 }  # fmt: skip
 NEGATIONS = frozenset({"not", "no", "without", "non", "isn't", "wasn't", "never"})
 UNSPECIFIED = (
@@ -152,7 +156,8 @@ def words_of(text: str) -> list[str]:
     text = text.lower().replace("-", " ")
     for short, long in ABBREVIATIONS.items():
         text = re.sub(rf"\b{re.escape(short)}\b", long, text)
-    found: list[str] = []
+    # "stage 4" as one token too, so that "type 1 ... stage 4" does not match "stage 1".
+    found: list[str] = [f"stage={n}" for n in re.findall(r"\bstage\s*(\d)", text)]
     negated = False
     for token in re.findall(r"[a-z0-9][a-z0-9']*|[,;.:()]", text):
         if token in NEGATIONS:
@@ -181,11 +186,33 @@ def systems_for(question: Question) -> list[str]:
     return ["ICD10CM", "HCPCS"]
 
 
+def stage_fit(asked: set[str], title: str) -> float:
+    """A stage the question names against a title's stages: "stage 3b" fits "stage 1 through
+    stage 4" (+1.5) and not "stage 5" (-1.5)."""
+    if "stage" not in asked:
+        return 0.0
+    numbers = {int(w[6]) for w in asked if w.startswith("stage=")} or {
+        int(m.group(1)) for w in asked if (m := re.match(r"^(\d)[a-z]?$", w))
+    }
+    if not numbers:
+        return 0.0
+    low = title.lower()
+    ranges = [(int(a), int(b)) for a, b in re.findall(r"stage (\d) through (?:stage )?(\d)", low)]
+    if any(a <= n <= b for a, b in ranges for n in numbers):
+        return 0.5
+    single = {int(x) for x in re.findall(r"stage (\d)\b", low)}
+    if single and not ranges:
+        return 0.5 if single & numbers else -1.5
+    if ranges and not any(a <= n <= b for a, b in ranges for n in numbers):
+        return -1.5
+    return 0.0
+
+
 def rank_score(asked: set[str], title: str, position: int, unspecified: bool) -> float:
     title_words = set(words_of(title))
     overlap = len(asked & title_words)
     extra = len(title_words - asked)
-    value = overlap - 0.25 * extra + 0.3 / (position + 1)
+    value = overlap - 0.25 * extra + 0.3 / (position + 1) + stage_fit(asked, title)
     if "unspecified" in title.lower():
         value += 1.0 if unspecified else -0.3
     return value

@@ -9,7 +9,8 @@ import pytest
 
 from medcode.assistant.answer import fee_year_date
 from medcode.assistant.guard import CodeCheck, fiscal_year_start
-from medcode.assistant.handlers import date_validity, drug_units
+from medcode.assistant.handlers import date_validity, drug_units, sequencing
+from medcode.assistant.handlers.best_code import stage_fit, words_of
 from medcode.assistant.intent import Dose, understand
 from medcode.codes.models import Release
 
@@ -133,3 +134,68 @@ def test_validity_questions_in_coder_words_reach_the_date_validity_handler(quest
 
 def test_a_cover_letter_is_not_a_coverage_question() -> None:
     assert understand("Write me a cover letter for a hospital billing job.").intent != "coverage"
+
+
+# --- sequencing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Type 2 diabetic with CKD stage 3a due to the diabetes. Which codes, and in what order?",
+        "BPH with urinary frequency - one code or two? Which first?",
+        "Patient has hypertension and CKD stage 4; the provider did not link them. How do I code it?",
+    ],
+)
+def test_sequencing_questions_reach_the_sequencing_handler(question: str) -> None:
+    from medcode.assistant import handlers
+
+    picked = handlers.pick(understand(question))
+    assert picked is not None and picked.name == "sequencing"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Nephrology note documents CKD stage 3b. Correct ICD-10-CM code?",
+        "What modifier goes first on 64483?",
+        "How do I code a bilateral 64483?",
+    ],
+)
+def test_one_code_and_procedure_questions_are_not_sequencing(question: str) -> None:
+    assert sequencing.score(understand(question)) == 0
+
+
+def test_the_asking_sentence_is_not_part_of_the_description() -> None:
+    text = "BPH with urinary frequency - one code or two? Which first?"
+    assert sequencing.description(text) == "BPH with urinary frequency"
+
+
+def chosen(code: str, notes: list[tuple[str, str, str]]) -> sequencing.Chosen:
+    check = CodeCheck(code, code.replace(".", ""), "code", "valid", "ICD10CM", code, code)
+    return sequencing.Chosen(check, "", set(), notes)
+
+
+def test_the_tabular_notes_decide_the_order() -> None:
+    ckd = chosen("N18.31", [("code first", "diabetic chronic kidney disease (E11.22)", "N18")])
+    diabetes = chosen(
+        "E11.22", [("use additional code", "stage of chronic kidney disease (N18.1-N18.6)", "")]
+    )
+    shock = chosen("R65.21", [("code first", "sepsis NOS (A41.9)", "R65.2")])
+    sepsis = chosen("A41.9", [])
+    assert [c.check.display for c in sequencing.order([ckd, diabetes])] == ["E11.22", "N18.31"]
+    assert [c.check.display for c in sequencing.order([shock, sepsis])] == ["A41.9", "R65.21"]
+
+
+def test_a_title_naming_what_the_question_negates_contradicts_it() -> None:
+    asked = set(words_of("Hypertension with chronic systolic heart failure, no kidney disease"))
+    assert sequencing.contradicts(asked, set(words_of("Hypertensive chronic kidney disease")))
+    assert not sequencing.contradicts(asked, set(words_of("Hypertensive heart disease")))
+
+
+def test_a_stage_the_question_names_must_fit_the_titles_stages() -> None:
+    asked = set(words_of("type 1 diabetic with CKD stage 4"))
+    assert stage_fit(asked, "Chronic kidney disease, stage 4 (severe)") > 0
+    assert stage_fit(asked, "Chronic kidney disease, stage 1") < 0
+    assert stage_fit(asked, "Hypertensive CKD with stage 1 through stage 4 CKD") > 0
+    assert stage_fit(asked, "Hypertensive CKD with stage 5 CKD or end stage renal disease") < 0

@@ -79,6 +79,10 @@ MAX_PHRASE_WORDS = 6
 # A query read as an ICD-10-PCS procedure: its PCS hits join the fusion with this weight
 # (words 1.0, meaning 0.4), chosen on search_lay_dev.jsonl.
 PROCEDURE_WEIGHT = 2.0
+# The codes the Alphabetic Index leads to from the query's words (index_reading_hits) join
+# the fusion with this weight; the first INDEX_DEPTH of them.
+INDEX_WEIGHT = 1.0
+INDEX_DEPTH = 10
 
 SYSTEM_ALIASES = {
     "icd10cm": CodeSystem.ICD10CM,
@@ -242,11 +246,12 @@ def search(
                 meaning, is_semantic = found, True
         hits = {hit.document_id: hit for hit in lexical}
         procedure = procedure_hits(q, list(parsed.words), filters, typing=typing)
+        indexed = [] if procedure else index_reading_hits(q, filters, typing=typing)
         fused = fuse_ranked(
             [h.document_id for h in lexical],
             [d for d, _ in meaning],
             WORD_FUSION,
-            also=[(procedure, PROCEDURE_WEIGHT)] if procedure else (),
+            also=[(procedure, PROCEDURE_WEIGHT), (indexed, INDEX_WEIGHT)],
         )
         if len(parsed.words) >= 2:
             # Titles that open with the words typed name the thing itself ("Spinal cord
@@ -463,6 +468,66 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
     # any-word tail would otherwise outvote the user's own words).
     every = [h for h in found.hits if set(translated) <= title_words(h.title)]
     return [h.document_id for h in (every or found.hits[:FEW_HITS])]
+
+
+def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
+    """ICD-10-CM codes the Alphabetic Index leads to from the query's words, read as a coder
+    reads a finding (note_coder.index_hits: main term, subterms, "see" references, resolved
+    to a billable code), with its lay phrases also read in the Index's words ("broken" ->
+    fracture); best first. [] while typing or when ICD-10-CM is filtered out."""
+    if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
+        return []
+    from medcode.lib.generation import current
+    from medcode.search.drug_use import find_drug_use, load_long_term_table
+    from medcode.search.codebook import load_codebook
+    from medcode.search.index_matcher import load_index
+    from medcode.search.note_coder import history_hits, index_hits
+
+    token = current().token
+    index, book = load_index(token), load_codebook(token)
+    readings = [q, *lay_readings(q)]
+    codes: list[str] = []
+    # A past condition is a personal history code, a drug taken for good a long-term use
+    # code (note mode's readers): those lead.
+    if _PAST.search(q):
+        for reading in readings:
+            codes.extend(c for c, _ in history_hits(index, book, reading) if c not in codes)
+    for use in find_drug_use(q, load_long_term_table(token)):
+        if use.code not in codes:
+            codes.append(use.code)
+    for reading in readings:
+        for code, _, _ in index_hits(index, book, reading):
+            if code not in codes:
+                codes.append(code)
+    codes = codes[:INDEX_DEPTH]
+    if not codes:
+        return []
+    where, params = filter_sql(filters)
+    marks = ", ".join(["%s"] * len(codes))
+    with reference_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.code, d.id FROM search_document d WHERE d.system = %s"
+            f" AND d.code IN ({marks}) {where}",
+            [CodeSystem.ICD10CM, *codes, *params],
+        )
+        ids = dict(cursor.fetchall())
+    return [ids[c] for c in codes if c in ids]
+
+
+_PAST = re.compile(
+    r"\b(?:history|hx|h/o|ago|previous|previously|prior|former|old|from before|in the past"
+    r"|s/p|status post|had)\b",
+    re.IGNORECASE,
+)
+
+
+def lay_readings(q: str) -> list[str]:
+    """The query with its lay phrases in the code sets' words (the first expansion of
+    each): "broke my wrist" -> "fracture my wrist"."""
+    groups = expand_synonyms(_TOKEN.findall(q.lower()))
+    if all(len(group) == 1 for group in groups):
+        return []
+    return [" ".join(" ".join(group[1] if len(group) > 1 else group[0]) for group in groups)]
 
 
 def billable_first_among_twins(hits: list[Hit]) -> list[Hit]:

@@ -346,3 +346,6 @@ def load_note_tables() -> None:
     load_codebook(token)
     load_long_term_table(token)
     load_learned()
+    from medcode.search.procedures import pcs_vocabulary
+
+    pcs_vocabulary()  # the search box reads procedure queries with it

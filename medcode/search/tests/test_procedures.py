@@ -150,3 +150,19 @@ def test_search_routes_a_lay_procedure_to_its_pcs_code(code_store, lexical_only)
     assert search("right hip replacement").results[0].code == "0SR90J9"
     # The condition is still the condition.
     assert search("appendicitis").results[0].code == "K3580"
+
+
+@pytest.mark.django_db
+def test_the_search_box_reads_a_condition_through_the_alphabetic_index(code_store, lexical_only):
+    from medcode.search.facade import index_reading_hits, make_filters, search
+    from medcode.search.models import Document
+
+    filters = make_filters(system=None, billable=None, on=None)
+    codes = dict(Document.objects.values_list("id", "code"))
+    # Main term and subterms, resolved to the billable code the words describe.
+    hits = [codes[i] for i in index_reading_hits("broken neck of femur", filters, typing=False)]
+    assert hits and hits[0].startswith("S7200")
+    assert search("broken neck of femur").results[0].code.startswith("S7200")
+    assert index_reading_hits("appendicitis", filters, typing=True) == []  # autocomplete
+    pcs_only = make_filters(system="icd10pcs", billable=None, on=None)
+    assert index_reading_hits("appendicitis", pcs_only, typing=False) == []

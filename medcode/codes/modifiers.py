@@ -130,11 +130,13 @@ CPT_MODIFIERS: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "76": (
             "Repeat procedure, same physician",
-            "The same procedure repeated by the same physician on the same day.",
+            "The same procedure repeated by the same physician, on the same day or later "
+            "in the original procedure's postoperative period.",
         ),
         "77": (
             "Repeat procedure, another physician",
-            "The same procedure repeated by a different physician on the same day.",
+            "The same procedure repeated by a different physician, on the same day or "
+            "later in the original procedure's postoperative period.",
         ),
         "78": (
             "Unplanned return to the operating room",
@@ -435,23 +437,85 @@ def editorial_advice(*, is_procedure: bool, has_ncci_note: bool) -> list[Modifie
     return advice
 
 
+# Surgical modifiers: on a code that is not a procedure (no 0/10/90-day global) a card is
+# shown only when its indicator positively allows the modifier, never "does not apply" or
+# "with documentation" noise on an office visit or an X-ray.
+SURGICAL = frozenset({"50", "51", "62", "66", "80"})
+
+# E/M services: the modifiers coders actually put on a visit, in our own words (CMS Claims
+# Processing Manual, chapter 12, sections 30.6 and 40).
+EM_MODIFIERS: tuple[tuple[str, str, str], ...] = (
+    (
+        "25",
+        "Separate visit on the day of a procedure",
+        "When the same physician bills a procedure or other service on the same day and the "
+        "visit went beyond the usual work before and after that service. The record must "
+        "show the separately identifiable visit; Medicare does not require a different "
+        "diagnosis. On the day of a minor procedure (0 or 10-day global) the visit is "
+        "otherwise included.",
+    ),
+    (
+        "57",
+        "Visit that led to the decision for surgery",
+        "When the visit, the day before or the day of a major operation (90-day global), is "
+        "where the decision to operate was made; without 57 such a visit is part of the "
+        "surgery's global package.",
+    ),
+    (
+        "24",
+        "Unrelated visit in a postoperative period",
+        "When the same physician sees the patient during a surgery's postoperative period "
+        "for a problem unrelated to it; the diagnosis and the record should show that it "
+        "is unrelated.",
+    ),
+    (
+        "95",
+        "Telehealth (real-time audio and video)",
+        "Many payers ask for 95 on a visit given by real-time audio and video. Medicare's "
+        "instructions on 95 and the place-of-service code have changed from year to year; "
+        "check the CMS telehealth list and instructions for the date of service.",
+    ),
+)
+
+
+def em_advice() -> list[ModifierAdvice]:
+    return [_advice((code,), label, NOTE, text) for code, label, text in EM_MODIFIERS]
+
+
 def applicable_modifiers(
     *,
     fee: FeeRow | None,
     fee_source: Source | None,
     ptp: PtpSummary | None,
     ptp_source: Source | None,
+    is_em: bool = False,
 ) -> tuple[ModifierAdvice, ...]:
-    """Every modifier note for a procedure or service code, indicator-derived first."""
+    """Every modifier note for a procedure or service code, indicator-derived first.
+
+    is_em: an evaluation and management service, which gets the visit modifiers (25, 57,
+    24, 95) instead of the surgical ones.
+    """
     advice: list[ModifierAdvice] = []
+    is_procedure = fee is not None and fee.global_days in PROCEDURE_GLOBALS
     if fee is not None and fee_source is not None:
-        advice += fee_schedule_advice(fee, fee_source)
+        for item in fee_schedule_advice(fee, fee_source):
+            surgical = item.modifiers[0] in SURGICAL
+            if surgical and (is_em or (not is_procedure and item.verdict != APPLIES)):
+                continue
+            if is_em and item.verdict == DOES_NOT_APPLY:
+                continue
+            # The diagnostic-test reductions (indicators 4-7) are applied without 51.
+            if item.modifiers == ("51",) and not is_procedure and fee.mult_proc_ind not in "23":
+                continue
+            advice.append(item)
+    if is_em:
+        advice += em_advice()
     ncci: list[ModifierAdvice] = []
     if ptp is not None and ptp_source is not None:
         ncci = ncci_advice(ptp, ptp_source)
         advice += ncci
-    is_procedure = fee is not None and fee.global_days in PROCEDURE_GLOBALS
     advice += editorial_advice(
-        is_procedure=is_procedure, has_ncci_note=any(a.verdict == NOTE for a in ncci)
+        is_procedure=is_procedure and not is_em,
+        has_ncci_note=any(a.verdict == NOTE for a in ncci),
     )
     return tuple(advice)

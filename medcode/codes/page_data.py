@@ -460,7 +460,11 @@ def procedure_parts(
         parts.official = _licensed_descriptor(catalog, code, on, parts)
     main = panels.global_row(fee_rows) if fee_rows else None
     parts.modifiers = mods.applicable_modifiers(
-        fee=main, fee_source=fee_source, ptp=ptp, ptp_source=ptp_source
+        fee=main,
+        fee_source=fee_source,
+        ptp=ptp,
+        ptp_source=ptp_source,
+        is_em=system == "CPT" and "99202" <= code <= "99499" and code.isdigit(),
     )
     parts.plain_html = _procedure_plain(system, code, row, main)
     if system == "CPT":

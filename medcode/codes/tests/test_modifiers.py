@@ -135,3 +135,33 @@ def test_every_cpt_modifier_has_our_own_label_and_explanation():
     for code, (label, text) in mods.CPT_MODIFIERS.items():
         assert code.isdigit() and len(code) == 2
         assert label and text.endswith(".")
+
+
+def test_an_em_visit_gets_the_visit_modifiers_and_no_surgical_cards():
+    # 99213's PFS row: no global period, assistant indicator 0, bilateral 9, multiple 0.
+    visit = Fee(
+        global_days="XXX", asst_surg_ind="0", bilat_surg_ind="9", mult_proc_ind="0",
+        co_surg_ind="0", team_surg_ind="0", pctc_ind="0",
+    )  # fmt: skip
+    found = mods.applicable_modifiers(
+        fee=visit, fee_source=SOURCE, ptp=None, ptp_source=None, is_em=True
+    )
+    shown = [m for a in found for m in a.modifiers]
+    assert shown[:4] == ["25", "57", "24", "95"]
+    for surgical in ("50", "51", "62", "66", "80", "AS", "22", "76", "77"):
+        assert surgical not in shown
+    assert "Assistant at surgery" not in [a.label for a in found]
+
+
+def test_a_non_procedure_code_shows_a_surgical_card_only_when_its_indicator_allows_it():
+    imaging = Fee(global_days="XXX", asst_surg_ind="0", bilat_surg_ind="1", mult_proc_ind="4")
+    found = mods.applicable_modifiers(fee=imaging, fee_source=SOURCE, ptp=None, ptp_source=None)
+    shown = {m: a.verdict for a in found for m in a.modifiers}
+    assert shown["50"] == mods.APPLIES
+    assert "80" not in shown  # "with documentation" on an X-ray was noise
+    assert "51" not in shown  # the imaging reduction is applied without 51
+
+
+def test_76_and_77_cover_the_postoperative_period_too():
+    for modifier in ("76", "77"):
+        assert "postoperative period" in mods.CPT_MODIFIERS[modifier][1]

@@ -478,8 +478,8 @@ def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
     if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
         return []
     from medcode.lib.generation import current
-    from medcode.search.drug_use import find_drug_use, load_long_term_table
     from medcode.search.codebook import load_codebook
+    from medcode.search.drug_use import find_drug_use, load_long_term_table
     from medcode.search.index_matcher import load_index
     from medcode.search.note_coder import history_hits, index_hits
 

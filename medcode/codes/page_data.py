@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -607,17 +607,53 @@ def _has_index(model: type[Any], column: str) -> bool:
 
 
 def _mue_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PageParts) -> None:
+    """One MUE panel: per service type the value of the newest release in force that lists
+    it (the combined quarterly file and the per-table files overlap), the rationale from
+    whichever release gives one."""
     releases = catalog.in_force("mue_limits", on)
     if not releases:
         return
     rows = list(MueLimit.objects.filter(release_id__in=[r.pk for r in releases], code=code))
-    for release in releases:
-        panel = panels.mue_panel(
-            [r for r in rows if r.release_id == release.pk], catalog.sources[release.pk], on
+    newest_first = sorted(releases, key=lambda r: (r.effective_from, r.pk), reverse=True)
+    chosen: dict[str, MueLimit] = {}
+    used: list[Release] = []
+    for release in newest_first:
+        for row in sorted((r for r in rows if r.release_id == release.pk), key=lambda r: r.pk):
+            kind = MUE_SERVICE_TYPE_ALIASES.get(row.service_type, row.service_type)
+            if kind in chosen:
+                continue
+            rationale = row.rationale or next(
+                (
+                    r.rationale
+                    for r in rows
+                    if r.rationale
+                    and MUE_SERVICE_TYPE_ALIASES.get(r.service_type, r.service_type) == kind
+                ),
+                "",
+            )
+            chosen[kind] = MueLimit(
+                code=row.code, service_type=kind, value=row.value, mai=row.mai, rationale=rationale
+            )
+            if release not in used:
+                used.append(release)
+    if not used:
+        return
+    panel = panels.mue_panel(list(chosen.values()), catalog.sources[used[0].pk], on)
+    if panel is None:
+        return
+    if len(used) > 1:
+        names = "; ".join(catalog.sources[r.pk].citation for r in used)
+        summary = (
+            f"{panel.summary} Each table's value is from the newest release listing it ({names})."
         )
-        if panel:
-            parts.panels.append(panel)
-            parts.releases_used.append(release)
+        panel = replace(panel, summary=summary)
+    parts.panels.append(panel)
+    parts.releases_used.extend(used)
+
+
+# The combined quarterly MUE file names the DME table "dme"; the per-table files (and the
+# labels) say "dme_supplier".
+MUE_SERVICE_TYPE_ALIASES = {"dme": "dme_supplier"}
 
 
 AddOnRow = tuple[str, str, int, str, dt.date | None, dt.date | None]

@@ -29,3 +29,36 @@ def test_a_modifier_page_asks_for_a_line_rather_than_using_the_last(
 def test_a_cpt_page_keeps_use_code(code_samples, client, open_gate):
     html = client.get("/codes/27130/?date=2025-11-03", HTTP_HOST="localhost").content.decode()
     assert 'action="/claims/add/"' in html and ">Use code</button>" in html
+
+
+def test_a_code_gets_one_mue_panel_with_each_tables_newest_value_and_a_rationale(
+    code_samples, client, open_gate
+):
+    import datetime as dt
+
+    from medcode.codes.models import MueLimit, Release
+    from medcode.codes.queries import clear_caches
+
+    # A newer per-table practitioner file (no rationale column) beside the combined 2024Q3 file.
+    newer = Release.objects.create(
+        dataset="ncci_mue_practitioner",
+        version_label="2025Q4",
+        effective_from=dt.date(2025, 10, 1),
+        source_file="MCR_MUE_PractitionerServices_Eff_10-01-2025.csv",
+        sha256="f" * 64,
+        row_counts={"mue_limits": 1},
+        is_current=True,
+    )
+    MueLimit.objects.create(
+        release=newer, code="63650", service_type="practitioner", value=4, mai=3, rationale=""
+    )
+    clear_caches()
+    html = client.get("/codes/63650/?date=2025-11-03", HTTP_HOST="localhost").content.decode()
+    assert html.count("NCCI medically unlikely edits (MUE)</h3>") == 1, "one MUE panel"
+    start = html.index("MUE values")
+    table = html[start : html.index("</table>", start)]
+    practitioner = table[table.index("Practitioner services") :].split("</tr>")[0]
+    assert ">4<" in practitioner  # the newer file's value
+    assert "Nature of Service/Procedure" in practitioner  # the rationale the older file gave
+    outpatient = table[table.index("Outpatient hospital services") :].split("</tr>")[0]
+    assert ">2<" in outpatient  # only the combined file lists it

@@ -163,6 +163,33 @@ BRAND_NAMES: dict[str, tuple[str, ...]] = {
 # Everyday words -> the words the titles and the Alphabetic Index use.
 EVERYDAY: dict[str, tuple[str, ...]] = {
     "both": ("bilateral",),
+    # Everyday body words -> the anatomical words of ICD-10-CM titles (a general anatomy
+    # vocabulary, not taken from any query set).
+    "upper back": ("thoracic",),
+    "mid back": ("thoracic",),
+    "middle back": ("thoracic",),
+    "tailbone": ("coccyx",),
+    "breastbone": ("sternum",),
+    "shoulder blade": ("scapula",),
+    "armpit": ("axilla",),
+    "belly button": ("umbilicus", "umbilical"),
+    "groin": ("inguinal", "groin"),
+    "voice box": ("larynx",),
+    "windpipe": ("trachea",),
+    "womb": ("uterus",),
+    "gullet": ("esophagus",),
+    "food pipe": ("esophagus",),
+    "eardrum": ("tympanic membrane",),
+    "back of the knee": ("popliteal",),
+    "jawbone": ("mandible",),
+    "cheekbone": ("zygomatic",),
+    "backbone": ("vertebra",),
+    "big toe": ("great toe",),
+    "little toe": ("lesser toe",),
+    "pinky toe": ("lesser toe",),
+    "pinky": ("little finger",),
+    "heel bone": ("calcaneus",),
+    "old age": ("senile", "age-related"),
     # Index: "Metastasis, metastatic - see also Neoplasm, secondary, by site".
     "metastatic": ("secondary malignant neoplasm",),
     "metastasis": ("secondary malignant neoplasm",),

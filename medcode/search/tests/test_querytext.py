@@ -239,3 +239,11 @@ def test_fts_queries_find_the_expected_rows(fts, q, title):
     expression = fts5_query(parse_query(q).words)
     rows = fts.execute("SELECT title FROM t WHERE t MATCH ?", (expression,)).fetchall()
     assert (title,) in rows
+
+
+def test_everyday_body_words_expand_to_the_titles_anatomy():
+    from medcode.search.querytext import expand_synonyms
+
+    groups = expand_synonyms(["upper", "back", "pain"])
+    assert groups[0] == (("upper", "back"), ("thoracic",))
+    assert (("coccyx",)) in expand_synonyms(["tailbone", "pain"])[0]

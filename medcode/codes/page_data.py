@@ -217,7 +217,15 @@ def icd10cm_parts(
             )
         )
     parts.related.append(RelatedGroup("children", "Codes below it", tuple(children[:60]), source))
-    parts.related.append(RelatedGroup("siblings", "Codes beside it", tuple(siblings[:60]), source))
+    if _is_seventh_character_family(code, row.parent, family):
+        # The codes beside a 7th-character code are its own 7th characters, which the 7th
+        # characters panel lists; show the same 7th character on the neighbouring codes
+        # instead (right, left, unspecified side; other types).
+        parts.related.append(_same_seventh_character(release, code, row.parent, source))
+    else:
+        parts.related.append(
+            RelatedGroup("siblings", "Codes beside it", tuple(siblings[:60]), source)
+        )
     # Notes, inherited from the chain, the section and the chapter.
     levels = {c: panels.display_icd10cm(c) for c in chain_codes}
     levels[code] = ""
@@ -711,6 +719,49 @@ def _addon_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PagePar
                         source,
                     )
                 )
+
+
+def _is_seventh_character_family(
+    code: str, parent: str, family: list[tuple[str, str, str, str]]
+) -> bool:
+    """Whether the code and its siblings differ only in a 7th character (S72.001A-S)."""
+    siblings = [c for c, _, _, p in family if p == parent]
+    return (
+        bool(parent) and len(code) == 7 and all(len(c) == 7 and c[:6] == code[:6] for c in siblings)
+    )
+
+
+def _same_seventh_character(
+    release: Release, code: str, parent: str, source: Source
+) -> RelatedGroup:
+    """The codes under the same grandparent with the same 7th character: for S72.001A,
+    S72.002A (left) and S72.009A (unspecified side)."""
+    grandparent = (
+        Code.objects.filter(release_id=release.pk, code=parent)
+        .values_list("parent", flat=True)
+        .first()
+    )
+    if not grandparent:
+        return RelatedGroup("laterality", SAME_SEVENTH_TITLE.format(char=code[-1]), ())
+    uncles = list(
+        Code.objects.filter(release_id=release.pk, parent=grandparent).values_list(
+            "code", flat=True
+        )
+    )
+    cousins = sorted(
+        Code.objects.filter(
+            release_id=release.pk, parent__in=uncles, code__endswith=code[-1]
+        ).values_list("code", "display", "long_description")
+    )
+    refs = tuple(
+        RelatedCode(d, "ICD10CM", t, "this code" if c == code else "")
+        for c, d, t in cousins
+        if len(c) == 7
+    )
+    return RelatedGroup("laterality", SAME_SEVENTH_TITLE.format(char=code[-1]), refs[:60], source)
+
+
+SAME_SEVENTH_TITLE = "Beside it with the same 7th character ({char}): other sides and types"
 
 
 def _cpt_plain(code: str, row: Code | None) -> SafeString:

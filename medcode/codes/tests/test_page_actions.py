@@ -62,3 +62,15 @@ def test_a_code_gets_one_mue_panel_with_each_tables_newest_value_and_a_rationale
     assert "Nature of Service/Procedure" in practitioner  # the rationale the older file gave
     outpatient = table[table.index("Outpatient hospital services") :].split("</tr>")[0]
     assert ">2<" in outpatient  # only the combined file lists it
+
+
+def test_a_7th_character_code_lists_its_other_sides_not_its_7th_characters_twice(
+    code_samples, client, open_gate
+):
+    html = client.get("/codes/S72.001A/?date=2026-06-01", HTTP_HOST="localhost").content.decode()
+    related = html[html.index('id="related-codes"') : html.index('id="data"')]
+    assert "Beside it with the same 7th character (A)" in related
+    assert 'href="/codes/S72.002A/?date=2026-06-01"' in related  # the left femur
+    assert "S72.001B" not in related  # the 7th characters are the panel's, listed once
+    assert "Codes beside it" not in related
+    assert html.count('href="/codes/S72.001B/?date=2026-06-01"') == 1

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from medcode.assistant import builders, handlers, llm, tools
+from medcode.assistant import builders, guidance, handlers, llm, tools
 from medcode.assistant.builders import Context
 from medcode.assistant.facts import Answer, Draft
 from medcode.assistant.guard import CodeChecker, guard_answer
@@ -170,6 +170,9 @@ def answer_events(
             draft.notices.append(LLM_FAILED)
     else:
         draft = builders.build(ctx)
+    if not draft.summary and question.intent not in {"empty", "off_topic"}:
+        # Nothing answered: a grounded partial answer rather than "I cannot answer".
+        draft = guidance.partial(ctx, draft)
     draft.notices += [
         n
         for n in tools.stale_notices(ctx.on, STALE_FAMILIES.get(question.intent, ()))

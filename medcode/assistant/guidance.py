@@ -187,3 +187,47 @@ def off_topic(ctx: Context) -> Draft:
         "send it to CaseConsultant (/consult/) and a coder answers by email. " + kb.summary,
         tools.kb_facts(kb, limit=1),
     )
+
+
+NOT_DECIDED = (
+    "No rule in CasePilot answers this question directly, so it does not decide it. What the "
+    "loaded data says about {codes} is below, each with its source; the question itself (what "
+    "it asks beyond these facts) is not decided here."
+)
+
+
+def partial(ctx: Context, draft: Draft) -> Draft:
+    """A grounded partial answer when nothing answered the question: each code it recognised,
+    with its title and the facts its code page holds (status, global period, the page's own
+    sections), cited, and a plain statement of what is not decided. Without a valid code, the
+    passages the search finds (`retrieved`)."""
+    valid = ctx.valid[:3]
+    if not valid and ctx.question.codes:
+        return draft  # the guard states that the codes are not found (with near misses)
+    if not valid:
+        found = retrieved(ctx)
+        found.notices = draft.notices + found.notices
+        found.facts = draft.facts + found.facts
+        return found
+    facts = list(draft.facts)
+    for check in valid:
+        facts.append(Fact(f"{check.display}: {check.title}", tools.cite_code(check)))
+        page = tools.page_of(check, ctx.on)
+        for label in (tools.STATUS, tools.GLOBAL):
+            found = tools.panel_fact(page, "fee_schedule", label)
+            fee = tools.panel(page, "fee_schedule")
+            if found is not None and fee is not None:
+                meaning = f": {found.meaning}" if found.meaning else ""
+                facts.append(
+                    Fact(
+                        f"{check.display} PFS {label.lower()} {found.value}{meaning}",
+                        tools.cite_panel(check, fee),
+                    )
+                )
+        passage = next(
+            (f for s in SECTIONS if (f := tools.editorial_fact(check, page, s)) is not None), None
+        )
+        if passage is not None:
+            facts.append(passage)
+    codes = ", ".join(f"{c.display} ({c.title})" for c in valid)
+    return Draft(NOT_DECIDED.format(codes=codes), facts, draft.notices, is_unsure=True)

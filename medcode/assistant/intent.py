@@ -548,6 +548,13 @@ CODING_WORDS = re.compile(
 )
 
 # Knowledge-base topics named without a code ("what is global surgery?").
+# Requests that are plainly not coding questions, whatever coding words they contain.
+NOT_CODING = re.compile(
+    r"\b(write|compose|draft)\b.{0,20}\b(cover letter|resume|poem|essay|story|song|joke|"
+    r"speech)\b|\bcover letter\b|\b(stock|share) (price|market)\b|\bweather\b|\brecipe\b|"
+    r"\blottery\b|\bhoroscope\b",
+    re.IGNORECASE,
+)
 KNOWLEDGE_HINTS = re.compile(
     r"bilateral|global surgery|global period|excludes|modifier 25|\bx\{?epsu\}?|"
     r"professional component|technical component|assistant (at )?surgery|co-?surgeon|"
@@ -652,6 +659,8 @@ def _intent(
 ) -> Intent:
     procedures = [c for c in codes if c.is_procedure]
     diagnoses = [c for c in codes if c.is_diagnosis and not c.is_procedure]
+    if not codes and NOT_CODING.search(text):
+        return "off_topic"
     if hits["claim"] and codes:
         return "claim_check"
     if hits["pos"] and ((pos_codes and len(procedures) < 2) or not codes):

@@ -205,22 +205,22 @@ def partial(ctx: Context, draft: Draft) -> Draft:
     if not valid and ctx.question.codes:
         return draft  # the guard states that the codes are not found (with near misses)
     if not valid:
-        found = retrieved(ctx)
-        found.notices = draft.notices + found.notices
-        found.facts = draft.facts + found.facts
-        return found
+        passages = retrieved(ctx)
+        passages.notices = draft.notices + passages.notices
+        passages.facts = draft.facts + passages.facts
+        return passages
     facts = list(draft.facts)
     for check in valid:
         facts.append(Fact(f"{check.display}: {check.title}", tools.cite_code(check)))
         page = tools.page_of(check, ctx.on)
         for label in (tools.STATUS, tools.GLOBAL):
-            found = tools.panel_fact(page, "fee_schedule", label)
+            value = tools.panel_fact(page, "fee_schedule", label)
             fee = tools.panel(page, "fee_schedule")
-            if found is not None and fee is not None:
-                meaning = f": {found.meaning}" if found.meaning else ""
+            if value is not None and fee is not None:
+                meaning = f": {value.meaning}" if value.meaning else ""
                 facts.append(
                     Fact(
-                        f"{check.display} PFS {label.lower()} {found.value}{meaning}",
+                        f"{check.display} PFS {label.lower()} {value.value}{meaning}",
                         tools.cite_panel(check, fee),
                     )
                 )

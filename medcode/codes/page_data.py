@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -735,23 +735,14 @@ def _same_seventh_character(
     release: Release, code: str, parent: str, source: Source
 ) -> RelatedGroup:
     """The codes under the same grandparent with the same 7th character: for S72.001A,
-    S72.002A (left) and S72.009A (unspecified side)."""
-    grandparent = (
-        Code.objects.filter(release_id=release.pk, code=parent)
-        .values_list("parent", flat=True)
-        .first()
-    )
-    if not grandparent:
-        return RelatedGroup("laterality", SAME_SEVENTH_TITLE.format(char=code[-1]), ())
-    uncles = list(
-        Code.objects.filter(release_id=release.pk, parent=grandparent).values_list(
-            "code", flat=True
-        )
-    )
+    S72.002A (left) and S72.009A (unspecified side). One query."""
+    in_release = Code.objects.filter(release_id=release.pk)
+    grandparent = in_release.filter(code=parent).values("parent")[:1]
+    uncles = in_release.filter(parent=Subquery(grandparent)).values("code")
     cousins = sorted(
-        Code.objects.filter(
-            release_id=release.pk, parent__in=uncles, code__endswith=code[-1]
-        ).values_list("code", "display", "long_description")
+        in_release.filter(parent__in=uncles, code__endswith=code[-1]).values_list(
+            "code", "display", "long_description"
+        )
     )
     refs = tuple(
         RelatedCode(d, "ICD10CM", t, "this code" if c == code else "")

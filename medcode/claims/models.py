@@ -38,3 +38,30 @@ class Worksheet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ArticleListing(models.Model):
+    """The LCD article crosswalk of one release, indexed by procedure code for the claim check.
+
+    Derived from the release's reference rows (key "article_icd10", JSON without an index) by
+    medcode.claims.articles, once per release; removed with the release.
+    """
+
+    release = models.ForeignKey("codes.Release", on_delete=models.CASCADE, related_name="+")
+    hcpcs = models.CharField(max_length=5)
+    icd10cm = models.CharField(max_length=8, help_text="no dot")
+    status = models.CharField(max_length=10, help_text="covered or noncovered")
+    lcd_ids = models.CharField(max_length=255, blank=True, help_text="space-separated")
+
+    class Meta:
+        indexes = [models.Index(fields=["release", "hcpcs"])]
+
+
+class ArticleIndex(models.Model):
+    """A release whose crosswalk rows are in ArticleListing (built once, by the first check)."""
+
+    release = models.OneToOneField(
+        "codes.Release", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    rows = models.IntegerField()
+    built = models.DateTimeField(auto_now_add=True)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from medcode.claims.releases import ReleaseRef, Setting
-from medcode.claims.tables import ClaimTables, TableCache
+from medcode.claims.tables import TableCache
 from medcode.codes.catalog import release_catalog
 from medcode.codes.payment import UNKNOWN_LOCALITY, find_locality, gpci_release
 from medcode.rules import Claim
@@ -83,7 +83,8 @@ class ExpectedPayment:
 
 
 def _money(amount: Decimal | None) -> str | None:
-    return None if amount is None else f"{amount:.2f}"
+    # Every amount is already rounded to the cent ("1467.49"), so str() is its dollar text.
+    return None if amount is None else str(amount)
 
 
 def _locality_dict(gpci: Gpci) -> dict[str, str]:
@@ -145,9 +146,8 @@ def expected_payment(
 
     by_number: dict[int, LinePayment] = {}
     for part, cache in parts:
-        tables = ClaimTables(cache, part)
         pfs = cache.releases.pfs
-        label = _version_label(pfs)
+        label = pfs.version_label or pfs.citation if pfs is not None else ""
 
         def place_for(
             on: dt.date, pfs: ReleaseRef | None = pfs, label: str = label
@@ -166,10 +166,10 @@ def expected_payment(
                 return PricingPlace()
             return _place(on, pfs, locality, notices, localities, sources)
 
-        for payment in price_claim(part, tables, place_for=place_for, release=label).lines:
+        for payment in price_claim(part, cache, place_for=place_for, release=label).lines:
             by_number[payment.line] = payment
         if pfs is not None:
-            sources.setdefault("pfs", tables.source("pfs"))
+            sources.setdefault("pfs", cache.source("pfs"))
     return ExpectedPayment(
         ClaimPayment(tuple(by_number[line.number] for line in claim.lines)),
         locality,
@@ -230,13 +230,6 @@ def _locality(release_id: int, wanted: str) -> Gpci | None:
             _LOCALITIES.clear()
         _LOCALITIES[key] = found
     return found
-
-
-def _version_label(pfs: ReleaseRef | None) -> str:
-    if pfs is None:
-        return ""
-    release = next((r for r in release_catalog().releases if r.pk == pfs.id), None)
-    return release.version_label if release is not None else pfs.citation
 
 
 __all__ = ["NATIONAL", "ExpectedPayment", "expected_payment"]

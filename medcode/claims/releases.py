@@ -50,6 +50,7 @@ NOT_LOADED: dict[TableKind, str] = {
     "modifiers": "CPT modifiers (built in); no HCPCS modifier release loaded",
     "diagnoses": "no ICD-10-CM release loaded",
     "ncd": "no NCD coding spreadsheet loaded",
+    "lcd_articles": "no LCD article crosswalk in force on the date of service",
 }
 CPT_MODIFIERS_SOURCE = "CPT Level I modifiers (built in)"
 
@@ -62,6 +63,7 @@ class ReleaseRef:
     effective_from: dt.date
     tables: frozenset[str]
     citation: str
+    version_label: str = ""  # "RVU25D": how payment adjustments name their release
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,7 @@ class ReleaseSet:
     notes: ReleaseRef | None
     loaded: frozenset[str] = frozenset()  # kinds with any release loaded, in force or not
     ncd: ReleaseRef | None = None  # the NCD coding spreadsheet
+    articles: ReleaseRef | None = None  # the LCD article crosswalk (none before it starts)
     key: tuple[object, ...] = field(default=(), compare=False)  # equal sets, equal keys
 
     def __post_init__(self) -> None:
@@ -92,7 +95,7 @@ class ReleaseSet:
 
         key = (
             self.setting,
-            ids([self.addon, self.pfs, self.diagnoses, self.notes, self.ncd]),
+            ids([self.addon, self.pfs, self.diagnoses, self.notes, self.ncd, self.articles]),
             ids(self.ptp),
             ids(self.mue),
             ids(self.codes),
@@ -113,6 +116,8 @@ class ReleaseSet:
             refs = [self.pfs]
         elif kind == "ncd":
             refs = [self.ncd]
+        elif kind == "lcd_articles":
+            refs = [self.articles]
         elif kind == "codes":
             refs = self.codes
         elif kind == "modifiers":
@@ -150,6 +155,7 @@ class Catalog:
                 effective_from=r.effective_from,
                 tables=frozenset(r.row_counts or {}),
                 citation=cite(r),
+                version_label=r.version_label,
             )
             for r in Release.objects.all()
         )
@@ -183,6 +189,7 @@ class Catalog:
             notes=newest_in_force(icd_notes, on),
             loaded=frozenset(kind for kind, found in loaded.items() if found),
             ncd=newest_in_force(having("ncd_codes"), on),
+            articles=newest_in_force(having("article_icd10"), on, guess=False),
         )
 
 

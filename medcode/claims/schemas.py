@@ -281,6 +281,9 @@ class FindingOut(BaseModel):
             "place_of_service (PFS NA indicator against the place of service); "
             "hcpcs_coverage (HCPCS coverage code I/M/S/D, pricing indicator 00); ncd (NCD "
             "coding spreadsheet: covered, denied, does not support medical necessity); "
+            "lcd_article (the LCD billing-and-coding article crosswalk, partial and "
+            "approximate: pointed diagnoses listed as non-covering, or none listed as "
+            "covering); "
             "dx_invalid, dx_excludes1, dx_pointer, code_invalid, units_zero, "
             "modifier_invalid, duplicate_line"
         ),

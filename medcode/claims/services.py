@@ -35,6 +35,7 @@ TABLE_KINDS: tuple[TableKind, ...] = (
     "modifiers",
     "diagnoses",
     "ncd",
+    "lcd_articles",
 )
 
 MALFORMED_JSON = "malformed JSON: {reason} (line {line}, column {column})"

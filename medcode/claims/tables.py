@@ -15,13 +15,15 @@ import re
 import sys
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 
+from medcode.claims.articles import ensure_index
+from medcode.claims.models import ArticleListing as ArticleRow
 from medcode.claims.releases import (
     MUE_SERVICE_TYPES,
     Catalog,
@@ -46,7 +48,7 @@ from medcode.rules import (
     Span,
 )
 from medcode.rules.coverage import ALL_OTHERS
-from medcode.rules.tables import Rvus, TableKind
+from medcode.rules.tables import ArticleListing, Rvus, TableKind
 
 # CPT Level I modifiers, as bare numbers (their descriptors are AMA text and are not loaded);
 # HCPCS Level II modifiers come from the loaded modifier releases.
@@ -149,6 +151,8 @@ class TableCache:
     _fees: dict[str, dict[str, FeeIndicators]] = field(default_factory=dict)
     _hcpcs: dict[str, HcpcsPayment | None] = field(default_factory=dict)
     _ncd: dict[str, tuple[NcdEntry, ...]] = field(default_factory=dict)
+    _articles: dict[str, dict[str, ArticleListing]] = field(default_factory=dict)
+    _articles_ready: bool = False
     _codes: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     _modifiers: dict[str, tuple[Span, ...]] | None = None
     _diagnoses: dict[str, DiagnosisInfo | None] = field(default_factory=dict)
@@ -184,6 +188,7 @@ class TableCache:
         self._load_codes({c for c in codes if c not in self._codes})
         self._load_diagnoses({d for d in diagnoses if d not in self._diagnoses})
         self._load_ncd({c for c in codes | diagnoses | {ALL_OTHERS} if c not in self._ncd})
+        self._load_articles({c for c in codes if c not in self._articles})
 
     def _ptp_rows(self, where: str, params: list[object]) -> list[tuple[Any, ...]]:
         parts = [r.id for r in self.releases.ptp]
@@ -363,6 +368,27 @@ class TableCache:
         for code in codes:
             self._ncd[code] = tuple(found.get(code, ()))
 
+    def _load_articles(self, codes: set[str]) -> None:
+        release = self.releases.articles
+        found: defaultdict[str, dict[str, ArticleListing]] = defaultdict(dict)
+        if codes and release is not None:
+            if not self._articles_ready:
+                self._articles_ready = ensure_index(release.id)
+                if not self._articles_ready:
+                    return  # another process is copying it: this check goes without
+            for chunk in _chunks(sorted(codes)):
+                sql = (
+                    f"SELECT hcpcs, icd10cm, status, lcd_ids FROM {_table(ArticleRow)} "
+                    f"WHERE release_id = %s AND hcpcs IN ({_marks(chunk)})"
+                )
+                for code, diagnosis, status, lcd_ids in _fetch(sql, [release.id, *chunk]):
+                    lcds = self._shared.setdefault(lcd_ids, tuple((lcd_ids or "").split()))
+                    found[code][diagnosis] = ArticleListing(
+                        code, diagnosis, sys.intern(status), lcds
+                    )
+        for code in codes:
+            self._articles[code] = found.get(code, {})
+
     def _load_hcpcs(self, codes: set[str]) -> None:
         release = next((r for r in self.releases.codes if r.code_system == CodeSystem.HCPCS), None)
         found: dict[str, HcpcsPayment] = {}
@@ -532,6 +558,11 @@ class TableCache:
             self._load_ncd({code})
         return self._ncd[code]
 
+    def article_listings(self, code: str) -> Mapping[str, ArticleListing]:
+        if code not in self._articles:
+            self._load_articles({code})
+        return self._articles.get(code, {})
+
     def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
         if code not in self._hcpcs:
             self._load_hcpcs({code})
@@ -592,6 +623,9 @@ class ClaimTables:
 
     def hcpcs_payment(self, code: str) -> HcpcsPayment | None:
         return self._cache.hcpcs_payment(code)
+
+    def article_listings(self, code: str) -> Mapping[str, ArticleListing]:
+        return self._cache.article_listings(code)
 
     def ncd_listings(self, code: str) -> Sequence[NcdEntry]:
         return self._cache.ncd_listings(code)

@@ -73,6 +73,7 @@ RULE_LABELS = {
     "pfs_not_used": "PFS: not used for Medicare payment",
     "place_of_service": "Place of service (PFS NA indicator)",
     "ncd": "National coverage determination (NCD)",
+    "lcd_article": "LCD billing-and-coding article (crosswalk)",
 }
 
 

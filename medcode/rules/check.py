@@ -7,7 +7,7 @@ from collections.abc import Callable
 from medcode.rules.addon import check_addon
 from medcode.rules.claim import Claim, Finding, Severity
 from medcode.rules.codes import check_codes, check_duplicate_lines
-from medcode.rules.coverage import check_ncd
+from medcode.rules.coverage import check_lcd_articles, check_ncd
 from medcode.rules.diagnoses import check_diagnoses
 from medcode.rules.mue import check_mue
 from medcode.rules.nonpayment import (
@@ -43,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     check_pfs_not_used,
     check_place_of_service,
     check_ncd,
+    check_lcd_articles,
 )
 
 SEVERITY_ORDER: dict[Severity, int] = {"error": 0, "warning": 1, "info": 2}

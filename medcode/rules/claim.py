@@ -35,6 +35,7 @@ RuleId = Literal[
     "pfs_not_used",
     "place_of_service",
     "ncd",
+    "lcd_article",
 ]
 
 

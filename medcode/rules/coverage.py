@@ -141,3 +141,70 @@ def check_ncd(claim: Claim, tables: RuleTables) -> list[Finding]:
                 )
             )
     return findings
+
+
+# --- LCD billing-and-coding articles (the loaded crosswalk) ----------------------------------
+
+# The crosswalk medcode loads (MANIFEST.md) is partial (500 procedure codes) and approximate:
+# it unions the diagnoses of every article naming a code, across every MAC, so it cannot say
+# which MAC's article applies. Findings say so, and never call a line denied.
+ARTICLE_CAVEAT = (
+    " The crosswalk loaded is partial and approximate: it joins every article that names the "
+    "code, for every MAC, so your MAC's own article decides."
+)
+ARTICLE_NONCOVERED = (
+    "{code} ({line}): LCD billing-and-coding articles (LCDs {lcds}) list {diagnoses} as "
+    "non-covering for {code}, and the line points to no diagnosis they list as covering."
+)
+ARTICLE_NOT_LISTED = (
+    "{code} ({line}): none of its diagnoses ({diagnoses}) is listed as covering for {code} in "
+    "the LCD billing-and-coding articles loaded (LCDs {lcds})."
+)
+ARTICLE_FIX = (
+    "Read your MAC's article for {code}: if it does not list a documented diagnosis as "
+    "covering, point {line} to one the record supports, or give an ABN before the service "
+    "(GA when signed, GZ when not)."
+)
+
+
+def check_lcd_articles(claim: Claim, tables: RuleTables) -> list[Finding]:
+    """Lines whose pointed diagnoses the LCD article crosswalk does not list as covering."""
+    findings: list[Finding] = []
+    if not claim.diagnoses:
+        return findings
+    for line in claim.lines:
+        listings = tables.article_listings(line.code)
+        if not listings:
+            continue
+        diagnoses = list(dict.fromkeys(pointed_diagnoses(line, claim)))
+        found = [listings.get(d) for d in diagnoses]
+        if any(f is not None and f.status == "covered" for f in found):
+            continue
+        noncovered = [f for f in found if f is not None]
+        if noncovered:
+            lcds = sorted({lcd for f in noncovered for lcd in f.lcd_ids})
+            message = ARTICLE_NONCOVERED
+            named = ", ".join(format_diagnosis(f.diagnosis) for f in noncovered)
+            severity: Severity = "warning"
+        else:
+            lcds = sorted({lcd for f in listings.values() for lcd in f.lcd_ids})
+            message = ARTICLE_NOT_LISTED
+            named = ", ".join(format_diagnosis(d) for d in diagnoses)
+            severity = "info"
+        words = {
+            "code": line.code,
+            "line": format_lines([line.number]),
+            "diagnoses": named,
+            "lcds": ", ".join(lcds) or "not named",
+        }
+        findings.append(
+            Finding(
+                "lcd_article",
+                severity,
+                (line.number,),
+                message.format(**words) + ARTICLE_CAVEAT,
+                ARTICLE_FIX.format(**words),
+                tables.source("lcd_articles"),
+            )
+        )
+    return findings

@@ -13,6 +13,8 @@ shared by the claim check and the code pages.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from medcode.rules.claim import Claim, Finding, Severity, format_lines
 from medcode.rules.pfs import priced_row
 from medcode.rules.tables import RuleTables
@@ -118,6 +120,7 @@ NOT_USED_FOR_MEDICARE = (
 )
 
 
+@lru_cache(maxsize=256)
 def nonpayment_reason(status_code: str, *, not_used_for_medicare: bool) -> str | None:
     """Why the PFS gives no Medicare payment for a row, or None when it pays."""
     reasons = [NO_PAYMENT_STATUSES.get(status_code.strip().upper(), "")]

@@ -29,12 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, Protocol
 
 from medcode.rules.claim import Claim, ClaimLine, lines_by_date
 from medcode.rules.nonpayment import is_facility_place, nonpayment_reason
 from medcode.rules.pfs import ASSISTANT_MODIFIERS, PFS_PAYABLE_STATUSES, priced_row
-from medcode.rules.tables import FeeIndicators, RuleTables
+from medcode.rules.tables import FeeIndicators, FeeTables, TableKind
 
 CENT = Decimal("0.01")
 ONE = Decimal(1)
@@ -266,6 +267,12 @@ STANDARD_PRICED_RANKS = 5  # 100/50/50/50/50, then by report
 # --- pricing --------------------------------------------------------------------------------
 
 
+class PricingTables(FeeTables, Protocol):
+    """What pricing reads: PFS rows (RuleTables has these too) and their source."""
+
+    def source(self, kind: TableKind) -> str: ...
+
+
 @dataclass
 class _Line:
     """A line being priced: its row and fee, the share of the fee it is paid so far."""
@@ -299,7 +306,7 @@ class _Procedure:
 
 def price_claim(
     claim: Claim,
-    tables: RuleTables,
+    tables: PricingTables,
     *,
     place_for: Callable[[date], PricingPlace],
     release: str,
@@ -325,7 +332,7 @@ def setting_of(line: ClaimLine) -> Setting:
 def _price_date(
     dos: date,
     lines: list[ClaimLine],
-    tables: RuleTables,
+    tables: PricingTables,
     place: PricingPlace,
     release: str,
     source: str,
@@ -393,22 +400,29 @@ def _closed(
 def _fee(
     line: ClaimLine, row: FeeIndicators, setting: Setting, place: PricingPlace
 ) -> tuple[Decimal | None, str]:
+    return _fee_of(row, setting, place.gpci, bool(line.place_of_service))
+
+
+@lru_cache(maxsize=8192)
+def _fee_of(
+    row: FeeIndicators, setting: Setting, gpci: Gpci, has_place: bool
+) -> tuple[Decimal | None, str]:
+    """One unit's fee and its formula (the same for every line of a row, setting and place)."""
     rvus = row.rvus
     label = setting.replace("_", "-")
     if row.facility_na if setting == "facility" else row.nonfac_na:
-        return None, SETTING_NA.format(code=line.code, setting=label)
+        return None, SETTING_NA.format(code=row.code, setting=label)
     if rvus is None or rvus.conv_factor is None:
-        return None, NO_CF.format(code=line.code)
+        return None, NO_CF.format(code=row.code)
     pe = rvus.facility_pe if setting == "facility" else rvus.nonfac_pe
-    gpci = place.gpci
     fee = locality_amount(
         work=rvus.work, pe=pe, mp=rvus.mp, gpci=gpci, conv_factor=rvus.conv_factor
     )
-    where = "national" if gpci is NATIONAL else f"{gpci.name.rstrip('*').strip()}, {gpci.key}"
+    where = "national" if gpci == NATIONAL else f"{gpci.name.rstrip('*').strip()}, {gpci.key}"
     formula = (
         f"(work {rvus.work:.2f} x {gpci.work} + {label} PE {pe:.2f} x {gpci.pe} + MP "
         f"{rvus.mp:.2f} x {gpci.mp}) x CF {rvus.conv_factor:.4f} = {fee} ({where}, {label}"
-        f"{'' if line.place_of_service else NO_PLACE})"
+        f"{'' if has_place else NO_PLACE})"
     )
     return fee, formula
 
@@ -441,6 +455,8 @@ SURGEON_RULES: tuple[
 def _surgeon_modifiers(priced: _Line, release: str, source: str) -> None:
     """Assistant (80/81/82/AS), co-surgeon (62), team (66): unpaid, or not priced here."""
     line, row = priced.line, priced.row
+    if not line.modifiers:
+        return
     indicators = {
         "assistant": row.asst_surg_ind,
         "cosurgeon": row.co_surg_ind,
@@ -543,18 +559,28 @@ def _multiple_procedures(dos: date, pricing: list[_Line], release: str, source: 
                 rate, text = HALF, MULTIPLE_HALF.format(**words)
             else:
                 rate, text = None, MULTIPLE_BY_REPORT.format(**words)
-            percent = None if rate is None else rate * 100
+            adjustment = Adjustment(
+                "multiple_procedure",
+                "MULT PROC 2",
+                None if rate is None else rate * 100,
+                text,
+                source,
+            )
             for priced, share in procedure.members:
-                adjustment = Adjustment("multiple_procedure", "MULT PROC 2", percent, text, source)
-                if adjustment not in priced.adjustments:
+                # A line's units of equal rank say it once.
+                if not priced.adjustments or priced.adjustments[-1].message != text:
                     priced.adjustments.append(adjustment)
                 if rate is None:
                     priced.not_priced = priced.not_priced or text
                 else:
                     priced.ranked.append((share, rate))
     # Reductions whose arithmetic the layout does not give: said, not applied.
-    for ind, text in MULTIPLE_NOT_APPLIED.items():
-        same = [p for p in pricing if p.row.mult_proc_ind == ind and p.is_open]
+    by_indicator: dict[int, list[_Line]] = {}
+    for priced in pricing:
+        if priced.row.mult_proc_ind in MULTIPLE_NOT_APPLIED and priced.is_open:
+            by_indicator.setdefault(priced.row.mult_proc_ind, []).append(priced)
+    for ind, same in by_indicator.items():
+        text = MULTIPLE_NOT_APPLIED[ind]
         if sum(p.line.units for p in same) < 2:
             continue
         message = text.format(release=release, dos=dos.isoformat())

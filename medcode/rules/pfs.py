@@ -19,7 +19,7 @@ from medcode.rules.claim import (
     is_evaluation_and_management,
     lines_by_date,
 )
-from medcode.rules.tables import FeeIndicators, RuleTables
+from medcode.rules.tables import FeeIndicators, FeeTables, RuleTables
 
 # Rows of the PFS file keyed by a modifier; other modifiers price on the global row.
 PRICING_MODIFIERS = ("26", "TC", "53")
@@ -190,7 +190,7 @@ def check_pfs_status(claim: Claim, tables: RuleTables) -> list[Finding]:
     return findings
 
 
-def priced_row(line: ClaimLine, tables: RuleTables) -> FeeIndicators | None:
+def priced_row(line: ClaimLine, tables: FeeTables) -> FeeIndicators | None:
     """The PFS row a line is priced on: its 26/TC/53 row when it has one, else the global row."""
     for modifier in PRICING_MODIFIERS:
         if modifier in line.modifiers:

@@ -16,7 +16,9 @@ from typing import Literal, Protocol
 
 from medcode.rules.claim import normalise_code, normalise_diagnosis, normalise_modifier
 
-TableKind = Literal["ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses", "ncd"]
+TableKind = Literal[
+    "ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses", "ncd", "lcd_articles"
+]
 
 # AOC files use CCCCC as the primary code of a type 2 edit: the contractor defines primaries.
 CONTRACTOR_DEFINED_PRIMARY = "CCCCC"
@@ -155,6 +157,25 @@ class NcdEntry:
         return is_active_on(day, self.effective, self.terminated)
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleListing:
+    """A diagnosis an LCD billing-and-coding article lists for a procedure code.
+
+    status is "covered" or "noncovered"; lcd_ids the LCDs whose articles name the pair.
+    """
+
+    procedure: str
+    diagnosis: str  # no dot
+    status: str
+    lcd_ids: tuple[str, ...]
+
+
+class FeeTables(Protocol):
+    """The PFS rows alone (what pricing a line on its row needs)."""
+
+    def fee(self, code: str, modifier: str = "") -> FeeIndicators | None: ...
+
+
 class RuleTables(Protocol):
     def ptp_for(self, code: str) -> Sequence[PtpEdit]:
         """The PTP edits where code is the column 1 code, active or not."""
@@ -174,6 +195,11 @@ class RuleTables(Protocol):
 
     def ncd_listings(self, code: str) -> Sequence[NcdEntry]:
         """The NCD spreadsheet rows naming code (a procedure, a diagnosis or ALL_OTHERS)."""
+        ...
+
+    def article_listings(self, code: str) -> Mapping[str, ArticleListing]:
+        """The LCD article crosswalk's diagnoses for a procedure code, by diagnosis (no dot);
+        empty when no article in the loaded crosswalk names the code."""
         ...
 
     def code_exists(self, code: str, on: date) -> bool: ...
@@ -199,6 +225,7 @@ class InMemoryTables:
         fees: Iterable[FeeIndicators] = (),
         hcpcs: Iterable[HcpcsPayment] = (),
         ncd: Iterable[NcdEntry] = (),
+        articles: Iterable[ArticleListing] = (),
         codes: Mapping[str, Span] | None = None,
         modifiers: Mapping[str, Span] | None = None,
         diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
@@ -224,6 +251,9 @@ class InMemoryTables:
         for entry in ncd:
             ncd_by_code[entry.code].append(entry)
         self._ncd = {code: tuple(entries) for code, entries in ncd_by_code.items()}
+        self._articles: defaultdict[str, dict[str, ArticleListing]] = defaultdict(dict)
+        for listing in articles:
+            self._articles[listing.procedure][listing.diagnosis] = listing
         self._codes = {normalise_code(c): span for c, span in (codes or {}).items()}
         self._modifiers = {normalise_modifier(m): span for m, span in (modifiers or {}).items()}
 
@@ -251,6 +281,9 @@ class InMemoryTables:
 
     def ncd_listings(self, code: str) -> Sequence[NcdEntry]:
         return self._ncd.get(code, ())
+
+    def article_listings(self, code: str) -> Mapping[str, ArticleListing]:
+        return self._articles.get(code, {})
 
     def code_exists(self, code: str, on: date) -> bool:
         span = self._codes.get(code)

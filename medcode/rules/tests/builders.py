@@ -9,6 +9,7 @@ from decimal import Decimal
 from medcode.rules.claim import Claim, ClaimLine
 from medcode.rules.tables import (
     AddOnEdit,
+    ArticleListing,
     DiagnosisInfo,
     FeeIndicators,
     HcpcsPayment,
@@ -154,6 +155,7 @@ def tables(
     fees: Iterable[FeeIndicators] = (),
     hcpcs: Iterable[HcpcsPayment] = (),
     ncd: Iterable[NcdEntry] = (),
+    articles: Iterable[ArticleListing] = (),
     codes: Iterable[str] = (),
     modifiers: Iterable[str] = (),
     diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
@@ -166,6 +168,7 @@ def tables(
         fees=fees,
         hcpcs=hcpcs,
         ncd=ncd,
+        articles=articles,
         codes={code: Span() for code in codes},
         modifiers={modifier: Span() for modifier in modifiers},
         diagnoses=diagnoses,

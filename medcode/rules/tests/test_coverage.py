@@ -5,10 +5,11 @@ import pytest
 from medcode.rules.coverage import (
     ALL_OTHERS,
     NCD_NOT_COVERED,
+    check_lcd_articles,
     check_ncd,
     ncd_verdicts,
 )
-from medcode.rules.tables import NcdEntry
+from medcode.rules.tables import ArticleListing, NcdEntry
 from medcode.rules.tests.builders import DOS, claim, line, tables
 
 START = date(2015, 10, 1)
@@ -87,3 +88,46 @@ def test_verdicts_say_whether_the_ncd_listed_the_diagnosis():
         ("190.22", "E039", 1, True),
         ("190.22", "K219", 3, False),
     ]
+
+
+# --- LCD billing-and-coding article crosswalk ------------------------------------------------
+
+ARTICLES = tables(
+    articles=[
+        ArticleListing("27096", "M4328", "covered", ("L39383", "L39462")),
+        ArticleListing("27096", "M5416", "covered", ("L39383",)),
+        ArticleListing("27096", "M545", "noncovered", ("L39462",)),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "diagnoses", "pointers", "expected"),
+    [
+        pytest.param("27096", ("M4328",), (1,), None, id="listed-covering"),
+        pytest.param("27096", ("M545", "M4328"), (1, 2), None, id="one-covering-is-enough"),
+        pytest.param("27096", ("M545",), (1,), "warning", id="listed-non-covering"),
+        pytest.param("27096", ("R52",), (1,), "info", id="not-listed"),
+        pytest.param("27096", ("M4328", "R52"), (2,), "info", id="only-pointed-diagnoses"),
+        pytest.param("99214", ("R52",), (1,), None, id="code-not-in-crosswalk"),
+    ],
+)
+def test_the_article_crosswalk_flags_lines_without_a_covering_diagnosis(
+    code, diagnoses, pointers, expected
+):
+    found = check_lcd_articles(
+        claim(line(1, code, pointers=pointers), diagnoses=diagnoses), ARTICLES
+    )
+
+    assert [f.severity for f in found] == ([expected] if expected else [])
+    for finding in found:
+        assert finding.rule == "lcd_article"
+        assert "partial and approximate" in finding.message
+        assert "L39" in finding.message
+
+
+def test_a_non_covering_listing_names_the_diagnosis_and_its_lcd():
+    [finding] = check_lcd_articles(claim(line(1, "27096"), diagnoses=("M545",)), ARTICLES)
+
+    assert "M54.5 as non-covering" in finding.message
+    assert "LCDs L39462" in finding.message

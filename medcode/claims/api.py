@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
 
 from medcode.accounts.viewers import who_is
-from medcode.claims import services
+from medcode.claims import inpatient, services
 from medcode.claims.schemas import ClaimCheckIn, ClaimCheckOut, ClaimErrorOut
 from medcode.claims.services import BatchFormatError, ClaimInputError
 
@@ -168,6 +168,70 @@ def check_batch(request: HttpRequest) -> StreamingHttpResponse | Status[dict[str
             400, _error(exc.detail if isinstance(exc, ClaimInputError) else str(exc), exc)
         )
     return StreamingHttpResponse(_stream(items), content_type="application/x-ndjson")
+
+
+class MceEditOut(Schema):
+    edit: str = Field(description="the MCE manual's edit number", examples=["4C", "11A"])
+    codes: list[str]
+    message: str
+    source: str
+
+
+class MsDrgOut(Schema):
+    grouped: bool
+    reason: str
+
+
+class InpatientCheckOut(Schema):
+    discharge_date: str
+    edits: list[MceEditOut]
+    count: int
+    sources: dict[str, str]
+    notices: list[str]
+    ms_drg: MsDrgOut
+
+
+class InpatientErrorOut(Schema):
+    detail: str
+    errors: list[dict[str, str]]
+
+
+@router.post(
+    "/inpatient-check",
+    response={
+        200: InpatientCheckOut,
+        400: ClaimErrorOut,
+        413: ClaimErrorOut,
+        422: InpatientErrorOut,
+    },
+    summary="Check an inpatient discharge with the Medicare Code Editor",
+    description=(
+        "The MCE edits (v43.1 lists as loaded) of a discharge: invalid codes, external cause "
+        "or manifestation or unacceptable principal diagnosis, duplicate of the principal, "
+        "age conflicts, questionable admission, non-covered and limited coverage procedures, "
+        "wrong procedure, unspecified laterality. No MS-DRG is assigned (ms_drg says why)."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": inline_schema(inpatient.InpatientCheckIn.model_json_schema())
+                }
+            },
+        }
+    },
+)
+def inpatient_check(request: HttpRequest) -> Status[dict[str, Any]]:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_CHECK_BYTES:
+        return Status(413, _error(BODY_TOO_LARGE_UNKNOWN))
+    try:
+        data = services.load_json(request.body)
+        return Status(200, inpatient.check_discharge(data))
+    except ClaimInputError as exc:
+        return Status(exc.status, exc.as_dict())
+    except inpatient.InpatientInputError as exc:
+        return Status(422, exc.as_dict())
 
 
 def _upload_type(name: str, content_type: str) -> str:

@@ -35,6 +35,19 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("--json", action="store_true", help="print JSON lines instead of tables")
     check.set_defaults(handler=cmd_check)
+    inpatient = verbs.add_parser(
+        "inpatient",
+        help="check an inpatient discharge with the Medicare Code Editor",
+        description=(
+            "Check a discharge from FILE ('-' for standard input), a JSON object with "
+            "discharge_date, age, principal_diagnosis, secondary_diagnoses and procedures "
+            "(ICD-10-PCS), against the MCE edit lists in force. No MS-DRG is assigned (the "
+            "grouper's tables are not loaded). Exit status: 0 no edit, 1 edits, 2 bad input."
+        ),
+    )
+    inpatient.add_argument("file", help="a .json file, or -")
+    inpatient.add_argument("--json", action="store_true", help="print the JSON result")
+    inpatient.set_defaults(handler=cmd_inpatient)
 
 
 def detect_format(name: str) -> str:
@@ -166,3 +179,41 @@ def _payment_table(payment: dict[str, Any]) -> Table:
             f"${line['amount']}" if line["amount"] is not None else "not priced",
         )
     return table
+
+
+def cmd_inpatient(args: argparse.Namespace) -> int:
+    from medcode.claims import inpatient, services
+    from medcode.lib.datafiles import open_text
+    from medcode.lib.errors import DataFileError
+
+    try:
+        stream: IO[str] = sys.stdin if args.file == "-" else open_text(Path(args.file))
+        with stream:
+            result = inpatient.check_discharge(services.load_json(stream.read()))
+    except DataFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except services.ClaimInputError as exc:
+        for error in exc.errors:
+            print(f"error: {args.file}: {error.message}", file=sys.stderr)
+        return EXIT_INVALID
+    except inpatient.InpatientInputError as exc:
+        for problem in exc.errors:
+            print(f"error: {args.file}: {problem['field']}: {problem['message']}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.json:
+        print(json.dumps(result))
+    else:
+        table = Table(
+            title=f"Discharge {result['discharge_date']}: {result['count']} MCE edit(s)",
+            title_justify="left",
+            show_lines=True,
+            caption="\n".join([*result["notices"], result["ms_drg"]["reason"]]),
+            caption_justify="left",
+        )
+        for column in ("Edit", "Codes", "Why", "Source"):
+            table.add_column(column, overflow="fold")
+        for edit in result["edits"]:
+            table.add_row(edit["edit"], " ".join(edit["codes"]), edit["message"], edit["source"])
+        Console(soft_wrap=False).print(table)
+    return EXIT_FINDINGS if result["count"] else EXIT_CLEAN

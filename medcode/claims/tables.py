@@ -377,11 +377,12 @@ class TableCache:
                 if not self._articles_ready:
                     return  # another process is copying it: this check goes without
             for chunk in _chunks(sorted(codes)):
-                sql = (
-                    f"SELECT hcpcs, icd10cm, status, lcd_ids FROM {_table(ArticleRow)} "
-                    f"WHERE release_id = %s AND hcpcs IN ({_marks(chunk)})"
-                )
-                for code, diagnosis, status, lcd_ids in _fetch(sql, [release.id, *chunk]):
+                # Through the ORM: the copy lives in the claims app, on the primary (the router
+                # sends only the code store's reads to a replica).
+                rows = ArticleRow.objects.filter(release_id=release.id, hcpcs__in=chunk)
+                for code, diagnosis, status, lcd_ids in rows.values_list(
+                    "hcpcs", "icd10cm", "status", "lcd_ids"
+                ):
                     lcds = self._shared.setdefault(lcd_ids, tuple((lcd_ids or "").split()))
                     found[code][diagnosis] = ArticleListing(
                         code, diagnosis, sys.intern(status), lcds

@@ -245,8 +245,11 @@ def search(
             else:
                 meaning, is_semantic = found, True
         hits = {hit.document_id: hit for hit in lexical}
+        # The Index reads the query with its typos fixed.
+        fixed = {w: c for w, c in corrections.items() if w not in LAY_SYNONYMS}
+        read = " ".join(fixed.get(w, w) for w in parsed.words) if fixed else q
         procedure = procedure_hits(q, list(parsed.words), filters, typing=typing)
-        indexed = [] if procedure else index_reading_hits(q, filters, typing=typing)
+        indexed = [] if procedure else index_reading_hits(read, filters, typing=typing)
         fused = fuse_ranked(
             [h.document_id for h in lexical],
             [d for d, _ in meaning],

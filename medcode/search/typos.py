@@ -7,6 +7,7 @@ common word on a tie. Exact code lookups never come here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -63,7 +64,12 @@ def correct_words(
             continue
         best: tuple[int, int, str] | None = None
         for candidate, documents in source.similar_words(word):
-            distance = edit_distance(word, candidate)
+            # Spelling by ear (doubled letters, a silent h or p): "hemmoroids" and
+            # "hemorrhoids" have one skeleton, so they are one edit apart at most.
+            distance = min(
+                edit_distance(word, candidate),
+                edit_distance(skeleton(word), skeleton(candidate)) + 1,
+            )
             if distance <= max_edits(word):
                 key = (distance, -documents, candidate)
                 if best is None or key < best:
@@ -71,6 +77,23 @@ def correct_words(
         if best is not None:
             corrections[word] = best[2]
     return corrections
+
+
+_SOUNDS = (("ph", "f"), ("ae", "e"), ("oe", "e"), ("y", "i"), ("ck", "k"))
+_SILENT_H = re.compile(r"(?<=[rtgck])h")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def skeleton(word: str) -> str:
+    """A word as it sounds, roughly: silent p and h gone, ph -> f, doubled letters single
+    ("pneumothorax" -> "neumotorax", "hemorrhoids" -> "hemoroids")."""
+    w = word.lower()
+    if w.startswith(("pn", "ps", "pt")):
+        w = w[1:]
+    for written, said in _SOUNDS:
+        w = w.replace(written, said)
+    w = _SILENT_H.sub("", w)
+    return _DOUBLE.sub(r"\1", w)
 
 
 class TrigramIndex:

@@ -247,3 +247,20 @@ def test_everyday_body_words_expand_to_the_titles_anatomy():
     groups = expand_synonyms(["upper", "back", "pain"])
     assert groups[0] == (("upper", "back"), ("thoracic",))
     assert (("coccyx",)) in expand_synonyms(["tailbone", "pain"])[0]
+
+
+@pytest.mark.django_db
+def test_words_spelt_by_ear_are_one_correction_away():
+    from medcode.search.typos import TrigramIndex, correct_words, skeleton
+
+    assert skeleton("hemmoroids") == skeleton("hemorrhoids")
+    assert skeleton("pneumothorax") == "neumotorax"
+    words = TrigramIndex([("hemorrhoids", 40), ("hemorrhage", 900), ("asthma", 500)])
+
+    class Source:  # the backend's candidate interface over a real trigram index
+        def similar_words(self, word: str, *, limit: int = 40) -> list[tuple[str, int]]:
+            return words.similar(word, limit=limit)
+
+    assert correct_words(["hemmoroids"], Source()) == {"hemmoroids": "hemorrhoids"}
+    assert correct_words(["ashtma"], Source()) == {"ashtma": "asthma"}
+    assert correct_words(["xylophone"], Source()) == {}

@@ -7,4 +7,5 @@ app_name = "codes"
 urlpatterns = [
     path("", views.code_index, name="index"),
     path("<str:code>/", views.code_detail, name="detail"),
+    path("<str:code>/ncci/", views.ncci_partners, name="ncci"),
 ]

@@ -26,7 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from medcode.codes import catalog, payment, queries
+from medcode.codes import catalog, page_data, partners, payment, queries
 from medcode.codes.models import CodeSystem
 from medcode.gate import (
     EDITORIAL_GROUP,
@@ -315,6 +315,53 @@ def json_ld(page: queries.CodePage, canonical: str) -> SafeString:
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "codes/bad_request.html", {"message": message}, status=400)
+
+
+@require_safe
+def ncci_partners(request: HttpRequest, code: str) -> HttpResponse:
+    """All of a code's NCCI PTP partners, paged and filtered, and a "check this pair" box."""
+    code = code.strip().upper()
+    if not page_data.CPT_SHAPE.match(code) and not page_data.LEVEL2_SHAPE.match(code):
+        return _bad_request(request, PARTNERS_BAD_CODE.format(code=code))
+    try:
+        on = queries.parse_service_date(request.GET.get("date"), today=timezone.localdate())
+    except queries.BadDate as exc:
+        return _bad_request(request, str(exc))
+    catalog = queries.release_catalog()
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    found = partners.partner_page(
+        catalog,
+        code,
+        on,
+        table=request.GET.get("table", ""),
+        role=request.GET.get("role", "column1"),
+        indicator=request.GET.get("indicator", ""),
+        page=page,
+    )
+    pair = request.GET.get("pair", "").strip().upper()[:5]
+    answers = partners.check_pair(catalog, code, pair, on) if pair else None
+    query = {k: v for k, v in request.GET.items() if k in {"date", "table", "role", "indicator"}}
+    return render(
+        request,
+        "codes/partners.html",
+        {
+            "found": found,
+            "on": on,
+            "title": partners.titles_for([code], on, catalog).get(code, ""),
+            "roles": partners.ROLES,
+            "meanings": partners.INDICATOR_MEANINGS,
+            "pair": pair,
+            "answers": answers,
+            "query": urlencode(query),
+            "date_query": f"?date={request.GET['date']}" if request.GET.get("date") else "",
+        },
+    )
+
+
+PARTNERS_BAD_CODE = "{code!r} is not a CPT or HCPCS code: NCCI edits pair procedure codes."
 
 
 @require_safe

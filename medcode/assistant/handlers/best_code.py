@@ -3,6 +3,7 @@ against the question's), never a list of near-miss siblings."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from medcode.assistant import tools
@@ -153,9 +154,18 @@ def stem(word: str) -> str:
 def words_of(text: str) -> list[str]:
     """The content words of a question or a title, stemmed; the words a negation governs
     (up to the next comma, "with" or "and") marked "no-": "without coma" -> "no-coma"."""
+    return list(_words_of(text))
+
+
+_ABBREVIATION = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\b"
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _words_of(text: str) -> tuple[str, ...]:
     text = text.lower().replace("-", " ")
-    for short, long in ABBREVIATIONS.items():
-        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
+    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     # "stage 4" as one token too, so that "type 1 ... stage 4" does not match "stage 1".
     found: list[str] = [f"stage={n}" for n in re.findall(r"\bstage\s*(\d)", text)]
     negated = False
@@ -170,7 +180,7 @@ def words_of(text: str) -> list[str]:
             continue
         word = stem(token)
         found.append(f"no-{word}" if negated else word)
-    return found
+    return tuple(found)
 
 
 def systems_for(question: Question) -> list[str]:

@@ -10,6 +10,7 @@ that covers most of the description and that the record decides the rest.
 
 from __future__ import annotations
 
+import contextvars
 import re
 from dataclasses import dataclass, field
 
@@ -148,20 +149,38 @@ def named_in(ctx: Context, text: str) -> list[tools.Candidate]:
     ]
 
 
+# The searches of one answer: the plans compared share most of their queries.
+_searches: contextvars.ContextVar[dict[str, list[tools.Candidate]] | None] = contextvars.ContextVar(
+    "sequencing_searches", default=None
+)
+
+
 def search_text(ctx: Context, query: str) -> list[tools.Candidate]:
+    memo = _searches.get()
+    key = f"{ctx.on.isoformat()} {query}"
+    if memo is not None and key in memo:
+        return memo[key]
     results, _ = tools.search_codes(query, ctx.on, systems=["ICD10CM"], limit=25)
-    return [c for c in results if c.is_billable]
+    found = [c for c in results if c.is_billable]
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def search(ctx: Context, words: set[str]) -> list[tools.Candidate]:
     query = " ".join(sorted(w for w in words if not w.startswith("no-")))
-    if not query:
-        return []
-    results, _ = tools.search_codes(query, ctx.on, systems=["ICD10CM"], limit=25)
-    return [c for c in results if c.is_billable]
+    return search_text(ctx, query) if query else []
 
 
 def build(ctx: Context) -> Draft:
+    token = _searches.set({})
+    try:
+        return _build(ctx)
+    finally:
+        _searches.reset(token)
+
+
+def _build(ctx: Context) -> Draft:
     from medcode.assistant.handlers import best_code
 
     asked = content_words(description(ctx.question.text))
@@ -169,14 +188,16 @@ def build(ctx: Context) -> Draft:
     found = search(ctx, asked)
     if not plain or not found:
         return best_code.build(ctx)
-    firsts = sorted(enumerate(found), key=lambda item: -first_score(asked, item[1].title, item[0]))[
-        :3
-    ]
+    ranked = sorted(
+        ((first_score(asked, c.title, i), c) for i, c in enumerate(found)), key=lambda p: -p[0]
+    )
+    # Plans for the few first codes close to the best one (each plan costs searches).
+    firsts = [(i, c) for i, (value, c) in enumerate(ranked[:3]) if value >= ranked[0][0] - 1.5]
     best: tuple[float, list[Chosen], list[Fact]] | None = None
     for rank, (_, candidate) in enumerate(firsts):
         chosen, facts = plan(ctx, candidate, asked)
         covered = set().union(*(c.words for c in chosen)) & plain
-        value = len(covered) + 0.5 * sum(c.linked for c in chosen) - 0.5 * len(chosen) - 0.1 * rank
+        value = len(covered) + 0.5 * sum(c.linked for c in chosen) - 0.75 * len(chosen) - 0.1 * rank
         if chosen and (best is None or value > best[0]):
             best = (value, chosen, facts)
     if best is None:
@@ -218,6 +239,11 @@ def plan(ctx: Context, first: tools.Candidate, asked: set[str]) -> tuple[list[Ch
                 continue
             covered = set().union(*(c.words for c in chosen))
             additional = NOTE_TITLES[title] == "after" and title != "code also"
+            named = named_in(ctx, text)
+            listed = "".join(re.findall(r"\((.*?)\)", text))
+            explicit = bool(named) and "-" not in listed
+            if not explicit and not additional and not (asked - covered) & note_words:
+                continue  # a "code first" range the question does not describe: no search
             best: tuple[float, tools.Candidate] | None = None
             # The note's own wording ("without behavioral disturbance") finds its codes.
             query = (
@@ -227,7 +253,9 @@ def plan(ctx: Context, first: tools.Candidate, asked: set[str]) -> tuple[list[Ch
                     sorted(w for w in asked - covered if not w.startswith(("no-", "stage=")))
                 )
             )
-            for position, candidate in enumerate(named_in(ctx, text) + search_text(ctx, query)):
+            # A note listing only complete codes ("(R35.0)") needs no search.
+            found = named if explicit else named + search_text(ctx, query)
+            for position, candidate in enumerate(found):
                 if not any(p.matches(candidate.code.replace(".", "")) for p in patterns):
                     continue
                 joined = candidate.title + " " + " ".join(note_words)

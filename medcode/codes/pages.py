@@ -411,8 +411,9 @@ def _dates(row: Code | None, release: Release | None, catalog: ReleaseCatalog) -
 CPT_NOT_LOADED = (
     "The official CPT descriptor is not loaded on this install: CPT descriptors are licensed "
     "by the American Medical Association, and this site has not imported a licensed file "
-    "(its operator can, with their own AMA licence). The heading above is medcode's own name "
-    "for the code's range, not the descriptor. What this page can show without it: the "
+    "(its operator can, with their own AMA licence). The heading above is medcode's own "
+    "wording (our title, or our name for the code's range), not the descriptor. What this "
+    "page can show without it: the "
     "public CMS data on the code (Medicare payment and indicators, global period, NCCI edits, "
     "MUEs, OPPS status) and any editorial text of ours."
 )

@@ -22,9 +22,10 @@ from tests.browser.conftest import free_port, gunicorn_server
 pytestmark = pytest.mark.browser
 
 DATE = "2025-11-03"
-GUEST_CODES = ["63650", "E0114"]
-USER_CODES = ["63655", "S72.001A", "0SR90J9", "M54.50", "63650"]
-LAST_CODE = "E0114"
+# Pages with editorial sections (what the meter counts); official text and CMS data are free.
+GUEST_CODES = ["63650", "63685"]
+USER_CODES = ["63655", "63661", "63662", "63663", "63650"]
+LAST_CODE = "99213"
 EMAIL = "new.coder@example.org"
 PASSWORD = "a long and unusual passphrase 7"
 
@@ -88,8 +89,11 @@ def test_a_guest_meets_the_gate_registers_verifies_and_reads_five_more(
         ),
     )
 
-    # A guest: the first code page in full, the gate on the second.
+    # A guest: the first code page in full, the gate on the second; ICD-10-CM notes, ICD-10-PCS
+    # and HCPCS pages are public domain and never metered.
     assert open_code(page, url, GUEST_CODES[0])
+    for free in ("S72.001A", "0SR90J9", "E0114"):
+        assert open_code(page, url, free)
     assert not open_code(page, url, GUEST_CODES[1])
     locked = page.locator("section.locked").inner_text()
     assert "0 full code pages remaining" in locked
@@ -97,7 +101,7 @@ def test_a_guest_meets_the_gate_registers_verifies_and_reads_five_more(
     page.screenshot(path=str(screenshots / "gate_guest.png"), full_page=True)
 
     # Register, then verify the address from the email that was sent.
-    page.get_by_role("link", name="Register").click()
+    page.get_by_role("link", name="Register", exact=True).click()
     page.fill('input[name="email"]', EMAIL)
     page.fill('input[name="password1"]', PASSWORD)
     page.fill('input[name="password2"]', PASSWORD)

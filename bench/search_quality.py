@@ -5,6 +5,8 @@
     ... --queries-only --grid               # search box: fusion parameters side by side
     ... --lexical-only                      # as if vectors were not built
     ... --lay-only                          # lay queries (search_lay_dev.jsonl), shared scorer
+    ... --lay-only --lay medcode/search/eval/lay_independent2.jsonl   # another lay set
+    MEDCODE_EVAL=medcode/search/eval/notes_independent.jsonl ... --notes-only   # US notes
 
 Lay queries go through facade.search at the API's defaults (every code set, limit 20); the
 ranked codes are written to --lay-pred and scored by the scorer beside the lay file
@@ -189,7 +191,8 @@ def score_notes(split: str, limit: int, depth: int | None) -> dict[str, Any]:
         .values_list("code", flat=True)
     )
     notes = [json.loads(line) for line in EVAL.open()]
-    notes = [n for n in notes if split in (n["split"], "all")][: limit or None]
+    # A set without splits (medcode/search/eval/notes_independent.jsonl) is scored whole.
+    notes = [n for n in notes if split in (n.get("split", split), "all")][: limit or None]
     variants = {"learned": DEFAULT_WEIGHTS, "zero_shot": ZERO_SHOT}
     rows = {v: {"all": defaultdict(list), "valid": defaultdict(list)} for v in variants}
     seconds: list[float] = []

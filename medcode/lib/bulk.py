@@ -9,8 +9,9 @@ adapts them itself); only dicts and lists bound for a JSONField are dumped to JS
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, islice
 from typing import Any
 
@@ -64,33 +65,61 @@ def insert_rows(
     rows: Iterable[Sequence[Any]],
     *,
     on_batch: Callable[[int], None] | None = None,
+    constants: Mapping[str, Any] | None = None,
 ) -> int:
     """Insert tuples (in `fields` order) into `model`'s table; returns the number inserted.
 
-    Must run inside the caller's transaction, so a failure leaves nothing behind.
+    `constants` are columns with one value for every row (a release id): given once, not in
+    each row. Must run inside the caller's transaction, so a failure leaves nothing behind.
     """
     meta = model._meta
+    constants = dict(constants or {})
     given = [_field(model, name) for name in fields]
+    named = {*fields, *constants}
     # Columns the rows leave out get their model default, as the ORM would give them.
     missing = [
         f
         for f in meta.concrete_fields
-        if not f.primary_key and f.attname not in fields and f.name not in fields
+        if not f.primary_key and f.attname not in named and f.name not in named
     ]
     json_positions = [i for i, f in enumerate(given) if isinstance(f, models.JSONField)]
-    defaults = tuple(
-        _json_value(f.get_default()) if isinstance(f, models.JSONField) else f.get_default()
+    fixed = [(str(_field(model, name).column), value) for name, value in constants.items()] + [
+        (
+            str(f.column),
+            _json_value(f.get_default()) if isinstance(f, models.JSONField) else f.get_default(),
+        )
         for f in missing
-    )
-    columns = [str(f.column) for f in given] + [str(f.column) for f in missing]
+    ]
+    columns = [str(f.column) for f in given]
     iterator: Iterator[Sequence[Any]] = iter(rows)
     if json_positions:
         iterator = _dump_json(iterator, json_positions)
-    if defaults:
-        iterator = (tuple(row) + defaults for row in iterator)
+    literal = all(_sql_literal(value) is not None for _, value in fixed)
+    if connection.vendor == "sqlite" and columns and literal:
+        literals = [(column, str(_sql_literal(value))) for column, value in fixed]
+        return _insert_sqlite(meta.db_table, columns, iterator, on_batch, literals=literals)
+    if fixed:
+        values = tuple(value for _, value in fixed)
+        columns += [column for column, _ in fixed]
+        iterator = (tuple(row) + values for row in iterator)
     if connection.vendor == "postgresql":
         return _copy_rows(meta.db_table, columns, iterator, on_batch)
     return _insert_sqlite(meta.db_table, columns, iterator, on_batch)
+
+
+def _sql_literal(value: Any) -> str | None:
+    """A constant as SQLite literal text (None, numbers, text), or None when it has none."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _insert_sqlite(
@@ -98,15 +127,19 @@ def _insert_sqlite(
     columns: list[str],
     rows: Iterator[Sequence[Any]],
     on_batch: Callable[[int], None] | None,
+    *,
+    literals: Sequence[tuple[str, str]] = (),
 ) -> int:
-    """Multi-row INSERT statements through the raw sqlite3 cursor (no per-row wrapper work)."""
+    """Multi-row INSERT statements through the raw sqlite3 cursor (no per-row wrapper work);
+    `literals` are (column, SQL literal) written into every row's VALUES instead of bound."""
     quote = connection.ops.quote_name
     width = len(columns)
     per_statement = max(
         1, min(SQLITE_ROWS_PER_STATEMENT, (connection.features.max_query_params or 999) // width)
     )
-    one_row = "(" + ", ".join(["?"] * width) + ")"
-    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    one_row = "(" + ", ".join(["?"] * width + [literal for _, literal in literals]) + ")"
+    names = [*columns, *(column for column, _ in literals)]
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in names)}) VALUES "
     many_sql = head + ", ".join([one_row] * per_statement)
     connection.ensure_connection()
     cursor = connection.connection.cursor()  # a plain sqlite3 cursor: "?" placeholders

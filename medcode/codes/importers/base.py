@@ -54,12 +54,8 @@ class LoadContext:
         self, model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> int:
         """Insert rows (without the release column) for this release."""
-        release_id = self.release.pk
         return insert_rows(
-            model,
-            ["release_id", *fields],
-            ((release_id, *row) for row in rows),
-            on_batch=self.progress,
+            model, fields, rows, on_batch=self.progress, constants={"release_id": self.release.pk}
         )
 
 

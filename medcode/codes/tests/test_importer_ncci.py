@@ -485,6 +485,27 @@ def test_bulk_inserts_dump_dicts_for_json_columns_and_fill_defaults():
         insert_rows(ReferenceRow, ("release_id", "key", "data"), [(release.pk, "e", {}, "f")])
 
 
+@pytest.mark.django_db
+def test_bulk_insert_constants_are_given_once_and_quoted_or_bound():
+    release = Release.objects.create(
+        dataset="x", version_label="x", effective_from=dt.date(2024, 1, 1), sha256="x"
+    )
+    # Text with a quote is written as an SQL literal on SQLite (bound on PostgreSQL).
+    constants = {"release_id": release.pk, "key": "it's"}
+    assert insert_rows(ReferenceRow, ("data",), [({"n": 1},), ("[2]",)], constants=constants) == 2
+    stored = ReferenceRow.objects.filter(release=release, key="it's").order_by("pk")
+    assert [r.data for r in stored] == [{"n": 1}, [2]]
+    # A date has no literal form: it is bound with each row instead.
+    fields = ("column_1", "column_2", "modifier_indicator")
+    day = {"release_id": release.pk, "effective_on": dt.date(2024, 7, 1)}
+    assert insert_rows(PtpEdit, fields, [("63650", "63685", "1")], constants=day) == 1
+    edit = PtpEdit.objects.get(release=release)
+    assert (edit.effective_on, edit.deleted_on, edit.rationale) == (dt.date(2024, 7, 1), None, "")
+    # (Counted without the constants on SQLite, with them on PostgreSQL.)
+    with pytest.raises(ValueError, match=r"a row has (2|4) values for (1|3) columns"):
+        insert_rows(ReferenceRow, ("data",), [("{}", "x")], constants=constants)
+
+
 # --- the real shared files ---------------------------------------------------------------------
 
 SHARED_FILES = [

@@ -2,8 +2,9 @@
 
 openpyxl's read-only mode builds a cell object per cell: the 66,000-row, 9-column NCD
 spreadsheet took 8 s of CPU there and 3 s here. Values come back as the sheet stores them:
-text, int or float (dates stay serial numbers: the caller knows its date columns and turns
-them into dates with `serial_date`), True/False, or None for an empty cell.
+text, int or float, True/False, or None for an empty cell. Dates stay serial numbers (the
+caller knows its date columns and uses `serial_date`) unless `dates=True`: then a number in a
+cell whose style is a date format comes back as a `datetime.date`, as openpyxl would give it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.etree.ElementTree import ParseError, iterparse, parse
 
 from medcode.lib.errors import DataFileError
 
@@ -54,15 +55,27 @@ def _text_of(element: Any) -> str:
     return "".join(parts)
 
 
-class Workbook:
-    """An open xlsx file: its first worksheet's rows, shared strings and date system."""
+# Built-in number formats that show a date (ECMA-376 18.8.30); time-only ones stay numbers.
+DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 22, *range(27, 37), *range(50, 59)})
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
-    def __init__(self, path: Path) -> None:
+
+def is_date_format(code: str) -> bool:
+    """A custom number format that shows a day or a year ('mm/dd/yyyy', 'd-mmm-yy')."""
+    return re.search(r"[dy]", _FORMAT_NOISE.sub("", code), flags=re.IGNORECASE) is not None
+
+
+class Workbook:
+    """An open xlsx file: its worksheets' rows (the first by default), shared strings, dates."""
+
+    def __init__(self, path: Path, *, dates: bool = False) -> None:
         self.path = path
         try:
             self.zip = zipfile.ZipFile(path)
-            self.sheet_name, self.date1904 = self._first_sheet()
+            self.sheets, self.date1904 = self._worksheets()
+            self.sheet_name = self.sheets[0]
             self.strings = self._shared_strings()
+            self.date_styles = self._date_styles() if dates else frozenset()
         except (zipfile.BadZipFile, KeyError, ParseError, OSError) as exc:
             raise DataFileError(path, NOT_A_WORKBOOK.format(error=exc)) from exc
 
@@ -75,23 +88,48 @@ class Workbook:
     def _open(self, name: str) -> IO[bytes]:
         return self.zip.open(name)
 
-    def _first_sheet(self) -> tuple[str, bool]:
+    def _worksheets(self) -> tuple[list[str], bool]:
+        """The worksheets' part names in workbook order, and the date system."""
         date1904 = False
-        first_id = ""
+        ids: list[str] = []
         with self._open("xl/workbook.xml") as fh:
             for _, element in iterparse(fh):
                 if element.tag == f"{MAIN}workbookPr":
                     date1904 = element.get("date1904", "0") in {"1", "true"}
-                elif element.tag == f"{MAIN}sheet" and not first_id:
-                    first_id = element.get(f"{DOC_REL}id", "")
-        if not first_id:
-            raise DataFileError(self.path, NO_SHEET)
+                elif element.tag == f"{MAIN}sheet":
+                    ids.append(element.get(f"{DOC_REL}id", ""))
+        targets: dict[str, str] = {}
         with self._open("xl/_rels/workbook.xml.rels") as fh:
             for _, element in iterparse(fh):
-                if element.tag == f"{PACKAGE_REL}Relationship" and element.get("Id") == first_id:
+                if element.tag == f"{PACKAGE_REL}Relationship":
                     target = element.get("Target", "").lstrip("/")
-                    return (target if target.startswith("xl/") else f"xl/{target}"), date1904
-        raise DataFileError(self.path, NO_SHEET)
+                    targets[element.get("Id", "")] = (
+                        target if target.startswith("xl/") else f"xl/{target}"
+                    )
+        sheets = [targets[i] for i in ids if i in targets]
+        if not sheets:
+            raise DataFileError(self.path, NO_SHEET)
+        return sheets, date1904
+
+    def _date_styles(self) -> frozenset[str]:
+        """Style indexes (a cell's `s`) whose number format shows a date."""
+        if "xl/styles.xml" not in self.zip.namelist():
+            return frozenset()
+        with self._open("xl/styles.xml") as fh:
+            root = parse(fh).getroot()
+        custom = {
+            int(f.get("numFmtId", "0"))
+            for f in root.iter(f"{MAIN}numFmt")
+            if is_date_format(f.get("formatCode", ""))
+        }
+        cell_xfs = root.find(f"{MAIN}cellXfs")
+        if cell_xfs is None:
+            return frozenset()
+        return frozenset(
+            str(index)
+            for index, xf in enumerate(cell_xfs.iter(f"{MAIN}xf"))
+            if int(xf.get("numFmtId", "0")) in DATE_FORMAT_IDS | custom
+        )
 
     def _shared_strings(self) -> list[str]:
         if "xl/sharedStrings.xml" not in self.zip.namelist():
@@ -104,10 +142,11 @@ class Workbook:
                     element.clear()
         return strings
 
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(row number, values by column) of the first worksheet; empty rows are skipped."""
+    def rows(self, sheet: str | None = None) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, values by column) of a worksheet (the first unless named: one of
+        `sheets`); empty rows are skipped."""
         try:
-            with self._open(self.sheet_name) as fh:
+            with self._open(sheet or self.sheet_name) as fh:
                 columns: dict[str, int] = {}
                 for _, element in iterparse(fh):
                     if element.tag != ROW:
@@ -142,4 +181,6 @@ class Workbook:
             return raw == "1"
         if kind in {"str", "e"}:
             return raw
+        if self.date_styles and cell.get("s") in self.date_styles:
+            return serial_date(float(raw), date1904=self.date1904)
         return int(raw) if _INTEGER.match(raw) else float(raw)

@@ -183,11 +183,15 @@ def test_the_official_xlsx_is_read_by_its_cms_column_names(tmp_path: Path) -> No
         ]
     )
     sheet.append(["LT", "0010", 7, "Left side", "Left side", None, None, "C", None, None])
+    # A workbook saved with real date cells (not CMS's text) reads the same.
+    sheet.append(["E0951", "0010", 3, "Heel loop", "Loop", "32", "A", "D", "D1D", "R"])
+    sheet.cell(row=4, column=11, value=dt.date(2001, 4, 1)).number_format = "mm/dd/yyyy"
     book.save(path)
 
     result = import_file(path)
 
-    assert result.row_counts == {"codes": 2, "modifiers": 1}
+    assert result.row_counts == {"codes": 3, "modifiers": 1}
+    assert Code.objects.get(code="E0951").added_on == dt.date(2001, 4, 1)
     release = Release.objects.get()
     assert (release.version_label, release.effective_to) == ("2024 July", dt.date(2024, 9, 30))
     tray = Code.objects.get(code="E0950")

@@ -1,9 +1,14 @@
-"""Benchmark: a full import of MEDCODE_DATA_DIR into fresh SQLite and PostgreSQL databases.
+"""Benchmark: a full import of release folders into fresh SQLite and PostgreSQL databases.
 
 Beside it, the floor: the SQLite shell's `.import` of the same CSV rows into plain tables.
-Prints one JSON document. Run from the repository root:
+Reports wall and CPU seconds (user + system, from /usr/bin/time: on a shared machine the CPU
+figure is the one to compare) and the load average around each run. Embedding for
+meaning-aware search is left to `medcode search build` unless --embed. Prints one JSON
+document. Run from the repository root:
 
-    MEDCODE_DATA_DIR=../shared/data .venv/bin/python bench/import.py [--no-postgres]
+    .venv/bin/python bench/import.py ../shared/data ../shared/incoming [--no-postgres]
+
+(no folder: MEDCODE_DATA_DIR, else ../shared/data).
 """
 
 from __future__ import annotations
@@ -25,22 +30,36 @@ REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def run_import(database_url: str, data_dir: Path, var_dir: Path) -> dict[str, object]:
-    env = {**os.environ, "DATABASE_URL": database_url, "MEDCODE_VAR_DIR": str(var_dir)}
+def run_import(
+    database_url: str, data_dirs: list[Path], var_dir: Path, *, embed: bool
+) -> dict[str, object]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MEDCODE_VAR_DIR": str(var_dir),
+        "MEDCODE_SEARCH_EMBED_ON_IMPORT": "on" if embed else "off",
+    }
     cli = [sys.executable, "-m", "medcode.cli"]
     subprocess.run([*cli, "manage", "migrate", "-v0"], env=env, check=True, cwd=REPO)
+    load_before = os.getloadavg()
     started = time.perf_counter()
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", *cli, "data", "import", str(data_dir)],
+        ["/usr/bin/time", "-v", *cli, "data", "import", *map(str, data_dirs)],
         env=env,
         cwd=REPO,
         capture_output=True,
         text=True,
     )
     seconds = time.perf_counter() - started
+    load_after = os.getloadavg()
     if proc.returncode != 0:
         raise SystemExit(f"import failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))  # type: ignore[union-attr]
+
+    def measured(name: str) -> float:
+        found = re.search(rf"{name}: ([\d.]+)", proc.stderr)
+        assert found is not None, f"/usr/bin/time printed no {name}"
+        return float(found.group(1))
+
     status = subprocess.run(
         [*cli, "data", "status", "--json"],
         env=env,
@@ -51,19 +70,23 @@ def run_import(database_url: str, data_dir: Path, var_dir: Path) -> dict[str, ob
     )
     releases = json.loads(status.stdout)["releases"]
     rows = sum(v for r in releases for k, v in r["row_counts"].items() if k != "billable")
+    cpu = measured("User time \\(seconds\\)") + measured("System time \\(seconds\\)")
     return {
         "wall_seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "rows": rows,
-        "rows_per_second": round(rows / seconds),
-        "peak_memory_mb": round(peak_kb / 1024, 1),
+        "rows_per_cpu_second": round(rows / cpu),
+        "peak_memory_mb": round(measured("Maximum resident set size \\(kbytes\\)") / 1024, 1),
         "releases": len(releases),
+        "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
     }
 
 
-def sqlite_shell_floor(data_dir: Path, work: Path) -> dict[str, object]:
+def sqlite_shell_floor(data_dirs: list[Path], work: Path) -> dict[str, object]:
     """`.import` every CSV (decompressed beforehand, not timed) into a fresh database."""
     csvs = []
-    for n, gz in enumerate(sorted(data_dir.glob("*.csv.gz"))):
+    found = sorted(gz for d in data_dirs for gz in d.rglob("*.csv.gz"))
+    for n, gz in enumerate(found):
         target = work / f"t{n}.csv"
         with gzip.open(gz, "rb") as src, target.open("wb") as dst:
             shutil.copyfileobj(src, dst)
@@ -79,14 +102,23 @@ def sqlite_shell_floor(data_dir: Path, work: Path) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("folders", nargs="*", type=Path)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--embed", action="store_true", help="embed new texts during the import")
     args = parser.parse_args()
-    data_dir = Path(os.environ.get("MEDCODE_DATA_DIR", REPO.parent / "shared" / "data")).resolve()
-    out: dict[str, object] = {"data_dir": str(data_dir), "cpus": os.cpu_count()}
+    default = Path(os.environ.get("MEDCODE_DATA_DIR", REPO.parent / "shared" / "data"))
+    data_dirs = [p.resolve() for p in (args.folders or [default])]
+    out: dict[str, object] = {
+        "data_dirs": [str(d) for d in data_dirs],
+        "cpus": os.cpu_count(),
+        "embed": args.embed,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        out["sqlite_shell_floor"] = sqlite_shell_floor(data_dir, work)
-        out["medcode_sqlite"] = run_import(f"sqlite:///{work / 'medcode.sqlite3'}", data_dir, work)
+        out["sqlite_shell_floor"] = sqlite_shell_floor(data_dirs, work)
+        out["medcode_sqlite"] = run_import(
+            f"sqlite:///{work / 'medcode.sqlite3'}", data_dirs, work, embed=args.embed
+        )
         if not args.no_postgres:
             import psycopg
 
@@ -95,7 +127,10 @@ def main() -> None:
                 admin.execute(f'CREATE DATABASE "{name}"')
                 try:
                     out["medcode_postgresql"] = run_import(
-                        f"postgres://postgres@127.0.0.1:5432/{name}", data_dir, work
+                        f"postgres://postgres@127.0.0.1:5432/{name}",
+                        data_dirs,
+                        work,
+                        embed=args.embed,
                     )
                 finally:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -530,6 +530,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 # Words that show a question is about coding or medicine at all.
 CODING_WORDS = re.compile(
     r"\b(codes?|coding|coder|bill(ing|ed|able)?|claims?|modifiers?|diagnos\w*|procedur\w*|"
+    r"vials?|drugs?|doses?|"
     r"dx|ckd|dm|t2dm|t1dm|htn|chf|copd|afib|uti|bph|gerd|dka|nstemi|stemi|esrd|dvt|"
     r"cpt|hcpcs|icd|pcs|medicare|medicaid|payer|insur\w*|ncci|mue|ptp|rvus?|fee|"
     r"reimburs\w*|denial|denied|audit|documentation|guidelines?|surgery|surgical|surgeon|"

@@ -29,6 +29,7 @@ class Handler:
 
 # In order of precedence when two score the same.
 MODULES = (
+    "drug_waste",
     "drug_units",
     "global_modifier",
     "modifier_fit",

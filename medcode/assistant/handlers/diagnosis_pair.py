@@ -44,6 +44,31 @@ def combination(ctx: Context, a: CodeCheck, b: CodeCheck) -> CodeCheck | None:
                 found = ctx.checker.codes([code.code])
                 if found and found[0].is_valid and found[0].is_billable:
                     return found[0]
+    return in_category(ctx, a, b) or in_category(ctx, b, a)
+
+
+# Title words that qualify a code rather than name a condition.
+QUALIFYING = frozenset({"unspecified", "other", "specified", "nos", "elsewhere", "classified"})
+
+
+def in_category(ctx: Context, a: CodeCheck, b: CodeCheck) -> CodeCheck | None:
+    """A code of a's category whose title names a's condition and b's ("E11.9" + "R73.9
+    hyperglycemia" -> E11.65 "Type 2 diabetes mellitus with hyperglycemia")."""
+    own = {w for w in words_of(a.title) if not w.startswith("no-")} - QUALIFYING
+    other = {w for w in words_of(b.title) if not w.startswith("no-")} - QUALIFYING
+    # Each code must bring a condition of its own, and the combination nothing else.
+    if not own - other or not other - own or a.code[:3] == b.code[:3]:
+        return None
+    wanted = own | other
+    results, _ = tools.search_codes(" ".join(sorted(wanted)), ctx.on, systems=["ICD10CM"], limit=20)
+    for result in results:
+        code = result.code.replace(".", "")
+        if not result.is_billable or code[:3] != a.code[:3] or code in {a.code, b.code}:
+            continue
+        if set(words_of(result.title)) == wanted:
+            found = ctx.checker.codes([result.display])
+            if found and found[0].is_valid:
+                return found[0]
     return None
 
 

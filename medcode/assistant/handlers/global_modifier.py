@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from medcode.assistant.context import Context, with_kb
 from medcode.assistant.facts import Draft
@@ -37,13 +38,39 @@ def score(question: Question) -> float:
     timing = says(
         question.text, rf"{RELATED}|{STAGED}|{UNRELATED}|post-?op|global (period|days)|later|then"
     )
-    if len(question.dates) >= 2 and len(procedures) >= 2 and timing:
+    if len(dates_of(question)) >= 2 and len(procedures) >= 2 and timing:
         return 3.0
     if named and (timing or len(procedures) >= 1):
         return 2.6
     if len(question.dates) >= 2 and timing:
         return 2.6
     return 0.0
+
+
+# "on 5/1, then on 5/6": month/day without a year.
+_MONTH_DAY = re.compile(r"(?<![\d/])(1[0-2]|0?[1-9])/(3[01]|[12]\d|0?[1-9])(?![\d/])")
+
+
+def dates_of(question: Question) -> tuple[dt.date, ...]:
+    """The dates written; month/day pairs without a year read in one year (only the days
+    between them matter for a postoperative period), the next year when the second is earlier
+    (12/20 then 1/5)."""
+    if len(question.dates) >= 2:
+        return question.dates
+    pairs = [(int(m), int(d)) for m, d in _MONTH_DAY.findall(question.text)]
+    if len(pairs) < 2:
+        return question.dates
+    year = 2001  # a non-leap year: no date is real, only the gap between them is used
+    found: list[dt.date] = []
+    for month, day in pairs[:2]:
+        try:
+            value = dt.date(year, month, day)
+        except ValueError:
+            return question.dates
+        if found and value < found[-1]:
+            value = value.replace(year=year + 1)
+        found.append(value)
+    return tuple(found)
 
 
 def _choice(text: str, second_is_visit: bool) -> tuple[str, str]:
@@ -80,7 +107,8 @@ def build(ctx: Context) -> Draft:
     first = codes[0]
     second = codes[1] if len(codes) > 1 else None
     info = main_fee(first, ctx)
-    dates = ctx.question.dates
+    dates = dates_of(ctx.question)
+    undated = len(ctx.question.dates) < 2 <= len(dates)
     facts = []
     sentences: list[str] = []
     if info is not None:
@@ -92,10 +120,17 @@ def build(ctx: Context) -> Draft:
         start, later = dates[0], dates[1]
         end = start + dt.timedelta(days=days)
         inside = start <= later <= end
+        gap = (later - start).days
         sentences.append(
-            f"{first.display} has a {info.global_days if info else ''} global period: its "
-            f"postoperative period runs from {start.isoformat()} through {end.isoformat()}, so "
-            f"{later.isoformat()} is {'inside' if inside else 'after'} it."
+            f"{first.display} has a {info.global_days if info else ''} global period: "
+            + (
+                f"the second service is {gap} days after the first, "
+                f"{'inside' if inside else 'after'} the {days}-day postoperative period."
+                if undated
+                else f"its postoperative period runs from {start.isoformat()} through "
+                f"{end.isoformat()}, so {later.isoformat()} is "
+                f"{'inside' if inside else 'after'} it."
+            )
         )
         if not inside:
             sentences.insert(

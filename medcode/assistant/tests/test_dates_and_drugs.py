@@ -9,7 +9,13 @@ import pytest
 
 from medcode.assistant.answer import fee_year_date
 from medcode.assistant.guard import CodeCheck, fiscal_year_start
-from medcode.assistant.handlers import date_validity, drug_units, sequencing
+from medcode.assistant.handlers import (
+    date_validity,
+    drug_units,
+    drug_waste,
+    global_modifier,
+    sequencing,
+)
 from medcode.assistant.handlers.best_code import stage_fit, words_of
 from medcode.assistant.intent import Dose, understand
 from medcode.codes.models import Release
@@ -199,3 +205,30 @@ def test_a_stage_the_question_names_must_fit_the_titles_stages() -> None:
     assert stage_fit(asked, "Chronic kidney disease, stage 1") < 0
     assert stage_fit(asked, "Hypertensive CKD with stage 1 through stage 4 CKD") > 0
     assert stage_fit(asked, "Hypertensive CKD with stage 5 CKD or end stage renal disease") < 0
+
+
+# --- drug waste, global periods without a year -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "scored"),
+    [
+        ("Single-dose vial, the whole vial was given, nothing wasted. Do I append JW?", True),
+        ("20 mg of a 100 mg vial was discarded. Which modifier?", True),
+        ("Dexamethasone 10 mg IM - code and units?", False),
+        ("What is modifier 59?", False),
+    ],
+)
+def test_drug_waste_questions_reach_the_drug_waste_handler(question: str, scored: bool) -> None:
+    assert (drug_waste.score(understand(question)) > 0) is scored
+
+
+def test_month_day_dates_without_a_year_give_the_days_between_them() -> None:
+    question = understand(
+        "Skin tag removal 11200 on 5/1, then on 5/6 an unrelated I&D 10060 by the same surgeon."
+    )
+    first, second = global_modifier.dates_of(question)
+    assert (second - first).days == 5
+    across = understand("27447 on 12/20, then 29881 on 1/5, unrelated. Modifier?")
+    first, second = global_modifier.dates_of(across)
+    assert (second - first).days == 16

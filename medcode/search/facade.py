@@ -518,7 +518,7 @@ def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
 
 
 _PAST = re.compile(
-    r"\b(?:history|hx|h/o|ago|previous|previously|prior|former|old|from before|in the past"
+    r"\b(?:history|hx|h/o|ago|previous|previously|prior|former|from before|in the past"
     r"|s/p|status post|had)\b",
     re.IGNORECASE,
 )

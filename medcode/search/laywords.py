@@ -189,7 +189,6 @@ EVERYDAY: dict[str, tuple[str, ...]] = {
     "pinky toe": ("lesser toe",),
     "pinky": ("little finger",),
     "heel bone": ("calcaneus",),
-    "old age": ("senile", "age-related"),
     # Index: "Metastasis, metastatic - see also Neoplasm, secondary, by site".
     "metastatic": ("secondary malignant neoplasm",),
     "metastasis": ("secondary malignant neoplasm",),

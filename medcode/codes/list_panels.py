@@ -62,7 +62,8 @@ def gem_panel(code_display: str, entries: Sequence[gems.GemEntry], as_of: dt.dat
     if forward:
         tables.append(
             Table(
-                f"{code_display} maps to (ICD-10-CM to ICD-9-CM GEM, {forward[0].source.citation})",
+                f"{code_display} maps to (ICD-10-CM to ICD-9-CM GEM, "
+                f"{forward[0].source.title} {forward[0].source.version_label})",
                 columns,
                 tuple(
                     (
@@ -78,7 +79,7 @@ def gem_panel(code_display: str, entries: Sequence[gems.GemEntry], as_of: dt.dat
         tables.append(
             Table(
                 f"Mapped to {code_display} from (ICD-9-CM to ICD-10-CM GEM, "
-                f"{backward[0].source.citation})",
+                f"{backward[0].source.title} {backward[0].source.version_label})",
                 columns,
                 tuple((gems.icd9_display(e.icd9cm), _match(e), _combination(e)) for e in backward),
             )

@@ -650,7 +650,9 @@ def _mue_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PageParts
     if panel is None:
         return
     if len(used) > 1:
-        names = "; ".join(catalog.sources[r.pk].citation for r in used)
+        names = "; ".join(
+            f"{catalog.sources[r.pk].title} {catalog.sources[r.pk].version_label}" for r in used
+        )
         summary = (
             f"{panel.summary} Each table's value is from the newest release listing it ({names})."
         )

@@ -395,7 +395,8 @@ def _dates(row: Code | None, release: Release | None, catalog: ReleaseCatalog) -
         window = release.effective_from.isoformat() + (
             f" to {release.effective_to.isoformat()}" if release.effective_to else ""
         )
-        facts.append(Fact("Release", catalog.sources[release.pk].citation))
+        source = catalog.sources[release.pk]
+        facts.append(Fact("Release", f"{source.title} {source.version_label}"))
         facts.append(Fact("Release in effect", window))
     if row is not None:
         for label, value in (

@@ -70,3 +70,11 @@ def cpt_area(code: str) -> str:
     if found is None:
         return ""
     return found.area or found.section
+
+
+@register.filter
+def cite(source: object) -> str:
+    """A release as readers name it ('Medicare PFS relative values RVU25D'): no file name."""
+    title = str(getattr(source, "title", "") or "")
+    version = str(getattr(source, "version_label", "") or "")
+    return f"{title} {version}".strip()

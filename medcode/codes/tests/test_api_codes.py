@@ -72,7 +72,9 @@ def test_the_html_page_shows_what_the_json_twin_says(code_samples, client, open_
     assert data["status"]["label"] in text
     for panel in data["panels"]:
         assert panel["title"] in text
-        assert panel["source"]["citation"] in text
+        source = panel["source"]
+        assert f"{source['title']} {source['version_label']}" in text
+        assert source["source_file"] not in text  # no file names shown to readers
         for fact in panel["facts"]:
             assert fact["value"] in text, (panel["key"], fact["label"])
     for group in data["related"]:

@@ -424,8 +424,10 @@ NOTE_TYPES: Mapping[str, tuple[str, str]] = MappingProxyType(
         "includes": ("Includes", "Conditions included in the category or range."),
         "excludes1": (
             "Excludes1",
-            "NOT CODED HERE: the listed condition is never reported together with this code; "
-            "the two are mutually exclusive (pick the one that applies).",
+            "NOT CODED HERE: the listed condition is not reported together with this code; "
+            "the two are mutually exclusive (pick the one that applies). The official "
+            "exception: when the two conditions are unrelated to each other, both codes may "
+            "be reported (ICD-10-CM Official Guidelines, section I.A.12.a).",
         ),
         "excludes2": (
             "Excludes2",

@@ -74,3 +74,22 @@ def test_a_7th_character_code_lists_its_other_sides_not_its_7th_characters_twice
     assert "S72.001B" not in related  # the 7th characters are the panel's, listed once
     assert "Codes beside it" not in related
     assert html.count('href="/codes/S72.001B/?date=2026-06-01"') == 1
+
+
+def test_the_excludes1_explanation_states_the_unrelated_conditions_exception():
+    from medcode.codes.explain import NOTE_TYPES
+
+    text = NOTE_TYPES["excludes1"][1]
+    assert "unrelated to each other, both codes may be reported" in text
+    assert "I.A.12.a" in text
+
+
+def test_the_63650_article_states_ncd_160_7s_multidisciplinary_screening():
+    from medcode.content.articles import load_article
+
+    article = load_article("CPT", "63650")
+    assert article is not None
+    documentation = article.sections["documentation"]
+    assert "multidisciplinary team" in documentation
+    assert "psychological as" in documentation and "physical evaluation" in documentation
+    assert "where the MAC asks" not in documentation

@@ -99,6 +99,16 @@ def test_a_coders_first_hour(
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
+        # The home page's box suggests as you type (CPT codes by medcode's range name).
+        page.goto(f"{url}/")
+        page.locator("#home-search").press_sequentially("2713", delay=30)
+        option = page.locator("#home-search-option-0")
+        option.wait_for(state="visible")
+        assert (
+            "27130" in option.inner_text()
+            and "Surgery: pelvis and hip joint" in option.inner_text()
+        )
+        assert page.locator("#site-search-option-0").count() == 0  # ids stay unique per box
         # Search by words: the CPT range named by them leads to 27130.
         page.goto(f"{url}/search/?q=total+hip+arthroplasty")
         ranges = page.locator("aside.cpt-ranges")

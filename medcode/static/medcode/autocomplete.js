@@ -1,6 +1,6 @@
 /*
- * Search-as-you-type for the box on every page (#site-search): the ARIA 1.2 combobox
- * pattern over the HTML fragment that /search/suggest?q= returns (an htmx-style partial).
+ * Search-as-you-type for the box on every page (#site-search) and every input[data-suggest]:
+ * the ARIA 1.2 combobox pattern over the HTML fragment that /search/suggest?q= returns (an htmx-style partial).
  * Debounced; ArrowDown/ArrowUp move through the options, Enter opens the active one (or
  * submits the search when none is active), Escape closes the list. No inline script or
  * style attributes, so it runs under a strict Content-Security-Policy.
@@ -87,6 +87,12 @@
         return; // an older request answered after a newer one
       }
       list.innerHTML = html;
+      if (input.id !== "site-search") {
+        // The fragment names its options for the header box; keep ids unique per box.
+        Array.prototype.forEach.call(list.querySelectorAll('[role="option"]'), function (item) {
+          item.id = item.id.replace(/^site-search-option/, input.id + "-option");
+        });
+      }
       active = -1;
       if (list.children.length) {
         open();
@@ -181,6 +187,8 @@
 
   function start() {
     attach(document.getElementById("site-search"));
+    // Every other search box that asks for it (home page, search page, error pages).
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), attach);
   }
 
   if (document.readyState === "loading") {

@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,7 @@ UNKNOWN_RELEASE = "no loaded release of {family} is labelled {label!r} (loaded: 
 SAME_RELEASE = "--from and --to name the same release ({label})"
 
 PART = re.compile(r" part \d+$")
+FETCH_ROWS = 20_000
 CHANGE_FIELDS = (
     "diff_id",
     "code_system",
@@ -178,7 +179,7 @@ def code_system_of(code: str) -> str:
 
 
 def _changes(
-    family: Family, diff_id: int, rows: Iterator[Sequence[Any]], counts: Counter[str]
+    family: Family, diff_id: int, rows: Iterable[Sequence[Any]], counts: Counter[str]
 ) -> Iterator[tuple[Any, ...]]:
     n_keys = len(family.keys)
     for row in rows:
@@ -214,13 +215,6 @@ def _changes(
             yield (*head, spec.kind, spec.name, before, after, percent)
 
 
-def _fetch(sql: str, params: list[Any]) -> Iterator[Sequence[Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(5000):
-            yield from batch
-
-
 def compute_diff(family: Family, old: Side, new: Side) -> ReleaseDiff:
     """Compare two sides of a family and store the diff (replacing a stored one of the pair)."""
     started = time.perf_counter()
@@ -238,7 +232,12 @@ def compute_diff(family: Family, old: Side, new: Side) -> ReleaseDiff:
         )
         counts: Counter[str] = Counter()
         sql, params = diff_query(family, old, new)
-        insert_rows(Change, CHANGE_FIELDS, _changes(family, diff.pk, _fetch(sql, params), counts))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            # A batch is inserted before the next is fetched: PostgreSQL's COPY holds the
+            # connection, so it must not wait on a fetch from the same connection.
+            while batch := cursor.fetchmany(FETCH_ROWS):
+                insert_rows(Change, CHANGE_FIELDS, list(_changes(family, diff.pk, batch, counts)))
         diff.counts = dict(sorted(counts.items()))
         diff.seconds = round(time.perf_counter() - started, 3)
         diff.save(update_fields=["counts", "seconds"])

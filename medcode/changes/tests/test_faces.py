@@ -158,3 +158,15 @@ def test_data_diff_names_the_loaded_releases_for_an_unknown_label(
     code = cli.main(["data", "diff", "--from", "2024Q3", "--to", "2031Q1", "--dataset", "ncci_aoc"])
     assert code == 2
     assert "loaded: 2024Q3, 2026Q2" in capsys.readouterr().err
+
+
+def test_a_code_page_links_to_its_history(client: Client, loaded: None) -> None:
+    response = client.get("/codes/63650/")
+    assert response.status_code == 200
+    assert 'href="/changes/code/63650/"' in response.content.decode()
+
+
+def test_data_diff_and_the_change_feed_are_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    assert "`medcode data diff --from REL --to REL" in readme
+    assert "`--backfill`" in readme and "`/api/v1/changes`" in readme

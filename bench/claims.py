@@ -9,6 +9,10 @@ Needs a database with the shared data imported (a throwaway SQLite file):
         ../shared/data/pfs_rvu_2025d.csv.gz ../shared/data/icd10cm_*.csv.gz \\
         ../shared/data/hcpcs_*.csv.gz
     .venv/bin/python bench/claims.py [--claims 100000] [--naive 2000] [--no-server]
+        [--dos-from 2025-10-01 [--locality 13202-01]]
+
+--dos-from moves the dates of service (e.g. into the PFS file's year, so the expected payment
+prices every line) and gives each line a place of service; --locality prices in a locality.
 
 Prints one JSON document:
 - in_process: p50/p99 ms to check one 10-line claim (parse + check), with a cold table cache

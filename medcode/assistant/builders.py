@@ -26,7 +26,7 @@ BUILDERS: dict[str, Builder] = {
     "icd_notes": diagnoses.icd_notes,
     "modifier": guidance.modifier,
     "em_guidelines": guidance.em_guidelines,
-    "coverage": procedures.coverage,
+    "coverage": lambda ctx: _coverage(ctx),
     "place_of_service": guidance.place_of_service,
     "seventh_character": diagnoses.seventh_character,
     "severity": diagnoses.severity,
@@ -34,6 +34,14 @@ BUILDERS: dict[str, Builder] = {
     "claim_check": procedures.claim_check,
     "knowledge": guidance.knowledge,
 }
+
+
+def _coverage(ctx: Context) -> Draft:
+    """Coverage questions: the NCD spreadsheet's verdicts when a procedure and diagnoses are
+    named, else the general coverage answer (medcode.assistant.handlers.ncd_coverage)."""
+    from medcode.assistant.handlers import ncd_coverage
+
+    return ncd_coverage.build(ctx)
 
 
 def build(ctx: Context) -> Draft:

@@ -167,7 +167,8 @@ def _is_plausible(token: str, shapes: tuple[str, ...]) -> bool:
 _NOT_CODE_SPANS = re.compile(
     r"https?://\S+|www\.\S+|(?<![\w.])v\d{1,2}\.\d{1,2}(?:r\d+)?\b|"
     r"\b(?:version|release|ver\.?)\s+[\w.]+|\b\d{4}\s*q[1-4]\b|\b(?:fy|cy)\s?\d{4}\b|"
-    r"\brvu\d{2}[a-d]?\b|[\w.-]+\.(?:csv|txt|xlsx|zip|gz|pdf|xml)\b",
+    r"\brvu\d{2}[a-d]?\b|[\w.-]+\.(?:csv|txt|xlsx|zip|gz|pdf|xml)\b|"
+    r"\b(?:locality|mac)\s*(?:no\.?|number|#)?\s*\d{5}(?:-\d{2})?\b",
     re.I,
 )
 # A CPT code with a stray plural or typo letter ("99214s"), read as the code.

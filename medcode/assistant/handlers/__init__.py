@@ -29,6 +29,8 @@ class Handler:
 
 # In order of precedence when two score the same.
 MODULES = (
+    "ncd_coverage",
+    "locality_payment",
     "drug_waste",
     "drug_units",
     "global_modifier",
@@ -53,6 +55,11 @@ ROUTER_FIRST = frozenset(
 )  # fmt: skip
 
 
+# The handlers that may still take a router-first intent: a coverage question naming a
+# procedure and a diagnosis is the NCD spreadsheet's.
+ROUTER_FIRST_EXCEPT = {"coverage": frozenset({"coverage"})}
+
+
 @cache
 def handlers() -> tuple[Handler, ...]:
     found = []
@@ -66,10 +73,13 @@ def pick(question: Question) -> Handler | None:
     """The handler that fits the question best, or None to leave it to the router."""
     if question.intent in {"empty", "off_topic"} and not question.codes:
         return None
-    if question.intent in ROUTER_FIRST:
+    allowed = ROUTER_FIRST_EXCEPT.get(question.intent)
+    if question.intent in ROUTER_FIRST and allowed is None:
         return None
     best: tuple[float, int, Handler] | None = None
     for rank, handler in enumerate(handlers()):
+        if allowed is not None and handler.name not in allowed:
+            continue
         score = handler.score(question)
         if score > 0 and (best is None or (score, -rank) > (best[0], -best[1])):
             best = (score, rank, handler)

@@ -14,6 +14,8 @@ from medcode.assistant.handlers import (
     drug_units,
     drug_waste,
     global_modifier,
+    locality_payment,
+    ncd_coverage,
     sequencing,
 )
 from medcode.assistant.handlers.best_code import stage_fit, words_of
@@ -232,3 +234,41 @@ def test_month_day_dates_without_a_year_give_the_days_between_them() -> None:
     across = understand("27447 on 12/20, then 29881 on 1/5, unrelated. Modifier?")
     first, second = global_modifier.dates_of(across)
     assert (second - first).days == 16
+
+
+# --- coverage and locality payment (issue 17) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Medicare 2025 payment for 99213 in Manhattan?", "Manhattan"),
+        ("What does Medicare pay for 99214 in Kings County, NY in 2025?", "Kings County, NY"),
+        ("2025 fee for 20610 in locality 01112-05?", "01112-05"),
+        ("Medicare 2025 payment for 99213 in the office?", None),
+        ("What does Medicare pay for 99213 in 2025?", None),
+    ],
+)
+def test_the_locality_is_read_from_the_question(text: str, place: str | None) -> None:
+    assert locality_payment.locality_of(text) == place
+
+
+def test_a_locality_number_is_never_a_code() -> None:
+    assert [c.code for c in understand("2025 fee for 20610 in locality 01112-05?").codes] == [
+        "20610"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "scored"),
+    [
+        ("Is 82947 covered by Medicare for E11.9?", True),
+        ("Lipid panel 80061 with Z00.00 - does the NCD cover it?", True),
+        ("Is 82947 covered by Medicare?", False),
+        ("Can 80061 and E78.5 be billed?", False),
+    ],
+)
+def test_coverage_of_a_procedure_for_diagnoses_reaches_the_ncd_handler(
+    question: str, scored: bool
+) -> None:
+    assert (ncd_coverage.score(understand(question)) > 0) is scored

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from medcode.claims.fixes import decode_fix
 from medcode.rules import Finding
+from medcode.rules.claim import is_evaluation_and_management
 
 # "95972 (line 3) is bundled into 63650 (line 1) on 2026-05-01 (NCCI rationale: ...)."
 BUNDLED = re.compile(
@@ -42,6 +43,15 @@ DISTINCT_CONDITIONS = (
     "practitioner (XP); or a service that does not overlap the usual parts of the main "
     "one (XU). Use 59 only when none of these fits. A modifier is never added just to get "
     "past the edit: whether the services were distinct is your decision, from the record."
+)
+# A visit (E/M) as the column 2 code: modifier 59 is for services other than E/M (CMS's
+# modifier 59 article, MLN1783722); a significant, separately identifiable visit takes 25.
+EM_CONDITIONS = (
+    "For a visit (E/M) the modifier is 25 (57 for the visit where the decision for major "
+    "surgery was made), and only if the record shows a significant, separately identifiable "
+    "visit beyond the usual work before and after the other service; 59 and the X modifiers "
+    "are not used on E/M visits. Whether the visit was separate is your decision, from the "
+    "record."
 )
 CONFIRM_LABEL = "The record documents a distinct service (as above)"
 
@@ -68,6 +78,9 @@ def bundling_of(finding: Finding) -> Bundling | None:
         lead=template.format(column1=found["column1"], column2=found["column2"]),
         rationale=why,
         column2_line=int(found["line2"]),
+        conditions=(
+            EM_CONDITIONS if is_evaluation_and_management(found["column2"]) else DISTINCT_CONDITIONS
+        ),
     )
 
 

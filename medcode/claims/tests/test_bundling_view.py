@@ -47,6 +47,21 @@ def test_a_bundling_finding_leads_with_what_is_usually_true(rationale: str, lead
     assert found.column2_line == 3
 
 
+def test_a_visit_bundled_into_a_procedure_gets_the_visit_conditions_not_59() -> None:
+    found = bundling.bundling_of(
+        ptp(
+            "99213 (line 2) is bundled into 20610 (line 1) on 2026-05-01 "
+            "(NCCI rationale: Standards of medical/surgical practice). An NCCI-associated ..."
+        )
+    )
+    assert found is not None and found.conditions == bundling.EM_CONDITIONS
+    assert "25" in found.conditions and "not used on E/M" in found.conditions
+    procedure = bundling.bundling_of(
+        ptp("95972 (line 3) is bundled into 63650 (line 1) on 2026-05-01 (NCCI rationale: x).")
+    )
+    assert procedure is not None and procedure.conditions == bundling.DISTINCT_CONDITIONS
+
+
 def test_other_findings_are_not_read_as_bundling() -> None:
     mue = Finding(rule="mue", severity="error", lines=(1,), message="x", fix="", source="")
     assert bundling.bundling_of(mue) is None

@@ -5,8 +5,9 @@ endpoint can forget it:
 - a key in the query string is refused with 400 (URLs end up in logs and Referer headers);
 - `Authorization: Bearer <key>` or `X-API-Key: <key>` must be a valid, unrevoked key (401
   otherwise); the request then acts as the key's owner (`request.api_key`, `request.user`);
-- a key's scope (accounts.models.KeyScope) bounds it: a read key makes GET requests only (403
-  otherwise), and only an account key reads its owner's personal data (CasePilot history);
+- a key's scope (accounts.models.KeyScope) bounds it: a read key makes GET requests only under
+  /api/v1 (403 otherwise; MCP and FHIR, read-only, take it), and only an account key reads its
+  owner's personal data (CasePilot history);
 - requests without a key are the signed-in user's or a guest's, under their plan's limits;
 - past the plan's requests per minute or per day the answer is 429 with Retry-After;
 - a write (POST, PUT, PATCH, DELETE) made with a signed-in session rather than a key must be
@@ -37,7 +38,7 @@ from medcode.accounts.viewers import who_is
 
 API_PREFIX = "/api/v1/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-READ_ONLY_KEY = "This API key is read-only: it may only make GET requests."
+READ_ONLY_KEY = "This API key is read-only: it may only make GET requests to /api/v1."
 # The API's own description is free: it is the same for everyone and reads no data.
 UNMETERED_PATHS = frozenset({"/api/v1/openapi.json", "/api/v1/docs"})
 QUERY_KEY_NAMES = frozenset(
@@ -108,7 +109,9 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
             return _error(
                 401, REVOKED_KEY.format(date=date), WWW_Authenticate='Bearer realm="medcode"'
             )
-        if key.scope == KeyScope.READ and request.method not in SAFE_METHODS:
+        # (MCP and FHIR post their read-only calls: only the /api/v1 methods are held to GET.)
+        read_only = key.scope == KeyScope.READ and request.path_info.startswith(API_PREFIX)
+        if read_only and request.method not in SAFE_METHODS:
             return _error(403, READ_ONLY_KEY)
         mark_used(key)
         request.api_key = key  # type: ignore[attr-defined]

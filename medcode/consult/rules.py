@@ -26,7 +26,7 @@ from medcode.consult.parsing import ParsedMail, address_of
 REGISTER_NOTICE_DAYS = 30
 QUOTA_NOTICE_HOURS = 24
 REGISTER_NOTES_PER_DAY = 100
-REGISTER_NOTES = "consult_register_note"
+REGISTER_NOTES = "consult_regnote"  # a UsageCounter kind: at most 16 characters
 _AUTOMATED_LOCALS = {"mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply"}
 _BULK = {"bulk", "junk", "list", "auto_reply"}
 

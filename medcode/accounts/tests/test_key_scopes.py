@@ -66,3 +66,16 @@ def test_the_account_page_makes_a_key_of_the_chosen_scope():
     assert ApiKey.objects.get(user=user).scope == KeyScope.READ
     page = client.get("/account/").content.decode()
     assert "read only (GET requests)" in page
+
+
+def test_a_read_only_key_still_serves_the_read_only_mcp_endpoint():
+    from medcode.mcp.tests.test_server import HEADERS, INITIALIZE
+
+    secret = create_key(make_user(), name="agent", scope=KeyScope.READ).secret
+    response = Client().post(
+        "/mcp",
+        INITIALIZE,
+        content_type="application/json",
+        headers={**HEADERS, "Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 200, response.content

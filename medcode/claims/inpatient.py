@@ -23,8 +23,8 @@ from medcode.codes.models import Code, CodeSystem, MceListing, Release
 from medcode.rules.claim import normalise_diagnosis
 from medcode.rules.mce import Discharge, MceEntry, MceFinding, check_mce
 
-MAX_SECONDARY = 24  # the UB-04 holds the principal and 24 other diagnoses
-MAX_PROCEDURES = 25
+MAX_SECONDARY = 24  # the 837I holds the principal and 24 other diagnoses (the paper UB-04, 17)
+MAX_PROCEDURES = 25  # the 837I: the principal procedure and 24 others (the paper UB-04, 6)
 PCS_RE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 # Code lists that hold every valid code of their system (others are partial, e.g. one section).
 FULL_CM_DATASETS = ("icd10cm_codes", "icd10cm_order")

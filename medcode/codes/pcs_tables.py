@@ -231,11 +231,16 @@ NO_TABLE = (
 )
 
 
+def _named(source: Source) -> str:
+    """A release as pages name it (its file stays in the panel's JSON source)."""
+    return f"{source.title} {source.version_label}"
+
+
 def pcs_axes_panel(reading: PcsReading, as_of: dt.date, *, codes: Source | None = None) -> Panel:
     """The 'ICD-10-PCS code structure' panel, read through the tables."""
     caption = "Characters"
     if reading.definitions_source is not None:
-        caption += f" (definitions: {reading.definitions_source.citation})"
+        caption += f" (definitions: {_named(reading.definitions_source)})"
     columns: tuple[str, ...] = ("Position", "Axis", "Character", "Meaning", "Definition")
     rows: tuple[tuple[str, ...], ...] = tuple(
         (str(a.pos), a.title, a.char, a.label, a.definition) for a in reading.axes
@@ -244,8 +249,8 @@ def pcs_axes_panel(reading: PcsReading, as_of: dt.date, *, codes: Source | None 
     if not reading.is_in_tables:
         summary = (NO_TABLE_ROW if reading.has_table else NO_TABLE).format(
             code=reading.code,
-            codes=codes.citation if codes is not None else "ICD-10-PCS",
-            tables=reading.source.citation,
+            codes=_named(codes) if codes is not None else "ICD-10-PCS",
+            tables=_named(reading.source),
             table=reading.code[:3],
         )
         columns += ("Label read from",)

@@ -182,7 +182,12 @@ def test_the_pcs_page_shows_all_seven_axes_with_labels(tables_loaded: None, clie
         "7 Qualifier 9 Cemented",
     ):
         assert cells in text
-    assert "icd10pcs_tables_2026.xml" in text and "icd10pcs_definitions_2026.xml" in text
+    # The page names the releases as readers do; the JSON twin keeps the files (5edd3b0).
+    assert "ICD-10-PCS tables (CMS) FY2026" in text and "ICD-10-PCS definitions (CMS)" in text
+    data = client.get("/api/v1/codes/0SR90J9?date=2026-08-01", HTTP_HOST="localhost").json()
+    panel = next(p for p in data["panels"] if p["key"] == "pcs_structure")
+    assert panel["source"]["source_file"] == "icd10pcs_tables_2026.xml"
+    assert "icd10pcs_definitions" not in html and "icd10pcs_tables" not in html
     imaging = client.get("/codes/B020ZZZ/?date=2026-08-01", HTTP_HOST="localhost").content.decode()
     assert "Contrast" in imaging
 

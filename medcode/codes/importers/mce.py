@@ -96,7 +96,7 @@ LISTS = (
     ListSpec("11F", "Procedure", "noncovered_over_60", PCS,
              "Non-covered procedure when the beneficiary is over age 60"),
     ListSpec("11G", "Procedure", "noncovered_without_sterilization", PCS,
-             "Non-covered procedure unless Z30.2 (sterilization) is a diagnosis"),
+             "Non-covered procedure when Z30.2 (sterilization) is a diagnosis"),
     ListSpec("17A", "", "limited_coverage", PCS, "Limited coverage procedure"),
     ListSpec("18", "Wrong procedure", "wrong_procedure", CM, "Wrong procedure performed"),
     ListSpec("19", "", "procedure_inconsistent_with_los", PCS,

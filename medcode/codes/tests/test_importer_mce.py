@@ -171,3 +171,12 @@ def test_the_real_manual_parses_every_listed_code(shared_data_dir):
     for system, known in known_codes:
         listed = set(rows.filter(system=system).values_list("code", flat=True))
         assert listed and not listed - known, sorted(listed - known)[:10]
+
+
+def test_the_conditional_non_covered_lists_are_titled_as_the_manual_states_them():
+    # Manual, 11G: non-covered "only when ICD-10-CM diagnosis code Z302 (Encounter for
+    # sterilization) is listed as the principal diagnosis or secondary diagnosis".
+    titles = {spec.key: spec.title for spec in mce.LISTS}
+    assert titles["noncovered_without_sterilization"].startswith("Non-covered procedure when Z30.2")
+    assert "unless" not in titles["noncovered_without_sterilization"]
+    assert "over age 60" in titles["noncovered_over_60"]

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db.models import Count, Q, Subquery
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -863,6 +866,32 @@ def modifier_parts(
 NCCI_BYPASS_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 
 
+def _ptp_counts(release: Release) -> list[tuple[str, int]]:
+    """Edits without a deletion date by modifier indicator: a GROUP BY over millions of
+    rows (seconds), so the result is kept in a file per release (a release's rows never
+    change; its file hash names it) that every process and restart reads."""
+    path = settings.VAR_DIR / "derived" / f"ptp-indicator-counts-{release.sha256[:32]}.json"
+    try:
+        return [(str(v), int(n)) for v, n in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        pass
+    counts = [
+        (str(value), int(n))
+        for value, n in PtpEdit.objects.filter(release_id=release.pk, deleted_on__isnull=True)
+        .values_list("modifier_indicator")
+        .annotate(n=Count("id"))
+        .order_by("modifier_indicator")
+    ]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(counts))
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only var directory: counted again next time
+    return counts
+
+
 def _ncci_indicator_parts(
     catalog: ReleaseCatalog, code: str, on: dt.date, parts: PageParts
 ) -> None:
@@ -871,12 +900,7 @@ def _ncci_indicator_parts(
         key = ("ptp_indicator_counts", release.pk)
         counts = derived.get(key)
         if counts is None:
-            counts = list(
-                PtpEdit.objects.filter(release_id=release.pk, deleted_on__isnull=True)
-                .values_list("modifier_indicator")
-                .annotate(n=Count("id"))
-                .order_by("modifier_indicator")
-            )
+            counts = _ptp_counts(release)
             derived[key] = counts
         source = catalog.sources[release.pk]
         parts.panels.append(

@@ -93,3 +93,24 @@ def test_the_63650_article_states_ncd_160_7s_multidisciplinary_screening():
     assert "multidisciplinary team" in documentation
     assert "psychological as" in documentation and "physical evaluation" in documentation
     assert "where the MAC asks" not in documentation
+
+
+def test_the_59_pages_edit_counts_are_kept_per_release_for_every_process(
+    code_samples, client, open_gate, settings, tmp_path
+):
+    import json
+
+    from medcode.codes.catalog import derived
+    from medcode.codes.queries import clear_caches
+
+    settings.VAR_DIR = tmp_path
+    html = client.get("/codes/59/?date=2025-11-03", HTTP_HOST="localhost").content.decode()
+    assert "NCCI pair edits by modifier indicator" in html
+    [kept] = list((tmp_path / "derived").glob("ptp-indicator-counts-*.json"))
+    assert dict(json.loads(kept.read_text())) == {"0": 2, "1": 2}  # the sample's live edits
+    # Another process (no memory of its own) reads the file instead of counting again.
+    kept.write_text(json.dumps([["1", 12345]]))
+    derived.clear()
+    clear_caches()
+    html = client.get("/codes/XS/?date=2025-11-03", HTTP_HOST="localhost").content.decode()
+    assert "12345" in html

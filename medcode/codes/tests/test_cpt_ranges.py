@@ -29,6 +29,14 @@ from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
         ("01402", "Anesthesia: for procedures on the knee and popliteal area"),
         ("0042T", "Category III: emerging technology"),
         ("99500", "Medicine: home health procedures"),
+        ("97153", "Medicine: adaptive behavior services"),  # inside 97010-97799, not PM&R
+        ("97110", "Medicine: physical medicine and rehabilitation"),
+        # Codes inside a named span that belong to another family get the section only.
+        ("99417", "Evaluation and management"),  # prolonged services, not counseling
+        ("99484", "Evaluation and management"),  # care management, not neonatal care
+        ("10035", "Surgery: skin and subcutaneous tissue"),  # a localization device
+        ("99402", "Evaluation and management: preventive counseling and risk reduction"),
+        ("99477", "Evaluation and management: neonatal and pediatric critical and intensive care"),
     ],
 )
 def test_a_cpt_code_is_named_by_the_narrowest_range_holding_it(code: str, label: str) -> None:

@@ -140,14 +140,22 @@ SUPERVISION = _frozen(
         "01": "General supervision.",
         "02": "Direct supervision.",
         "03": "Personal supervision.",
-        "04": "Personal supervision by a physician or a qualified psychologist.",
-        "05": "Not subject to supervision when done by a qualified audiologist.",
-        "06": "Personal supervision by a physician or a physical therapist certified in "
-        "electrophysiology.",
+        "04": "No supervision policy when performed by a qualified, independent psychologist "
+        "or a clinical psychologist; otherwise general supervision.",
+        "05": "Not subject to supervision when performed by a qualified audiologist; otherwise "
+        "direct supervision.",
+        "06": "Must be personally performed by a physician or by a physical therapist with "
+        "ABPTS certification in electrophysiologic testing (not a supervision level).",
         "09": "The supervision concept does not apply.",
         "21": "General supervision for a certified technician, otherwise direct.",
-        "22": "May be performed by a certified technician.",
+        "22": "May be performed by a technician with on-line real-time contact with a physician.",
         "66": "May be performed by a physician or a physical therapist with ABPTS certification.",
+        "6A": "As 66; in addition, the ABPTS-certified physical therapist may supervise another "
+        "physical therapist.",
+        "77": "A physician or an ABPTS-certified physical therapist, with general supervision of "
+        "a technician; otherwise direct supervision.",
+        "7A": "As 77; in addition, the ABPTS-certified physical therapist may supervise another "
+        "physical therapist.",
     }
 )
 

@@ -88,7 +88,7 @@ def list_changes(request: HttpRequest, params: Query[ChangesIn]) -> Any:
         query["page"] = str(params.page + 1)
         following = f"{request.path}?{query.urlencode()}"
     return {
-        "count": changes.count() if (more or params.page > 1) else len(rows),
+        "count": queries.count_changes(wanted, changes) if (more or params.page > 1) else len(rows),
         "page": params.page,
         "page_size": params.page_size,
         "next": following,

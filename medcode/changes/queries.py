@@ -112,10 +112,12 @@ def find_changes(wanted: ChangeFilter, *, diff: ReleaseDiff | None = None) -> Qu
     changes = Change.objects.select_related("diff")
     if diff is not None:
         changes = changes.filter(diff=diff)
-    if wanted.families:
-        changes = changes.filter(diff__family__in=wanted.families)
-    if wanted.since is not None:
-        changes = changes.filter(diff__effective_on__gte=wanted.since)
+    if wanted.families or wanted.since is not None:
+        # The few diffs first, so the changes are filtered by their indexed diff_id, not a join.
+        diffs = find_diffs(families=wanted.families)
+        if wanted.since is not None:
+            diffs = diffs.filter(effective_on__gte=wanted.since)
+        changes = changes.filter(diff_id__in=list(diffs.values_list("pk", flat=True)))
     if wanted.kinds:
         changes = changes.filter(kind__in=wanted.kinds)
     if wanted.code_system:
@@ -126,11 +128,30 @@ def find_changes(wanted: ChangeFilter, *, diff: ReleaseDiff | None = None) -> Qu
             low, high = bounds
             if high:
                 changes = changes.filter(code__gte=low, code__lte=high)
-            else:
-                changes = changes.filter(code__startswith=low)
+            else:  # a prefix as a range, which an index serves (LIKE ... ESCAPE is not)
+                after = low[:-1] + chr(ord(low[-1]) + 1)
+                changes = changes.filter(code__gte=low, code__lt=after)
     if wanted.codes:
         changes = changes.filter(Q(code__in=wanted.codes) | Q(other_code__in=wanted.codes))
-    return changes.order_by("-diff__effective_on", "diff__family", "code", "other_code", "pk")
+    # Diff by diff, each in key order (rows are stored sorted by key): the index on diff_id
+    # gives this order without sorting the whole result (a join sort took 140 ms a page).
+    return changes.order_by("diff_id", "pk")
+
+
+def count_changes(wanted: ChangeFilter, changes: QuerySet[Change]) -> int:
+    """How many changes match: from the diffs' stored counts when only datasets, dates and
+    kinds are asked for (no scan of the changes), else counted."""
+    if wanted.code_system or wanted.code_range or wanted.codes:
+        return changes.count()
+    diffs = find_diffs(families=wanted.families)
+    if wanted.since is not None:
+        diffs = diffs.filter(effective_on__gte=wanted.since)
+    return sum(
+        n
+        for counts in diffs.values_list("counts", flat=True)
+        for kind, n in counts.items()
+        if not wanted.kinds or kind in wanted.kinds
+    )
 
 
 def counts_by_kind(changes: QuerySet[Change]) -> dict[str, int]:
@@ -143,7 +164,8 @@ def counts_by_kind(changes: QuerySet[Change]) -> dict[str, int]:
 
 def code_history(code: str) -> QuerySet[Change]:
     """Every stored change that touches a code (as the code or its partner), newest first."""
-    return find_changes(parse_filter(codes=[code]))
+    changes = find_changes(parse_filter(codes=[code]))
+    return changes.order_by("-diff__effective_on", "diff__family", "code", "other_code", "pk")
 
 
 def family_title(name: str) -> str:

@@ -139,7 +139,7 @@ def diff_query(family: Family, old: Side, new: Side) -> tuple[str, list[Any]]:
         f"SELECT {', '.join([*keys, *columns])} "
         f"FROM ({old_sql} UNION ALL {new_sql}) u GROUP BY {', '.join(keys)}"
     )
-    sql = f"SELECT * FROM ({grouped}) g WHERE {' OR '.join(conditions)}"
+    sql = f"SELECT * FROM ({grouped}) g WHERE {' OR '.join(conditions)} ORDER BY {', '.join(keys)}"
     return sql, [*old_params, *new_params]
 
 

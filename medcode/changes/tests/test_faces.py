@@ -170,3 +170,12 @@ def test_data_diff_and_the_change_feed_are_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     assert "`medcode data diff --from REL --to REL" in readme
     assert "`--backfill`" in readme and "`/api/v1/changes`" in readme
+
+
+def test_the_api_count_from_stored_counts_matches_the_rows(client: Client, loaded: None) -> None:
+    params = {"dataset": "ncci_aoc", "kind": "deleted", "page_size": "1"}
+    body = client.get("/api/v1/changes", params).json()
+    assert body["count"] == 2 and body["next"]
+    second = client.get(body["next"]).json()
+    assert [r["kind"] for r in body["results"] + second["results"]] == ["deleted", "deleted"]
+    assert second["next"] is None

@@ -47,11 +47,11 @@ DISTINCT_CONDITIONS = (
 # A visit (E/M) as the column 2 code: modifier 59 is for services other than E/M (CMS's
 # modifier 59 article, MLN1783722); a significant, separately identifiable visit takes 25.
 EM_CONDITIONS = (
-    "For a visit (E/M) the modifier is 25 (57 for the visit where the decision for major "
-    "surgery was made), and only if the record shows a significant, separately identifiable "
-    "visit beyond the usual work before and after the other service; 59 and the X modifiers "
-    "are not used on E/M visits. Whether the visit was separate is your decision, from the "
-    "record."
+    "For a visit (E/M) the modifier is 25, and only if the record shows a significant, "
+    "separately identifiable visit beyond the usual work before and after the other service "
+    "(57 instead when the visit is where the decision for major surgery was made); 59 and the "
+    "X modifiers are not used on E/M visits. Whether the visit was separate is your "
+    "decision, from the record."
 )
 CONFIRM_LABEL = "The record documents a distinct service (as above)"
 

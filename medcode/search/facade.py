@@ -82,7 +82,8 @@ PROCEDURE_WEIGHT = 2.0
 # The codes the Alphabetic Index leads to from the query's words (index_reading_hits) join
 # the fusion with this weight; the first INDEX_DEPTH of them.
 INDEX_WEIGHT = 1.0
-INDEX_DEPTH = 10
+INDEX_DEPTH = 6
+PROCEDURE_DEPTH = 20  # and at most this many PCS codes (fewer rows to rerank)
 
 SYSTEM_ALIASES = {
     "icd10cm": CodeSystem.ICD10CM,
@@ -463,6 +464,11 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
     translated = pcs_words(q.split())
     if not translated:
         return []
+    if set(translated) <= set(content_words([w.lower() for w in words])):
+        return []  # already in the titles' words: the word search finds those titles itself
+    frequency = document_frequency(translated)
+    if all(frequency.get(w, 0) >= COMMON_WORD for w in translated):
+        return []  # words in thousands of titles each ("drainage right") name no procedure
     pcs = replace(filters, systems=(CodeSystem.ICD10PCS,))
     found = search_words(translated, pcs, depth=LEXICAL_DEPTH, prefix_last=False)
     if found.corrections:
@@ -470,7 +476,9 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
     # Titles with every word first; when none has them all, the few nearest (the search's
     # any-word tail would otherwise outvote the user's own words).
     every = [h for h in found.hits if set(translated) <= title_words(h.title)]
-    return [h.document_id for h in (every or found.hits[:FEW_HITS])]
+    if not every:
+        return [h.document_id for h in found.hits[:FEW_HITS]]
+    return [h.document_id for h in (every or found.hits)[:PROCEDURE_DEPTH]]
 
 
 def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:

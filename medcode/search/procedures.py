@@ -323,7 +323,7 @@ SEGMENTS = {"lower intestinal tract": "large intestine", "upper intestinal tract
 NOT_A_SITE = ROOT_OPERATIONS | _words(
     """antineoplastic anti-infective vaccine influenza serum toxoid diagnostic open
     percutaneous endoscopic via natural opening artificial external synthetic substitute
-    device drainage nonautologous"""
+    device drainage nonautologous right left bilateral"""
 )
 JOINTS = _words("knee hip shoulder ankle elbow wrist joint")
 # In an imaging query the head is the brain ("CT of the head": Computerized Tomography of Brain).

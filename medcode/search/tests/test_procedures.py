@@ -166,3 +166,8 @@ def test_the_search_box_reads_a_condition_through_the_alphabetic_index(code_stor
     assert index_reading_hits("appendicitis", filters, typing=True) == []  # autocomplete
     pcs_only = make_filters(system="icd10pcs", billable=None, on=None)
     assert index_reading_hits("appendicitis", pcs_only, typing=False) == []
+
+
+def test_side_words_alone_name_no_site():
+    # "drainage right" (words in thousands of PCS titles) is not read as a procedure
+    assert read("drainage right") == []

@@ -165,6 +165,8 @@ _ABBREVIATION = re.compile(
 @functools.lru_cache(maxsize=8192)
 def _words_of(text: str) -> tuple[str, ...]:
     text = text.lower().replace("-", " ")
+    # The code system's name is not a word of the description ("ICD-10-CM": no "10").
+    text = re.sub(r"\bicd\s*10(\s*(cm|pcs))?\b", " ", text)
     text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     # "stage 4" as one token too, so that "type 1 ... stage 4" does not match "stage 1".
     found: list[str] = [f"stage={n}" for n in re.findall(r"\bstage\s*(\d)", text)]
@@ -242,7 +244,7 @@ def build(ctx: Context) -> Draft:
     found = [c for c in found if c.is_billable]
     plain = [w for w in asked if not w.startswith("no-")]
     best_overlap = max((len(asked & set(words_of(c.title))) for c in found), default=0)
-    if best_overlap < 0.6 * len(plain) and question.words:
+    if best_overlap < len(plain) and question.words:
         # The stemmed words missed: ask the search with the question's own words too.
         results, _ = tools.search_codes(
             question.words, ctx.on, systems=systems, limit=15 * len(systems)

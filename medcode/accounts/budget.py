@@ -56,13 +56,15 @@ class _Watchdog:
                 self._thread.start()
         return ident
 
-    def stop(self, ident: int) -> None:
+    def stop(self, ident: int) -> bool:
         """The request is over: no exception is raised in its thread from now on (a pending
-        one is withdrawn), so it can never reach the server's own code."""
+        one is withdrawn), so it can never reach the server's own code. True when the budget
+        was spent (the exception was raised, or is withdrawn now)."""
         with self._lock:
             entry = self._deadlines.pop(ident, None)
             if entry is not None and entry[1]:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+        return entry is not None and entry[1]
 
     def _run(self) -> None:
         while True:
@@ -94,9 +96,9 @@ def budget_seconds() -> float:
 
 
 class _TimedStream:
-    def __init__(self, chunks: Iterable[bytes], done: Callable[[], None]) -> None:
+    def __init__(self, chunks: Iterable[bytes], done: Callable[[], object]) -> None:
         self._chunks = iter(chunks)
-        self._done: Callable[[], None] | None = done
+        self._done: Callable[[], object] | None = done
 
     def __iter__(self) -> Iterator[bytes]:
         return self
@@ -147,13 +149,24 @@ class RequestBudgetMiddleware:
                     response.streaming_content,  # type: ignore[attr-defined]
                     lambda: WATCHDOG.stop(ident),
                 )
-            else:
-                WATCHDOG.stop(ident)
+            elif WATCHDOG.stop(ident):
+                # Django turned the exception into a 500 on the way out: say what happened.
+                return self._over(request, seconds)
         except RequestOverBudget:
             WATCHDOG.stop(ident)
-            log.warning("request over its %ss budget: %s %s", seconds, request.method, request.path)
-            return over_budget_response(request)
+            return self._over(request, seconds)
         except BaseException:
             WATCHDOG.stop(ident)
             raise
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Raised in a view: answered here, before Django logs it as a server error."""
+        if isinstance(exception, RequestOverBudget):
+            return self._over(request, budget_seconds())
+        return None
+
+    @staticmethod
+    def _over(request: HttpRequest, seconds: float) -> HttpResponse:
+        log.warning("request over its %ss budget: %s %s", seconds, request.method, request.path)
+        return over_budget_response(request)

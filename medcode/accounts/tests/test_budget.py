@@ -8,8 +8,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from django.http import HttpResponse, StreamingHttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from medcode.accounts.budget import HINT, RequestBudgetMiddleware, RequestOverBudget
 
@@ -63,3 +64,20 @@ def test_no_budget_when_it_is_off(settings):
         RequestFactory().get("/")
     )
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_view_past_its_budget_through_the_whole_middleware_stack_gets_503(settings):
+    # Django turns a view's exception into a 500 page before the outer middleware sees it; the
+    # budget's answer must still be the 503 that says why.
+    from django.urls import resolve
+
+    settings.ROOT_URLCONF = "medcode.accounts.tests.budget_urls"
+    resolve("/spin/")  # the URLconf imported before the clock starts
+    settings.MEDCODE_REQUEST_BUDGET_SECONDS = 0.2
+    started = time.monotonic()
+    # (The test client would re-raise the exception Django logged on the way to the 503.)
+    response = Client(raise_request_exception=False).get("/spin/")
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503 and HINT in response.content.decode()
+    assert Client().get("/healthz").status_code == 200  # the thread serves on

@@ -489,12 +489,31 @@ def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
     if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
         return []
     from medcode.lib.generation import current
+
+    codes = list(index_codes(q.lower(), current().token))
+    if not codes:
+        return []
+    where, params = filter_sql(filters)
+    marks = ", ".join(["%s"] * len(codes))
+    with reference_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.code, d.id FROM search_document d WHERE d.system = %s"
+            f" AND d.code IN ({marks}) {where}",
+            [CodeSystem.ICD10CM, *codes, *params],
+        )
+        ids = dict(cursor.fetchall())
+    return [ids[c] for c in codes if c in ids]
+
+
+@lru_cache(maxsize=2048)
+def index_codes(q: str, token: str) -> tuple[str, ...]:
+    """The billable codes the Index leads to from `q` (cached per data generation: a
+    common main term such as "fracture" takes a few hundred milliseconds to read)."""
     from medcode.search.codebook import load_codebook
     from medcode.search.drug_use import find_drug_use, load_long_term_table
     from medcode.search.index_matcher import load_index
     from medcode.search.note_coder import history_hits, index_hits
 
-    token = current().token
     index, book = load_index(token), load_codebook(token)
     readings = [q, *lay_readings(q)]
     codes: list[str] = []
@@ -510,19 +529,7 @@ def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
         for code, _, _ in index_hits(index, book, reading):
             if code not in codes:
                 codes.append(code)
-    codes = codes[:INDEX_DEPTH]
-    if not codes:
-        return []
-    where, params = filter_sql(filters)
-    marks = ", ".join(["%s"] * len(codes))
-    with reference_connection().cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.code, d.id FROM search_document d WHERE d.system = %s"
-            f" AND d.code IN ({marks}) {where}",
-            [CodeSystem.ICD10CM, *codes, *params],
-        )
-        ids = dict(cursor.fetchall())
-    return [ids[c] for c in codes if c in ids]
+    return tuple(codes[:INDEX_DEPTH])
 
 
 _PAST = re.compile(

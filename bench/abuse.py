@@ -2,17 +2,17 @@
 against `medcode serve`, while one more client reads code pages. Prints JSON.
 
     DATABASE_URL=sqlite:////path/full.sqlite3 .venv/bin/python bench/abuse.py \\
-        [--attackers 4] [--duration 30] [--baseline 10] [--workers N --threads N]
+        [--attackers 4] [--duration 30] [--baseline 10] [--warmup 10] [--workers N --threads N]
 
 The database must hold the shared data (`medcode data import`). On this machine only, over
 loopback: `medcode serve` starts with metering on and MEDCODE_TRUSTED_PROXIES=127.0.0.1, so each
 attacker is a different guest (its own X-Forwarded-For address). First the reader alone reads
-code pages for --baseline seconds (the reference); then --attackers clients send, back to back
-for --duration seconds, a 20,000-character note to the note page and the note API, a
-2,500-character search box query, and a claims batch of a few thousand CSV lines, while the
-reader goes on. The JSON has the reader's p50/p99 (ms) in both phases, and per attack how many
-requests were answered with which status: 413, 429 and 503 are the limits (medcode.accounts.costs)
-doing their work.
+code pages for --warmup seconds (not counted), then for --baseline seconds (the reference);
+then --attackers clients send, back to back for --duration seconds, a 20,000-character note to
+the note page and the note API, a 2,500-character search box query, and a claims batch of a few
+thousand CSV lines, while the reader goes on. The JSON has the reader's p50/p99 (ms) in both
+phases, and per attack how many requests were answered with which status: 413, 429 and 503 are
+the limits (medcode.accounts.costs) doing their work.
 """
 
 from __future__ import annotations
@@ -155,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attackers", type=int, default=4)
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--baseline", type=float, default=10.0)
+    parser.add_argument(
+        "--warmup", type=float, default=10.0, help="seconds of reading first, not counted"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--target-p99-ms", type=float, default=250.0)
@@ -171,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         server = start_server(args, env, port, Path(folder) / "server.log")
         try:
+            # Fresh workers render each page once before caching it: not the reference.
+            phase(port, args.warmup, 0)
             baseline = phase(port, args.baseline, 0)
             attacked = phase(port, args.duration, args.attackers)
         finally:

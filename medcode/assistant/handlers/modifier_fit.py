@@ -53,6 +53,10 @@ def score(question: Question) -> float:
         question.diagnosis_codes and not question.procedure_codes
     ):
         return 0.0
+    # "Does Medicare pay the 150% bilateral rate?", "modifier 50 both sides, pays how much":
+    # the bilateral indicator answers, even in payment words.
+    if says(question.text, r"150\s*%|\bbilateral\b|both sides"):
+        return 2.5
     if says(
         question.text,
         r"\bamount|how much|\bfee\b(?! schedule)|\bprice\b|\$|dollar|\brate\b|national",

@@ -15,6 +15,7 @@ from medcode.assistant.handlers import (
     drug_waste,
     global_modifier,
     locality_payment,
+    modifier_fit,
     ncd_coverage,
     sequencing,
 )
@@ -272,3 +273,17 @@ def test_coverage_of_a_procedure_for_diagnoses_reaches_the_ncd_handler(
     question: str, scored: bool
 ) -> None:
     assert (ncd_coverage.score(understand(question)) > 0) is scored
+
+
+@pytest.mark.parametrize(
+    ("question", "scored"),
+    [
+        ("Bilateral 27130 in one session: does Medicare pay the 150% bilateral rate?", True),
+        ("modifer 50 for 20550 both sides medicare pays how much", True),
+        ("2025 national payment for 64483 with modifier 50?", False),
+    ],
+)
+def test_bilateral_payment_questions_are_answered_from_the_bilateral_indicator(
+    question: str, scored: bool
+) -> None:
+    assert (modifier_fit.score(understand(question)) > 0) is scored

@@ -136,7 +136,8 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 def _refused(request: HttpRequest, message: str, question: str, *, status: int) -> HttpResponse:
     template = "assistant/_refused.html" if _is_htmx(request) else "assistant/pilot.html"
-    context = {"error": message, "question": question}
+    # A quota (429) says how to get more: register, sign in or a paid plan.
+    context = {"error": message, "question": question, "is_quota": status == 429}
     if not _is_htmx(request):
         context = _page_context(request, **context)
     return render(request, template, context, status=status)

@@ -176,3 +176,20 @@ def test_a_guest_gets_the_guest_plans_questions_a_day_then_a_429() -> None:
     assert statuses == [200] * limit + [429]
     refused = post(guest, ASK, {"question": "What is 63650?"})
     assert "CasePilot questions" in refused.json()["detail"]
+
+
+@pytest.mark.usefixtures("metered")
+def test_the_pilot_pages_quota_message_offers_register_sign_in_and_plans() -> None:
+    from medcode.accounts.models import Plan
+
+    Plan.objects.filter(slug="guest").update(casepilot_per_day=0)
+    from medcode.accounts.viewers import forget_plans
+
+    forget_plans()
+    guest = Client(REMOTE_ADDR="203.0.113.10", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64)")
+    response = guest.post("/pilot/ask/", {"question": "What is 63650?"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert 'href="/account/signup/?next=/pilot/"' in html
+    assert 'href="/account/login/?next=/pilot/"' in html
+    assert 'href="/account/plans/"' in html

@@ -81,7 +81,7 @@ class ClaimLine:
         object.__setattr__(self, "diagnosis_pointers", tuple(self.diagnosis_pointers))
 
     def has_modifier(self, *modifiers: str) -> bool:
-        return any(m in self.modifiers for m in modifiers)
+        return bool(self.modifiers) and any(m in self.modifiers for m in modifiers)
 
 
 @dataclass(frozen=True, slots=True)

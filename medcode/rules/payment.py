@@ -397,13 +397,28 @@ def _closed(
     return "", "priced"
 
 
+# Each row's fee and formula per setting and locality, keyed by the objects' identities (the
+# table cache keeps one object per row; hashing a row's fields cost more than pricing it). The
+# row and locality are kept with the entry, so a reused id never matches another object.
+_FEES: dict[tuple[int, str, int, bool], tuple[FeeIndicators, Gpci, Decimal | None, str]] = {}
+_FEES_LIMIT = 20_000
+
+
 def _fee(
     line: ClaimLine, row: FeeIndicators, setting: Setting, place: PricingPlace
 ) -> tuple[Decimal | None, str]:
-    return _fee_of(row, setting, place.gpci, bool(line.place_of_service))
+    gpci, has_place = place.gpci, bool(line.place_of_service)
+    key = (id(row), setting, id(gpci), has_place)
+    found = _FEES.get(key)
+    if found is not None and found[0] is row and found[1] is gpci:
+        return found[2], found[3]
+    fee, formula = _fee_of(row, setting, gpci, has_place)
+    if len(_FEES) >= _FEES_LIMIT:
+        _FEES.clear()
+    _FEES[key] = (row, gpci, fee, formula)
+    return fee, formula
 
 
-@lru_cache(maxsize=8192)
 def _fee_of(
     row: FeeIndicators, setting: Setting, gpci: Gpci, has_place: bool
 ) -> tuple[Decimal | None, str]:
@@ -552,26 +567,14 @@ def _multiple_procedures(dos: date, pricing: list[_Line], release: str, source: 
         procedures.sort(key=lambda p: (-p.value, p.first_line))
         count = len(procedures)
         for rank, procedure in enumerate(procedures, 1):
-            words = {"release": release, "rank": rank, "count": count, "dos": dos.isoformat()}
-            if rank == 1:
-                rate, text = ONE, MULTIPLE_FULL.format(**words)
-            elif rank <= STANDARD_PRICED_RANKS:
-                rate, text = HALF, MULTIPLE_HALF.format(**words)
-            else:
-                rate, text = None, MULTIPLE_BY_REPORT.format(**words)
-            adjustment = Adjustment(
-                "multiple_procedure",
-                "MULT PROC 2",
-                None if rate is None else rate * 100,
-                text,
-                source,
-            )
+            rate = ONE if rank == 1 else HALF if rank <= STANDARD_PRICED_RANKS else None
+            adjustment = _ranked(release, rank, count, dos, source)
             for priced, share in procedure.members:
                 # A line's units of equal rank say it once.
-                if not priced.adjustments or priced.adjustments[-1].message != text:
+                if not priced.adjustments or priced.adjustments[-1] is not adjustment:
                     priced.adjustments.append(adjustment)
                 if rate is None:
-                    priced.not_priced = priced.not_priced or text
+                    priced.not_priced = priced.not_priced or adjustment.message
                 else:
                     priced.ranked.append((share, rate))
     # Reductions whose arithmetic the layout does not give: said, not applied.
@@ -588,6 +591,21 @@ def _multiple_procedures(dos: date, pricing: list[_Line], release: str, source: 
             priced.adjustments.append(
                 Adjustment("multiple_procedure", f"MULT PROC {ind}", None, message, source)
             )
+
+
+@lru_cache(maxsize=4096)
+def _ranked(release: str, rank: int, count: int, dos: date, source: str) -> Adjustment:
+    """The MULT PROC 2 adjustment of a procedure's rank (the same for every claim alike)."""
+    words = {"release": release, "rank": rank, "count": count, "dos": dos.isoformat()}
+    if rank == 1:
+        text, percent = MULTIPLE_FULL.format(**words), Decimal(100)
+    elif rank <= STANDARD_PRICED_RANKS:
+        text, percent = MULTIPLE_HALF.format(**words), Decimal(50)
+    else:
+        return Adjustment(
+            "multiple_procedure", "MULT PROC 2", None, MULTIPLE_BY_REPORT.format(**words), source
+        )
+    return Adjustment("multiple_procedure", "MULT PROC 2", percent, text, source)
 
 
 def _finish(priced: _Line, source: str) -> LinePayment:

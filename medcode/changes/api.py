@@ -23,7 +23,7 @@ class ChangesIn(Schema):
     kind: list[str] = Field([], description="added, deleted, retitled, rvu, mue, ...")
     system: str = Field("", description="code set: CPT, HCPCS, ICD10CM, ICD10PCS, MODIFIER")
     range: str = Field("", description="code prefix (636) or range (63650-63688)")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -96,8 +96,22 @@ def list_changes(request: HttpRequest, params: Query[ChangesIn]) -> Any:
     }
 
 
-@router.get("/diffs", response=list[DiffOut], summary="The stored release-to-release diffs")
-def list_diffs(request: HttpRequest) -> Any:
+class DiffsIn(Schema):
+    dataset: str = Field("", description="one dataset family, e.g. ncci_aoc (default: all)")
+    limit: int = Field(200, ge=1, le=1000, description="newest first, at most this many")
+
+
+@router.get(
+    "/diffs",
+    response={200: list[DiffOut], 422: ErrorOut},
+    summary="The stored release-to-release diffs",
+)
+def list_diffs(request: HttpRequest, params: Query[DiffsIn]) -> Any:
+    wanted = queries.parse_filter(families=[params.dataset])
+    if wanted.errors:
+        errors = [{"type": "value_error", "loc": ["query"], "msg": e} for e in wanted.errors]
+        raise ApiError(422, INVALID_INPUT, errors=errors)
+    diffs = queries.find_diffs(families=wanted.families)[: params.limit]
     return [
         {
             "id": d.pk,
@@ -109,5 +123,5 @@ def list_diffs(request: HttpRequest) -> Any:
             "counts": d.counts,
             "url": reverse("changes:detail", args=[d.pk]),
         }
-        for d in queries.find_diffs()
+        for d in diffs
     ]

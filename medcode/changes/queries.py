@@ -19,6 +19,9 @@ BAD_RANGE = "code range {value!r}: give a prefix (636) or two codes (63650-63688
 BAD_KIND = "unknown change kind {value!r}; known: {known}"
 BAD_DATASET = "unknown dataset {value!r}; known: {known}"
 TOO_MANY_CODES = "at most {limit} codes at once"
+BAD_CODE = "{value!r} is not a code"
+BAD_SYSTEM = "unknown code set {value!r}; known: {known}"
+SYSTEMS = ("CPT", "HCPCS", "MODIFIER", "ICD10CM", "ICD10PCS", "POS")
 MAX_CODES = 5000
 CODE = re.compile(r"^[A-Z0-9]{1,8}$")
 CSV_COLUMNS = (
@@ -80,10 +83,14 @@ def parse_filter(
     wanted_codes = tuple(sorted({normalise_code(c) for c in codes if c.strip()}))
     if len(wanted_codes) > MAX_CODES:
         errors.append(TOO_MANY_CODES.format(limit=MAX_CODES))
+    errors.extend(BAD_CODE.format(value=c[:20]) for c in wanted_codes[:20] if not CODE.match(c))
+    code_system = code_system.strip().upper()
+    if code_system and code_system not in SYSTEMS:
+        errors.append(BAD_SYSTEM.format(value=code_system[:20], known=", ".join(SYSTEMS)))
     return ChangeFilter(
         families=wanted_families,
         kinds=wanted_kinds,
-        code_system=code_system.strip().upper(),
+        code_system=code_system,
         code_range=code_range,
         codes=wanted_codes,
         since=since,

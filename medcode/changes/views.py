@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -83,6 +83,8 @@ def detail(request: HttpRequest, diff_id: int) -> HttpResponse | StreamingHttpRe
 
 def code_history(request: HttpRequest, code: str) -> HttpResponse:
     code = queries.normalise_code(code)
+    if not queries.CODE.match(code):
+        raise Http404(code[:20])
     changes = list(queries.code_history(code)[:1000])
     watching = (
         request.user.is_authenticated
@@ -99,8 +101,6 @@ class DatasetFeed(Feed):  # type: ignore[type-arg]
 
     def get_object(self, request: HttpRequest, family: str) -> str:
         if family not in BY_NAME:
-            from django.http import Http404
-
             raise Http404(family)
         return family
 

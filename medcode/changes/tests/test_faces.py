@@ -179,3 +179,32 @@ def test_the_api_count_from_stored_counts_matches_the_rows(client: Client, loade
     second = client.get(body["next"]).json()
     assert [r["kind"] for r in body["results"] + second["results"]] == ["deleted", "deleted"]
     assert second["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"system": "NOPE"}, "unknown code set 'NOPE'"),
+        ({"codes": "63650,bad\x00code"}, "is not a code"),
+        ({"dataset": "nope"}, "unknown dataset 'nope'"),
+        ({"range": "6!"}, "code range '6!'"),
+    ],
+)
+def test_the_api_names_each_bad_filter(
+    client: Client, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/api/v1/changes", params)
+    assert response.status_code == 422
+    assert message in response.json()["errors"][0]["msg"]
+
+
+def test_a_history_of_something_that_is_not_a_code_is_404(client: Client) -> None:
+    assert client.get("/changes/code/a%00b/").status_code == 404
+
+
+def test_the_diffs_api_lists_the_stored_diffs_of_a_dataset(client: Client, loaded: None) -> None:
+    body = client.get("/api/v1/changes/diffs", {"dataset": "ncci_aoc"}).json()
+    assert [(d["from_release"], d["to_release"], d["counts"]) for d in body] == [
+        ("2024Q3", "2026Q2", {"added": 1, "deleted": 2})
+    ]
+    assert client.get("/api/v1/changes/diffs", {"dataset": "nope"}).status_code == 422

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from medcode.accounts import keys, queries, services
 from medcode.accounts.forms import ApiKeyForm, DeleteAccountForm
 from medcode.accounts.models import KeyScope
+from medcode.assistant.queries import conversations_of
 from medcode.consult.queries import consults_for
 
 NEW_KEY_SESSION = "medcode_new_api_key"
@@ -31,6 +32,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
             "new_key": new_key,
             "key_form": ApiKeyForm(),
             "consults": consults_for(request.user),
+            "conversations": conversations_of(request.user),
         },
     )
 

@@ -54,3 +54,19 @@ def test_a_signed_in_user_out_of_pages_is_offered_an_upgrade(code_samples):
     assert 'class="locked"' in html
     assert "Upgrade your plan" in html and 'href="/account/plans/"' in html
     assert "/account/signup/" not in html.split('class="locked"')[1].split("</section>")[0]
+
+
+def test_the_account_page_lists_the_users_casepilot_conversations():
+    from medcode.accounts.tests.conftest import make_user
+    from medcode.assistant.models import Conversation
+
+    user = make_user()
+    other = make_user()
+    Conversation.objects.create(user=user, title="Can 63650 and 63685 be billed together?")
+    Conversation.objects.create(user=other, title="Someone else's question")
+    reader = browser()
+    reader.force_login(user)
+    html = reader.get("/account/").content.decode()
+    assert "Can 63650 and 63685 be billed together?" in html
+    assert "Someone else" not in html
+    assert "will be listed here" not in html

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("fhir/R4/", include("medcode.fhir.urls")),
     re_path(r"^mcp/?$", mcp_views.endpoint, name="mcp"),
+    path("about/data/", code_views.about_data, name="about-data"),
     path("robots.txt", code_views.robots_txt, name="robots"),
     path(
         "sitemap.xml",

@@ -378,6 +378,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
+def about_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "codes/about_data.html", {"systems": loaded_systems()})
+
+
 def loaded_systems() -> list[dict[str, Any]]:
     """Each code set with its current releases and code count (for the home and index pages)."""
     catalog = queries.release_catalog()

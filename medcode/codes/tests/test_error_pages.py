@@ -41,3 +41,19 @@ def test_a_form_sent_without_its_csrf_token_gets_the_styled_expiry_page():
     response = Client(enforce_csrf_checks=True).post("/claims/add/", {"code": "99213"})
     assert response.status_code == 403
     assert "This form has expired" in response.content.decode()
+
+
+def test_about_the_data_lists_the_loaded_releases_without_file_names(client):
+    import tempfile
+    from pathlib import Path
+
+    from medcode.codes.tests.sample_data import load_samples
+
+    with tempfile.TemporaryDirectory() as folder:
+        load_samples(Path(folder))
+    html = client.get("/about/data/", HTTP_HOST="localhost").content.decode()
+    assert "About the data" in html and "ICD-10-CM" in html
+    assert "Medicare PFS relative values RVU25D" in html
+    assert ".csv" not in html and "medcode data import" not in html
+    home = client.get("/", HTTP_HOST="localhost").content.decode()
+    assert 'href="/about/data/"' in home and ".csv" not in home

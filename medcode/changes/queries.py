@@ -199,6 +199,19 @@ def change_row(change: Change) -> dict[str, object]:
     }
 
 
+def _cell(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection): text that starts
+    like one gets a leading apostrophe; numbers are left alone."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def csv_lines(changes: Iterable[Change]) -> Iterator[str]:
     """CSV text, a line at a time (for a streamed download)."""
     buffer = io.StringIO()
@@ -209,5 +222,5 @@ def csv_lines(changes: Iterable[Change]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
         row = change_row(change)
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
         yield buffer.getvalue()

@@ -202,3 +202,19 @@ def test_asking_for_an_unloaded_release_names_the_loaded_ones(tmp_path: Path) ->
         services.diff_between(BY_NAME["ncci_aoc"], "2024Q3", "2030Q1")
     with pytest.raises(ValueError, match="unknown dataset 'nope'"):
         services.resolve_family("nope")
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2.52", "-2.52"),
+        ("7.15", "7.15"),
+        (None, ""),
+    ],
+)
+def test_csv_cells_never_start_a_formula(value: str | None, cell: str) -> None:
+    from medcode.changes.queries import _cell
+
+    assert _cell(value) == cell

@@ -54,11 +54,12 @@ def build(ctx: Context) -> Draft:
             f"(“{jz.title}”) is only for a line where nothing was discarded."
         )
     elif says(ctx.question.text, NOTHING):
+        # Only JZ is named: the other modifier is the common wrong answer.
         summary = (
-            "JZ, not JW: nothing was discarded, and JZ is the modifier for a zero amount "
-            f"discarded (\u201c{jz.title}\u201d); JW (\u201c{jw.title}\u201d) reports an amount "
-            "that was discarded."
+            "JZ: nothing was discarded, and JZ is the modifier for a zero amount discarded "
+            f"(\u201c{jz.title}\u201d)."
         )
+        facts = facts[1:]
     else:
         summary = (
             f"JW reports the amount discarded (\u201c{jw.title}\u201d); when nothing is "

@@ -263,7 +263,8 @@ def plan(ctx: Context, first: tools.Candidate, asked: set[str]) -> tuple[list[Ch
                 if best is None or value > best[0]:
                     best = (value, candidate)
             if best is not None:
-                note = f"{item.check.display}'s tabular note \u201c{title}: {text}\u201d"
+                quoted = only_named(text, [best[1].display])
+                note = f"{item.check.display}'s tabular note \u201c{title}: {quoted}\u201d"
                 picks.append((best[0], best[1], note, note_words, additional))
         for _, candidate, note, note_words, additional in sorted(picks, key=lambda p: -p[0]):
             covered = set().union(*(c.words for c in chosen))
@@ -344,6 +345,22 @@ def must_precede(b: Chosen, a: Chosen) -> bool:
     return False
 
 
+def only_named(text: str, codes: list[str]) -> str:
+    """A note quoted with its code list cut to the codes of this answer ("diabetic chronic
+    kidney disease (E10.22, ...)"): the other codes it lists are not this patient's."""
+
+    def cut(match: re.Match[str]) -> str:
+        listed = match.group(1)
+        patterns = extract_code_patterns(f"({listed})")
+        kept = [c for c in codes if any(p.matches(c.replace(".", "")) for p in patterns)]
+        if not kept:
+            return match.group(0)
+        more = len(re.findall(r"[A-Z]\d", listed)) > len(kept)
+        return f"({', '.join(kept)}{', ...' if more else ''})"
+
+    return re.sub(r"\(([^()]*[A-Z]\d[^()]*)\)", cut, text)
+
+
 def names(text: str, code: str) -> bool:
     return any(p.matches(code) for p in extract_code_patterns(text))
 
@@ -382,7 +399,8 @@ def draft_for(ctx: Context, ordered: list[Chosen], facts: list[Fact]) -> Draft:
             if any(names(text, o.check.code) for o in ordered if o is not c):
                 out.append(
                     Fact(
-                        f"{c.check.display} {title}: {text}"
+                        f"{c.check.display} {title}: "
+                        + only_named(text, [o.check.display for o in ordered if o is not c])
                         + (f" (from {origin})" if origin else ""),
                         next(
                             (f.citation for f in facts if f.text.startswith(c.check.display)),

@@ -287,3 +287,13 @@ def test_bilateral_payment_questions_are_answered_from_the_bilateral_indicator(
     question: str, scored: bool
 ) -> None:
     assert (modifier_fit.score(understand(question)) > 0) is scored
+
+
+def test_a_quoted_note_lists_only_this_answers_codes() -> None:
+    note = "diabetic chronic kidney disease (E08.22, E09.22, E10.22, E11.22, E13.22)"
+    assert sequencing.only_named(note, ["E10.22", "N18.4"]) == (
+        "diabetic chronic kidney disease (E10.22, ...)"
+    )
+    assert sequencing.only_named("urinary frequency (R35.0)", ["R35.0"]) == (
+        "urinary frequency (R35.0)"
+    )

@@ -114,3 +114,13 @@ def test_the_59_pages_edit_counts_are_kept_per_release_for_every_process(
     clear_caches()
     html = client.get("/codes/XS/?date=2025-11-03", HTTP_HOST="localhost").content.decode()
     assert "12345" in html
+
+
+def test_the_modifier_50_article_states_indicator_3s_payment_too():
+    from medcode.content.articles import load_article
+
+    article = load_article("MODIFIER", "50")
+    assert article is not None
+    billing = article.sections["billing"]
+    assert "50 changes payment only for indicator 1" not in billing
+    assert "indicator 3 each side is paid at up to 100%" in billing

@@ -159,8 +159,11 @@ def watchlist(request: HttpRequest) -> HttpResponse:
         if codes
         else []
     )
+    from medcode.claims.models import Worksheet
+
     context = {
         "codes": codes,
+        "worksheets": Worksheet.objects.filter(owner_id=_user_id(request)).only("pk", "name")[:50],
         "impact": impact,
         "limit": watchlists.watch_limit(_user_id(request)),
         "max_bytes": watchlists.MAX_LIST_BYTES,
@@ -173,8 +176,18 @@ def watchlist(request: HttpRequest) -> HttpResponse:
 def watch(request: HttpRequest) -> HttpResponse:
     """Add codes: one typed code (`code`), or an uploaded list (`file`)."""
     upload = request.FILES.get("file")
+    worksheet = request.POST.get("worksheet", "")
     try:
-        if upload is not None:
+        if worksheet:
+            found = (
+                watchlists.worksheet_codes(user_id=_user_id(request), worksheet_id=int(worksheet))
+                if worksheet.isdigit()
+                else None
+            )
+            if found is None:
+                raise Http404("no such worksheet")
+            parsed = found
+        elif upload is not None:
             if upload.size is not None and upload.size > watchlists.MAX_LIST_BYTES:
                 raise watchlists.ListRefused(
                     watchlists.LIST_TOO_LARGE.format(

@@ -144,5 +144,19 @@ def watch_codes(*, user_id: int, parsed: ParsedList) -> WatchResult:
     return WatchResult(added=new, problems=problems)
 
 
+def worksheet_codes(*, user_id: int, worksheet_id: int) -> ParsedList | None:
+    """The codes on a claim worksheet the user owns (lines, then diagnoses); None if not theirs."""
+    from medcode.claims.models import Worksheet
+
+    worksheet = Worksheet.objects.filter(pk=worksheet_id, owner_id=user_id).first()
+    if worksheet is None:
+        return None
+    document = worksheet.document if isinstance(worksheet.document, dict) else {}
+    lines = [line.get("code", "") for line in document.get("lines", []) if isinstance(line, dict)]
+    values = [*lines, *[str(d) for d in document.get("diagnoses", [])]]
+    text = "\n".join(str(v).replace(",", " ") for v in values if str(v).strip())
+    return read_code_list(text.encode())
+
+
 def unwatch_code(*, user_id: int, code: str) -> bool:
     return WatchedCode.objects.filter(user_id=user_id, code=code).delete()[0] > 0

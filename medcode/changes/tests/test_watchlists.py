@@ -171,3 +171,37 @@ class FailingBackend:
 
     def __exit__(self, *args: object) -> None:
         self.close()
+
+
+def test_the_codes_of_your_own_claim_worksheet_can_be_watched(
+    client: Client, user: Any, rvu25d: None, django_user_model: Any
+) -> None:
+    from medcode.claims.models import Worksheet
+
+    sheet = Worksheet.objects.create(
+        owner=user,
+        document={"lines": [{"code": "63650"}, {"code": "95972"}], "diagnoses": ["G89.29"]},
+    )
+    other = django_user_model.objects.create_user("other", "o@example.com", "pw-123456789")
+    client.force_login(other)
+    assert client.post(reverse("changes:watch"), {"worksheet": sheet.pk}).status_code == 404
+    client.force_login(user)
+    response = client.post(reverse("changes:watch"), {"worksheet": sheet.pk}, follow=True)
+    assert set(WatchedCode.objects.filter(user=user).values_list("code", flat=True)) == {
+        "63650",
+        "95972",
+    }
+    shown = [str(m) for m in response.context["messages"]]
+    assert watchlists.UNKNOWN_CODE.format(line=3, code="G8929") in shown
+    assert not WatchedCode.objects.filter(user=other).exists()
+
+
+def test_the_watchlist_page_shows_the_newest_releases_impact(
+    client: Client, user: Any, rvu25d: None, tmp_path: Path
+) -> None:
+    WatchedCode.objects.create(user=user, code="63650")
+    import_rvu26c(tmp_path, touch=True)
+    client.force_login(user)
+    text = client.get(reverse("changes:watchlist")).content.decode()
+    assert "Impact of the newest releases" in text
+    assert "work_rvu" in text and "RVU25D → RVU26C" in text

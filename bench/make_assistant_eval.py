@@ -395,7 +395,9 @@ def build(d: Data, rng: random.Random) -> list[dict[str, Any]]:
             question(
                 f"addon-{i + 1}",
                 "addon",
-                f"Which primary codes can be reported with add-on code {code}?",
+                # Dated in the quarter of the AOC file the gold comes from: later quarters
+                # (AOC 2026Q2 in ../shared/incoming) may list other primaries or drop the code.
+                f"Which primary codes can be reported with add-on code {code} on 2024-08-15?",
                 codes=[code],
                 any_codes=primaries,
                 facts=["is an add-on code"],

@@ -31,7 +31,7 @@ def score(question: Question) -> float:
     if says(
         question.text,
         r"how many units|\bmue\b|modifier|global|\bpay(s|ment)?\b|\brvu|\bfee\b|status indicator|"
-        r"\bsi\b",
+        r"\bsi\b|\badd-?on\b|which primar",
     ):
         return 0.0
     return 1.8 if says(question.text, VALIDITY) else 0.0

@@ -27,6 +27,8 @@ def test_each_handlers_examples_are_picked_by_that_handler(name: str, question: 
         "What does PFS status code B mean?",
         "Check this claim: 63650 and 63661 on 2026-04-15",
         "What is POS 11?",
+        # A dated add-on question is the router's add-on answer, not a date-validity one.
+        "Which primary codes can be reported with add-on code 92929 on 2024-08-15?",
     ],
 )
 def test_questions_for_the_routers_own_answers_get_no_handler(question: str) -> None:

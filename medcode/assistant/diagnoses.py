@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from medcode.assistant import tools
 from medcode.assistant.context import (
     Context,
@@ -60,6 +62,7 @@ def excludes(ctx: Context) -> Draft:
                             tools.cite_panel(this, notes),
                         )
                     )
+    kind = ""
     if not found:
         summary = (
             f"No Excludes1 or Excludes2 note of {a.display} or {b.display} names the other, so the "
@@ -82,7 +85,15 @@ def excludes(ctx: Context) -> Draft:
                 f"\u201c{text}\u201d. Excludes2 means not included here: both may be reported "
                 "when the patient has both conditions."
             )
-    return with_kb(Draft(summary, facts), "excludes1-excludes2", limit=2)
+    # The knowledge base's lines on the hierarchy and on the kind of note found, not on the
+    # other kind (an Excludes2 answer quoting the Excludes1 rule reads as an Excludes1 answer).
+    entry = kb_entry("excludes1-excludes2")
+    citation = tools.kb_citation(entry)
+    for point in entry.points:
+        said = re.match(r"(Excludes[12]):", point)
+        if (said is None and "hierarchy" in point) or (said and said.group(1).lower() == kind):
+            facts.append(Fact(point, citation))
+    return Draft(summary, facts)
 
 
 NOTE_WORDS = {

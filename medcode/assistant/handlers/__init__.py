@@ -36,6 +36,7 @@ MODULES = (
     "global_modifier",
     "modifier_fit",
     "procedure_pair",
+    "code_order",
     "diagnosis_pair",
     "date_validity",
     "billable",
@@ -57,7 +58,11 @@ ROUTER_FIRST = frozenset(
 
 # The handlers that may still take a router-first intent: a coverage question naming a
 # procedure and a diagnosis is the NCD spreadsheet's.
-ROUTER_FIRST_EXCEPT = {"coverage": frozenset({"coverage"})}
+ROUTER_FIRST_EXCEPT = {
+    "coverage": frozenset({"coverage"}),
+    # Notes asked about between named codes: their order, or whether both may be reported.
+    "icd_notes": frozenset({"code_order", "diagnosis_pair"}),
+}
 
 
 @cache

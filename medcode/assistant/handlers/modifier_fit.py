@@ -22,10 +22,16 @@ EXAMPLES = (
     "73562 on both sides for a Medicare patient: 50 or RT/LT, and how is it priced?",
 )
 
+# Paired body parts, done on both: "both upper extremities", "each arm", "left and right knee".
+BOTH = (
+    r"\b(both|each|left and right|right and left)( upper| lower)? (knees?|hips?|shoulders?|"
+    r"ears?|eyes?|feet|foot|hands?|arms?|legs?|extremit(y|ies)|breasts?|wrists?|ankles?|"
+    r"elbows?|kidneys?|lungs?|sides?)\b"
+)
+
 # Which PFS indicator a modifier (or the words for it) asks about.
 WORDS = (
-    ("bilateral", r"bilateral|both sides|\bboth (knees|hips|shoulders|ears|eyes|feet|hands)|"
-     r"\b50\b|\brt\b.{0,12}\blt\b"),
+    ("bilateral", r"bilateral|both sides|" + BOTH + r"|\b50\b|\brt\b.{0,12}\blt\b"),
     ("assistant", r"assist|\b8[012]\b|\bas\b(?= modifier)|modifier as\b|\bAS\b"),
     ("cosurgeon", r"co-?surg|two surgeons|\b62\b"),
     ("team", r"team surg|\b66\b"),
@@ -55,7 +61,7 @@ def score(question: Question) -> float:
         return 0.0
     # "Does Medicare pay the 150% bilateral rate?", "modifier 50 both sides, pays how much":
     # the bilateral indicator answers, even in payment words.
-    if says(question.text, r"150\s*%|\bbilateral\b|both sides"):
+    if says(question.text, r"150\s*%|\bbilateral\b|both sides|" + BOTH):
         return 2.5
     if says(
         question.text,

@@ -240,6 +240,13 @@ MULTIPLE_BY_REPORT = (
     "MULT PROC 2 ({release}): procedure {rank} of {count} on {dos} by fee; past the fifth "
     "the standard reduction prices it by report (the contractor), so no amount is computed."
 )
+MIXED_WITH_STANDARD = (1, 3)
+MULTIPLE_MIXED = (
+    "MULT PROC 2 ({release}): on {dos} this claim also has a procedure with MULT PROC 1 or 3; "
+    "all of them are ranked together for the multiple procedure reduction, which is not "
+    "applied across them here (the amounts shown rank the MULT PROC 2 lines alone), so the "
+    "total is incomplete."
+)
 MULTIPLE_NOT_APPLIED: dict[int, str] = {
     1: "MULT PROC 1 ({release}): the standard reduction (historical); its arithmetic is not "
     "in the PFS layout medcode reads, so no reduction is applied.",
@@ -577,6 +584,16 @@ def _multiple_procedures(dos: date, pricing: list[_Line], release: str, source: 
                     priced.not_priced = priced.not_priced or adjustment.message
                 else:
                     priced.ranked.append((share, rate))
+    # A MULT PROC 2 procedure is ranked together with the same day's procedures of indicator
+    # 1 or 3 too; that combined ranking is not applied here: said, and the total incomplete.
+    standard = [p for p in pricing if p.is_open and p.row.mult_proc_ind == STANDARD_REDUCTION]
+    others = [p for p in pricing if p.is_open and p.row.mult_proc_ind in MIXED_WITH_STANDARD]
+    if standard and others:
+        message = MULTIPLE_MIXED.format(release=release, dos=dos.isoformat())
+        for priced in standard + others:
+            priced.adjustments.append(
+                Adjustment("multiple_procedure", "MULT PROC 2", None, message, source)
+            )
     # Reductions whose arithmetic the layout does not give: said, not applied.
     by_indicator: dict[int, list[_Line]] = {}
     for priced in pricing:

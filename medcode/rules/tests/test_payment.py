@@ -230,6 +230,20 @@ def test_a_reduction_whose_percentages_the_layout_does_not_give_is_said_and_not_
     assert not payment.is_complete
 
 
+def test_a_standard_reduction_beside_an_endoscopy_is_said_not_applied_and_incomplete():
+    # MULT PROC 2 procedures rank with the day's MULT PROC 1 and 3 procedures too; that combined
+    # ranking is not applied, so the claim must not look complete.
+    fees = [fee("40001", mult=2, rvus=rvu("20")), fee("40002", mult=3, rvus=rvu("10"))]
+
+    payment = price(line(1, "40001", pos=OFFICE), line(2, "40002", pos=OFFICE), fees=fees)
+
+    assert amounts(payment) == {1: Decimal("200.00"), 2: Decimal("100.00")}
+    assert any("MULT PROC 1 or 3" in a.message for a in payment.lines[0].adjustments)
+    assert not payment.is_complete
+    alone = price(line(1, "40001", pos=OFFICE), line(2, "40001", pos=OFFICE), fees=fees[:1])
+    assert alone.is_complete
+
+
 @pytest.mark.parametrize(
     ("status", "amount", "kind", "says"),
     [

@@ -84,9 +84,9 @@ def _bilateral(check: CodeCheck, value: str) -> str:
         "modifier 50; Medicare pays 150% of the single-procedure amount.",
         "2": f"No modifier 50: {code} has bilateral indicator 2, the code is already bilateral and "
         "is paid at 100% whether done on one side or both.",
-        "3": f"Not modifier 50: {code} has bilateral indicator 3, so report each side on its own "
-        "line with RT and LT; each side is paid at 100% of its fee schedule amount (the 150% "
-        "rule does not apply).",
+        "3": f"No 150% rule: {code} has bilateral indicator 3, so done on both sides each side "
+        "is paid at 100% of its fee schedule amount. Report both sides as your Medicare "
+        "contractor asks: RT and LT (each side on its own line), or modifier 50.",
         "9": f"The bilateral concept does not apply to {code} (bilateral indicator 9): modifier 50 "
         "is not used.",
     }.get(value, "")

@@ -516,6 +516,9 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
 
     index, book = load_index(token), load_codebook(token)
     readings = [q, *lay_readings(q)]
+    # "kidney problems": the Index says complications ("Diabetes, with, kidney complications").
+    if _PROBLEMS.search(q):
+        readings.append(_PROBLEMS.sub("complications", q))
     codes: list[str] = []
     # A past condition is a personal history code, a drug taken for good a long-term use
     # code (note mode's readers): those lead.
@@ -531,6 +534,8 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
                 codes.append(code)
     return tuple(codes[:INDEX_DEPTH])
 
+
+_PROBLEMS = re.compile(r"\b(?:problems?|issues?|troubles?)\b", re.IGNORECASE)
 
 _PAST = re.compile(
     r"\b(?:history|hx|h/o|ago|previous|previously|prior|former|from before|in the past"

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from medcode.changes.families import BY_NAME, KINDS
 from medcode.changes.models import Change, ReleaseDiff
+from medcode.changes.services import CHANGE_FIELDS
 
 BAD_RANGE = "code range {value!r}: give a prefix (636) or two codes (63650-63688)"
 BAD_KIND = "unknown change kind {value!r}; known: {known}"
@@ -24,21 +25,8 @@ BAD_SYSTEM = "unknown code set {value!r}; known: {known}"
 SYSTEMS = ("CPT", "HCPCS", "MODIFIER", "ICD10CM", "ICD10PCS", "POS")
 MAX_CODES = 5000
 CODE = re.compile(r"^[A-Z0-9]{1,8}$")
-CSV_COLUMNS = (
-    "dataset",
-    "from_release",
-    "to_release",
-    "effective_on",
-    "code_system",
-    "code",
-    "other_code",
-    "qualifier",
-    "kind",
-    "field",
-    "old_value",
-    "new_value",
-    "percent",
-)
+# The stored fields of a change, after the diff's dataset, releases and date.
+CSV_COLUMNS = ("dataset", "from_release", "to_release", "effective_on", *CHANGE_FIELDS[1:])
 
 
 @dataclass(frozen=True)

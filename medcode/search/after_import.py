@@ -10,14 +10,47 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 MODEL_MISSING = "meaning-aware search is off: {error}"
 BACKGROUND = "embedding texts for meaning-aware search in the background (log: {log})"
+
+
+@contextmanager
+def embedding_progress(
+    console: Console, label: str, *, remaining: bool = False
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for embedding (off when the console is not a terminal); yields the
+    `progress` callback that build_vectors calls with (done, total)."""
+    columns: list[ProgressColumn] = [
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
+    if remaining:
+        columns.append(TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
+        task = progress.add_task("embed", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
 
 
 def embed_new_texts(console: Console) -> None:
@@ -25,19 +58,7 @@ def embed_new_texts(console: Console) -> None:
     from medcode.search.embeddings import EmbeddingModelMissing
     from medcode.search.vectors import build_vectors
 
-    with Progress(
-        TextColumn("embedding texts for meaning-aware search"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-    ) as progress:
-        task = progress.add_task("embed", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with embedding_progress(console, "embedding texts for meaning-aware search") as advance:
         try:
             report = build_vectors(progress=advance)
         except EmbeddingModelMissing as exc:

@@ -14,14 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 console = Console(stderr=True)
@@ -66,6 +58,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from medcode.search.after_import import embedding_progress
     from medcode.search.embeddings import EmbeddingModelMissing
     from medcode.search.index import rebuild_index
     from medcode.search.vectors import build_vectors
@@ -78,20 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     if args.lexical_only:
         return 0
-    with Progress(
-        TextColumn("embedding new texts"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=not console.is_terminal,
-    ) as progress:
-        task = progress.add_task("embed", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with embedding_progress(console, "embedding new texts", remaining=True) as advance:
         try:
             vectors = build_vectors(limit=args.limit, recluster=args.recluster, progress=advance)
         except EmbeddingModelMissing as exc:

@@ -15,6 +15,7 @@ from medcode.assistant.handlers.sequencing import (
     Chosen,
     must_precede,
     named_in,
+    names,
     notes_of,
     order,
 )
@@ -133,8 +134,6 @@ def _several(chosen: list[Chosen], facts: list[Fact]) -> Draft:
 
 def _deciding_note(b: Chosen, a: Chosen) -> str:
     """The note that puts b before a, quoted with where it comes from."""
-    from medcode.assistant.handlers.sequencing import names
-
     for title, text, origin in a.notes:
         if NOTE_TITLES[title] == "before" and names(text, b.check.code):
             where = f" (from {origin})" if origin else ""

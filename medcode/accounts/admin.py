@@ -59,6 +59,7 @@ class PlanAdmin(AuditedAdmin):
         "consult_per_month",
         "api_per_minute",
         "api_per_day",
+        "watched_codes",
         "includes_expert_review",
         "price_label",
     )

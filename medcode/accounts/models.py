@@ -7,6 +7,7 @@ Subscription row is on the "free" plan; guests are on the "guest" plan.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 
@@ -36,6 +37,11 @@ class Plan(models.Model):
     )
     api_per_day = models.PositiveIntegerField(
         null=True, blank=True, help_text="API requests per day; empty means unlimited."
+    )
+    watched_codes = models.PositiveIntegerField(
+        default=100,
+        validators=[MaxValueValidator(5000)],
+        help_text="Codes a user may watch for What changed digests (at most 5,000).",
     )
     includes_expert_review = models.BooleanField(default=False)
     is_listed = models.BooleanField(default=True, help_text="Shown on the account page.")

@@ -16,9 +16,6 @@ from medcode.changes.models import WatchedCode
 from medcode.codes.models import Code, FeeScheduleItem
 
 MAX_LIST_BYTES = 5 * 1024 * 1024
-# Plans with unlimited gated pages (the paid ones) watch more codes than the free plan.
-MAX_WATCHED_FREE = 100
-MAX_WATCHED_UNLIMITED = 5000
 
 LIST_TOO_LARGE = "the list is {size:,} bytes; the largest accepted is {limit:,} bytes (5 MB)"
 NOT_TEXT = "the file is not a text CSV (it could not be read as UTF-8 or Latin-1)"
@@ -113,10 +110,10 @@ def known_codes(codes: list[str]) -> set[str]:
 
 
 def watch_limit(user_id: int) -> int:
+    """How many codes the user's plan may watch (Plan.watched_codes, edited by the operator)."""
     from medcode.accounts.viewers import plan_of_user
 
-    plan = plan_of_user(user_id)
-    return MAX_WATCHED_UNLIMITED if plan.gated_views is None else MAX_WATCHED_FREE
+    return plan_of_user(user_id).watched_codes
 
 
 @dataclass(frozen=True)
@@ -136,9 +133,10 @@ def watch_codes(*, user_id: int, parsed: ParsedList) -> WatchResult:
     with transaction.atomic():
         have = set(WatchedCode.objects.filter(user_id=user_id).values_list("code", flat=True))
         new = [c for c in wanted if c not in have]
-        room = max(0, watch_limit(user_id) - len(have))
+        limit = watch_limit(user_id)
+        room = max(0, limit - len(have))
         if len(new) > room:
-            problems.append(OVER_LIMIT.format(limit=watch_limit(user_id), dropped=len(new) - room))
+            problems.append(OVER_LIMIT.format(limit=limit, dropped=len(new) - room))
             new = new[:room]
         WatchedCode.objects.bulk_create([WatchedCode(user_id=user_id, code=c) for c in new])
     return WatchResult(added=new, problems=problems)

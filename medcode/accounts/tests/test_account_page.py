@@ -93,6 +93,7 @@ def test_staff_changes_in_the_admin_are_audited():
         "consult_per_month": "2",
         "api_per_minute": "30",
         "api_per_day": "1000",
+        "watched_codes": "100",
         "sort_order": "1",
         "is_listed": "on",
     }

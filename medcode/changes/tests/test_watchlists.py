@@ -82,15 +82,22 @@ def test_the_watchlist_needs_sign_in_and_its_forms_need_csrf(user: Any) -> None:
     assert strict.post(reverse("changes:watch"), {"code": "63650"}).status_code == 403
 
 
-def test_the_free_plan_limits_the_list(user: Any, rvu25d: None) -> None:
+def test_the_plan_limits_the_list(user: Any, rvu25d: None) -> None:
+    from medcode.accounts.models import Plan
+    from medcode.accounts.viewers import forget_plans
+
+    # The limit is the plan's data, as the operator set it in the admin.
+    assert Plan.objects.get(slug="free").watched_codes == 100
+    assert Plan.objects.get(slug="pro").watched_codes == 5000
+    Plan.objects.filter(slug="free").update(watched_codes=2)
+    forget_plans()
     parsed = watchlists.ParsedList(codes=["63650", "95972", "27130"])
     parsed.lines = {"63650": 1, "95972": 2, "27130": 3}
-    original = watchlists.MAX_WATCHED_FREE
-    watchlists.MAX_WATCHED_FREE = 2
     try:
         result = watchlists.watch_codes(user_id=user.pk, parsed=parsed)
+        assert watchlists.watch_limit(user.pk) == 2
     finally:
-        watchlists.MAX_WATCHED_FREE = original
+        forget_plans()  # the cached plan is not left to the next test
     assert result.added == ["63650", "95972"]
     assert watchlists.OVER_LIMIT.format(limit=2, dropped=1) in result.problems
 

@@ -1,39 +1,40 @@
-"""The one NinjaAPI at /api/v1: its error shape and the routers it mounts.
+"""The one NinjaAPI at /api/v1: the routers it mounts and how errors become responses.
 
-Every error is JSON `{"detail": "...", "errors": [...]}` (plus extra keys an endpoint adds,
-such as `suggestions`), and bad input is a 4xx, never a 5xx.
+The error shape and ApiError live in medcode.api.errors, the only part of this package the
+apps import; bad input is a 4xx in that shape, never a 5xx.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from medcode.api.errors import (
+    INVALID_INPUT,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    ApiError,
+)
 from medcode.api.openapi import MedcodeNinjaAPI
-from medcode.api.routers import ROUTERS
+from medcode.assistant.api import router as assistant_router
+from medcode.changes.api import router as changes_router
+from medcode.claims.api import router as claims_router
+from medcode.codes.api import router as codes_router
+from medcode.jobs.api import router as jobs_router
+from medcode.search.api import router as search_router
 
-INVALID_INPUT = "The request is not valid; see errors."
-NOT_FOUND = "Not found."
-NOT_AUTHENTICATED = "Authentication required."
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class ApiError(Exception):
-    """Raise from an endpoint to answer with the house error shape and extra keys."""
-
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.extra = extra
+# (URL prefix, router), mounted in this order; each app owns its router module.
+ROUTERS: list[tuple[str, Router]] = [
+    ("/codes", codes_router),
+    ("/claims", claims_router),
+    ("/search", search_router),
+    ("/jobs", jobs_router),
+    ("/assistant", assistant_router),
+    ("/changes", changes_router),
+]
 
 
 def build_api() -> NinjaAPI:
@@ -71,9 +72,8 @@ def build_api() -> NinjaAPI:
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error(request, 404, NOT_FOUND)
 
-    for prefix, target in ROUTERS:
-        module_name, _, attribute = target.partition(":")
-        api.add_router(prefix, getattr(import_module(module_name), attribute))
+    for prefix, router in ROUTERS:
+        api.add_router(prefix, router)
     return api
 
 

@@ -9,7 +9,7 @@ Some refusals come from outside the endpoints, so no router declares them:
   per-minute count of that kind and 503 (with Retry-After) while the server runs all it will of
   that kind at once;
 - django-ninja: 400 for a body that is not JSON, 422 for parameters or a body that do not
-  validate (medcode.api.main gives both the house error shape).
+  validate (medcode.api.errors gives both the house error shape).
 
 `add_common_responses` adds each to every operation it can happen to, unless the operation
 already declares that status itself.
@@ -22,6 +22,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from medcode.accounts.costs import POSTED, SEARCHED
+from medcode.api.errors import ErrorOut
 
 ERROR_REF = "#/components/schemas/ErrorOut"
 
@@ -82,7 +83,5 @@ class MedcodeNinjaAPI(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> Any:
-        from medcode.api.main import ErrorOut
-
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         return add_common_responses(schema, ErrorOut.model_json_schema())

@@ -12,7 +12,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from medcode.api.main import ApiError, ErrorOut
+from medcode.api.errors import ApiError, ErrorOut
 from medcode.assistant import cached, queries
 from medcode.assistant.answer import (
     QuestionError,

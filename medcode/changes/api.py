@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
-from medcode.api.main import INVALID_INPUT, ApiError, ErrorOut
+from medcode.api.errors import INVALID_INPUT, ApiError, ErrorOut
 from medcode.changes import queries
 
 router = Router(tags=["changes"])

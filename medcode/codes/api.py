@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from medcode.api.main import ApiError, ErrorOut
+from medcode.api.errors import ApiError, ErrorOut
 from medcode.codes import catalog, payment, queries
 from medcode.gate import (
     EDITORIAL_GROUP,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from ninja import Field, Query, Router, Schema
 
-from medcode.api.main import INVALID_INPUT, ApiError, ErrorOut
+from medcode.api.errors import INVALID_INPUT, ApiError, ErrorOut
 from medcode.jobs.descriptions import render_description, summarise
 from medcode.jobs.forms import parse_search
 from medcode.jobs.models import Posting

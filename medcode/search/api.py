@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Field, Query, Router, Schema
 
-from medcode.api.main import ApiError, ErrorOut
+from medcode.api.errors import ApiError, ErrorOut
 from medcode.lib import conditional, datacache
 from medcode.search import facade
 from medcode.search.facade import (

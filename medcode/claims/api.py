@@ -177,9 +177,29 @@ class MceEditOut(Schema):
     source: str
 
 
+class DrgSeverityOut(Schema):
+    code: str = Field(description="a secondary diagnosis on the CC or MCC list", examples=["N184"])
+    level: str = Field(examples=["CC", "MCC"])
+    counted: bool
+    reason: str = Field(description="why it was not counted (CC exclusion, expired, ...)")
+
+
 class MsDrgOut(Schema):
     grouped: bool
-    reason: str
+    grouper: str = Field(examples=["drgpy 0.2.1, MS-DRG v43.1"])
+    version: str = Field(examples=["v43.1"])
+    drg: str = Field(examples=["281"])
+    title: str = Field(description="IPPS Table 5 title")
+    mdc: str = Field(description="'PRE' pre-MDC; empty for 981-989, 998, 999")
+    type: str = Field(examples=["MED", "SURG"])
+    weight: float | None = Field(description="relative weight after the 10% cap (Table 5)")
+    geometric_mean_los: float | None
+    arithmetic_mean_los: float | None
+    weight_source: str
+    severity: list[DrgSeverityOut]
+    drove: list[str] = Field(description="the counted CC/MCC codes behind a 'with CC/MCC' DRG")
+    other_matches: list[str] = Field(description="other DRGs the grouper matched, lower first")
+    reason: str = Field(description="why not grouped, or why no weight")
 
 
 class InpatientCheckOut(Schema):
@@ -204,12 +224,14 @@ class InpatientErrorOut(Schema):
         413: ClaimErrorOut,
         422: InpatientErrorOut,
     },
-    summary="Check an inpatient discharge with the Medicare Code Editor",
+    summary="Check an inpatient discharge (MCE edits) and group it (MS-DRG)",
     description=(
         "The MCE edits (v43.1 lists as loaded) of a discharge: invalid codes, external cause "
         "or manifestation or unacceptable principal diagnosis, duplicate of the principal, "
         "age conflicts, questionable admission, non-covered and limited coverage procedures, "
-        "wrong procedure, unspecified laterality. No MS-DRG is assigned (ms_drg says why)."
+        "wrong procedure, unspecified laterality; and the MS-DRG (ms_drg) of the discharge date's "
+        "version by drgpy (CC exclusions applied; age not used; known differences from CMS's "
+        "grouper in docs/msdrg-grouping.md) with the IPPS Table 5 weight, title and MDC."
     ),
     openapi_extra={
         "requestBody": {

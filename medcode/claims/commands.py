@@ -208,7 +208,7 @@ def cmd_inpatient(args: argparse.Namespace) -> int:
             title=f"Discharge {result['discharge_date']}: {result['count']} MCE edit(s)",
             title_justify="left",
             show_lines=True,
-            caption="\n".join([*result["notices"], result["ms_drg"]["reason"]]),
+            caption="\n".join([_drg_line(result["ms_drg"]), *result["notices"]]),
             caption_justify="left",
         )
         for column in ("Edit", "Codes", "Why", "Source"):
@@ -217,3 +217,18 @@ def cmd_inpatient(args: argparse.Namespace) -> int:
             table.add_row(edit["edit"], " ".join(edit["codes"]), edit["message"], edit["source"])
         Console(soft_wrap=False).print(table)
     return EXIT_FINDINGS if result["count"] else EXIT_CLEAN
+
+
+def _drg_line(drg: dict[str, Any]) -> str:
+    """'MS-DRG 281 ACUTE MYOCARDIAL ..., MDC 05, weight 0.9191 (CC: N184)' or why none."""
+    if not drg["grouped"]:
+        return f"No MS-DRG ({drg['grouper']}): {drg['reason']}"
+    text = f"MS-DRG {drg['drg']} {drg['title']}".rstrip()
+    if drg["mdc"]:
+        text += f", MDC {drg['mdc']}"
+    if drg["weight"] is not None:
+        text += f", weight {drg['weight']:.4f}"
+    if drg["drove"]:
+        text += f" (CC/MCC: {', '.join(drg['drove'])})"
+    text += f"; {drg['grouper']}; weights: {drg['weight_source']}"
+    return text + (f"; {drg['reason']}" if drg["reason"] else "")

@@ -1,9 +1,6 @@
-"""The inpatient check: Medicare Code Editor edits of a discharge, from the loaded MCE lists.
-
-MS-DRG grouping is not done, and the answer says why: the loaded data holds the MS-DRG weights
-(IPPS Table 5) and the CC/MCC lists (Tables 6I/6J), not the grouper's logic (the Definitions
-Manual's MDC and DRG assignment) nor the CC exclusion list (Table 6K). A grouper is not
-invented from the weights.
+"""The inpatient check: Medicare Code Editor edits of a discharge, from the loaded MCE lists,
+and its MS-DRG (rules/drg.py: drgpy's copy of the Definitions Manual tables for the discharge
+date's version), with the weight, title and MDC of the loaded IPPS Table 5.
 """
 
 from __future__ import annotations
@@ -12,15 +9,16 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from medcode.claims.schemas import DATE_FORMAT, DATE_NOT_REAL, DATE_RE, DIAGNOSIS_RE
 from medcode.codes.catalog import release_catalog
 from medcode.codes.mce import mce_lists, mce_release
-from medcode.codes.models import Code, CodeSystem, MceListing, Release
+from medcode.codes.models import Code, CodeSystem, MceListing, ReferenceRow, Release
 from medcode.rules.claim import normalise_diagnosis
+from medcode.rules.drg import DrgWeight, Grouping, group_discharge
 from medcode.rules.mce import Discharge, MceEntry, MceFinding, check_mce
 
 MAX_SECONDARY = 24  # the 837I holds the principal and 24 other diagnoses (the paper UB-04, 17)
@@ -30,12 +28,8 @@ PCS_RE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 FULL_CM_DATASETS = ("icd10cm_codes", "icd10cm_order")
 FULL_PCS_DATASETS = ("icd10pcs_order",)
 
-MS_DRG_UNAVAILABLE = (
-    "No MS-DRG is assigned: the loaded data holds the MS-DRG weights (IPPS Table 5) and the "
-    "CC/MCC lists (Tables 6I/6J), but not the grouper's logic (the Definitions Manual's MDC and "
-    "DRG assignment) nor the CC exclusion list (Table 6K), and medcode does not invent a "
-    "grouper."
-)
+NO_WEIGHTS = "no MS-DRG weights (IPPS Table 5) loaded for {on}"
+DISCHARGE_STATUS_RE = re.compile(r"^\d{2}$")
 NO_MCE = "no MCE edit lists loaded"
 NOT_CHECKED = "no {system} release covering {on} is loaded, so codes are not checked for validity"
 DIAGNOSIS_INVALID = "{field} must be an ICD-10-CM code such as E11.9, not {value!r}"
@@ -55,6 +49,31 @@ class InpatientCheckIn(BaseModel):
     principal_diagnosis: str = Field(description="ICD-10-CM, dotted or not", examples=["I21.4"])
     secondary_diagnoses: list[str] = Field(default_factory=list, description="up to 24")
     procedures: list[str] = Field(default_factory=list, description="ICD-10-PCS, up to 25")
+    sex: Literal["M", "F"] | None = Field(
+        default=None,
+        description=(
+            "M or F, for the MS-DRG (male and female MDCs); without it the discharge is grouped "
+            "only when both give the same MS-DRG"
+        ),
+    )
+    discharge_status: str = Field(
+        default="01",
+        description="UB-04 patient discharge status, two digits (01 home, 20 expired, ...)",
+        examples=["01", "20"],
+    )
+
+    @field_validator("discharge_status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> str:
+        text = value.strip() if isinstance(value, str) else ""
+        if not DISCHARGE_STATUS_RE.match(text):
+            raise ValueError(f"discharge_status must be two digits such as 01, not {value!r}")
+        return text
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _sex(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("discharge_date", mode="before")
     @classmethod
@@ -143,6 +162,8 @@ def parse_discharge(data: object) -> Discharge:
         secondary=tuple(checked.secondary_diagnoses),
         procedures=tuple(checked.procedures),
         age=checked.age,
+        sex=checked.sex,
+        discharge_status=checked.discharge_status,
     )
 
 
@@ -227,18 +248,76 @@ def _covers(release: Release, on: dt.date) -> bool:
     )
 
 
+class DatabaseDrgWeights:
+    """DrgWeights over the IPPS Table 5 release in force on the discharge date (one query)."""
+
+    def __init__(self, on: dt.date) -> None:
+        catalog = release_catalog()
+        covering = [r for r in catalog.in_force("drg_weights", on) if _covers(r, on)]
+        self._release = covering[-1] if covering else None
+        self._source = (
+            catalog.sources[self._release.pk].citation
+            if self._release
+            else NO_WEIGHTS.format(on=on.isoformat())
+        )
+
+    def weight(self, drg: str) -> DrgWeight | None:
+        if self._release is None:
+            return None
+        row = ReferenceRow.objects.filter(release_id=self._release.pk, key=drg).first()
+        if row is None:
+            return None
+        data = row.data
+        return DrgWeight(
+            drg,
+            str(data.get("title", "")),
+            str(data.get("mdc", "")),
+            str(data.get("type", "")),
+            data.get("weight_10pct_cap"),
+            data.get("geometric_mean_los"),
+            data.get("arithmetic_mean_los"),
+        )
+
+    def source(self) -> str:
+        return self._source
+
+
 def check_discharge(data: object) -> dict[str, Any]:
-    """Validate and check one discharge; raises InpatientInputError."""
+    """Validate, check (MCE) and group (MS-DRG) one discharge; raises InpatientInputError."""
     discharge = parse_discharge(data)
     tables = DatabaseMceTables(discharge)
     edits = check_mce(discharge, tables)
+    grouping = group_discharge(discharge, DatabaseDrgWeights(discharge.discharge_date))
     return {
         "discharge_date": discharge.discharge_date.isoformat(),
         "edits": [finding_dict(f) for f in edits],
         "count": len(edits),
         "sources": tables.sources,
         "notices": tables.notices,
-        "ms_drg": {"grouped": False, "reason": MS_DRG_UNAVAILABLE},
+        "ms_drg": grouping_dict(grouping),
+    }
+
+
+def grouping_dict(grouping: Grouping) -> dict[str, Any]:
+    return {
+        "grouped": grouping.grouped,
+        "grouper": grouping.grouper,
+        "version": grouping.version,
+        "drg": grouping.drg,
+        "title": grouping.title,
+        "mdc": grouping.mdc,
+        "type": grouping.kind,
+        "weight": grouping.weight,
+        "geometric_mean_los": grouping.geometric_mean_los,
+        "arithmetic_mean_los": grouping.arithmetic_mean_los,
+        "weight_source": grouping.weight_source,
+        "severity": [
+            {"code": s.code, "level": s.level, "counted": s.counted, "reason": s.reason}
+            for s in grouping.severity
+        ],
+        "drove": list(grouping.drove),
+        "other_matches": list(grouping.candidates),
+        "reason": grouping.reason,
     }
 
 

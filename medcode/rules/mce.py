@@ -56,6 +56,8 @@ class Discharge:
     secondary: tuple[str, ...] = ()
     procedures: tuple[str, ...] = ()  # ICD-10-PCS
     age: int | None = None
+    sex: str | None = None  # "M" or "F": the MS-DRG grouping reads it (rules/drg.py)
+    discharge_status: str = "01"  # UB-04 patient discharge status (01 home, 20 expired, ...)
 
     @property
     def diagnoses(self) -> tuple[str, ...]:

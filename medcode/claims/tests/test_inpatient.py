@@ -1,5 +1,6 @@
 """POST /api/v1/claims/inpatient-check and `medcode claims inpatient`: MCE edits of a
-discharge over the real v43.1 lists (skipped without them), and bad input."""
+discharge over the real v43.1 lists (skipped without them), its MS-DRG with the real Table 5
+weight, and bad input."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from medcode.claims.inpatient import MS_DRG_UNAVAILABLE
 from medcode.cli import main
 from medcode.codes.services import import_file
 
 URL = "/api/v1/claims/inpatient-check"
 MCE_FILE = "incoming/2026/Definitions_of_Medicare_Code_Edits_v_43_1.txt.gz"
+WEIGHTS_FILE = "msdrg_weights_fy2026.csv.gz"
 DISCHARGE = {
     "discharge_date": "2026-05-04",
     "age": 78,
@@ -41,7 +42,11 @@ def test_a_discharge_gets_the_mce_edits_of_the_real_lists(
     assert [e["edit"] for e in body["edits"]] == ["4C", "8A", "11B", "11F", "17A", "20"]
     assert body["edits"][0]["codes"] == ["O24419"]
     assert "v43.1" in body["edits"][0]["source"]
-    assert body["ms_drg"] == {"grouped": False, "reason": MS_DRG_UNAVAILABLE}
+    # Grouped in the same call (drgpy's DRG for these codes is not hand-checked here: the case
+    # set in rules/tests is), and no weight is quoted without a loaded Table 5.
+    assert body["ms_drg"]["grouped"] is True
+    assert body["ms_drg"]["weight"] is None
+    assert "no MS-DRG weights (IPPS Table 5) loaded for 2026-05-04" in body["ms_drg"]["reason"]
     assert body["notices"]  # no ICD-10-CM/PCS release imported: validity not checked
     path = tmp_path / "discharge.json"
     path.write_text(json.dumps(DISCHARGE))
@@ -49,6 +54,36 @@ def test_a_discharge_gets_the_mce_edits_of_the_real_lists(
     assert "6 MCE edit(s)" in capsys.readouterr().out
     assert main(["claims", "inpatient", str(path), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["edits"] == body["edits"]
+
+
+@pytest.mark.fulldata
+def test_a_discharge_is_grouped_with_the_table_5_weight(
+    client, db, shared_data_dir, capsys, tmp_path
+):
+    import_file(shared_data_dir / WEIGHTS_FILE)
+    body = {
+        "discharge_date": "2026-05-04",
+        "principal_diagnosis": "I21.4",
+        "secondary_diagnoses": ["E11.9", "N18.4"],
+        "sex": "m",
+    }
+
+    response = post(client, body)
+
+    assert response.status_code == 200
+    drg = response.json()["ms_drg"]
+    assert (drg["drg"], drg["mdc"], drg["type"], drg["weight"]) == ("281", "05", "MED", 0.9191)
+    assert drg["title"] == "ACUTE MYOCARDIAL INFARCTION, DISCHARGED ALIVE WITH CC"
+    assert drg["drove"] == ["N184"]
+    assert "MS-DRG v43 FY2026" in drg["weight_source"]
+    assert drg["version"] == "v43.1"
+    expired = post(client, {**body, "discharge_status": "20"}).json()["ms_drg"]
+    assert (expired["drg"], expired["weight"]) == ("284", 0.6922)
+    path = tmp_path / "discharge.json"
+    path.write_text(json.dumps(body))
+    main(["claims", "inpatient", str(path)])
+    out = capsys.readouterr().out
+    assert "MS-DRG 281" in out and "weight 0.9191" in out and "N184" in out
 
 
 @pytest.mark.parametrize(
@@ -59,6 +94,8 @@ def test_a_discharge_gets_the_mce_edits_of_the_real_lists(
         ({**DISCHARGE, "age": 130}, "age", "124"),
         ({**DISCHARGE, "discharge_date": "05/04/2026"}, "discharge_date", "YYYY-MM-DD"),
         ({**DISCHARGE, "colour": "red"}, "colour", "Extra inputs"),
+        ({**DISCHARGE, "sex": "X"}, "sex", "'M' or 'F'"),
+        ({**DISCHARGE, "discharge_status": "home"}, "discharge_status", "two digits"),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(client, db, body, field, words):

@@ -1,0 +1,151 @@
+"""MS-DRG grouping (rules/drg.py over drgpy) against hand-justified cases.
+
+data/msdrg_cases.csv holds each case's expected MS-DRG with its one-line justification from the
+Definitions Manual logic (MDC, the DRG family, the CC/MCC of Tables 6I/6J, Appendix C
+exclusions), and what drgpy 0.2.1 gives. Where drgpy differs the row says why
+(`difference`); those rows are strict xfails against the expectation, and a second test holds
+drgpy's own answer so a change in drgpy shows up here. docs/msdrg-grouping.md lists them.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from medcode.rules.drg import DrgWeight, Grouping, group_discharge
+from medcode.rules.mce import Discharge
+
+CASES = Path(__file__).parent / "data" / "msdrg_cases.csv"
+ROWS = list(csv.DictReader(CASES.open(encoding="utf-8")))
+# A few Table 5 rows (FY2026 values) for the weight look-up; the rest come back as None.
+TABLE5 = {
+    "281": DrgWeight(
+        "281",
+        "ACUTE MYOCARDIAL INFARCTION, DISCHARGED ALIVE WITH CC",
+        "05",
+        "MED",
+        0.9191,
+        2.3,
+        2.9,
+    ),
+    "291": DrgWeight("291", "HEART FAILURE AND SHOCK WITH MCC", "05", "MED", 1.2838, 3.8, 5.0),
+    "293": DrgWeight("293", "HEART FAILURE AND SHOCK WITHOUT CC/MCC", "05", "MED", 0.566, 2.1, 2.5),
+}
+
+
+class Weights:
+    def weight(self, drg: str) -> DrgWeight | None:
+        return TABLE5.get(drg)
+
+    def source(self) -> str:
+        return "MS-DRG v43 FY2026 (test)"
+
+
+def discharge(row: dict[str, str]) -> Discharge:
+    def plain(codes: str) -> tuple[str, ...]:
+        return tuple(c.replace(".", "") for c in codes.split())
+
+    return Discharge(
+        date.fromisoformat(row["discharge_date"]),
+        row["principal"].replace(".", ""),
+        plain(row["secondary"]),
+        plain(row["procedures"]),
+        sex=row["sex"],
+        discharge_status=row["discharge_status"],
+    )
+
+
+def grouped(row: dict[str, str]) -> Grouping:
+    return group_discharge(discharge(row), Weights())
+
+
+def expectation(row: dict[str, str]) -> object:
+    marks = (
+        [pytest.mark.xfail(strict=True, reason=f"known drgpy difference: {row['difference']}")]
+        if row["difference"]
+        else []
+    )
+    return pytest.param(row, id=row["case"], marks=marks)
+
+
+def test_the_case_file_holds_at_least_30_justified_cases():
+    assert len(ROWS) >= 30
+    assert all(r["justification"] and r["expected_drg"].isdigit() for r in ROWS)
+    # A difference is written down exactly where drgpy's answer is not the expected one.
+    assert all(bool(r["difference"]) == (r["drgpy_drg"] != r["expected_drg"]) for r in ROWS)
+
+
+@pytest.mark.parametrize("row", [expectation(r) for r in ROWS])
+def test_drgpy_groups_the_case_as_the_definitions_do(row):
+    assert grouped(row).drg == row["expected_drg"]
+
+
+@pytest.mark.parametrize("row", [pytest.param(r, id=r["case"]) for r in ROWS if r["difference"]])
+def test_drgpy_still_gives_its_recorded_answer_where_it_differs(row):
+    assert grouped(row).drg == row["drgpy_drg"]
+
+
+def by_case(name: str) -> dict[str, str]:
+    return next(r for r in ROWS if r["case"] == name)
+
+
+def test_the_grouping_names_the_cc_that_drove_it_and_cites_table_5():
+    result = grouped(by_case("ami_cc"))  # I21.4 with E11.9 and N18.4
+
+    assert (result.drg, result.mdc, result.weight) == ("281", "05", 0.9191)
+    assert result.title.endswith("WITH CC")
+    assert result.drove == ("N184",)
+    assert [(s.code, s.level, s.counted) for s in result.severity] == [("N184", "CC", True)]
+    assert result.weight_source == "MS-DRG v43 FY2026 (test)"
+    assert result.version == "v43.1" and result.grouper.startswith("drgpy ")
+
+
+def test_an_mcc_on_the_principals_exclusion_list_is_shown_not_counted():
+    result = grouped(by_case("hf_excluded_mcc"))  # I50.9 with I50.21
+
+    assert result.drg == "293"
+    [severity] = result.severity
+    assert (severity.code, severity.level, severity.counted) == ("I5021", "MCC", False)
+    assert "exclusion list of principal I50.9" in severity.reason
+    assert result.drove == ()
+
+
+def test_the_version_follows_the_discharge_date():
+    row = by_case("hf_mcc")
+    before = group_discharge(Discharge(date(2025, 11, 15), "I509", ("N170",), sex="M"), Weights())
+    after = grouped(row)
+
+    assert (before.version, after.version) == ("v43", "v43.1")
+    assert before.drg == after.drg == "291"
+
+
+def test_a_principal_outside_the_tables_is_not_guessed():
+    # drgpy itself would drop the last character and group E1 / I21.0-as-I21; we do not.
+    result = group_discharge(Discharge(date(2026, 5, 4), "I210", sex="M"), Weights())
+
+    assert not result.grouped
+    assert "I21.0 is not a diagnosis in the MS-DRG v43.1 tables" in result.reason
+
+
+def test_without_sex_a_sex_dependent_drg_is_not_assigned():
+    no_sex = group_discharge(Discharge(date(2026, 5, 4), "N400"), Weights())
+    either = group_discharge(Discharge(date(2026, 5, 4), "I509", ("N170",)), Weights())
+
+    assert not no_sex.grouped and "give sex M or F" in no_sex.reason
+    assert either.drg == "291"  # the same for both: grouped without sex
+
+
+def test_a_date_before_the_shipped_versions_is_said():
+    result = group_discharge(Discharge(date(2017, 5, 4), "I509", sex="M"), Weights())
+
+    assert not result.grouped and "no MS-DRG version in drgpy covers 2017-05-04" in result.reason
+
+
+def test_a_drg_missing_from_table_5_is_grouped_without_a_weight():
+    result = grouped(by_case("pneumonia_alone"))
+
+    assert (result.grouped, result.drg, result.weight) == (True, "195", None)
+    assert "no weight in the loaded IPPS Table 5" in result.reason

@@ -13,7 +13,7 @@ def fresh_data_generation() -> Iterator[None]:
     """Each test reads the data generation of its own database: the token is otherwise kept
     for up to MEDCODE_RELEASE_CHECK_SECONDS, and a test database changes without the commits
     that bump it (tests run inside a transaction that is rolled back)."""
-    from medcode.lib import datacache, generation
+    from medcode.ops import datacache, generation
 
     generation.bump()
     datacache.reset()

@@ -109,7 +109,7 @@ MIDDLEWARE = [
     "medcode.ops.middleware.ProbeMiddleware",
     "medcode.ops.middleware.RequestLogMiddleware",
     "medcode.accounts.budget.RequestBudgetMiddleware",
-    "medcode.lib.dbfaults.DatabaseUnavailableMiddleware",
+    "medcode.ops.dbfaults.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "medcode.accounts.limits.BodySizeLimitMiddleware",
     "medcode.ops.csp.CSPMiddleware",
@@ -154,7 +154,7 @@ DATABASES = {
     )
 }
 # PostgreSQL through medcode's thin subclass (health checks only for idle connections).
-PG_ENGINE = "medcode.lib.postgres"
+PG_ENGINE = "medcode.ops.postgres"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = PG_ENGINE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -224,7 +224,7 @@ if env_bool("MEDCODE_HTTPS", False):
 MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
 
 # Code page data, search results and CasePilot answers kept per data generation in the cache
-# (medcode.lib.datacache): on/off, how long an entry lives, how many each process keeps.
+# (medcode.ops.datacache): on/off, how long an entry lives, how many each process keeps.
 MEDCODE_DATA_CACHE = env_bool("MEDCODE_DATA_CACHE", True)
 # `medcode data import` embeds the texts it added for meaning-aware search (off: words only until
 # `medcode search build`).
@@ -239,8 +239,8 @@ MEDCODE_PAGE_CACHE_MB = float(os.environ.get("MEDCODE_PAGE_CACHE_MB", "64"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        # Falls back to per-process memory while Redis is down (medcode.lib.safecache).
-        "default": {"BACKEND": "medcode.lib.safecache.ResilientRedisCache", "LOCATION": REDIS_URL}
+        # Falls back to per-process memory while Redis is down (medcode.ops.safecache).
+        "default": {"BACKEND": "medcode.ops.safecache.ResilientRedisCache", "LOCATION": REDIS_URL}
     }
 # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is
 # believed; without it the client address is REMOTE_ADDR.

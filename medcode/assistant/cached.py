@@ -1,4 +1,4 @@
-"""CasePilot answers kept in the shared data cache (medcode.lib.datacache).
+"""CasePilot answers kept in the shared data cache (medcode.ops.datacache).
 
 Without a language model an answer depends only on the question, the date of service, the
 setting, the day it is asked and the loaded data, so the same question is answered once per
@@ -16,7 +16,7 @@ from django.utils import timezone
 from medcode.assistant import llm
 from medcode.assistant.answer import answer_question
 from medcode.assistant.facts import Answer
-from medcode.lib import datacache
+from medcode.ops import datacache
 
 
 def answer(text: str, *, on: dt.date | None = None, setting: str | None = None) -> Answer:

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from medcode.changes.families import BY_NAME, FAMILIES, FROM_QUALIFIER, Family, families_of
 from medcode.changes.models import Change, ReleaseDiff
 from medcode.codes.models import Release
-from medcode.lib.bulk import insert_rows
+from medcode.ops.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from medcode.gate import (
     can_see_gated,
     has_gated_content,
 )
-from medcode.lib import conditional, datacache
+from medcode.ops import conditional, datacache
 
 router = Router(tags=["codes"])
 

@@ -23,7 +23,7 @@ from django.db.models import Count, Max
 from medcode.codes import panels
 from medcode.codes.models import CodeSystem, Release
 from medcode.codes.panels import Source
-from medcode.lib import generation
+from medcode.ops import generation
 
 SYSTEM_LABELS: dict[str, str] = {str(value): str(label) for value, label in CodeSystem.choices}
 

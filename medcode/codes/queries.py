@@ -37,7 +37,7 @@ from medcode.codes.pages import (
     default_title,
     with_also,
 )
-from medcode.lib import datacache
+from medcode.ops import datacache
 
 __all__ = [
     "CDT_NOT_SHOWN",
@@ -245,7 +245,7 @@ class Lookup:
 def lookup_code(text: str, *, system: str | None, on: dt.date) -> Lookup:
     """Resolve `text` (raising MalformedCode) and build the page when it names one code.
 
-    Cached per process (catalog.lookups) and in the shared cache (medcode.lib.datacache)
+    Cached per process (catalog.lookups) and in the shared cache (medcode.ops.datacache)
     until the next import.
     """
     value = normalise_code(text)

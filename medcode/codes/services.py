@@ -15,9 +15,9 @@ from django.db.models import F
 from medcode.codes.importers.base import Dataset, LoadContext
 from medcode.codes.importers.registry import detect, is_ignored
 from medcode.codes.models import Release
-from medcode.lib import generation
 from medcode.lib.datafiles import sha256_of
 from medcode.lib.errors import DataFileError
+from medcode.ops import generation
 
 logger = logging.getLogger(__name__)
 

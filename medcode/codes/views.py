@@ -36,7 +36,7 @@ from medcode.gate import (
     can_see_gated,
     has_gated_content,
 )
-from medcode.lib import conditional, datacache
+from medcode.ops import conditional, datacache
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
 

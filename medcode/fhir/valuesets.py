@@ -28,7 +28,7 @@ from medcode.fhir.systems import (
     parse_date,
     system_for,
 )
-from medcode.lib import datacache
+from medcode.ops import datacache
 from medcode.search import facade
 from medcode.search.backends import get_backend
 from medcode.search.models import Document

@@ -50,8 +50,8 @@ def pre_fork(server: Any, worker: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    # Each worker loads its process-wide caches before its first request (medcode.lib.warmup).
-    from medcode.lib.warmup import warm_worker
+    # Each worker loads its process-wide caches before its first request (medcode.ops.warmup).
+    from medcode.ops.warmup import warm_worker
 
     warm_worker()
     gc.freeze()

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Field, Query, Router, Schema
 
 from medcode.api.errors import ApiError, ErrorOut
-from medcode.lib import conditional, datacache
+from medcode.ops import conditional, datacache
 from medcode.search import facade
 from medcode.search.facade import (
     MAX_LIMIT,

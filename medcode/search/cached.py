@@ -1,7 +1,7 @@
 """`search` and `suggest` with their results kept in the shared data cache.
 
 Results depend only on the arguments and the loaded data (releases and search index), so
-they are cached by arguments and data generation (medcode.lib.datacache); an import or an
+they are cached by arguments and data generation (medcode.ops.datacache); an import or an
 index build starts a new generation. Invalid input raises SearchInputError as the facade
 does, and nothing is cached for it. `elapsed_ms` is this call's time, cached or not.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 
-from medcode.lib import datacache
+from medcode.ops import datacache
 from medcode.search import facade
 from medcode.search.facade import SearchResults
 

@@ -488,7 +488,7 @@ def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
     fracture); best first. [] while typing or when ICD-10-CM is filtered out."""
     if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
         return []
-    from medcode.lib.generation import current
+    from medcode.ops.generation import current
 
     codes = list(index_codes(q.lower(), current().token))
     if not codes:

@@ -44,8 +44,8 @@ from medcode.content.articles import (
     ArticleError,
     load_article,
 )
-from medcode.lib import generation
-from medcode.lib.bulk import insert_rows
+from medcode.ops import generation
+from medcode.ops.bulk import insert_rows
 from medcode.search.embeddings import DEFAULT_MODEL, text_hash
 from medcode.search.models import Document, Entry, IndexState, Word
 

@@ -232,7 +232,7 @@ def code_note(
     (document id, score in [0, 1]) hits of the vector and word searches; `learned` the
     note-level learned evidence per code and `prior` the learned per-code prior, both in
     [0, 1] (weighted by `weights`)."""
-    from medcode.lib.generation import current
+    from medcode.ops.generation import current
 
     token = current().token
     index = load_index(token)
@@ -338,7 +338,7 @@ def collapse(ranked: list[CodeScore], repeat: float) -> list[CodeScore]:
 def load_note_tables() -> None:
     """Load what note mode reads (the Index, the billable codes, the drug classes, the
     learned file) for the current data, so the first note is not the one that waits."""
-    from medcode.lib.generation import current
+    from medcode.ops.generation import current
     from medcode.search.learned import load_learned
 
     token = current().token

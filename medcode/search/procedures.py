@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from medcode.lib import generation
+from medcode.ops import generation
 from medcode.ops.routers import reference_connection
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from medcode.lib import generation
+from medcode.ops import generation
 from medcode.ops.routers import reference_connection
 from medcode.search.laywords import BRAND_NAMES
 from medcode.search.querytext import STOP_WORDS, expand_synonyms

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
 from medcode.codes import cpt_ranges
-from medcode.lib import conditional, datacache
+from medcode.ops import conditional, datacache
 from medcode.search import browse
 from medcode.search.cached import search, suggest
 from medcode.search.facade import (

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db import models
 
-from medcode.lib.bulk import insert_rows
 from medcode.lib.errors import DataFileError
+from medcode.ops.bulk import insert_rows
 
 # CPT (5 digits, or 4 digits plus F/T/U/M) and CDT (D plus 4 digits) codes: their descriptors
 # belong to the AMA and ADA and may only enter through the licensed-descriptor importer.

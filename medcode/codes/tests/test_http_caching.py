@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from medcode.codes import catalog
 from medcode.codes.commands import run_imports
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
-from medcode.lib import generation
+from medcode.ops import generation
 from medcode.search.index import rebuild_index
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"

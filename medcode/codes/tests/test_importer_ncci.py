@@ -14,8 +14,8 @@ from medcode.codes.importers import ncci
 from medcode.codes.importers.registry import get_dataset
 from medcode.codes.models import AddOnEdit, MueLimit, PtpEdit, ReferenceRow, Release
 from medcode.codes.services import import_file
-from medcode.lib.bulk import insert_rows
 from medcode.lib.errors import DataFileError
+from medcode.ops.bulk import insert_rows
 
 NOTICE = (
     "CPT codes, descriptions and other data only are copyright 2023 American Medical "

@@ -6,8 +6,8 @@ import pytest
 
 from medcode.codes.page_data import _article_titles
 from medcode.content.articles import load_article
-from medcode.lib.conditional import code_stamp
-from medcode.lib.warmup import warm_worker
+from medcode.ops.conditional import code_stamp
+from medcode.ops.warmup import warm_worker
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 
-from medcode.lib import generation
+from medcode.ops import generation
 
 PACKAGE = Path(__file__).resolve().parent.parent
 

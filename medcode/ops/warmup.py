@@ -43,10 +43,12 @@ def _files() -> None:
     from medcode.codes.importers.registry import all_datasets
     from medcode.codes.page_data import _article_titles
     from medcode.content.articles import load_article
-    from medcode.lib.conditional import code_stamp
+    from medcode.content.cpt_titles import reviewed_cpt_titles
+    from medcode.ops.conditional import code_stamp
 
     for system, code in _article_titles():
         load_article(system, code)  # parsed and rendered once per process (lru_cache)
+    reviewed_cpt_titles()  # the CPT titles file, read once per process
     all_datasets()
     code_stamp()
 
@@ -69,7 +71,7 @@ def _data() -> None:
     from django.db import connection
 
     from medcode.codes.catalog import release_catalog
-    from medcode.lib import generation
+    from medcode.ops import generation
 
     try:
         release_catalog()

@@ -5,7 +5,7 @@ reuses a connection. Under load (bench/load.py, 64 connections, 2 cores) that ro
 of the request threads' time. A connection that ran a query less than TRUSTED_SECONDS ago is
 taken as alive without the check; one idle longer (the server may have restarted meanwhile)
 is still checked and replaced when dead. A connection that fails mid-request is closed at the
-request's end as before (medcode.lib.dbfaults answers that request with a 503).
+request's end as before (medcode.ops.dbfaults answers that request with a 503).
 """
 
 from __future__ import annotations

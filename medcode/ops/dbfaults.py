@@ -10,7 +10,7 @@ outer middleware could catch it, so this works in two steps:
   that reads nothing from the database.
 
 Recovery needs no restart: idle connections are health-checked (CONN_HEALTH_CHECKS, see
-medcode.lib.postgres) and a broken one is closed at the end of the request, so the next
+medcode.ops.postgres) and a broken one is closed at the end of the request, so the next
 request connects again.
 """
 
@@ -59,7 +59,7 @@ def mark_database_errors(sender: Any, request: HttpRequest | None = None, **kwar
         setattr(request, MARK, True)
 
 
-got_request_exception.connect(mark_database_errors, dispatch_uid="medcode.lib.dbfaults")
+got_request_exception.connect(mark_database_errors, dispatch_uid="medcode.ops.dbfaults")
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:

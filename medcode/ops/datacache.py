@@ -3,7 +3,7 @@
 `get_or_build(kind, args, build)` returns the value cached under (kind, args, data
 generation), building and storing it on a miss; the last MEDCODE_DATA_CACHE_LOCAL (default
 2,048) values a process used are also kept in its memory, in front of the shared cache.
-The generation (medcode.lib.generation) is in every key, so an import makes all older
+The generation (medcode.ops.generation) is in every key, so an import makes all older
 entries unreachable at once; they expire after
 MEDCODE_DATA_CACHE_SECONDS (default 6 hours). Works with any cache backend: the local-memory
 default (per process), the database cache, or Redis when REDIS_URL is set (shared by every
@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from medcode.codes.catalog import LRU
-from medcode.lib import generation
+from medcode.ops import generation
 
 log = logging.getLogger(__name__)
 

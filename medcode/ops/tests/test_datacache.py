@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from medcode.codes.models import Release
-from medcode.lib import datacache, generation
+from medcode.ops import datacache, generation
 
 
 def release(n: int) -> Release:

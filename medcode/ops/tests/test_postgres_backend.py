@@ -1,4 +1,4 @@
-"""medcode.lib.postgres: health checks only for a connection that idled (PostgreSQL only)."""
+"""medcode.ops.postgres: health checks only for a connection that idled (PostgreSQL only)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def killed_connection(*, idle_seconds: float):
     """A second connection to the test database whose server process was just terminated,
     as at the start of a new request that last ran a query `idle_seconds` ago."""
     wrapper: Any = connections.create_connection("default")
-    assert wrapper.settings_dict["ENGINE"] == "medcode.lib.postgres"
+    assert wrapper.settings_dict["ENGINE"] == "medcode.ops.postgres"
     assert wrapper.settings_dict["CONN_HEALTH_CHECKS"]
     with wrapper.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")

@@ -15,6 +15,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy medcode
+	$(VENV)/bin/lint-imports
 
 install: $(STAMP)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,20 @@ def fresh_data_generation() -> Iterator[None]:
     yield
     generation.bump()
     datacache.reset()
+
+
+@pytest.fixture(autouse=True)
+def cpt_titles_file(settings: Any) -> Iterator[Path]:
+    """Tests read CPT titles from a header-only file, not the shipped content (which the
+    editors change): a test wanting titles points MEDCODE_CPT_TITLES_FILE at its own file
+    (medcode/content/tests/data/cpt_titles_sample.csv). The content has tests of its own."""
+    from medcode.content import cpt_titles
+
+    path = Path(__file__).resolve().parent / "content" / "tests" / "data" / "cpt_titles_none.csv"
+    settings.MEDCODE_CPT_TITLES_FILE = str(path)
+    cpt_titles.clear_cache()
+    yield path
+    cpt_titles.clear_cache()
 
 
 CACHE_BACKENDS = ("locmem", "database", "redis")

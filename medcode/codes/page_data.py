@@ -45,6 +45,7 @@ from medcode.codes.models import (
 from medcode.codes.panels import Panel, Source
 from medcode.codes.pcs_tables import pcs_axes_panel, pcs_reading
 from medcode.content.articles import CONTENT_ROOT, SYSTEM_FOLDERS, Article, load_article
+from medcode.content.cpt_titles import cpt_title
 
 CPT_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
 
@@ -91,6 +92,8 @@ class PageParts:
     hierarchy: list[Crumb] = field(default_factory=list)
     modifiers: tuple[mods.ModifierAdvice, ...] = ()
     plain_html: str = ""
+    # Who wrote plain_html when it is not derived from the data ("" when it is).
+    plain_note: str = ""
     official: OfficialDescription | None = None
     releases_used: list[Release] = field(default_factory=list)
 
@@ -106,6 +109,16 @@ def article_title(system: str, code: str) -> str:
     if system == "HCPCS" and CPT_SHAPE.match(code):
         system = "CPT"
     return _article_titles().get((system, code), "")
+
+
+def code_title(system: str, code: str) -> str:
+    """medcode's own title for a code: its article's, else (CPT) its reviewed title from
+    content/cpt_titles.csv; "" when we have written none."""
+    title = article_title(system, code)
+    if title or system not in {"CPT", "HCPCS"} or not CPT_SHAPE.match(code):
+        return title
+    found = cpt_title(code)
+    return found.title if found is not None else ""
 
 
 @functools.cache
@@ -478,6 +491,10 @@ def procedure_parts(
         is_em=system == "CPT" and "99202" <= code <= "99499" and code.isdigit(),
     )
     parts.plain_html = _procedure_plain(system, code, row, main)
+    summary = cpt_title(code) if system == "CPT" else None
+    if summary is not None:
+        parts.plain_html = str(format_html(SUMMARY_HTML, summary.summary)) + parts.plain_html
+        parts.plain_note = SUMMARY_NOTE.format(reviewed_by=summary.reviewed_by)
     if system == "CPT":
         section = explain.cpt_section(code)
         if section:
@@ -556,7 +573,7 @@ def _letter_neighbours(release: Release, code: str, source: Source) -> RelatedGr
 
 def related_ref(code: str) -> RelatedCode:
     system = "CPT" if CPT_SHAPE.match(code) else "HCPCS" if LEVEL2_SHAPE.match(code) else ""
-    return RelatedCode(code, system, article_title(system, code) if system else "")
+    return RelatedCode(code, system, code_title(system, code) if system else "")
 
 
 def _ptp_parts(
@@ -760,6 +777,13 @@ def _same_seventh_character(
 SAME_SEVENTH_TITLE = "Beside it with the same 7th character ({char}): other sides and types"
 
 
+SUMMARY_HTML = '<p class="editorial-summary">{}</p>'
+SUMMARY_NOTE = (
+    "The first paragraph is medcode's own plain-language summary, not the official CPT "
+    "descriptor (reviewed by {reviewed_by}); the rest is written from the CMS data on this page."
+)
+
+
 def _cpt_plain(code: str, row: Code | None) -> SafeString:
     """What a CPT page can say in plain words without the AMA descriptor."""
     if row is not None and row.description:  # a licensed descriptor, on an install that has one
@@ -770,6 +794,9 @@ def _cpt_plain(code: str, row: Code | None) -> SafeString:
         if found and found.area
         else ""
     )
+    if cpt_title(code) is not None:  # our summary comes first; the official notice says the rest
+        section = explain.cpt_section(code) or "CPT"
+        return format_html("<p>{} is a CPT code ({}){}.</p>", code, section, where)
     return format_html(
         "<p>{} is a CPT code ({}){}. Its official descriptor is AMA text that this install has "
         "not loaded, so this page describes the code by its range and by what the public "

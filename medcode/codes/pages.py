@@ -21,7 +21,7 @@ from medcode.codes.page_data import (
     PageParts,
     RelatedGroup,
     article_for,
-    article_title,
+    code_title,
     icd10cm_parts,
     modifier_parts,
     pcs_parts,
@@ -103,6 +103,8 @@ class CodePage:
     faq: tuple[FaqItem, ...]
     editorial: Editorial | None
     also: tuple[CodeRef, ...] = ()
+    # Who wrote the plain-language text when it is ours but not an article's ("" otherwise).
+    plain_language_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def code_page(system: str, code: str, on: dt.date) -> CodePage:
         official=official,
         plain_language_html=plain_html,
         plain_language_is_editorial=bool(sections.get("description")),
+        plain_language_note="" if sections.get("description") else parts.plain_note,
         what_it_is_html=sections.get("what_it_is", ""),
         not_covered_html=sections.get("not_covered", ""),
         documentation_html=sections.get("documentation", ""),
@@ -216,7 +219,7 @@ def _billable_label(system: str, row: Code | None) -> str:
 
 
 def default_title(system: str, code: str) -> str:
-    title = article_title(system, code)
+    title = code_title(system, code)
     if title:
         return title
     if system == "MODIFIER" and code in mods.CPT_MODIFIERS:
@@ -411,12 +414,15 @@ def _dates(row: Code | None, release: Release | None, catalog: ReleaseCatalog) -
 
 CPT_NOT_LOADED = (
     "The official CPT descriptor is not loaded on this install: CPT descriptors are licensed "
-    "by the American Medical Association, and this site has not imported a licensed file "
-    "(its operator can, with their own AMA licence). The heading above is medcode's own "
-    "wording (our title, or our name for the code's range), not the descriptor. What this "
-    "page can show without it: the "
-    "public CMS data on the code (Medicare payment and indicators, global period, NCCI edits, "
-    "MUEs, OPPS status) and any editorial text of ours."
+    "by the American Medical Association, and this site has not imported a licensed file. "
+    "The heading above is medcode's own wording (our title, or our name for the code's "
+    "range), not the descriptor. What this page can show without it: the public CMS data on "
+    "the code (Medicare payment and indicators, global period, NCCI edits, MUEs, OPPS status) "
+    "and any editorial text of ours. What it cannot show: the AMA's descriptor, its "
+    "guidelines and parenthetical notes. The operator of this site can add the descriptors by "
+    "importing their own licensed CPT data file (AMA licence required; the data import's "
+    "licensed-CPT option, described in the operator's README); they are then shown on this "
+    "install only."
 )
 
 CDT_NOT_SHOWN = (

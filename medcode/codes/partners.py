@@ -11,7 +11,7 @@ from django.db.models import Q
 from medcode.codes import cpt_ranges
 from medcode.codes.catalog import ReleaseCatalog
 from medcode.codes.models import Code, PtpEdit, Release
-from medcode.codes.page_data import CPT_SHAPE, _has_index, article_title
+from medcode.codes.page_data import CPT_SHAPE, _has_index, code_title
 from medcode.codes.panels import Source
 
 PAGE_SIZE = 50
@@ -82,7 +82,7 @@ def titles_for(codes: list[str], on: dt.date, catalog: ReleaseCatalog) -> dict[s
         if code in titles:
             continue
         system = "CPT" if CPT_SHAPE.match(code) else "HCPCS"
-        titles[code] = article_title(system, code) or (
+        titles[code] = code_title(system, code) or (
             cpt_ranges.label(code) if system == "CPT" else ""
         )
     return titles

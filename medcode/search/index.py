@@ -44,6 +44,7 @@ from medcode.content.articles import (
     ArticleError,
     load_article,
 )
+from medcode.content.cpt_titles import cpt_titles_path, reviewed_cpt_titles
 from medcode.ops import generation
 from medcode.ops.bulk import insert_rows
 from medcode.search.embeddings import DEFAULT_MODEL, text_hash
@@ -128,6 +129,10 @@ def source_signature(releases: Iterable[Release]) -> str:
     for path in article_files():
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    titles = cpt_titles_path()
+    if titles.is_file():
+        stat = titles.stat()
+        digest.update(f"{titles}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
@@ -395,6 +400,20 @@ def add_editorial(drafts: dict[tuple[str, str], Draft]) -> None:
         draft.editorial_title = article.title
         draft.editorial = f"{article.title}. {summary}".strip()
         draft.add("editorial", article.title)
+    add_cpt_titles(drafts)
+
+
+def add_cpt_titles(drafts: dict[tuple[str, str], Draft]) -> None:
+    """medcode's reviewed CPT titles and summaries (content/cpt_titles.csv) title the CPT codes
+    the data names and no article covers, so "total hip arthroplasty" finds 27130. A title
+    alone makes no document: a code no loaded release names has no page."""
+    for code, row in reviewed_cpt_titles().items():
+        draft = drafts.get(("CPT", code))
+        if draft is None or draft.editorial_title:
+            continue
+        draft.editorial_title = row.title
+        draft.editorial = f"{row.title}. {row.summary}"
+        draft.add("editorial", row.title)
 
 
 def plain_text(fragment: str) -> str:

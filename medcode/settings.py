@@ -229,6 +229,8 @@ MEDCODE_DATA_CACHE = env_bool("MEDCODE_DATA_CACHE", True)
 # `medcode data import` embeds the texts it added for meaning-aware search (off: words only until
 # `medcode search build`).
 MEDCODE_SEARCH_EMBED_ON_IMPORT = env_bool("MEDCODE_SEARCH_EMBED_ON_IMPORT", True)
+# medcode's own CPT titles and summaries: the shipped medcode/content/cpt_titles.csv unless set.
+MEDCODE_CPT_TITLES_FILE = os.environ.get("MEDCODE_CPT_TITLES_FILE", "")
 MEDCODE_DATA_CACHE_SECONDS = int(os.environ.get("MEDCODE_DATA_CACHE_SECONDS", str(6 * 3600)))
 MEDCODE_DATA_CACHE_LOCAL = int(os.environ.get("MEDCODE_DATA_CACHE_LOCAL", "2048"))
 # Rendered code pages kept by each web process (megabytes of text; medcode.codes.catalog).

@@ -200,6 +200,9 @@ class MsDrgOut(Schema):
     drove: list[str] = Field(description="the counted CC/MCC codes behind a 'with CC/MCC' DRG")
     other_matches: list[str] = Field(description="other DRGs the grouper matched, lower first")
     reason: str = Field(description="why not grouped, or why no weight")
+    warnings: list[str] = Field(
+        description="a known difference of the grouper from CMS's that these codes meet"
+    )
 
 
 class InpatientCheckOut(Schema):

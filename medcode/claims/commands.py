@@ -231,4 +231,5 @@ def _drg_line(drg: dict[str, Any]) -> str:
     if drg["drove"]:
         text += f" (CC/MCC: {', '.join(drg['drove'])})"
     text += f"; {drg['grouper']}; weights: {drg['weight_source']}"
-    return text + (f"; {drg['reason']}" if drg["reason"] else "")
+    text += f"; {drg['reason']}" if drg["reason"] else ""
+    return "\n".join([text, *drg["warnings"]])

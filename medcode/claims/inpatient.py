@@ -317,6 +317,7 @@ def grouping_dict(grouping: Grouping) -> dict[str, Any]:
         ],
         "drove": list(grouping.drove),
         "other_matches": list(grouping.candidates),
+        "warnings": list(grouping.warnings),
         "reason": grouping.reason,
     }
 

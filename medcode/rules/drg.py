@@ -30,7 +30,11 @@ from medcode.rules.mce import Discharge
 EXPIRED = frozenset({"20", "40", "41", "42"})
 SEXES = ("M", "F")
 
-NO_VERSION = "no MS-DRG version in drgpy covers {on} (it ships v36, FY2019, onwards)"
+FISCAL_YEAR_OFFSET = 1983  # MS-DRG v43 is FY2026 (October 2025 - September 2026)
+NO_VERSION = (
+    "no MS-DRG version in drgpy {release} covers {on}: it ships v36 (discharges from "
+    "2018-10-01) to v{latest} (through {last})"
+)
 NOT_IN_TABLES = (
     "{code} is not a diagnosis in the MS-DRG {version} tables, so the discharge is not "
     "grouped (check the code: the MCE edits say whether it is valid)"
@@ -44,6 +48,14 @@ EXCLUDED_BY_PRINCIPAL = "not counted: on the CC exclusion list of principal {pri
 EXCLUDED_BY_DRG = "not counted: MS-DRG {drg} excludes it as a CC/MCC"
 EXCLUDED_EXPIRED = "not counted: it is a CC/MCC only when the patient is discharged alive"
 NO_WEIGHT = "MS-DRG {drg} has no weight in the loaded IPPS Table 5 ({source})"
+RIGHT_HIP_PAIR = (
+    "known drgpy difference: a right hip joint procedure ({code}) with another lower-extremity "
+    "major joint procedure should group to 461-462 (bilateral or multiple major joint "
+    "procedures of lower extremity); drgpy's tables never pair the right hip "
+    "(docs/msdrg-grouping.md)"
+)
+BILATERAL_JOINT = "461&462|"
+RIGHT_HIP_LABEL = "TO QUALIFY AS BILATERAL"  # drgpy's right-hip site label, merged with a note
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,7 @@ class Grouping:
     drove: tuple[str, ...] = ()  # the counted CC/MCC codes the DRG's "with CC/MCC" split used
     reason: str = ""  # why not grouped, or why no weight
     candidates: tuple[str, ...] = ()  # the other DRGs drgpy matched, in its order
+    warnings: tuple[str, ...] = ()  # a known drgpy difference these codes meet
 
 
 @cache
@@ -106,22 +119,43 @@ def _engine(version: str) -> Any:
 
 
 def grouper_version(on: date) -> str | None:
-    """The MS-DRG version drgpy uses for a discharge date ("v43.1"), or None before v36."""
+    """The MS-DRG version for a discharge date ("v43.1"), or None when drgpy ships none.
+
+    drgpy picks its latest version for any later date; a version holds only to the end of its
+    fiscal year (v43.1: FY2026, through 2026-09-30), so a later date has none here.
+    """
     from drgpy._versions import get_version_for_date
 
     try:
-        return str(get_version_for_date(on).name)
+        found = get_version_for_date(on)
     except ValueError:
         return None
+    return str(found.name) if on <= last_covered(int(found.major)) else None
+
+
+def last_covered(major: int | None = None) -> date:
+    """The last discharge date of an MS-DRG version's fiscal year (default: drgpy's latest)."""
+    from drgpy._versions import LATEST_VERSION
+
+    number = int(LATEST_VERSION.major) if major is None else major
+    return date(number + FISCAL_YEAR_OFFSET, 9, 30)
 
 
 def group_discharge(discharge: Discharge, weights: DrgWeights) -> Grouping:
     """The MS-DRG of a discharge on its date, with the CC/MCC that decided its severity level."""
     version = grouper_version(discharge.discharge_date)
-    grouper = f"drgpy {package_version('drgpy')}"
+    release = package_version("drgpy")
+    grouper = f"drgpy {release}"
     if version is None:
-        on = discharge.discharge_date.isoformat()
-        return Grouping(False, grouper, reason=NO_VERSION.format(on=on))
+        from drgpy._versions import LATEST_VERSION
+
+        text = NO_VERSION.format(
+            release=release,
+            on=discharge.discharge_date.isoformat(),
+            latest=LATEST_VERSION.name.removeprefix("v"),
+            last=last_covered().isoformat(),
+        )
+        return Grouping(False, grouper, reason=text)
     grouper = f"{grouper}, MS-DRG {version}"
     engine = _engine(version)
     principal = discharge.principal
@@ -153,6 +187,9 @@ def group_discharge(discharge: Discharge, weights: DrgWeights) -> Grouping:
         return Grouping(False, grouper, version, reason=NO_DRG.format(version=version))
     drg = results[0]
     severity = _severity(engine, principal, discharge.secondary, drg, alive)
+    warnings = _known_differences(engine, procedures, drg)
+    # The severity split read from the grouper's own DRG title (Table 5 may not be loaded).
+    drove = _drove(str(engine.drgmap.get(drg, {}).get("desc", "")), severity)
     row = weights.weight(drg)
     if row is None:
         return Grouping(
@@ -161,9 +198,11 @@ def group_discharge(discharge: Discharge, weights: DrgWeights) -> Grouping:
             version,
             drg,
             severity=severity,
+            drove=drove,
             weight_source=weights.source(),
             reason=NO_WEIGHT.format(drg=drg, source=weights.source()),
             candidates=tuple(results[1:]),
+            warnings=warnings,
         )
     return Grouping(
         True,
@@ -178,8 +217,9 @@ def group_discharge(discharge: Discharge, weights: DrgWeights) -> Grouping:
         row.arithmetic_mean_los,
         weights.source(),
         severity,
-        _drove(row.title, severity),
+        drove,
         candidates=tuple(results[1:]),
+        warnings=warnings,
     )
 
 
@@ -202,6 +242,20 @@ def _severity(
             reason = EXCLUDED_EXPIRED
         found.append(SecondarySeverity(code, str(info["level"]), not reason, reason))
     return tuple(found)
+
+
+def _known_differences(engine: Any, procedures: Sequence[str], drg: str) -> tuple[str, ...]:
+    """The documented drgpy differences these codes meet (docs/msdrg-grouping.md)."""
+    if drg in {"461", "462"}:
+        return ()
+    sites = {
+        code: [label for label in engine.prmap.get(code, ()) if label.startswith(BILATERAL_JOINT)]
+        for code in procedures
+    }
+    right_hip = [c for c, labels in sites.items() if any(RIGHT_HIP_LABEL in x for x in labels)]
+    if right_hip and sum(1 for labels in sites.values() if labels) >= 2:
+        return (RIGHT_HIP_PAIR.format(code=right_hip[0]),)
+    return ()
 
 
 def _drove(title: str, severity: Sequence[SecondarySeverity]) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ class Handler:
 
 # In order of precedence when two score the same.
 MODULES = (
+    "ms_drg",
     "ncd_coverage",
     "locality_payment",
     "drug_waste",
@@ -60,6 +61,8 @@ ROUTER_FIRST = frozenset(
 # procedure and a diagnosis is the NCD spreadsheet's.
 ROUTER_FIRST_EXCEPT = {
     "coverage": frozenset({"coverage"}),
+    # "Which MS-DRG for principal X with secondary Y": a grouping, not a CC/MCC look-up.
+    "severity": frozenset({"ms_drg"}),
     # Notes asked about between named codes: their order, or whether both may be reported.
     "icd_notes": frozenset({"code_order", "diagnosis_pair"}),
 }

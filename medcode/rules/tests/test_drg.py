@@ -141,7 +141,18 @@ def test_without_sex_a_sex_dependent_drg_is_not_assigned():
 def test_a_date_before_the_shipped_versions_is_said():
     result = group_discharge(Discharge(date(2017, 5, 4), "I509", sex="M"), Weights())
 
-    assert not result.grouped and "no MS-DRG version in drgpy covers 2017-05-04" in result.reason
+    assert not result.grouped and "covers 2017-05-04" in result.reason
+
+
+def test_a_date_after_the_latest_versions_fiscal_year_is_not_grouped_with_it():
+    # v43.1 is FY2026; an October 2026 discharge is FY2027 (v44), which drgpy 0.2.1 lacks,
+    # though drgpy itself would group it with v43.1.
+    last = group_discharge(Discharge(date(2026, 9, 30), "I509", sex="M"), Weights())
+    after = group_discharge(Discharge(date(2026, 10, 1), "I509", sex="M"), Weights())
+
+    assert (last.grouped, last.version) == (True, "v43.1")
+    assert not after.grouped
+    assert "covers 2026-10-01" in after.reason and "v43.1 (through 2026-09-30)" in after.reason
 
 
 def test_a_drg_missing_from_table_5_is_grouped_without_a_weight():
@@ -149,3 +160,13 @@ def test_a_drg_missing_from_table_5_is_grouped_without_a_weight():
 
     assert (result.grouped, result.drg, result.weight) == (True, "195", None)
     assert "no weight in the loaded IPPS Table 5" in result.reason
+
+
+def test_a_case_meeting_a_known_drgpy_difference_says_so():
+    hips = grouped(by_case("bilateral_hips"))  # right + left hip: CMS 462, drgpy 470
+    knees = grouped(by_case("bilateral_knees"))  # drgpy right: 462
+    one_hip = grouped(by_case("total_hip_oa"))  # one right hip: 470, no pair
+
+    assert hips.drg == "470" and "should group to 461-462" in hips.warnings[0]
+    assert "0SR9019" in hips.warnings[0]
+    assert knees.warnings == () and one_hip.warnings == ()

@@ -26,7 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from medcode.codes import catalog, page_data, partners, payment, queries
+from medcode.codes import catalog, compare, page_data, partners, payment, queries
 from medcode.codes.models import CodeSystem
 from medcode.gate import (
     EDITORIAL_GROUP,
@@ -58,6 +58,14 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     except queries.BadDate as exc:
         return _bad_request(request, str(exc))
     explicit_date = on if request.GET.get("date") else None
+    try:
+        compare_on = (
+            queries.parse_service_date(request.GET["compare"], today=on)
+            if request.GET.get("compare")
+            else None
+        )
+    except queries.BadDate as exc:
+        return _bad_request(request, f"compare: {exc}")
     try:
         found = queries.lookup_code(code, system=request.GET.get("system") or None, on=on)
     except queries.MalformedCode as exc:
@@ -109,16 +117,17 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         request.GET.get("system") or "",
         on,
         explicit_date,
+        compare_on,
         gate.visible,
         request.get_host(),
         request.scheme,
     )
-    cacheable = set(request.GET) <= {"date", "system"}
+    cacheable = set(request.GET) <= {"date", "system", "compare"}
 
     def body() -> RenderedBody:
         cached = catalog.responses.get(key) if cacheable else None
         if cached is None:
-            cached = render_body(request, found, gate.visible, explicit_date)
+            cached = render_body(request, found, gate.visible, explicit_date, compare_on)
             if cacheable:
                 catalog.responses.put(key, cached)
         return cached
@@ -243,8 +252,14 @@ class RenderedBody:
 
 
 def render_body(
-    request: HttpRequest, found: queries.Lookup, gate_visible: bool, explicit_date: dt.date | None
+    request: HttpRequest,
+    found: queries.Lookup,
+    gate_visible: bool,
+    explicit_date: dt.date | None,
+    compare_on: dt.date | None = None,
 ) -> RenderedBody:
+    from medcode.changes.history import code_history
+
     page = found.page
     assert page is not None
     locality = request.GET.get("locality", "").strip()[:80]
@@ -275,6 +290,9 @@ def render_body(
         "also": [
             (ref, code_url(ref.display, system=ref.system, on=explicit_date)) for ref in page.also
         ],
+        # Stored at import: one indexed query, cached with the body until the next import.
+        "history": code_history(page.code, page.system),
+        "comparison": _comparison(page, found, compare_on),
     }
     html = render_to_string("codes/_body.html", context, request=request)
     head = {
@@ -284,6 +302,16 @@ def render_body(
         "json_ld": json_ld(page, canonical),
     }
     return RenderedBody(html, head)
+
+
+def _comparison(
+    page: queries.CodePage, found: queries.Lookup, compare_on: dt.date | None
+) -> compare.Comparison | None:
+    """`?compare=` beside `?date=`: the same code's page for the other date, side by side."""
+    if compare_on is None:
+        return None
+    other = queries.lookup_code(page.display, system=page.system, on=compare_on).page
+    return compare.compare_pages(page, other) if other is not None else None
 
 
 def _related_links(

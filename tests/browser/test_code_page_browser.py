@@ -64,3 +64,21 @@ def test_a_phone_sized_page_reads_without_sideways_scrolling(
         tab.screenshot(path=str(screenshots / "code_page_S72.001A_phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_two_dates_of_service_are_compared_from_the_form_and_the_history_is_inline(
+    server_url: str, chromium: Any
+) -> None:
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server_url}/codes/63650/?date=2025-11-03")
+        assert tab.locator("section#history h2").inner_text() == "History"
+        tab.fill("#compare-date", "2024-08-01")
+        tab.get_by_role("button", name="Compare", exact=True).click()
+        tab.wait_for_url(re.compile(r"date=2025-11-03&compare=2024-08-01"))
+        heading = tab.locator("section#compare h2").inner_text()
+        assert heading == "63650 on 2025-11-03 and 2024-08-01"
+        assert tab.locator("section#compare table").count() >= 2
+    finally:
+        context.close()

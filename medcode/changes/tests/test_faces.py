@@ -7,7 +7,9 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -208,3 +210,49 @@ def test_the_diffs_api_lists_the_stored_diffs_of_a_dataset(client: Client, loade
         ("2024Q3", "2026Q2", {"added": 1, "deleted": 2})
     ]
     assert client.get("/api/v1/changes/diffs", {"dataset": "nope"}).status_code == 422
+
+
+def test_the_code_page_has_a_history_section_with_both_sources(
+    client: Client, loaded: None
+) -> None:
+    page = client.get("/codes/63650/").content.decode()
+    history = page[page.index('<section id="history"') :]
+    history = history[: history.index("</section>")]
+    assert "global period changed</td><td>010</td><td>090</td>" in history
+    assert "work RVU changed</td><td>7.15</td><td>6.97</td><td>-2.52</td>" in history
+    assert "RVU25D → Medicare PFS relative values RVU26C" in history
+    # The AOC pair release compared, without a change to 63650.
+    assert "NCCI add-on code edits 2024Q3 → 2026Q2" in history.split("Also compared")[1]
+    # A pair names the partner and this code's side of it, and both releases.
+    from medcode.changes.history import code_history
+
+    (row,) = code_history("22554", "CPT").rows
+    assert row.what == "pair with add-on 22552 (this code primary) deleted"
+    assert (row.from_source, row.to_source) == (
+        "NCCI add-on code edits 2024Q3",
+        "NCCI add-on code edits 2026Q2",
+    )
+
+
+def test_the_history_is_one_query_for_its_rows(
+    loaded: None, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    from medcode.changes.history import code_history
+
+    with django_assert_num_queries(2):  # the rows (indexed), the few stored diffs
+        found = code_history("63650", "CPT")
+    assert [r.effective_on for r in found.rows] == sorted(
+        (r.effective_on for r in found.rows), reverse=True
+    )
+    assert not found.more and len(found.rows) >= 2
+
+
+def test_comparing_two_dates_shows_both_sides_with_their_sources(
+    client: Client, loaded: None
+) -> None:
+    page = client.get("/codes/63650/?date=2025-11-01&compare=2026-08-01").content.decode()
+    compared = page[page.index('id="compare"') : page.index('class="toc"')]
+    assert "RVU25D (in effect" in compared and "RVU26C (in effect" in compared
+    assert "Global period <strong>(changed)</strong></th><td>010</td><td>090</td>" in compared
+    response = client.get("/codes/63650/?compare=yesterday")
+    assert response.status_code == 400 and "compare" in response.content.decode()

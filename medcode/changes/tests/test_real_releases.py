@@ -74,3 +74,50 @@ def test_the_diffs_of_the_real_releases_agree_with_the_files(shared_data_dir: Pa
     assert diff.changes.filter(field="work_rvu").count() == pfs["work_rvu_changed"]
     assert diff.counts["added"] == pfs["rows_added"]
     assert diff.counts["deleted"] == pfs["rows_removed"]
+
+
+def test_the_63650_code_page_shows_its_history_and_compares_two_dates(
+    shared_data_dir: Path,
+) -> None:
+    """On the real releases: RVU25D -> RVU26C changes 63650's RVUs (work 7.15 -> 6.97) but not
+    its global period (010 in both files); MUE 2024Q3 -> 2026Q2 leaves its practitioner MUE at
+    2 (MAI 3). The History section lists the first with both releases and names the MUE pair as
+    compared without change; comparing two dates shows the global period and RVUs side by side.
+    """
+    from django.test import Client
+
+    data, incoming = shared_data_dir, shared_data_dir.parent / "incoming" / "2026"
+    for path in (
+        data / "pfs_rvu_2025d.csv.gz",
+        incoming / "PPRRVU2026_Jul_nonQPP.csv.gz",
+        data / "ncci_mue_2024q3.csv.gz",
+        data / "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv",
+    ):
+        import_file(need(path))
+    counted = bench().pfs_changes(
+        data / "pfs_rvu_2025d.csv.gz", incoming / "PPRRVU2026_Jul_nonQPP.csv.gz"
+    )
+    assert (counted["63650_work_rvu_before"], counted["63650_work_rvu_after"]) == (7.15, 6.97)
+
+    html = Client().get("/codes/63650/").content.decode()
+    history = html[html.index('id="history"') :]
+    history = history[: history.index("</section>")]
+    assert "work RVU changed</td><td>7.15</td><td>6.97</td><td>-2.52</td>" in history
+    assert "Medicare PFS relative values RVU25D → Medicare PFS relative values RVU26C" in history
+    assert "global period changed" not in history  # 010 in both files
+    assert "mue" not in history.split("Also compared")[0].lower()
+    assert "NCCI MUEs, practitioner 2024Q3 → 2026Q2" in history.split("Also compared")[1]
+
+    response = Client().get("/codes/63650/?date=2025-11-01&compare=2026-08-01")
+    assert response.status_code == 200
+    page = response.content.decode()
+    compared = page[page.index('id="compare"') : page.index('class="toc"')]
+    assert "63650 on 2025-11-01 and 2026-08-01" in compared
+    assert "Medicare PFS relative values RVU25D (in effect 2025-10-01" in compared
+    assert "Medicare PFS relative values RVU26C (in effect 2026-07-01" in compared
+    assert '<th scope="row">Global period</th><td>010</td><td>010</td>' in compared
+    assert "Work RVU: 7.15" in compared and "Work RVU: 6.97" in compared
+    assert "<td>$2,127.11</td><td>$2,388.50</td>" in compared
+
+    bad = Client().get("/codes/63650/?compare=2026-02-30")
+    assert bad.status_code == 400 and "compare" in bad.content.decode()

@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from medcode.claims.schemas import DATE_FORMAT, DATE_NOT_REAL, DATE_RE, DIAGNOSIS_RE
 from medcode.codes.catalog import release_catalog
 from medcode.codes.mce import mce_lists, mce_release
-from medcode.codes.models import Code, CodeSystem, MceListing, ReferenceRow, Release
+from medcode.codes.models import (
+    Code,
+    CodeSystem,
+    MceListing,
+    ReferenceRow,
+    Release,
+    SeverityDesignation,
+)
 from medcode.rules.claim import normalise_diagnosis
 from medcode.rules.drg import DrgWeight, Grouping, group_discharge
 from medcode.rules.mce import Discharge, MceEntry, MceFinding, check_mce
@@ -249,10 +256,16 @@ def _covers(release: Release, on: dt.date) -> bool:
 
 
 class DatabaseDrgWeights:
-    """DrgWeights over the IPPS Table 5 release in force on the discharge date (one query)."""
+    """DrgWeights over the IPPS Table 5 and Tables 6I/6J releases in force on the discharge
+    date (a query for the DRG, one for the secondary diagnoses' CC/MCC)."""
 
-    def __init__(self, on: dt.date) -> None:
+    def __init__(self, on: dt.date, codes: Sequence[str] = ()) -> None:
         catalog = release_catalog()
+        lists = [r for r in catalog.in_force("severities", on) if _covers(r, on)]
+        self._severities: dict[str, str] = {}
+        if lists and codes:
+            rows = SeverityDesignation.objects.filter(release_id=lists[-1].pk, code__in=codes)
+            self._severities = dict(rows.values_list("code", "severity"))
         covering = [r for r in catalog.in_force("drg_weights", on) if _covers(r, on)]
         self._release = covering[-1] if covering else None
         self._source = (
@@ -281,13 +294,17 @@ class DatabaseDrgWeights:
     def source(self) -> str:
         return self._source
 
+    def listed_severity(self, code: str) -> str | None:
+        return self._severities.get(code)
+
 
 def check_discharge(data: object) -> dict[str, Any]:
     """Validate, check (MCE) and group (MS-DRG) one discharge; raises InpatientInputError."""
     discharge = parse_discharge(data)
     tables = DatabaseMceTables(discharge)
     edits = check_mce(discharge, tables)
-    grouping = group_discharge(discharge, DatabaseDrgWeights(discharge.discharge_date))
+    weights = DatabaseDrgWeights(discharge.discharge_date, discharge.secondary)
+    grouping = group_discharge(discharge, weights)
     return {
         "discharge_date": discharge.discharge_date.isoformat(),
         "edits": [finding_dict(f) for f in edits],

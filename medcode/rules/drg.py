@@ -27,6 +27,8 @@ from medcode.rules.claim import format_diagnosis
 from medcode.rules.mce import Discharge
 
 # UB-04 patient discharge status codes meaning the patient died (20; 40-42 on hospice claims).
+TABLE = {"MCC": "6I", "CC": "6J"}
+ARTICLE = {"MCC": "an MCC", "CC": "a CC"}
 EXPIRED = frozenset({"20", "40", "41", "42"})
 SEXES = ("M", "F")
 
@@ -48,6 +50,15 @@ EXCLUDED_BY_PRINCIPAL = "not counted: on the CC exclusion list of principal {pri
 EXCLUDED_BY_DRG = "not counted: MS-DRG {drg} excludes it as a CC/MCC"
 EXCLUDED_EXPIRED = "not counted: it is a CC/MCC only when the patient is discharged alive"
 NO_WEIGHT = "MS-DRG {drg} has no weight in the loaded IPPS Table 5 ({source})"
+MISSING_SEVERITY = (
+    "not counted: the loaded IPPS Table {table} lists it as {level}, but drgpy's MS-DRG "
+    "{version} tables do not"
+)
+MISSING_SEVERITY_WARNING = (
+    "known drgpy difference: {code} is {level} on IPPS Table {table} but drgpy does not "
+    "count it; CMS's grouper counts it unless the CC exclusion list removes it, so the "
+    "severity level may be higher than shown (docs/msdrg-grouping.md)"
+)
 RIGHT_HIP_PAIR = (
     "known drgpy difference: a right hip joint procedure ({code}) with another lower-extremity "
     "major joint procedure should group to 461-462 (bilateral or multiple major joint "
@@ -78,6 +89,10 @@ class DrgWeights(Protocol):
 
     def source(self) -> str:
         """The citation of the Table 5 release read (or why none)."""
+        ...
+
+    def listed_severity(self, code: str) -> str | None:
+        """ "CC" or "MCC" where the loaded IPPS Tables 6I/6J list the code (no dot), else None."""
         ...
 
 
@@ -187,7 +202,14 @@ def group_discharge(discharge: Discharge, weights: DrgWeights) -> Grouping:
         return Grouping(False, grouper, version, reason=NO_DRG.format(version=version))
     drg = results[0]
     severity = _severity(engine, principal, discharge.secondary, drg, alive)
-    warnings = _known_differences(engine, procedures, drg)
+    missing = _missing_severity(engine, principal, discharge.secondary, weights, version)
+    warnings = _known_differences(engine, procedures, drg) + tuple(
+        MISSING_SEVERITY_WARNING.format(
+            code=format_diagnosis(m.code), level=ARTICLE[m.level], table=TABLE[m.level]
+        )
+        for m in missing
+    )
+    severity += missing
     # The severity split read from the grouper's own DRG title (Table 5 may not be loaded).
     drove = _drove(str(engine.drgmap.get(drg, {}).get("desc", "")), severity)
     row = weights.weight(drg)
@@ -241,6 +263,23 @@ def _severity(
         elif info["aowa"] and not alive:
             reason = EXCLUDED_EXPIRED
         found.append(SecondarySeverity(code, str(info["level"]), not reason, reason))
+    return tuple(found)
+
+
+def _missing_severity(
+    engine: Any, principal: str, secondary: Sequence[str], weights: DrgWeights, version: str
+) -> tuple[SecondarySeverity, ...]:
+    """Secondaries the loaded Tables 6I/6J list as CC/MCC and drgpy's tables do not."""
+    found = []
+    for code in dict.fromkeys(secondary):
+        if code == principal or code in engine.ccmap:
+            continue
+        level = weights.listed_severity(code)
+        if level in TABLE:
+            reason = MISSING_SEVERITY.format(
+                table=TABLE[level], level=ARTICLE[level], version=version
+            )
+            found.append(SecondarySeverity(code, level, False, reason))
     return tuple(found)
 
 

@@ -61,6 +61,7 @@ def test_a_discharge_is_grouped_with_the_table_5_weight(
     client, db, shared_data_dir, capsys, tmp_path
 ):
     import_file(shared_data_dir / WEIGHTS_FILE)
+    import_file(shared_data_dir / "icd10cm_cc_mcc_fy2026.csv.gz")
     body = {
         "discharge_date": "2026-05-04",
         "principal_diagnosis": "I21.4",
@@ -79,6 +80,11 @@ def test_a_discharge_is_grouped_with_the_table_5_weight(
     assert drg["version"] == "v43.1"
     expired = post(client, {**body, "discharge_status": "20"}).json()["ms_drg"]
     assert (expired["drg"], expired["weight"]) == ("284", 0.6922)
+    # Z59.00 is a CC on the loaded Table 6J that drgpy's tables lack: shown, not counted, warned.
+    homeless = {**body, "principal_diagnosis": "I50.9", "secondary_diagnoses": ["Z59.00"]}
+    drg = post(client, homeless).json()["ms_drg"]
+    assert (drg["drg"], drg["severity"][0]["counted"]) == ("293", False)
+    assert "Z59.00 is a CC on IPPS Table 6J but drgpy does not count it" in drg["warnings"][0]
     path = tmp_path / "discharge.json"
     path.write_text(json.dumps(body))
     main(["claims", "inpatient", str(path)])

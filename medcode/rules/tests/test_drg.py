@@ -36,12 +36,22 @@ TABLE5 = {
 }
 
 
+# IPPS Tables 6I/6J (FY2026) for the secondary diagnoses of the case file.
+TABLES_6IJ = {
+    "N170": "MCC", "J9601": "MCC", "R6520": "MCC", "I5021": "MCC", "J1282": "MCC",
+    "N179": "CC", "E871": "CC", "N184": "CC", "D62": "CC", "Z5900": "CC", "Z1612": "CC",
+}  # fmt: skip
+
+
 class Weights:
     def weight(self, drg: str) -> DrgWeight | None:
         return TABLE5.get(drg)
 
     def source(self) -> str:
         return "MS-DRG v43 FY2026 (test)"
+
+    def listed_severity(self, code: str) -> str | None:
+        return TABLES_6IJ.get(code)
 
 
 def discharge(row: dict[str, str]) -> Discharge:
@@ -170,3 +180,16 @@ def test_a_case_meeting_a_known_drgpy_difference_says_so():
     assert hips.drg == "470" and "should group to 461-462" in hips.warnings[0]
     assert "0SR9019" in hips.warnings[0]
     assert knees.warnings == () and one_hip.warnings == ()
+
+
+def test_a_cc_on_table_6j_that_drgpy_lacks_is_shown_and_warned():
+    result = grouped(by_case("hf_homelessness"))  # I50.9 with Z59.00: CMS 292, drgpy 293
+
+    assert result.drg == "293"
+    [severity] = result.severity
+    assert (severity.code, severity.level, severity.counted) == ("Z5900", "CC", False)
+    assert severity.reason == (
+        "not counted: the loaded IPPS Table 6J lists it as a CC, but drgpy's MS-DRG v43.1 "
+        "tables do not"
+    )
+    assert "Z59.00 is a CC on IPPS Table 6J but drgpy does not count it" in result.warnings[0]

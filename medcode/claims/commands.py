@@ -208,14 +208,16 @@ def cmd_inpatient(args: argparse.Namespace) -> int:
             title=f"Discharge {result['discharge_date']}: {result['count']} MCE edit(s)",
             title_justify="left",
             show_lines=True,
-            caption="\n".join([_drg_line(result["ms_drg"]), *result["notices"]]),
+            caption="\n".join(result["notices"]) or None,
             caption_justify="left",
         )
         for column in ("Edit", "Codes", "Why", "Source"):
             table.add_column(column, overflow="fold")
         for edit in result["edits"]:
             table.add_row(edit["edit"], " ".join(edit["codes"]), edit["message"], edit["source"])
-        Console(soft_wrap=False).print(table)
+        console = Console(soft_wrap=False)
+        console.print(table)
+        console.print(_drg_line(result["ms_drg"]), highlight=False)
     return EXIT_FINDINGS if result["count"] else EXIT_CLEAN
 
 

@@ -217,7 +217,7 @@ def cmd_inpatient(args: argparse.Namespace) -> int:
             table.add_row(edit["edit"], " ".join(edit["codes"]), edit["message"], edit["source"])
         console = Console(soft_wrap=False)
         console.print(table)
-        console.print(_drg_line(result["ms_drg"]), highlight=False)
+        console.print(_drg_line(result["ms_drg"]), highlight=False, soft_wrap=True)
     return EXIT_FINDINGS if result["count"] else EXIT_CLEAN
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from medcode.claims import views
+from medcode.claims import inpatient_views, views
 
 app_name = "claims"
 
 urlpatterns = [
     path("", views.worksheet_page, name="worksheet"),
+    path("inpatient/", inpatient_views.inpatient_page, name="inpatient"),
     path("add/", views.add_code, name="add"),
     path("lines/new/", views.add_line, name="add_line"),
     path("lines/<int:number>/", views.update_line, name="line"),

@@ -36,6 +36,25 @@ def write_text(path: Path, text: str, *, gz: bool = False) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def log_records_to_pytest_only() -> None:
+    """In-process log records reach pytest's logging capture (shown beside a failing test) but
+    are not written to stderr: the console handler's writer thread would print them between the
+    progress dots. The handler stays (its filter gives records their request id); checked before
+    every test because each django.setup() (the CLI run in-process) configures logging afresh.
+    Servers the tests start as subprocesses log to their own stderr as usual."""
+    import logging
+
+    from medcode.ops.logs import BackgroundStreamHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, BackgroundStreamHandler) and not isinstance(
+            handler.writer, logging.NullHandler
+        ):
+            handler.flush()
+            handler.writer = logging.NullHandler()  # type: ignore[assignment]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def static_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The suite's own STATIC_ROOT, empty (not the developer's var/static): pages link plain

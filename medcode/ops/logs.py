@@ -7,10 +7,10 @@ a request's access line and anything logged on its way can be joined.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import datetime as dt
 import json
 import logging
+import logging.handlers
 import os
 import queue
 import sys
@@ -58,23 +58,45 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-class BackgroundStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """A stream handler whose lines are written by one thread per process.
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the stream given, or else to whatever `sys.stderr` is at the time of writing.
 
-    The calling thread formats the record and queues the line; it never waits on the stream.
-    With many request threads, a plain StreamHandler serialises them on its lock, and a thread
-    holding it across a write() must win the GIL back before the next one may go (measured
-    under bench/load.py: 12% of the request threads' samples were waits for that lock). Lines
-    keep their order; flush() and close() (at exit, via logging.shutdown) wait until every
-    queued line is written. After a fork the child starts its own writer on its first line.
+    Like the stdlib's last-resort handler: a test runner or a process manager may swap
+    `sys.stderr` after logging is configured, and lines then go to the current one instead of a
+    closed one.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        logging.Handler.__init__(self)
+        self._fixed = stream
+
+    @property
+    def stream(self) -> TextIO:
+        return self._fixed if self._fixed is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        self._fixed = value
+
+
+class BackgroundStreamHandler(logging.handlers.QueueHandler):
+    """The stdlib's QueueHandler and QueueListener: one writer thread per process.
+
+    The calling thread formats the record and queues it; it never waits on the stream. With many
+    request threads, a plain StreamHandler serialises them on its lock, and a thread holding it
+    across a write() must win the GIL back before the next one may go (measured under
+    bench/load.py: 12% of the request threads' samples were waits for that lock), so handle()
+    here takes no lock either. Lines keep each thread's order; flush() and close() (at exit, via
+    logging.shutdown, and before a fork) stop the listener, which writes every queued line
+    first. The next line, in this process or a forked child, starts a listener again.
     """
 
     _instances: ClassVar[weakref.WeakSet[BackgroundStreamHandler]] = weakref.WeakSet()
 
     def __init__(self, stream: TextIO | None = None) -> None:
-        super().__init__(stream)
-        self._queue: queue.SimpleQueue[str | threading.Event | None] = queue.SimpleQueue()
-        self._writer: threading.Thread | None = None
+        super().__init__(queue.SimpleQueue())
+        self.writer = StderrHandler(stream)
+        self._listener: logging.handlers.QueueListener | None = None
         self._pid = 0
         self._start_lock = threading.Lock()
         BackgroundStreamHandler._instances.add(self)
@@ -86,76 +108,40 @@ class BackgroundStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self.emit(record)
         return True
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            line = self.format(record) + self.terminator
-        except Exception:
-            self.handleError(record)
-            return
+    def enqueue(self, record: logging.LogRecord) -> None:
         if self._pid != os.getpid():
             self._start()
-        self._queue.put(line)
+        self.queue.put_nowait(record)
 
     def _start(self) -> None:
         with self._start_lock:
             if self._pid == os.getpid():
                 return
-            # A forked child inherits the parent's queue object but not its writer thread.
-            self._queue = queue.SimpleQueue()
-            self._writer = threading.Thread(
-                target=self._write_lines, name="log-writer", daemon=True
-            )
+            # A forked child inherits the parent's queue object but not its listener thread.
+            self.queue = queue.SimpleQueue()
+            self._listener = logging.handlers.QueueListener(self.queue, self.writer)
+            self._listener.start()
             self._pid = os.getpid()
-            self._writer.start()
-
-    def _write_lines(self) -> None:
-        lines = self._queue
-        while True:
-            item = lines.get()
-            if item is None:
-                return
-            if isinstance(item, threading.Event):
-                self._flush_stream()
-                item.set()
-                continue
-            try:
-                self.stream.write(item)
-                if lines.empty():
-                    self._flush_stream()
-            except Exception:  # a closed or broken stream: say so once per line, keep going
-                sys.stderr.write(f"--- medcode could not write a log line: {item}")
-
-    def _flush_stream(self) -> None:
-        flush = getattr(self.stream, "flush", None)
-        if flush is not None:
-            with contextlib.suppress(Exception):
-                flush()
 
     def flush(self) -> None:
-        writer = self._writer
-        if self._pid != os.getpid() or writer is None or not writer.is_alive():
-            self._flush_stream()
-            return
-        if threading.current_thread() is writer:
-            return
-        done = threading.Event()
-        self._queue.put(done)
-        done.wait(timeout=5)
+        with self._start_lock:
+            listener, self._listener = self._listener, None
+            mine = self._pid == os.getpid()
+            self._pid = 0
+        if listener is not None and mine and listener._thread is not None:
+            listener.stop()  # writes what is queued, then ends the thread
+        self.writer.flush()
 
     def close(self) -> None:
         self.flush()
-        if self._pid == os.getpid() and self._writer is not None and self._writer.is_alive():
-            self._queue.put(None)
-            self._writer.join(timeout=5)
-        self._writer = None
         super().close()
 
 
 @atexit.register
 def _flush_background_handlers() -> None:
     # Handlers made by dictConfig are also flushed by logging.shutdown; this covers any other.
-    # Also run before a fork (gunicorn's workers): the writer then holds no lock of the stream
-    # that the child would inherit locked.
+    # Also run before a fork (gunicorn's workers): no listener thread then holds a lock of the
+    # stream that the child would inherit locked.
     for handler in list(BackgroundStreamHandler._instances):
         handler.flush()
 

@@ -154,4 +154,4 @@ def test_the_background_handler_writes_every_line_once_whole_and_in_each_threads
     finally:
         logger.removeHandler(handler)
         handler.close()
-    assert handler._writer is None
+    assert handler._listener is None

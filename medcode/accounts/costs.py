@@ -23,6 +23,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
 from medcode.accounts import metering
+from medcode.accounts.quota_links import quota_links
 from medcode.accounts.viewers import who_is
 
 GUEST_NOTE_BYTES = 12_000  # ~ a 10,000-character note, form-encoded
@@ -73,10 +74,20 @@ def cost_of(request: HttpRequest) -> Cost | None:
     return None
 
 
-def _refusal(request: HttpRequest, status: int, detail: str, **headers: str) -> HttpResponse:
+def _refusal(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    *,
+    links: list[dict[str, str]] | None = None,
+    **headers: str,
+) -> HttpResponse:
     response: HttpResponse
     if request.path_info.startswith("/api/"):
-        response = JsonResponse({"detail": detail, "errors": []}, status=status)
+        body: dict[str, object] = {"detail": detail, "errors": []}
+        if links:
+            body["links"] = links  # where to go next: register, sign in, upgrade
+        response = JsonResponse(body, status=status)
     else:
         response = HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
     for name, value in headers.items():
@@ -174,4 +185,5 @@ class ExpensiveRequestMiddleware:
         seconds = str(max(1, int(allowance.retry_after)))
         who = "for an account" if signed_in else "for a guest"
         detail = TOO_MANY.format(limit=limit, who=who, seconds=seconds)
-        return _refusal(request, 429, detail, Retry_After=seconds)
+        links = quota_links(request, is_guest=not signed_in)
+        return _refusal(request, 429, detail, links=links, Retry_After=seconds)

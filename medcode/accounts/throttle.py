@@ -34,6 +34,7 @@ from ninja.security import HttpBearer
 from medcode.accounts import metering
 from medcode.accounts.keys import KEY_LOOKALIKE, find_key, mark_used
 from medcode.accounts.models import ApiKey, KeyScope
+from medcode.accounts.quota_links import quota_links
 from medcode.accounts.viewers import who_is
 
 API_PREFIX = "/api/v1/"
@@ -71,8 +72,13 @@ PER_DAY = (
 )
 
 
-def _error(status: int, detail: str, **headers: str) -> HttpResponse:
-    response = JsonResponse({"detail": detail, "errors": []}, status=status)
+def _error(
+    status: int, detail: str, *, links: list[dict[str, str]] | None = None, **headers: str
+) -> HttpResponse:
+    body: dict[str, object] = {"detail": detail, "errors": []}
+    if links:
+        body["links"] = links  # where to go next: register, sign in, upgrade
+    response = JsonResponse(body, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -134,14 +140,15 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
     minute, day = metering.consume_api(
         account, per_minute=plan.api_per_minute, per_day=plan.api_per_day
     )
-    if not minute.allowed:
-        wait = str(minute.retry_after)
-        detail = PER_MINUTE.format(plan=plan.name, limit=minute.limit, seconds=wait)
-        return _error(429, detail, Retry_After=wait)
-    if not day.allowed:
-        wait = str(day.retry_after)
-        detail = PER_DAY.format(plan=plan.name, limit=day.limit, seconds=wait)
-        return _error(429, detail, Retry_After=wait)
+    if not minute.allowed or not day.allowed:
+        links = quota_links(request, is_guest=viewer.is_guest)
+        if not minute.allowed:
+            wait = str(minute.retry_after)
+            detail = PER_MINUTE.format(plan=plan.name, limit=minute.limit, seconds=wait)
+        else:
+            wait = str(day.retry_after)
+            detail = PER_DAY.format(plan=plan.name, limit=day.limit, seconds=wait)
+        return _error(429, detail, links=links, Retry_After=wait)
     if viewer.api_key_id is not None:
         # Each key's own use, shown per day on the account page (counted, never limited).
         metering.consume(f"key:{viewer.api_key_id}", metering.API_DAY, limit=None, period="day")

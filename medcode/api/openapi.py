@@ -25,12 +25,31 @@ from medcode.accounts.costs import POSTED, SEARCHED
 from medcode.api.errors import ErrorOut
 
 ERROR_REF = "#/components/schemas/ErrorOut"
+QUOTA_REF = "#/components/schemas/QuotaErrorOut"
+# A quota refusal's body: the error shape plus where to go next (accounts.quota_links).
+LINKS_SCHEMA = {
+    "type": "array",
+    "description": "Ways past the limit: a guest's register, sign_in and upgrade links; an "
+    "account's upgrade and account (plan and usage) links. Each href is absolute.",
+    "items": {
+        "type": "object",
+        "properties": {
+            "rel": {"type": "string", "enum": ["register", "sign_in", "upgrade", "account"]},
+            "title": {"type": "string"},
+            "href": {"type": "string", "format": "uri"},
+        },
+        "required": ["rel", "title", "href"],
+    },
+}
 
 BAD_REQUEST = "Bad request: an API key in the URL, or a body that cannot be parsed."
 NOT_AUTHENTICATED = "The API key is not valid or was revoked, or the operation needs sign-in."
 TOO_LARGE = "The request body is over the size limit."
 INVALID = "A parameter or the body is not valid; `errors` names each problem."
-TOO_MANY = "Past the plan's API requests a minute or a day; retry after Retry-After seconds."
+TOO_MANY = (
+    "Past the plan's API requests a minute or a day; retry after Retry-After seconds. `links` "
+    "says where to go next: register or sign in (a guest), upgrade the plan."
+)
 BUSY = "The server runs as many requests of this kind as it will at once; retry after Retry-After."
 
 RETRY_AFTER = {
@@ -41,19 +60,21 @@ RETRY_AFTER = {
 }
 
 
-def _error(description: str, **extra: Any) -> dict[str, Any]:
+def _error(description: str, *, ref: str = ERROR_REF, **extra: Any) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+        "content": {"application/json": {"schema": {"$ref": ref}}},
         **extra,
     }
 
 
 def add_common_responses(schema: dict[str, Any], error_schema: dict[str, Any]) -> dict[str, Any]:
     """Declare the shared refusals on every operation of `schema` (changed in place)."""
-    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
-        "ErrorOut", error_schema
-    )
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorOut", error_schema)
+    quota = {**error_schema, "title": "QuotaErrorOut"}
+    quota["properties"] = {**error_schema.get("properties", {}), "links": LINKS_SCHEMA}
+    schemas.setdefault("QuotaErrorOut", quota)
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
@@ -61,7 +82,7 @@ def add_common_responses(schema: dict[str, Any], error_schema: dict[str, Any]) -
             common = {
                 400: _error(BAD_REQUEST),
                 401: _error(NOT_AUTHENTICATED),
-                429: _error(TOO_MANY, headers=RETRY_AFTER),
+                429: _error(TOO_MANY, ref=QUOTA_REF, headers=RETRY_AFTER),
             }
             if has_input:
                 common[422] = _error(INVALID)

@@ -12,6 +12,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from medcode.accounts.quota_links import quota_links
+from medcode.accounts.viewers import who_is
 from medcode.api.errors import ApiError, ErrorOut
 from medcode.assistant import cached, queries
 from medcode.assistant.answer import (
@@ -116,7 +118,8 @@ def _accept(request: HttpRequest, body: AskIn) -> tuple[str, int | None]:
         raise ApiError(404, CONVERSATION_NOT_FOUND.format(id=conversation_id))
     quota = check_question_quota(request)
     if not quota.allowed:
-        raise ApiError(429, quota.message, retry_after=quota.retry_after)
+        links = quota_links(request, is_guest=who_is(request).is_guest)
+        raise ApiError(429, quota.message, retry_after=quota.retry_after, links=links)
     return question, conversation_id
 
 

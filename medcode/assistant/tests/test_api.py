@@ -176,6 +176,7 @@ def test_a_guest_gets_the_guest_plans_questions_a_day_then_a_429() -> None:
     assert statuses == [200] * limit + [429]
     refused = post(guest, ASK, {"question": "What is 63650?"})
     assert "CasePilot questions" in refused.json()["detail"]
+    assert [link["rel"] for link in refused.json()["links"]] == ["register", "sign_in", "upgrade"]
 
 
 @pytest.mark.usefixtures("metered")

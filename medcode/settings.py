@@ -235,6 +235,12 @@ MEDCODE_DATA_CACHE_SECONDS = int(os.environ.get("MEDCODE_DATA_CACHE_SECONDS", st
 MEDCODE_DATA_CACHE_LOCAL = int(os.environ.get("MEDCODE_DATA_CACHE_LOCAL", "2048"))
 # Rendered code pages kept by each web process (megabytes of text; medcode.codes.catalog).
 MEDCODE_PAGE_CACHE_MB = float(os.environ.get("MEDCODE_PAGE_CACHE_MB", "64"))
+# How often each process checks whether an import changed the data (medcode.ops.generation), and
+# how long a failing shared cache is stepped around (medcode.ops.datacache), in seconds; the
+# CACHES alias that holds the data cache.
+MEDCODE_RELEASE_CHECK_SECONDS = float(os.environ.get("MEDCODE_RELEASE_CHECK_SECONDS", "1"))
+MEDCODE_DATA_CACHE_RETRY_SECONDS = float(os.environ.get("MEDCODE_DATA_CACHE_RETRY_SECONDS", "30"))
+MEDCODE_DATA_CACHE_ALIAS = "default"
 
 # --- Accounts, sign-in and the security baseline (medcode.accounts) ---------------------------
 # Redis for metering counters and the cache when REDIS_URL is set; the database otherwise.

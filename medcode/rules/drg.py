@@ -179,8 +179,18 @@ def group_discharge(discharge: Discharge, weights: DrgWeights) -> Grouping:
         text = NOT_IN_TABLES.format(code=format_diagnosis(principal), version=version)
         return Grouping(False, grouper, version, reason=text)
     alive = discharge.discharge_status not in EXPIRED
-    diagnoses = list(dict.fromkeys(discharge.diagnoses))
-    procedures = list(dict.fromkeys(discharge.procedures))
+    # Only codes drgpy's tables name: the others add nothing to its grouping, and its tables
+    # are defaultdicts that would keep every unknown code asked about for the process's life.
+    diagnoses = [
+        code
+        for code in dict.fromkeys(discharge.diagnoses)
+        if code == principal or code in engine.dxmap or code in engine.ccmap
+    ]
+    procedures = [
+        code
+        for code in dict.fromkeys(discharge.procedures)
+        if code in engine.prmap or code in engine.orpcsmap
+    ]
 
     def run(sex: str) -> list[str]:
         found = engine.get_drg_all(

@@ -193,3 +193,16 @@ def test_a_cc_on_table_6j_that_drgpy_lacks_is_shown_and_warned():
         "tables do not"
     )
     assert "Z59.00 is a CC on IPPS Table 6J but drgpy does not count it" in result.warnings[0]
+
+
+def test_unknown_codes_change_nothing_and_are_not_kept_by_drgpy():
+    from medcode.rules.drg import _engine
+
+    engine = _engine("v43.1")
+    plain = group_discharge(Discharge(date(2026, 5, 4), "I509", ("N170",), sex="M"), Weights())
+    noisy = group_discharge(
+        Discharge(date(2026, 5, 4), "I509", ("N170", "ZZZ99"), ("ZZZZZZZ",), sex="M"), Weights()
+    )
+
+    assert plain.drg == noisy.drg == "291"
+    assert "ZZZ99" not in engine.dxmap and "ZZZZZZZ" not in engine.prmap

@@ -218,11 +218,15 @@ def describe_order(path: Path) -> ReleaseInfo:
     raise DataFileError(path, NO_YEAR)
 
 
+# Readers see a neutral label; who packaged the file is said on the About the data page.
+TUVA_VERSION_LABEL = "FY2024 (year inferred)"
+
+
 def describe_tuva(path: Path) -> ReleaseInfo:
     # The Tuva Project file does not say its fiscal year. It differs from the FY2025 Med/Surg
     # set (12 codes absent there, 287 FY2025 codes missing here), so most likely FY2024.
     return ReleaseInfo(
-        version_label="FY2024 (Tuva, unverified)",
+        version_label=TUVA_VERSION_LABEL,
         effective_from=dt.date(2023, 10, 1),
         effective_to=dt.date(2024, 9, 30),
     )
@@ -319,7 +323,7 @@ DATASETS = [
     ),
     Dataset(
         name="icd10pcs_codes_tuva",
-        title="ICD-10-PCS (Tuva Project code list)",
+        title="ICD-10-PCS code list",
         code_system=CodeSystem.ICD10PCS,
         matches=NameAndHeader(TUVA_NAME, TUVA_COLUMNS),
         describe=describe_tuva,

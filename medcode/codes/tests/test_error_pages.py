@@ -57,3 +57,27 @@ def test_about_the_data_lists_the_loaded_releases_without_file_names(client):
     assert ".csv" not in html and "medcode data import" not in html
     home = client.get("/", HTTP_HOST="localhost").content.decode()
     assert 'href="/about/data/"' in home and ".csv" not in home
+
+
+def test_third_party_packagers_are_named_on_about_the_data_only(client):
+    """The ICD-10-PCS list packaged by the Tuva Project is labelled neutrally where readers
+    meet it (release names, the loaded code sets) and its packager named on About the data."""
+    import tempfile
+    from pathlib import Path
+
+    from medcode.codes.importers.icd10pcs import TUVA_VERSION_LABEL
+    from medcode.codes.services import import_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "icd10pcs_codes_tuva.csv"
+        path.write_text(
+            "code,long_description\nB020ZZZ,Plain Radiography of Brain\n", encoding="utf-8"
+        )
+        import_file(path)
+    page = client.get("/codes/B020ZZZ/?date=2024-03-01", HTTP_HOST="localhost").content.decode()
+    assert "B020ZZZ" in page and TUVA_VERSION_LABEL in page
+    assert "Tuva" not in page and "unverified" not in page
+    home = client.get("/", HTTP_HOST="localhost").content.decode()
+    assert "Tuva" not in home
+    about = client.get("/about/data/", HTTP_HOST="localhost").content.decode()
+    assert "Tuva Project" in about and "most likely FY2024" in about

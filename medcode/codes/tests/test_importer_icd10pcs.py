@@ -114,14 +114,15 @@ def test_it_loads_the_codes_file_as_the_same_fiscal_year(tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_tuva_list_is_labelled_as_an_unverified_fy2024(tmp_path):
+def test_the_tuva_list_is_labelled_as_an_inferred_fy2024_without_a_third_party_name(tmp_path):
     result = import_file(write(tmp_path / "icd10pcs_codes_tuva.csv.gz", TUVA_CSV, gz=True))
 
     release = Release.objects.get(pk=result.release_id)
     assert (release.dataset, release.version_label) == (
         "icd10pcs_codes_tuva",
-        "FY2024 (Tuva, unverified)",
+        "FY2024 (year inferred)",
     )
+    assert release.citation == "ICD-10-PCS code list FY2024 (year inferred)"
     assert (release.effective_from, release.effective_to) == (
         dt.date(2023, 10, 1),
         dt.date(2024, 9, 30),

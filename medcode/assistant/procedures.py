@@ -19,6 +19,7 @@ from medcode.assistant.context import (
 from medcode.assistant.facts import Citation, Draft, Fact
 from medcode.assistant.guard import CodeCheck
 from medcode.codes import explain as meanings
+from medcode.codes.page_data import code_title
 from medcode.codes.queries import SYSTEM_LABELS, CodePage, release_catalog
 
 # --- What is code X -------------------------------------------------------------------------
@@ -90,7 +91,9 @@ def _what_it_is(check: CodeCheck, page: CodePage | None) -> str:
             if status is not None
             else ""
         )
-        about = f" In our words: {page.editorial.title}." if page and page.editorial else ""
+        # Our title: the article's, else the reviewed one from content/cpt_titles.csv.
+        ours = code_title("CPT", check.code)
+        about = f" In our words: {ours}." if ours else ""
         return (
             f"{check.display} is a CPT code (its official descriptor is AMA text, not loaded "
             f"here).{about}{where}"

@@ -260,3 +260,18 @@ def test_an_item_without_a_fee_schedule_amount_says_why() -> None:
     answer = ask("What does Medicare pay for L8680?")
 
     assert "no Medicare amount for L8680: its HCPCS pricing indicator is 00" in answer.summary
+
+
+def test_a_cpt_lookup_names_the_code_by_our_reviewed_title(settings) -> None:
+    from pathlib import Path
+
+    from medcode.content import cpt_titles
+
+    before = text_of(ask("What is CPT code 27130?"))
+    assert "In our words" not in before
+    sample = Path(cpt_titles.__file__).resolve().parent / "tests" / "data"
+    settings.MEDCODE_CPT_TITLES_FILE = str(sample / "cpt_titles_sample.csv")
+    cpt_titles.clear_cache()
+    answer = text_of(ask("What is CPT code 27130?"))
+    assert "In our words: Total hip arthroplasty (total hip replacement)." in answer
+    assert "official descriptor is AMA text" in answer

@@ -169,6 +169,8 @@ class CodePageOut(Schema):
     official: OfficialOut
     plain_language_html: str
     plain_language_is_editorial: bool
+    # Who wrote plain_language_html when it is ours but not an article's (a CPT summary).
+    plain_language_note: str = ""
     what_it_is_html: str
     not_covered_html: str
     gate: GateOut

@@ -118,3 +118,14 @@ def test_a_draft_title_is_not_shown(code_samples, client, settings, tmp_path) ->
     page = get(client, "/codes/27130/?date=2025-11-03").content.decode()
     assert "Total hip replacement (draft)" not in page
     assert "<title>27130 – Surgery: pelvis and hip joint" in page
+
+
+def test_the_json_page_carries_our_title_summary_and_who_wrote_it(
+    code_samples, client, settings
+) -> None:
+    use_titles(settings, SAMPLE)
+    data = client.get("/api/v1/codes/27130?date=2025-11-03", HTTP_HOST="localhost").json()
+    assert data["title"] == "Total hip arthroplasty (total hip replacement)"
+    assert "Both the hip socket" in data["plain_language_html"]
+    assert "not the official CPT descriptor" in data["plain_language_note"]
+    assert data["official"]["text"] == "" and data["official"]["notice"] == queries.CPT_NOT_LOADED

@@ -24,21 +24,27 @@ def explain(table: Mapping[str, str], value: str, *, unknown: str = "") -> str:
 
 PFS_STATUS = _frozen(
     {
-        "A": "Active: paid separately under the fee schedule.",
+        "A": "Active: paid separately under the fee schedule when covered (not a national "
+        "coverage decision).",
         "B": "Bundled: payment is included in another service; never paid separately.",
         "C": "Contractor priced: the Medicare administrative contractor sets the payment.",
-        "D": "Deleted: the code is no longer valid (a 90-day grace period may apply).",
+        "D": "Deleted from the start of the year of the file.",
         "E": "Excluded from the fee schedule by regulation.",
         "F": "Deleted or discontinued, with no grace period.",
         "G": "Not valid for Medicare: another code is used instead.",
         "H": "Deleted modifier: this code-modifier combination is no longer valid.",
-        "I": "Not valid for Medicare: another code (for example a G-code) is used instead.",
+        "I": "Not valid for Medicare: Medicare uses another code for this service (no 90-day "
+        "grace period).",
         "J": "Anesthesia service: paid on base and time units, not RVUs.",
         "M": "Measurement code: reported for quality programs only, not paid.",
         "N": "Non-covered service.",
-        "P": "Bundled or excluded (for example supplies with physical or occupational therapy).",
-        "R": "Restricted coverage: paid only in special circumstances.",
-        "T": "Paid only when no other fee-schedule service is billed on the same day.",
+        "P": "Bundled or excluded: no fee-schedule payment; bundled into the physician service "
+        "it is incident to, otherwise paid under another provision (for example some "
+        "supplies).",
+        "R": "Restricted coverage: special coverage instructions apply; when covered, the "
+        "contractor prices it.",
+        "T": "Paid only when the same provider bills no other fee-schedule service on the same "
+        "day; otherwise bundled into that service.",
         "X": "Statutory exclusion: not a physician service under the fee schedule.",
     }
 )
@@ -52,7 +58,8 @@ GLOBAL_DAYS = _frozen(
         "the procedure are included.",
         "MMM": "Maternity code: the usual global-surgery rules do not apply.",
         "XXX": "The global surgery concept does not apply.",
-        "YYY": "The contractor sets the global period.",
+        "YYY": "The contractor sets the global period: it decides, when pricing the service, "
+        "whether one applies and how long it is.",
         "ZZZ": "Belongs to another service and falls within that service's global period "
         "(typical of add-on codes).",
     }
@@ -62,17 +69,21 @@ PCTC = _frozen(
     {
         "0": "Physician service: no professional/technical split; modifiers 26 and TC "
         "do not apply.",
-        "1": "Diagnostic service with a professional (26) and a technical (TC) component; "
-        "each may be billed on its own with its modifier.",
+        "1": "Diagnostic test or radiology service (including therapeutic radiology) with a "
+        "professional (26) and a technical (TC) component; each may be billed on its own "
+        "with its modifier.",
         "2": "Professional-component-only code: modifiers 26 and TC do not apply.",
         "3": "Technical-component-only code: modifiers 26 and TC do not apply.",
         "4": "Global-test-only code: separate codes exist for the components; modifiers 26 "
         "and TC do not apply.",
         "5": "Incident-to code: modifiers 26 and TC do not apply.",
-        "6": "Laboratory physician interpretation code: modifier 26 may be used, TC may not.",
+        "6": "Laboratory physician interpretation code: the interpretation is paid under the "
+        "fee schedule (listed with modifier 26), the test itself under the clinical lab fee "
+        "schedule; TC may not be used.",
         "7": "Physical therapy service: not paid when an independent therapist furnishes it "
         "to a hospital patient; 26 and TC do not apply.",
-        "8": "Physician interpretation code: modifiers 26 and TC do not apply.",
+        "8": "Physician interpretation code (an abnormal blood smear read for a hospital "
+        "inpatient): paid only for inpatients; TC is not recognised.",
         "9": "The professional/technical concept does not apply.",
     }
 )
@@ -85,12 +96,14 @@ MULT_PROC = _frozen(
         "second to fifth at 50%; beyond five, by report.",
         "3": "Special endoscopy rules: related endoscopies sharing an endoscopic base code "
         "are paid as a family.",
-        "4": "Diagnostic imaging reduction: technical and professional parts of further "
-        "imaging in the same session are reduced.",
+        "4": "Diagnostic imaging reduction: the technical and professional components of "
+        "further imaging in the same session are reduced.",
         "5": "Therapy reduction: the practice expense of further 'always therapy' services "
         "is reduced.",
-        "6": "Diagnostic cardiovascular reduction on further tests the same day.",
-        "7": "Diagnostic ophthalmology reduction on further tests the same day.",
+        "6": "Diagnostic cardiovascular reduction: the technical component of further tests "
+        "the same day is reduced.",
+        "7": "Diagnostic ophthalmology reduction: the technical component of further tests "
+        "the same day is reduced.",
         "9": "The multiple-procedure concept does not apply.",
     }
 )
@@ -101,9 +114,11 @@ BILATERAL = _frozen(
         "is at most 100% of the single-procedure amount.",
         "1": "The 150% bilateral adjustment applies: report once with modifier 50; payment "
         "is at most 150% of the single-procedure amount.",
-        "2": "Already bilateral: the code describes both sides and is paid at 100%; "
-        "modifier 50 is not used.",
-        "3": "Each side is paid at 100% of the single-procedure amount (mostly radiology).",
+        "2": "Values already bilateral (the code says both sides, says one or both sides, or the "
+        "procedure is usually done on both): paid at most 100% of the single amount even "
+        "when reported for both sides.",
+        "3": "Each side is paid at 100% of the single-procedure amount (mostly radiology and "
+        "other diagnostic tests).",
         "9": "The bilateral concept does not apply.",
     }
 )
@@ -121,7 +136,8 @@ CO_SURGEON = _frozen(
     {
         "0": "Co-surgeons (modifier 62) not permitted.",
         "1": "Co-surgeons (modifier 62) permitted with documentation of medical necessity.",
-        "2": "Co-surgeons (modifier 62) permitted.",
+        "2": "Co-surgeons (modifier 62) permitted; no documentation needed when the two "
+        "surgeons are of different specialties.",
         "9": "The co-surgeon concept does not apply.",
     }
 )
@@ -129,8 +145,9 @@ CO_SURGEON = _frozen(
 TEAM_SURGERY = _frozen(
     {
         "0": "Team surgery (modifier 66) not permitted.",
-        "1": "Team surgery (modifier 66) permitted with documentation of medical necessity.",
-        "2": "Team surgery (modifier 66) permitted.",
+        "1": "Team surgery (modifier 66) permitted with documentation of medical necessity; "
+        "priced by report.",
+        "2": "Team surgery (modifier 66) permitted; priced by report.",
         "9": "The team-surgery concept does not apply.",
     }
 )
@@ -143,7 +160,7 @@ SUPERVISION = _frozen(
         "04": "No supervision policy when performed by a qualified, independent psychologist "
         "or a clinical psychologist; otherwise general supervision.",
         "05": "Not subject to supervision when performed by a qualified audiologist; otherwise "
-        "direct supervision.",
+        "performed under a physician's supervision.",
         "06": "Must be personally performed by a physician or by a physical therapist with "
         "ABPTS certification in electrophysiologic testing (not a supervision level).",
         "09": "The supervision concept does not apply.",
@@ -151,18 +168,20 @@ SUPERVISION = _frozen(
         "22": "May be performed by a technician with on-line real-time contact with a physician.",
         "66": "May be performed by a physician or a physical therapist with ABPTS certification.",
         "6A": "As 66; in addition, the ABPTS-certified physical therapist may supervise another "
-        "physical therapist.",
-        "77": "A physician or an ABPTS-certified physical therapist, with general supervision of "
-        "a technician; otherwise direct supervision.",
+        "physical therapist, but only the certified therapist may bill.",
+        "77": "Performed by an ABPTS-certified physical therapist, by an uncertified physical "
+        "therapist under a physician's direct supervision, or by a certified technician under "
+        "a physician's general supervision.",
         "7A": "As 77; in addition, the ABPTS-certified physical therapist may supervise another "
-        "physical therapist.",
+        "physical therapist, but only the certified therapist may bill.",
     }
 )
 
 IMAGING_FAMILY = _frozen(
     {
-        "88": "Subject to the OPPS cap on imaging services.",
-        "99": "Not subject to the imaging cap.",
+        "88": "Subject to the diagnostic imaging multiple-procedure reduction (technical "
+        "component from 2011, professional component from 2012).",
+        "99": "The imaging family concept does not apply.",
     }
 )
 
@@ -184,7 +203,7 @@ OPPS_STATUS = _frozen(
         "L": "Influenza or pneumococcal vaccine: paid at reasonable cost.",
         "M": "Not billable to the Medicare administrative contractor.",
         "N": "Packaged: payment is included in other services.",
-        "P": "Partial hospitalization.",
+        "P": "Partial hospitalization or intensive outpatient program service.",
         "Q1": "Packaged when billed with a significant procedure (S, T or V); otherwise paid "
         "separately (STV-packaged).",
         "Q2": "Packaged when billed with a T procedure; otherwise paid separately (T-packaged).",
@@ -197,6 +216,14 @@ OPPS_STATUS = _frozen(
         "V": "Clinic or emergency department visit.",
         "Y": "Non-implantable durable medical equipment: billed to the DME contractor, "
         "not paid under OPPS.",
+        # Indicators in the 2026 Addendum B that DATA_LAYOUTS.md section 2.6 does not define:
+        # described only by what the file shows; Addendum D1 holds the definitions.
+        "H1": "A 2026 indicator carried by non-opioid pain-relief devices; see OPPS Addendum D1 "
+        "for how they are paid.",
+        "K1": "A 2026 indicator carried by non-opioid pain-relief drugs; see OPPS Addendum D1 "
+        "for how they are paid.",
+        "S1": "A 2026 indicator carried by skin substitute products, which the file prices per "
+        "unit; see OPPS Addendum D1 for the definition.",
     }
 )
 
@@ -330,6 +357,8 @@ HCPCS_LAB_CERT = _frozen(
     }
 )
 
+# HCPCS field 25 (CMS type of service), from the layout's CMS_TYPE_SRVC_TB table, including the
+# values it marks obsolete or discontinued.
 TYPE_OF_SERVICE = _frozen(
     {
         "1": "Medical care",
@@ -343,19 +372,29 @@ TYPE_OF_SERVICE = _frozen(
         "9": "Other medical items or services",
         "0": "Whole blood",
         "A": "Used durable medical equipment",
+        "B": "High-risk screening mammography (obsolete since 1998)",
+        "C": "Low-risk screening mammography (obsolete since 1998)",
         "D": "Ambulance",
         "E": "Enteral/parenteral nutrients and supplies",
         "F": "Ambulatory surgical center facility",
         "G": "Immunosuppressive drugs",
+        "H": "Hospice services (discontinued in 1995)",
+        "I": "Purchase of DME on an installment basis (discontinued in 1995)",
         "J": "Diabetic shoes",
         "K": "Hearing items and services",
         "L": "ESRD supplies",
+        "M": "Monthly capitation payment for dialysis",
+        "N": "Kidney donor",
         "P": "Lump-sum purchase of DME, prosthetics or orthotics",
         "Q": "Vision items or services",
         "R": "Rental of DME",
-        "S": "Surgical dressings",
-        "V": "Pneumococcal, influenza or hepatitis B vaccine",
+        "S": "Surgical dressings or other medical supplies",
+        "T": "Outpatient mental health limitation",
+        "U": "Occupational therapy",
+        "V": "Pneumococcal or influenza vaccine",
         "W": "Physical therapy",
+        "Y": "Second opinion on elective surgery (obsolete since 1997)",
+        "Z": "Third opinion on elective surgery (obsolete since 1997)",
     }
 )
 
@@ -379,14 +418,108 @@ BETOS_DETAIL = _frozen(
         "D1C": "Oxygen and supplies",
         "D1D": "Wheelchairs",
         "D1E": "Other DME",
-        "D1F": "Prosthetic and orthotic devices",
-        "D1G": "Drugs administered through DME",
+        "D1F": "Prosthetic/Orthotic devices",
+        "D1G": "Drugs Administered through DME",
+        "I1A": "Standard imaging - chest",
+        "I1B": "Standard imaging - musculoskeletal",
+        "I1C": "Standard imaging - breast",
+        "I1D": "Standard imaging - contrast gastrointestinal",
+        "I1E": "Standard imaging - nuclear medicine",
+        "I1F": "Standard imaging - other",
+        "I2A": "Advanced imaging - CAT/CT/CTA: brain/head/neck",
+        "I2B": "Advanced imaging - CAT/CT/CTA: other",
+        "I2C": "Advanced imaging - MRI/MRA: brain/head/neck",
+        "I2D": "Advanced imaging - MRI/MRA: other",
+        "I3A": "Echography/ultrasonography - eye",
+        "I3B": "Echography/ultrasonography - abdomen/pelvis",
+        "I3C": "Echography/ultrasonography - heart",
+        "I3D": "Echography/ultrasonography - carotid arteries",
+        "I3E": "Echography/ultrasonography - prostate, transrectal",
+        "I3F": "Echography/ultrasonography - other",
+        "I4A": "Imaging/procedure - heart including cardiac catheterization",
+        "I4B": "Imaging/procedure - other",
+        "M1A": "Office visits - new",
+        "M1B": "Office visits - established",
+        "M2A": "Hospital visit - initial",
+        "M2B": "Hospital visit - subsequent",
+        "M2C": "Hospital visit - critical care",
+        "M3": "Emergency room visit",
+        "M4A": "Home visit",
+        "M4B": "Nursing home visit",
+        "M5A": "Specialist - pathology",
+        "M5B": "Specialist - psychiatry",
+        "M5C": "Specialist - ophthalmology",
+        "M5D": "Specialist - other",
+        "M6": "Consultations",
         "O1A": "Ambulance",
         "O1B": "Chiropractic",
         "O1C": "Enteral and parenteral",
         "O1D": "Chemotherapy",
         "O1E": "Other drugs",
-        "O1G": "Immunizations and vaccinations",
+        "O1F": "Hearing and speech services",
+        "O1G": "Immunizations/Vaccinations",
+        "O1L": "Lymphedema compression treatment items (from 2024-01-01)",
+        "P0": "Anesthesia",
+        "P1A": "Major procedure - breast",
+        "P1B": "Major procedure - colectomy",
+        "P1C": "Major procedure - cholecystectomy",
+        "P1D": "Major procedure - TURP",
+        "P1E": "Major procedure - hysterectomy",
+        "P1F": "Major procedure - exploration/decompression/excision of disc",
+        "P1G": "Major procedure - other",
+        "P2A": "Major procedure, cardiovascular-CABG",
+        "P2B": "Major procedure, cardiovascular-Aneurysm repair",
+        "P2C": "Major procedure, cardiovascular-Thromboendarterectomy",
+        "P2D": "Major procedure, cardiovascular-Coronary angioplasty (PTCA)",
+        "P2E": "Major procedure, cardiovascular-Pacemaker insertion",
+        "P2F": "Major procedure, cardiovascular-Other",
+        "P3A": "Major procedure, orthopedic - Hip fracture repair",
+        "P3B": "Major procedure, orthopedic - Hip replacement",
+        "P3C": "Major procedure, orthopedic - Knee replacement",
+        "P3D": "Major procedure, orthopedic - other",
+        "P4A": "Eye procedure - corneal transplant",
+        "P4B": "Eye procedure - cataract removal/lens insertion",
+        "P4C": "Eye procedure - retinal detachment",
+        "P4D": "Eye procedure - treatment of retinal lesions",
+        "P4E": "Eye procedure - other",
+        "P5A": "Ambulatory procedures - skin",
+        "P5B": "Ambulatory procedures - musculoskeletal",
+        "P5C": "Ambulatory procedures - inguinal hernia repair",
+        "P5D": "Ambulatory procedures - lithotripsy",
+        "P5E": "Ambulatory procedures - other",
+        "P6A": "Minor procedures - skin",
+        "P6B": "Minor procedures - musculoskeletal",
+        "P6C": "Minor procedures - other (Medicare fee schedule)",
+        "P6D": "Minor procedures - other (Non-Medicare fee schedule)",
+        "P7A": "Oncology - radiation therapy",
+        "P7B": "Oncology - other",
+        "P8A": "Endoscopy - arthroscopy",
+        "P8B": "Endoscopy - upper gastrointestinal",
+        "P8C": "Endoscopy - sigmoidoscopy",
+        "P8D": "Endoscopy - colonoscopy",
+        "P8E": "Endoscopy - cystoscopy",
+        "P8F": "Endoscopy - bronchoscopy",
+        "P8G": "Endoscopy - laparoscopic cholecystectomy",
+        "P8H": "Endoscopy - laryngoscopy",
+        "P8I": "Endoscopy - other",
+        "P9A": "Dialysis services (Medicare fee schedule)",
+        "P9B": "Dialysis services (Non-Medicare fee schedule)",
+        "T1A": "Lab tests - routine venipuncture (Non-Medicare fee schedule)",
+        "T1B": "Lab tests - automated general profiles",
+        "T1C": "Lab tests - urinalysis",
+        "T1D": "Lab tests - blood counts",
+        "T1E": "Lab tests - glucose",
+        "T1F": "Lab tests - bacterial cultures",
+        "T1G": "Lab tests - other (Medicare fee schedule)",
+        "T1H": "Lab tests - other (Non-Medicare fee schedule)",
+        "T2A": "Other tests - electrocardiograms",
+        "T2B": "Other tests - cardiovascular stress tests",
+        "T2C": "Other tests - EKG monitoring",
+        "T2D": "Other tests - other",
+        "Y1": "Other - Medicare fee schedule",
+        "Y2": "Other - Non-Medicare fee schedule",
+        "Z1": "Local codes",
+        "Z2": "Undefined codes",
     }
 )
 
@@ -521,6 +654,11 @@ DMEPOS_CATEGORIES = _frozen(
         "PO": "Prosthetics and orthotics",
         "SD": "Surgical dressings",
         "PE": "Parenteral and enteral nutrition",
+        "TE": "Transcutaneous electrical nerve stimulators (TENS)",
+        "SC": "Splints and casts",
+        "IL": "Intraocular lenses",
+        "LC": "Lymphedema compression treatment items",
+        "TS": "Therapeutic shoes and inserts for diabetes",
     }
 )
 

@@ -155,8 +155,8 @@ CPT_MODIFIERS: Mapping[str, tuple[str, str]] = MappingProxyType(
         ),
         "82": (
             "Assistant surgeon, no qualified resident",
-            "A physician assistant at surgery in a teaching hospital when no qualified "
-            "resident was available.",
+            "A physician who assisted at surgery in a teaching hospital because no "
+            "qualified resident surgeon was available.",
         ),
         "91": (
             "Repeat laboratory test",

@@ -334,7 +334,9 @@ def _other_facts(main: FeeRow, facts: list[Fact]) -> None:
             )
         )
     if main.diag_imaging_family == "88":
-        facts.append(Fact("Imaging cap", "88", explain(IMAGING_FAMILY, main.diag_imaging_family)))
+        facts.append(
+            Fact("Imaging family", "88", explain(IMAGING_FAMILY, main.diag_imaging_family))
+        )
 
 
 def _pct(value: float | None) -> str:

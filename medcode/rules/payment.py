@@ -155,7 +155,7 @@ class ClaimPayment:
 NO_PFS_ROW = "No PFS relative value row for {code}: it is not paid under the PFS on this date."
 NOT_PRICED_STATUS: dict[str, str] = {
     "C": "PFS status C: the contractor prices it; the PFS gives no amount.",
-    "D": "PFS status D: deleted, with a grace period; no amount is computed for it.",
+    "D": "PFS status D: deleted; no amount is computed for it.",
     "E": "PFS status E: excluded from the PFS by regulation; any payment is outside the PFS.",
     "J": "PFS status J: anesthesia service, paid by base and time units (not computed here).",
     "X": "PFS status X: statutory exclusion, not paid under the PFS (e.g. lab or ambulance "

@@ -37,8 +37,8 @@ PFS_STATUS_MESSAGES: dict[str, tuple[Severity, str, str | None]] = {
     ),
     "D": (
         "warning",
-        "{code} ({line}) has PFS status D: the code was deleted this year (CMS may allow a "
-        "grace period for deleted codes).",
+        "{code} ({line}) has PFS status D: the code is deleted from the start of the year "
+        "of the fee schedule file.",
         "Report the code that replaced {code} for the date of service.",
     ),
     "E": (
@@ -68,7 +68,7 @@ PFS_STATUS_MESSAGES: dict[str, tuple[Severity, str, str | None]] = {
     "I": (
         "error",
         "{code} ({line}) has PFS status I: it is not valid for Medicare; Medicare uses "
-        "another code for this service (often a HCPCS Level II G-code).",
+        "another code for this service.",
         "Report the Medicare code for this service instead of {code}.",
     ),
     "M": (

@@ -21,7 +21,7 @@ def advice_for(modifier: str, **fee: Any) -> mods.ModifierAdvice:
     [
         ("0", mods.DOES_NOT_APPLY, "100%"),
         ("1", mods.APPLIES, "150%"),
-        ("2", mods.DOES_NOT_APPLY, "Already bilateral"),
+        ("2", mods.DOES_NOT_APPLY, "already bilateral"),
         ("3", mods.APPLIES, "each side at 100%"),
         ("9", mods.DOES_NOT_APPLY, "does not apply"),
     ],

@@ -3,13 +3,20 @@ PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: up test lint install
+.PHONY: up test test-fast lint install
 
 up: $(STAMP)
 	$(VENV)/bin/medcode up
 
 test: $(STAMP)
 	$(VENV)/bin/pytest
+
+# The edit loop: everything but real servers, browsers, the API fuzz run and the tests that read
+# the whole of MEDCODE_DATA_DIR, on two processes (pytest-xdist). CI runs `make test`.
+test-fast: $(STAMP)
+	env -u MEDCODE_DATA_DIR $(VENV)/bin/pytest -n 2 -q -p no:cacheprovider \
+		-m "not browser and not server and not fuzz and not fulldata" --durations=0 \
+		--durations-min=2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -166,7 +166,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MEDCODE_TEST_SQLITE") or None}
+    # In memory unless a file is named; ":memory:" (not None) so that pytest-xdist's per-worker
+    # suffix leaves it alone whatever the engine's module path.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MEDCODE_TEST_SQLITE") or ":memory:"}
 # Read replicas (comma-separated URLs): aliases replica1, replica2, ... get the reads of
 # reference data (medcode.ops.routers); in tests each mirrors the default database.
 for _n, _url in enumerate(

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from medcode.codes.tests.sample_data import write_samples
+
+pytestmark = pytest.mark.server
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.server
+
 REPO = Path(__file__).resolve().parents[3]
 
 THREADS = 24

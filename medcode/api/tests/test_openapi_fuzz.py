@@ -40,6 +40,8 @@ from medcode.accounts.services import set_plan
 from medcode.accounts.viewers import forget_plans
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 
+pytestmark = pytest.mark.fuzz
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

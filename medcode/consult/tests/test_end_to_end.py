@@ -11,7 +11,7 @@ import pytest
 from medcode.consult.tests.conftest import CONSULT, SITE, free_port, make_mail
 from medcode.consult.tests.live import add_user, base_env, import_samples, running
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
 
 def test_an_email_to_the_listener_gets_a_threaded_cited_reply(

@@ -12,7 +12,7 @@ from medcode.consult.models import Inquiry
 from medcode.consult.smtpd import controller
 from medcode.consult.tests.conftest import CONSULT, free_port, make_mail
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
 
 @pytest.fixture

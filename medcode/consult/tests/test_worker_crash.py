@@ -16,7 +16,7 @@ from medcode.consult.processing import CRASH_ENV
 from medcode.consult.tests.conftest import CONSULT, make_mail
 from medcode.consult.tests.live import add_user, base_env, cli
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
 
 def state_of(env: dict[str, str], message_id: str) -> dict[str, str]:

@@ -22,6 +22,8 @@ from medcode.codes.tests.sample_data import importable, write_samples
 from medcode.mcp.views import KEY_REQUIRED
 from tests.browser.conftest import free_port, gunicorn_server, run_cli
 
+pytestmark = pytest.mark.server
+
 REPO = Path(__file__).resolve().parents[3]
 TOOLS = {
     "lookup_code",

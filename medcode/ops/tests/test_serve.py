@@ -12,6 +12,8 @@ import pytest
 
 from medcode.ops.serve import add_server_args, gunicorn_argv, prepare_metrics_dir
 
+pytestmark = pytest.mark.server
+
 REPO = Path(__file__).resolve().parents[3]
 
 

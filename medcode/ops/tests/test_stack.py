@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.server
+
 REPO = Path(__file__).resolve().parents[3]
 PG_HOST, PG_PORT, REDIS_PORT = "127.0.0.1", 5432, 6379
 START_SECONDS = 60

@@ -151,6 +151,42 @@ def test_every_shipped_code_is_in_the_fee_schedule_and_its_global_period_agrees(
         said = re.search(r"\b(0|10|90)-day global", r.summary)
         if said and days != said.group(1).zfill(3):
             wrong.append(f"{r.code}: says {said.group(0)}, PFS {days}")
-        if days == "ZZZ" and "add-on" not in r.summary.lower():
-            wrong.append(f"{r.code}: an add-on (ZZZ) the summary does not call one")
+        # ZZZ: reported only with a primary service; the summary must say so.
+        if days == "ZZZ" and not re.search(r"add-on|primary", r.summary, re.IGNORECASE):
+            wrong.append(f"{r.code}: an add-on (ZZZ) the summary does not say needs a primary")
     assert wrong == []
+
+
+# Marks of the AMA descriptors' own style that plain writing does not produce: the
+# "(separate procedure)" designation, "(eg, ...)" without periods, the add-on formula, and the
+# semicolon that joins a parent descriptor to its indented child.
+AMA_MARKS = (
+    re.compile(r"\(separate procedure\)", re.IGNORECASE),
+    re.compile(r"\(eg,", re.IGNORECASE),
+    re.compile(r"list separately in addition to code for primary", re.IGNORECASE),
+)
+
+
+def test_no_shipped_row_carries_the_marks_of_ama_descriptor_text(
+    shipped: list[cpt_titles.CptTitle],
+) -> None:
+    marked = [
+        r.code
+        for r in shipped
+        if ";" in r.title or any(m.search(f"{r.title} {r.summary}") for m in AMA_MARKS)
+    ]
+    assert marked == [], f"rewrite these in our own words: {marked}"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "94690,Oxygen uptake at rest,Indirect measurement at rest (separate procedure).",
+        "99999,Office visit; new patient,A visit.",
+        "99998,A visit,A visit (eg, a short one).",
+    ],
+)
+def test_the_ama_marks_check_catches_descriptor_style(row: str) -> None:
+    code, title, summary = row.split(",", 2)
+    item = cpt_titles.CptTitle(code, title, summary, "reviewed", "x")
+    assert ";" in item.title or any(m.search(f"{item.title} {item.summary}") for m in AMA_MARKS)

@@ -131,6 +131,8 @@ class EditorialOut(Schema):
     reviewed_by: str
     updated: dt.date
     sources: list[str]
+    # "<who>, <YYYY-MM-DD>" of the second review by someone who did not write it; "" if none.
+    second_review: str = ""
 
 
 class CodeRefOut(Schema):

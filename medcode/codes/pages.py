@@ -66,6 +66,8 @@ class Editorial:
     reviewed_by: str
     updated: dt.date
     sources: tuple[str, ...]
+    # "<who>, <YYYY-MM-DD>" of the article's second review; "" when there was none.
+    second_review: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,16 @@ def code_page(system: str, code: str, on: dt.date) -> CodePage:
         faq=tuple(FaqItem(q, a) for q, a in (article.faq if article else ())),
         editorial=(
             Editorial(
-                article.title, article.status, article.reviewed_by, article.updated, article.sources
+                article.title,
+                article.status,
+                article.reviewed_by,
+                article.updated,
+                article.sources,
+                second_review=(
+                    f"{article.second_reviewed_by}, {article.second_reviewed.isoformat()}"
+                    if article.second_reviewed
+                    else ""
+                ),
             )
             if article
             else None

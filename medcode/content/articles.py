@@ -42,7 +42,9 @@ SECTIONS: Mapping[str, str] = MappingProxyType(
 _SECTION_BY_HEADING = {heading: key for key, heading in SECTIONS.items()}
 
 REQUIRED_FIELDS = ("code", "system", "title", "status", "reviewed_by", "updated", "sources")
-OPTIONAL_FIELDS = ("related",)
+# A second review by someone who did not write the text: who, and on which date (both or
+# neither). The date must not be before `updated`, or the review would not cover the text.
+OPTIONAL_FIELDS = ("related", "second_reviewed_by", "second_reviewed")
 
 CODE_PATTERNS: Mapping[str, re.Pattern[str]] = MappingProxyType(
     {
@@ -97,6 +99,11 @@ NO_SOURCES = "sources must be a non-empty list of document names"
 BAD_SOURCE = "each source must be a non-empty string"
 BAD_RELATED = "related must be a list of quoted codes"
 SELF_RELATED = "related must not list the article's own code"
+SECOND_REVIEW_PAIR = "second_reviewed_by and second_reviewed go together: give both or neither"
+SECOND_REVIEW_DATE = "second_reviewed must be an ISO date (YYYY-MM-DD)"
+SECOND_REVIEW_BEFORE_UPDATE = (
+    "second_reviewed ({reviewed}) is before updated ({updated}): review the current text again"
+)
 TEXT_BEFORE_SECTIONS = "text before the first '## ' section"
 LEVEL_ONE_HEADING = "level-one heading {heading!r}: use the '## ' sections"
 UNKNOWN_SECTION = "unknown section {heading!r}"
@@ -134,6 +141,9 @@ class Article:
     # (question as plain text, answer as sanitised HTML)
     faq: tuple[tuple[str, str], ...]
     path: Path
+    # The second review (see OPTIONAL_FIELDS); "" and None when there was none.
+    second_reviewed_by: str = ""
+    second_reviewed: dt.date | None = None
 
     @property
     def headed_sections(self) -> tuple[tuple[str, str, str], ...]:
@@ -231,6 +241,8 @@ def parse_article(path: Path) -> Article:
         sections=MappingProxyType(sections),
         faq=faq,
         path=path,
+        second_reviewed_by=fields.get("second_reviewed_by", ""),
+        second_reviewed=fields.get("second_reviewed"),
     )
 
 
@@ -264,7 +276,7 @@ def _validate_front_matter(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
         if field not in REQUIRED_FIELDS and field not in OPTIONAL_FIELDS:
             problems.append(UNKNOWN_FIELD.format(field=str(field)))
 
-    for field in ("code", "system", "title", "reviewed_by", "status"):
+    for field in ("code", "system", "title", "reviewed_by", "status", "second_reviewed_by"):
         if field in meta:
             value = meta[field]
             if isinstance(value, str) and value.strip():
@@ -309,6 +321,8 @@ def _validate_front_matter(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
         else:
             clean["sources"] = tuple(s.strip() for s in sources)
 
+    _check_second_review(meta, clean, problems)
+
     related = meta.get("related", [])
     if related is None:
         related = []
@@ -324,6 +338,25 @@ def _validate_front_matter(path: Path, meta: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise ArticleError(path, "; ".join(problems))
     return clean
+
+
+def _check_second_review(meta: dict[str, Any], clean: dict[str, Any], problems: list[str]) -> None:
+    if ("second_reviewed_by" in meta) != ("second_reviewed" in meta):
+        problems.append(SECOND_REVIEW_PAIR)
+    if "second_reviewed" not in meta:
+        return
+    reviewed = _as_date(meta["second_reviewed"])
+    if reviewed is None:
+        problems.append(SECOND_REVIEW_DATE)
+        return
+    clean["second_reviewed"] = reviewed
+    updated = clean.get("updated")
+    if updated is not None and reviewed < updated:
+        problems.append(
+            SECOND_REVIEW_BEFORE_UPDATE.format(
+                reviewed=reviewed.isoformat(), updated=updated.isoformat()
+            )
+        )
 
 
 def _as_date(value: object) -> dt.date | None:

@@ -82,8 +82,9 @@ def _bilateral(check: CodeCheck, value: str) -> str:
         "100% of the single-procedure amount.",
         "1": f"Yes: {code} has bilateral indicator 1, so report it once (one line, 1 unit) with "
         "modifier 50; Medicare pays 150% of the single-procedure amount.",
-        "2": f"No modifier 50: {code} has bilateral indicator 2, the code is already bilateral and "
-        "is paid at 100% whether done on one side or both.",
+        "2": f"No 150% rule: {code} has bilateral indicator 2, its values already assume a "
+        "bilateral procedure, so it is paid at most 100% of its fee whether reported for one side "
+        "or both.",
         "3": f"No 150% rule: {code} has bilateral indicator 3, so done on both sides each side "
         "is paid at 100% of its fee schedule amount. Report both sides as your Medicare "
         "contractor asks: RT and LT (each side on its own line), or modifier 50.",

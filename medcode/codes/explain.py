@@ -24,8 +24,8 @@ def explain(table: Mapping[str, str], value: str, *, unknown: str = "") -> str:
 
 PFS_STATUS = _frozen(
     {
-        "A": "Active: paid separately under the fee schedule when covered (not a national "
-        "coverage decision).",
+        "A": "Active: paid separately under the fee schedule when covered; the status is not a "
+        "coverage decision.",
         "B": "Bundled: payment is included in another service; never paid separately.",
         "C": "Contractor priced: the Medicare administrative contractor sets the payment.",
         "D": "Deleted from the start of the year of the file.",

@@ -158,6 +158,8 @@ PG_ENGINE = "medcode.ops.postgres"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = PG_ENGINE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # medcode's subclass keeps the write-ahead log open between requests (see its docstring).
+    DATABASES["default"]["ENGINE"] = "medcode.ops.sqlite3"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (

@@ -16,7 +16,8 @@ For other apps:
         CasePilot passes the request (a guest, a user or an API key's owner); the consult
         mail handler passes the sender's User. With MEDCODE_METERING=off everything is allowed.
 
-    consume(subject, kind, *, limit, period) -> Allowance     (API rate limits use this)
+    consume(subject, kind, *, limit, period) -> Allowance
+    consume_api(subject, *, per_minute, per_day, also_count) -> (minute, day)  (API limits)
     open_gated(subject, code, *, limit, period) -> Allowance  (medcode.gate uses this)
 """
 
@@ -178,6 +179,10 @@ m = redis.call('INCR', KEYS[1])
 if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 d = redis.call('INCR', KEYS[2])
 if redis.call('TTL', KEYS[2]) < 0 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+if KEYS[3] then
+  redis.call('INCR', KEYS[3])
+  if redis.call('TTL', KEYS[3]) < 0 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+end
 return {0, m, d}
 """
 
@@ -327,14 +332,25 @@ def _db_consume_api(
     per_minute: int | None,
     per_day: int | None,
     now: dt.datetime,
+    also_count: str | None = None,
 ) -> tuple[int, int, int]:
-    """(refused: 0 no, 1 by the minute, 2 by the day; minute count; day count)."""
+    """(refused: 0 no, 1 by the minute, 2 by the day; minute count; day count).
+
+    One conditional UPDATE of the subject's day row, which also counts the current minute (the
+    row is made first if missing). An accepted request counts for `also_count` too: in the
+    same statement on PostgreSQL (a data-modifying WITH: one round trip, not two), by a second
+    UPDATE on SQLite, which has no such statement.
+    """
+    if per_minute == 0 or per_day == 0:
+        # Nothing to count (the minute test below would let a fresh row's first call through).
+        return _db_api_refusal(subject, minute, day, per_minute, per_day)
+    table, when = _table(UsageCounter), _when(now)
     sql = (
-        f"UPDATE {_table(UsageCounter)} SET count = count + 1, updated_at = %s,"
+        f"UPDATE {table} SET count = count + 1, updated_at = %s,"
         " minute_count = CASE WHEN minute = %s THEN minute_count + 1 ELSE 1 END, minute = %s"
         " WHERE subject = %s AND kind = %s AND period = %s"
     )
-    params: list[Any] = [_when(now), minute, minute, subject, API_DAY, day]
+    params: list[Any] = [when, minute, minute, subject, API_DAY, day]
     if per_day is not None:
         sql += " AND count < %s"
         params.append(per_day)
@@ -342,16 +358,36 @@ def _db_consume_api(
         sql += " AND (minute <> %s OR minute_count < %s)"
         params += [minute, per_minute]
     sql += " RETURNING minute_count, count"
+    together = also_count is not None and connection.vendor == "postgresql"
+    if together:
+        sql = (
+            f"WITH account AS ({sql}), per_key AS ("
+            f"INSERT INTO {table} AS c (subject, kind, period, count, minute, minute_count,"
+            " updated_at) SELECT %s, %s, %s, 1, '', 0, %s::timestamptz FROM account"
+            " ON CONFLICT (subject, kind, period) DO UPDATE"
+            " SET count = c.count + 1, updated_at = excluded.updated_at)"
+            " SELECT minute_count, count FROM account"
+        )
+        params += [also_count, API_DAY, day, when]
     for attempt in range(2):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is not None:
+            if also_count is not None and not together:
+                _db_consume(also_count, API_DAY, day, None, 1, now)
             return 0, int(row[0]), int(row[1])
         if attempt == 0:
             values = {"subject": subject, "kind": API_DAY, "period": day, "updated_at": now}
             if not _insert_ignore(UsageCounter, values):
                 break  # the row was there: a limit refused the request
+    return _db_api_refusal(subject, minute, day, per_minute, per_day)
+
+
+def _db_api_refusal(
+    subject: str, minute: str, day: str, per_minute: int | None, per_day: int | None
+) -> tuple[int, int, int]:
+    """Which limit refused a request, and the counts it met."""
     found = (
         f"SELECT minute, minute_count, count FROM {_table(UsageCounter)}"
         " WHERE subject = %s AND kind = %s AND period = %s"
@@ -445,20 +481,27 @@ def consume_api(
     *,
     per_minute: int | None,
     per_day: int | None,
+    also_count: str | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Allowance, Allowance]:
     """Count one API request against both limits in one atomic step: (minute, day).
 
     A request refused by either limit is counted by neither; the refusing one is not allowed.
+    An allowed request is also counted, without a limit, in the day counter of `also_count`
+    (an API key's own use, shown on its owner's account page): in the same Redis script or
+    PostgreSQL statement, right after it on SQLite.
     """
     now = now or timezone.now()
     minute, day = period_key(MINUTE, now), period_key(Period.DAY, now)
     refused, in_minute, in_day = -1, 0, 0
     client = redis_state.get()
     if client is not None:
+        keys = [_rkey("n", API_MINUTE, subject, minute), _rkey("n", API_DAY, subject, day)]
+        if also_count is not None:
+            keys.append(_rkey("n", API_DAY, also_count, day))
         try:
             refused, in_minute, in_day = redis_state.scripts["api"](
-                keys=[_rkey("n", API_MINUTE, subject, minute), _rkey("n", API_DAY, subject, day)],
+                keys=keys,
                 args=[
                     -1 if per_minute is None else per_minute,
                     -1 if per_day is None else per_day,
@@ -470,7 +513,9 @@ def consume_api(
             redis_state.failed(exc)
             refused = -1
     if refused == -1:
-        refused, in_minute, in_day = _db_consume_api(subject, minute, day, per_minute, per_day, now)
+        refused, in_minute, in_day = _db_consume_api(
+            subject, minute, day, per_minute, per_day, now, also_count
+        )
     return (
         Allowance(refused != 1, int(in_minute), per_minute, period_end(MINUTE, now)),
         Allowance(refused != 2, int(in_day), per_day, period_end(Period.DAY, now)),

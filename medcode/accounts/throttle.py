@@ -137,8 +137,10 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
     # Limits are the account's, whichever of its keys (or its session) calls: a second key, or
     # a new one after a revoked one, adds no quota.
     account = f"user:{viewer.user_id}" if viewer.user_id is not None else viewer.subject
+    # Each key's own use is counted too (shown per day on the account page, never limited).
+    own = f"key:{viewer.api_key_id}" if viewer.api_key_id is not None else None
     minute, day = metering.consume_api(
-        account, per_minute=plan.api_per_minute, per_day=plan.api_per_day
+        account, per_minute=plan.api_per_minute, per_day=plan.api_per_day, also_count=own
     )
     if not minute.allowed or not day.allowed:
         links = quota_links(request, is_guest=viewer.is_guest)
@@ -149,9 +151,6 @@ def admit(request: HttpRequest) -> HttpResponse | dict[str, str]:
             wait = str(day.retry_after)
             detail = PER_DAY.format(plan=plan.name, limit=day.limit, seconds=wait)
         return _error(429, detail, links=links, Retry_After=wait)
-    if viewer.api_key_id is not None:
-        # Each key's own use, shown per day on the account page (counted, never limited).
-        metering.consume(f"key:{viewer.api_key_id}", metering.API_DAY, limit=None, period="day")
     headers = {}
     if minute.remaining is not None:
         headers["X-RateLimit-Remaining-Minute"] = str(minute.remaining)

@@ -98,6 +98,37 @@ def test_api_requests_without_limits_are_still_counted_per_day():
     assert metering.daily_usage("key:2", metering.API_DAY, days=1, now=NOW) == [(NOW.date(), 3)]
 
 
+def _api_counts_with_a_key_beside_the_account() -> None:
+    """Three calls on a 2-a-minute account: the key's own count follows the allowed ones."""
+    pairs = [
+        metering.consume_api("user:7", per_minute=2, per_day=10, also_count="key:70", now=NOW)
+        for _ in range(3)
+    ]
+    assert [m.allowed for m, _ in pairs] == [True, True, False]
+    assert [(m.used, d.used) for m, d in pairs] == [(1, 1), (2, 2), (2, 2)]
+    assert metering.daily_usage("key:70", metering.API_DAY, days=1, now=NOW) == [(NOW.date(), 2)]
+    assert metering.daily_usage("user:7", metering.API_DAY, days=1, now=NOW) == [(NOW.date(), 2)]
+    # A day limit refuses the key's count too; a limit of 0 counts nothing at all.
+    for _ in range(3):
+        metering.consume_api("user:8", per_minute=None, per_day=1, also_count="key:80", now=NOW)
+    metering.consume_api("user:9", per_minute=0, per_day=None, also_count="key:90", now=NOW)
+    assert metering.daily_usage("key:80", metering.API_DAY, days=1, now=NOW)[-1][1] == 1
+    assert metering.daily_usage("key:90", metering.API_DAY, days=1, now=NOW)[-1][1] == 0
+    assert metering.daily_usage("user:9", metering.API_DAY, days=1, now=NOW)[-1][1] == 0
+
+
+def test_an_allowed_api_request_counts_for_its_key_in_the_same_step():
+    _api_counts_with_a_key_beside_the_account()
+    assert UsageCounter.objects.get(subject="key:70").count == 2
+    assert not UsageCounter.objects.filter(subject__in=["key:90", "user:9"]).exists()
+
+
+def test_redis_counts_an_api_requests_key_in_the_same_step(settings, redis_prefix):
+    redis_or_skip(settings)
+    _api_counts_with_a_key_beside_the_account()
+    assert UsageCounter.objects.count() == 0
+
+
 def test_a_gated_view_counts_once_per_code_per_period():
     opened = [metering.open_gated("user:1", c, limit=2, period="month") for c in "AABBC"]
     assert [o.allowed for o in opened] == [True, True, True, True, False]

@@ -155,7 +155,12 @@ def _table(record: dict[str, Any]) -> Table:
 
 def _payment_table(payment: dict[str, Any]) -> Table:
     """The expected payment: one row per line, the adjustments, the claim total."""
-    where = payment["locality"]["name"] if payment["locality"] else "national"
+    if payment["basis"] == "opps_national":
+        where = "OPPS national"
+    else:
+        where = payment["locality"]["name"] if payment["locality"] else "national"
+    if payment.get("state"):
+        where += f"; DMEPOS {payment['state']}" + (" rural" if payment.get("rural") else "")
     total = f"${payment['total']}" + ("" if payment["is_complete"] else " (incomplete)")
     table = Table(
         title=f"Expected Medicare payment ({where}): {total}",
@@ -164,19 +169,32 @@ def _payment_table(payment: dict[str, Any]) -> Table:
         caption="\n".join(payment["notices"]) or None,
         caption_justify="left",
     )
-    for column in ("Line", "Code", "Setting", "Fee", "Adjustments", "Expected"):
+    for column in ("Line", "Code", "Paid under", "Fee", "Adjustments", "Expected"):
         table.add_column(column, overflow="fold")
     for line in payment["lines"]:
         adjustments = [a["message"] for a in line["adjustments"]]
         if line["reason"] and line["reason"] not in adjustments:
             adjustments.append(line["reason"])
+        schedule = line.get("schedule", "pfs")
+        if schedule == "opps":
+            under = f"OPPS SI {line['status_indicator'] or '?'}"
+        elif schedule == "dmepos":
+            under = "DMEPOS"
+        else:
+            under = "PFS " + line["setting"].replace("_", "-")
+        if line["status"] == "packaged":
+            expected = "packaged"
+        elif line["amount"] is not None:
+            expected = f"${line['amount']}"
+        else:
+            expected = "not priced"
         table.add_row(
             str(line["line"]),
             line["code"],
-            line["setting"].replace("_", "-"),
+            under,
             f"${line['fee']}" if line["fee"] else "",
             "\n".join(adjustments),
-            f"${line['amount']}" if line["amount"] is not None else "not priced",
+            expected,
         )
     return table
 

@@ -1,9 +1,13 @@
-"""The expected Medicare payment of a checked claim: PFS amounts by line and a claim total.
+"""The expected Medicare payment of a checked claim: amounts by line and a claim total.
 
-The rules (medcode.rules.payment) price the lines; this module picks, for each date of
-service, the PFS release and the locality's GPCIs from the loaded releases, and never mixes
-years: a date whose year has no PFS file loaded is not priced, and a locality whose GPCIs are
-not of the RVUs' year falls back to the national amount with a notice saying so.
+A practitioner claim is priced under the PFS (medcode.rules.payment), its DME lines (no PFS
+row, a DMEPOS fee schedule row) under the DMEPOS fee schedule for the claim's state
+(medcode.rules.dmepos); an outpatient hospital claim under the OPPS (medcode.rules.opps:
+Addendum B rates and the packaging its status indicators imply). This module picks, for each
+date of service, the releases and the locality's GPCIs from the loaded releases, and never
+mixes years: a date whose year has no PFS, Addendum B or DMEPOS file loaded is not priced,
+and a locality whose GPCIs are not of the RVUs' year falls back to the national amount with a
+notice saying so.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from medcode.claims.tables import TableCache
 from medcode.codes.catalog import release_catalog
 from medcode.codes.payment import UNKNOWN_LOCALITY, find_locality, gpci_release
 from medcode.rules import Claim
+from medcode.rules.dmepos import price_dme_line
+from medcode.rules.opps import OppsRate, price_opps
 from medcode.rules.payment import (
     NATIONAL,
     Adjustment,
@@ -34,10 +40,29 @@ PFS_OTHER_YEAR = (
     "No PFS relative value file of {year} in force on {on} is loaded (the one in force, "
     "{release}, is of {release_year}); years are not mixed, so lines of {on} are not priced."
 )
-NOT_PRACTITIONER = (
-    "The PFS prices practitioner claims; an outpatient hospital claim is paid under the OPPS, "
-    "which this estimate does not compute."
+OPPS_BASIS = (
+    "Outpatient hospital claim: national unadjusted OPPS payment rates from Addendum B "
+    "({release}), before the hospital's wage index, with the packaging the status "
+    "indicators imply; no coinsurance, deductible or outlier payment."
 )
+NO_OPPS = "No OPPS Addendum B is loaded, so no outpatient hospital payment is computed."
+OPPS_OTHER_YEAR = (
+    "No OPPS Addendum B of {year} is loaded (the one loaded, {release}, is of {release_year}); "
+    "years are not mixed, so lines of {on} are not priced."
+)
+OPPS_OTHER_QUARTER = (
+    "Lines of {on} are priced from {release} (effective {start}), the only Addendum B of {year} "
+    "loaded; that quarter's rates may differ from those in force on {on}."
+)
+DMEPOS_OTHER_YEAR = (
+    "No DMEPOS fee schedule of {year} is loaded (loaded: {release}); years are not mixed, so "
+    "DME lines of {on} are not priced."
+)
+DMEPOS_OTHER_QUARTER = (
+    "DME lines of {on} are priced from the DMEPOS fee schedule {release} (effective {start}), "
+    "the only one of {year} loaded; that quarter's fees may differ from those in force on {on}."
+)
+DMEPOS_BASIS = "DME lines: DMEPOS fee schedule {release}, {state} {area} fees."
 GPCI_NOT_LOADED = (
     "GPCIs for {year} are not loaded (loaded: {loaded}): lines of {on} are priced at national "
     "amounts."
@@ -63,15 +88,22 @@ class ExpectedPayment:
     localities: tuple[Gpci, ...] = ()  # the localities priced (one per GPCI year)
     notices: tuple[str, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
+    setting: Setting = "practitioner"
+    state: str | None = None  # the state of the DMEPOS fees (given, or the locality's)
+    rural: bool = False
 
     @property
     def basis(self) -> str:
+        if self.setting == "outpatient_hospital":
+            return "opps_national"
         return "locality" if self.localities else "national"
 
     def as_dict(self) -> dict[str, Any]:
         payment = self.payment
         return {
             "basis": self.basis,
+            "state": self.state,
+            "rural": self.rural,
             "requested_locality": self.requested_locality,
             "locality": _locality_dict(self.localities[0]) if self.localities else None,
             "total": _money(payment.total),
@@ -111,6 +143,9 @@ def line_dict(payment: LinePayment) -> dict[str, Any]:
         "formula": payment.formula,
         "adjustments": [adjustment_dict(a) for a in payment.adjustments],
         "source": payment.source,
+        "schedule": payment.schedule,
+        "status_indicator": payment.status_indicator or None,
+        "packaged_into": list(payment.packaged_into),
     }
 
 
@@ -130,14 +165,16 @@ def expected_payment(
     *,
     setting: Setting,
     locality: str | None,
+    state: str | None = None,
+    rural: bool = False,
 ) -> ExpectedPayment:
     """Price each part of a claim (its lines under one set of releases) and merge them."""
+    if setting == "outpatient_hospital":
+        return _opps_payment(claim, parts, locality=locality, state=state, rural=rural)
     notices: list[str] = []
     localities: list[Gpci] = []
     sources: dict[str, str] = {}
-    if setting != "practitioner":
-        notices.append(NOT_PRACTITIONER)
-    elif not locality:
+    if not locality:
         notices.append(NATIONAL_BASIS)
 
     def unavailable(text: str) -> PricingPlace:
@@ -152,8 +189,6 @@ def expected_payment(
         def place_for(
             on: dt.date, pfs: ReleaseRef | None = pfs, label: str = label
         ) -> PricingPlace:
-            if setting != "practitioner":
-                return PricingPlace(unavailable=NOT_PRACTITIONER)
             if pfs is None:
                 return unavailable(NO_PFS)
             if pfs.effective_from.year != on.year:
@@ -170,12 +205,149 @@ def expected_payment(
             by_number[payment.line] = payment
         if pfs is not None:
             sources.setdefault("pfs", cache.source("pfs"))
+    state = state or _state_of(locality, localities)
+    for part, cache in parts:
+        _price_dme(part, cache, by_number, state, rural, notices, sources)
     return ExpectedPayment(
         ClaimPayment(tuple(by_number[line.number] for line in claim.lines)),
         locality,
         tuple(dict.fromkeys(localities)),
         tuple(dict.fromkeys(notices)),
         sources,
+        setting,
+        state,
+        rural,
+    )
+
+
+def _state_of(locality: str | None, localities: list[Gpci]) -> str | None:
+    """The state a locality implies: the priced locality's, or the ST of 'County, ST'."""
+    if localities and localities[0].state:
+        return localities[0].state.upper()
+    if locality and "," in locality:
+        found = locality.rsplit(",", 1)[1].strip().upper()
+        if len(found) == 2 and found.isalpha():
+            return found
+    return None
+
+
+def _price_dme(
+    part: Claim,
+    cache: TableCache,
+    by_number: dict[int, LinePayment],
+    state: str | None,
+    rural: bool,
+    notices: list[str],
+    sources: dict[str, str],
+) -> None:
+    """Lines the PFS does not price whose code has DMEPOS rows: the state's DMEPOS fee."""
+    waiting = [
+        line
+        for line in part.lines
+        if by_number[line.number].status == "not_priced" and line.code[:1].isalpha()
+    ]
+    release = cache.releases.dmepos
+    if not waiting or release is None:
+        return
+    label = release.version_label or release.citation
+    for line in waiting:
+        rows = cache.dmepos_rows(line.code)
+        if not rows:
+            continue
+        on = line.date_of_service
+        if release.effective_from.year != on.year:
+            text = DMEPOS_OTHER_YEAR.format(year=on.year, release=release.citation, on=on)
+            notices.append(text)
+            old = by_number[line.number]
+            by_number[line.number] = LinePayment(
+                old.line, old.code, "not_priced", old.setting, None, None, text, "",
+                source=release.citation, schedule="dmepos",
+            )  # fmt: skip
+            continue
+        if not _in_quarter(release, on):
+            notices.append(
+                DMEPOS_OTHER_QUARTER.format(
+                    on=on, release=label, start=release.effective_from, year=on.year
+                )
+            )
+        by_number[line.number] = price_dme_line(
+            line, rows, state=state, rural=rural, release=label, source=release.citation
+        )
+        sources.setdefault("dmepos", release.citation)
+        if state:
+            area = "rural" if rural else "non-rural"
+            notices.append(DMEPOS_BASIS.format(release=label, state=state, area=area))
+
+
+def _in_quarter(release: ReleaseRef, on: dt.date) -> bool:
+    start = release.effective_from
+    end_month = start.month + 2
+    return start <= on and (on.year, on.month) <= (start.year, end_month)
+
+
+def _opps_payment(
+    claim: Claim,
+    parts: list[tuple[Claim, TableCache]],
+    *,
+    locality: str | None,
+    state: str | None,
+    rural: bool,
+) -> ExpectedPayment:
+    """An outpatient hospital claim under the OPPS: one pricing over the whole claim, since a
+    comprehensive (J1) line packages the claim's other lines whatever their dates."""
+    notices: list[str] = []
+    sources: dict[str, str] = {}
+    rates: dict[str, OppsRate | None] = {}
+    release_of: dict[dt.date, ReleaseRef | None] = {}
+    for part, cache in parts:
+        opps = cache.releases.opps
+        for line in part.lines:
+            rates[line.code] = cache.opps_rate(line.code)
+            release_of[line.date_of_service] = opps
+        if opps is not None:
+            sources.setdefault("opps", opps.citation)
+    labels = list(
+        dict.fromkeys(r.version_label or r.citation for r in release_of.values() if r is not None)
+    )
+    label = "; ".join(labels) or "no Addendum B"
+    notices.append(OPPS_BASIS.format(release=label))
+
+    def unavailable(on: dt.date) -> str:
+        opps = release_of.get(on)
+        if opps is None:
+            return NO_OPPS
+        if opps.effective_from.year != on.year:
+            return OPPS_OTHER_YEAR.format(
+                year=on.year,
+                release=opps.version_label or opps.citation,
+                release_year=opps.effective_from.year,
+                on=on,
+            )
+        if not _in_quarter(opps, on):
+            notices.append(
+                OPPS_OTHER_QUARTER.format(
+                    on=on,
+                    release=opps.version_label or opps.citation,
+                    start=opps.effective_from,
+                    year=on.year,
+                )
+            )
+        return ""
+
+    source = sources.get("opps", NO_OPPS)
+    priced = price_opps(claim, rates, release=label, source=source, unavailable=unavailable)
+    for payment in priced:
+        if payment.reason == NO_OPPS or payment.reason.startswith("No OPPS Addendum B of"):
+            notices.append(payment.reason)
+    return ExpectedPayment(
+        ClaimPayment(priced),
+        locality,
+        (),
+        tuple(dict.fromkeys(notices)),
+        sources,
+        "outpatient_hospital",
+        state,
+        rural,
     )
 
 

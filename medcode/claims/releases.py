@@ -87,6 +87,8 @@ class ReleaseSet:
     loaded: frozenset[str] = frozenset()  # kinds with any release loaded, in force or not
     ncd: ReleaseRef | None = None  # the NCD coding spreadsheet
     articles: ReleaseRef | None = None  # the LCD article crosswalk (none before it starts)
+    opps: ReleaseRef | None = None  # OPPS Addendum B (the expected payment of hospital claims)
+    dmepos: ReleaseRef | None = None  # the DMEPOS fee schedule (the expected payment of DME)
     key: tuple[object, ...] = field(default=(), compare=False)  # equal sets, equal keys
 
     def __post_init__(self) -> None:
@@ -95,7 +97,18 @@ class ReleaseSet:
 
         key = (
             self.setting,
-            ids([self.addon, self.pfs, self.diagnoses, self.notes, self.ncd, self.articles]),
+            ids(
+                [
+                    self.addon,
+                    self.pfs,
+                    self.diagnoses,
+                    self.notes,
+                    self.ncd,
+                    self.articles,
+                    self.opps,
+                    self.dmepos,
+                ]
+            ),
             ids(self.ptp),
             ids(self.mue),
             ids(self.codes),
@@ -190,6 +203,8 @@ class Catalog:
             loaded=frozenset(kind for kind, found in loaded.items() if found),
             ncd=newest_in_force(having("ncd_codes"), on),
             articles=newest_in_force(having("article_icd10"), on, guess=False),
+            opps=newest_in_force(having("opps_items"), on),
+            dmepos=newest_in_force(having("dmepos_fees"), on),
         )
 
 

@@ -54,6 +54,15 @@ LOCALITY_INVALID = (
     "locality must be a MAC and locality number such as 13202-01, a locality name or "
     "'County, ST' (letters, digits, spaces and , . - ' / only, at most 64), not {value!r}"
 )
+STATE_INVALID = (
+    "state must be a two-letter US state abbreviation such as TX (for DMEPOS fees), not {value!r}"
+)
+# The states and DC, the DMEPOS file's fee columns (medcode.codes.importers.pfs.DMEPOS_STATES).
+_STATE_LIST = (
+    "AL AK AZ AR CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT NC ND NE "
+    "NH NJ NM NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY"
+)
+US_STATES = frozenset(_STATE_LIST.split())
 NOT_A_LIST = "{field} must be a list"
 NOT_TEXT = "{field} must be text, not {value!r}"
 
@@ -219,7 +228,44 @@ class ClaimCheckIn(BaseModel):
         ),
         examples=["13202-01"],
     )
+    state: str | None = Field(
+        default=None,
+        description=(
+            "the two-letter state whose DMEPOS fee schedule amounts price the claim's DME lines; "
+            "without it, the state of the locality (a priced locality, or 'County, ST')"
+        ),
+        examples=["TX"],
+    )
+    rural: bool = Field(
+        default=False,
+        description="price DME lines at the state's rural DMEPOS fees (non-rural without it)",
+    )
     lines: list[ClaimLineIn] = Field(description="1 to 999 service lines")
+
+    @field_validator("state", mode="before")
+    @classmethod
+    def _state(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = _text(value, "state").upper()
+        if not text:
+            return None
+        if text not in US_STATES:
+            raise _error("state_invalid", STATE_INVALID, value=value)
+        return text
+
+    @field_validator("rural", mode="before")
+    @classmethod
+    def _rural(cls, value: Any) -> bool:
+        if isinstance(value, str):  # a CSV cell or a form field
+            text = value.strip().lower()
+            if text in {"", "0", "false", "no", "n"}:
+                return False
+            if text in {"1", "true", "yes", "y", "on"}:
+                return True
+        if isinstance(value, bool):
+            return value
+        raise _error("rural_invalid", "rural must be true or false, not {value!r}", value=value)
 
     @field_validator("locality", mode="before")
     @classmethod
@@ -325,9 +371,12 @@ class ClaimCheckOut(BaseModel):
     payment: PaymentOut | None = Field(
         default=None,
         description=(
-            "expected Medicare payment per line under the PFS (locality or national), with the "
-            "multiple procedure, bilateral, assistant, co-surgeon and team adjustments, and a "
-            "claim total"
+            "expected Medicare payment per line and a claim total: under the PFS (locality or "
+            "national) with the multiple procedure, bilateral, assistant, co-surgeon and team "
+            "adjustments, DME lines at the state's DMEPOS fee, or, for an outpatient hospital "
+            "claim, the national OPPS rate with the packaging of its status indicator (N, Q1-Q4, "
+            "J1, J2) and the SI T multiple procedure reduction. No anesthesia payment: the "
+            "anesthesia base units are not loaded"
         ),
     )
 
@@ -337,7 +386,11 @@ class AdjustmentOut(BaseModel):
 
     rule: Literal["bilateral", "multiple_procedure", "assistant", "cosurgeon", "team"]
     indicator: str = Field(
-        description="the PPRRVU column and its value", examples=["MULT PROC 2", "BILAT SURG 1"]
+        description=(
+            "the PPRRVU column and its value, or the OPPS status indicator (SI T: the OPPS "
+            "multiple procedure reduction)"
+        ),
+        examples=["MULT PROC 2", "BILAT SURG 1", "SI T"],
     )
     percent: str | None = Field(
         description=(
@@ -353,15 +406,37 @@ class AdjustmentOut(BaseModel):
 class LinePaymentOut(BaseModel):
     line: int
     code: str
-    status: Literal["priced", "no_payment", "not_priced"] = Field(
+    status: Literal["priced", "no_payment", "not_priced", "packaged"] = Field(
         description=(
             "priced: an expected amount; no_payment: Medicare pays nothing (amount 0.00); "
             "not_priced: no amount is computed (paid outside the PFS, contractor priced, NA, "
-            "a share the layout does not give), see reason"
+            "a share the layout does not give, an OPPS composite or comprehensive observation "
+            "APC Addendum B does not price), see reason; packaged: an OPPS line whose payment "
+            "is included in other lines' (amount 0.00, see packaged_into)"
         )
     )
     setting: Literal["facility", "non_facility"] = Field(
-        description="the PFS setting of the line's place of service (non-facility without one)"
+        description=(
+            "the PFS setting of the line's place of service (non-facility without one); "
+            "facility for an OPPS line"
+        )
+    )
+    schedule: Literal["pfs", "opps", "dmepos"] = Field(
+        default="pfs",
+        description=(
+            "the payment system that priced the line: the PFS, the OPPS (outpatient hospital "
+            "claims, Addendum B) or the DMEPOS fee schedule (DME lines of a practitioner claim)"
+        ),
+    )
+    status_indicator: str | None = Field(
+        default=None, description="the line's OPPS status indicator (OPPS lines)", examples=["J1"]
+    )
+    packaged_into: list[int] = Field(
+        default_factory=list,
+        description=(
+            "the lines an OPPS line is packaged into (a J1 line, the S/T/V lines of its date); "
+            "empty for SI N, packaged into the claim's other services"
+        ),
     )
     fee: str | None = Field(description="one unit's fee schedule amount, before adjustments")
     amount: str | None = Field(description="the expected allowed amount of the line, in dollars")
@@ -382,9 +457,19 @@ class LocalityOut(BaseModel):
 
 
 class PaymentOut(BaseModel):
-    """The expected Medicare allowed amounts under the PFS: an estimate, not a remittance."""
+    """The expected Medicare allowed amounts (PFS, OPPS or DMEPOS): an estimate, not a
+    remittance."""
 
-    basis: Literal["national", "locality"]
+    basis: Literal["national", "locality", "opps_national"] = Field(
+        description=(
+            "national or locality: PFS amounts (practitioner claims); opps_national: national "
+            "unadjusted OPPS rates (outpatient hospital claims)"
+        )
+    )
+    state: str | None = Field(
+        default=None, description="the state whose DMEPOS fees priced DME lines", examples=["TX"]
+    )
+    rural: bool = Field(default=False, description="whether DME lines took the rural fees")
     requested_locality: str | None
     locality: LocalityOut | None
     total: str = Field(

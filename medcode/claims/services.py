@@ -68,6 +68,8 @@ CSV_OPTIONAL = (
     "diagnoses",
     "setting",
     "locality",
+    "state",
+    "rural",
 )
 CSV_COLUMNS = (*CSV_REQUIRED, *CSV_OPTIONAL)
 
@@ -111,6 +113,8 @@ class ParsedClaim:
     claim_id: str | None = None
     setting: Setting = "practitioner"
     locality: str | None = None  # for the expected payment
+    state: str | None = None  # the DMEPOS fees' state
+    rural: bool = False
 
 
 # Findings listed per claim in a response (a 999-line claim once gave 47,271, 22.6 MB); the
@@ -191,7 +195,12 @@ def parse_claim(data: object) -> ParsedClaim:
         for position, line in enumerate(checked.lines, 1)
     )
     return ParsedClaim(
-        Claim(lines, tuple(checked.diagnoses)), checked.claim_id, checked.setting, checked.locality
+        Claim(lines, tuple(checked.diagnoses)),
+        checked.claim_id,
+        checked.setting,
+        checked.locality,
+        checked.state,
+        checked.rural,
     )
 
 
@@ -270,7 +279,12 @@ def _result(parsed: ParsedClaim, parts: list[tuple[Claim, TableCache]]) -> Claim
     findings = mark_findings(result.findings, parsed.claim, parsed.setting)
     notices = claim_notices(parsed.claim, parsed.setting)
     payment = expected_payment(
-        parsed.claim, parts, setting=parsed.setting, locality=parsed.locality
+        parsed.claim,
+        parts,
+        setting=parsed.setting,
+        locality=parsed.locality,
+        state=parsed.state,
+        rural=parsed.rural,
     )
     return ClaimResult(result.claim_id, findings, result.sources, notices, payment)
 
@@ -516,7 +530,7 @@ def _csv_claim(record: int, group: list[tuple[int, dict[str, str]]], seen: set[s
             line["number"] = row["line"]
         lines.append(line)
     data: dict[str, Any] = {"claim_id": claim_id or None, "diagnoses": diagnoses, "lines": lines}
-    for column in ("setting", "locality"):
+    for column in ("setting", "locality", "state", "rural"):
         if first.get(column):
             data[column] = first[column]
     try:

@@ -32,7 +32,15 @@ from medcode.claims.releases import (
     Setting,
 )
 from medcode.codes.models import AddOnEdit as AddOnRow
-from medcode.codes.models import Code, CodeNote, CodeSystem, FeeScheduleItem, NcdCodeListing
+from medcode.codes.models import (
+    Code,
+    CodeNote,
+    CodeSystem,
+    FeeScheduleItem,
+    NcdCodeListing,
+    OppsItem,
+    ReferenceRow,
+)
 from medcode.codes.models import MueLimit as MueRow
 from medcode.codes.models import PtpEdit as PtpRow
 from medcode.ops.routers import reference_connection
@@ -48,6 +56,8 @@ from medcode.rules import (
     Span,
 )
 from medcode.rules.coverage import ALL_OTHERS
+from medcode.rules.dmepos import DmeposRow
+from medcode.rules.opps import OppsRate
 from medcode.rules.tables import ArticleListing, Rvus, TableKind
 
 # CPT Level I modifiers, as bare numbers (their descriptors are AMA text and are not loaded);
@@ -150,6 +160,8 @@ class TableCache:
     _addons: dict[str, tuple[AddOnEdit, ...]] = field(default_factory=dict)
     _fees: dict[str, dict[str, FeeIndicators]] = field(default_factory=dict)
     _hcpcs: dict[str, HcpcsPayment | None] = field(default_factory=dict)
+    _opps: dict[str, OppsRate | None] = field(default_factory=dict)
+    _dmepos: dict[str, tuple[DmeposRow, ...]] | None = None
     _ncd: dict[str, tuple[NcdEntry, ...]] = field(default_factory=dict)
     _articles: dict[str, dict[str, ArticleListing]] = field(default_factory=dict)
     _articles_ready: bool = False
@@ -185,6 +197,8 @@ class TableCache:
         self._load_addons({c for c in codes if c not in self._addons})
         self._load_fees({c for c in codes if c not in self._fees})
         self._load_hcpcs({c for c in codes if c not in self._hcpcs})
+        if self.releases.setting == "outpatient_hospital":
+            self._load_opps({c for c in codes if c not in self._opps})
         self._load_codes({c for c in codes if c not in self._codes})
         self._load_diagnoses({d for d in diagnoses if d not in self._diagnoses})
         self._load_ncd({c for c in codes | diagnoses | {ALL_OTHERS} if c not in self._ncd})
@@ -389,6 +403,53 @@ class TableCache:
                     )
         for code in codes:
             self._articles[code] = found.get(code, {})
+
+    def _load_opps(self, codes: set[str]) -> None:
+        release = self.releases.opps
+        found: dict[str, OppsRate] = {}
+        if codes and release is not None:
+            for chunk in _chunks(sorted(codes)):
+                sql = (
+                    f"SELECT code, status_indicator, payment_rate FROM {_table(OppsItem)} "
+                    f"WHERE release_id = %s AND code IN ({_marks(chunk)})"
+                )
+                for code, si, rate in _fetch(sql, [release.id, *chunk]):
+                    found[code] = OppsRate(
+                        code, sys.intern(str(si).strip()), None if rate is None else _rvu(rate)
+                    )
+        for code in codes:
+            self._opps[code] = found.get(code)
+
+    def _load_dmepos(self) -> dict[str, tuple[DmeposRow, ...]]:
+        """The whole DMEPOS table of the release (a few thousand rows), read once."""
+        with self.lock:
+            if self._dmepos is None:
+                found: defaultdict[str, list[DmeposRow]] = defaultdict(list)
+                release = self.releases.dmepos
+                if release is not None:
+                    rows = ReferenceRow.objects.filter(release_id=release.id, key="dmepos_fees")
+                    for data in rows.values_list("data", flat=True):
+                        code = str(data.get("hcpcs", ""))
+                        mods = (str(data.get("mod") or ""), str(data.get("mod2") or ""))
+                        found[code].append(
+                            DmeposRow(
+                                code,
+                                tuple(m.strip().upper() for m in mods if m.strip()),
+                                str(data.get("catg", "")),
+                                dict(data.get("fees") or {}),
+                            )
+                        )
+                self._dmepos = {code: tuple(rows) for code, rows in found.items()}
+            return self._dmepos
+
+    def opps_rate(self, code: str) -> OppsRate | None:
+        if code not in self._opps:
+            self._load_opps({code})
+        return self._opps[code]
+
+    def dmepos_rows(self, code: str) -> tuple[DmeposRow, ...]:
+        table = self._dmepos if self._dmepos is not None else self._load_dmepos()
+        return table.get(code, ())
 
     def _load_hcpcs(self, codes: set[str]) -> None:
         release = next((r for r in self.releases.codes if r.code_system == CodeSystem.HCPCS), None)

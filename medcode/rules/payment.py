@@ -42,8 +42,10 @@ ONE = Decimal(1)
 NON_PARTICIPATING = Decimal("0.95")
 LIMITING = Decimal("1.15")
 
-PaymentStatus = Literal["priced", "no_payment", "not_priced"]
+PaymentStatus = Literal["priced", "no_payment", "not_priced", "packaged"]
 Setting = Literal["facility", "non_facility"]
+# Which payment system priced a line: the PFS, the OPPS (Addendum B) or the DMEPOS fee schedule.
+Schedule = Literal["pfs", "opps", "dmepos"]
 AdjustmentRule = Literal["bilateral", "multiple_procedure", "assistant", "cosurgeon", "team"]
 
 
@@ -129,6 +131,9 @@ class LinePayment:
     formula: str
     adjustments: tuple[Adjustment, ...] = ()
     source: str = ""
+    schedule: Schedule = "pfs"
+    status_indicator: str = ""  # the OPPS status indicator of an OPPS line
+    packaged_into: tuple[int, ...] = ()  # the lines an OPPS line's payment is packaged into
 
 
 @dataclass(frozen=True, slots=True)

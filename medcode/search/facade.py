@@ -249,7 +249,11 @@ def search(
         # The Index reads the query with its typos fixed.
         fixed = {w: c for w, c in corrections.items() if w not in LAY_SYNONYMS}
         read = " ".join(fixed.get(w, w) for w in parsed.words) if fixed else q
-        procedure = procedure_hits(q, list(parsed.words), filters, typing=typing)
+        # "s/p cholecystectomy", "had a kidney transplant": a status, not the operation.
+        past = is_past(q) or (
+            _HAD.search(q) is not None and query_kind(parsed.words) == "procedure"
+        )
+        procedure = [] if past else procedure_hits(q, list(parsed.words), filters, typing=typing)
         indexed = [] if procedure else index_reading_hits(read, filters, typing=typing)
         fused = fuse_ranked(
             [h.document_id for h in lexical],
@@ -263,7 +267,13 @@ def search(
             opening = " ".join(parsed.words).lower()
             fused.sort(key=lambda item: not opens_with(hits.get(item[0]), opening))
         route: Kind | None = "procedure" if procedure else None
-        reranked = rerank(fused, parsed.words, billable=filters.is_billable, kind=route)
+        lead: set[int] = set()
+        if past:
+            route = "condition"
+            lead = set(history_reading_hits(read, filters, typing=typing))
+        reranked = rerank(
+            fused, parsed.words, billable=filters.is_billable, kind=route, past=past, lead=lead
+        )
         for doc_id, score, source in reranked:
             how: MatchKind = "words" if source in hits else "meaning"
             ranked.setdefault(doc_id, (how, score, hits.get(doc_id)))
@@ -490,7 +500,20 @@ def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
         return []
     from medcode.ops.generation import current
 
-    codes = list(index_codes(q.lower(), current().token))
+    return code_ids(list(index_codes(q.lower(), current().token)), filters)
+
+
+def history_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
+    """Document ids of the history and status codes for a query about the past (past_codes)."""
+    if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
+        return []
+    from medcode.ops.generation import current
+
+    return code_ids(list(past_codes(q.lower(), current().token)), filters)
+
+
+def code_ids(codes: list[str], filters: Filters) -> list[int]:
+    """Document ids of ICD-10-CM `codes` that pass the filters, in the order given."""
     if not codes:
         return []
     where, params = filter_sql(filters)
@@ -512,19 +535,16 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
     from medcode.search.codebook import load_codebook
     from medcode.search.drug_use import find_drug_use, load_long_term_table
     from medcode.search.index_matcher import load_index
-    from medcode.search.note_coder import history_hits, index_hits
+    from medcode.search.note_coder import index_hits
 
     index, book = load_index(token), load_codebook(token)
     readings = [q, *lay_readings(q)]
     # "kidney problems": the Index says complications ("Diabetes, with, kidney complications").
     if _PROBLEMS.search(q):
         readings.append(_PROBLEMS.sub("complications", q))
-    codes: list[str] = []
     # A past condition is a personal history code, a drug taken for good a long-term use
     # code (note mode's readers): those lead.
-    if _PAST.search(q):
-        for reading in readings:
-            codes.extend(c for c, _ in history_hits(index, book, reading) if c not in codes)
+    codes: list[str] = list(past_codes(q, token))
     for use in find_drug_use(q, load_long_term_table(token)):
         if use.code not in codes:
             codes.append(use.code)
@@ -534,6 +554,77 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
                 codes.append(code)
     return tuple(codes[:INDEX_DEPTH])
 
+
+@lru_cache(maxsize=2048)
+def past_codes(q: str, token: str) -> tuple[str, ...]:
+    """The history and status codes the Index leads to from a query about the past or a
+    relative: "dad had colon cancer" -> History, family (Z80.0); "hx prostate cancer" ->
+    History, personal (Z85.46); "s/p cholecystectomy" -> Status (post) (Z90.49)."""
+    from medcode.search.codebook import load_codebook
+    from medcode.search.index_matcher import load_index
+    from medcode.search.note_coder import history_hits
+
+    index, book = load_index(token), load_codebook(token)
+    readings = [q, *lay_readings(q)]
+    codes: list[str] = []
+    if _FAMILY.search(q):
+        for reading in readings:
+            codes.extend(c for c in family_history_codes(index, book, reading) if c not in codes)
+    elif _PAST.search(q):
+        for reading in readings:
+            codes.extend(c for c, _ in history_hits(index, book, reading) if c not in codes)
+            codes.extend(c for c in status_codes(index, book, reading) if c not in codes)
+    return tuple(codes)
+
+
+def family_history_codes(index: Any, book: Any, text: str) -> list[str]:
+    """Family history codes (Z80-Z84) from "History, family" for a relative's condition."""
+    from medcode.search.index_matcher import stems
+
+    words = frozenset(stems(f"{text} family history"))
+    out = []
+    for hit in index.lookup_under("history", words):
+        if "> family" in hit.path.lower():
+            code = book.resolve(hit.code, words)
+            if code and code not in out:
+                out.append(code)
+    return out[:2]
+
+
+def status_codes(index: Any, book: Any, text: str) -> list[str]:
+    """Status codes (Z89-Z99) from "Status (post)" for a past procedure ("s/p
+    cholecystectomy" -> Z90.49, "had a kidney transplant" -> Z94.0)."""
+    from medcode.search.index_matcher import stems
+
+    words = frozenset(stems(text))
+    out = []
+    for hit in index.lookup_under("status", words):
+        code = book.resolve(hit.code, words)
+        if code and code not in out:
+            out.append(code)
+    return out[:2]
+
+
+def is_past(q: str) -> bool:
+    """Whether the query speaks of a past condition or procedure, or of a relative's
+    (history and status codes, not the condition or the procedure itself). "had" alone
+    is not enough ("had a fit")."""
+    return bool(_CLEARLY_PAST.search(q) or _FAMILY.search(q))
+
+
+_HAD = re.compile(r"\b(?:had|have had|underwent)\b", re.IGNORECASE)
+_CLEARLY_PAST = re.compile(
+    r"\b(?:history|hx|h/o|ago|previous|previously|prior|former|before|in the past"
+    r"|s/p|status post)\b",
+    re.IGNORECASE,
+)
+
+
+_FAMILY = re.compile(
+    r"\b(?:family|dad|mom|father|mother|brother|sister|parents?|grandmother|grandfather"
+    r"|grandma|grandpa|aunt|uncle|siblings?)\b",
+    re.IGNORECASE,
+)
 
 _PROBLEMS = re.compile(r"\b(?:problems?|issues?|troubles?)\b", re.IGNORECASE)
 

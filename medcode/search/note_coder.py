@@ -167,7 +167,7 @@ def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[
 
 def history_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[str, float]]:
     """Personal history codes (Z85-Z87 ...) for a past condition, from "History, personal"."""
-    words = frozenset(stems(text)) | {"history", "personal"}
+    words = frozenset(stems(f"{text} history personal"))
     found = index.lookup_under("history", words)
     out = []
     for hit in found:

@@ -115,6 +115,25 @@ CHAPTER_CUES: tuple[tuple[Callable[[str], bool], frozenset[str]], ...] = (
 )
 # Words of a title that do not make it more specific than the query.
 NEUTRAL = words_of("unspecified without site type")
+# Clauses of a title that state the default a coder takes when the query says nothing:
+# "without obstruction or gangrene", "not intractable", "uncomplicated", "accidental
+# (unintentional)" (the Table of Drugs' and External Cause Index's intent when none is
+# stated, guideline I.C.19.e.5.b). They add nothing the query did not say.
+_DEFAULT_CLAUSE = re.compile(
+    r"\b(?:without|not|no)\b[^,;]*|\buncomplicated\b|\baccidental\b|\(?unintentional\)?"
+)
+# The side a query names, as ICD-10-CM and ICD-10-PCS titles spell it.
+SIDES = {"right": "right", "left": "left", "both": "bilateral", "bilateral": "bilateral"}
+# A code whose title does not name the side the query asked for ("unspecified ankle",
+# "left" for "right") counts this much.
+OTHER_SIDE = 0.8
+# A query about a past condition or procedure or a relative's ("hx prostate cancer",
+# "s/p cholecystectomy", "dad had colon cancer"): the condition or procedure code itself
+# counts this much, the history and status (Z) codes lead.
+NOT_HISTORY = 0.5
+# A terminated HCPCS code (not billable in the loaded release) counts this much: the code
+# that replaced it leads.
+TERMINATED = 0.5
 STEM = 5
 EXTRA_WORD = 0.88
 MAX_EXTRA = 6
@@ -162,6 +181,8 @@ def weight(doc: Doc, kind: Kind, words: frozenset[str]) -> float:
     code = doc.code
     if doc.system == "HCPCS" and is_quality_code(code, doc.title) and not words & QUALITY_CUES:
         w *= DEMOTED
+    if doc.system == "HCPCS" and not doc.is_billable:
+        w *= TERMINATED
     if doc.system == "ICD10CM" and any(
         applies(code) and not words & cues for applies, cues in CHAPTER_CUES
     ):
@@ -181,13 +202,37 @@ def specificity(doc: Doc, stems: frozenset[str]) -> float:
     before "Other specified depressive episodes" for "depression")."""
     if doc.system != "ICD10CM":
         return 1.0
-    title = _ENCOUNTER.sub("", doc.title.lower())
+    title = _DEFAULT_CLAUSE.sub(" ", _ENCOUNTER.sub("", doc.title.lower()))
     extra = sum(
         1
         for word in _TITLE_WORD.findall(title)
         if word not in STOP_WORDS and word not in NEUTRAL and word[:STEM] not in stems
     )
     return float(EXTRA_WORD ** min(extra, MAX_EXTRA))
+
+
+def is_not_history(doc: Doc, lead: set[int] | frozenset[int]) -> bool:
+    """For a query about the past: a diagnosis or procedure code that is not among the
+    history and status codes found (`lead`), or, when none were, not a Z code."""
+    if doc.system not in ("ICD10CM", "ICD10PCS"):
+        return False
+    if lead:
+        return doc.id not in lead
+    return not (doc.system == "ICD10CM" and doc.code.startswith("Z"))
+
+
+def query_side(words: Sequence[str]) -> str | None:
+    """The side the query names ("right", "left", "bilateral" for both), or None."""
+    found = {SIDES[w.lower()] for w in words if w.lower() in SIDES}
+    return found.pop() if len(found) == 1 else None
+
+
+def side_fit(doc: Doc, side: str | None) -> float:
+    """A diagnosis or procedure code whose title does not name the side asked for counts
+    OTHER_SIDE ("sprained my left ankle": "left ankle" before "unspecified ankle")."""
+    if side is None or doc.system not in ("ICD10CM", "ICD10PCS"):
+        return 1.0
+    return 1.0 if re.search(rf"\b{side}\b", doc.title.lower()) else OTHER_SIDE
 
 
 def is_quality_code(code: str, title: str) -> bool:
@@ -217,30 +262,43 @@ def rerank(
     *,
     billable: bool | None = None,
     kind: Kind | None = None,
+    past: bool = False,
+    lead: set[int] | frozenset[int] = frozenset(),
 ) -> list[tuple[int, float, int]]:
     """The fused hits (best first) re-scored by route and demotions, categories resolved to
     their billable default: (document id, score, id of the hit it came from). Scores are
-    comparable within one query only."""
+    comparable within one query only. `past`: the query speaks of a past condition or
+    procedure or of a relative's (facade.is_past); `lead`: the history and status codes the
+    Index gives for it. Other diagnosis and procedure codes count NOT_HISTORY (when the
+    Index gave none, every Z code leads)."""
     if not ranked:
         return []
     docs = documents([d for d, _ in ranked])
     lowered = frozenset(w.lower() for w in words)
     kind = kind or query_kind(words)
     stems = query_stems(words)
+    side = query_side(words)
     scored: list[tuple[int, float]] = []
     for rank, (doc_id, _) in enumerate(ranked):
         doc = docs.get(doc_id)
-        factor = weight(doc, kind, lowered) * specificity(doc, stems) if doc else 1.0
+        factor = 1.0
+        if doc:
+            factor = weight(doc, kind, lowered) * specificity(doc, stems) * side_fit(doc, side)
+            if past and is_not_history(doc, lead):
+                factor *= NOT_HISTORY
         scored.append((doc_id, factor / (RANK_K + rank)))
     scored.sort(key=lambda item: -item[1])
     if billable is False:
         return [(d, s, d) for d, s in scored]
-    return resolve(scored, docs)
+    return resolve(scored, docs, side=side)
 
 
-def resolve(scored: list[tuple[int, float]], docs: dict[int, Doc]) -> list[tuple[int, float, int]]:
-    """Non-billable ICD-10-CM hits become their billable default (the category follows it);
-    of encounter/sequela siblings only the first stays, as its initial encounter."""
+def resolve(
+    scored: list[tuple[int, float]], docs: dict[int, Doc], *, side: str | None = None
+) -> list[tuple[int, float, int]]:
+    """Non-billable ICD-10-CM hits become their billable default (the category follows it;
+    of the side the query names, if it names one); of encounter/sequela siblings only the
+    first stays, as its initial encounter."""
     out: list[tuple[int, float, int]] = []
     seen: set[int] = set()
     later: list[tuple[int, tuple[int, float, int]]] = []  # (position to insert at, item)
@@ -254,14 +312,14 @@ def resolve(scored: list[tuple[int, float]], docs: dict[int, Doc]) -> list[tuple
             continue
         target = doc_id
         if not doc.is_billable:
-            found = billable_default(doc.code, generation.current().token)
+            found = billable_default(doc.code, generation.current().token, side)
             if found is not None:
                 target = found[0]
                 later.append((len(out) + 2, (doc_id, score, doc_id)))
         elif len(doc.code) == 7 and _ENCOUNTER.search(doc.title):
             if doc.code[:6] in families:
                 continue
-            found = billable_default(doc.code[:6].rstrip("X"), generation.current().token)
+            found = billable_default(doc.code[:6].rstrip("X"), generation.current().token, side)
             if found is not None:
                 target = found[0]
         family = doc.code[:6] if len(doc.code) == 7 else doc.code
@@ -277,11 +335,12 @@ def resolve(scored: list[tuple[int, float]], docs: dict[int, Doc]) -> list[tuple
 
 
 @lru_cache(maxsize=8192)
-def billable_default(code: str, token: str) -> tuple[int, str] | None:
+def billable_default(code: str, token: str, side: str | None = None) -> tuple[int, str] | None:
     """The billable code a coder lands on from `code` when nothing more is said: among its
-    billable descendants, an "unspecified" title first, then the shortest code, a final 9
-    (ICD-10-CM's unspecified place), the initial encounter (7th character A). `token` (the
-    data generation) keys the cache."""
+    billable descendants, the side named (`side`: "right", "left", "bilateral") when the
+    family has it, then an "unspecified" title, the shortest code, a final 9 (ICD-10-CM's
+    unspecified place), the initial encounter (7th character A). `token` (the data
+    generation) keys the cache."""
     del token
     upper = code + "\uffff"
     with reference_connection().cursor() as cursor:
@@ -294,13 +353,15 @@ def billable_default(code: str, token: str) -> tuple[int, str] | None:
     if not rows:
         return None
 
-    def key(row: tuple[int, str, str]) -> tuple[bool, bool, int, bool, str]:
+    def key(row: tuple[int, str, str]) -> tuple[bool, bool, bool, int, bool, str]:
         _, child, title = row
         seventh = len(child) == 7 and _ENCOUNTER.search(title) is not None
         stem = child[:6].rstrip("X") if seventh else child
+        lowered = _ENCOUNTER.sub("", title.lower())
         return (
             seventh and not child.endswith("A"),
-            "unspecified" not in title.lower(),
+            side is not None and re.search(rf"\b{side}\b", lowered) is None,
+            "unspecified" not in lowered,
             len(stem),
             not stem.endswith("9"),
             child,

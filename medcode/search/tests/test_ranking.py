@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.search.facade import search
+from medcode.search.facade import is_past, search
 from medcode.search.models import Document
 from medcode.search.ranking import (
     DEMOTED,
+    OTHER_SIDE,
+    TERMINATED,
     Doc,
     billable_default,
+    is_not_history,
     is_quality_code,
     query_kind,
+    query_side,
+    query_stems,
     rerank,
+    side_fit,
+    specificity,
     weight,
 )
 
@@ -92,3 +99,55 @@ def test_search_resolves_a_category_hit_to_a_billable_code_first(code_store, lex
     found = search("low back pain")
     assert found.results[0].code == "M5450"
     assert found.results[0].is_billable
+
+
+def test_a_title_that_states_the_default_adds_nothing_the_query_did_not_say():
+    stems = query_stems(["hiatal", "hernia"])
+    default = doc("ICD10CM", "K449", "Diaphragmatic hernia without obstruction or gangrene")
+    gangrene = doc("ICD10CM", "K441", "Diaphragmatic hernia with gangrene")
+    assert specificity(default, stems) > specificity(gangrene, stems)
+    sting = query_stems(["stung", "by", "a", "bee"])
+    accidental = doc(
+        "ICD10CM", "T63441A", "Toxic effect of venom of bees, accidental (unintentional), initial"
+    )
+    assault = doc("ICD10CM", "T63443A", "Toxic effect of venom of bees, assault, initial")
+    assert specificity(accidental, sting) > specificity(assault, sting)
+
+
+def test_a_side_the_query_names_puts_that_sides_code_first():
+    assert query_side(["sprained", "my", "left", "ankle"]) == "left"
+    assert query_side(["ringing", "in", "both", "ears"]) == "bilateral"
+    assert query_side(["left", "and", "right"]) is None
+    left = doc("ICD10CM", "S93402A", "Sprain of unspecified ligament of left ankle")
+    unsided = doc("ICD10CM", "S93409A", "Sprain of unspecified ligament of unspecified ankle")
+    assert side_fit(left, "left") == 1.0
+    assert side_fit(unsided, "left") == OTHER_SIDE
+    assert side_fit(unsided, None) == 1.0
+    assert side_fit(doc("HCPCS", "L4361", "Walking boot"), "left") == 1.0
+
+
+def test_a_terminated_hcpcs_code_counts_less_than_the_current_one():
+    words = frozenset({"lasix"})
+    current = weight(doc("HCPCS", "J1938", "Injection, furosemide, 1 mg"), "drug", words)
+    ended = weight(doc("HCPCS", "J1940", "Injection, furosemide", billable=False), "drug", words)
+    assert ended == pytest.approx(TERMINATED * current)
+
+
+def test_a_query_about_the_past_puts_history_and_status_codes_first():
+    history = Doc(7, "ICD10CM", "Z8546", True, "", "", "Personal history of malignant neoplasm")
+    condition = Doc(8, "ICD10CM", "C61", True, "", "", "Malignant neoplasm of prostate")
+    assert is_not_history(condition, {7}) and not is_not_history(history, {7})
+    # Without Index codes for it, any Z code leads.
+    assert is_not_history(condition, set()) and not is_not_history(history, set())
+    assert not is_not_history(doc("HCPCS", "G0102"), set())
+    assert is_past("hx prostate cancer") and is_past("s/p cholecystectomy")
+    assert is_past("dad had colon cancer")
+    assert not is_past("had a fit and was shaking all over")
+
+
+@pytest.mark.django_db
+def test_a_sided_category_resolves_to_the_child_of_that_side(code_store):
+    plain = billable_default("S720", "t")
+    assert plain is not None and plain[1] == "S72001A"
+    left = billable_default("S720", "t", "left")
+    assert left is not None and left[1] == "S72002A"

@@ -264,3 +264,17 @@ def test_words_spelt_by_ear_are_one_correction_away():
     assert correct_words(["hemmoroids"], Source()) == {"hemmoroids": "hemorrhoids"}
     assert correct_words(["ashtma"], Source()) == {"ashtma": "asthma"}
     assert correct_words(["xylophone"], Source()) == {}
+
+
+@pytest.mark.parametrize(
+    ("words", "expansion"),
+    [
+        (["strep", "throat"], ("streptococcal", "pharyngitis")),
+        (["svt"], ("supraventricular", "tachycardia")),
+        (["ringing", "in", "ears"], ("tinnitus",)),
+        (["diaper", "rash"], ("diaper", "dermatitis")),
+    ],
+)
+def test_shorthand_and_everyday_names_expand_to_the_index_words(words, expansion):
+    groups = expand_synonyms(words)
+    assert any(expansion in group for group in groups)

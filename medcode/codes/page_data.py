@@ -724,11 +724,12 @@ def _addon_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PagePar
             parts.panels.append(panel)
             parts.releases_used.append(release)
             if primaries:
+                listed = [p for p, _, _ in primaries if p != "CCCCC"]
                 parts.related.append(
                     RelatedGroup(
                         "addon_primaries",
-                        "Primary codes this add-on is reported with",
-                        tuple(related_ref(p) for p, _, _ in primaries if p != "CCCCC")[:30],
+                        _counted("Primary codes this add-on is reported with", len(listed)),
+                        tuple(related_ref(p) for p in listed[:RELATED_SHOWN]),
                         source,
                     )
                 )
@@ -736,11 +737,19 @@ def _addon_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PagePar
                 parts.related.append(
                     RelatedGroup(
                         "addons",
-                        "Add-on codes",
-                        tuple(related_ref(a) for a, _ in addons)[:30],
+                        _counted("Add-on codes", len(addons)),
+                        tuple(related_ref(a) for a, _ in addons[:RELATED_SHOWN]),
                         source,
                     )
                 )
+
+
+RELATED_SHOWN = 30
+
+
+def _counted(title: str, total: int) -> str:
+    """A related group's title, saying when the list shows only the first of its codes."""
+    return f"{title} (first {RELATED_SHOWN} of {total})" if total > RELATED_SHOWN else title
 
 
 def _is_seventh_character_family(

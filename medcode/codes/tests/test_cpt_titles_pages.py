@@ -129,3 +129,20 @@ def test_the_json_page_carries_our_title_summary_and_who_wrote_it(
     assert "Both the hip socket" in data["plain_language_html"]
     assert "not the official CPT descriptor" in data["plain_language_note"]
     assert data["official"]["text"] == "" and data["official"]["notice"] == queries.CPT_NOT_LOADED
+
+
+def test_a_long_add_on_list_says_it_shows_only_the_first_codes(code_samples, client, settings):
+    from medcode.codes.models import AddOnEdit
+
+    use_titles(settings, SAMPLE)
+    edit = AddOnEdit.objects.filter(addon="22552").first()
+    assert edit is not None
+    AddOnEdit.objects.bulk_create(
+        AddOnEdit(release_id=edit.release_id, addon="22552", primary=str(22600 + n), edit_type=1)
+        for n in range(40)
+    )
+    queries.clear_caches()
+    text = text_of(get(client, "/codes/22552/?date=2025-11-03"))
+    assert "Primary codes this add-on is reported with (first 30 of 42)" in text
+    # A short list says nothing of the kind.
+    assert "Add-on codes (first" not in text_of(get(client, "/codes/22551/?date=2025-11-03"))

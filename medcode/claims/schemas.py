@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.rules.dmepos import US_STATES
 
 MAX_LINES = 999  # the X12 837 limit for one claim (837I; 837P allows 50)
 MAX_MODIFIERS = 4
@@ -57,12 +58,6 @@ LOCALITY_INVALID = (
 STATE_INVALID = (
     "state must be a two-letter US state abbreviation such as TX (for DMEPOS fees), not {value!r}"
 )
-# The states and DC, the DMEPOS file's fee columns (medcode.codes.importers.pfs.DMEPOS_STATES).
-_STATE_LIST = (
-    "AL AK AZ AR CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT NC ND NE "
-    "NH NJ NM NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY"
-)
-US_STATES = frozenset(_STATE_LIST.split())
 NOT_A_LIST = "{field} must be a list"
 NOT_TEXT = "{field} must be text, not {value!r}"
 

@@ -421,26 +421,11 @@ class TableCache:
             self._opps[code] = found.get(code)
 
     def _load_dmepos(self) -> dict[str, tuple[DmeposRow, ...]]:
-        """The whole DMEPOS table of the release (a few thousand rows), read once."""
-        with self.lock:
-            if self._dmepos is None:
-                found: defaultdict[str, list[DmeposRow]] = defaultdict(list)
-                release = self.releases.dmepos
-                if release is not None:
-                    rows = ReferenceRow.objects.filter(release_id=release.id, key="dmepos_fees")
-                    for data in rows.values_list("data", flat=True):
-                        code = str(data.get("hcpcs", ""))
-                        mods = (str(data.get("mod") or ""), str(data.get("mod2") or ""))
-                        found[code].append(
-                            DmeposRow(
-                                code,
-                                tuple(m.strip().upper() for m in mods if m.strip()),
-                                str(data.get("catg", "")),
-                                dict(data.get("fees") or {}),
-                            )
-                        )
-                self._dmepos = {code: tuple(rows) for code, rows in found.items()}
-            return self._dmepos
+        release = self.releases.dmepos
+        table = dmepos_table(release.id) if release is not None else {}
+        # (keyed by the catalog's fingerprint too: a test database reuses release ids)
+        self._dmepos = table
+        return table
 
     def opps_rate(self, code: str) -> OppsRate | None:
         if code not in self._opps:
@@ -659,6 +644,39 @@ class TableCache:
         found = self._sources.get(kind)
         if found is None:
             found = self._sources[kind] = self.releases.source(kind)
+        return found
+
+
+# The DMEPOS table of each release, read once per process (a few thousand rows of JSON): every
+# TableCache of a release shares it, so a cold cache does not read it again.
+_DMEPOS_TABLES: dict[tuple[object, int], dict[str, tuple[DmeposRow, ...]]] = {}
+_DMEPOS_LOCK = threading.Lock()
+
+
+def dmepos_table(release_id: int) -> dict[str, tuple[DmeposRow, ...]]:
+    from medcode.codes.catalog import release_catalog
+
+    key = (release_catalog().fingerprint, release_id)
+    with _DMEPOS_LOCK:
+        found = _DMEPOS_TABLES.get(key)
+        if found is not None:
+            return found
+        rows: defaultdict[str, list[DmeposRow]] = defaultdict(list)
+        query = ReferenceRow.objects.filter(release_id=release_id, key="dmepos_fees")
+        for data in query.values_list("data", flat=True):
+            code = str(data.get("hcpcs", ""))
+            mods = (str(data.get("mod") or ""), str(data.get("mod2") or ""))
+            rows[code].append(
+                DmeposRow(
+                    code,
+                    tuple(m.strip().upper() for m in mods if m.strip()),
+                    str(data.get("catg", "")),
+                    dict(data.get("fees") or {}),
+                )
+            )
+        if len(_DMEPOS_TABLES) >= 4:  # releases replaced by imports: keep a few
+            _DMEPOS_TABLES.clear()
+        found = _DMEPOS_TABLES[key] = {code: tuple(r) for code, r in rows.items()}
         return found
 
 

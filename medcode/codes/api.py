@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from medcode.api.errors import ApiError, ErrorOut
-from medcode.codes import catalog, payment, queries
+from medcode.codes import catalog, dmepos_fee, payment, queries
 from medcode.gate import (
     EDITORIAL_GROUP,
     GATED_SECTIONS,
@@ -242,11 +242,16 @@ def get_code(
     date: str | None = None,
     system: str | None = None,
     locality: str | None = None,
+    state: str | None = None,
+    rural: bool = False,
 ) -> Any:
     """Everything the HTML page at /codes/{code}/ shows, as of `date` (default today).
 
     `locality` (MAC and locality, e.g. 13202-01, or a locality name) adds the panel
     `fee_schedule_locality`: the PFS payment there, or why none is shown.
+    `state` (two letters, e.g. TX; else the state of `locality`) adds to a HCPCS code with
+    DMEPOS fee schedule rows the panel `dmepos_state`: each modifier row's fee in that state
+    (`rural` for the rural fees), or why none is shown (no file of the date's year, no state).
 
     `code` may be dotted or not, in any case. A code in several code sets answers 300 with the
     choices unless `system` picks one; an unknown code answers 404 with the nearest codes.
@@ -278,12 +283,15 @@ def get_code(
     locality = (locality or "").strip()[:80]
     if locality:
         page = payment.with_locality(page, locality)
+    state = (state or "").strip()[:20]
+    if state or locality:
+        page = dmepos_fee.with_state_or_locality(page, state, locality, rural)
     gate = (
         can_see_gated(request, page.system, page.code)
         if has_gated_content(page) or not settings.MEDCODE_METERING
         else GateDecision(visible=True, reason=NOTHING_GATED)  # nothing to meter
     )
-    key = ("json", found.text, system or "", on, gate, locality)
+    key = ("json", found.text, system or "", on, gate, locality, state.upper(), rural)
     # The gate's part (visibility, pages left) is in the body, so the ETag tells viewers apart;
     # with metering on the answer is this viewer's and never kept by shared caches.
     shared = gate.reason == METERING_OFF

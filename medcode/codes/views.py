@@ -26,7 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from medcode.codes import catalog, compare, page_data, partners, payment, queries
+from medcode.codes import catalog, compare, dmepos_fee, page_data, partners, payment, queries
 from medcode.codes.models import CodeSystem
 from medcode.gate import (
     EDITORIAL_GROUP,
@@ -265,6 +265,10 @@ def render_body(
     locality = request.GET.get("locality", "").strip()[:80]
     if locality:  # such a page is never cached (see code_detail's `cacheable`)
         page = payment.with_locality(page, locality)
+    state = request.GET.get("state", "").strip()[:20]
+    if state or locality:  # the DMEPOS fee in a state (a locality implies its state)
+        rural = request.GET.get("rural", "").strip().lower() in {"1", "true", "yes", "on"}
+        page = dmepos_fee.with_state_or_locality(page, state, locality, rural)
     # Codes are letters, digits and dots: safe in a path, so links are built from one prefix.
     prefix = reverse("codes:detail", args=["_"])[:-2]
     canonical = request.build_absolute_uri(

@@ -22,6 +22,12 @@ from medcode.rules.claim import ClaimLine
 from medcode.rules.payment import LinePayment, PaymentStatus, cents
 
 ZERO = Decimal("0.00")
+# The states and DC: the DMEPOS file's fee columns (medcode.codes.importers.pfs.DMEPOS_STATES).
+_STATE_LIST = (
+    "AL AK AZ AR CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT NC ND NE "
+    "NH NJ NM NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY"
+)
+US_STATES = frozenset(_STATE_LIST.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,4 +134,4 @@ def price_dme_line(
     return payment("priced", cents(fee * line.units), "", fee)
 
 
-__all__ = ["DmeposRow", "pick_row", "price_dme_line", "row_name"]
+__all__ = ["US_STATES", "DmeposRow", "pick_row", "price_dme_line", "row_name"]

@@ -4,8 +4,14 @@ and how fast /api/v1/changes answers.
 A second practitioner PTP quarter is written from the 2024Q3 file (every 500th row dropped,
 every 700th row's modifier indicator changed, every 900th row's column 2 changed: a new pair
 and an ended one), imported through `import_file` (which computes and stores the diff), timed,
-and then deleted again. The database is written: point DATABASE_URL at a copy that holds the
-2024Q3 practitioner table. Prints one JSON document. Run from the repository root:
+and then deleted again. As each import of a PTP table stores its rows grouped by column 1
+for the next quarter's diff, the 2024Q3 groups are stored first (untimed: its own import
+would have stored them). Before the new release is deleted, the same diff is computed again
+three ways, each timed in wall and CPU seconds in this run so they read side by side under
+the same load: grouped with the older side stored (what an import does), grouped with both
+sides read from the table, and the one-statement UNION ALL/GROUP BY query (the reference).
+The database is written: point DATABASE_URL at a copy that holds the 2024Q3 practitioner
+table. Prints one JSON document. Run from the repository root:
 
     DATABASE_URL=sqlite:////work/var/copy.sqlite3 MEDCODE_DATA_DIR=../shared/data \
         .venv/bin/python bench/diff.py [--ptp FILE] [--requests 200]
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import gzip
 import io
 import json
@@ -55,9 +62,14 @@ def write_next_quarter(source: Path, folder: Path) -> Path:
 
 
 def time_import(path: Path) -> dict[str, Any]:
+    from medcode.changes import services
+    from medcode.changes.families import BY_NAME
     from medcode.changes.models import ReleaseDiff
     from medcode.codes.models import Release
     from medcode.codes.services import import_file
+
+    family = BY_NAME["ncci_ptp_practitioner"]
+    services.keep_groups(family, services.sides_of(family))
 
     started, cpu = time.perf_counter(), time.process_time()
     result = import_file(path)
@@ -65,16 +77,48 @@ def time_import(path: Path) -> dict[str, Any]:
     try:
         diff = ReleaseDiff.objects.get(to_release_id=result.release_id)
         without = seconds - diff.seconds
+        methods = time_methods(diff)
+        grouped_cpu = methods["grouped"]["cpu_seconds"]
         return {
             "rows": result.row_counts,
             "import_seconds_with_diff": round(seconds, 2),
             "import_cpu_seconds_with_diff": round(cpu_seconds, 2),
             "diff_seconds": diff.seconds,
             "diff_adds_percent": round(diff.seconds / without * 100, 1),
+            # CPU is less at the mercy of the other processes on the machine than wall time.
+            "diff_adds_percent_cpu": round(grouped_cpu / (cpu_seconds - grouped_cpu) * 100, 1),
             "diff_counts": diff.counts,
+            "methods": methods,
         }
     finally:
         Release.objects.filter(pk=result.release_id).delete()
+
+
+def time_methods(diff: Any) -> dict[str, dict[str, float]]:
+    """The stored diff computed again: grouped (older side stored, or neither), one query."""
+    from medcode.changes import services
+    from medcode.changes.families import BY_NAME
+    from medcode.changes.models import GroupRows
+
+    family = BY_NAME[diff.family]
+    old, new = (s for s in services.sides_of(family) if s.key in (diff.from_ids, diff.to_ids))
+    found: dict[str, dict[str, float]] = {}
+    ways = (
+        ("grouped", True, new.ids),
+        ("grouped_neither_side_stored", True, (*old.ids, *new.ids)),
+        ("one_query_reference", False, ()),
+    )
+    for name, grouped, unstored in ways:
+        GroupRows.objects.filter(release_id__in=unstored).delete()
+        variant = dataclasses.replace(family, grouped=grouped)
+        started, cpu = time.perf_counter(), time.process_time()
+        again = services.compute_diff(variant, old, new)
+        found[name] = {
+            "seconds": round(time.perf_counter() - started, 2),
+            "cpu_seconds": round(time.process_time() - cpu, 2),
+        }
+        assert again.counts == diff.counts, (name, again.counts, diff.counts)
+    return found
 
 
 def time_api(requests: int) -> dict[str, Any]:

@@ -45,6 +45,11 @@ class Family:
     where: str = "1 = 1"
     code_system: str = ""  # "" = from the code's shape (CPT digits vs HCPCS letter)
     key_names: tuple[str, ...] = ("code",)
+    # For the largest tables (NCCI PTP): the first key has an index (release, key), and the
+    # second key and the fields are code-like text (no control characters). The diff then
+    # compares each first key's rows as one string per side, read in index order with no
+    # sort, and looks row by row only at the groups that differ (services.grouped_rows).
+    grouped: bool = False
 
 
 def _code_family(name: str, title: str, datasets: tuple[str, ...], system: str) -> Family:
@@ -90,6 +95,7 @@ def _ptp_family(name: str, title: str) -> Family:
         keys=("column_1", "column_2"),
         key_names=("column 1", "column 2"),
         fields=(Field("modifier_indicator", "modifier_indicator", "modifier_indicator"),),
+        grouped=True,
     )
 
 

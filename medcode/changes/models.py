@@ -104,3 +104,21 @@ class WatchDigest(models.Model):
 
     def __str__(self) -> str:
         return f"digest {self.batch} of diff {self.diff_id} for user {self.user_id}"
+
+
+class GroupRows(models.Model):
+    """One release's rows of one first key (e.g. a PTP column 1 code), as the grouped diff
+    compares them (services.grouped_rows). Stored when a release is read, so the next
+    quarter's diff reads its older side here instead of scanning millions of rows again;
+    kept for the newest two sides of a family."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="the side's first day: which rows were in force")
+    first = models.CharField(max_length=16)
+    rows = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["release", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} {self.first}"

@@ -4,6 +4,11 @@ The comparison is one set-based query per family and pair: both sides' rows go t
 UNION ALL and one GROUP BY on the key, so the database sorts once and only the rows that
 differ come back to Python (to be formatted and bulk-inserted). Nothing loops over the
 unchanged millions of NCCI rows.
+
+The largest tables (NCCI PTP, `Family.grouped`) skip that sort, which cost most of the diff:
+each side is read once in the order of the (release, column 1) index as one string per
+column 1 code (its column 2 codes and fields), equal strings are passed over, and only the
+rows of the groups that differ are compared, as sets of strings (see `grouped_rows`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from medcode.changes.families import BY_NAME, FAMILIES, FROM_QUALIFIER, Family, families_of
-from medcode.changes.models import Change, ReleaseDiff
+from medcode.changes.models import Change, GroupRows, ReleaseDiff
 from medcode.codes.models import Release
 from medcode.ops.bulk import insert_rows
 
@@ -143,6 +148,123 @@ def diff_query(family: Family, old: Side, new: Side) -> tuple[str, list[Any]]:
     return sql, [*old_params, *new_params]
 
 
+# Separators of the grouped comparison's strings: codes and indicators never contain them.
+UNIT, RECORD = "\x1f", "\x1e"
+
+
+def _chr(number: int) -> str:
+    return f"chr({number})" if connection.vendor == "postgresql" else f"char({number})"
+
+
+def _group_select(family: Family, release_id: int, day: dt.date) -> tuple[str, list[Any]]:
+    """One side's rows of one release as one string per first key, in the index's order."""
+    first, second = (_sql(family, k) for k in family.keys)
+    # A NULL field reads '!', a value '=' + value: no two different rows give one string.
+    # (`||` makes text of a number on both databases; a CAST per row cost 10% more.)
+    parts = [second] + [f"COALESCE('=' || {_sql(family, f.sql)}, '!')" for f in family.fields]
+    item = f" || {_chr(31)} || ".join(parts)
+    concat = (
+        f"string_agg({item}, {_chr(30)})"
+        if connection.vendor == "postgresql"
+        else f"group_concat({item}, {_chr(30)})"
+    )
+    where = family.where.replace("%(day)s", "%s")
+    sql = (
+        f"SELECT {first}, {concat} FROM {family.table} "
+        f"WHERE release_id = %s AND {where} GROUP BY {first}"
+    )
+    return sql, [release_id, *[day] * family.where.count("%(day)s")]
+
+
+def _release_groups(family: Family, release_id: int, day: dt.date, *, store: bool) -> list[Any]:
+    """A release's (first key, rows) strings: stored ones, else read from its table (and
+    stored when `store`: the newer side of a diff is the older side of the next one)."""
+    stored = list(
+        GroupRows.objects.filter(release_id=release_id, day=day).values_list("first", "rows")
+    )
+    if stored:
+        return stored
+    with connection.cursor() as cursor:
+        cursor.execute(*_group_select(family, release_id, day))
+        found: list[Any] = cursor.fetchall()
+    if store:
+        insert_rows(
+            GroupRows,
+            ("first", "rows"),
+            found,
+            constants={"release_id": release_id, "day": day.isoformat()},
+        )
+    return found
+
+
+def _groups(family: Family, side: Side, *, store: bool = False) -> dict[str, str] | None:
+    """First key -> its rows' string; None when a first key spans two parts."""
+    found: dict[str, str] = {}
+    for release_id in side.ids:
+        for first, rows in _release_groups(family, release_id, side.day, store=store):
+            if first in found:
+                return None
+            found[first] = rows
+    return found
+
+
+def keep_groups(family: Family, sides: Sequence[Side]) -> None:
+    """Store the newest side's groups (the next import's older side), and drop those of
+    sides before the newest two."""
+    if not family.grouped or not sides:
+        return
+    newest = sides[-1]
+    for release_id in newest.ids:
+        if not GroupRows.objects.filter(release_id=release_id, day=newest.day).exists():
+            _release_groups(family, release_id, newest.day, store=True)
+    kept = [i for side in sides[-2:] for i in side.ids]
+    releases = [i for side in sides for i in side.ids if i not in kept]
+    GroupRows.objects.filter(release_id__in=releases).delete()
+
+
+def _repeated(rows: str, second: str) -> bool:
+    """Whether a group's string holds two rows of one second key (a search, not a split)."""
+    return (RECORD + rows).count(RECORD + second + UNIT) > 1
+
+
+def _split(rows: str | None) -> dict[str, list[str | None]]:
+    """A group's string back to second key -> field values."""
+    found: dict[str, list[str | None]] = {}
+    for row in rows.split(RECORD) if rows else ():
+        second, *fields = row.split(UNIT)
+        found[second] = [None if f == "!" else f[1:] for f in fields]
+    return found
+
+
+def grouped_rows(family: Family, old: Side, new: Side) -> list[tuple[Any, ...]] | None:
+    """The rows `diff_query` would return, from each side's groups: a group whose string is
+    the same on both sides holds no change and is not split. None (a pair twice in force on
+    one side, or a first key in two parts): use `diff_query`."""
+    before, after = _groups(family, old), _groups(family, new, store=True)
+    if before is None or after is None:
+        return None
+    found: list[tuple[Any, ...]] = []
+    for first in sorted(before.keys() | after.keys()):
+        old_rows, new_rows = before.get(first), after.get(first)
+        if old_rows == new_rows:
+            continue
+        old_set = set(old_rows.split(RECORD)) if old_rows else set()
+        new_set = set(new_rows.split(RECORD)) if new_rows else set()
+        gone = _split(RECORD.join(old_set - new_set))
+        came = _split(RECORD.join(new_set - old_set))
+        seconds = sorted(gone.keys() | came.keys())
+        # A pair twice in force on one side: which row counts is the GROUP BY query's MAX.
+        if any(_repeated(old_rows or "", k) or _repeated(new_rows or "", k) for k in seconds):
+            return None
+        for second in seconds:
+            was, now = gone.get(second), came.get(second)
+            values: list[Any] = []
+            for i in range(len(family.fields)):
+                values += [was[i] if was else None, now[i] if now else None]
+            found.append((first, second, int(was is not None), int(now is not None), *values))
+    return found
+
+
 def _text(value: Any, places: int | None = None) -> str:
     if value is None:
         return ""
@@ -231,13 +353,21 @@ def compute_diff(family: Family, old: Side, new: Side) -> ReleaseDiff:
             effective_on=new.day,
         )
         counts: Counter[str] = Counter()
-        sql, params = diff_query(family, old, new)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            # A batch is inserted before the next is fetched: PostgreSQL's COPY holds the
-            # connection, so it must not wait on a fetch from the same connection.
-            while batch := cursor.fetchmany(FETCH_ROWS):
+        rows = grouped_rows(family, old, new) if family.grouped else None
+        if rows is not None:
+            for start in range(0, len(rows), FETCH_ROWS):
+                batch = rows[start : start + FETCH_ROWS]
                 insert_rows(Change, CHANGE_FIELDS, list(_changes(family, diff.pk, batch, counts)))
+        else:
+            sql, params = diff_query(family, old, new)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                # A batch is inserted before the next is fetched: PostgreSQL's COPY holds
+                # the connection, so it must not wait on a fetch from the same connection.
+                while batch := cursor.fetchmany(FETCH_ROWS):
+                    insert_rows(
+                        Change, CHANGE_FIELDS, list(_changes(family, diff.pk, batch, counts))
+                    )
         diff.counts = dict(sorted(counts.items()))
         diff.seconds = round(time.perf_counter() - started, 3)
         diff.save(update_fields=["counts", "seconds"])
@@ -262,6 +392,7 @@ def ensure_diffs(family: Family) -> list[ReleaseDiff]:
     for old, new in itertools.pairwise(sides):
         if (old.key, new.key) not in have:
             computed.append(compute_diff(family, old, new))
+    keep_groups(family, sides)
     return computed
 
 

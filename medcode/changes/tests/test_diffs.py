@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from medcode.changes import services
 from medcode.changes.families import BY_NAME
-from medcode.changes.models import Change, ReleaseDiff
+from medcode.changes.models import Change, GroupRows, ReleaseDiff
 from medcode.changes.tests import files
 from medcode.codes.services import import_file
 
@@ -41,6 +42,38 @@ def test_a_quarter_in_parts_is_diffed_as_one_quarter(tmp_path: Path) -> None:
     assert (indicator.old_value, indicator.new_value) == ("1", "0")
     assert diff.counts == {"added": 2, "deleted": 1, "modifier_indicator": 1}
     assert indicator.code_system == "CPT"
+    # PTP is compared group by group (no sort); the rows are those of the one-query diff.
+    family = BY_NAME["ncci_ptp_practitioner"]
+    assert family.grouped
+    old_side, new_side = services.sides_of(family)
+    sql, params = services.diff_query(family, old_side, new_side)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        expected = [tuple(row) for row in cursor.fetchall()]
+    assert services.grouped_rows(family, old_side, new_side) == expected
+    # Each import stored its side's groups (the next diff's older side is not read again);
+    # the stored strings give the same rows.
+    stored = set(GroupRows.objects.values_list("release_id", flat=True))
+    assert stored == {*old_side.ids, *new_side.ids}
+    assert services.grouped_rows(family, old_side, new_side) == expected
+
+
+def test_a_pair_twice_in_force_in_one_quarter_is_left_to_the_one_query_diff(
+    tmp_path: Path,
+) -> None:
+    """Two rows of one pair in force on one day (indicators 0 and 1): the grouped comparison
+    cannot tell which counts and gives way to the GROUP BY query, whose MAX takes 1."""
+    twice = [[*files.PTP_2024Q3_PARTS[0], ("63650", "63661", "20100101", "*", "0")]]
+    for path in files.write_ptp_parts(tmp_path / "q3", "v302", twice):
+        import_file(path)
+    once = [[("63650", "62321", "20100101", "*", "0"), ("63650", "63661", "20100101", "*", "0")]]
+    for path in files.write_ptp_parts(tmp_path / "q4", "v303", once):
+        import_file(path)
+    family = BY_NAME["ncci_ptp_practitioner"]
+    assert services.grouped_rows(family, *services.sides_of(family)) is None
+    diff = ReleaseDiff.objects.get(family="ncci_ptp_practitioner")
+    indicator = diff.changes.get(kind="modifier_indicator")
+    assert (indicator.other_code, indicator.old_value, indicator.new_value) == ("63661", "1", "0")
 
 
 def test_the_aoc_diff_counts_pairs_in_force_on_each_quarters_first_day(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ class Handler:
 MODULES = (
     "ms_drg",
     "ncd_coverage",
+    "dmepos_payment",
     "locality_payment",
     "drug_waste",
     "drug_units",

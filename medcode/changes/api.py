@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
@@ -78,22 +78,30 @@ def list_changes(request: HttpRequest, params: Query[ChangesIn]) -> Any:
         errors = [{"type": "value_error", "loc": ["query"], "msg": e} for e in wanted.errors]
         raise ApiError(422, INVALID_INPUT, errors=errors)
     changes = queries.find_changes(wanted)
+    facts = queries.diff_facts()
     start = (params.page - 1) * params.page_size
     # One row past the page says whether there is a next page without counting twice.
-    rows = list(changes[start : start + params.page_size + 1])
+    rows = queries.page_rows(changes, start, start + params.page_size + 1, facts)
     more = len(rows) > params.page_size
     following = None
     if more:
         query = request.GET.copy()
         query["page"] = str(params.page + 1)
         following = f"{request.path}?{query.urlencode()}"
-    return {
-        "count": queries.count_changes(wanted, changes) if (more or params.page > 1) else len(rows),
+    page = {
+        "count": (
+            queries.count_changes(wanted, changes, facts)
+            if (more or params.page > 1)
+            else len(rows)
+        ),
         "page": params.page,
         "page_size": params.page_size,
         "next": following,
-        "results": [queries.change_row(c) for c in rows[: params.page_size]],
+        "results": rows[: params.page_size],
     }
+    # Written as JSON here: the rows are built to ChangePageOut's shape (a test checks them
+    # against it), and validating 100 rows again through the schema took half the time.
+    return JsonResponse(page)
 
 
 class DiffsIn(Schema):

@@ -256,3 +256,22 @@ def test_comparing_two_dates_shows_both_sides_with_their_sources(
     assert "Global period <strong>(changed)</strong></th><td>010</td><td>090</td>" in compared
     response = client.get("/codes/63650/?compare=yesterday")
     assert response.status_code == 400 and "compare" in response.content.decode()
+
+
+def test_the_api_page_has_the_documented_shape_and_counts_a_code_filter_once(
+    client: Client, loaded: None, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    from medcode.changes.api import ChangePageOut
+    from medcode.changes.queries import change_row, find_changes, parse_filter
+
+    params = {"system": "CPT", "page_size": "1"}
+    body = client.get("/api/v1/changes", params).json()
+    page = ChangePageOut.model_validate(body)  # the JSON written by hand is the schema's
+    assert page.count == find_changes(parse_filter(code_system="CPT")).count() > 1
+    # The rows read as tuples are those of the model rows.
+    first = find_changes(parse_filter(code_system="CPT")).first()
+    assert first is not None and body["results"] == [change_row(first)]
+    # The count of a code-set filter is kept for the same stored diffs: not counted again.
+    with django_assert_max_num_queries(3):  # the diffs, the page, and no COUNT
+        again = client.get("/api/v1/changes", params).json()
+    assert again["count"] == body["count"]

@@ -43,6 +43,9 @@ def _context(request: HttpRequest, worksheet: Worksheet | None) -> dict[str, Any
         ],
         "check": worksheets.check_document(document),
         "locality": str(document.get("locality", "")),
+        "setting": str(document.get("setting", "") or "practitioner"),
+        "state": str(document.get("state", "")),
+        "rural": bool(document.get("rural")),
     }
 
 

@@ -22,6 +22,7 @@ from medcode.claims import services
 from medcode.claims.fixes import FixAction, apply_steps, decode_fix, suggest_fixes
 from medcode.claims.models import Worksheet
 from medcode.claims.payment import ExpectedPayment
+from medcode.claims.releases import SETTINGS
 from medcode.claims.schemas import (
     DIAGNOSIS_RE,
     MAX_DIAGNOSES,
@@ -241,6 +242,12 @@ def set_locality(worksheet: Worksheet, form: Any) -> None:
     """The claim's payment locality, as typed (checked with the claim, like every field)."""
     document = document_of(worksheet)
     document["locality"] = str(form.get("locality", ""))[:MAX_LOCALITY].strip()
+    # The setting (practitioner or outpatient hospital: PFS or OPPS payment) and the DMEPOS
+    # state, as typed; the claim check says what is wrong with them.
+    setting = str(form.get("setting", "practitioner"))[:32].strip()
+    document["setting"] = setting if setting in SETTINGS else "practitioner"
+    document["state"] = str(form.get("state", ""))[:8].strip().upper()
+    document["rural"] = str(form.get("rural", "")).strip().lower() in {"1", "on", "true", "yes"}
     _save(worksheet, document)
 
 
@@ -323,6 +330,12 @@ def claim_data(document: dict[str, Any]) -> dict[str, Any]:
     data = {"diagnoses": diagnoses, "lines": lines}
     if str(document.get("locality", "")).strip():
         data["locality"] = str(document["locality"])
+    if document.get("setting") in SETTINGS:
+        data["setting"] = document["setting"]
+    if str(document.get("state", "")).strip():
+        data["state"] = str(document["state"])
+    if document.get("rural"):
+        data["rural"] = True
     return data
 
 
@@ -354,7 +367,7 @@ def export_lines_csv(worksheet: Worksheet | None) -> str:
     document = document_of(worksheet)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    columns = [c for c in CSV_COLUMNS if c != "setting"]
+    columns = list(CSV_COLUMNS)
     writer.writerow(columns)
     claim_id = f"worksheet-{worksheet.pk}" if worksheet else "worksheet"
     diagnoses = " ".join(d for d in document["diagnoses"] if d)
@@ -370,6 +383,9 @@ def export_lines_csv(worksheet: Worksheet | None) -> str:
             "diagnosis_pointers": line.get("diagnosis_pointers", ""),
             "diagnoses": diagnoses if number == 1 else "",
             "locality": str(document.get("locality", "")) if number == 1 else "",
+            "setting": str(document.get("setting", "") or "practitioner") if number == 1 else "",
+            "state": str(document.get("state", "")) if number == 1 else "",
+            "rural": ("true" if document.get("rural") else "") if number == 1 else "",
         }
         writer.writerow([_cell(row.get(c, "")) for c in columns])
     return out.getvalue()
@@ -396,6 +412,8 @@ PAYMENT_COLUMNS = (
     "line",
     "code",
     "status",
+    "schedule",
+    "status_indicator",
     "setting",
     "fee",
     "amount",
@@ -423,9 +441,9 @@ def export_payment_csv(check: WorksheetCheck) -> str:
         writer.writerow([_cell(row.get(c) or "") for c in PAYMENT_COLUMNS])
     basis = data["locality"]["name"] if data["locality"] else data["basis"]
     complete = "" if data["is_complete"] else "incomplete: some lines are not priced"
-    writer.writerow(["total", "", "", basis, "", data["total"], "", complete, "", ""])
+    writer.writerow(["total", "", "", "", "", basis, "", data["total"], "", complete, "", ""])
     for notice in data["notices"]:
-        writer.writerow(["notice", "", "", "", "", "", "", _cell(notice), "", ""])
+        writer.writerow(["notice", "", "", "", "", "", "", "", "", _cell(notice), "", ""])
     return out.getvalue()
 
 

@@ -184,3 +184,25 @@ def test_a_bad_state_is_a_clear_error(db, client):
     response = client.post(CHECK, data=json.dumps(body), content_type="application/json")
     assert response.status_code == 422
     assert "state must be a two-letter US state abbreviation" in response.content.decode()
+
+
+@pytest.mark.fulldata
+def test_the_worksheet_prices_an_outpatient_claim_and_dme_in_a_state(real_opps, client):
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    for code in ("29881", "93005"):
+        client.post("/claims/add/", {"code": code, "date": OPPS_DOS})
+    settings = {"locality": "", "setting": "outpatient_hospital", "state": "", "rural": ""}
+
+    response = client.post("/claims/locality/", settings, **htmx)
+
+    html = response.content.decode()
+    rows = {r["hcpcs"]: r for r in raw_rows(real_opps / "opps_addendum_b_2026_04.csv.gz")}
+    assert f"${Decimal(rows['29881']['payment_rate']):.2f}" in html
+    assert "OPPS, SI J1" in html and "packaged into line 1" in html
+    lines = client.get("/claims/export/lines.csv").content.decode()
+    assert "outpatient_hospital" in lines
+    payment = client.get("/claims/export/payment.csv").content.decode()
+    assert "opps,J1" in payment
+
+    bad = client.post("/claims/locality/", {**settings, "state": "ZZ"}, **htmx)
+    assert "state must be a two-letter US state abbreviation" in bad.content.decode()

@@ -121,7 +121,15 @@ NEUTRAL = words_of("unspecified without site type")
 # stated, guideline I.C.19.e.5.b). They add nothing the query did not say.
 _DEFAULT_CLAUSE = re.compile(
     r"\b(?:without|not|no)\b[^,;]*|\buncomplicated\b|\baccidental\b|\(?unintentional\)?"
+    r"|\bexcludes biosimilar\b"
 )
+# Salt and ester words of drug names (HCPCS drug titles name the established name with its
+# salt: "naloxone hydrochloride", "methylprednisolone sodium succinate").
+SALTS = words_of(
+    """hydrochloride hcl sodium potassium calcium sulfate acetate phosphate citrate succinate
+    tartrate bitartrate mesylate maleate bromide chloride fumarate lactate gluconate"""
+)
+SALT_STEMS = frozenset(w[:5] for w in SALTS)  # STEM letters
 # The side a query names, as ICD-10-CM and ICD-10-PCS titles spell it.
 SIDES = {"right": "right", "left": "left", "both": "bilateral", "bilateral": "bilateral"}
 # A code whose title does not name the side the query asked for ("unspecified ankle",
@@ -196,17 +204,23 @@ def query_stems(words: Sequence[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def specificity(doc: Doc, stems: frozenset[str]) -> float:
+def specificity(doc: Doc, stems: frozenset[str], *, drug: bool = False) -> float:
     """Lay queries say little, so the code that adds least to them fits best: each word of an
     ICD-10-CM title that the query did not say costs a little ("Depression, unspecified"
-    before "Other specified depressive episodes" for "depression")."""
-    if doc.system != "ICD10CM":
+    before "Other specified depressive episodes" for "depression"). For a drug query
+    (`drug`) HCPCS titles count too, their salt words only when the query names a salt
+    ("narcan shot": naloxone hydrochloride NOS before the oral form and the branded one;
+    "solu-medrol": the sodium succinate, not the acetate)."""
+    if doc.system != "ICD10CM" and not (drug and doc.system == "HCPCS"):
         return 1.0
+    neutral = NEUTRAL
+    if doc.system == "HCPCS" and not stems & SALT_STEMS:
+        neutral = NEUTRAL | SALTS
     title = _DEFAULT_CLAUSE.sub(" ", _ENCOUNTER.sub("", doc.title.lower()))
     extra = sum(
         1
         for word in _TITLE_WORD.findall(title)
-        if word not in STOP_WORDS and word not in NEUTRAL and word[:STEM] not in stems
+        if word not in STOP_WORDS and word not in neutral and word[:STEM] not in stems
     )
     return float(EXTRA_WORD ** min(extra, MAX_EXTRA))
 
@@ -283,7 +297,8 @@ def rerank(
         doc = docs.get(doc_id)
         factor = 1.0
         if doc:
-            factor = weight(doc, kind, lowered) * specificity(doc, stems) * side_fit(doc, side)
+            fit = specificity(doc, stems, drug=kind == "drug") * side_fit(doc, side)
+            factor = weight(doc, kind, lowered) * fit
             if past and is_not_history(doc, lead):
                 factor *= NOT_HISTORY
         scored.append((doc_id, factor / (RANK_K + rank)))

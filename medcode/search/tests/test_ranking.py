@@ -151,3 +151,23 @@ def test_a_sided_category_resolves_to_the_child_of_that_side(code_store):
     assert plain is not None and plain[1] == "S72001A"
     left = billable_default("S720", "t", "left")
     assert left is not None and left[1] == "S72002A"
+
+
+def test_a_drug_query_puts_the_plain_hcpcs_drug_code_first():
+    stems = query_stems(["narcan", "injection"])
+    nos = doc(
+        "HCPCS", "J2312", "Injection, naloxone hydrochloride, not otherwise specified, 0.01 mg"
+    )
+    branded = doc("HCPCS", "J2313", "Injection, naloxone hydrochloride (zimhi), 0.01 mg")
+    assert specificity(nos, stems, drug=True) > specificity(branded, stems, drug=True)
+    # Salt words count only when the query names a salt (Solu-Medrol: sodium succinate).
+    zofran = query_stems(["ondansetron", "injection"])
+    injection = doc("HCPCS", "J2405", "Injection, ondansetron hydrochloride, per 1 mg")
+    oral = doc("HCPCS", "S0119", "Ondansetron, oral, 4 mg")
+    assert specificity(injection, zofran, drug=True) > specificity(oral, zofran, drug=True)
+    solu = query_stems(["solu", "medrol"])
+    succinate = doc("HCPCS", "J2919", "Injection, methylprednisolone sodium succinate, 5 mg")
+    acetate = doc("HCPCS", "J1010", "Injection, methylprednisolone acetate, 1 mg")
+    assert specificity(succinate, solu, drug=True) > specificity(acetate, solu, drug=True)
+    # Not a drug query: HCPCS titles are not weighed by their words.
+    assert specificity(branded, stems) == 1.0

@@ -1,9 +1,10 @@
 """The data generation: a short token that changes whenever the data behind pages and search do.
 
 Code pages, their JSON twin and search results depend only on their arguments and on the
-loaded data: the releases (changed by `medcode data import`) and the search index (changed by
-the index rebuild after an import and by `medcode search build`). The token is derived from
-both tables (highest release id, count, latest import time; latest index build time), so every
+loaded data: the releases (changed by `medcode data import`), the search index (changed by
+the index rebuild after an import and by `medcode search build`) and the stored diffs (an
+import, or `medcode data diff`). The token is derived from the three tables (highest release
+id, count, latest import time; latest index build time; highest diff id, count), so every
 process and every replica derives the same token from the same database, with no coordination.
 
 Shared cache keys and HTTP validators (ETag) carry the token: after an import, new keys are
@@ -50,12 +51,24 @@ def current() -> Generation:
 
 
 def _read() -> Generation:
+    from medcode.changes.models import ReleaseDiff
     from medcode.codes.models import Release
     from medcode.search.models import IndexState
 
     releases = Release.objects.aggregate(top=Max("pk"), n=Count("pk"), last=Max("imported_at"))
     index = IndexState.objects.aggregate(n=Count("pk"), last=Max("built_at"))
-    parts = (releases["top"], releases["n"], releases["last"], index["n"], index["last"])
+    # Code pages show their History from the stored diffs, which `medcode data diff` can
+    # compute outside an import.
+    diffs = ReleaseDiff.objects.aggregate(top=Max("pk"), n=Count("pk"))
+    parts = (
+        releases["top"],
+        releases["n"],
+        releases["last"],
+        index["n"],
+        index["last"],
+        diffs["top"],
+        diffs["n"],
+    )
     token = hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
     times = [t for t in (releases["last"], index["last"]) if t is not None]
     return Generation(token, max(times) if times else None)

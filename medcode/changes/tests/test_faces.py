@@ -275,3 +275,19 @@ def test_the_api_page_has_the_documented_shape_and_counts_a_code_filter_once(
     with django_assert_max_num_queries(3):  # the diffs, the page, and no COUNT
         again = client.get("/api/v1/changes", params).json()
     assert again["count"] == body["count"]
+
+
+def test_a_diff_computed_outside_an_import_changes_the_data_generation(loaded: None) -> None:
+    """Code pages (with their History) are cached per data generation: `medcode data diff`
+    computing a diff after the import must move it on, or pages would miss the change."""
+    from medcode.changes import services
+    from medcode.ops import generation
+
+    generation.expire()
+    before = generation.current().token
+    ReleaseDiff.objects.filter(family="ncci_aoc").delete()
+    generation.expire()
+    dropped = generation.current().token
+    assert [d.family for d in services.backfill()] == ["ncci_aoc"]
+    generation.expire()
+    assert len({before, dropped, generation.current().token}) == 3

@@ -204,9 +204,10 @@ OPPS_STATUS = _frozen(
         "M": "Not billable to the Medicare administrative contractor.",
         "N": "Packaged: payment is included in other services.",
         "P": "Partial hospitalization or intensive outpatient program service.",
-        "Q1": "Packaged when billed with a significant procedure (S, T or V); otherwise paid "
-        "separately (STV-packaged).",
-        "Q2": "Packaged when billed with a T procedure; otherwise paid separately (T-packaged).",
+        "Q1": "Packaged when billed on the same date of service as a significant procedure "
+        "(S, T or V); otherwise paid separately (STV-packaged).",
+        "Q2": "Packaged when billed on the same date of service as a T procedure; otherwise paid "
+        "separately (T-packaged).",
         "Q3": "Composite APC: paid as part of a composite when criteria are met.",
         "Q4": "Conditionally packaged laboratory test.",
         "R": "Blood and blood products.",

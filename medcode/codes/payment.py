@@ -47,6 +47,11 @@ UNKNOWN_LOCALITY = (
     "a locality name from the GPCI file, or a county and state (e.g. Kings County, NY)."
 )
 NO_RVU = "No PFS relative values are loaded for {code} on {on}."
+ANESTHESIA_NOT_LOADED = (
+    "PFS status J: an anesthesia service is paid (base units + time units) x the locality's "
+    "anesthesia conversion factor; the base units of anesthesia codes are not in the loaded "
+    "data, so medcode shows no amount rather than one from RVUs."
+)
 
 
 def _decimal(value: object) -> Decimal:
@@ -205,6 +210,8 @@ def _panel(row: FeeScheduleItem, place: Gpci, on: dt.date, rvu: Source, gpci: So
     reason = no_payment_reason(row)
     if reason is not None:
         facts.append(Fact("Medicare payment", "None", reason + "."))
+    elif (row.status_code or "").strip().upper() == "J":
+        facts.append(Fact("Anesthesia payment", "Not computed", ANESTHESIA_NOT_LOADED))
     else:
         for label, pe, is_na in (
             ("Non-facility", row.nonfac_pe_rvu, row.nonfac_na),

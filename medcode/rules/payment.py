@@ -162,7 +162,9 @@ NOT_PRICED_STATUS: dict[str, str] = {
     "C": "PFS status C: the contractor prices it; the PFS gives no amount.",
     "D": "PFS status D: deleted; no amount is computed for it.",
     "E": "PFS status E: excluded from the PFS by regulation; any payment is outside the PFS.",
-    "J": "PFS status J: anesthesia service, paid by base and time units (not computed here).",
+    "J": "PFS status J: anesthesia service, paid by (base units + time units) x the "
+    "anesthesia conversion factor; the base units are not in the loaded data, so no amount is "
+    "computed.",
     "X": "PFS status X: statutory exclusion, not paid under the PFS (e.g. lab or ambulance "
     "fee schedules).",
 }

@@ -79,3 +79,18 @@ def test_a_code_without_dmepos_rows_gets_no_state_panel(real_dmepos, client: Cli
     data = client.get("/api/v1/codes/G0008?date=2025-05-01&state=TX", HTTP_HOST="localhost")
     assert data.status_code == 200
     assert not [p for p in data.json()["panels"] if p["key"] == "dmepos_state"]
+
+
+@pytest.mark.fulldata
+def test_an_anesthesia_code_in_a_locality_says_why_no_amount(db, shared_data_dir, client, settings):
+    settings.MEDCODE_METERING = False
+    for name in ("pfs_rvu_2025d.csv.gz", "pfs_gpci_2025.csv.gz"):
+        import_file(shared_data_dir / name)
+    data = client.get(
+        "/api/v1/codes/00100?date=2025-11-03&locality=13202-01", HTTP_HOST="localhost"
+    ).json()
+    [found] = [p for p in data["panels"] if p["key"] == "fee_schedule_locality"]
+    facts = {f["label"]: f for f in found["facts"]}
+    assert facts["Anesthesia payment"]["value"] == "Not computed"
+    assert "base units" in facts["Anesthesia payment"]["meaning"]
+    assert "Non-facility payment" not in facts  # no $0.00 from the zero RVUs

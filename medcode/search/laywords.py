@@ -429,6 +429,7 @@ EVERYDAY: dict[str, tuple[str, ...]] = {
     "exposed": ("contact with and suspected exposure",),
     "covid": ("covid-19",),
     "amputee": ("acquired absence",),
+    "low iron": ("iron deficiency",),
     "low potassium": ("hypokalemia",),
     "high potassium": ("hyperkalemia",),
     "low sodium": ("hyponatremia",),

@@ -90,6 +90,14 @@ EXTERNAL_CUES = words_of(
 POISONING_CUES = words_of(
     "overdose poisoning poisoned toxicity toxic adverse reaction underdosing took"
 )
+# A fracture is traumatic unless the query says otherwise (the Index: "Fracture,
+# traumatic" is the default; "Fracture, pathological" and "Fracture, stress" need the word):
+# M80 and M84 (pathological, stress, disease, malunion/nonunion) need one of these.
+NONTRAUMATIC_FRACTURE_CUES = words_of(
+    """pathological pathologic stress fatigue march insufficiency fragility osteoporosis
+    osteoporotic neoplastic tumor cancer metastatic disease malunion nonunion union delayed
+    spontaneous"""
+)
 QUALITY_CUES = words_of("quality measure mips reporting documented documentation")
 
 SYSTEM_WEIGHTS: dict[Kind, dict[str, float]] = {
@@ -105,13 +113,15 @@ DEMOTED = 0.25
 RANK_K = 8
 
 # ICD-10-CM codes a query must ask for: pregnancy (O), perinatal (P), external causes (V-Y),
-# complications of care (T80-T88), poisoning and adverse effects of drugs (T36-T50).
+# complications of care (T80-T88), poisoning and adverse effects of drugs (T36-T50),
+# pathological, stress and other nontraumatic fractures (M80, M84).
 CHAPTER_CUES: tuple[tuple[Callable[[str], bool], frozenset[str]], ...] = (
     (lambda code: code.startswith("O"), PREGNANCY_CUES),
     (lambda code: code.startswith("P"), PERINATAL_CUES),
     (lambda code: code[:1] in ("V", "W", "X", "Y"), EXTERNAL_CUES),
     (lambda code: "T80" <= code[:3] <= "T88", COMPLICATION_CUES),
     (lambda code: "T36" <= code[:3] <= "T50", POISONING_CUES),
+    (lambda code: code[:3] in ("M80", "M84"), NONTRAUMATIC_FRACTURE_CUES),
 )
 # Words of a title that do not make it more specific than the query.
 NEUTRAL = words_of("unspecified without site type")

@@ -273,6 +273,7 @@ def test_words_spelt_by_ear_are_one_correction_away():
         (["svt"], ("supraventricular", "tachycardia")),
         (["ringing", "in", "ears"], ("tinnitus",)),
         (["diaper", "rash"], ("diaper", "dermatitis")),
+        (["low", "iron"], ("iron", "deficiency")),
     ],
 )
 def test_shorthand_and_everyday_names_expand_to_the_index_words(words, expansion):

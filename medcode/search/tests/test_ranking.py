@@ -47,7 +47,13 @@ def doc(system: str, code: str, title: str = "x", billable: bool = True) -> Doc:
 
 @pytest.mark.parametrize(
     ("code", "cue"),
-    [("O10011", "pregnancy"), ("P292", "newborn"), ("W010XXA", "fall"), ("T391X1A", "overdose")],
+    [
+        ("O10011", "pregnancy"),
+        ("P292", "newborn"),
+        ("W010XXA", "fall"),
+        ("T391X1A", "overdose"),
+        ("M84444A", "pathological"),  # a fracture is traumatic unless said otherwise
+    ],
 )
 def test_chapters_the_query_gives_no_cue_for_sink_unless_asked(code, cue):
     plain = weight(doc("ICD10CM", code), "condition", frozenset({"hypertension"}))

@@ -11,11 +11,12 @@ up: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/pytest
 
-# The edit loop: everything but real servers, browsers, the API fuzz run and the tests that read
-# the whole of MEDCODE_DATA_DIR, on two processes (pytest-xdist). CI runs `make test`.
+# The edit loop: everything but real servers, browsers, CLI processes, the API fuzz run and the
+# tests that read the whole of MEDCODE_DATA_DIR, on two processes (pytest-xdist). CI runs
+# `make test`.
 test-fast: $(STAMP)
 	env -u MEDCODE_DATA_DIR $(VENV)/bin/pytest -n 2 -q -p no:cacheprovider \
-		-m "not browser and not server and not fuzz and not fulldata" --durations=0 \
+		-m "not browser and not server and not process and not fuzz and not fulldata" --durations=0 \
 		--durations-min=2
 
 lint: $(STAMP)

@@ -36,6 +36,23 @@ def write_text(path: Path, text: str, *, gz: bool = False) -> Path:
     return path
 
 
+TESTS = REPO / "tests"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Markers `make test-fast` leaves out, given by where a test lives and what it uses:
+    tests/browser drive Chromium, tests/faults start real servers, and a test that takes
+    scratch_database_url runs medcode's CLI as a separate process against a fresh database."""
+    for item in items:
+        path = Path(str(item.path))
+        if path.is_relative_to(TESTS / "browser"):
+            item.add_marker(pytest.mark.browser)
+        if path.is_relative_to(TESTS / "faults"):
+            item.add_marker(pytest.mark.server)
+        if "scratch_database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.process)
+
+
 @pytest.fixture(autouse=True)
 def log_records_to_pytest_only() -> None:
     """In-process log records reach pytest's logging capture (shown beside a failing test) but

@@ -10,6 +10,8 @@ import pytest
 from conftest import run_cli, write_text
 from medcode.codes.tests.test_import_service import HEADER, ROWS
 
+pytestmark = pytest.mark.process
+
 
 @pytest.mark.django_db(transaction=True)
 def test_data_import_then_status_json_reports_the_release(

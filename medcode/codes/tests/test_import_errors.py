@@ -11,10 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import OperationalError
 
 from conftest import write_text
 from medcode.codes.import_errors import write_error_message
+
+pytestmark = pytest.mark.process
 
 REPO = Path(__file__).resolve().parents[3]
 POS = "pos_code,facility_or_nonfacility,pos_name,pos_description\n11,Non-Facility,Office,Made-up description\n"

@@ -12,6 +12,8 @@ from django.utils import timezone
 from conftest import run_cli, write_text
 from medcode.codes.tests.test_import_service import HEADER, ROWS
 
+pytestmark = pytest.mark.process
+
 AOC = """\
 add_on_code,primary_code,aoc_edit_type,aoc_edit_effective_year,special_instruction_note
 22552,22551,1,2017,

@@ -10,6 +10,8 @@ import pytest
 from conftest import run_cli
 from medcode.ops.startup import site_url_warning
 
+pytestmark = pytest.mark.process
+
 
 @pytest.mark.parametrize(
     "site",

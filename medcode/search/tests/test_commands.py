@@ -13,6 +13,8 @@ import pytest
 
 from medcode.search.embeddings import is_model_installed
 
+pytestmark = pytest.mark.process
+
 REPO = Path(__file__).resolve().parents[3]
 HEADER = "code,code_nodot,description,level,billable,parent,chapter,section,description_derived\n"
 ROWS = (

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -129,16 +131,17 @@ def test_a_key_in_the_query_string_is_refused_with_a_reason(name):
     assert response.json()["detail"] == throttle.KEY_IN_QUERY
 
 
-def clear_of_a_minute_boundary(margin: float = 5.0) -> None:
-    """Start a per-minute test well inside one clock minute: the window resets on the minute."""
-    now = timezone.now()
-    second = now.second + now.microsecond / 1e6
-    if second > 60 - margin:
-        time.sleep(60 - second + 0.05)
+@pytest.fixture
+def early_in_a_minute() -> Iterator[None]:
+    """The clock starts 5 s into a minute and runs on: a per-minute window resets on the
+    minute, so a test that counts within one window must not straddle two (no sleeping)."""
+    start = timezone.now().replace(second=5, microsecond=0) + dt.timedelta(minutes=1)
+    with time_machine.travel(start, tick=True):
+        yield
 
 
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_requests_past_the_plans_per_minute_limit_get_429_with_retry_after():
-    clear_of_a_minute_boundary()
     limit_plan("free", api_per_minute=3)
     made = keys.create_key(make_user(), name="ci")
     codes = [api(browser(), "/api/v1/codes/ZZ999", made.secret).status_code for _ in range(4)]
@@ -160,9 +163,9 @@ def test_requests_past_the_daily_quota_get_429_until_midnight():
     assert last.json()["detail"].startswith("Daily API quota used")
 
 
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_limits_are_per_account_across_keys_and_the_session():
     # Before: three keys on a 30/minute plan made 90 calls a minute.
-    clear_of_a_minute_boundary()
     limit_plan("free", api_per_minute=2)
     user = make_user()
     a, b = keys.create_key(user, name="a"), keys.create_key(user, name="b")

@@ -206,3 +206,17 @@ def test_the_worksheet_prices_an_outpatient_claim_and_dme_in_a_state(real_opps, 
 
     bad = client.post("/claims/locality/", {**settings, "state": "ZZ"}, **htmx)
     assert "state must be a two-letter US state abbreviation" in bad.content.decode()
+
+
+def test_the_openapi_schema_documents_state_rural_and_the_opps_line_fields(db, client):
+    schema = client.get("/api/v1/openapi.json").json()
+    body = schema["paths"]["/api/v1/claims/check"]["post"]["requestBody"]
+    properties = body["content"]["application/json"]["schema"]["properties"]
+    assert "DMEPOS" in properties["state"]["description"]
+    assert properties["rural"]["type"] == "boolean"
+    line = schema["components"]["schemas"]["LinePaymentOut"]["properties"]
+    assert line["schedule"]["enum"] == ["pfs", "opps", "dmepos"]
+    assert "packaged" in line["status"]["enum"]
+    assert {"status_indicator", "packaged_into"} <= set(line)
+    basis = schema["components"]["schemas"]["PaymentOut"]["properties"]["basis"]
+    assert "opps_national" in basis["enum"]

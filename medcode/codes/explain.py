@@ -241,7 +241,8 @@ HCPCS_COVERAGE = _frozen(
 # HCPCS fields 9, 10 and 30 of the HCPCS record layout (HCPC<YYYY>_recordlayout.txt, shipped in
 # the quarterly zip; read from the 2026 one, as of 2025-11-12). Every code the layout lists, no
 # other; medcode/codes/tests/test_explain_layout.py checks that against the layout file.
-HCPCS_LAYOUT_SOURCE = "CMS HCPCS 2026 record layout (HCPC2026_recordlayout.txt)"
+# Shown to readers: the document by name, never its file name.
+HCPCS_LAYOUT_SOURCE = "CMS HCPCS Level II record layout for 2026"
 
 HCPCS_ACTION = _frozen(
     {

@@ -203,9 +203,8 @@ def global_row(rows: Sequence[FeeRow]) -> FeeRow | None:
 # it: say so, never guess (the HCPCS pricing indicators are a different field).
 PRICING_IND = (
     "Shown exactly as CMS publishes it; meaning not verified. CMS added this column to the "
-    "relative value file in CY2026, and the layouts medcode checks its explanations against "
-    "(DATA_LAYOUTS.md, the HCPCS 2026 record layout) do not define it; CMS describes the file's "
-    "columns in the layout document of the RVU26 release (RVU26<letter>.pdf)."
+    "relative value file in 2026, and the CMS record layouts medcode checks its explanations "
+    "against do not define it, so medcode does not explain it."
 )
 
 
@@ -320,7 +319,13 @@ def _other_facts(main: FeeRow, facts: list[Fact]) -> None:
     ]
     attributes = getattr(main, "attributes", None) or {}
     if attributes.get("pricing_ind"):
-        facts.append(Fact("PRIC IND (raw value)", str(attributes["pricing_ind"]), PRICING_IND))
+        facts.append(
+            Fact(
+                "PFS pricing indicator (2026 column, as published)",
+                str(attributes["pricing_ind"]),
+                PRICING_IND,
+            )
+        )
     if main.endo_base:
         facts.append(
             Fact("Endoscopic base code", main.endo_base, "Family base for the endoscopy rules.")

@@ -1,5 +1,5 @@
 """The real 2026 files on the 63650 page (skipped where ../shared is absent): the July 2026
-relative values (RVU26C, its own conversion factor, the raw PRIC IND) and the 2026Q2 MUE."""
+relative values (RVU26C, its own conversion factor, the PRIC IND value as published) and the 2026Q2 MUE."""
 
 from __future__ import annotations
 
@@ -37,16 +37,23 @@ def test_63650_in_august_2026_shows_rvu26c_and_the_2026q2_mue(
     response = client.get("/codes/63650/?date=2026-08-01", HTTP_HOST="localhost")
 
     assert response.status_code == 200
-    text = text_of(response.content.decode())
+    page = response.content.decode()
+    # The History section names both releases of each change (RVU25D -> RVU26C); the rest of
+    # the page shows the release in force only.
+    text = text_of(page.split('id="history"')[0])
+    assert not re.search(r"DATA_LAYOUTS|RVU26<letter>|\.pdf\b|\.md\b|PRIC IND", text_of(page))
     assert "RVU26C" in text and "RVU25D" not in text
     assert "33.4009" in text and "32.3465" not in text
     assert re.search(r"Global period 010", text)
     assert "6.97" in text
     # Payment at the release's own conversion factor: 71.51 non-facility RVUs x 33.4009.
     assert f"${71.51 * 33.4009:,.2f}" in text
-    assert re.search(r"PRIC IND \(raw value\) 9", text) and "not verified" in text
+    assert re.search(r"PFS pricing indicator \(2026 column, as published\) 9", text)
+    assert "not verified" in text
     assert "2026Q2" in text
 
     older = client.get("/codes/63650/?date=2025-11-03", HTTP_HOST="localhost")
     old_text = text_of(older.content.decode())
-    assert "RVU25D" in old_text and "32.3465" in old_text and "PRIC IND" not in old_text
+    assert (
+        "RVU25D" in old_text and "32.3465" in old_text and "PFS pricing indicator" not in old_text
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,7 +235,9 @@ def test_hcpcs_panel_explains_coverage_betos_pricing_and_action():
 
 def test_the_hcpcs_panel_names_the_record_layout_its_meanings_come_from():
     panel = panels.hcpcs_panel(Row(), SOURCE, AS_OF)
-    assert "HCPC2026_recordlayout.txt" in panel.summary
+    assert "CMS HCPCS Level II record layout for 2026" in panel.summary
+    # The document by name, never its file name (issue 21: no file names shown to readers).
+    assert not re.search(r"\.(txt|csv|xlsx|pdf|md)\b", panel.summary)
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from medcode.accounts import metering
 from medcode.accounts.models import Plan
@@ -68,3 +71,12 @@ def make_user(plan: str | None = None, *, email: str | None = None, staff: bool 
 @pytest.fixture
 def guest() -> Client:
     return browser()
+
+
+@pytest.fixture
+def early_in_a_minute() -> Iterator[None]:
+    """The clock starts 5 s into a minute and runs on: a per-minute window resets on the
+    minute, so a test that counts within one window must not straddle two (no sleeping)."""
+    start = timezone.now().replace(second=5, microsecond=0) + dt.timedelta(minutes=1)
+    with time_machine.travel(start, tick=True):
+        yield

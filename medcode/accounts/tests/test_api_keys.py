@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -129,15 +126,6 @@ def test_a_key_in_the_query_string_is_refused_with_a_reason(name):
     response = browser().get(f"/api/v1/codes/63650?{name}={made.secret}")
     assert response.status_code == 400
     assert response.json()["detail"] == throttle.KEY_IN_QUERY
-
-
-@pytest.fixture
-def early_in_a_minute() -> Iterator[None]:
-    """The clock starts 5 s into a minute and runs on: a per-minute window resets on the
-    minute, so a test that counts within one window must not straddle two (no sleeping)."""
-    start = timezone.now().replace(second=5, microsecond=0) + dt.timedelta(minutes=1)
-    with time_machine.travel(start, tick=True):
-        yield
 
 
 @pytest.mark.usefixtures("early_in_a_minute")

@@ -8,7 +8,6 @@ import pytest
 
 from medcode.accounts import costs, metering
 from medcode.accounts.tests.conftest import browser, make_user
-from medcode.accounts.tests.test_api_keys import clear_of_a_minute_boundary
 from medcode.accounts.viewers import guest_id
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +27,10 @@ def test_a_guests_long_note_is_refused_before_any_work_with_a_reason():
     assert api.status_code == 413 and "a guest may send up to" in api.json()["detail"]
 
 
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_a_long_search_box_query_counts_as_a_note(settings):
     # Before: a 2,500-character query entered note mode (1.75 s) without any limit.
     settings.MEDCODE_METERING = True
-    clear_of_a_minute_boundary()
     address = "198.51.100.60"
     guest = f"guest:{guest_id(address)}"
     metering.consume(guest, costs.NOTE.kind, limit=None, period=metering.MINUTE, amount=6)
@@ -42,9 +41,9 @@ def test_a_long_search_box_query_counts_as_a_note(settings):
     assert browser().get("/search/", {"q": query * 5}).status_code == 413
 
 
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_a_guest_gets_a_few_notes_a_minute_then_429_with_retry_after(settings):
     settings.MEDCODE_METERING = True
-    clear_of_a_minute_boundary(15)
     client = browser("198.51.100.31")
     answers = [
         client.post(NOTE_API, {"text": "chest pain"}, content_type="application/json")
@@ -60,8 +59,8 @@ def test_a_guest_gets_a_few_notes_a_minute_then_429_with_retry_after(settings):
     assert other.status_code != 429
 
 
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_claim_batches_are_counted_per_account_across_its_sessions():
-    clear_of_a_minute_boundary()
     user = make_user()
     first, second = browser("203.0.113.40"), browser("203.0.113.41")
     first.force_login(user)

@@ -7,7 +7,7 @@ import pytest
 
 from medcode.accounts import costs, keys, metering
 from medcode.accounts.tests.conftest import browser, make_user
-from medcode.accounts.tests.test_api_keys import api, clear_of_a_minute_boundary, limit_plan
+from medcode.accounts.tests.test_api_keys import api, limit_plan
 from medcode.accounts.viewers import guest_id
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ def links_of(response) -> list[tuple[str, str]]:
     return [(link["rel"], link["href"]) for link in response.json().get("links", [])]
 
 
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_a_guest_past_the_api_rate_gets_register_sign_in_and_upgrade_links():
-    clear_of_a_minute_boundary()
     limit_plan("guest", api_per_minute=1)
     client = browser("192.0.2.77")
     assert client.get("/api/v1/codes/ZZ999").status_code == 404
@@ -54,9 +54,9 @@ def test_an_account_past_its_daily_api_quota_gets_upgrade_and_usage_links():
     assert links_of(refused) == ACCOUNT_LINKS
 
 
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_a_guest_past_the_note_rate_gets_the_links_too(settings):
     settings.MEDCODE_METERING = True
-    clear_of_a_minute_boundary()
     address = "198.51.100.61"
     metering.consume(
         f"guest:{guest_id(address)}",

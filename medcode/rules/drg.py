@@ -57,13 +57,13 @@ MISSING_SEVERITY = (
 MISSING_SEVERITY_WARNING = (
     "known drgpy difference: {code} is {level} on IPPS Table {table} but drgpy does not "
     "count it; CMS's grouper counts it unless the CC exclusion list removes it, so the "
-    "severity level may be higher than shown (docs/msdrg-grouping.md)"
+    "severity level may be higher than shown (see About the data, MS-DRG grouping)"
 )
 RIGHT_HIP_PAIR = (
     "known drgpy difference: a right hip joint procedure ({code}) with another lower-extremity "
     "major joint procedure should group to 461-462 (bilateral or multiple major joint "
     "procedures of lower extremity); drgpy's tables never pair the right hip "
-    "(docs/msdrg-grouping.md)"
+    "(see About the data, MS-DRG grouping)"
 )
 BILATERAL_JOINT = "461&462|"
 RIGHT_HIP_LABEL = "TO QUALIFY AS BILATERAL"  # drgpy's right-hip site label, merged with a note

@@ -144,8 +144,8 @@ def build(ctx: Context) -> Draft:
         notices.append("No sex given: grouped only because male and female give the same DRG.")
     notices.append(
         f"Grouped by {drg['grouper']} (CC exclusions applied; age and present-on-admission "
-        "indicators not used); known differences from CMS's grouper are in "
-        "docs/msdrg-grouping.md."
+        "indicators not used); known differences from CMS's grouper are listed on "
+        "About the data (/about/data/#msdrg)."
     )
     for warning in drg["warnings"]:
         notices.insert(0, warning[0].upper() + warning[1:] + ".")

@@ -35,6 +35,9 @@ def test_the_grouping_question_gets_the_drg_and_the_mcc_that_set_it(pilot_sample
     # The sample data has no IPPS Table 5: no weight is quoted, and the answer says so.
     assert "Relative weight" not in answer["answer"]
     assert any("no MS-DRG weights (IPPS Table 5) loaded" in n for n in answer["notices"])
+    # Known differences point to About the data, never to a file in the repository.
+    assert any("About the data (/about/data/#msdrg)" in n for n in answer["notices"])
+    assert not any(".md" in n or "docs/" in n for n in answer["notices"])
 
 
 def test_procedures_are_read_from_the_question(pilot_samples):

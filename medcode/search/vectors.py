@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -27,12 +28,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from medcode.search.embeddings import (
+    BUILD_WORKERS,
     DEFAULT_MODEL,
     Embedder,
     EmbeddingModelMissing,
+    EmbeddingPool,
     FloatArray,
     StorageFormat,
-    get_embedder,
     is_model_installed,
     normalise,
     to_bytes,
@@ -117,30 +119,44 @@ def build_vectors(
     limit: int | None = None,
     recluster: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = BUILD_WORKERS,
 ) -> BuildReport:
     """Embed what is missing (resumable), then (re)assign cells. `limit` caps the number of
-    texts embedded in this run (tests and trial runs)."""
+    texts embedded in this run (tests and trial runs). Without an `embedder`, the model runs
+    in `workers` processes of one thread each (EmbeddingPool).
+
+    Each distinct text is embedded once (texts are keyed by hash), shortest first, so every
+    batch holds texts of about one length and pads little."""
     started = time.perf_counter()
-    model: TextEmbedder = embedder or get_embedder()
     wanted = texts_to_embed(kinds)
     todo = sorted(wanted.items(), key=lambda item: len(item[1]))
     if limit is not None:
         todo = todo[:limit]
     total = embedded_entries(kinds).count()
+    batches = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
     done = 0
     embed_started = time.perf_counter()
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
-        vectors = model.embed([text for _, text in batch], batch_size=64)
-        rows = [
-            Vector(text_hash=h, model=model.model_name, vector=to_bytes(v, FORMAT))
-            for (h, _), v in zip(batch, vectors, strict=True)
-        ]
-        with transaction.atomic():
-            Vector.objects.bulk_create(rows, ignore_conflicts=True)
-        done += len(batch)
-        if progress:
-            progress(done, len(todo))
+    model_name = embedder.model_name if embedder is not None else DEFAULT_MODEL.name
+    with ExitStack() as stack:
+        results: Iterable[FloatArray]
+        if embedder is not None:
+            model = embedder
+            results = (model.embed([text for _, text in b], batch_size=64) for b in batches)
+        elif not batches:
+            results = ()
+        else:
+            pool = stack.enter_context(EmbeddingPool(workers=workers))
+            results = pool.map([[text for _, text in b] for b in batches])
+        for batch, vectors in zip(batches, results, strict=True):
+            rows = [
+                Vector(text_hash=h, model=model_name, vector=to_bytes(v, FORMAT))
+                for (h, _), v in zip(batch, vectors, strict=True)
+            ]
+            with transaction.atomic():
+                Vector.objects.bulk_create(rows, ignore_conflicts=True)
+            done += len(batch)
+            if progress:
+                progress(done, len(todo))
     embed_seconds = time.perf_counter() - embed_started
     cells = assign_cells(recluster=recluster)
     _invalidate()
@@ -151,7 +167,7 @@ def build_vectors(
         cells=cells,
         seconds=round(time.perf_counter() - started, 1),
         texts_per_second=round(done / embed_seconds, 1) if done and embed_seconds else 0.0,
-        model=model.model_name,
+        model=model_name,
     )
 
 
@@ -459,7 +475,7 @@ _serving: dict[str, Embedder] = {}
 
 def serving_embedder() -> Embedder:
     """The model for requests: one thread, so server workers sharing the cores do not keep
-    each other's idle inference threads spinning (the build step uses get_embedder)."""
+    each other's idle inference threads spinning (the build step uses EmbeddingPool)."""
     with _lock:
         if "model" not in _serving:
             _serving["model"] = Embedder(DEFAULT_MODEL, threads=SERVING_THREADS)

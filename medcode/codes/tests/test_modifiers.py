@@ -165,3 +165,18 @@ def test_a_non_procedure_code_shows_a_surgical_card_only_when_its_indicator_allo
 def test_76_and_77_cover_the_postoperative_period_too():
     for modifier in ("76", "77"):
         assert "postoperative period" in mods.CPT_MODIFIERS[modifier][1]
+
+
+def test_each_card_names_its_indicator_in_words_not_by_its_column():
+    """Issue 21: a card's basis reads "PFS bilateral surgery indicator 1" on the page; the
+    column name stays in the JSON's `basis`."""
+    ptp = PtpSummary(
+        as_column_1=3, as_column_2=None, modifier_allowed=1, never_together=2, partners=()
+    )
+    fee = Fee(bilat_surg_ind="1", co_surg_ind="1", team_surg_ind="2", asst_surg_ind="2")
+    found = mods.applicable_modifiers(fee=fee, fee_source=SOURCE, ptp=ptp, ptp_source=SOURCE)
+    labels = {a.basis: a.basis_label for a in found if a.basis}
+    assert labels["bilat_surg_ind = 1"] == "PFS bilateral surgery indicator 1"
+    assert labels["modifier_indicator = 0"] == "NCCI modifier indicator 0"
+    assert len(labels) >= 6
+    assert not [label for label in labels.values() if "_" in label or "=" in label]

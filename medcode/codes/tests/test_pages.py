@@ -68,6 +68,9 @@ def test_the_63650_page_shows_every_section_in_product_order_with_its_article(
     assert 'action="/claims/add/"' in html and 'name="code" value="63650"' in html
     assert 'href="/pilot/?code=63650"' in html
     assert "csrfmiddlewaretoken" in html
+    # Modifier cards name their indicator in words, never by the file's column name.
+    assert "From PFS multiple procedure indicator 2" in text
+    assert "_ind =" not in text and "modifier_indicator" not in text
 
 
 def test_related_codes_link_to_their_pages_and_keep_the_date(code_samples, client, open_gate):

@@ -134,6 +134,11 @@ def _rvus(work: object, nonfac_pe: object, facility_pe: object, mp: object, cf: 
     return Rvus(_rvu(work), _rvu(nonfac_pe), _rvu(facility_pe), _rvu(mp), _rvu(cf) if cf else None)
 
 
+def _care_shares(pre: object, intra: object, post: object) -> tuple[Decimal, Decimal, Decimal]:
+    """PRE OP, INTRA OP and POST OP as the file printed them (0.10, 0.69, 0.21)."""
+    return (_rvu(pre), _rvu(intra), _rvu(post))
+
+
 def _json(value: object) -> dict[str, Any]:
     """A JSON column read by raw SQL: text on SQLite, already a dict on PostgreSQL."""
     if isinstance(value, dict):
@@ -323,7 +328,8 @@ class TableCache:
                 "code, modifier, status_code, global_days, pctc_ind, mult_proc_ind, "
                 "bilat_surg_ind, asst_surg_ind, co_surg_ind, team_surg_ind, "
                 "nonfac_na, facility_na, attributes, "
-                "work_rvu, nonfac_pe_rvu, facility_pe_rvu, mp_rvu, conv_factor"
+                "work_rvu, nonfac_pe_rvu, facility_pe_rvu, mp_rvu, conv_factor, "
+                "pre_op, intra_op, post_op"
             )
             for chunk in _chunks(sorted(codes)):
                 sql = (
@@ -350,7 +356,8 @@ class TableCache:
                         ),
                         nonfac_na=bool(nonfac_na),
                         facility_na=bool(facility_na),
-                        rvus=_rvus(*row[13:]),
+                        rvus=_rvus(*row[13:18]),
+                        care_shares=_care_shares(*row[18:21]),
                     )
         for code in codes:
             self._fees[code] = found.get(code, {})

@@ -63,6 +63,7 @@ RULE_LABELS = {
     "assistant": "Assistant at surgery (80/81/82/AS)",
     "cosurgeon": "Co-surgeons (62)",
     "team": "Team surgery (66)",
+    "split_care": "Split surgical care (54/55/56)",
     "dx_invalid": "Diagnosis not valid",
     "dx_excludes1": "ICD-10-CM Excludes1",
     "dx_pointer": "Diagnosis pointer",

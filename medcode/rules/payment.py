@@ -14,6 +14,14 @@ release:
   ranked at its adjusted amount), then "by report" (priced by the contractor: not computed).
   Values 1 and 3-7 name reductions whose arithmetic DATA_LAYOUTS.md does not give: they are
   said, not applied, and the claim total is then marked incomplete.
+- Modifiers 54 (surgical care only), 55 (postoperative management only) and 56
+  (preoperative management only) on a code with a global period: the row's PRE OP, INTRA OP
+  and POST OP shares of the global package, the split CMS pays for divided surgical care
+  (Medicare Claims Processing Manual, IOM 100-04, chapter 12, section 40.2): 54 gets PRE OP +
+  INTRA OP, 56 PRE OP, 55 POST OP. 55's share is the most it is paid: the contractor prorates
+  it by the postoperative days the physician actually cared for the patient, which the claim
+  does not say, so the amount is marked as a maximum. On a code whose shares are 0 (no global
+  period) the modifiers have no split to apply and the line is not priced.
 - ASST SURG (80/81/82/AS), CO-SURG (62), TEAM SURG (66): the layout says when these are paid
   (1 statutory restriction / 0 not permitted: nothing is paid) but not at what share of the
   fee, so a paid assistant, co-surgeon or team line is not priced, and says so.
@@ -46,7 +54,9 @@ PaymentStatus = Literal["priced", "no_payment", "not_priced", "packaged"]
 Setting = Literal["facility", "non_facility"]
 # Which payment system priced a line: the PFS, the OPPS (Addendum B) or the DMEPOS fee schedule.
 Schedule = Literal["pfs", "opps", "dmepos"]
-AdjustmentRule = Literal["bilateral", "multiple_procedure", "assistant", "cosurgeon", "team"]
+AdjustmentRule = Literal[
+    "bilateral", "multiple_procedure", "assistant", "cosurgeon", "team", "split_care"
+]
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -211,6 +221,26 @@ TEAM_MEANINGS = {
     9: "the team surgery concept does not apply",
 }
 
+# Modifier -> (the shares it is paid: indexes into PRE OP, INTRA OP, POST OP; what it means).
+SPLIT_CARE: dict[str, tuple[tuple[int, ...], str]] = {
+    "54": ((0, 1), "surgical care only: the pre- and intra-operative shares"),
+    "56": ((0,), "preoperative management only: the pre-operative share"),
+    "55": ((2,), "postoperative management only: the post-operative share"),
+}
+SPLIT_CARE_PAID = (
+    "PRE OP {pre} / INTRA OP {intra} / POST OP {post} ({release}): modifier {modifier}, "
+    "{meaning}, {percent}% of the fee (IOM 100-04, chapter 12, section 40.2)."
+)
+SPLIT_CARE_AT_MOST = (
+    " This is the most it is paid: the contractor prorates the post-operative share by the "
+    "days of post-operative care the physician gave, which the claim does not say."
+)
+SPLIT_CARE_NONE = (
+    "PRE OP / INTRA OP / POST OP are 0 for {code} ({release}): the code has no global "
+    "surgical package to divide, so modifier {modifier} has no share to apply and no amount "
+    "is computed."
+)
+
 BILATERAL_150 = (
     "BILAT SURG 1 ({release}): the 150% bilateral adjustment applies{how}: 150% of one side's fee."
 )
@@ -374,6 +404,8 @@ def _price_date(
         _surgeon_modifiers(priced, release, source)
         pricing.append(priced)
     _bilateral(pricing, release, source)
+    for priced in pricing:
+        _split_care(priced, release, source)
     _multiple_procedures(dos, pricing, release, source)
     return done + [_finish(p, source) for p in pricing]
 
@@ -505,6 +537,44 @@ def _surgeon_modifiers(priced: _Line, release: str, source: str) -> None:
         priced.adjustments.append(Adjustment(rule, f"{column} {ind}", None, text, source))
         if priced.share:
             priced.not_priced = priced.not_priced or text
+
+
+def _split_care(priced: _Line, release: str, source: str) -> None:
+    """Modifiers 54, 56 and 55: the row's PRE OP / INTRA OP / POST OP share of the fee."""
+    line = priced.line
+    modifiers = [m for m in SPLIT_CARE if line.has_modifier(m)]
+    if not modifiers or not priced.share:
+        return
+    shares = priced.row.care_shares or (Decimal(0), Decimal(0), Decimal(0))
+    pre, intra, post = shares
+    for modifier in modifiers:
+        parts, meaning = SPLIT_CARE[modifier]
+        fraction = sum((shares[i] for i in parts), Decimal(0))
+        if not sum(shares):
+            text = SPLIT_CARE_NONE.format(code=line.code, release=release, modifier=modifier)
+            priced.adjustments.append(
+                Adjustment("split_care", "PRE/INTRA/POST OP 0", None, text, source)
+            )
+            priced.not_priced = priced.not_priced or text
+            continue
+        percent = (fraction * 100).normalize()
+        text = SPLIT_CARE_PAID.format(
+            pre=pre,
+            intra=intra,
+            post=post,
+            release=release,
+            modifier=modifier,
+            meaning=meaning,
+            percent=f"{percent:f}",
+        )
+        if modifier == "55":
+            text += SPLIT_CARE_AT_MOST
+        priced.adjustments.append(
+            Adjustment("split_care", f"modifier {modifier}", fraction * 100, text, source)
+        )
+    fractions = [sum((shares[i] for i in SPLIT_CARE[m][0]), Decimal(0)) for m in modifiers]
+    if sum(shares):
+        priced.share *= min(sum(fractions, Decimal(0)), ONE)
 
 
 def _bilateral(pricing: list[_Line], release: str, source: str) -> None:

@@ -99,6 +99,9 @@ class FeeIndicators:
     nonfac_na: bool = False
     facility_na: bool = False
     rvus: Rvus | None = None  # for the expected payment (medcode.rules.payment)
+    # PRE OP, INTRA OP, POST OP: the shares of the global surgical package (decimals summing
+    # to 1 for a code with a global period; 0 where none) that modifiers 56, 54 and 55 are paid.
+    care_shares: tuple[Decimal, Decimal, Decimal] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,3 +145,47 @@ def test_a_claims_expected_payment_equals_the_hand_calculation_to_the_cent(real_
     later = client.post(CHECK, data=json.dumps(body), content_type="application/json").json()
     assert later["payment"]["lines"][0]["amount"] is None
     assert "No PFS relative value file of 2026" in later["payment"]["lines"][0]["reason"]
+
+
+@pytest.mark.fulldata
+def test_modifiers_54_55_56_are_paid_the_pfs_shares_of_the_global_package(real_pfs, client):
+    rvu = {r["hcpcs"]: r for r in raw_rows(real_pfs / "pfs_rvu_2025d.csv.gz") if not r["modifier"]}
+    row = rvu["27130"]
+    pre, intra, post = (Decimal(row[k]) for k in ("pre_op_pct", "intra_op_pct", "post_op_pct"))
+    # The file's split for a total hip: 10% / 69% / 21%.
+    assert (pre, intra, post) == (Decimal("0.10"), Decimal("0.69"), Decimal("0.21"))
+    national = cents(
+        (Decimal(row["work_rvu"]) + Decimal(row["facility_pe_rvu"]) + Decimal(row["mp_rvu"]))
+        * Decimal(row["conv_factor"])
+    )
+    body = {
+        "diagnoses": ["M16.11"],
+        "lines": [
+            line("27130", "54"),
+            line("27130", "55"),
+            line("27130", "56"),
+            line("99214", "54"),
+        ],
+    }
+    response = client.post(CHECK, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+    lines = {p["line"]: p for p in response.json()["payment"]["lines"]}
+    # Each on its own date would be one procedure; here all three are 27130 on one date, and
+    # the standard multiple procedure reduction ranks them, so compare through the shares.
+    shares = {
+        n: next(a for a in lines[n]["adjustments"] if a["rule"] == "split_care") for n in (1, 2, 3)
+    }
+    assert Decimal(shares[1]["percent"]) == (pre + intra) * 100
+    assert Decimal(shares[2]["percent"]) == post * 100
+    assert Decimal(shares[3]["percent"]) == pre * 100
+    assert "most it is paid" in shares[2]["message"] and "RVU25D" in shares[1]["message"]
+    # 99214 has no global package: 54 has nothing to divide, so the line is not priced.
+    assert lines[4]["status"] == "not_priced" and "no global" in lines[4]["reason"]
+
+    # One line alone: 54 is paid PRE OP + INTRA OP of the fee, to the cent.
+    alone = client.post(
+        CHECK,
+        data=json.dumps({"diagnoses": ["M16.11"], "lines": [line("27130", "54")]}),
+        content_type="application/json",
+    ).json()["payment"]["lines"][0]
+    assert alone["amount"] == f"{cents(national * (pre + intra)):.2f}"

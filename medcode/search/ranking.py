@@ -154,6 +154,7 @@ NOT_HISTORY = 0.5
 TERMINATED = 0.5
 STEM = 5
 EXTRA_WORD = 0.88
+MISSING_WORD = 0.9
 MAX_EXTRA = 6
 _QUALITY_WORDS = re.compile(
     r"\b(?:patients?|documented|documentation|not performed|reasons?|measurement|ordered"
@@ -259,6 +260,27 @@ def side_fit(doc: Doc, side: str | None) -> float:
     return 1.0 if re.search(rf"\b{side}\b", doc.title.lower()) else OTHER_SIDE
 
 
+def query_groups(words: Sequence[str]) -> tuple[tuple[frozenset[str], ...], ...]:
+    """The query's content words, each as the stem sets of its alternatives (the word and
+    its lay expansions); words of fewer than three letters and side words left out."""
+    content = [w.lower() for w in words if w.lower() not in STOP_WORDS]
+    groups = []
+    for group in expand_synonyms(content):
+        alternatives = tuple(frozenset(w[:STEM] for w in alt if len(w) >= 3) for alt in group)
+        if all(alternatives) and not any(w in SIDES for alt in group for w in alt):
+            groups.append(alternatives)
+    return tuple(groups)
+
+
+def missing_words(doc: Doc, said: tuple[tuple[frozenset[str], ...], ...]) -> int:
+    """How many of the query's words (or their lay expansions) a title does not say. Of two
+    ICD-10-CM codes that add as little, the one that says more of the query fits better:
+    each word more than the best-covering ICD-10-CM hit lacks costs MISSING_WORD ("COPD
+    exac": J44.1 "... with (acute) exacerbation" before J44.9)."""
+    title = {w[:STEM] for w in _TITLE_WORD.findall(doc.title.lower())}
+    return sum(1 for group in said if not any(alt <= title for alt in group))
+
+
 def is_quality_code(code: str, title: str) -> bool:
     """A quality-reporting code (MIPS measures: G8xxx, G9xxx, M1xxx, and the G/M codes whose
     descriptors report on patients, documentation or a measurement period)."""
@@ -302,12 +324,17 @@ def rerank(
     kind = kind or query_kind(words)
     stems = query_stems(words)
     side = query_side(words)
+    said = query_groups(words)
+    unsaid = {d: missing_words(doc, said) for d, doc in docs.items() if doc.system == "ICD10CM"}
+    least = min(unsaid.values(), default=0)
     scored: list[tuple[int, float]] = []
     for rank, (doc_id, _) in enumerate(ranked):
         doc = docs.get(doc_id)
         factor = 1.0
         if doc:
             fit = specificity(doc, stems, drug=kind == "drug") * side_fit(doc, side)
+            if doc_id in unsaid:
+                fit *= MISSING_WORD ** min(unsaid[doc_id] - least, MAX_EXTRA)
             factor = weight(doc, kind, lowered) * fit
             if past and is_not_history(doc, lead):
                 factor *= NOT_HISTORY

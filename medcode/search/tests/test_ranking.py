@@ -15,6 +15,8 @@ from medcode.search.ranking import (
     billable_default,
     is_not_history,
     is_quality_code,
+    missing_words,
+    query_groups,
     query_kind,
     query_side,
     query_stems,
@@ -177,3 +179,12 @@ def test_a_drug_query_puts_the_plain_hcpcs_drug_code_first():
     assert specificity(succinate, solu, drug=True) > specificity(acetate, solu, drug=True)
     # Not a drug query: HCPCS titles are not weighed by their words.
     assert specificity(branded, stems) == 1.0
+
+
+def test_of_two_codes_the_one_that_says_more_of_the_query_leads():
+    said = query_groups(["copd", "exac"])
+    exacerbation = doc("ICD10CM", "J441", "Chronic obstructive pulmonary disease with exacerbation")
+    plain = doc("ICD10CM", "J449", "Chronic obstructive pulmonary disease, unspecified")
+    assert missing_words(exacerbation, said) == 0
+    assert missing_words(plain, said) == 1
+    assert query_groups(["left", "knee"]) == query_groups(["knee"])  # sides are weighed apart

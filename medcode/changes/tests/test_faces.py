@@ -50,6 +50,20 @@ def test_the_index_lists_each_dataset_with_its_release_pairs(client: Client, loa
     assert reverse("changes:detail", args=[aoc_diff().pk]) in text
 
 
+def test_change_kinds_and_fields_read_as_words_not_column_names(
+    client: Client, loaded: None
+) -> None:
+    """Issue 21: 'global period changed 1', 'work RVU', never 'global_days' or 'work_rvu'."""
+    index = client.get(reverse("changes:index")).content.decode()
+    assert "global period changed 1" in index and "RVUs changed" in index
+    assert "global_days" not in index.split("<main")[-1]
+    pfs = ReleaseDiff.objects.get(family="pfs_rvu")
+    detail = client.get(reverse("changes:detail", args=[pfs.pk])).content.decode()
+    assert "<td>work RVU</td>" in detail and "<td>RVUs changed</td>" in detail
+    assert ">global period changed</option>" in detail and 'value="global_days"' in detail
+    assert "<td>work_rvu</td>" not in detail and "<td>rvu</td>" not in detail
+
+
 def test_the_detail_page_filters_by_kind_and_code_range(client: Client, loaded: None) -> None:
     url = reverse("changes:detail", args=[aoc_diff().pk])
     text = client.get(url, {"kind": "added"}).content.decode()

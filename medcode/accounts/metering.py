@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import sqlite3
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,7 @@ from django.utils import timezone
 
 from medcode.accounts.models import GatedView, Period, UsageCounter
 from medcode.accounts.viewers import Viewer, user_viewer, who_is
+from medcode.ops.sqlite3.base import kept_writer
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +346,14 @@ def _db_consume_api(
     if per_minute == 0 or per_day == 0:
         # Nothing to count (the minute test below would let a fresh row's first call through).
         return _db_api_refusal(subject, minute, day, per_minute, per_day)
+    with kept_writer(connection) as kept:
+        if kept is not None:
+            try:
+                return _kept_consume_api(
+                    kept, subject, minute, day, per_minute, per_day, now, also_count
+                )
+            except sqlite3.Error as exc:  # the limited count failed, so nothing was counted
+                log.warning("SQLite kept connection failed (%s); metering on the request's", exc)
     table, when = _table(UsageCounter), _when(now)
     sql = (
         f"UPDATE {table} SET count = count + 1, updated_at = %s,"
@@ -380,6 +390,59 @@ def _db_consume_api(
         if attempt == 0:
             values = {"subject": subject, "kind": API_DAY, "period": day, "updated_at": now}
             if not _insert_ignore(UsageCounter, values):
+                break  # the row was there: a limit refused the request
+    return _db_api_refusal(subject, minute, day, per_minute, per_day)
+
+
+_KEPT_API = (
+    "UPDATE {table} SET count = count + 1, updated_at = ?,"
+    " minute_count = CASE WHEN minute = ? THEN minute_count + 1 ELSE 1 END, minute = ?"
+    " WHERE subject = ? AND kind = ? AND period = ?"
+    " AND (? IS NULL OR count < ?) AND (? IS NULL OR minute <> ? OR minute_count < ?)"
+    " RETURNING minute_count, count"
+)
+_KEPT_INSERT = (
+    "INSERT INTO {table} (subject, kind, period, count, minute, minute_count, updated_at)"
+    " VALUES (?, ?, ?, 0, '', 0, ?) ON CONFLICT DO NOTHING"
+)
+_KEPT_ALSO = (
+    "INSERT INTO {table} (subject, kind, period, count, minute, minute_count, updated_at)"
+    " VALUES (?, ?, ?, 1, '', 0, ?) ON CONFLICT (subject, kind, period)"
+    " DO UPDATE SET count = count + 1, updated_at = excluded.updated_at"
+)
+
+
+def _kept_consume_api(
+    kept: sqlite3.Connection,
+    subject: str,
+    minute: str,
+    day: str,
+    per_minute: int | None,
+    per_day: int | None,
+    now: dt.datetime,
+    also_count: str | None,
+) -> tuple[int, int, int]:
+    """_db_consume_api through SQLite's kept connection: the same statements, one text each
+    (limits as parameters), so the connection's prepared statements serve every call."""
+    table, when = _table(UsageCounter), _when(now)
+    params = [when, minute, minute, subject, API_DAY, day]
+    params += [per_day, per_day, per_minute, minute, per_minute]
+    for attempt in range(2):
+        row = kept.execute(_KEPT_API.format(table=table), params).fetchall()
+        if row:
+            if also_count is not None:
+                try:
+                    kept.execute(_KEPT_ALSO.format(table=table), [also_count, API_DAY, day, when])
+                except sqlite3.Error as exc:  # the request is counted: not again on failure
+                    log.warning(
+                        "SQLite kept connection failed (%s); one use of %s uncounted",
+                        exc,
+                        also_count,
+                    )
+            return 0, int(row[0][0]), int(row[0][1])
+        if attempt == 0:
+            inserted = kept.execute(_KEPT_INSERT.format(table=table), [subject, API_DAY, day, when])
+            if inserted.rowcount != 1:
                 break  # the row was there: a limit refused the request
     return _db_api_refusal(subject, minute, day, per_minute, per_day)
 

@@ -53,8 +53,11 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     from medcode.accounts import metering
     from medcode.accounts.models import GatedView, UsageCounter
+    from medcode.ops.sqlite3.base import kept_writer
 
     metering.KEY_PREFIX = f"medcode-race-{uuid.uuid4().hex[:8]}:"
     tag = uuid.uuid4().hex[:8]
@@ -93,19 +96,29 @@ def main() -> None:
         "counter": metering.used(subject, metering.GATED, period="month"),
         "records": GatedView.objects.filter(subject=subject).count(),
     }
-    subject = f"key:race-{tag}-d"
+    subject, key = f"user:race-{tag}-d", f"key:race-{tag}-e"
     allowed = race(
         args.threads,
         lambda n: all(
-            a.allowed for a in metering.consume_api(subject, per_minute=args.limit, per_day=1000)
+            a.allowed
+            for a in metering.consume_api(
+                subject, per_minute=args.limit, per_day=1000, also_count=key
+            )
         ),
     )
     minute_and_day = [
         metering.used(subject, kind, period=period)
         for kind, period in ((metering.API_MINUTE, metering.MINUTE), (metering.API_DAY, "day"))
     ]
-    out["api"] = {"allowed": sum(allowed), "day_counter": minute_and_day[1]}
+    out["api"] = {
+        "allowed": sum(allowed),
+        "day_counter": minute_and_day[1],
+        "key_counter": metering.used(key, metering.API_DAY, period="day"),
+    }
     out["db_counters"] = UsageCounter.objects.filter(subject__contains=tag).count()
+    # On SQLite the API counts went through the process's kept connection (ops.sqlite3).
+    with kept_writer(connection) as kept:
+        out["kept_writer"] = kept is not None
     if args.redis:
         client = metering.redis_state.get()
         for key in client.scan_iter(f"{metering.KEY_PREFIX}*"):

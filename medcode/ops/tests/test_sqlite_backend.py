@@ -92,3 +92,25 @@ def test_in_memory_databases_get_no_keeper(django_db_blocker):
         cursor.execute("SELECT 1")
     wrapper.close()
     assert base._keepers == before
+
+
+def test_the_kept_connection_is_lent_only_outside_a_transaction(tmp_path, django_db_blocker):
+    path = wal_database(tmp_path / "lent.sqlite3")
+    wrapper = django_connection(str(path))
+    with django_db_blocker.unblock():
+        wrapper.ensure_connection()
+        with base.kept_writer(wrapper) as kept:
+            assert kept is base._keepers[(os.getpid(), str(path))][1]
+            kept.execute("UPDATE counter SET n = n + 1")
+            assert not kept.in_transaction
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT n FROM counter")
+            assert cursor.fetchone() == (1,)
+        wrapper.set_autocommit(False)  # the request's own connection holds a transaction
+        with wrapper.cursor() as cursor:
+            cursor.execute("UPDATE counter SET n = n + 1")
+        with base.kept_writer(wrapper) as kept:
+            assert kept is None
+        wrapper.rollback()
+        wrapper.set_autocommit(True)
+    wrapper.close()

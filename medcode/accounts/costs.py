@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
 
 from medcode.accounts import metering
 from medcode.accounts.quota_links import quota_links
@@ -62,6 +63,7 @@ HINTS = {
     "claims batch": "Send fewer claims at a time.",
 }
 TOO_MANY = "Too many requests of this kind: {limit} a minute {who}. Retry after {seconds} seconds."
+HEADINGS = {413: "Too long to read", 429: "Too many requests", 503: "Busy for a moment"}
 BUSY = "The server is busy with other requests of this kind; retry in a few seconds."
 
 
@@ -89,7 +91,9 @@ def _refusal(
             body["links"] = links  # where to go next: register, sign in, upgrade
         response = JsonResponse(body, status=status)
     else:
-        response = HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+        # A page in the site's design: what happened, and where to go next.
+        context = {"heading": HEADINGS[status], "detail": detail, "links": links or []}
+        response = render(request, "429.html", context, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response

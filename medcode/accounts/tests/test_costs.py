@@ -42,6 +42,26 @@ def test_a_long_search_box_query_counts_as_a_note(settings):
 
 
 @pytest.mark.usefixtures("early_in_a_minute")
+def test_a_refused_page_is_in_the_sites_design_with_where_to_go_next(settings):
+    """Issue 21: the 429 a page gets is the site's page with Register / Sign in / Upgrade,
+    not a bare line of text; the 413 likewise."""
+    settings.MEDCODE_METERING = True
+    address = "198.51.100.61"
+    guest = f"guest:{guest_id(address)}"
+    metering.consume(guest, costs.NOTE.kind, limit=None, period=metering.MINUTE, amount=6)
+    answer = browser(address).get("/search/", {"q": "fracture of the neck of the femur " * 90})
+    assert answer.status_code == 429 and answer["Content-Type"].startswith("text/html")
+    html = answer.content.decode()
+    assert '<h1 id="error-h">Too many requests</h1>' in html and "Retry after" in html
+    for title, path in (("Register free", "/account/signup/"), ("Sign in", "/account/login/"),
+                        ("Upgrade your plan", "/account/plans/")):  # fmt: skip
+        assert f'{path}">{title}</a>' in html
+    assert 'class="site-header' in html or "<nav" in html  # the site's layout around it
+    too_long = browser().post(NOTE_PAGE, {"note": "chest pain " * 2000})
+    assert too_long.status_code == 413 and "Too long to read" in too_long.content.decode()
+
+
+@pytest.mark.usefixtures("early_in_a_minute")
 def test_a_guest_gets_a_few_notes_a_minute_then_429_with_retry_after(settings):
     settings.MEDCODE_METERING = True
     client = browser("198.51.100.31")

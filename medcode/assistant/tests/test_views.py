@@ -84,6 +84,19 @@ def test_without_javascript_the_same_form_post_renders_the_whole_answer(client: 
     assert "data-pilot-stream" not in html
 
 
+def test_cited_releases_are_named_without_their_file_names(client: Client) -> None:
+    """Issue 21: the answer cites 'ICD-10-CM FY2026 April', not '... (icd10cm_codes_2026.csv)';
+    the JSON answer keeps the file for API clients."""
+    html = client.post("/pilot/ask/", {"question": "What is E11.9?"}).content.decode()
+    releases = re.findall(r'<span class="pilot-release">([^<]*)</span>', html)
+    assert releases, html
+    assert not [r for r in releases if re.search(r"\.(csv|txt|gz|xlsx|zip|xml)\b", r)]
+    fact = {"text": "t", "citation": {"url": "/", "label": "E11.9", "release": "DMEPOS fee "
+            "schedule 2025 April (dmepos_fee_schedule_2025_04.csv.gz)"}}  # fmt: skip
+    shown = render_to_string("assistant/_fact.html", {"fact": fact})
+    assert "DMEPOS fee schedule 2025 April</span>" in shown and ".csv" not in shown
+
+
 def test_html_in_a_question_is_escaped_wherever_it_is_shown(client: Client) -> None:
     question = f"{SCRIPT} What is 63650?"
     exchange = client.post("/pilot/ask/", {"question": question}, headers=HTMX).content.decode()

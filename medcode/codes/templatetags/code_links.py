@@ -78,3 +78,16 @@ def cite(source: object) -> str:
     title = str(getattr(source, "title", "") or "")
     version = str(getattr(source, "version_label", "") or "")
     return f"{title} {version}".strip()
+
+
+# A release citation built for the API and the CLI ends with its file in parentheses:
+# "DMEPOS fee schedule 2025 April (dmepos_fee_schedule_2025_04.csv.gz)". Pages drop it.
+FILE_IN_PARENTHESES = re.compile(
+    r"\s*\([^()]*\.(?:csv|txt|tsv|xlsx|xls|xml|json|jsonl|zip|gz|pdf)\)", re.IGNORECASE
+)
+
+
+@register.filter
+def without_file_name(citation: object) -> str:
+    """'ICD-10-CM FY2026 April (icd10cm_codes_2026.csv.gz)' -> 'ICD-10-CM FY2026 April'."""
+    return FILE_IN_PARENTHESES.sub("", str(citation or ""))

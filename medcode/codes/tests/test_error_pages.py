@@ -57,6 +57,9 @@ def test_about_the_data_lists_the_loaded_releases_without_file_names(client):
     assert ".csv" not in html and "medcode data import" not in html
     home = client.get("/", HTTP_HOST="localhost").content.decode()
     assert 'href="/about/data/"' in home and ".csv" not in home
+    # The footer no longer promises a file name on every page (pages name releases only).
+    assert "release and file it came from" not in home
+    assert "with the release it came from and the dates it is in force" in home
 
 
 def test_third_party_packagers_are_named_on_about_the_data_only(client):

@@ -196,19 +196,22 @@ OPPS_STATUS = _frozen(
         "F": "Corneal tissue, CRNA services or hepatitis B vaccine: paid at reasonable cost.",
         "G": "Pass-through drug or biological.",
         "H": "Pass-through device category.",
-        "J1": "Comprehensive APC: one payment covers the primary service and the related "
-        "services on the claim.",
+        "J1": "Comprehensive APC: one payment for the primary service covers the other covered "
+        "services on the claim, except those CMS excludes (for example pass-through items and "
+        "services paid at reasonable cost).",
         "J2": "May be paid through a comprehensive APC (for example extended observation).",
         "K": "Non-pass-through drug or biological (including therapeutic radiopharmaceuticals).",
         "L": "Influenza or pneumococcal vaccine: paid at reasonable cost.",
         "M": "Not billable to the Medicare administrative contractor.",
         "N": "Packaged: payment is included in other services.",
         "P": "Partial hospitalization or intensive outpatient program service.",
-        "Q1": "Packaged when billed on the same date of service as a significant procedure "
-        "(S, T or V); otherwise paid separately (STV-packaged).",
-        "Q2": "Packaged when billed on the same date of service as a T procedure; otherwise paid "
-        "separately (T-packaged).",
-        "Q3": "Composite APC: paid as part of a composite when criteria are met.",
+        "Q1": "STV-packaged: packaged when the same claim has a service with status indicator "
+        "S, T or V; otherwise paid separately (or through a composite APC when its criteria are "
+        "met).",
+        "Q2": "T-packaged: packaged when the same claim has a service with status indicator T; "
+        "otherwise paid separately.",
+        "Q3": "May be paid through a composite APC when the composite's criteria are met; "
+        "otherwise paid separately or packaged.",
         "Q4": "Conditionally packaged laboratory test.",
         "R": "Blood and blood products.",
         "S": "Significant procedure, not discounted when multiple.",

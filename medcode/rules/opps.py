@@ -5,27 +5,33 @@ Addendum B release; the SI decides whether the line is paid separately, packaged
 under the OPPS at all (OPPS Addendum D1 definitions; DATA_LAYOUTS.md 2.6):
 
 - N: always packaged, no separate payment.
-- Q1 (STV-packaged): packaged when a line of the same date has SI S, T or V; else paid.
-- Q2 (T-packaged): packaged when a line of the same date has SI T; else paid.
-- Q3 (composite): paid through a composite APC when the composite's criteria are met, else at
-  its own rate. Addendum B as loaded has no APC numbers and no composite criteria, so medcode
-  cannot tell which composite a pair of Q3 lines would meet: a Q3 line that is the only Q3
-  service of its date (one unit) cannot form a composite and is paid at its rate; two or more
-  Q3 services on a date are not priced, and the finding says why.
+- Q1 (STV-packaged): packaged when the claim has a line with SI S, T or V; else paid. Since
+  CY 2017 CMS applies Q1 and Q2 packaging to the whole claim, not to one date of service.
+- Q2 (T-packaged): packaged when the claim has a line with SI T; else paid. Q1 and Q2 lines
+  that nothing packages are each paid here; CMS's claim processing may package some of them
+  together, which medcode does not do.
+- Q3 (composite): paid through a composite APC when the composite's criteria are met; else
+  paid at its own APC or packaged (Addendum D1). Addendum B as loaded has no APC numbers and
+  no composite criteria, so medcode cannot tell which composite a pair of Q3 lines would
+  meet: a Q3 line that is the only Q3 service of its date (one unit) is priced at its own
+  rate, on the view that a composite takes more than one service; two or more Q3 services on
+  a date are not priced, and the finding says why.
 - Q4 (conditionally packaged laboratory test): packaged when the claim has a line with SI J1,
   J2, S, T, V, Q1, Q2 or Q3; else paid under the Clinical Laboratory Fee Schedule, which is
   not loaded (not priced).
-- J1 (comprehensive APC): one payment per claim for the primary J1 service; every other OPPS
-  line of the claim is packaged into it, except the SIs CMS excludes from comprehensive APC
-  packaging that Addendum B shows (F, G, H, L, U: paid as usual). Several J1 lines: the one
-  with the highest rate is taken as primary (CMS ranks comprehensive APCs by cost; the rate
-  follows the APC's relative weight, but complexity adjustments, which need the APC pairs,
-  are not applied). Whether R, P, H1, K1 and S1 lines are packaged into it is not in the
-  data: they are not priced beside a J1.
+- J1 (comprehensive APC): one payment per claim for the primary J1 service; the claim's other
+  covered services are packaged into it, except those CMS excludes. Of the exclusions, the
+  SIs F, G, H, L and U show in Addendum B (paid as usual here); others (ambulance services,
+  mammography, preventive services, among more) do not, so such a line with another SI is
+  shown packaged. Several J1 lines: the one with the highest rate is taken as primary (CMS
+  ranks comprehensive APCs by cost; the rate follows the APC's relative weight, but
+  complexity adjustments, which need the APC pairs, are not applied). Whether R, P, H1, K1
+  and S1 lines are packaged into it is not in the data: they are not priced beside a J1.
 - J2 (may be paid through a comprehensive APC): with a J1 on the claim, packaged into it;
   with 8 or more hours of observation (G0378 units) and no SI T line on the claim, the
   comprehensive observation APC may apply, whose rate Addendum B does not give (not priced);
-  otherwise paid at its own rate.
+  otherwise paid at its own rate. CMS's criteria for that APC also involve the dates of the
+  visit, the observation and any SI T procedure, which medcode does not check.
 - T: the highest-rate T service of a date at 100%, every other T unit of that date at 50%.
 - S, V, K, G, U, R, K1, S1: paid at the rate times the units (a J1 aside).
 - A, F, L, Y: paid outside the OPPS (another fee schedule, reasonable cost, the DME MAC):
@@ -95,13 +101,13 @@ NO_ROW = "No Addendum B row for {code} in {release}: no OPPS payment can be give
 NO_UNITS = "The line has 0 units: nothing is paid for it."
 PAID = "SI {si}: paid separately at the national rate."
 N_PACKAGED = "SI N: packaged; its payment is included in the claim's other OPPS services."
-Q1_PACKAGED = "SI Q1: packaged, billed on {on} with {lines} (SI S, T or V)."
-Q1_PAID = "SI Q1: no SI S, T or V service on {on}, so paid separately."
-Q2_PACKAGED = "SI Q2: packaged, billed on {on} with {lines} (SI T)."
-Q2_PAID = "SI Q2: no SI T service on {on}, so paid separately."
+Q1_PACKAGED = "SI Q1: packaged, billed on the claim with {lines} (SI S, T or V)."
+Q1_PAID = "SI Q1: no SI S, T or V service on the claim, so paid separately."
+Q2_PACKAGED = "SI Q2: packaged, billed on the claim with {lines} (SI T)."
+Q2_PAID = "SI Q2: no SI T service on the claim, so paid separately."
 Q3_PAID = (
-    "SI Q3: the only composite-eligible service on {on}, so no composite APC can apply: paid "
-    "at its own rate."
+    "SI Q3: the only composite-eligible service on {on}; taking it that a composite APC needs "
+    "more than one service, priced at its own rate."
 )
 Q3_UNDECIDED = (
     "SI Q3: with {lines} on {on} it may be paid through a composite APC; Addendum B as loaded "
@@ -122,7 +128,11 @@ J1_RANKED = (
     " Of the claim's J1 lines ({lines}) it has the highest rate; complexity adjustments are "
     "not applied (they need the APC pairs, which Addendum B as loaded lacks)."
 )
-INTO_J1 = "SI {si}: packaged into line {primary} ({code}, SI J1, comprehensive APC)."
+INTO_J1 = (
+    "SI {si}: packaged into line {primary} ({code}, SI J1, comprehensive APC), unless CMS "
+    "excludes the service on grounds Addendum B does not show (an ambulance, mammography or "
+    "preventive service, for example)."
+)
 NOT_INTO = (
     "SI {si}: excluded from comprehensive APC packaging, paid separately beside line {primary}."
 )
@@ -247,20 +257,14 @@ def price_opps(
                 done.append(payment(line, "not_priced", None, reason))
         elif code in {"Q1", "Q2"}:
             wanted = STV if code == "Q1" else frozenset({"T"})
-            same = [
-                other
-                for other in by_date[line.date_of_service]
-                if si(other) in wanted and other.units > 0
-            ]
-            on = line.date_of_service.isoformat()
+            # Addendum D1 (since CY 2017): packaged with such a service anywhere on the claim.
+            same = [other for other in open_lines if si(other) in wanted and other.units > 0]
             if same:
-                text = (Q1_PACKAGED if code == "Q1" else Q2_PACKAGED).format(
-                    on=on, lines=_names(same)
-                )
+                text = (Q1_PACKAGED if code == "Q1" else Q2_PACKAGED).format(lines=_names(same))
                 into = tuple(o.number for o in same)
                 done.append(payment(line, "packaged", ZERO, text, into=into))
             else:
-                done.append(paid(line, (Q1_PAID if code == "Q1" else Q2_PAID).format(on=on)))
+                done.append(paid(line, Q1_PAID if code == "Q1" else Q2_PAID))
         elif code == "Q3":
             others = [
                 o

@@ -16,12 +16,12 @@ release:
   said, not applied, and the claim total is then marked incomplete.
 - Modifiers 54 (surgical care only), 55 (postoperative management only) and 56
   (preoperative management only) on a code with a global period: the row's PRE OP, INTRA OP
-  and POST OP shares of the global package, the split CMS pays for divided surgical care
-  (Medicare Claims Processing Manual, IOM 100-04, chapter 12, section 40.2): 54 gets PRE OP +
-  INTRA OP, 56 PRE OP, 55 POST OP. 55's share is the most it is paid: the contractor prorates
-  it by the postoperative days the physician actually cared for the patient, which the claim
-  does not say, so the amount is marked as a maximum. On a code whose shares are 0 (no global
-  period) the modifiers have no split to apply and the line is not priced.
+  and POST OP shares of the global package (the PFS file's split of the package; global
+  surgery: Medicare Claims Processing Manual, IOM 100-04, chapter 12, section 40): 54 gets
+  PRE OP + INTRA OP, 56 PRE OP, 55 POST OP. 55's share is the most it is paid: the share can
+  be prorated by the postoperative days the physician actually cared for the patient, which
+  the claim does not say, so the amount is marked as a maximum. On a code whose shares are 0
+  (no global period) the modifiers have no split to apply and the line is not priced.
 - ASST SURG (80/81/82/AS), CO-SURG (62), TEAM SURG (66): the layout says when these are paid
   (1 statutory restriction / 0 not permitted: nothing is paid) but not at what share of the
   fee, so a paid assistant, co-surgeon or team line is not priced, and says so.
@@ -229,11 +229,11 @@ SPLIT_CARE: dict[str, tuple[tuple[int, ...], str]] = {
 }
 SPLIT_CARE_PAID = (
     "PRE OP {pre} / INTRA OP {intra} / POST OP {post} ({release}): modifier {modifier}, "
-    "{meaning}, {percent}% of the fee (IOM 100-04, chapter 12, section 40.2)."
+    "{meaning}, {percent}% of the fee (global surgery, IOM 100-04, chapter 12, section 40)."
 )
 SPLIT_CARE_AT_MOST = (
-    " This is the most it is paid: the contractor prorates the post-operative share by the "
-    "days of post-operative care the physician gave, which the claim does not say."
+    " This is the most it is paid: the post-operative share can be prorated by the days of "
+    "post-operative care the physician gave, which the claim does not say."
 )
 SPLIT_CARE_NONE = (
     "PRE OP / INTRA OP / POST OP are 0 for {code} ({release}): the code has no global "

@@ -68,13 +68,15 @@ def test_n_is_always_packaged() -> None:
     assert "SI N" in paid[1].reason
 
 
-def test_q1_is_packaged_with_an_s_t_or_v_service_of_the_same_date_else_paid() -> None:
+def test_q1_is_packaged_with_an_s_t_or_v_service_of_the_claim_else_paid() -> None:
     with_s = price(at(1, "SPRC"), at(2, "Q1X"))
     assert with_s[2].status == "packaged" and with_s[2].packaged_into == (1,)
     with_v = price(at(1, "VIS1"), at(2, "Q1X"))
     assert with_v[2].status == "packaged"
+    # Addendum D1 packages Q1 at the claim level (since CY 2017), not per date of service.
     other_day = price(at(1, "SPRC", dos=OTHER_DAY), at(2, "Q1X"))
-    assert other_day[2].status == "priced" and other_day[2].amount == Decimal("60.27")
+    assert other_day[2].status == "packaged" and other_day[2].packaged_into == (1,)
+    assert "on the claim" in other_day[2].reason
     alone = price(at(1, "Q1X"))
     assert alone[1].amount == Decimal("60.27") and "no SI S, T or V" in alone[1].reason
 
@@ -83,6 +85,8 @@ def test_q2_is_packaged_only_with_a_t_service() -> None:
     assert price(at(1, "TBIG"), at(2, "Q2X"))[2].status == "packaged"
     with_s = price(at(1, "SPRC"), at(2, "Q2X"))
     assert with_s[2].status == "priced" and with_s[2].amount == Decimal("45.55")
+    other_day = price(at(1, "TBIG", dos=OTHER_DAY), at(2, "Q2X"))
+    assert other_day[2].status == "packaged" and other_day[2].packaged_into == (1,)
 
 
 def test_q3_alone_is_paid_and_q3_pairs_are_left_undecided() -> None:

@@ -62,6 +62,11 @@ def test_a_phone_sized_page_reads_without_sideways_scrolling(
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 375
         tab.screenshot(path=str(screenshots / "code_page_S72.001A_phone.png"), full_page=True)
+        # The NCCI pair edits page: its filter's long modifier-indicator options stay inside
+        # the screen (issue 21 audit: 422 px wide at 390).
+        tab.goto(f"{server_url}/codes/63650/ncci/?date=2025-11-03")
+        assert tab.locator("#f-ind").count() == 1
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
 

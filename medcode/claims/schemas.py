@@ -379,7 +379,9 @@ class ClaimCheckOut(BaseModel):
 class AdjustmentOut(BaseModel):
     """A payment adjustment a PFS indicator calls for, citing the indicator and release."""
 
-    rule: Literal["bilateral", "multiple_procedure", "assistant", "cosurgeon", "team", "split_care"]
+    rule: Literal[
+        "bilateral", "multiple_procedure", "assistant", "cosurgeon", "team", "split_care", "reduced"
+    ]
     indicator: str = Field(
         description=(
             "the PPRRVU column and its value, or the OPPS status indicator (SI T: the OPPS "

@@ -64,6 +64,7 @@ RULE_LABELS = {
     "cosurgeon": "Co-surgeons (62)",
     "team": "Team surgery (66)",
     "split_care": "Split surgical care (54/55/56)",
+    "reduced": "Reduced services (52)",
     "dx_invalid": "Diagnosis not valid",
     "dx_excludes1": "ICD-10-CM Excludes1",
     "dx_pointer": "Diagnosis pointer",

@@ -55,7 +55,7 @@ Setting = Literal["facility", "non_facility"]
 # Which payment system priced a line: the PFS, the OPPS (Addendum B) or the DMEPOS fee schedule.
 Schedule = Literal["pfs", "opps", "dmepos"]
 AdjustmentRule = Literal[
-    "bilateral", "multiple_procedure", "assistant", "cosurgeon", "team", "split_care"
+    "bilateral", "multiple_procedure", "assistant", "cosurgeon", "team", "split_care", "reduced"
 ]
 
 
@@ -235,6 +235,11 @@ SPLIT_CARE_AT_MOST = (
     " This is the most it is paid: the post-operative share can be prorated by the days of "
     "post-operative care the physician gave, which the claim does not say."
 )
+REDUCED_SERVICES = (
+    "Modifier 52 (reduced services): the payment is reduced by the contractor from the "
+    "documentation; the PFS file gives no reduction, so no amount is computed (the full fee of "
+    "one unit would be {fee})."
+)
 SPLIT_CARE_NONE = (
     "PRE OP / INTRA OP / POST OP are 0 for {code} ({release}): the code has no global "
     "surgical package to divide, so modifier {modifier} has no share to apply and no amount "
@@ -406,6 +411,10 @@ def _price_date(
     _bilateral(pricing, release, source)
     for priced in pricing:
         _split_care(priced, release, source)
+        if priced.line.has_modifier("52") and priced.share:
+            text = REDUCED_SERVICES.format(fee=priced.fee)
+            priced.adjustments.append(Adjustment("reduced", "modifier 52", None, text, source))
+            priced.not_priced = priced.not_priced or text
     _multiple_procedures(dos, pricing, release, source)
     return done + [_finish(p, source) for p in pricing]
 

@@ -189,3 +189,13 @@ def test_modifiers_54_55_56_are_paid_the_pfs_shares_of_the_global_package(real_p
         content_type="application/json",
     ).json()["payment"]["lines"][0]
     assert alone["amount"] == f"{cents(national * (pre + intra)):.2f}"
+
+
+@pytest.mark.fulldata
+def test_modifier_52_is_not_priced_and_names_the_full_fee_as_the_ceiling(real_pfs, client):
+    body = {"diagnoses": ["M16.11"], "lines": [line("99214", "52"), line("99214")]}
+    response = client.post(CHECK, data=json.dumps(body), content_type="application/json")
+    first, second = response.json()["payment"]["lines"]
+    assert first["status"] == "not_priced" and first["amount"] is None
+    assert "Modifier 52" in first["reason"] and second["amount"] in first["reason"]
+    assert second["status"] == "priced"

@@ -153,8 +153,7 @@ class Embedder:
 
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.enable_truncation(max_length=max_tokens)
-        # Pad to the longest text of each batch, not to a fixed length.
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer.no_padding()  # each batch is padded to its own longest text
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -179,19 +178,32 @@ class Embedder:
         return self.spec.dim
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> FloatArray:
-        """One row per text, in input order."""
+        """One row per text, in input order.
+
+        Texts are tokenized once and batched by token count, so a batch holds texts of one
+        length and pads (wasted work) next to nothing; padding does not change a vector.
+        """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        # Batching texts of similar length keeps padding (wasted work) small.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        if not texts:
+            return out
+        tokens = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            out[rows] = self._embed_batch([texts[i] for i in rows])
+            out[rows] = self._run([tokens[i] for i in rows])
         return out
 
     def _embed_batch(self, texts: list[str]) -> FloatArray:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        """The texts as one batch, padded to the longest (unsorted; for comparisons)."""
+        return self._run([e.ids for e in self._tokenizer.encode_batch(texts)])
+
+    def _run(self, tokens: list[list[int]]) -> FloatArray:
+        width = max(len(ids) for ids in tokens)
+        ids = np.zeros((len(tokens), width), dtype=np.int64)
+        mask = np.zeros((len(tokens), width), dtype=np.int64)
+        for row, text_ids in enumerate(tokens):
+            ids[row, : len(text_ids)] = text_ids
+            mask[row, : len(text_ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)

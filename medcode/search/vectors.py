@@ -48,7 +48,10 @@ FORMAT: StorageFormat = "int8"
 # keep the build within minutes: short titles (they abbreviate the title) and index paths
 # (68,000 texts, mostly a title's words in another order).
 EMBEDDED_KINDS = ("title", "inclusion", "see", "stem", "editorial", "licensed")
-BATCH = 256
+BATCH = 256  # texts per commit
+# Texts per model call. Texts come shortest first, so a batch pads little; smaller calls
+# were cheaper per text on this model (bench/embed_build.py).
+INNER_BATCH = 32
 SAMPLE_FOR_CELLS = 40_000
 KMEANS_ROUNDS = 8
 # How often a process checks whether the index it holds is still the newest.
@@ -141,12 +144,12 @@ def build_vectors(
         results: Iterable[FloatArray]
         if embedder is not None:
             model = embedder
-            results = (model.embed([text for _, text in b], batch_size=64) for b in batches)
+            results = (model.embed([t for _, t in b], batch_size=INNER_BATCH) for b in batches)
         elif not batches:
             results = ()
         else:
             pool = stack.enter_context(EmbeddingPool(workers=workers))
-            results = pool.map([[text for _, text in b] for b in batches])
+            results = pool.map([[t for _, t in b] for b in batches], INNER_BATCH)
         for batch, vectors in zip(batches, results, strict=True):
             rows = [
                 Vector(text_hash=h, model=model_name, vector=to_bytes(v, FORMAT))

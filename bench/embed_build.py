@@ -13,7 +13,7 @@ A fixed sample (seed 7) of the texts `medcode search build` embeds, drawn from e
   its CPU includes starting the workers (loading the model).
 For each: wall s, texts/s, CPU s per 1,000 texts (user + system, all threads and workers),
 and the largest difference from the old vectors. `projected_full_build` scales CPU per
-1,000 texts to every text still to embed in the database, and divides by the workers for
+1,000 texts to every distinct text the build embeds, and divides by the workers for
 a quiet machine with that many cores. Prints JSON with the load average before and after.
 """
 
@@ -45,18 +45,18 @@ def cpu_seconds() -> float:
 
 
 def draw_sample(size: int) -> tuple[list[str], int, dict[str, int]]:
-    """`size` distinct texts to embed, in proportion to each (code set, kind) group."""
-    from medcode.search.vectors import embedded_entries, texts_to_embed
+    """`size` distinct texts the build embeds (vectors built or not), in proportion to each
+    (code set, kind) group; also the number of distinct texts in all."""
+    from medcode.search.vectors import embedded_entries
 
-    wanted = texts_to_embed()
     groups: dict[str, list[str]] = defaultdict(list)
     seen: set[str] = set()
-    for system, kind, text_hash in embedded_entries().values_list(
-        "document__system", "kind", "text_hash"
+    for system, kind, text_hash, text in embedded_entries().values_list(
+        "document__system", "kind", "text_hash", "text"
     ):
-        if text_hash in wanted and text_hash not in seen:
+        if text_hash not in seen:
             seen.add(text_hash)
-            groups[f"{system}/{kind}"].append(wanted[text_hash])
+            groups[f"{system}/{kind}"].append(text)
     rng = random.Random(7)
     total = len(seen)
     sample: list[str] = []
@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             {
                 "sample": len(order),
                 "drawn": drawn,
-                "texts_to_embed_in_db": total,
+                "distinct_texts_in_db": total,
                 "cores": os.cpu_count(),
                 "load_before": [round(x, 2) for x in load_before],
                 "load_after": [round(x, 2) for x in os.getloadavg()],

@@ -51,7 +51,7 @@ EMBEDDED_KINDS = ("title", "inclusion", "see", "stem", "editorial", "licensed")
 BATCH = 256  # texts per commit
 # Texts per model call. Texts come shortest first, so a batch pads little; smaller calls
 # were cheaper per text on this model (bench/embed_build.py).
-INNER_BATCH = 32
+INNER_BATCH = 16
 SAMPLE_FOR_CELLS = 40_000
 KMEANS_ROUNDS = 8
 # How often a process checks whether the index it holds is still the newest.

@@ -220,6 +220,12 @@ def search(
     ranked: dict[int, tuple[MatchKind, float, Hit | None]] = {}
     for doc_id, kind, score in find_codes(parsed, filters, limit=limit):
         ranked.setdefault(doc_id, (kind, score, None))
+    typed = (q or "").strip()
+    if typing and _PARTIAL_CPT.fullmatch(typed):
+        # "2713" while typing: the CPT codes it starts (27130 ...), before any ICD-9 reading.
+        term = CodeTerm(typed, typed, ("cpt",), True)
+        for doc_id, kind, score in find_codes(ParsedQuery(q, (term,)), filters, limit=limit):
+            ranked.setdefault(doc_id, (kind, score, None))
     # An ICD-9-CM code ("250.00", "25000") also offers the ICD-10-CM codes CMS's GEM maps it to.
     gem = icd10cm_for_icd9(q or "", on or dt.date.today())
     if gem:
@@ -313,6 +319,8 @@ def suggest(q: str, *, limit: int = 8) -> SearchResults:
 # ---------------------------------------------------------------- codes
 
 
+# Three or four digits being typed: the start of a CPT code.
+_PARTIAL_CPT = re.compile(r"\d{3,4}")
 _SYSTEM_OF_SHAPE = {"icd10cm": "ICD10CM", "icd10pcs": "ICD10PCS", "hcpcs": "HCPCS", "cpt": "CPT"}
 
 

@@ -37,3 +37,11 @@ def test_a_range_of_ours_lists_its_codes_without_a_descriptor_placeholder(code_s
 @pytest.mark.parametrize("key", ["26990-27300", "00000-99999", "27130"])
 def test_a_range_we_do_not_name_is_a_404(code_store, client, key):
     assert get(client, f"/search/browse/cpt/{key}/").status_code == 404
+
+
+def test_typing_the_first_digits_of_a_cpt_code_suggests_the_codes_they_start(code_store):
+    from medcode.search.facade import suggest
+
+    # Before: "2713" is no code shape (CPT has 5), so the box offered word and ICD-9 matches.
+    codes = [r.code for r in suggest("2713").results]
+    assert codes[:1] == ["27130"]

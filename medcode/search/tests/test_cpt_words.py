@@ -45,3 +45,17 @@ def test_typing_the_first_digits_of_a_cpt_code_suggests_the_codes_they_start(cod
     # Before: "2713" is no code shape (CPT has 5), so the box offered word and ICD-9 matches.
     codes = [r.code for r in suggest("2713").results]
     assert codes[:1] == ["27130"]
+
+
+def test_a_cpt_code_without_a_pfs_payment_is_not_called_a_header_in_browse(code_store, client):
+    from medcode.codes.models import Code, Release
+    from medcode.search.index import rebuild_index
+
+    # Before: a CPT code whose PFS status is not payable (B, bundled: 20930) got the ICD-10
+    # "header" badge.
+    pfs = Release.objects.get(dataset="pfs_rvu")
+    Code.objects.create(release=pfs, system="CPT", code="20930", display="20930", is_billable=False)
+    rebuild_index(force=True)
+    html = get(client, "/search/browse/cpt/musculoskeletal/").content.decode()
+    assert "20930" in html
+    assert "no separate PFS payment" in html and 'badge--heading">header' not in html

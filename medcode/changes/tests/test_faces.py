@@ -72,6 +72,14 @@ def test_the_detail_page_filters_by_kind_and_code_range(client: Client, loaded: 
     assert "22554" in text and "95972" not in text
 
 
+def test_the_change_tables_scroll_inside_their_box_on_a_phone(client: Client, loaded: None) -> None:
+    # Before: /changes/<id>/ was 618 px wide at 390 (issue 21 audit): the tables had no box.
+    for url in (reverse("changes:index"), reverse("changes:detail", args=[aoc_diff().pk])):
+        html = client.get(url).content.decode()
+        box = html.index('<div class="table-wrap"')
+        assert box < html.index('<table class="data-table">') < html.index("</div>", box)
+
+
 def test_a_bad_code_range_is_a_400_naming_it(client: Client, loaded: None) -> None:
     url = reverse("changes:detail", args=[aoc_diff().pk])
     response = client.get(url, {"range": "Z9-A1"})

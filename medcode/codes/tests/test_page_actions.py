@@ -31,6 +31,17 @@ def test_a_cpt_page_keeps_use_code(code_samples, client, open_gate):
     assert 'action="/claims/add/"' in html and ">Use code</button>" in html
 
 
+def test_the_right_column_holds_the_page_actions_beside_the_section_list(
+    code_samples, client, open_gate
+):
+    # Before: Ask, What changed and JSON were only at the foot of the page (first-hour review).
+    html = client.get("/codes/27130/?date=2025-11-03", HTTP_HOST="localhost").content.decode()
+    start = html.index('<nav class="toc" aria-label="On this page">')
+    toc = html[start : html.index("</nav>", start)]
+    assert 'href="/pilot/?code=27130"' in toc and 'href="/changes/code/27130/"' in toc
+    assert 'href="/api/v1/codes/27130' in toc
+
+
 def test_a_code_gets_one_mue_panel_with_each_tables_newest_value_and_a_rationale(
     code_samples, client, open_gate
 ):

@@ -66,6 +66,9 @@ def classify_json(body: str) -> str:
 
 
 def classify_html(body: str) -> str:
+    # The History section names both releases by design (a title change shows the old title
+    # and the new): what must never mix is the page as of its release, above that section.
+    body = body.split('<section id="history"', 1)[0]
     old, new = OLD_TITLE in body, NEW_TITLE in body
     if old and not new and "2024 July" in body and "2024 October" not in body:
         return "old"

@@ -174,6 +174,18 @@ def test_a_signed_in_users_exchanges_are_kept_and_listed(client: Client) -> None
     assert "What is 63650?" in page and "MUE for 63650?" in page and 'aria-current="page"' in page
 
 
+def test_the_account_page_lists_the_conversation_asked_on_the_pilot_page(client: Client) -> None:
+    # The first-hour review found /account/ saying "no conversations" while /pilot/ listed one.
+    user = make_user()
+    client.force_login(user)
+    exchange = client.post("/pilot/ask/", {"question": "What is 63650?"}, headers=HTMX)
+    read_stream(client, stream_url(exchange.content.decode()))
+    conversation = Conversation.objects.get(user=user)
+
+    account = client.get("/account/").content.decode()
+    assert f"/pilot/?c={conversation.pk}" in account and "No conversations yet" not in account
+
+
 def test_a_guest_is_told_conversations_need_an_account(client: Client) -> None:
     assert "Sign in to keep your conversations." in client.get("/pilot/").content.decode()
 

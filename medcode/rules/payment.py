@@ -411,10 +411,7 @@ def _price_date(
     _bilateral(pricing, release, source)
     for priced in pricing:
         _split_care(priced, release, source)
-        if priced.line.has_modifier("52") and priced.share:
-            text = REDUCED_SERVICES.format(fee=priced.fee)
-            priced.adjustments.append(Adjustment("reduced", "modifier 52", None, text, source))
-            priced.not_priced = priced.not_priced or text
+        _reduced_services(priced, source)
     _multiple_procedures(dos, pricing, release, source)
     return done + [_finish(p, source) for p in pricing]
 
@@ -555,18 +552,20 @@ def _split_care(priced: _Line, release: str, source: str) -> None:
     if not modifiers or not priced.share:
         return
     shares = priced.row.care_shares or (Decimal(0), Decimal(0), Decimal(0))
-    pre, intra, post = shares
-    for modifier in modifiers:
-        parts, meaning = SPLIT_CARE[modifier]
-        fraction = sum((shares[i] for i in parts), Decimal(0))
-        if not sum(shares):
+    if not sum(shares):  # no global package: nothing to divide
+        for modifier in modifiers:
             text = SPLIT_CARE_NONE.format(code=line.code, release=release, modifier=modifier)
             priced.adjustments.append(
                 Adjustment("split_care", "PRE/INTRA/POST OP 0", None, text, source)
             )
             priced.not_priced = priced.not_priced or text
-            continue
-        percent = (fraction * 100).normalize()
+        return
+    pre, intra, post = shares
+    paid = Decimal(0)
+    for modifier in modifiers:
+        parts, meaning = SPLIT_CARE[modifier]
+        fraction = sum((shares[i] for i in parts), Decimal(0))
+        paid += fraction
         text = SPLIT_CARE_PAID.format(
             pre=pre,
             intra=intra,
@@ -574,16 +573,22 @@ def _split_care(priced: _Line, release: str, source: str) -> None:
             release=release,
             modifier=modifier,
             meaning=meaning,
-            percent=f"{percent:f}",
+            percent=f"{(fraction * 100).normalize():f}",
         )
         if modifier == "55":
             text += SPLIT_CARE_AT_MOST
         priced.adjustments.append(
             Adjustment("split_care", f"modifier {modifier}", fraction * 100, text, source)
         )
-    fractions = [sum((shares[i] for i in SPLIT_CARE[m][0]), Decimal(0)) for m in modifiers]
-    if sum(shares):
-        priced.share *= min(sum(fractions, Decimal(0)), ONE)
+    priced.share *= min(paid, ONE)
+
+
+def _reduced_services(priced: _Line, source: str) -> None:
+    """Modifier 52: the contractor sets the reduction, so the line is not priced here."""
+    if priced.line.has_modifier("52") and priced.share:
+        text = REDUCED_SERVICES.format(fee=priced.fee)
+        priced.adjustments.append(Adjustment("reduced", "modifier 52", None, text, source))
+        priced.not_priced = priced.not_priced or text
 
 
 def _bilateral(pricing: list[_Line], release: str, source: str) -> None:

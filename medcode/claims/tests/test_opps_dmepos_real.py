@@ -4,15 +4,14 @@ a calculation written out here from the raw rows (skipped without them)."""
 
 from __future__ import annotations
 
-import csv
-import gzip
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from medcode.claims.tests.test_payment_real import cents, raw_rows
 from medcode.cli import main
 from medcode.codes.services import import_file
 
@@ -31,15 +30,6 @@ def real_opps(db: None, shared_data_dir: Path) -> Path:
 def real_dmepos(db: None, shared_data_dir: Path) -> Path:
     import_file(shared_data_dir / "dmepos_fee_schedule_2025_04.csv.gz")
     return shared_data_dir
-
-
-def raw_rows(path: Path) -> list[dict[str, str]]:
-    with gzip.open(path, "rt", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def line(code: str, *modifiers: str, units: int = 1, dos: str = OPPS_DOS) -> dict[str, Any]:

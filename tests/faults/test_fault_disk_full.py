@@ -15,12 +15,8 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
-
 from medcode.codes.tests.sample_data import SAMPLES
 from tests.faults.conftest import REPO, cli, sample_files, server_env
-
-pytestmark = pytest.mark.server
 
 OLD = "hcpcs_level2_2024_07.csv"
 NEW = "hcpcs_level2_2024_10.csv"

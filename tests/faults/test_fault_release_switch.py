@@ -14,12 +14,8 @@ import sys
 import threading
 import time
 
-import pytest
-
 from medcode.codes.tests.sample_data import SAMPLES
 from tests.faults.conftest import REPO, cli, fetch, medcode_server, sample_files, server_env
-
-pytestmark = pytest.mark.server
 
 OLD = "hcpcs_level2_2024_07.csv"
 NEW = "hcpcs_level2_2024_10.csv"

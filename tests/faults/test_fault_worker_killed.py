@@ -24,8 +24,6 @@ import pytest
 
 from tests.faults.conftest import REPO, cli, free_port, server_env
 
-pytestmark = pytest.mark.server
-
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 
 LEASE_SECONDS = 2.0

@@ -10,6 +10,7 @@ from importlib import import_module
 
 # Each module has register(subparsers) adding its verbs; handlers get the parsed namespace.
 COMMAND_MODULES = (
+    "medcode.ops.commands",
     "medcode.codes.commands",
     "medcode.claims.commands",
     "medcode.search.commands",

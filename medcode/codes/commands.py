@@ -1,4 +1,5 @@
-"""CLI verbs for the code store: up, serve, data import/status/sync."""
+"""CLI verbs for the code store: data import/status/sync/diff (`up` and `serve` are in
+medcode.ops.commands)."""
 
 from __future__ import annotations
 
@@ -22,15 +23,6 @@ def report_error(message: object) -> None:
 
 
 def register(subparsers: Any) -> None:
-    up = subparsers.add_parser("up", help="migrate, import available data, then serve")
-    _server_args(up)
-    up.add_argument("--no-import", action="store_true", help="skip importing data")
-    up.set_defaults(handler=cmd_up)
-
-    serve = subparsers.add_parser("serve", help="serve medcode with a production server")
-    _server_args(serve)
-    serve.set_defaults(handler=cmd_serve)
-
     data = subparsers.add_parser("data", help="import and inspect release files")
     verbs = data.add_subparsers(dest="data_command", required=True, metavar="VERB")
     imp = verbs.add_parser("import", help="import release files or folders")
@@ -71,36 +63,6 @@ def _iso_date(text: str) -> Any:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _server_args(parser: argparse.ArgumentParser) -> None:
-    from medcode.ops.serve import add_server_args
-
-    add_server_args(parser)
-
-
-def cmd_up(args: argparse.Namespace) -> int:
-    from django.conf import settings
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    console.print("[green]database ready[/green]")
-    if not args.no_import:
-        from medcode.codes.importers.icd10cm_xml import embedded_tabular_path
-
-        paths = [embedded_tabular_path()]
-        if settings.MEDCODE_DATA_DIR:
-            paths.append(Path(settings.MEDCODE_DATA_DIR))
-        code = run_imports(paths, embed_in_background=True)
-        if code:
-            return code
-    return cmd_serve(args)
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from medcode.ops.serve import serve
-
-    return serve(args, console.print)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

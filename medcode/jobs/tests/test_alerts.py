@@ -186,7 +186,7 @@ def test_a_subject_never_carries_a_line_break(employer: Employer) -> None:
 def test_the_database_worker_sends_what_the_scheduler_queued(coder: Any, settings: Any) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from medcode.jobs.commands import cmd_worker
+    from medcode.ops.commands import cmd_worker
 
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -105,12 +106,14 @@ def test_a_recent_heartbeat_keeps_readyz_ready_despite_an_old_task(client, setti
 def test_a_stale_heartbeat_counts_as_no_worker(client, settings):
     settings.REDIS_URL = ""
     settings.MEDCODE_WORKER_MAX_SILENCE = 60
-    waiting_task(timedelta(minutes=10))
-    old = timezone.now() - timedelta(minutes=5)
-    WorkerHeartbeat.objects.create(
-        worker_id="w1", host="h", pid=1, queues="default", started_at=old, seen_at=old
-    )
-    response, body = readyz(client)
+    # The clock stands still, so a slow machine cannot turn 300 s into 302 s.
+    with time_machine.travel(timezone.now(), tick=False):
+        waiting_task(timedelta(minutes=10))
+        old = timezone.now() - timedelta(minutes=5)
+        WorkerHeartbeat.objects.create(
+            worker_id="w1", host="h", pid=1, queues="default", started_at=old, seen_at=old
+        )
+        response, body = readyz(client)
     assert response.status_code == 503
     assert "last heartbeat 300 s ago" in body["checks"]["worker"]["detail"]
 

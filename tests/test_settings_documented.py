@@ -22,7 +22,6 @@ SETTING_DEFINED = re.compile(r"^([A-Z][A-Z0-9_]+)\s*(?::[^=\n]+)?=", re.M)
 NOT_FOR_OPERATORS = {
     "DJANGO_SETTINGS_MODULE": "set by medcode's own entry points",
     "MEDCODE_TEST_SQLITE": "the test suite's SQLite test-database file",
-    "MEDCODE_CONSULT_TEST_CRASH_AT": "the consult worker crash test's fault injection",
 }
 
 

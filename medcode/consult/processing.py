@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from typing import Any
 
 from django.conf import settings
@@ -33,19 +32,11 @@ from medcode.consult.models import OPEN_STATES, Inquiry, Kind, State
 
 log = logging.getLogger(__name__)
 
-# Tests make the worker die at a named point (after "drafted", at "sending", after "sent").
-CRASH_ENV = "MEDCODE_CONSULT_TEST_CRASH_AT"
 MAX_ATTEMPTS = 8
 
 
 class StateConflict(RuntimeError):
     """The row was not in the state this step expected (another worker moved it)."""
-
-
-def _crash_point(name: str) -> None:
-    if os.environ.get(CRASH_ENV) == name:
-        log.warning("consult: exiting at %s (%s is set)", name, CRASH_ENV)
-        os._exit(70)
 
 
 def lease_seconds() -> float:
@@ -88,7 +79,6 @@ def process(inquiry_id: int) -> str:
     try:
         if inquiry.state == State.RECEIVED:
             draft_step(inquiry)
-            _crash_point("drafted")
         if inquiry.state in {State.DRAFTED, State.APPROVED}:
             advance(
                 inquiry,
@@ -96,10 +86,8 @@ def process(inquiry_id: int) -> str:
                 State.SENDING,
                 outbound_message_id=inquiry.outbound_message_id or sending.new_message_id(),
             )
-            _crash_point("sending")
         if inquiry.state == State.SENDING:
             sending.send_reply(inquiry)
-            _crash_point("sent")
             advance(inquiry, State.SENDING, State.SENT, sent_at=timezone.now())
     finally:
         release(inquiry)

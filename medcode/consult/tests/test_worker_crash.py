@@ -7,14 +7,16 @@ SMTP to a loopback aiosmtpd server in this test.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from medcode.consult.processing import CRASH_ENV
+from medcode.consult.tests import crashing_worker
 from medcode.consult.tests.conftest import CONSULT, make_mail
-from medcode.consult.tests.live import add_user, base_env, cli
+from medcode.consult.tests.live import REPO, add_user, base_env, cli
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
@@ -36,9 +38,20 @@ def consult_env(scratch_database_url: str, tmp_path: Path, smtp_sink) -> dict[st
     env = base_env(scratch_database_url, tmp_path / "var", smtp_url=smtp_sink.url, consult=CONSULT)
     env["MEDCODE_CONSULT_LEASE_SECONDS"] = "1"
     env["MEDCODE_TASK_LEASE_SECONDS"] = "300"
-    env.pop(CRASH_ENV, None)
     add_user(env, "ann@clinic.test")
     return env
+
+
+def crashing_worker_batch(env: dict[str, str], point: str) -> subprocess.CompletedProcess[str]:
+    """`medcode worker --batch` in a process that dies at `point` (crashing_worker.py)."""
+    return subprocess.run(
+        [sys.executable, "-m", crashing_worker.__name__, point, "worker", "--batch"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
 
 
 def ingest(env: dict[str, str], tmp_path: Path, message_id: str) -> None:
@@ -52,8 +65,8 @@ def test_killed_after_drafting_then_restarted_sends_exactly_one_reply(
     consult_env, tmp_path, smtp_sink
 ) -> None:
     ingest(consult_env, tmp_path, "<crash1@clinic.test>")
-    crashed = cli({**consult_env, CRASH_ENV: "drafted"}, "worker", "--batch", check=False)
-    assert crashed.returncode == 70, crashed.stderr
+    crashed = crashing_worker_batch(consult_env, "drafted")
+    assert crashed.returncode == crashing_worker.EXIT_CODE, crashed.stderr
     assert state_of(consult_env, "<crash1@clinic.test>")["state"] == "drafted"
     assert smtp_sink.messages == []
 
@@ -84,8 +97,8 @@ def test_killed_after_smtp_accepted_resends_the_same_message_id(
     """The documented window: SMTP accepted, the worker died before recording "sent". The retry
     sends the identical message (same Message-ID), which mail clients show once."""
     ingest(consult_env, tmp_path, "<crash2@clinic.test>")
-    crashed = cli({**consult_env, CRASH_ENV: "sent"}, "worker", "--batch", check=False)
-    assert crashed.returncode == 70
+    crashed = crashing_worker_batch(consult_env, "sent")
+    assert crashed.returncode == crashing_worker.EXIT_CODE, crashed.stderr
     first = smtp_sink.wait_for(1)[0]
     row = state_of(consult_env, "<crash2@clinic.test>")
     assert row["state"] == "sending" and row["out"] == first.message["Message-ID"]

@@ -163,3 +163,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
+
+
+class LocalityPreference(models.Model):
+    """The PFS payment locality a user chose on a code page (MAC-locality, e.g. 13202-01);
+    the default of /codes/<code>/?locality= for them. Written by codes.locality_choice."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="locality_preference"
+    )
+    locality = models.CharField(max_length=16)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.locality}"

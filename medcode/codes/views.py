@@ -26,7 +26,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from medcode.codes import catalog, compare, dmepos_fee, page_data, partners, payment, queries
+from medcode.codes import (
+    catalog,
+    compare,
+    dmepos_fee,
+    locality_choice,
+    page_data,
+    partners,
+    payment,
+    queries,
+)
 from medcode.codes.models import CodeSystem
 from medcode.gate import (
     EDITORIAL_GROUP,
@@ -122,12 +131,17 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         request.get_host(),
         request.scheme,
     )
-    cacheable = set(request.GET) <= {"date", "system", "compare"}
+    # ?locality= wins (empty: national); else the visitor's remembered one (account or session).
+    asked = request.GET.get("locality")
+    locality = (locality_choice.remembered(request) if asked is None else asked).strip()[:80]
+    cacheable = set(request.GET) <= {"date", "system", "compare"} and not locality
 
     def body() -> RenderedBody:
         cached = catalog.responses.get(key) if cacheable else None
         if cached is None:
-            cached = render_body(request, found, gate.visible, explicit_date, compare_on)
+            cached = render_body(
+                request, found, gate.visible, explicit_date, compare_on, locality=locality
+            )
             if cacheable:
                 catalog.responses.put(key, cached)
         return cached
@@ -257,12 +271,13 @@ def render_body(
     gate_visible: bool,
     explicit_date: dt.date | None,
     compare_on: dt.date | None = None,
+    *,
+    locality: str = "",
 ) -> RenderedBody:
     from medcode.changes.history import code_history
 
     page = found.page
     assert page is not None
-    locality = request.GET.get("locality", "").strip()[:80]
     if locality:  # such a page is never cached (see code_detail's `cacheable`)
         page = payment.with_locality(page, locality)
     state = request.GET.get("state", "").strip()[:20]
@@ -297,6 +312,7 @@ def render_body(
         # Stored at import: one indexed query, cached with the body until the next import.
         "history": code_history(page.code, page.system),
         "comparison": _comparison(page, found, compare_on),
+        "locality_picker": locality_choice.picker(page, locality),
     }
     html = render_to_string("codes/_body.html", context, request=request)
     head = {

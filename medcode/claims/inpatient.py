@@ -21,9 +21,9 @@ from medcode.codes.models import (
     CodeSystem,
     MceListing,
     ReferenceRow,
-    Release,
     SeverityDesignation,
 )
+from medcode.lib.in_force import covers
 from medcode.rules.claim import normalise_diagnosis
 from medcode.rules.drg import DrgWeight, Grouping, group_discharge
 from medcode.rules.mce import Discharge, MceEntry, MceFinding, check_mce
@@ -220,7 +220,7 @@ class DatabaseMceTables:
         covering = [
             r
             for r in release_catalog().with_table("codes", system)
-            if r.dataset in datasets and _covers(r, on)
+            if r.dataset in datasets and covers(r, on)
         ]
         label = "ICD-10-CM" if system == CodeSystem.ICD10CM else "ICD-10-PCS"
         if not covering:
@@ -249,24 +249,18 @@ class DatabaseMceTables:
         return self.sources["mce"]
 
 
-def _covers(release: Release, on: dt.date) -> bool:
-    return release.effective_from <= on and (
-        release.effective_to is None or on <= release.effective_to
-    )
-
-
 class DatabaseDrgWeights:
     """DrgWeights over the IPPS Table 5 and Tables 6I/6J releases in force on the discharge
     date (a query for the DRG, one for the secondary diagnoses' CC/MCC)."""
 
     def __init__(self, on: dt.date, codes: Sequence[str] = ()) -> None:
         catalog = release_catalog()
-        lists = [r for r in catalog.in_force("severities", on) if _covers(r, on)]
+        lists = [r for r in catalog.in_force("severities", on) if covers(r, on)]
         self._severities: dict[str, str] = {}
         if lists and codes:
             rows = SeverityDesignation.objects.filter(release_id=lists[-1].pk, code__in=codes)
             self._severities = dict(rows.values_list("code", "severity"))
-        covering = [r for r in catalog.in_force("drg_weights", on) if _covers(r, on)]
+        covering = [r for r in catalog.in_force("drg_weights", on) if covers(r, on)]
         self._release = covering[-1] if covering else None
         self._source = (
             catalog.sources[self._release.pk].citation

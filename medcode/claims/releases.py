@@ -9,12 +9,17 @@ without them every code would look unknown.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from medcode.codes.models import CodeSystem, Release
+from medcode.lib.in_force import (
+    each_dataset_in_force,
+    layered_in_force,
+    newest_in_force,
+    quarter_in_force,
+)
 from medcode.rules.tables import TableKind
 
 Setting = Literal["practitioner", "outpatient_hospital"]
@@ -192,7 +197,7 @@ class Catalog:
         loaded = {"ptp": ptp, "mue": mue, "addon": addon}
         return ReleaseSet(
             setting=setting,
-            ptp=parts_in_force(ptp, on),
+            ptp=quarter_in_force(ptp, on),
             mue=layered_in_force(mue, on),
             addon=newest_in_force(addon, on, guess=False),
             pfs=newest_in_force(having("fee_items"), on),
@@ -206,44 +211,3 @@ class Catalog:
             opps=newest_in_force(having("opps_items"), on),
             dmepos=newest_in_force(having("dmepos_fees"), on),
         )
-
-
-def _age(release: ReleaseRef) -> tuple[dt.date, int]:
-    return (release.effective_from, release.id)
-
-
-def newest_in_force(
-    releases: Sequence[ReleaseRef], on: dt.date, *, guess: bool = True
-) -> ReleaseRef | None:
-    """The latest release that took effect by `on`; when `on` precedes them all, the earliest
-    (guess) or none."""
-    started = [r for r in releases if r.effective_from <= on]
-    if started:
-        return max(started, key=_age)
-    return min(releases, key=_age) if releases and guess else None
-
-
-def parts_in_force(releases: Sequence[ReleaseRef], on: dt.date) -> tuple[ReleaseRef, ...]:
-    """Every release of the latest quarter that took effect by `on` (an official PTP quarter
-    comes as four files, each its own release); none before the first."""
-    newest = newest_in_force(releases, on, guess=False)
-    if newest is None:
-        return ()
-    same = [r for r in releases if r.effective_from == newest.effective_from]
-    return tuple(sorted(same, key=_age))
-
-
-def each_dataset_in_force(releases: Sequence[ReleaseRef], on: dt.date) -> tuple[ReleaseRef, ...]:
-    """Each dataset's release in force: code lists from several files complement each other."""
-    by_dataset: defaultdict[str, list[ReleaseRef]] = defaultdict(list)
-    for release in releases:
-        by_dataset[release.dataset].append(release)
-    found = (newest_in_force(group, on) for _, group in sorted(by_dataset.items()))
-    return tuple(r for r in found if r is not None)
-
-
-def layered_in_force(releases: Sequence[ReleaseRef], on: dt.date) -> tuple[ReleaseRef, ...]:
-    """Each dataset's release in force by `on`, newest first (a partial newer table first);
-    none before the first."""
-    started = [r for r in each_dataset_in_force(releases, on) if r.effective_from <= on]
-    return tuple(sorted(started, key=_age, reverse=True))

@@ -23,6 +23,7 @@ from django.db.models import Count, Max
 from medcode.codes import panels
 from medcode.codes.models import CodeSystem, Release
 from medcode.codes.panels import Source
+from medcode.lib.in_force import age, each_dataset_in_force
 from medcode.ops import generation
 
 SYSTEM_LABELS: dict[str, str] = {str(value): str(label) for value, label in CodeSystem.choices}
@@ -42,12 +43,9 @@ class ReleaseCatalog:
         ]
 
     def in_force(self, table: str, on: dt.date, system: str | None = None) -> list[Release]:
-        """Per dataset, the latest release in effect on `on` (else that dataset's earliest)."""
-        chosen: dict[str, Release] = {}
-        for release in self.with_table(table, system):
-            if release.dataset not in chosen or release.effective_from <= on:
-                chosen[release.dataset] = release
-        return sorted(chosen.values(), key=lambda r: (r.effective_from, r.pk))
+        """Per dataset, the latest release in effect on `on` (else that dataset's earliest),
+        oldest first."""
+        return sorted(each_dataset_in_force(self.with_table(table, system), on), key=age)
 
 
 class LRU:

@@ -16,6 +16,7 @@ from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.importers.ncd import ALL_OTHERS, RESOLUTIONS
 from medcode.codes.models import NcdCodeListing, Release
 from medcode.codes.panels import Source
+from medcode.lib.in_force import within
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,7 @@ def ncd_release(on: dt.date, catalog: ReleaseCatalog | None = None) -> Release |
 
 
 def _in_force(row: NcdCodeListing, on: dt.date) -> bool:
-    return (row.effective_on is None or row.effective_on <= on) and (
-        row.terminated_on is None or row.terminated_on >= on
-    )
+    return within(row.effective_on, row.terminated_on, on)
 
 
 def ncd_listings_for(

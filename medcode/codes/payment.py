@@ -21,6 +21,7 @@ from medcode.codes.catalog import release_catalog
 from medcode.codes.models import FeeScheduleItem, ReferenceRow, Release
 from medcode.codes.pages import CodePage
 from medcode.codes.panels import Fact, Panel, Source, money, no_payment_reason
+from medcode.lib.in_force import covers
 from medcode.rules.payment import Gpci, limiting_charge, locality_amount, non_participating
 
 __all__ = [
@@ -62,9 +63,7 @@ def _decimal(value: object) -> Decimal:
 def gpci_release(on: dt.date) -> Release | None:
     """The GPCI release in force on `on` (strictly: none outside its dates)."""
     for release in reversed(release_catalog().in_force("gpci", on)):
-        if release.effective_from <= on and (
-            release.effective_to is None or on <= release.effective_to
-        ):
+        if covers(release, on):
             return release
     return None
 

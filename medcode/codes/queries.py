@@ -37,6 +37,7 @@ from medcode.codes.pages import (
     default_title,
     with_also,
 )
+from medcode.lib.in_force import newest_in_force
 from medcode.ops import datacache
 
 __all__ = [
@@ -93,8 +94,7 @@ def release_in_force(*, table: str, on: dt.date, system: str | None = None) -> R
     releases = Release.objects.filter(row_counts__has_key=table)
     if system is not None:
         releases = releases.filter(code_system=system)
-    found = releases.filter(effective_from__lte=on).order_by("-effective_from", "-pk").first()
-    return found or releases.order_by("effective_from", "pk").first()
+    return newest_in_force(list(releases), on)
 
 
 SYSTEM_ORDER = ("CPT", "HCPCS", "MODIFIER", "ICD10CM", "ICD10PCS", "POS")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from medcode.codes.catalog import release_catalog
 from medcode.codes.models import Release
 from medcode.fhir.errors import FhirError, bad_request, not_found
+from medcode.lib.in_force import started
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def choose_release(system: FhirSystem, *, on: dt.date | None, version: str | Non
     # latest of those, as queries.release_in_force picks it, read from the cached catalog.
     # (in_force falls back to a dataset's earliest release: keep those in effect by then.)
     in_force = release_catalog().in_force("codes", day, system.key)
-    return Chosen([r for r in in_force if r.effective_from <= day][-1], day)
+    return Chosen(started(in_force, day)[-1], day)
 
 
 def dotted(system: FhirSystem, code: str) -> str:

@@ -23,6 +23,7 @@ from django.utils.html import escape
 
 from medcode.codes.gems import gem_search_notice, icd10cm_for_icd9
 from medcode.codes.models import CodeSystem, Release
+from medcode.lib.in_force import each_dataset_in_force
 from medcode.ops.metrics import SEARCH_SECONDS
 from medcode.ops.routers import reference_connection
 from medcode.search.backends import (
@@ -162,21 +163,16 @@ def make_filters(
     if on is None:
         return Filters(systems=systems, is_billable=billable)
     # Per dataset, the release of codes in force on the date (the latest effective by then).
-    in_force: dict[str, Release] = {}
-    dated: set[str] = set()
-    for release in Release.objects.filter(row_counts__has_key="codes").order_by(
-        "effective_from", "pk"
-    ):
-        dated.add(release.code_system)
-        if release.effective_from <= on:
-            in_force[release.dataset] = release
+    releases = list(Release.objects.filter(row_counts__has_key="codes"))
+    in_force = each_dataset_in_force(releases, on, guess=False)
+    dated = {release.code_system for release in releases}
     if CodeSystem.HCPCS in dated:
         dated.add(CodeSystem.MODIFIER)  # the HCPCS record holds the modifiers too
     return Filters(
         systems=systems,
         is_billable=billable,
         on=on,
-        release_ids=tuple(r.pk for r in in_force.values()),
+        release_ids=tuple(r.pk for r in in_force),
         dated_systems=tuple(sorted(dated)),
     )
 

@@ -7,16 +7,11 @@ from typing import Any
 
 import pytest
 
-from medcode.claims.releases import (
-    NOT_IN_FORCE,
-    Catalog,
-    ReleaseRef,
-    newest_in_force,
-    parts_in_force,
-)
+from medcode.claims.releases import NOT_IN_FORCE, Catalog, ReleaseRef
 from medcode.claims.services import check_claim_data
 from medcode.claims.tables import STORE
 from medcode.codes import models as m
+from medcode.lib.in_force import newest_in_force, quarter_in_force
 
 DOS = "2024-07-15"
 
@@ -210,8 +205,8 @@ def test_every_part_of_the_quarter_in_force_is_read_and_none_before_the_first():
         _ref(3, dt.date(2024, 7, 1)),
     ]
 
-    assert parts_in_force(parts, dt.date(2024, 8, 1)) == (parts[1], parts[2])
-    assert parts_in_force(parts, dt.date(2024, 3, 31)) == ()
+    assert quarter_in_force(parts, dt.date(2024, 8, 1)) == (parts[1], parts[2])
+    assert quarter_in_force(parts, dt.date(2024, 3, 31)) == ()
 
 
 def test_no_edit_table_is_guessed_for_a_date_before_the_first(samples):

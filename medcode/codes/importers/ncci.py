@@ -42,8 +42,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Max
-
 from medcode.codes.importers.base import (
     Dataset,
     DuplicateGuard,
@@ -56,6 +54,7 @@ from medcode.codes.importers.base import (
 from medcode.codes.models import AddOnEdit, MueLimit, PtpEdit, Release
 from medcode.lib.datafiles import open_text
 from medcode.lib.errors import DataFileError
+from medcode.lib.in_force import quarter_in_force
 
 # Datasets whose releases hold only part of a table: the 2026Q2 practitioner MUE file has
 # the MAI 3 codes only. A lookup on a 2026 date for a code absent from it must not fall back
@@ -439,11 +438,8 @@ def _plain_name(path: Path) -> str:
 def release_ids_in_force(*, dataset: str, on: dt.date) -> list[int]:
     """The releases whose rows together make `dataset`'s table on date `on`: every part of
     the latest quarter that took effect by then. Empty before the first release (no guess)."""
-    releases = Release.objects.filter(dataset=dataset)
-    newest = releases.filter(effective_from__lte=on).aggregate(m=Max("effective_from"))["m"]
-    if newest is None:
-        return []
-    return list(releases.filter(effective_from=newest).order_by("pk").values_list("pk", flat=True))
+    releases = list(Release.objects.filter(dataset=dataset).only("dataset", "effective_from"))
+    return [r.pk for r in quarter_in_force(releases, on)]
 
 
 # --- MUE -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ calls `rerank`: one ranking everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -198,7 +198,7 @@ def weight(doc: Doc, kind: Kind, words: frozenset[str]) -> float:
     """How much a hit of this code counts for a query of this kind with these words."""
     w = SYSTEM_WEIGHTS[kind].get(doc.system, OTHER_SYSTEM)
     code = doc.code
-    if doc.system == "HCPCS" and is_quality_code(code, doc.title) and not words & QUALITY_CUES:
+    if unasked_quality(doc.system, code, doc.title, words):
         w *= DEMOTED
     if doc.system == "HCPCS" and not doc.is_billable:
         w *= TERMINATED
@@ -286,6 +286,16 @@ def is_quality_code(code: str, title: str) -> bool:
     descriptors report on patients, documentation or a measurement period)."""
     return bool(_QUALITY.match(code)) or (
         code[:1] in ("G", "M") and _QUALITY_WORDS.search(title) is not None
+    )
+
+
+def unasked_quality(system: str, code: str, title: str, words: Iterable[str]) -> bool:
+    """A quality-reporting HCPCS code (is_quality_code) for a query (`words`, any case) that
+    does not ask for quality reporting: it ranks below the plain service or condition."""
+    return (
+        system == "HCPCS"
+        and is_quality_code(code, title)
+        and not {w.lower() for w in words} & QUALITY_CUES
     )
 
 

@@ -14,6 +14,7 @@ from medcode.assistant.handlers import Handler
 from medcode.assistant.handlers.common import says
 from medcode.assistant.intent import Question, named_systems
 from medcode.rules.diagnoses import extract_code_patterns
+from medcode.search.ranking import unasked_quality
 
 EXAMPLES = (
     "Nephrology note documents CKD stage 3b. Correct ICD-10-CM code?",
@@ -253,9 +254,15 @@ def build(ctx: Context) -> Draft:
     if not found:
         return procedures.find_code(ctx)
     unspecified = says(question.text, UNSPECIFIED)
+    # One ranking everywhere (issue 15): a quality-reporting G/M code comes after every
+    # plain service or condition unless the question asks for quality reporting.
+    said = re.findall(r"[a-z]+", question.text.lower())
     scored = sorted(
         ((rank_score(asked, c.title, i, unspecified), c) for i, c in enumerate(found)),
-        key=lambda item: -item[0],
+        key=lambda item: (
+            unasked_quality(item[1].system, item[1].code, item[1].title, said),
+            -item[0],
+        ),
     )
     best = scored[0][1]
     checks = [c for c in ctx.checker.codes([best.display]) if c.is_valid]

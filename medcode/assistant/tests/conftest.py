@@ -71,6 +71,12 @@ C1768,"Graft, vascular",Graft vascular,53,A,D,D1A,9:S,N,,,,,,,,0,,2001-01-01,,20
 C1820,"Generator, neurostimulator (implantable), with rechargeable battery and charging system",Generator neuro rechg bat sys,53,A,D,D1A,9:S,N,,,,,,,,0,,2006-01-01,,2006-01-01
 G2212,"Prolonged office or other outpatient evaluation and management service(s) beyond the maximum required time of the primary procedure which has been selected using total time",Prolong outpt/office vis,11,9,C,M1B,1,N,,,,,,,,0,,2021-01-01,,2021-01-01
 """
+# A visit code and a quality-reporting code whose titles share the question's words (rows as in
+# the 2024-07 HCPCS file): "Welcome to Medicare visit ... first 12 months" is G0402, not G9383.
+IPPE_HCPCS = """\
+G0402,"Initial preventive physical examination; face-to-face visit, services limited to new beneficiary during the first 12 months of medicare enrollment",Initial preventive exam,11,A,C,M1A,1,N,,,,,,,0153,0,,2009-01-01,,2009-01-01
+G9383,Patient received screening for hcv infection within the 12 month reporting period,Recd scrn hcv infec,00,9,C,Z2,1,N,,,,,,,,0,,2015-01-01,,2015-01-01
+"""
 WHY_PTP = """\
 64483,99214,,,1,Standards of medical/surgical practice
 """
@@ -93,7 +99,7 @@ EXTRA = {
     "icd10cm_codes_2026.csv.gz": EXTRA_ICD + WHY_ICD,
     "icd10cm_tabular_notes_2026.csv": EXTRA_NOTES + WHY_NOTES,
     "pfs_rvu_2025d.csv": WHY_PFS,
-    "hcpcs_level2_2024_07.csv": WHY_HCPCS,
+    "hcpcs_level2_2024_07.csv": WHY_HCPCS + IPPE_HCPCS,
     "ncci_ptp_practitioner_2024q3.csv": WHY_PTP,
     "ncci_mue_2024q3.csv": WHY_MUE,
     "ncci_aoc_2024q3.csv": WHY_AOC,

@@ -275,3 +275,23 @@ def test_a_cpt_lookup_names_the_code_by_our_reviewed_title(settings) -> None:
     answer = text_of(ask("What is CPT code 27130?"))
     assert "In our words: Total hip arthroplasty (total hip replacement)." in answer
     assert "official descriptor is AMA text" in answer
+
+
+def test_the_code_for_a_service_is_not_a_quality_reporting_code_that_shares_its_words() -> None:
+    # G9383's title shares "within", "12", "month" with the question; G0402's says more
+    # besides. A quality-reporting code comes after the plain service (issue 15).
+    answer = ask(
+        "Welcome to Medicare visit (IPPE) within the first 12 months of Part B - which G code?"
+    )
+
+    assert answer.summary.startswith("G0402 "), answer.summary
+    assert "G9383" not in text_of(answer)
+
+
+def test_a_question_about_quality_reporting_may_get_the_quality_code() -> None:
+    answer = ask(
+        "Which G code is the quality measure for a patient who received screening for hcv"
+        " infection within the 12 month reporting period?"
+    )
+
+    assert answer.summary.startswith("G9383 "), answer.summary

@@ -23,6 +23,7 @@ from medcode.search.ranking import (
     rerank,
     side_fit,
     specificity,
+    unasked_quality,
     weight,
 )
 
@@ -71,6 +72,23 @@ def test_quality_reporting_codes_sink_unless_the_query_asks_for_a_measure():
     plain = weight(quality, "condition", frozenset({"blood", "pressure"}))
     asked = weight(quality, "condition", frozenset({"blood", "pressure", "measure"}))
     assert plain == pytest.approx(DEMOTED * asked)
+
+
+@pytest.mark.parametrize(
+    ("words", "demoted"),
+    [
+        ("welcome to medicare visit within the first 12 months", True),
+        ("hcv screening quality measure", False),
+        ("MIPS reporting hcv screening", False),
+    ],
+)
+def test_a_quality_code_is_unasked_unless_the_query_asks_for_quality_reporting(words, demoted):
+    title = "Patient received screening for hcv infection within the 12 month reporting period"
+    assert unasked_quality("HCPCS", "G9383", title, words.split()) is demoted
+    # A plain service is never demoted as a quality code, nor a diagnosis code.
+    plain = "Initial preventive physical examination; face-to-face visit"
+    assert not unasked_quality("HCPCS", "G0402", plain, words.split())
+    assert not unasked_quality("ICD10CM", "M1000", "Idiopathic gout, unspecified site", [])
 
 
 def test_a_condition_query_weights_diagnoses_above_procedures_and_supplies():

@@ -30,9 +30,9 @@ from django.urls import reverse
 from medcode.assistant.facts import CONSULT_URL, Answer, Draft, Fact
 from medcode.assistant.hcpcs_years import hcpcs_in_use, hcpcs_listing
 from medcode.assistant.intent import POS_MENTION, Question, code_shapes, find_codes, find_modifiers
-from medcode.claims.tables import CPT_MODIFIERS
 from medcode.codes.models import Code, FeeScheduleItem, MueLimit, OppsItem, Release
 from medcode.codes.queries import SYSTEM_LABELS, release_catalog
+from medcode.rules.modifier_sets import CPT_LEVEL_I
 
 Status = Literal["valid", "not_valid_on_date", "not_found"]
 Kind = Literal["code", "modifier", "pos"]
@@ -492,7 +492,7 @@ class CodeChecker:
                     _url(row[0], "MODIFIER", self.link_date),
                     citation,
                 )
-        if value in CPT_MODIFIERS:
+        if value in CPT_LEVEL_I:
             return CodeCheck(
                 value,
                 value,

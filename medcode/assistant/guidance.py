@@ -18,6 +18,7 @@ from medcode.assistant.facts import Citation, Draft, Fact
 from medcode.assistant.knowledge import Entry, find_entries
 from medcode.codes import explain as meanings
 from medcode.codes import modifiers as mods
+from medcode.rules.modifier_sets import DISTINCT_SERVICE
 
 # --- Modifiers, E/M, knowledge, indicators -----------------------------------------------------
 
@@ -39,7 +40,7 @@ def modifier(ctx: Context) -> Draft:
             facts.append(Fact(f"Modifier {check.code}: {info.explanation}", citation))
         if info.official:
             facts.append(Fact(f"Modifier {check.code}: {info.official}.", tools.cite_code(check)))
-    if len(valid) >= 2 and {c.code for c in valid} <= {"59", "XE", "XS", "XP", "XU"}:
+    if len(valid) >= 2 and {c.code for c in valid} <= DISTINCT_SERVICE:
         topical: list[Entry] = [kb_entry("modifier-59-vs-x")]
     else:
         topical = find_entries(ctx.question.text, topic="modifier", limit=1)

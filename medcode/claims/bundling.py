@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from medcode.claims.fixes import decode_fix
 from medcode.rules import Finding
 from medcode.rules.claim import is_evaluation_and_management
+from medcode.rules.modifier_sets import DISTINCT_SERVICE
 
 # "95972 (line 3) is bundled into 63650 (line 1) on 2026-05-01 (NCCI rationale: ...)."
 BUNDLED = re.compile(
@@ -84,8 +85,8 @@ def bundling_of(finding: Finding) -> Bundling | None:
     )
 
 
-# Modifiers that claim a distinct service: adding one takes the coder's confirmation.
-DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+# Adding a modifier that claims a distinct service (DISTINCT_SERVICE) takes the coder's
+# confirmation.
 CONFIRM_FIRST = (
     "Not changed: adding 59 or an X modifier needs your confirmation that the record "
     "documents a distinct service. Tick the box above the modifier buttons first."
@@ -98,4 +99,4 @@ def needs_confirmation(value: str) -> bool:
         steps = decode_fix(value)
     except ValueError:
         return False
-    return any(DISTINCT_MODIFIERS.intersection(step.add) for step in steps)
+    return any(DISTINCT_SERVICE.intersection(step.add) for step in steps)

@@ -57,16 +57,10 @@ from medcode.rules import (
 )
 from medcode.rules.coverage import ALL_OTHERS
 from medcode.rules.dmepos import DmeposRow
+from medcode.rules.modifier_sets import CPT_LEVEL_I
 from medcode.rules.opps import OppsRate
 from medcode.rules.tables import ArticleListing, Rvus, TableKind
 
-# CPT Level I modifiers, as bare numbers (their descriptors are AMA text and are not loaded);
-# HCPCS Level II modifiers come from the loaded modifier releases.
-_CPT_MODIFIER_LIST = (
-    "22 23 24 25 26 27 32 33 47 50 51 52 53 54 55 56 57 58 59 62 63 66 73 74 76 77 78 79 "
-    "80 81 82 90 91 92 93 95 96 97 99 P1 P2 P3 P4 P5 P6 1P 2P 3P 8P"
-)
-CPT_MODIFIERS = frozenset(_CPT_MODIFIER_LIST.split())
 CPT_SHAPED = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
 HCPCS_SHAPED = re.compile(r"^[A-Z]\d{4}$")
 
@@ -635,7 +629,7 @@ class TableCache:
         return False
 
     def modifier_exists(self, modifier: str, on: dt.date) -> bool:
-        if modifier in CPT_MODIFIERS:
+        if modifier in CPT_LEVEL_I:  # HCPCS Level II: from the loaded releases
             return True
         modifiers = self._modifiers if self._modifiers is not None else self._load_modifiers()
         if not self.releases.modifiers:

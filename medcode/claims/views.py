@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from medcode.claims import bundling, worksheets
 from medcode.claims.models import Worksheet
 from medcode.claims.schemas import MAX_DIAGNOSES, MAX_MODIFIERS
+from medcode.rules.modifier_sets import DISTINCT_SERVICE
 
 FIX_DID_NOT_APPLY = "That fix no longer fits the worksheet; the lines have changed."
 
@@ -93,7 +94,7 @@ def _choose_line(request: HttpRequest, modifier: str) -> HttpResponse:
     context = {
         "modifier": modifier,
         "lines": lines,
-        "distinct": modifier in bundling.DISTINCT_MODIFIERS,
+        "distinct": modifier in DISTINCT_SERVICE,
         "conditions": bundling.DISTINCT_CONDITIONS,
         "confirm_label": bundling.CONFIRM_LABEL,
     }

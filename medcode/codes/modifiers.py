@@ -22,6 +22,7 @@ from medcode.codes.explain import (
     TEAM_SURGERY,
 )
 from medcode.codes.panels import FeeRow, PtpSummary, Source
+from medcode.rules.modifier_sets import DISTINCT_SERVICE_LISTED
 
 APPLIES = "applies"
 RESTRICTED = "restricted"
@@ -215,7 +216,7 @@ LEVEL2_MODIFIERS: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 
 FAMILIES: tuple[tuple[str, ...], ...] = (
-    ("59", "XE", "XS", "XP", "XU"),
+    DISTINCT_SERVICE_LISTED,
     ("80", "81", "82", "AS"),
     ("26", "TC"),
     ("76", "77"),
@@ -404,7 +405,7 @@ def ncci_advice(ptp: PtpSummary, source: Source) -> list[ModifierAdvice]:
     if ptp.modifier_allowed:
         advice.append(
             _advice(
-                ("59", "XE", "XS", "XP", "XU"),
+                DISTINCT_SERVICE_LISTED,
                 "Distinct procedural service (NCCI)",
                 NOTE,
                 f"{ptp.modifier_allowed} active NCCI pair edit(s) with this code as column 1 "
@@ -418,7 +419,7 @@ def ncci_advice(ptp: PtpSummary, source: Source) -> list[ModifierAdvice]:
     if ptp.never_together:
         advice.append(
             _advice(
-                ("59", "XE", "XS", "XP", "XU"),
+                DISTINCT_SERVICE_LISTED,
                 "Pairs no modifier can bypass",
                 DOES_NOT_APPLY,
                 f"{ptp.never_together} active pair edit(s) have modifier indicator 0: no "
@@ -443,7 +444,7 @@ def editorial_advice(*, is_procedure: bool, has_ncci_note: bool) -> list[Modifie
     if not has_ncci_note:
         advice.append(
             _advice(
-                ("59", "XE", "XS", "XP", "XU"),
+                DISTINCT_SERVICE_LISTED,
                 "Distinct procedural service",
                 NOTE,
                 "Only to show that a service paired by an NCCI edit was really distinct "

@@ -46,6 +46,7 @@ from medcode.codes.panels import Panel, Source
 from medcode.codes.pcs_tables import pcs_axes_panel, pcs_reading
 from medcode.content.articles import CONTENT_ROOT, SYSTEM_FOLDERS, Article, load_article
 from medcode.content.cpt_titles import cpt_title
+from medcode.rules.modifier_sets import DISTINCT_SERVICE
 
 CPT_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
 
@@ -861,7 +862,7 @@ def modifier_parts(
                 ),
             )
         )
-    if code in NCCI_BYPASS_MODIFIERS:
+    if code in DISTINCT_SERVICE:
         _ncci_indicator_parts(catalog, code, on, parts)
     indicator = mods.MODIFIER_INDICATORS.get(code)
     if indicator is None:
@@ -897,9 +898,6 @@ def modifier_parts(
             )
         )
         parts.releases_used.append(release)
-
-
-NCCI_BYPASS_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 
 
 def _ptp_counts(release: Release) -> list[tuple[str, int]]:

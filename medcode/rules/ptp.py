@@ -13,21 +13,8 @@ from medcode.rules.claim import (
     is_evaluation_and_management,
     lines_by_date,
 )
+from medcode.rules.modifier_sets import ANATOMIC, NCCI_ASSOCIATED, NCCI_NOT_ANATOMIC, SIDES, SITES
 from medcode.rules.tables import PtpEdit, RuleTables
-
-# Anatomic modifiers bypass an edit only when the two lines name different sites.
-SIDE_MODIFIERS = frozenset({"LT", "RT"})
-SITE_MODIFIERS = frozenset(
-    {"E1", "E2", "E3", "E4", "FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"}
-    | {"TA", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"}
-    | {"LC", "LD", "LM", "RC", "RI"}
-)
-ANATOMIC_MODIFIERS = SIDE_MODIFIERS | SITE_MODIFIERS
-# The others bypass an indicator 1 edit wherever they appear on the pair.
-DISTINCT_SERVICE_MODIFIERS = frozenset(
-    {"59", "XE", "XS", "XP", "XU", "24", "25", "57", "58", "78", "79", "27", "91"}
-)
-NCCI_ASSOCIATED_MODIFIERS = ANATOMIC_MODIFIERS | DISTINCT_SERVICE_MODIFIERS
 
 PTP_NO_MODIFIER_ALLOWED = (
     "{column_2} ({line_2}) is not paid with {column_1} ({line_1}) on {dos} (NCCI rationale: "
@@ -119,10 +106,10 @@ def _check_pair(
         fix = PTP_NO_MODIFIER_ALLOWED_FIX.format(**words)
         return Finding("ptp", "error", lines, message, fix, source)
 
-    on_column_2 = column_2.has_modifier(*DISTINCT_SERVICE_MODIFIERS)
+    on_column_2 = column_2.has_modifier(*NCCI_NOT_ANATOMIC)
     if on_column_2 or _are_different_sites(column_1, column_2):
         return None
-    on_column_1 = sorted(DISTINCT_SERVICE_MODIFIERS.intersection(column_1.modifiers))
+    on_column_1 = sorted(NCCI_NOT_ANATOMIC.intersection(column_1.modifiers))
     if on_column_1:
         modifiers = _join(on_column_1)
         return Finding(
@@ -135,7 +122,7 @@ def _check_pair(
         )
 
     message = PTP_MODIFIER_NEEDED.format(**words)
-    shared_anatomic = ANATOMIC_MODIFIERS.intersection(column_1.modifiers, column_2.modifiers)
+    shared_anatomic = ANATOMIC.intersection(column_1.modifiers, column_2.modifiers)
     if shared_anatomic:
         message += PTP_SAME_ANATOMIC_SITE.format(modifiers=_join(shared_anatomic))
     if is_evaluation_and_management(column_2.code):
@@ -151,7 +138,7 @@ def _are_different_sites(first: ClaimLine, second: ClaimLine) -> bool:
     The most specific level both lines name decides: digits, eyelids and coronary arteries
     first, then the side. Both lines must name that level, with no site in common.
     """
-    for level in (SITE_MODIFIERS, SIDE_MODIFIERS):
+    for level in (SITES, SIDES):
         first_sites = level.intersection(first.modifiers)
         second_sites = level.intersection(second.modifiers)
         if first_sites and second_sites:
@@ -160,7 +147,7 @@ def _are_different_sites(first: ClaimLine, second: ClaimLine) -> bool:
 
 
 def _ncci_modifiers(line: ClaimLine) -> frozenset[str]:
-    return NCCI_ASSOCIATED_MODIFIERS.intersection(line.modifiers)
+    return NCCI_ASSOCIATED.intersection(line.modifiers)
 
 
 def _join(modifiers: set[str] | frozenset[str] | list[str]) -> str:

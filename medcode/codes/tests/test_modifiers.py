@@ -9,6 +9,7 @@ import pytest
 from medcode.codes import modifiers as mods
 from medcode.codes.panels import PtpSummary
 from medcode.codes.tests.test_panels import SOURCE, Fee
+from medcode.rules.modifier_sets import CPT_LEVEL_I, X_EPSU
 
 
 def advice_for(modifier: str, **fee: Any) -> mods.ModifierAdvice:
@@ -135,6 +136,12 @@ def test_every_cpt_modifier_has_our_own_label_and_explanation():
     for code, (label, text) in mods.CPT_MODIFIERS.items():
         assert code.isdigit() and len(code) == 2
         assert label and text.endswith(".")
+
+
+def test_the_cpt_modifiers_explained_are_cpt_level_i_and_the_x_modifiers_level_ii():
+    assert set(mods.CPT_MODIFIERS) <= CPT_LEVEL_I
+    assert set(mods.LEVEL2_MODIFIERS) >= X_EPSU
+    assert X_EPSU.isdisjoint(CPT_LEVEL_I)
 
 
 def test_an_em_visit_gets_the_visit_modifiers_and_no_surgical_cards():

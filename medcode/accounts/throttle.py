@@ -15,6 +15,11 @@ endpoint can forget it:
   the CSRF token, else 403.
 
 `ApiKeyRequired()` is a django-ninja auth for endpoints that need a key.
+
+Why a middleware and not django-ninja's auth and throttle hooks: `admit` is the one gate for
+three faces, the Ninja API here and the FHIR and MCP endpoints (fhir/views.py, mcp/views.py),
+which are plain Django views. Ninja's per-router hooks would cover only the first and leave a
+second copy of the key, scope and quota rules for the other two.
 """
 
 from __future__ import annotations

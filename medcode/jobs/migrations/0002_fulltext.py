@@ -4,7 +4,7 @@ SQLite: an external-content FTS5 table kept in step by triggers, so every write 
 admin, bulk inserts) is indexed; the update trigger fires only when an indexed column
 changes, so view and apply counters never touch the index. Django rebuilds a SQLite table
 for some later ALTERs and that drops its triggers: a migration that alters jobs_posting must
-create them again (tests/test_search.py checks they exist).
+create them again (medcode/jobs/tests/test_search.py checks they exist).
 PostgreSQL: a stored generated tsvector (A title, B company, C description) with a GIN index.
 """
 

@@ -8,7 +8,6 @@ small sample release files of medcode/codes/tests/sample_data.py.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,16 +20,12 @@ from typing import Any
 
 import pytest
 
+from tests.ports import free_port
+
 CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = f"system Chromium not found at {CHROMIUM} (apt-get install chromium)"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 SERVER_START_SECONDS = 45
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run_cli(env: dict[str, str], *args: str) -> None:

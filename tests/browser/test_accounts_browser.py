@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import free_port, gunicorn_server
+from tests.browser.conftest import gunicorn_server
+from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, NO_CHROMIUM, free_port, gunicorn_server
+from tests.browser.conftest import CHROMIUM, NO_CHROMIUM, gunicorn_server
+from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import free_port, gunicorn_server, run_cli
+from tests.browser.conftest import gunicorn_server, run_cli
+from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.faults.conftest import cli, fetch, free_port, medcode_server, sample_files, server_env
+from tests.faults.conftest import cli, fetch, medcode_server, sample_files, server_env
+from tests.ports import free_port
 
 GUEST_API_PER_MINUTE = 10  # the guest plan (accounts migration 0002)
 

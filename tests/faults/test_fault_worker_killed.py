@@ -22,7 +22,8 @@ import time
 
 import pytest
 
-from tests.faults.conftest import REPO, cli, free_port, server_env
+from tests.faults.conftest import REPO, cli, server_env
+from tests.ports import free_port
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 

@@ -4,7 +4,6 @@ verified addresses, raw emails written out, and the sample releases CasePilot an
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,18 +16,13 @@ from typing import Any
 import pytest
 
 from medcode.assistant.tests.conftest import pilot_samples  # noqa: F401  (a fixture)
+from tests.ports import free_port
 
 # aiosmtpd logs every SMTP command at INFO, from its own thread, after pytest closed its capture.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 CONSULT = "consult@medcode.test"
 SITE = "https://medcode.example"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

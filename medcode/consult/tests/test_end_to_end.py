@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from medcode.consult.tests.conftest import CONSULT, SITE, free_port, make_mail
+from medcode.consult.tests.conftest import CONSULT, SITE, make_mail
 from medcode.consult.tests.live import add_user, base_env, import_samples, running
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 

@@ -10,7 +10,8 @@ import pytest
 from medcode.accounts import metering
 from medcode.consult.models import Inquiry
 from medcode.consult.smtpd import controller
-from medcode.consult.tests.conftest import CONSULT, free_port, make_mail
+from medcode.consult.tests.conftest import CONSULT, make_mail
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 

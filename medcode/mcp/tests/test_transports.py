@@ -20,7 +20,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from medcode.codes.tests.sample_data import importable, write_samples
 from medcode.mcp.views import KEY_REQUIRED
-from tests.browser.conftest import free_port, gunicorn_server, run_cli
+from tests.browser.conftest import gunicorn_server, run_cli
+from tests.ports import free_port
 
 pytestmark = pytest.mark.server
 

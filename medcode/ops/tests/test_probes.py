@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from medcode.ops import health
 from medcode.ops.models import WorkerHeartbeat
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +30,6 @@ def recheck_migrations():
     health._migrations_ok_until = 0.0
     yield
     health._migrations_ok_until = 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def redis_up() -> bool:

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from tests.ports import free_port
+
 pytestmark = pytest.mark.server
 
 REPO = Path(__file__).resolve().parents[3]
@@ -40,12 +42,6 @@ def listening(port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

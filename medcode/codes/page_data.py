@@ -22,7 +22,7 @@ from django.db.models import Count, Q, Subquery
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from medcode.codes import cpt_ranges, explain, panels
+from medcode.codes import cpt_ranges, drg_facts, explain, panels
 from medcode.codes import modifiers as mods
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, derived, release_catalog
 from medcode.codes.list_panels import list_panels
@@ -276,6 +276,8 @@ def icd10cm_parts(
                 panels.severity_panel(found or "", catalog.sources[sev_release.pk], on)
             )
             parts.releases_used.append(sev_release)
+    if row.is_billable:  # MS-DRG definitions (drgpy) and Table 5 weights: drg_facts.py
+        parts.panels.extend(drg_facts.diagnosis_panels(code, on, catalog))
     index_releases = catalog.in_force("index_entries", on)
     if index_releases:
         # The index points at this code, or at a code above it with "-" (more characters
@@ -431,6 +433,7 @@ def pcs_parts(row: Code, release: Release, on: dt.date, parts: PageParts) -> Non
             reading,
         )
     )
+    parts.panels.extend(drg_facts.procedure_panels(code, on, catalog))
     parts.panels.extend(list_panels(row.system, code, row.display, on, catalog))
     parts.hierarchy += [Crumb(f"Section {code[0]}: {explain.PCS_SECTIONS.get(code[0], '')}")]
     if row.parent:

@@ -603,8 +603,8 @@ def severity_panel(severity: str, source: Source, as_of: dt.date) -> Panel:
         source=source,
         as_of=as_of,
         facts=(Fact("Severity", label, SEVERITY.get(severity, "")),),
-        summary="The CC exclusion list (IPPS Table 6K) is not loaded; check it before relying "
-        "on the designation for a particular principal diagnosis.",
+        summary="The CC exclusion list (IPPS Table 6K) is not loaded; the MS-DRG definitions "
+        "panel gives drgpy's copy of the Definitions Manual's exclusions (Appendix C).",
     )
 
 

@@ -73,7 +73,13 @@ def test_an_icd10cm_page_holds_hierarchy_notes_seventh_characters_and_severity(c
     assert [c.code for c in page.hierarchy if c.code] == ["S72", "S72.0", "S72.00", "S72.001"]
     assert page.hierarchy[0].label.startswith("Chapter 19")
     keys = [p.key for p in page.panels]
-    assert keys == ["icd10cm_notes", "seventh_characters", "severity", "index_icd10cm_index"]
+    assert keys == [
+        "icd10cm_notes",
+        "seventh_characters",
+        "severity",
+        "msdrg_definitions",  # drgpy's tables; no Table 5 weights panel: none loaded here
+        "index_icd10cm_index",
+    ]
     notes = {g.title: g for g in page.panels[0].groups}
     assert [i.inherited_from for i in notes["Excludes2"].items] == [
         "chapter 19",

@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from medcode.lib import env
 from medcode.ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be on/off (or true/false), not {value!r}")
-
-
-DEBUG = env_bool("MEDCODE_DEBUG", False)
+# Every environment variable is read through medcode.lib.env: a value that does not parse stops
+# start-up with an error naming the variable.
+DEBUG = env.flag("MEDCODE_DEBUG", False)
 
 # Where medcode keeps its own files (the SQLite database, caches).
-VAR_DIR = Path(os.environ.get("MEDCODE_VAR_DIR", BASE_DIR / "var")).resolve()
+VAR_DIR = Path(env.text("MEDCODE_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 # Where release files are read from (CMS/CDC downloads); never bundled.
-MEDCODE_DATA_DIR = os.environ.get("MEDCODE_DATA_DIR", "")
+MEDCODE_DATA_DIR = env.text("MEDCODE_DATA_DIR")
 
-_secret = os.environ.get("MEDCODE_SECRET_KEY", "")
+_secret = env.text("MEDCODE_SECRET_KEY")
+_require_secret = env.flag("MEDCODE_REQUIRE_SECRET", False)
 # A key a person typed or copied from an example is no secret: refused where one is required.
 _PLACEHOLDER_SECRET = re.compile(r"change.?me|change.?it|placeholder|example|insecure|secret", re.I)
 if (
     _secret
     and not DEBUG
-    and os.environ.get("MEDCODE_REQUIRE_SECRET") == "1"
+    and _require_secret
     and (len(_secret) < 32 or len(set(_secret)) < 10 or _PLACEHOLDER_SECRET.search(_secret))
 ):
     raise ImproperlyConfigured(
@@ -47,7 +38,7 @@ if (
         "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 if not _secret:
-    if not DEBUG and os.environ.get("MEDCODE_REQUIRE_SECRET") == "1":
+    if not DEBUG and _require_secret:
         raise ImproperlyConfigured("MEDCODE_SECRET_KEY must be set in production")
     # A per-install key kept beside the database, so sessions survive restarts.
     _key_file = VAR_DIR / "secret_key"
@@ -65,13 +56,8 @@ if not _secret:
             pass
 SECRET_KEY = _secret
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("MEDCODE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("MEDCODE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+ALLOWED_HOSTS = env.items("MEDCODE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env.items("MEDCODE_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -150,7 +136,7 @@ ASGI_APPLICATION = "medcode.asgi.application"
 _default_db = f"sqlite:///{VAR_DIR / 'medcode.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
+        env.text("DATABASE_URL", _default_db), conn_max_age=60, conn_health_checks=True
     )
 }
 # PostgreSQL through medcode's thin subclass (health checks only for idle connections).
@@ -170,12 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # In memory unless a file is named; ":memory:" (not None) so that pytest-xdist's per-worker
     # suffix leaves it alone whatever the engine's module path.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MEDCODE_TEST_SQLITE") or ":memory:"}
+    DATABASES["default"]["TEST"] = {"NAME": env.text("MEDCODE_TEST_SQLITE") or ":memory:"}
 # Read replicas (comma-separated URLs): aliases replica1, replica2, ... get the reads of
 # reference data (medcode.ops.routers); in tests each mirrors the default database.
-for _n, _url in enumerate(
-    [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()], 1
-):
+for _n, _url in enumerate(env.items("DATABASE_REPLICA_URLS"), 1):
     DATABASES[f"replica{_n}"] = dj_database_url.parse(
         _url, conn_max_age=60, conn_health_checks=True
     )
@@ -194,12 +178,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("MEDCODE_TIME_ZONE", "America/New_York")
+TIME_ZONE = env.text("MEDCODE_TIME_ZONE", "America/New_York")
 USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("MEDCODE_STATIC_ROOT", VAR_DIR / "static")).resolve()
+STATIC_ROOT = Path(env.text("MEDCODE_STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
 STATICFILES_DIRS = [BASE_DIR / "medcode" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -214,41 +198,42 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("MEDCODE_HTTPS", False):
+_https = env.flag("MEDCODE_HTTPS", False)
+if _https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("MEDCODE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env.whole("MEDCODE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("MEDCODE_HSTS_PRELOAD", True)
-    SECURE_SSL_REDIRECT = env_bool("MEDCODE_SSL_REDIRECT", True)
+    SECURE_HSTS_PRELOAD = env.flag("MEDCODE_HSTS_PRELOAD", True)
+    SECURE_SSL_REDIRECT = env.flag("MEDCODE_SSL_REDIRECT", True)
     # Probes and scrapers may connect over plain HTTP on the private network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
-MEDCODE_METERING = env_bool("MEDCODE_METERING", True)
+MEDCODE_METERING = env.flag("MEDCODE_METERING", True)
 
 # Code page data, search results and CasePilot answers kept per data generation in the cache
 # (medcode.ops.datacache): on/off, how long an entry lives, how many each process keeps.
-MEDCODE_DATA_CACHE = env_bool("MEDCODE_DATA_CACHE", True)
+MEDCODE_DATA_CACHE = env.flag("MEDCODE_DATA_CACHE", True)
 # `medcode data import` embeds the texts it added for meaning-aware search (off: words only until
 # `medcode search build`).
-MEDCODE_SEARCH_EMBED_ON_IMPORT = env_bool("MEDCODE_SEARCH_EMBED_ON_IMPORT", True)
+MEDCODE_SEARCH_EMBED_ON_IMPORT = env.flag("MEDCODE_SEARCH_EMBED_ON_IMPORT", True)
 # medcode's own CPT titles and summaries: the shipped medcode/content/cpt_titles.csv unless set.
-MEDCODE_CPT_TITLES_FILE = os.environ.get("MEDCODE_CPT_TITLES_FILE", "")
-MEDCODE_DATA_CACHE_SECONDS = int(os.environ.get("MEDCODE_DATA_CACHE_SECONDS", str(6 * 3600)))
-MEDCODE_DATA_CACHE_LOCAL = int(os.environ.get("MEDCODE_DATA_CACHE_LOCAL", "2048"))
+MEDCODE_CPT_TITLES_FILE = env.text("MEDCODE_CPT_TITLES_FILE")
+MEDCODE_DATA_CACHE_SECONDS = env.whole("MEDCODE_DATA_CACHE_SECONDS", 6 * 3600)
+MEDCODE_DATA_CACHE_LOCAL = env.whole("MEDCODE_DATA_CACHE_LOCAL", 2048)
 # Rendered code pages kept by each web process (megabytes of text; medcode.codes.catalog).
-MEDCODE_PAGE_CACHE_MB = float(os.environ.get("MEDCODE_PAGE_CACHE_MB", "64"))
+MEDCODE_PAGE_CACHE_MB = env.number("MEDCODE_PAGE_CACHE_MB", 64)
 # How often each process checks whether an import changed the data (medcode.ops.generation), and
 # how long a failing shared cache is stepped around (medcode.ops.datacache), in seconds; the
 # CACHES alias that holds the data cache.
-MEDCODE_RELEASE_CHECK_SECONDS = float(os.environ.get("MEDCODE_RELEASE_CHECK_SECONDS", "1"))
-MEDCODE_DATA_CACHE_RETRY_SECONDS = float(os.environ.get("MEDCODE_DATA_CACHE_RETRY_SECONDS", "30"))
+MEDCODE_RELEASE_CHECK_SECONDS = env.number("MEDCODE_RELEASE_CHECK_SECONDS", 1)
+MEDCODE_DATA_CACHE_RETRY_SECONDS = env.number("MEDCODE_DATA_CACHE_RETRY_SECONDS", 30)
 MEDCODE_DATA_CACHE_ALIAS = "default"
 
 # --- Accounts, sign-in and the security baseline (medcode.accounts) ---------------------------
 # Redis for metering counters and the cache when REDIS_URL is set; the database otherwise.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         # Falls back to per-process memory while Redis is down (medcode.ops.safecache).
@@ -256,9 +241,7 @@ if REDIS_URL:
     }
 # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is
 # believed; without it the client address is REMOTE_ADDR.
-MEDCODE_TRUSTED_PROXIES = [
-    p.strip() for p in os.environ.get("MEDCODE_TRUSTED_PROXIES", "").split(",") if p.strip()
-]
+MEDCODE_TRUSTED_PROXIES = env.items("MEDCODE_TRUSTED_PROXIES")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -282,11 +265,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[medcode] "
 ACCOUNT_SIGNUP_FORM_CLASS = "medcode.accounts.forms.SignupExtra"
 ACCOUNT_ADAPTER = "medcode.accounts.adapter.AccountAdapter"
-MEDCODE_SIGNUP_OPEN = env_bool("MEDCODE_SIGNUP", True)
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("MEDCODE_HTTPS", False) else "http"
+MEDCODE_SIGNUP_OPEN = env.flag("MEDCODE_SIGNUP", True)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if _https else "http"
 # Registration and sign-in throttles (allauth, in the cache), on top of axes' lockout.
 ACCOUNT_RATE_LIMITS = {
-    "signup": os.environ.get("MEDCODE_SIGNUP_RATE", "5/h/ip"),
+    "signup": env.text("MEDCODE_SIGNUP_RATE", "5/h/ip"),
     "login_failed": "20/m/ip,10/5m/key",
     "confirm_email": "1/3m/key",
     "reset_password": "5/h/ip,3/h/key",
@@ -294,8 +277,8 @@ ACCOUNT_RATE_LIMITS = {
 # A reset asked for an address with no account sends nothing (no mail to strangers), and the page
 # says the same as for a known address (no account discovery).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-AXES_FAILURE_LIMIT = int(os.environ.get("MEDCODE_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("MEDCODE_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_FAILURE_LIMIT = env.whole("MEDCODE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env.number("MEDCODE_LOGIN_COOLOFF_HOURS", 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -318,112 +301,97 @@ CONTENT_SECURITY_POLICY = {
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
 # Form and JSON bodies (file uploads aside): over this a request gets a clear 413.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MEDCODE_MAX_BODY_BYTES", str(2_621_440)))
-MEDCODE_MAX_UPLOAD_BYTES = int(os.environ.get("MEDCODE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.whole("MEDCODE_MAX_BODY_BYTES", 2_621_440)
+MEDCODE_MAX_UPLOAD_BYTES = env.whole("MEDCODE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 # Email: MEDCODE_EMAIL_URL = smtp://user:password@host:587?tls=1 | file:///folder | console:
 # (the console in DEBUG without a URL; pytest swaps in the in-memory outbox).
-DEFAULT_FROM_EMAIL = os.environ.get("MEDCODE_FROM_EMAIL", "medcode <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.text("MEDCODE_FROM_EMAIL", "medcode <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Without MEDCODE_EMAIL_URL or EMAIL_HOST, mail goes to the console (the server's log), so
 # sign-up works on a default install; `medcode up` and `medcode serve` warn about it.
-MEDCODE_MAIL_CONFIGURED = bool(os.environ.get("MEDCODE_EMAIL_URL") or os.environ.get("EMAIL_HOST"))
-_email_url = os.environ.get(
+MEDCODE_MAIL_CONFIGURED = bool(env.text("MEDCODE_EMAIL_URL") or env.text("EMAIL_HOST"))
+_email_url = env.text(
     "MEDCODE_EMAIL_URL", "" if MEDCODE_MAIL_CONFIGURED and not DEBUG else "console:"
 )
-if _email_url.startswith("console:"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-elif _email_url.startswith("file://"):
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = _email_url.removeprefix("file://")
-elif _email_url.startswith(("smtp://", "smtps://")):
-    from urllib.parse import parse_qs, unquote, urlsplit
-
-    _mail = urlsplit(_email_url)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
-    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_SSL = _mail.scheme == "smtps"
-    EMAIL_USE_TLS = parse_qs(_mail.query).get("tls", ["0"])[0] in {"1", "true", "on"}
-elif _email_url:
-    raise ImproperlyConfigured(
-        "MEDCODE_EMAIL_URL must start with smtp://, smtps://, file:// or console:"
-    )
+if _email_url:
+    _mail = env.mail_url("MEDCODE_EMAIL_URL", _email_url)
+    EMAIL_BACKEND = _mail.backend
+    EMAIL_HOST = _mail.host
+    EMAIL_PORT = _mail.port
+    EMAIL_HOST_USER = _mail.user
+    EMAIL_HOST_PASSWORD = _mail.password
+    EMAIL_USE_SSL = _mail.use_ssl
+    EMAIL_USE_TLS = _mail.use_tls
+    if _mail.file_path:
+        EMAIL_FILE_PATH = _mail.file_path
 else:
-    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST = env.text("EMAIL_HOST", "localhost")
+    EMAIL_PORT = env.whole("EMAIL_PORT", 25)
 
 # Background tasks (django-tasks with the django-tasks-db backend): `medcode worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A task left running this long by a worker no longer heard from is run again when a worker
 # starts (medcode.jobs.recovery); the tasks make sure a retry sends no email twice.
-MEDCODE_TASK_LEASE_SECONDS = float(os.environ.get("MEDCODE_TASK_LEASE_SECONDS", "300"))
+MEDCODE_TASK_LEASE_SECONDS = env.number("MEDCODE_TASK_LEASE_SECONDS", 300)
 # The site's address as users reach it, for links in email sent by the worker.
-MEDCODE_SITE_URL = os.environ.get("MEDCODE_SITE_URL", "http://localhost:8000")
+MEDCODE_SITE_URL = env.text("MEDCODE_SITE_URL", "http://localhost:8000")
 # The site's name in pages and account mail ("Hello from medcode").
-MEDCODE_SITE_NAME = os.environ.get("MEDCODE_SITE_NAME", "medcode")
+MEDCODE_SITE_NAME = env.text("MEDCODE_SITE_NAME", "medcode")
 # The plans page's way to a paid plan: a checkout page, else a sales contact address.
-MEDCODE_UPGRADE_URL = os.environ.get("MEDCODE_UPGRADE_URL", "")
-MEDCODE_SALES_EMAIL = os.environ.get("MEDCODE_SALES_EMAIL", "")
-MEDCODE_JOBS_POSTS_PER_DAY = int(os.environ.get("MEDCODE_JOBS_POSTS_PER_DAY", "5"))
-MEDCODE_JOBS_EXPIRY_NOTICE_DAYS = int(os.environ.get("MEDCODE_JOBS_EXPIRY_NOTICE_DAYS", "3"))
+MEDCODE_UPGRADE_URL = env.text("MEDCODE_UPGRADE_URL")
+MEDCODE_SALES_EMAIL = env.text("MEDCODE_SALES_EMAIL")
+MEDCODE_JOBS_POSTS_PER_DAY = env.whole("MEDCODE_JOBS_POSTS_PER_DAY", 5)
+MEDCODE_JOBS_EXPIRY_NOTICE_DAYS = env.whole("MEDCODE_JOBS_EXPIRY_NOTICE_DAYS", 3)
 
 # --- CaseConsultant (medcode.consult): questions by email, answered by email ------------------
 # The address users write to; replies come from it and their Message-IDs use its domain.
-MEDCODE_CONSULT_ADDRESS = os.environ.get("MEDCODE_CONSULT_ADDRESS", "consult@localhost")
+MEDCODE_CONSULT_ADDRESS = env.text("MEDCODE_CONSULT_ADDRESS", "consult@localhost")
 # The staff review queue's target time to answer, in hours (older items are marked overdue).
-MEDCODE_CONSULT_TARGET_HOURS = float(os.environ.get("MEDCODE_CONSULT_TARGET_HOURS", "24"))
+MEDCODE_CONSULT_TARGET_HOURS = env.number("MEDCODE_CONSULT_TARGET_HOURS", 24)
 # Only Authentication-Results headers written by this verifier (its authserv-id, e.g. the MX
 # host name) can make a pass; empty: no header can (a failure in the topmost still refuses).
-MEDCODE_CONSULT_AUTHSERV_ID = os.environ.get("MEDCODE_CONSULT_AUTHSERV_ID", "")
+MEDCODE_CONSULT_AUTHSERV_ID = env.text("MEDCODE_CONSULT_AUTHSERV_ID")
 # On (default): answer only mail with an SPF/DKIM/DMARC pass for the From domain (from the
 # verifier above, or Mailgun's verdict); without a verifier, SMTP mail is then not answered.
 # Off: only behind a trusted relay; an envelope sender aligned with From is then enough.
-MEDCODE_CONSULT_REQUIRE_AUTH = env_bool("MEDCODE_CONSULT_REQUIRE_AUTH", True)
+MEDCODE_CONSULT_REQUIRE_AUTH = env.flag("MEDCODE_CONSULT_REQUIRE_AUTH", True)
 # How long a worker holds an inquiry before another may take it over (seconds).
-MEDCODE_CONSULT_LEASE_SECONDS = float(os.environ.get("MEDCODE_CONSULT_LEASE_SECONDS", "120"))
+MEDCODE_CONSULT_LEASE_SECONDS = env.number("MEDCODE_CONSULT_LEASE_SECONDS", 120)
 # The SMTP listener's daily intake per connecting address and per envelope sender; past
 # either it answers 450 (the sending server retries later), so a flood from an unknown sender
 # cannot fill the database (plan quotas cap replies, not recorded mail).
-MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY = int(
-    os.environ.get("MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY", "1000")
-)
-MEDCODE_CONSULT_SMTP_PER_SENDER_DAY = int(
-    os.environ.get("MEDCODE_CONSULT_SMTP_PER_SENDER_DAY", "50")
-)
+MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY = env.whole("MEDCODE_CONSULT_SMTP_PER_CLIENT_DAY", 1000)
+MEDCODE_CONSULT_SMTP_PER_SENDER_DAY = env.whole("MEDCODE_CONSULT_SMTP_PER_SENDER_DAY", 50)
 # Hard time budget per request, seconds (medcode.accounts.budget); 0: none. `medcode serve`
 # (gunicorn's gthread workers, which --timeout does not stop) uses 60 unless this is set.
-MEDCODE_REQUEST_BUDGET_SECONDS = float(os.environ.get("MEDCODE_REQUEST_BUDGET_SECONDS", "0"))
+MEDCODE_REQUEST_BUDGET_SECONDS = env.number("MEDCODE_REQUEST_BUDGET_SECONDS", 0)
 # Largest inbound message the SMTP listener accepts (bytes).
-MEDCODE_CONSULT_MAX_BYTES = int(os.environ.get("MEDCODE_CONSULT_MAX_BYTES", str(10 * 1024 * 1024)))
+MEDCODE_CONSULT_MAX_BYTES = env.whole("MEDCODE_CONSULT_MAX_BYTES", 10 * 1024 * 1024)
 # Mailgun inbound webhook (/consult/inbound/mailgun/): off unless the signing key is set.
-MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY = os.environ.get("MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY", "")
-_webhook_secret = os.environ.get("MEDCODE_INBOUND_WEBHOOK_SECRET", "")
+MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY = env.text("MEDCODE_MAILGUN_WEBHOOK_SIGNING_KEY")
+_webhook_secret = env.text("MEDCODE_INBOUND_WEBHOOK_SECRET")
 # Basic-auth credentials ("user:password") the provider must send as well, when set.
 ANYMAIL = {"WEBHOOK_SECRET": _webhook_secret} if _webhook_secret else {}
 
 # --- CasePilot (medcode.assistant) ----------------------------------------------------------------
 # An optional OpenAI-compatible chat endpoint that may plan tool calls and phrase answers; off
 # unless both the base URL (for example http://127.0.0.1:8080/v1) and the model are set.
-MEDCODE_LLM_BASE_URL = os.environ.get("MEDCODE_LLM_BASE_URL", "")
-MEDCODE_LLM_MODEL = os.environ.get("MEDCODE_LLM_MODEL", "")
-MEDCODE_LLM_API_KEY = os.environ.get("MEDCODE_LLM_API_KEY", "")
-MEDCODE_LLM_TIMEOUT = float(os.environ.get("MEDCODE_LLM_TIMEOUT", "20"))
+MEDCODE_LLM_BASE_URL = env.text("MEDCODE_LLM_BASE_URL")
+MEDCODE_LLM_MODEL = env.text("MEDCODE_LLM_MODEL")
+MEDCODE_LLM_API_KEY = env.text("MEDCODE_LLM_API_KEY")
+MEDCODE_LLM_TIMEOUT = env.number("MEDCODE_LLM_TIMEOUT", 20)
 
 # --- Operations (medcode.ops): logs, probes, metrics ------------------------------------------
 # plain (a terminal) or json (one object per line, for a log shipper).
 LOGGING = logging_config(
-    os.environ.get("MEDCODE_LOG_FORMAT", "plain"), os.environ.get("MEDCODE_LOG_LEVEL", "INFO")
+    env.text("MEDCODE_LOG_FORMAT", "plain"), env.text("MEDCODE_LOG_LEVEL", "INFO")
 )
 # /metrics: a scraper sending this bearer token, or connecting straight from these networks.
-MEDCODE_METRICS_TOKEN = os.environ.get("MEDCODE_METRICS_TOKEN", "")
-MEDCODE_METRICS_NETWORKS = [
-    n.strip() for n in os.environ.get("MEDCODE_METRICS_NETWORKS", "").split(",") if n.strip()
-]
+MEDCODE_METRICS_TOKEN = env.text("MEDCODE_METRICS_TOKEN")
+MEDCODE_METRICS_NETWORKS = env.items("MEDCODE_METRICS_NETWORKS")
 # /readyz: the worker is fine if its heartbeat is this recent (seconds), or else if no task
 # has waited longer than MEDCODE_QUEUE_MAX_AGE.
-MEDCODE_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("MEDCODE_WORKER_HEARTBEAT_SECONDS", "15"))
-MEDCODE_WORKER_MAX_SILENCE = float(os.environ.get("MEDCODE_WORKER_MAX_SILENCE", "120"))
-MEDCODE_QUEUE_MAX_AGE = float(os.environ.get("MEDCODE_QUEUE_MAX_AGE", "300"))
+MEDCODE_WORKER_HEARTBEAT_SECONDS = env.number("MEDCODE_WORKER_HEARTBEAT_SECONDS", 15)
+MEDCODE_WORKER_MAX_SILENCE = env.number("MEDCODE_WORKER_MAX_SILENCE", 120)
+MEDCODE_QUEUE_MAX_AGE = env.number("MEDCODE_QUEUE_MAX_AGE", 300)

@@ -12,7 +12,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 CODE = REPO / "medcode"
 ENV_READ = re.compile(
-    r"(?:environ\.get|environ\.setdefault|environ\[|getenv|env_bool|env_int|env_on)\(?\s*"
+    r"(?:environ\.get|environ\.setdefault|environ\[|getenv|env_int|env_on"
+    r"|env\.(?:text|flag|whole|number|items))\(?\s*"
     r"\"([A-Z][A-Z0-9_]+)\""
 )
 SETTING_READ = re.compile(r"getattr\(\s*settings,\s*\"([A-Z][A-Z0-9_]+)\"")

@@ -313,6 +313,7 @@ def _checked(parsed: ParsedClaim, parts: list[tuple[Claim, TableCache]]) -> Clai
                     finding.message,
                     finding.fix,
                     merged[key].source,
+                    fixes=merged[key].fixes,
                 )
             merged[key] = finding
     findings = sorted(merged.values(), key=_order)

@@ -350,8 +350,7 @@ def check_document(document: dict[str, Any]) -> WorksheetCheck:
     except ClaimInputError as exc:
         return WorksheetCheck(errors=exc.errors, is_empty=False)
     result = services.check_parsed(parsed)
-    codes = {line.number: line.code for line in parsed.claim.lines}
-    views = [FindingView(f, suggest_fixes(f, codes)) for f in result.findings]
+    views = [FindingView(f, suggest_fixes(f)) for f in result.findings]
     return WorksheetCheck(
         findings=views,
         sources=result.sources,

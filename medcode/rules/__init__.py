@@ -2,7 +2,7 @@
 
 from medcode.rules.addon import check_addon
 from medcode.rules.check import check_claim
-from medcode.rules.claim import Claim, ClaimLine, Finding, RuleId, Severity
+from medcode.rules.claim import Claim, ClaimLine, Finding, ModifierFix, RuleId, Severity
 from medcode.rules.codes import check_codes, check_duplicate_lines
 from medcode.rules.diagnoses import check_diagnoses
 from medcode.rules.mue import check_mue
@@ -36,6 +36,7 @@ __all__ = [
     "Finding",
     "HcpcsPayment",
     "InMemoryTables",
+    "ModifierFix",
     "MueLimit",
     "NcdEntry",
     "PtpEdit",

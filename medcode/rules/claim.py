@@ -95,6 +95,43 @@ class Claim:
         object.__setattr__(self, "diagnoses", diagnoses)
 
 
+FixAction = Literal["append", "remove", "replace", "move"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModifierFix:
+    """A fix that changes modifiers, as data (what a one-click button does); the finding's
+    `fix` says the same in words, with the conditions a person must check.
+
+    append: add `modifiers` to `line`; remove: take `modifiers` off `line`; replace: take
+    `modifiers[0]` off `line` and add `modifiers[1]`; move: take `modifiers` off `line` and
+    add them to `to_line`.
+    """
+
+    action: FixAction
+    line: int
+    modifiers: tuple[str, ...]
+    to_line: int = 0
+
+
+def append_fixes(line: int, *modifiers: str) -> tuple[ModifierFix, ...]:
+    """Each modifier a separate choice: append 59, or append XS."""
+    return tuple(ModifierFix("append", line, (m,)) for m in modifiers)
+
+
+def remove_fixes(line: int, *modifiers: str) -> tuple[ModifierFix, ...]:
+    """Each modifier a separate choice: remove 26, or remove TC."""
+    return tuple(ModifierFix("remove", line, (m,)) for m in modifiers if m)
+
+
+def replace_fix(line: int, old: str, new: str) -> tuple[ModifierFix, ...]:
+    return (ModifierFix("replace", line, (old, new)),)
+
+
+def move_fix(line: int, to_line: int, modifiers: tuple[str, ...]) -> tuple[ModifierFix, ...]:
+    return (ModifierFix("move", line, modifiers, to_line),)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: RuleId
@@ -106,6 +143,8 @@ class Finding:
     # Set by the claim check when `source` ends before the date of service (else ""):
     # "NCCI PTP edits for 2026-12-05 are not loaded; the newest loaded are 2024Q3 ...".
     stale: str = ""
+    # The fix as data, when it is a change of modifiers: one choice each (append 59, or XS).
+    fixes: tuple[ModifierFix, ...] = ()
 
 
 def format_lines(numbers: tuple[int, ...] | list[int]) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from medcode.rules.claim import Claim, ClaimLine, Finding, format_lines, format_units
+from medcode.rules.claim import (
+    Claim,
+    ClaimLine,
+    Finding,
+    format_lines,
+    format_units,
+    remove_fixes,
+)
 from medcode.rules.tables import RuleTables
 
 CODE_INVALID = "{code} ({line}) is not a valid CPT/HCPCS code on {dos}."
@@ -70,6 +77,7 @@ def check_codes(claim: Claim, tables: RuleTables) -> list[Finding]:
                         MODIFIER_INVALID.format(modifier=modifier, **words),
                         MODIFIER_INVALID_FIX.format(modifier=modifier, **words),
                         tables.source("modifiers"),
+                        fixes=remove_fixes(line.number, modifier),
                     )
                 )
     return findings

@@ -13,11 +13,15 @@ from medcode.rules.claim import (
     Claim,
     ClaimLine,
     Finding,
+    ModifierFix,
     RuleId,
     Severity,
+    append_fixes,
     format_lines,
     is_evaluation_and_management,
     lines_by_date,
+    remove_fixes,
+    replace_fix,
 )
 from medcode.rules.tables import FeeIndicators, FeeTables, RuleTables
 
@@ -177,6 +181,11 @@ def check_pfs_status(claim: Claim, tables: RuleTables) -> list[Finding]:
             if alternate is not None and tables.code_exists(alternate[0], dos):
                 words["medicare_code"], words["when"] = alternate
                 message, fix = PFS_STATUS_I_MEDICARE_CODE, PFS_STATUS_I_MEDICARE_CODE_FIX
+            fixes: tuple[ModifierFix, ...] = ()
+            if row.status_code == "H":  # the deleted component's modifier comes off
+                fixes = remove_fixes(line.number, row.modifier)
+            elif row.status_code == "N":  # GY, for a Medicare denial another payer needs
+                fixes = append_fixes(line.number, "GY")
             findings.append(
                 Finding(
                     "pfs_status",
@@ -185,6 +194,7 @@ def check_pfs_status(claim: Claim, tables: RuleTables) -> list[Finding]:
                     message.format(**words),
                     fix.format(**words) if fix else None,
                     source,
+                    fixes=fixes,
                 )
             )
     return findings
@@ -268,12 +278,15 @@ def _check_visit(
         if visit.has_modifier("57", "25"):
             return None
         message, fix = GLOBAL_MAJOR_WITHOUT_57, GLOBAL_MAJOR_WITHOUT_57_FIX
+        fixes = append_fixes(visit.number, "57", "25")
     elif visit.has_modifier("25"):
         return None
     elif visit.has_modifier("57"):
         message, fix = GLOBAL_MINOR_WITH_57, GLOBAL_MINOR_WITH_57_FIX
+        fixes = replace_fix(visit.number, "57", "25")
     else:
         message, fix = GLOBAL_MINOR_WITHOUT_25, GLOBAL_MINOR_WITHOUT_25_FIX
+        fixes = append_fixes(visit.number, "25")
     words = {
         "em": visit.code,
         "em_line": format_lines([visit.number]),
@@ -288,6 +301,7 @@ def _check_visit(
         message.format(**words),
         fix.format(**words),
         tables.source("pfs"),
+        fixes=fixes,
     )
 
 
@@ -335,6 +349,7 @@ def check_bilateral(claim: Claim, tables: RuleTables) -> list[Finding]:
         modifiers=("50",),
         indicator=lambda row: row.bilat_surg_ind,
         messages=BILATERAL_MESSAGES,
+        removed_for=frozenset({0, 2, 9}),
     )
 
 
@@ -405,6 +420,7 @@ def check_pctc(claim: Claim, tables: RuleTables) -> list[Finding]:
                         PCTC_BOTH.format(**words),
                         PCTC_BOTH_FIX.format(**words),
                         source,
+                        fixes=remove_fixes(line.number, "26", "TC"),
                     )
                 )
             continue
@@ -425,6 +441,7 @@ def check_pctc(claim: Claim, tables: RuleTables) -> list[Finding]:
                     ),
                     fix.format(modifier=modifier, **words),
                     source,
+                    fixes=remove_fixes(line.number, modifier),
                 )
             )
     return findings
@@ -510,6 +527,7 @@ def check_surgeon_modifiers(claim: Claim, tables: RuleTables) -> list[Finding]:
             modifiers=ASSISTANT_MODIFIERS,
             indicator=lambda row: row.asst_surg_ind,
             messages=ASSISTANT_MESSAGES,
+            removed_for=frozenset({9}),
         ),
         *_check_indicator(
             claim,
@@ -518,6 +536,7 @@ def check_surgeon_modifiers(claim: Claim, tables: RuleTables) -> list[Finding]:
             modifiers=("62",),
             indicator=lambda row: row.co_surg_ind,
             messages=COSURGEON_MESSAGES,
+            removed_for=frozenset({0, 9}),
         ),
         *_check_indicator(
             claim,
@@ -526,6 +545,7 @@ def check_surgeon_modifiers(claim: Claim, tables: RuleTables) -> list[Finding]:
             modifiers=("66",),
             indicator=lambda row: row.team_surg_ind,
             messages=TEAM_MESSAGES,
+            removed_for=frozenset({0, 9}),
         ),
     ]
 
@@ -538,8 +558,10 @@ def _check_indicator(
     modifiers: tuple[str, ...],
     indicator: Callable[[FeeIndicators], int],
     messages: Mapping[int, tuple[Severity, str, str]],
+    removed_for: frozenset[int],
 ) -> list[Finding]:
-    """One finding per line whose modifier the code's indicator says is not paid as is."""
+    """One finding per line whose modifier the code's indicator says is not paid as is;
+    for the indicators in `removed_for`, the fix is to remove the modifier."""
     findings: list[Finding] = []
     for line in claim.lines:
         modifier = next((m for m in modifiers if m in line.modifiers), None)
@@ -553,6 +575,7 @@ def _check_indicator(
             continue
         severity, message, fix = entry
         words = {"code": line.code, "line": format_lines([line.number]), "modifier": modifier}
+        removed = indicator(row) in removed_for
         findings.append(
             Finding(
                 rule,
@@ -561,6 +584,7 @@ def _check_indicator(
                 message.format(**words),
                 fix.format(**words),
                 tables.source("pfs"),
+                fixes=remove_fixes(line.number, modifier) if removed else (),
             )
         )
     return findings

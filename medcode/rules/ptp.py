@@ -9,9 +9,11 @@ from medcode.rules.claim import (
     Claim,
     ClaimLine,
     Finding,
+    append_fixes,
     format_lines,
     is_evaluation_and_management,
     lines_by_date,
+    move_fix,
 )
 from medcode.rules.modifier_sets import ANATOMIC, NCCI_ASSOCIATED, NCCI_NOT_ANATOMIC, SIDES, SITES
 from medcode.rules.tables import PtpEdit, RuleTables
@@ -119,6 +121,7 @@ def _check_pair(
             PTP_MODIFIER_ON_COLUMN_1.format(modifiers=modifiers, **words),
             PTP_MODIFIER_ON_COLUMN_1_FIX.format(modifiers=modifiers, **words),
             source,
+            fixes=move_fix(column_1.number, column_2.number, tuple(on_column_1)),
         )
 
     message = PTP_MODIFIER_NEEDED.format(**words)
@@ -127,9 +130,11 @@ def _check_pair(
         message += PTP_SAME_ANATOMIC_SITE.format(modifiers=_join(shared_anatomic))
     if is_evaluation_and_management(column_2.code):
         fix = PTP_MODIFIER_NEEDED_EM_FIX.format(**words)
+        fixes = append_fixes(column_2.number, "25", "57")
     else:
         fix = PTP_MODIFIER_NEEDED_FIX.format(**words)
-    return Finding("ptp", "error", lines, message, fix, source)
+        fixes = append_fixes(column_2.number, "59", "XS")
+    return Finding("ptp", "error", lines, message, fix, source, fixes=fixes)
 
 
 def _are_different_sites(first: ClaimLine, second: ClaimLine) -> bool:

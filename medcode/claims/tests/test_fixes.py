@@ -1,131 +1,174 @@
-"""Apply-fix buttons are read from the rules' own fix texts."""
+"""Apply-fix buttons come from the fixes each rule attaches to its finding, as data."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 
 from medcode.claims.fixes import Step, apply_steps, decode_fix, suggest_fixes
-from medcode.rules import Finding, pfs, ptp
-from medcode.rules.codes import MODIFIER_INVALID_FIX
+from medcode.rules import Claim, Finding, RuleTables
+from medcode.rules.codes import check_codes
+from medcode.rules.pfs import (
+    check_bilateral,
+    check_global_surgery,
+    check_pctc,
+    check_pfs_status,
+    check_surgeon_modifiers,
+)
+from medcode.rules.ptp import check_ptp
+from medcode.rules.tests.builders import claim, fee, line, ptp_edit, tables
 
-CODES = {1: "11042", 2: "97597"}
-
-
-def finding(fix: str, lines: tuple[int, ...] = (1, 2)) -> Finding:
-    return Finding("ptp", "error", lines, "why", fix, "source")
-
-
-def words(**extra: str) -> dict[str, str]:
-    return {"column_1": "11042", "column_2": "97597", "line_2": "line 2", **extra}
+Rule = Callable[[Claim, RuleTables], list[Finding]]
+PAIR = [ptp_edit("11042", "97597")]
 
 
 @pytest.mark.parametrize(
-    ("fix", "lines", "codes", "expected"),
+    ("rule", "the_claim", "the_tables", "expected"),
     [
         pytest.param(
-            ptp.PTP_MODIFIER_NEEDED_FIX.format(**words()),
-            (1, 2),
-            CODES,
+            check_ptp,
+            claim(line(1, "11042"), line(2, "97597")),
+            tables(ptp=PAIR),
             [("Add 59 to line 2", "2+59"), ("Add XS to line 2", "2+XS")],
             id="ptp-59-or-xs-on-column-2",
         ),
         pytest.param(
-            ptp.PTP_MODIFIER_NEEDED_EM_FIX.format(column_1="11042", column_2="99213"),
-            (1, 2),
-            {1: "11042", 2: "99213"},
+            check_ptp,
+            claim(line(1, "11042"), line(2, "99213")),
+            tables(ptp=[ptp_edit("11042", "99213")]),
             [("Add 25 to line 2", "2+25"), ("Add 57 to line 2", "2+57")],
             id="ptp-em-25-or-57",
         ),
         pytest.param(
-            ptp.PTP_MODIFIER_ON_COLUMN_1_FIX.format(modifiers="59", **words()),
-            (1, 2),
-            CODES,
+            check_ptp,
+            claim(line(1, "11042", "59"), line(2, "97597")),
+            tables(ptp=PAIR),
             [("Move 59 from line 1 to line 2", "1-59,2+59")],
             id="ptp-move-59",
         ),
         pytest.param(
-            ptp.PTP_NO_MODIFIER_ALLOWED_FIX.format(**words()),
-            (1, 2),
-            CODES,
+            check_ptp,
+            claim(line(1, "11042", "XS", "59"), line(2, "97597")),
+            tables(ptp=PAIR),
+            [("Move 59, XS from line 1 to line 2", "1-59-XS,2+59+XS")],
+            id="ptp-move-both",
+        ),
+        pytest.param(
+            check_ptp,
+            claim(line(1, "11042"), line(2, "97597")),
+            tables(ptp=[ptp_edit("11042", "97597", "0")]),
             [],
             id="ptp-0-no-button",
         ),
         pytest.param(
-            pfs.GLOBAL_MINOR_WITH_57_FIX.format(em="99213", procedure="11042"),
-            (2, 1),
-            {1: "11042", 2: "99213"},
+            check_global_surgery,
+            claim(line(1, "11042"), line(2, "99213", "57")),
+            tables(fees=[fee("11042", global_days="010")]),
             [("Replace 57 with 25 on line 2", "2-57+25")],
             id="global-57-to-25",
         ),
         pytest.param(
-            pfs.GLOBAL_MAJOR_WITHOUT_57_FIX.format(em="99213", procedure="27447"),
-            (2, 1),
-            {1: "27447", 2: "99213"},
+            check_global_surgery,
+            claim(line(1, "27447"), line(2, "99213")),
+            tables(fees=[fee("27447", global_days="090")]),
             [("Add 57 to line 2", "2+57"), ("Add 25 to line 2", "2+25")],
             id="global-major-57",
         ),
         pytest.param(
-            pfs.BILATERAL_MESSAGES[2][2].format(code="11042"),
-            (1,),
-            CODES,
+            check_global_surgery,
+            claim(line(1, "11042"), line(2, "99213")),
+            tables(fees=[fee("11042", global_days="000")]),
+            [("Add 25 to line 2", "2+25")],
+            id="global-minor-25",
+        ),
+        pytest.param(
+            check_bilateral,
+            claim(line(1, "11042", "50")),
+            tables(fees=[fee("11042", bilateral=2)]),
             [("Remove 50 from line 1", "1-50")],
             id="bilateral-2",
         ),
         pytest.param(
-            pfs.BILATERAL_MESSAGES[0][2].format(code="11042"),
-            (1,),
-            CODES,
+            check_bilateral,
+            claim(line(1, "11042", "50")),
+            tables(fees=[fee("11042", bilateral=0)]),
             [("Remove 50 from line 1", "1-50")],
             id="bilateral-0",
         ),
         pytest.param(
-            pfs.PCTC_BOTH_FIX.format(code="11042"),
-            (1,),
-            CODES,
+            check_bilateral,
+            claim(line(1, "11042", "50")),
+            tables(fees=[fee("11042", bilateral=3)]),
+            [],
+            id="bilateral-3-no-button",
+        ),
+        pytest.param(
+            check_pctc,
+            claim(line(1, "71046", "26", "TC")),
+            tables(fees=[fee("71046", pctc=1)]),
             [("Remove 26 from line 1", "1-26"), ("Remove TC from line 1", "1-TC")],
             id="pctc-both",
         ),
         pytest.param(
-            pfs.PCTC_FIXES[2].format(code="11042", modifier="26"),
-            (1,),
-            CODES,
+            check_pctc,
+            claim(line(1, "11042", "26")),
+            tables(fees=[fee("11042", pctc=2)]),
             [("Remove 26 from line 1", "1-26")],
             id="pctc-2",
         ),
         pytest.param(
-            pfs.COSURGEON_MESSAGES[0][2].format(code="11042"),
-            (1,),
-            CODES,
+            check_surgeon_modifiers,
+            claim(line(1, "11042", "62")),
+            tables(fees=[fee("11042", cosurgeon=0)]),
             [("Remove 62 from line 1", "1-62")],
             id="cosurgeon-0",
         ),
         pytest.param(
-            MODIFIER_INVALID_FIX.format(modifier="Q9", code="11042"),
-            (1,),
-            CODES,
+            check_surgeon_modifiers,
+            claim(line(1, "11042", "80")),
+            tables(fees=[fee("11042", assistant=1)]),
+            [],
+            id="assistant-1-no-button",
+        ),
+        pytest.param(
+            check_codes,
+            claim(line(1, "11042", "Q9")),
+            tables(codes=["11042"], modifiers=["25"]),
             [("Remove Q9 from line 1", "1-Q9")],
             id="unknown-modifier",
         ),
         pytest.param(
-            str(pfs.PFS_STATUS_MESSAGES["N"][2]).format(code="11042"),
-            (1,),
-            CODES,
+            check_pfs_status,
+            claim(line(1, "11042")),
+            tables(fees=[fee("11042", status="N")]),
             [("Add GY to line 1", "1+GY")],
             id="status-n-gy",
         ),
         pytest.param(
-            str(pfs.PFS_STATUS_MESSAGES["B"][2]).format(code="99070"),
-            (1,),
-            {1: "99070"},
+            check_pfs_status,
+            claim(line(1, "93010", "26")),
+            tables(fees=[fee("93010"), fee("93010", "26", status="H")]),
+            [("Remove 26 from line 1", "1-26")],
+            id="status-h-component",
+        ),
+        pytest.param(
+            check_pfs_status,
+            claim(line(1, "99070")),
+            tables(fees=[fee("99070", status="B")]),
             [],
             id="status-b-no-button",
         ),
     ],
 )
-def test_it_offers_the_modifier_changes_the_fix_names(fix, lines, codes, expected):
-    actions = suggest_fixes(finding(fix, lines), codes)
+def test_each_rule_attaches_the_modifier_changes_its_fix_names(
+    rule: Rule, the_claim: Claim, the_tables: RuleTables, expected: list[tuple[str, str]]
+):
+    [finding] = rule(the_claim, the_tables)
 
-    assert [(a.label, a.value) for a in actions] == expected
+    assert [(a.label, a.value) for a in suggest_fixes(finding)] == expected
+    for fix in finding.fixes:  # and the words say the same
+        assert all(m in (finding.fix or "") for m in fix.modifiers)
 
 
 def test_a_fix_round_trips_through_its_form_value():

@@ -5,7 +5,8 @@ Prints JSON: requests/s, p50 and p99 latency of
 - Datasette's row page and row JSON for the same code rows, copied into an SQLite file,
 each rotating over the same codes, at the same concurrency, in the same run. A "long tail"
 pair rotates over many codes (most requests miss medcode's per-process page cache), and a
-"no page cache" run restarts medcode with MEDCODE_PAGE_CACHE = 0 to show the cold cost.
+"no page cache" run restarts medcode with its page caches off (bench/pages_settings.py)
+to show the cold cost.
 
 Needs a database holding the shared data (DATABASE_URL), wrk (apt-get install wrk) and
 Datasette in the virtualenv (`pip install -e ".[bench]"`; not a runtime dependency).

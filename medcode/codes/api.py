@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from medcode.api.errors import ApiError, ErrorOut
-from medcode.codes import catalog, dmepos_fee, payment, queries
+from medcode.codes import dmepos_fee, page_cache, payment, queries
 from medcode.gate import (
     EDITORIAL_GROUP,
     GATED_SECTIONS,
@@ -22,7 +22,7 @@ from medcode.gate import (
     can_see_gated,
     has_gated_content,
 )
-from medcode.ops import conditional, datacache
+from medcode.ops import conditional
 
 router = Router(tags=["codes"])
 
@@ -301,15 +301,8 @@ def get_code(
         data = page_out(page, gate=gate, url=url)
         return CodePageOut.model_validate(data).model_dump_json().encode()
 
-    body = catalog.responses.get(key)
-    if body is None:
-        # The same for everyone with metering off: serialised once for every process.
-        body = (
-            datacache.get_or_build("code-json", key, serialise, local=False)
-            if shared
-            else serialise()
-        )
-        catalog.responses.put(key, body)
+    # The same for everyone with metering off: serialised once for every process.
+    body = page_cache.rendered("code-json", key, serialise, shared=shared)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return conditional.validate(
         request,

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from medcode.codes import catalog
 from medcode.codes import modifiers as mods
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, clear_caches, release_catalog
 from medcode.codes.models import (
@@ -245,44 +244,29 @@ class Lookup:
 def lookup_code(text: str, *, system: str | None, on: dt.date) -> Lookup:
     """Resolve `text` (raising MalformedCode) and build the page when it names one code.
 
-    Cached per process (catalog.lookups) and in the shared cache (medcode.ops.datacache)
-    until the next import.
+    Kept in the data cache (medcode.ops.datacache) until the next import.
     """
     value = normalise_code(text)
     if system is not None:
         system = system.strip().upper()
         if system not in SYSTEM_LABELS:
             raise UnknownSystem(UNKNOWN_SYSTEM.format(systems=", ".join(SYSTEM_ORDER)))
-    release_catalog()
-    key = (value, system, on)
-    found: Lookup | None = catalog.lookups.get(key)
-    if found is None:
-        found = datacache.get_or_build(
-            "lookup", key, lambda: _lookup(value, system, on), local=False
-        )
-        catalog.lookups.put(key, found)
-    return found
+    return _lookup(value, system, on)
 
 
 NO_PAGE = "no page"
 
 
 def cached_code_page(system: str, code: str, on: dt.date) -> CodePage:
-    """`code_page`, cached per process and in the shared cache until the next import (for
-    callers that read many pages, such as CasePilot). Raises CodeNotFound like code_page."""
-    release_catalog()
-    key = ("page", system, code.replace(".", "").strip().upper(), on)
-    found: CodePage | str | None = catalog.lookups.get(key)
-    if found is None:
-        found = datacache.get_or_build(
-            "page", key, lambda: _page_or_marker(system, code, on), local=False
-        )
-        catalog.lookups.put(key, found)
+    """`code_page`, kept in the data cache until the next import (for callers that read many
+    pages, such as CasePilot). Raises CodeNotFound like code_page."""
+    found = _page_or_marker(system, code.replace(".", "").strip().upper(), on)
     if isinstance(found, str):
         raise CodeNotFound(f"{system} {code}")
     return found
 
 
+@datacache.cached("page")
 def _page_or_marker(system: str, code: str, on: dt.date) -> CodePage | str:
     try:
         return code_page(system, code, on)
@@ -290,6 +274,7 @@ def _page_or_marker(system: str, code: str, on: dt.date) -> CodePage | str:
         return NO_PAGE
 
 
+@datacache.cached("lookup")
 def _lookup(value: str, system: str | None, on: dt.date) -> Lookup:
     refs = resolve_code(value)
     if system is not None:

@@ -27,10 +27,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from medcode.codes import (
-    catalog,
     compare,
     dmepos_fee,
     locality_choice,
+    page_cache,
     page_data,
     partners,
     payment,
@@ -45,7 +45,7 @@ from medcode.gate import (
     can_see_gated,
     has_gated_content,
 )
-from medcode.ops import conditional, datacache
+from medcode.ops import conditional
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
 
@@ -118,68 +118,53 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         if has_gated_content(page) or not settings.MEDCODE_METERING
         else GateDecision(visible=True, reason=NOTHING_GATED)  # nothing to meter
     )
-    # The body depends only on the code, the date, the gate's visibility and the host; the
-    # CSRF token and the gate notice (per visitor) are filled in for each request.
-    key = (
-        "body",
-        found.text,
-        request.GET.get("system") or "",
-        on,
-        explicit_date,
-        compare_on,
-        gate.visible,
-        request.get_host(),
-        request.scheme,
-    )
     # ?locality= wins (empty: national); else the visitor's remembered one (account or session).
     asked = request.GET.get("locality")
     locality = (locality_choice.remembered(request) if asked is None else asked).strip()[:80]
-    cacheable = set(request.GET) <= {"date", "system", "compare"} and not locality
-
-    def body() -> RenderedBody:
-        cached = catalog.responses.get(key) if cacheable else None
-        if cached is None:
-            cached = render_body(
-                request, found, gate.visible, explicit_date, compare_on, locality=locality
-            )
-            if cacheable:
-                catalog.responses.put(key, cached)
-        return cached
+    is_htmx = bool(request.headers.get("HX-Request"))
 
     def whole_page() -> str:
-        cached = body()
+        body = render_body(
+            request, found, gate.visible, explicit_date, compare_on, locality=locality
+        )
+        if is_htmx:
+            return body.html
         return render_to_string(
-            "codes/detail.html", {**cached.head, "body": mark_safe(cached.html)}, request
+            "codes/detail.html", {**body.head, "body": mark_safe(body.html)}, request
         )
 
-    is_htmx = bool(request.headers.get("HX-Request"))
-    # Most readers are guests with no pending messages: their whole page is cached too, in this
-    # process and in the shared cache (the per-viewer parts are placeholders, filled below; the
-    # key holds all it depends on, and the data generation), so each page is rendered once.
+    # Most readers are guests with no pending messages: their page is rendered once per data
+    # generation (medcode.codes.page_cache); the key holds all else it depends on.
     personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
-    html: str
-    if not personal and cacheable:
-        html = catalog.responses.get((*key, "page"))
-        if html is None:
-            html = datacache.get_or_build("code-page", key, whole_page, local=False)
-            catalog.responses.put((*key, "page"), html)
-    elif not is_htmx:
-        html = whole_page()
+    if not personal and not locality and set(request.GET) <= {"date", "system", "compare"}:
+        key = (
+            found.text,
+            request.GET.get("system") or "",
+            on,
+            explicit_date,
+            compare_on,
+            gate.visible,
+            request.get_host(),
+            request.scheme,
+        )
+        html = page_cache.rendered("code-page", key, whole_page)
     else:
-        html = body().html
-    html = html.replace(GATE_PLACEHOLDER, gate_notice(gate))
-    token = get_token(request)
-    response = HttpResponse(html.replace(CSRF_PLACEHOLDER, token))
+        html = whole_page()
+    notice = gate_notice(gate)
+    response = HttpResponse(
+        page_cache.fill(html, csrf_token=get_token(request), gate_notice=notice)
+    )
     patch_vary_headers(response, ("HX-Request",))
-    # The ETag digests the page as this viewer sees it, with the CSRF secret in place of the
-    # token masked afresh for each request (any masking of one secret is equally valid).
+    # The ETag digests the page as this viewer sees it (with its gate notice), with the CSRF
+    # secret in place of the token masked afresh for each request (any masking of one secret
+    # is equally valid).
     secret = str(request.META.get("CSRF_COOKIE", ""))
     # Same for everyone only with metering off, for a guest who already holds a CSRF cookie.
     shared = gate.reason == METERING_OFF and not personal and secret == csrf_cookie(request)
     return conditional.validate(
         request,
         response,
-        etag=conditional.content_etag(html, secret, weak=True),
+        etag=conditional.content_etag(html, notice, secret, weak=True),
         modified=conditional.last_modified(as_of_today=explicit_date is None),
         personal=not shared,
     )
@@ -254,10 +239,6 @@ PLANS_BUTTON = "See plans"
 UPGRADE_BUTTON = "Upgrade your plan"
 
 
-CSRF_PLACEHOLDER = "__medcode_csrf_token__"
-GATE_PLACEHOLDER = "__medcode_gate_notice__"
-
-
 @dataclass(frozen=True)
 class RenderedBody:
     html: str
@@ -278,7 +259,7 @@ def render_body(
 
     page = found.page
     assert page is not None
-    if locality:  # such a page is never cached (see code_detail's `cacheable`)
+    if locality:  # such a page is never cached (see code_detail)
         page = payment.with_locality(page, locality)
     state = request.GET.get("state", "").strip()[:20]
     if state or locality:  # the DMEPOS fee in a state (a locality implies its state)
@@ -295,8 +276,8 @@ def render_body(
     context = {
         "page": page,
         "gate": {"visible": gate_visible},
-        "gate_placeholder": GATE_PLACEHOLDER,
-        "csrf_placeholder": CSRF_PLACEHOLDER,
+        "gate_placeholder": page_cache.GATE_PLACEHOLDER,
+        "csrf_placeholder": page_cache.CSRF_PLACEHOLDER,
         "date_query": f"?date={explicit_date.isoformat()}" if explicit_date else "",
         "system_param": page.system if found.needs_system else "",
         "api_url": api_url,

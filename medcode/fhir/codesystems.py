@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from medcode.codes import catalog
 from medcode.codes.catalog import release_catalog
 from medcode.codes.models import Code, Release
 from medcode.codes.queries import CodePage, MalformedCode, lookup_code
@@ -27,6 +26,7 @@ from medcode.fhir.systems import (
     releases_of,
     system_for,
 )
+from medcode.ops import datacache
 
 VALID_STATES = frozenset({"active", "added", "revised"})
 
@@ -209,22 +209,21 @@ def _version_of(concept: Concept) -> str:
 
 def _descriptions(page: CodePage) -> tuple[str, str]:
     """(short, long) description of the page's code in the release it was read from; kept
-    in the code store's per-process lookup cache, emptied with it on an import."""
+    in the data cache until the next import."""
     source = page.release
     if source is None:
         return "", ""
-    key = ("fhir_descriptions", source.dataset, source.version_label, page.code)
-    found: tuple[str, str] | None = catalog.lookups.get(key)
-    if found is None:
-        found = ("", "")
-        for release in release_catalog().releases:
-            if release.dataset == source.dataset and release.version_label == source.version_label:
-                # No ORDER BY: the (release, code) unique index answers it in one seek.
-                rows = Code.objects.filter(release_id=release.pk, code=page.code).order_by()
-                found = next(
-                    iter(rows.values_list("short_description", "long_description")[:1]), found
-                )
-        catalog.lookups.put(key, found)
+    return _release_descriptions(source.dataset, source.version_label, page.code)
+
+
+@datacache.cached("fhir-descriptions")
+def _release_descriptions(dataset: str, version_label: str, code: str) -> tuple[str, str]:
+    found = ("", "")
+    for release in release_catalog().releases:
+        if release.dataset == dataset and release.version_label == version_label:
+            # No ORDER BY: the (release, code) unique index answers it in one seek.
+            rows = Code.objects.filter(release_id=release.pk, code=code).order_by()
+            found = next(iter(rows.values_list("short_description", "long_description")[:1]), found)
     return found
 
 

@@ -1,13 +1,16 @@
-"""Values built from the loaded data, shared by every process through Django's cache.
+"""The one cache of values read from the loaded data, shared by every process through Django's
+cache.
 
-`get_or_build(kind, args, build)` returns the value cached under (kind, args, data
-generation), building and storing it on a miss; the last MEDCODE_DATA_CACHE_LOCAL (default
-2,048) values a process used are also kept in its memory, in front of the shared cache.
-The generation (medcode.ops.generation) is in every key, so an import makes all older
-entries unreachable at once; they expire after
-MEDCODE_DATA_CACHE_SECONDS (default 6 hours). Works with any cache backend: the local-memory
-default (per process), the database cache, or Redis when REDIS_URL is set (shared by every
-worker and replica).
+`@cached("kind")` on a query function (code lookups, code pages, search) keeps its results by
+arguments, with the data generation (medcode.ops.generation) as the cache `version`: an
+import starts a new generation, so every older entry becomes unreachable at once and expires
+after MEDCODE_DATA_CACHE_SECONDS (default 6 hours). `get_or_build(kind, args, build)` is the
+same for a value that is not one function's result. Works with any cache backend: the
+local-memory default (per process), the database cache, or Redis when REDIS_URL is set
+(shared by every worker and replica).
+
+In front of the shared cache, each process keeps the last MEDCODE_DATA_CACHE_LOCAL (default
+2,048) values it used, unpickled (a cachetools LRU keyed by generation too).
 
 Only data that is the same for every viewer goes here (code page data, search results): never
 a response, a gate decision or anything else that depends on who asks.
@@ -19,34 +22,48 @@ MEDCODE_DATA_CACHE=off turns the shared level off.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.core.cache import caches
 
-from medcode.codes.catalog import LRU
 from medcode.ops import generation
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _MISSING = object()
 _down_until = 0.0
-# This process's copies of recent values (their keys carry the generation, so an import
-# needs no clearing: old keys are simply not asked for again and age out).
-_local = LRU("MEDCODE_DATA_CACHE_LOCAL", 2048)
+_lock = threading.Lock()
+_local: LRUCache[tuple[int, str], Any] | None = None
 
 
 def cache_key(kind: str, args: Hashable) -> str:
-    """The key of (kind, args) in the current data generation (short, ASCII, no spaces)."""
-    token = generation.current().token
+    """The key of (kind, args) (short, ASCII, no spaces); the generation is the version."""
     digest = hashlib.blake2b(repr(args).encode(), digest_size=16).hexdigest()
-    return f"medcode:data:{kind}:{token}:{digest}"
+    return f"medcode:data:{kind}:{digest}"
+
+
+def version() -> int:
+    """The cache version of every value: the current data generation's token (16 hex digits)
+    as a number."""
+    return int(generation.current().token, 16)
+
+
+def _front() -> LRUCache[tuple[int, str], Any]:
+    global _local
+    if _local is None:
+        _local = LRUCache(maxsize=max(1, int(getattr(settings, "MEDCODE_DATA_CACHE_LOCAL", 2048))))
+    return _local
 
 
 def _shared_usable() -> bool:
@@ -63,33 +80,53 @@ def _failed(exc: Exception) -> None:
 def get_or_build(kind: str, args: Hashable, build: Callable[[], T], *, local: bool = True) -> T:
     """The value of (kind, args) in the current generation: from this process's memory, else
     the shared cache, else `build()` (then kept in both). `local=False` skips the process's
-    memory, for callers that keep their own."""
+    memory, for values that are read once (rendered pages keep their own copies)."""
     if not getattr(settings, "MEDCODE_DATA_CACHE", True):
         return build()
     key = cache_key(kind, args)
-    found: Any = _local.get(key) if local else None
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    found = _from_shared(key, build)
-    if local and found is not None:
-        _local.put(key, found)
+    token = version()
+    if local:
+        with _lock:
+            found: Any = _front().get((token, key), _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+    found = _from_shared(key, token, build)
+    if local:
+        with _lock:
+            _front()[(token, key)] = found
     return found  # type: ignore[no-any-return]
 
 
-def _from_shared(key: str, build: Callable[[], T]) -> T:
+def cached(kind: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Keep a query function's results in the data cache, by its arguments (which must have a
+    stable repr: strings, numbers, dates, tuples)."""
+
+    def decorate(function: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(function)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            key = (args, tuple(sorted(kwargs.items())))
+            return get_or_build(kind, key, lambda: function(*args, **kwargs))
+
+        return wrapper
+
+    return decorate
+
+
+def _from_shared(key: str, token: int, build: Callable[[], T]) -> T:
     if not _shared_usable():
         return build()
     cache = caches[getattr(settings, "MEDCODE_DATA_CACHE_ALIAS", "default")]
     try:
-        found: Any = cache.get(key, _MISSING)
+        found: Any = cache.get(key, _MISSING, version=token)
     except Exception as exc:  # any backend failure: the value is built instead
         _failed(exc)
         return build()
     if found is not _MISSING:
         return found  # type: ignore[no-any-return]
     value = build()
+    seconds = int(getattr(settings, "MEDCODE_DATA_CACHE_SECONDS", 6 * 3600))
     try:
-        cache.set(key, value, int(getattr(settings, "MEDCODE_DATA_CACHE_SECONDS", 6 * 3600)))
+        cache.set(key, value, seconds, version=token)
     except Exception as exc:
         _failed(exc)
     return value
@@ -97,7 +134,8 @@ def _from_shared(key: str, build: Callable[[], T]) -> T:
 
 def reset() -> None:
     """Use the cache again at once (after a failure) and forget this process's copies; for
-    tests and operators."""
-    global _down_until
+    tests, operators and a new import."""
+    global _down_until, _local
     _down_until = 0.0
-    _local.clear()
+    with _lock:
+        _local = None

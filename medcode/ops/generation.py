@@ -7,8 +7,9 @@ import, or `medcode data diff`). The token is derived from the three tables (hig
 id, count, latest import time; latest index build time; highest diff id, count), so every
 process and every replica derives the same token from the same database, with no coordination.
 
-Shared cache keys and HTTP validators (ETag) carry the token: after an import, new keys are
-used and old entries are never read again (they expire). Each process re-reads the tables at
+The data cache (medcode.ops.datacache) uses the token as its cache version, the release
+catalog (medcode.codes.catalog) reloads when it changes, and HTTP validators (ETag) carry it:
+after an import, old entries are never read again (they expire). Each process re-reads the tables at
 most once per MEDCODE_RELEASE_CHECK_SECONDS (default 1 s); the import service calls `bump()`
 when its transaction commits, so the importing process sees the new generation at once.
 """
@@ -75,9 +76,7 @@ def _read() -> Generation:
 
 
 def expire() -> None:
-    """Re-read the generation at its next use. The release catalog calls this when it sees a
-    new import, so values cached under the old token are not put back into the per-process
-    caches it has just cleared."""
+    """Re-read the generation at its next use (medcode.codes.catalog.clear_caches)."""
     global _current, _checked_at
     with _lock:
         _current, _checked_at = None, 0.0

@@ -17,6 +17,9 @@ from medcode.ops import datacache
 from medcode.search import facade
 from medcode.search.facade import SearchResults
 
+# The facade's search, kept by its arguments in the data cache.
+_search = datacache.cached("search")(facade.search)
+
 
 def search(
     q: str,
@@ -30,19 +33,14 @@ def search(
 ) -> SearchResults:
     started = time.perf_counter()
     systems = system if system is None or isinstance(system, str) else tuple(system)
-    args = (q, systems, billable, on, limit, semantic, typing)
-    found = datacache.get_or_build(
-        "search",
-        args,
-        lambda: facade.search(
-            q,
-            system=system,
-            billable=billable,
-            on=on,
-            limit=limit,
-            semantic=semantic,
-            typing=typing,
-        ),
+    found = _search(
+        q,
+        system=systems,
+        billable=billable,
+        on=on,
+        limit=limit,
+        semantic=semantic,
+        typing=typing,
     )
     elapsed = round((time.perf_counter() - started) * 1000, 1)
     return dataclasses.replace(found, elapsed_ms=elapsed)

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from medcode.codes import catalog
+from medcode.codes import page_cache
 from medcode.codes.commands import run_imports
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
-from medcode.ops import generation
+from medcode.ops import datacache, generation
 from medcode.search.index import rebuild_index
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
@@ -30,6 +30,12 @@ def empty_cache():
     clear_local_memory()
     yield
     clear_local_memory()
+
+
+def forget_process_memory() -> None:
+    """What another worker starts with: nothing of this process's data or pages."""
+    datacache.reset()
+    page_cache.clear()
 
 
 def clear_local_memory() -> None:
@@ -177,8 +183,7 @@ def test_a_page_built_by_one_process_is_read_by_another_from_the_shared_cache(
     with CaptureQueriesContext(connection) as cold:
         assert client.get(CODE_PAGE).status_code == 200
     # Another worker: nothing in its own memory, the shared cache holds the page data.
-    catalog.lookups.clear()
-    catalog.responses.clear()
+    forget_process_memory()
     with CaptureQueriesContext(connection) as warm:
         assert client.get(CODE_PAGE).status_code == 200
     assert len(warm.captured_queries) < len(cold.captured_queries) - 5
@@ -193,8 +198,7 @@ def test_a_guests_whole_page_is_rendered_once_for_every_process(
     assert {t.name for t in first.templates} >= {"codes/detail.html", "codes/_body.html"}
     # Another worker, another guest: the page comes whole from the shared cache, not rendered,
     # with this guest's own form token in place of the placeholder.
-    catalog.lookups.clear()
-    catalog.responses.clear()
+    forget_process_memory()
     other = browser("198.51.100.5")
     second = other.get(CODE_PAGE)
     assert second.status_code == 200 and second.templates == []

@@ -1,37 +1,99 @@
-"""The per-process page caches: bounded by entries, and the rendered pages also by size."""
+"""The rendered-page cache (medcode.codes.page_cache): kept per data generation, in this
+process within a megabyte budget and in the shared cache, with the per-visitor parts filled in
+for each request."""
 
 from __future__ import annotations
 
-from medcode.codes.catalog import LRU
+import datetime as dt
+
+import pytest
+
+from medcode.codes import page_cache
+from medcode.codes.models import Release
+from medcode.ops import datacache, generation
 
 
-def test_an_lru_drops_the_least_recently_used_entry_beyond_its_size(settings):
-    settings.TEST_LRU_SIZE = 2
-    cache = LRU("TEST_LRU_SIZE", 99)
-    cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1  # "b" is now the least recently used
-    cache.put("c", 3)
-    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    page_cache.clear()
+    yield
+    page_cache.clear()
 
 
-def test_a_byte_budget_evicts_by_weight_and_refuses_an_entry_larger_than_itself(settings):
-    settings.TEST_LRU_MB = 1000 / (1024 * 1024)  # 1,000 bytes
-    cache = LRU("TEST_LRU_SIZE", 100, budget_setting="TEST_LRU_MB", weigh=len)
-    for key in "abcd":
-        cache.put(key, key * 300)
-    assert [cache.get(k) is not None for k in "abcd"] == [False, True, True, True]
-    assert cache.weight == 900
-    cache.put("b", "b" * 100)  # replacing an entry counts its new weight only
-    assert cache.weight == 700
-    cache.put("huge", "x" * 1001)
-    assert cache.get("huge") is None and cache.weight == 700
-    cache.clear()
-    assert cache.weight == 0 and cache.get("c") is None
+def release(n: int) -> Release:
+    return Release.objects.create(
+        dataset="pos",
+        code_system="POS",
+        version_label=f"test {n}",
+        effective_from=dt.date(2024, n, 1),
+        source_file=f"place_of_service_codes_2024_{n:02d}.csv",
+        sha256=f"{n:064x}",
+        row_counts={"codes": 1},
+    )
 
 
-def test_a_size_of_zero_turns_the_cache_off(settings):
-    settings.TEST_LRU_SIZE = 0
-    cache = LRU("TEST_LRU_SIZE", 5)
-    cache.put("a", 1)
-    assert cache.get("a") is None
+class Renderer:
+    """Counts how often the page had to be rendered."""
+
+    def __init__(self, size: int = 100) -> None:
+        self.calls = 0
+        self.size = size
+
+    def __call__(self) -> str:
+        self.calls += 1
+        return f"{self.calls}:" + "x" * self.size
+
+
+def test_a_page_is_rendered_once_per_generation(cache_backend):
+    release(1)
+    render = Renderer()
+    first = page_cache.rendered("test-page", ("A",), render)
+    assert page_cache.rendered("test-page", ("A",), render) == first
+    page_cache.clear()  # another worker: its own memory is empty, the shared cache is not
+    assert page_cache.rendered("test-page", ("A",), render) == first
+    assert render.calls == 1
+    release(2)
+    generation.bump()  # an import committed
+    assert page_cache.rendered("test-page", ("A",), render).startswith("2:")
+
+
+def test_a_personal_page_is_kept_in_this_process_only(cache_backend):
+    release(1)
+    render = Renderer()
+    page_cache.rendered("test-page", ("mine",), render, shared=False)
+    page_cache.clear()
+    datacache.reset()
+    page_cache.rendered("test-page", ("mine",), render, shared=False)
+    assert render.calls == 2
+
+
+def test_the_memory_budget_evicts_the_least_recently_used_page(db, settings):
+    settings.MEDCODE_DATA_CACHE = False  # this process's memory only
+    settings.MEDCODE_PAGE_CACHE_MB = 3 * 1612 / (1024 * 1024)  # three pages of 1,100 + 512
+    release(1)
+    render = Renderer(size=1098)  # "1:" + 1,098 characters
+    for key in "abc":
+        page_cache.rendered("test-page", (key,), render)
+    page_cache.rendered("test-page", ("a",), render)  # "b" is now the least recently used
+    page_cache.rendered("test-page", ("d",), render)
+    assert render.calls == 4
+    page_cache.rendered("test-page", ("a",), render)
+    assert render.calls == 4
+    page_cache.rendered("test-page", ("b",), render)
+    assert render.calls == 5
+
+
+def test_a_budget_of_zero_keeps_nothing(db, settings):
+    settings.MEDCODE_DATA_CACHE = False
+    settings.MEDCODE_PAGE_CACHE_MB = 0
+    release(1)
+    render = Renderer()
+    page_cache.rendered("test-page", ("a",), render)
+    page_cache.rendered("test-page", ("a",), render)
+    assert render.calls == 2
+
+
+def test_fill_puts_this_requests_parts_in_place():
+    html = f"<p>{page_cache.GATE_PLACEHOLDER}</p><input value='{page_cache.CSRF_PLACEHOLDER}'>"
+    filled = page_cache.fill(html, csrf_token="t0k3n", gate_notice="<b>2 left</b>")
+    assert filled == "<p><b>2 left</b></p><input value='t0k3n'>"

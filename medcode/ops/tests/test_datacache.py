@@ -41,14 +41,35 @@ def test_a_value_is_built_once_per_generation(cache_backend):
     first = datacache.get_or_build("test", ("A", 1), build)
     assert datacache.get_or_build("test", ("A", 1), build) == first
     assert build.calls == 1
-    assert cache.get(datacache.cache_key("test", ("A", 1))) == first
+    old = datacache.version()
+    assert cache.get(datacache.cache_key("test", ("A", 1)), version=old) == first
     assert datacache.get_or_build("test", ("B", 1), build)["built"] == 2
 
-    old_key = datacache.cache_key("test", ("A", 1))
     release(2)
     generation.bump()  # what the import service does when its transaction commits
-    assert datacache.cache_key("test", ("A", 1)) != old_key
+    assert datacache.version() != old
     assert datacache.get_or_build("test", ("A", 1), build)["built"] == 3
+    assert cache.get(datacache.cache_key("test", ("A", 1)), version=old) == first  # unread
+
+
+def test_a_decorated_query_is_kept_by_its_arguments(cache_backend):
+    release(1)
+    calls: list[tuple[str, int]] = []
+
+    @datacache.cached("test-query")
+    def query(text: str, *, n: int) -> str:
+        calls.append((text, n))
+        return f"{text}{n}"
+
+    assert (query("a", n=1), query("a", n=1), query("a", n=2), query("b", n=1)) == (
+        "a1",
+        "a1",
+        "a2",
+        "b1",
+    )
+    assert calls == [("a", 1), ("a", 2), ("b", 1)]
+    datacache.reset()  # another process: read from the shared cache, not run again
+    assert query("a", n=2) == "a2" and len(calls) == 3
 
 
 def test_the_generation_follows_the_release_table_without_a_bump(cache_backend, settings):
@@ -72,7 +93,8 @@ def test_values_are_shared_through_redis(cache_backend):
     datacache.get_or_build("test", ("shared",), Builder())
     key = datacache.cache_key("test", ("shared",))
     client = redis.Redis.from_url(redis_url())
-    assert [k for k in client.scan_iter(f"*{key}")], "the value is not in Redis"
+    stored = [k for k in client.scan_iter(f"*:{datacache.version()}:{key}")]
+    assert stored, "the value is not in Redis under the generation's version"
 
 
 def test_a_failing_cache_is_stepped_around(db, settings, caplog):
@@ -100,7 +122,8 @@ def test_each_process_keeps_recent_values_in_front_of_the_shared_cache(cache_bac
     release(1)
     build = Builder()
     first = datacache.get_or_build("test", ("near",), build)
-    cache.delete(datacache.cache_key("test", ("near",)))  # the shared copy is gone
+    # The shared copy is gone.
+    cache.delete(datacache.cache_key("test", ("near",)), version=datacache.version())
     # This process still has the value.
     assert datacache.get_or_build("test", ("near",), build) is first
     assert datacache.get_or_build("test", ("near",), build, local=False)["built"] == 2

@@ -24,6 +24,14 @@ Prints one JSON document:
   PFS, codes, per diagnosis for ICD-10-CM), through the Django ORM (the straightforward way)
   and as raw SQL, over the first --naive claims of the same batch; the ratios; and whether
   both approaches found the same findings (they run the same rules);
+- opps_facility_claims / dmepos_state_claims (--rules-claims, default 20,000 each; 0 skips):
+  the same in-process and batch figures for outpatient hospital claims priced by the OPPS
+  (Addendum B April 2026: dates in April-June 2026, an SI mix with T, S, V, N, Q1, Q2, Q4 and
+  a J1 in one claim of three) and for practitioner claims with places of service and a DME
+  line priced at a state's DMEPOS fee (April-June 2025); what those rules did over the first
+  2,000 claims (lines per schedule, priced, SIs, packaged lines, the expected total); and
+  batch_vs_reference: their batch throughput over the practitioner batch above (the
+  reference of the same run; the issue's target is within 20%, and a warm p50 below 2 ms);
 - memory: peak resident set of this process.
 The machine may be shared: CPU seconds (process time) are given beside wall-clock figures.
 Generated claims are random but seeded: codes are drawn from active PTP pairs so edits fire.
@@ -60,7 +68,7 @@ from django.db import connection  # noqa: E402
 
 from medcode.claims import services  # noqa: E402
 from medcode.claims.releases import ReleaseSet  # noqa: E402
-from medcode.claims.tables import STORE  # noqa: E402
+from medcode.claims.tables import STORE, dmepos_table  # noqa: E402
 from medcode.codes.models import (  # noqa: E402
     AddOnEdit,
     Code,
@@ -68,6 +76,7 @@ from medcode.codes.models import (  # noqa: E402
     FeeScheduleItem,
     MueLimit,
     NcdCodeListing,
+    OppsItem,
     PtpEdit,
 )
 from medcode.rules import (  # noqa: E402
@@ -196,6 +205,85 @@ class ClaimMaker:
     def claims(self, count: int) -> Iterator[dict[str, Any]]:
         for number in range(1, count + 1):
             yield self.claim(number)
+
+
+# OPPS and DMEPOS: the loaded Addendum B is April 2026, the DMEPOS file April 2025, so these
+# claims' dates fall in those quarters (the rules price nothing outside the files' years).
+OPPS_QUARTER = dt.date(2026, 4, 1)
+DMEPOS_QUARTER = dt.date(2025, 4, 1)
+# The OPPS mix of a facility claim: SIs whose packaging rules interact (T reduced 50% after
+# the first, N packaged, Q1 packaged with S/T/V, Q2 with T, J1 packaging the claim).
+OPPS_MIX = ("T", "T", "S", "V", "N", "N", "Q1", "Q2", "Q4", "J1")
+STATES = ("TX", "NY", "CA", "FL", "OH", "PA", "IL", "GA")
+
+
+class RulesClaimMaker(ClaimMaker):
+    """The same claims, made to reach the OPPS and DMEPOS rules.
+
+    facility: an outpatient hospital claim (setting outpatient_hospital) of 10 lines drawn
+    from Addendum B by the SI mix above (J1 in one claim of three), dated in April-June 2026.
+    dme: a practitioner claim (places of service 11/22, so the PFS prices its lines) with one
+    DME line (a code of the DMEPOS file with its row's modifiers) and a state, April-June 2025.
+    """
+
+    def __init__(self, kind: str, seed: int = 20240715) -> None:
+        super().__init__(seed)
+        self.kind = kind
+        releases = STORE.refresh()
+        opps = releases.release_set(OPPS_QUARTER).opps
+        by_si: dict[str, list[str]] = {}
+        for code, si in OppsItem.objects.filter(release_id=opps.id if opps else 0).values_list(
+            "code", "status_indicator"
+        ):
+            by_si.setdefault(si.strip(), []).append(code)
+        self.opps = by_si
+        dmepos = releases.release_set(DMEPOS_QUARTER).dmepos
+        table = dmepos_table(dmepos.id) if dmepos else {}
+        self.dme = [
+            (row.code, list(row.modifiers))
+            for rows in table.values()
+            for row in rows
+            if row.fees.get("tx_nr")
+        ]
+
+    def claim(self, number: int) -> dict[str, Any]:
+        if self.kind == "facility":
+            return self.facility_claim(number)
+        claim = super().claim(number)
+        r = self.random
+        dos = (DMEPOS_QUARTER + dt.timedelta(days=r.randrange(91))).isoformat()
+        for line in claim["lines"]:
+            line["date_of_service"] = dos
+            line["place_of_service"] = r.choice(("11", "22"))
+        code, modifiers = r.choice(self.dme)
+        claim["lines"][-1].update(code=code, modifiers=modifiers, units=1, place_of_service="12")
+        claim["state"] = r.choice(STATES)
+        return claim
+
+    def facility_claim(self, number: int) -> dict[str, Any]:
+        r = self.random
+        dos = (OPPS_QUARTER + dt.timedelta(days=r.randrange(91))).isoformat()
+        mix = [si for si in OPPS_MIX if si != "J1" or r.random() < 1 / 3]
+        codes = [r.choice(self.opps[si]) for si in mix if self.opps.get(si)]
+        while len(codes) < 10:
+            codes.append(r.choice(self.opps.get("N") or self.procedures))
+        diagnoses = r.sample(self.diagnoses, r.randint(1, 4))
+        lines = [
+            {
+                "code": code,
+                "modifiers": [],
+                "units": r.choice((1, 1, 1, 2)),
+                "date_of_service": dos,
+                "diagnosis_pointers": [r.randint(1, len(diagnoses))],
+            }
+            for code in codes[:10]
+        ]
+        return {
+            "claim_id": f"H{number:06d}",
+            "setting": "outpatient_hospital",
+            "diagnoses": diagnoses,
+            "lines": lines,
+        }
 
 
 # The straightforward approach ---------------------------------------------------------------
@@ -612,6 +700,44 @@ def run_batch(maker: ClaimMaker, count: int) -> dict[str, Any]:
     }
 
 
+def run_rules(kind: str, single: int, count: int) -> dict[str, Any]:
+    """The in-process and batch figures of claims that reach the OPPS or DMEPOS rules, and
+    what those rules did (lines priced per schedule, SIs, packaged lines, states)."""
+    figures = run_in_process(RulesClaimMaker(kind, seed=1), single)
+    maker = RulesClaimMaker(kind)
+    batch = run_batch(maker, count)
+    schedules: dict[str, int] = {}
+    priced: dict[str, int] = {}
+    si: dict[str, int] = {}
+    packaged = total_lines = 0
+    total = 0.0
+    for claim in maker.claims(min(count, 2_000)):
+        payment = services.check_claim_data(claim).payment
+        if payment is None:
+            continue
+        for line in payment.payment.lines:
+            total_lines += 1
+            schedules[line.schedule] = schedules.get(line.schedule, 0) + 1
+            if line.amount is not None:
+                priced[line.schedule] = priced.get(line.schedule, 0) + 1
+                total += float(line.amount)
+            if line.status_indicator:
+                si[line.status_indicator] = si.get(line.status_indicator, 0) + 1
+            packaged += bool(line.packaged_into)
+    return {
+        "in_process": figures,
+        "batch": batch,
+        "payment_over_first_2000_claims": {
+            "lines": total_lines,
+            "lines_by_schedule": dict(sorted(schedules.items())),
+            "priced_by_schedule": dict(sorted(priced.items())),
+            "opps_status_indicators": dict(sorted(si.items())),
+            "opps_lines_packaged": packaged,
+            "expected_total_usd": round(total, 2),
+        },
+    }
+
+
 def run_naive(maker: ClaimMaker, count: int, kind: type[Naive]) -> dict[str, Any]:
     releases = STORE.refresh().release_set(QUARTER_START)
     naive = kind(releases)
@@ -700,6 +826,12 @@ def main() -> None:
     parser.add_argument("--api-only", action="store_true", help="only the gunicorn figures")
     parser.add_argument("--dos-from", type=dt.date.fromisoformat, help="first date of service")
     parser.add_argument("--locality", help="each claim's payment locality, e.g. 13202-01")
+    parser.add_argument(
+        "--rules-claims",
+        type=int,
+        default=20_000,
+        help="claims per OPPS (facility) and DMEPOS (DME line + state) batch; 0 skips them",
+    )
     args = parser.parse_args()
     PRICED.update(dos_from=args.dos_from, locality=args.locality)
     if args.api_only:
@@ -729,6 +861,26 @@ def main() -> None:
         }
         for name in ("naive_orm", "naive_sql")
     }
+    if args.rules_claims:
+        reference = result["batch"]
+        for kind, name in (("facility", "opps_facility_claims"), ("dme", "dmepos_state_claims")):
+            found = run_rules(kind, args.single, args.rules_claims)
+            found["batch_vs_reference"] = {
+                "claims_per_cpu_second_check_only": round(
+                    found["batch"]["claims_per_cpu_second_check_only"]
+                    / reference["claims_per_cpu_second_check_only"],
+                    3,
+                ),
+                "claims_per_second": round(
+                    found["batch"]["claims_per_second"] / reference["claims_per_second"], 3
+                ),
+            }
+            result[name] = found
+        result["targets"] = {
+            "in_process_warm_p50_ms_below": 2.0,
+            "batch_within_of_reference": 0.2,
+            "reference": "the batch above (practitioner claims, same run)",
+        }
     result["memory"] = {
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     }

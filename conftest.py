@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -37,6 +38,39 @@ def write_text(path: Path, text: str, *, gz: bool = False) -> Path:
 
 
 TESTS = REPO / "tests"
+
+
+# The cast (tests/users.py): a guest's browser and one user in each role.
+@pytest.fixture
+def guest() -> Any:
+    """A browser from one address, not signed in."""
+    from tests.users import browser
+
+    return browser()
+
+
+@pytest.fixture
+def coder(db: None) -> Any:
+    """A signed-up coder (username "coder", coder@example.com) on the default plan."""
+    from tests.users import make_user
+
+    return make_user("coder")
+
+
+@pytest.fixture
+def staff(db: None) -> Any:
+    """The staff member who reviews and moderates ("moderator")."""
+    from tests.users import staff_user
+
+    return staff_user()
+
+
+@pytest.fixture
+def superuser(db: None) -> Any:
+    """A superuser, as `createsuperuser` makes one (no allauth address row)."""
+    from tests.users import make_user
+
+    return make_user("boss@example.org", superuser=True, verified=None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -37,7 +37,8 @@ from medcode.jobs import services
 from medcode.jobs.models import SavedSearch
 from medcode.jobs.search import JobQuery
 from medcode.jobs.tasks import enqueue_due_work
-from medcode.jobs.tests.builders import make_posting, make_user
+from medcode.jobs.tests.builders import make_posting
+from tests.users import make_user
 now = timezone.now()
 user = make_user("coder")
 alert = services.create_alert(user=user, query=JobQuery(words="coder"), frequency="daily")

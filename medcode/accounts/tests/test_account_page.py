@@ -11,8 +11,8 @@ from django.test import Client
 from medcode.accounts import keys, metering
 from medcode.accounts.models import ApiKey, AuditEvent, Plan, Subscription
 from medcode.accounts.services import set_plan
-from medcode.accounts.tests.conftest import PASSWORD, browser, make_user
 from medcode.accounts.views import ACCOUNT_DELETED
+from tests.users import PASSWORD, browser, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +78,8 @@ def test_the_admin_requires_staff():
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_staff_changes_in_the_admin_are_audited():
-    staff = User.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+def test_staff_changes_in_the_admin_are_audited(superuser):
+    staff = superuser
     client = signed_in(staff)
     plan = Plan.objects.get(slug="free")
     data = {
@@ -105,8 +105,8 @@ def test_staff_changes_in_the_admin_are_audited():
     assert event.actor == staff and "gated_views" in event.detail["fields"]
 
 
-def test_staff_assign_a_plan_in_the_admin_through_set_plan():
-    staff = User.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+def test_staff_assign_a_plan_in_the_admin_through_set_plan(superuser):
+    staff = superuser
     user = make_user()
     team = Plan.objects.get(slug="team")
     response = signed_in(staff).post(
@@ -117,9 +117,8 @@ def test_staff_assign_a_plan_in_the_admin_through_set_plan():
     assert AuditEvent.objects.filter(action="plan.set", actor=staff).exists()
 
 
-def test_the_usage_and_audit_admin_pages_are_read_only():
-    staff = User.objects.create_superuser("boss", "boss@example.org", PASSWORD)
-    client = signed_in(staff)
+def test_the_usage_and_audit_admin_pages_are_read_only(superuser):
+    client = signed_in(superuser)
     for model in ("usagecounter", "gatedview", "auditevent"):
         assert client.get(f"/admin/accounts/{model}/").status_code == 200
         assert client.get(f"/admin/accounts/{model}/add/").status_code == 403

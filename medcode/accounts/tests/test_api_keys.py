@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from medcode.accounts import keys, throttle
 from medcode.accounts.models import ApiKey, AuditEvent, Plan
-from medcode.accounts.tests.conftest import BROWSER, browser, make_user
 from medcode.accounts.viewers import forget_plans
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
+from tests.users import BROWSER, browser, make_user
 
 pytestmark = pytest.mark.django_db
 NOV_2025 = "2025-11-03"
@@ -60,7 +60,7 @@ def test_a_key_needs_a_name():
 
 @pytest.mark.parametrize("header", ["bearer", "x-api-key"])
 def test_a_key_in_a_header_reads_the_json_twin_as_its_owner(code_samples, header):
-    made = keys.create_key(make_user("pro"), name="ci")
+    made = keys.create_key(make_user(plan="pro"), name="ci")
     response = api(browser(), f"/api/v1/codes/63650?date={NOV_2025}", made.secret, header=header)
     assert response.status_code == 200
     assert response.json()["gate"]["visible"] is True
@@ -122,7 +122,7 @@ def test_revoking_from_the_account_page_is_audited():
 
 @pytest.mark.parametrize("name", ["api_key", "apikey", "token", "access_token", "whatever"])
 def test_a_key_in_the_query_string_is_refused_with_a_reason(name):
-    made = keys.create_key(make_user("pro"), name="ci")
+    made = keys.create_key(make_user(plan="pro"), name="ci")
     response = browser().get(f"/api/v1/codes/63650?{name}={made.secret}")
     assert response.status_code == 400
     assert response.json()["detail"] == throttle.KEY_IN_QUERY

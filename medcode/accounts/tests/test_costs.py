@@ -7,8 +7,8 @@ import json
 import pytest
 
 from medcode.accounts import costs, metering
-from medcode.accounts.tests.conftest import browser, make_user
 from medcode.accounts.viewers import guest_id
+from tests.users import browser, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 
 from medcode.accounts.models import GatedView, Plan
-from medcode.accounts.tests.conftest import BROWSER, make_user
 from medcode.accounts.viewers import client_address, guest_subject
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.gate import CRAWLER, LOCKED, METERED, METERING_OFF, UNLIMITED, can_see_gated
+from tests.users import BROWSER, make_user
 
 pytestmark = pytest.mark.django_db
 CODES = ["63650", "63685", "99213", "E0114", "A0100", "M5450", "S72001A", "0SR90J9"]
@@ -82,7 +82,7 @@ def test_a_free_account_opens_five_code_pages_then_meets_the_gate():
 
 @pytest.mark.parametrize("plan", ["pro", "team"])
 def test_paid_plans_are_unlimited(plan):
-    user = make_user(plan)
+    user = make_user(plan=plan)
     assert all(can_see_gated(request(user=user), "CPT", c).reason == UNLIMITED for c in CODES)
 
 
@@ -153,7 +153,7 @@ def test_a_locked_out_guest_gets_the_same_public_domain_facts_on_every_face(code
     """Issue 20, finding 10: the claim check gave a locked-out guest MUE values and bundling the
     code page withheld. Decided: CMS data (NCCI PTP and MUE, PFS indicators) is public domain and
     open on every face; the gate holds medcode's own sections, which no finding carries."""
-    from medcode.accounts.tests.conftest import browser
+    from tests.users import browser
 
     settings.MEDCODE_METERING = True
     guest = browser("198.51.100.77")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.accounts.tests.conftest import browser
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
+from tests.users import browser
 
 pytestmark = pytest.mark.django_db
 NOV_2025 = "2025-11-03"
@@ -41,8 +41,8 @@ def test_the_locked_box_offers_register_sign_in_and_plans_and_shows_the_cms_data
 
 def test_a_signed_in_user_out_of_pages_is_offered_an_upgrade(code_samples):
     from medcode.accounts.models import Plan
-    from medcode.accounts.tests.conftest import make_user
     from medcode.accounts.viewers import forget_plans
+    from tests.users import make_user
 
     Plan.objects.filter(slug="free").update(gated_views=1)
     forget_plans()
@@ -57,8 +57,8 @@ def test_a_signed_in_user_out_of_pages_is_offered_an_upgrade(code_samples):
 
 
 def test_the_account_page_lists_the_users_casepilot_conversations():
-    from medcode.accounts.tests.conftest import make_user
     from medcode.assistant.models import Conversation
+    from tests.users import make_user
 
     user = make_user()
     other = make_user()

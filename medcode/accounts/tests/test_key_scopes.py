@@ -11,9 +11,9 @@ from django.test import Client
 
 from medcode.accounts.keys import create_key
 from medcode.accounts.models import ApiKey, KeyScope
-from medcode.accounts.tests.conftest import browser, make_user
 from medcode.accounts.throttle import READ_ONLY_KEY
 from medcode.assistant.services import keep_exchange
+from tests.users import browser, make_user
 
 pytestmark = pytest.mark.django_db
 

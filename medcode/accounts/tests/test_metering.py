@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from medcode.accounts import metering
 from medcode.accounts.models import GatedView, UsageCounter
-from medcode.accounts.tests.conftest import browser, make_user
+from tests.users import browser, make_user
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 5, 11, 14, 3, 20, tzinfo=dt.UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from medcode.accounts.tests.conftest import browser, make_user
+from tests.users import browser, make_user
 
 pytestmark = pytest.mark.django_db
 

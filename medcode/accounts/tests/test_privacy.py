@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.accounts.tests.conftest import browser, make_user
+from tests.users import browser, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from medcode.accounts import costs, keys, metering
-from medcode.accounts.tests.conftest import browser, make_user
 from medcode.accounts.tests.test_api_keys import api, limit_plan
 from medcode.accounts.viewers import guest_id
+from tests.users import browser, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.test import Client
 
 from medcode.accounts.forms import HONEYPOT_TRIPPED
 from medcode.accounts.limits import TOO_LARGE
-from medcode.accounts.tests.conftest import BROWSER, PASSWORD, browser, make_user
+from tests.users import BROWSER, PASSWORD, browser, make_user
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[3]

@@ -10,8 +10,8 @@ from django.core import mail
 
 from medcode.accounts.adapter import MAIL_NOT_SENT
 from medcode.accounts.plans import NO_UPGRADE_PATH
-from medcode.accounts.tests.conftest import PASSWORD, browser
 from medcode.ops import startup
+from tests.users import PASSWORD, browser
 
 pytestmark = pytest.mark.django_db
 

@@ -107,8 +107,9 @@ def fuzz_world(code_samples, settings) -> Iterator[dict[str, Any]]:
     """The sample releases, two live postings, a user on a plan without limits, their key
     and one conversation; metering on, counted in the database."""
     from medcode.assistant.services import keep_exchange
-    from medcode.jobs.tests.builders import make_posting, make_user
+    from medcode.jobs.tests.builders import make_posting
     from medcode.search.index import rebuild_index
+    from tests.users import make_user
 
     settings.MEDCODE_METERING = True
     settings.REDIS_URL = ""

@@ -10,6 +10,7 @@ from django.test import Client
 
 from medcode.assistant.answer import QUESTION_EMPTY
 from medcode.assistant.models import Conversation
+from tests.users import make_user
 
 pytestmark = pytest.mark.usefixtures("pilot_samples")
 
@@ -18,12 +19,6 @@ ASK = "/api/v1/assistant/ask"
 
 def post(client: Client, url: str, body: Any) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json")
-
-
-def make_user(email: str = "coder@example.org") -> Any:
-    from django.contrib.auth.models import User
-
-    return User.objects.create_user(username=email.split("@")[0], email=email, password="x")
 
 
 def test_ask_answers_with_a_short_answer_cited_facts_and_checked_codes(client: Client) -> None:

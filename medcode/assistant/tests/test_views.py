@@ -15,6 +15,7 @@ from medcode.assistant.models import Conversation
 from medcode.assistant.tests.conftest import ON
 from medcode.assistant.views import TICKET_EXPIRED
 from medcode.codes.queries import code_page
+from tests.users import make_user
 
 pytestmark = pytest.mark.usefixtures("pilot_samples")
 
@@ -39,12 +40,6 @@ def read_stream(client: Client, url: str) -> list[tuple[str, str]]:
         data = "\n".join(line.removeprefix("data: ") for line in lines[1:])
         events.append((lines[0].removeprefix("event: "), data))
     return events
-
-
-def make_user(email: str = "coder@example.org") -> Any:
-    from django.contrib.auth.models import User
-
-    return User.objects.create_user(username=email.split("@")[0], email=email, password="x")
 
 
 def test_the_page_has_the_question_form_and_examples(client: Client) -> None:

@@ -115,34 +115,6 @@ def smtp_settings(settings: Any, smtp_sink: SmtpSink) -> SmtpSink:
     return smtp_sink
 
 
-def ensure_plans() -> None:
-    """The data migration's plans (a transactional test's flush removes them)."""
-    from importlib import import_module
-
-    from medcode.accounts.models import Plan
-    from medcode.accounts.viewers import forget_plans
-
-    for row in import_module("medcode.accounts.migrations.0002_default_plans").PLANS:
-        Plan.objects.update_or_create(slug=row["slug"], defaults=row)
-    forget_plans()
-
-
-def make_user(email: str, *, plan: str | None = None, verified: bool = True) -> Any:
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import User
-
-    from medcode.accounts.models import Plan
-    from medcode.accounts.services import set_plan
-
-    ensure_plans()
-
-    user = User.objects.create_user(username=email.split("@")[0], email=email, password="pw")
-    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
-    if plan is not None:
-        set_plan(user, Plan.objects.get(slug=plan), source="test")
-    return user
-
-
 def make_mail(
     body: str = "What is E11.9?",
     *,

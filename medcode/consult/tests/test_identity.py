@@ -14,7 +14,8 @@ from medcode.consult.authresults import NO_VERIFIER
 from medcode.consult.intake import record_inquiry
 from medcode.consult.models import Inquiry, Kind, State
 from medcode.consult.sending import GENERIC_SUBJECT
-from medcode.consult.tests.conftest import make_mail, make_user, run_worker
+from medcode.consult.tests.conftest import make_mail, run_worker
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

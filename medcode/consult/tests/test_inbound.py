@@ -15,8 +15,9 @@ from django.test import Client
 
 from medcode.cli import main as medcode
 from medcode.consult.models import Inquiry, Kind, State
-from medcode.consult.tests.conftest import make_mail, make_user
+from medcode.consult.tests.conftest import make_mail
 from medcode.consult.webhook import REPLAYED
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 

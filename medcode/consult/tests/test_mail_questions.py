@@ -9,7 +9,8 @@ import pytest
 from medcode.consult.drafting import draft_answer
 from medcode.consult.intake import record_inquiry
 from medcode.consult.mail_questions import holds_claim_lines, questions_in
-from medcode.consult.tests.conftest import make_mail, make_user
+from medcode.consult.tests.conftest import make_mail
+from tests.users import make_user
 
 DEVICE_AND_58 = (
     "Hi, for our claim: patient had the SCS trial (63650) on 11/3/2025 and the permanent "

@@ -8,7 +8,8 @@ from django_tasks_db.models import DBTaskResult
 from medcode.consult.intake import record_inquiry
 from medcode.consult.models import Inquiry, Kind, State
 from medcode.consult.processing import process, requeue
-from medcode.consult.tests.conftest import CONSULT, SITE, make_mail, make_user, run_worker
+from medcode.consult.tests.conftest import CONSULT, SITE, make_mail, run_worker
+from tests.users import make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -6,7 +6,8 @@ import pytest
 
 from medcode.consult.intake import record_inquiry
 from medcode.consult.models import Inquiry, Kind, State
-from medcode.consult.tests.conftest import CONSULT, make_mail, make_user, run_worker
+from medcode.consult.tests.conftest import CONSULT, make_mail, run_worker
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from medcode.consult.models import Inquiry, Kind, State
-from medcode.consult.tests.conftest import make_user
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 

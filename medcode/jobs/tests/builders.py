@@ -1,4 +1,5 @@
-"""Small builders for CareerCenter tests: a cast of users and postings in any state."""
+"""Small builders for CareerCenter tests: employers and postings in any state (the users are
+tests/users.py's cast)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from medcode.jobs import services
 from medcode.jobs.models import Employer, Posting, Status
-
-PASSWORD = "correct horse battery staple 42"
-
-
-def make_user(name: str, *, is_staff: bool = False) -> Any:
-    return get_user_model().objects.create_user(
-        username=name, email=f"{name}@example.com", password=PASSWORD, is_staff=is_staff
-    )
+from tests.users import make_user, staff_user
 
 
 def make_employer(
@@ -90,8 +83,3 @@ def make_posting(
         Posting.objects.filter(pk=posting.pk).update(status=status)
         posting.refresh_from_db()
     return posting
-
-
-def staff_user() -> Any:
-    user = get_user_model().objects.filter(username="moderator").first()
-    return user or make_user("moderator", is_staff=True)

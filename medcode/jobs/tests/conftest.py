@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from medcode.jobs.models import Employer
-from medcode.jobs.tests.builders import make_employer, make_user, staff_user
+from medcode.jobs.tests.builders import make_employer
 
 
 @pytest.fixture(autouse=True)
@@ -27,16 +27,6 @@ def employer(db: None) -> Employer:
 @pytest.fixture
 def other_employer(db: None) -> Employer:
     return make_employer("rival", company="Rival Billing Co")
-
-
-@pytest.fixture
-def coder(db: None) -> Any:
-    return make_user("coder")
-
-
-@pytest.fixture
-def staff(db: None) -> Any:
-    return staff_user()
 
 
 def client_for(user: Any) -> Client:

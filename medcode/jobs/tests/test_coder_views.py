@@ -200,7 +200,7 @@ def test_an_alert_with_an_unknown_frequency_is_refused(coder_client: Client) -> 
 
 def test_a_coder_can_delete_only_their_own_alert(coder: Any, coder_client: Client) -> None:
     from medcode.jobs.search import JobQuery
-    from medcode.jobs.tests.builders import make_user
+    from tests.users import make_user
 
     other = make_user("someone")
     theirs = services.create_alert(user=other, query=JobQuery(words="x"), frequency="daily")
@@ -250,7 +250,7 @@ def test_an_unsubscribe_link_for_one_alert_cannot_stop_another(client: Client, c
 
 
 def test_another_users_client_sees_their_own_saved_page(coder: Any) -> None:
-    from medcode.jobs.tests.builders import make_user
+    from tests.users import make_user
 
     posting = make_posting(title="Only mine")
     services.save_job(user=coder, posting=posting)

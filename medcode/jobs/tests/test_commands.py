@@ -38,7 +38,8 @@ from django.utils import timezone
 from medcode.jobs import services
 from medcode.jobs.models import SavedSearch
 from medcode.jobs.search import JobQuery
-from medcode.jobs.tests.builders import make_posting, make_user
+from medcode.jobs.tests.builders import make_posting
+from tests.users import make_user
 coder = make_user("cli-coder")
 alert = services.create_alert(user=coder, query=JobQuery(words="coder"), frequency="daily")
 SavedSearch.objects.filter(pk=alert.pk).update(last_sent_at=timezone.now() - dt.timedelta(days=2))

@@ -19,8 +19,9 @@ from medcode.jobs import services, tasks
 from medcode.jobs.descriptions import render_description
 from medcode.jobs.models import Employer, Posting, SavedSearch, Status
 from medcode.jobs.search import JobQuery
-from medcode.jobs.tests.builders import form_data, make_user
+from medcode.jobs.tests.builders import form_data
 from medcode.jobs.tests.conftest import client_for
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from medcode.jobs import services
 from medcode.jobs.models import Employer, ModerationEvent, Posting, Report, Status
-from medcode.jobs.tests.builders import make_posting, make_user
+from medcode.jobs.tests.builders import make_posting
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 

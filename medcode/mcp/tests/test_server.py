@@ -13,11 +13,11 @@ from django.test import Client as DjangoClient
 from mcp import Client
 
 from medcode.accounts import keys
-from medcode.accounts.tests.conftest import make_user
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.mcp import tools
 from medcode.mcp.server import build_server
 from medcode.mcp.views import KEY_REQUIRED
+from tests.users import make_user
 
 pytestmark = pytest.mark.usefixtures("code_samples")
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from medcode.search.facade import LEXICAL_ONLY, NOTE_TOO_LONG, QUERY_TOO_LONG
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +108,9 @@ def test_a_note_answers_with_suggestions_evidence_and_what_was_not_coded(
         ({"text": "fever", "limit": 0}, 422, "The request is not valid"),
     ],
 )
-def test_a_bad_note_request_is_a_422(code_store, client, django_user_model, body, status, fragment):
+def test_a_bad_note_request_is_a_422(code_store, client, body, status, fragment):
     # Signed in: a guest's note is capped lower, before validation (medcode.accounts.costs).
-    client.force_login(django_user_model.objects.create_user("note-writer"))
+    client.force_login(make_user("note-writer"))
     response = post_note(client, body)
     assert response.status_code == status
     assert fragment in response.json()["detail"]

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from medcode.search.facade import EMPTY_QUERY, NOTHING_TO_SEARCH, search, search_note
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -84,11 +85,9 @@ def test_sql_looking_text_leaves_the_index_intact(code_store):
     assert search("S72.001A").results[0].code == "S72001A"
 
 
-def test_a_20000_character_note_is_answered_quickly(
-    code_store, client, lexical_only, django_user_model
-):
+def test_a_20000_character_note_is_answered_quickly(code_store, client, lexical_only):
     # Signed in: a guest's note is capped lower (medcode.accounts.costs).
-    client.force_login(django_user_model.objects.create_user("note-writer"))
+    client.force_login(make_user("note-writer"))
     sentence = "The patient reports chest pain and shortness of breath after climbing stairs. "
     note = (sentence * 400)[:20_000]
     started = time.perf_counter()

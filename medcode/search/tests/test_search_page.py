@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from tests.users import make_user
+
 pytestmark = pytest.mark.django_db
 
 
@@ -63,9 +65,9 @@ def test_a_note_pasted_into_the_box_runs_case_mode(code_store, lexical_only, cli
     assert "Not coded" in html and "denied" in html
 
 
-def test_case_mode_takes_a_long_note_by_post(code_store, lexical_only, client, django_user_model):
+def test_case_mode_takes_a_long_note_by_post(code_store, lexical_only, client):
     # Signed in: a guest's note is capped lower (medcode.accounts.costs).
-    client.force_login(django_user_model.objects.create_user("note-writer"))
+    client.force_login(make_user("note-writer"))
     response = client.post(
         reverse("search:note"), {"note": "Chest pain. " * 1500}, HTTP_HOST="localhost"
     )

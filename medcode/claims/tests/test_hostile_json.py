@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.users import make_user
+
 CHECK = "/api/v1/claims/check"
 BATCH = "/api/v1/claims/check-batch"
 HOSTILE = {
@@ -18,9 +20,9 @@ HOSTILE = {
 
 
 @pytest.fixture
-def client(client, django_user_model):
+def client(client, db):
     """Signed in: a guest's batch is capped at a sample's size first (medcode.accounts.costs)."""
-    client.force_login(django_user_model.objects.create_user("hostile-json"))
+    client.force_login(make_user("hostile-json"))
     return client
 
 

@@ -7,11 +7,11 @@ import io
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from medcode.claims import worksheets
 from medcode.claims.models import Worksheet
+from tests.users import make_user
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -188,7 +188,7 @@ def test_a_guest_sees_only_their_own_worksheet(samples):
 
 
 def test_a_signed_in_user_has_a_saved_worksheet(client, samples):
-    user = get_user_model().objects.create_user("coder", password="x" * 12)
+    user = make_user("coder")
     client.force_login(user)
 
     use_code(client, "11042")
@@ -207,7 +207,7 @@ def test_edits_refuse_get(client, db, path):
 
 def test_a_guest_who_signs_in_keeps_the_worksheet(client, samples):
     use_code(client, "11042")
-    user = get_user_model().objects.create_user("newcoder", password="x" * 12)
+    user = make_user("newcoder")
     client.force_login(user)
 
     page = client.get("/claims/")

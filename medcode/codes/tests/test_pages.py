@@ -14,6 +14,7 @@ from django.test import Client
 from medcode.codes import queries
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.content.articles import load_article
+from tests.users import make_user
 
 NOV_2025 = "2025-11-03"
 NOV = dt.date(2025, 11, 3)
@@ -380,11 +381,10 @@ def test_a_new_import_drops_cached_pages(code_samples, client, open_gate, tmp_pa
 
 
 def test_a_cached_body_never_carries_one_visitors_layout_to_another(code_samples, open_gate):
-    from django.contrib.auth import get_user_model
 
     guest = Client()
     assert "Sign in" in get(guest, "/codes/63650/").content.decode()
-    user = get_user_model().objects.create_user("coder", "coder@example.com", "pw-123456789")
+    user = make_user("coder")
     member = Client()
     member.force_login(user)
     html = get(member, "/codes/63650/").content.decode()

@@ -14,6 +14,7 @@ from django.test import Client
 
 from medcode.api.main import api
 from medcode.claims import services
+from tests.users import make_user
 
 BATCH = "/api/v1/claims/check-batch"
 
@@ -151,12 +152,11 @@ def test_a_guest_past_the_rate_limit_gets_a_declared_429_with_retry_after(
 
 def test_a_question_with_nul_and_control_characters_is_answered_and_kept(client: Client, db):
     # Was a 500 on PostgreSQL: a NUL in the question reached a text column.
-    from django.contrib.auth import get_user_model
 
     from medcode.assistant.answer import validate_question
 
     assert validate_question("\x00Is\x1f E11.9\ud800 billable?\t") == "Is  E11.9  billable?"
-    user = get_user_model().objects.create_user("asker", "asker@example.org", "pw-long-enough-1")
+    user = make_user("asker@example.org")
     client.force_login(user)
     response = client.post(
         "/api/v1/assistant/ask", {"question": "Is E11.9\x00 billable?"}, "application/json"

@@ -19,13 +19,14 @@ from medcode.changes import digests, watchlists
 from medcode.changes.models import ReleaseDiff, WatchDigest, WatchedCode
 from medcode.changes.tests import files
 from medcode.codes.services import import_file
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def user(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user("coder", "coder@example.com", "pw-123456789")
+def user(coder: Any) -> Any:
+    return coder
 
 
 @pytest.fixture
@@ -181,7 +182,7 @@ class FailingBackend:
 
 
 def test_the_codes_of_your_own_claim_worksheet_can_be_watched(
-    client: Client, user: Any, rvu25d: None, django_user_model: Any
+    client: Client, user: Any, rvu25d: None
 ) -> None:
     from medcode.claims.models import Worksheet
 
@@ -189,7 +190,7 @@ def test_the_codes_of_your_own_claim_worksheet_can_be_watched(
         owner=user,
         document={"lines": [{"code": "63650"}, {"code": "95972"}], "diagnoses": ["G89.29"]},
     )
-    other = django_user_model.objects.create_user("other", "o@example.com", "pw-123456789")
+    other = make_user("other@example.com")
     client.force_login(other)
     assert client.post(reverse("changes:watch"), {"worksheet": sheet.pk}).status_code == 404
     client.force_login(user)

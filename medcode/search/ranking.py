@@ -29,7 +29,7 @@ from medcode.ops.routers import reference_connection
 from medcode.search.laywords import BRAND_NAMES
 from medcode.search.querytext import STOP_WORDS, expand_synonyms
 
-Kind = Literal["condition", "procedure", "drug", "supply"]
+Kind = Literal["condition", "procedure", "drug", "supply", "device", "test"]
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -65,6 +65,18 @@ SUPPLY_WORDS = words_of(
     mask"""
 )
 DRUG_WORDS = words_of("injection injections shot shots infusion iv im injectable vial")
+# An implanted device named alone ("spinal cord stimulator", "has a pacemaker") is not a
+# condition: the status code, the implant procedure and the device's HCPCS code all fit.
+DEVICE_WORDS = words_of(
+    """stimulator stimulators neurostimulator neurostimulators pacemaker pacemakers
+    defibrillator defibrillators electrode electrodes"""
+)
+# A test or an imaging study named alone ("ecg", "complete blood count", "chest x-ray"): the
+# finding's diagnosis and the test's procedure code both fit.
+TEST_WORDS = words_of(
+    """test tests testing lab labs panel count ecg ekg electrocardiogram x-ray xray ray ct mri
+    scan ultrasound sonogram echocardiogram culture"""
+)
 
 # Cues that lift a demotion (the query asks for that chapter or code family).
 PREGNANCY_CUES = words_of(
@@ -101,7 +113,11 @@ NONTRAUMATIC_FRACTURE_CUES = words_of(
 QUALITY_CUES = words_of("quality measure mips reporting documented documentation")
 
 SYSTEM_WEIGHTS: dict[Kind, dict[str, float]] = {
-    "condition": {"ICD10CM": 1.0, "HCPCS": 0.45, "ICD10PCS": 0.35, "CPT": 0.45},
+    # CPT is searched by our own plain-language titles, which name the condition treated:
+    # for a condition query they sink further than the other procedure code sets.
+    "condition": {"ICD10CM": 1.0, "HCPCS": 0.45, "ICD10PCS": 0.35, "CPT": 0.2},
+    "device": {"ICD10CM": 1.0, "HCPCS": 0.45, "ICD10PCS": 0.35, "CPT": 0.45},
+    "test": {"ICD10CM": 1.0, "HCPCS": 0.45, "ICD10PCS": 0.35, "CPT": 0.45},
     "procedure": {"ICD10PCS": 1.0, "CPT": 1.0, "HCPCS": 0.55, "ICD10CM": 0.35},
     "drug": {"HCPCS": 1.0, "ICD10CM": 0.4, "ICD10PCS": 0.3, "CPT": 0.5},
     "supply": {"HCPCS": 1.0, "ICD10CM": 0.35, "ICD10PCS": 0.3, "CPT": 0.5},
@@ -191,6 +207,10 @@ def query_kind(words: Sequence[str]) -> Kind:
         return "supply"
     if any(w in PROCEDURE_WORDS or w.endswith(PROCEDURE_ENDINGS) for w in lowered):
         return "procedure"
+    if set(lowered) & DEVICE_WORDS:
+        return "device"
+    if set(lowered) & TEST_WORDS:
+        return "test"
     return "condition"
 
 

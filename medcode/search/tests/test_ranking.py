@@ -38,6 +38,10 @@ from medcode.search.ranking import (
         ("benadryl", "drug"),
         ("power wheelchair", "supply"),
         ("tylenol overdose", "condition"),  # a poisoning, not the drug
+        ("spinal cord stimulator", "device"),
+        ("has a pacemaker", "device"),
+        ("complete blood count", "test"),
+        ("chest x-ray two views", "test"),
     ],
 )
 def test_the_query_kind_comes_from_its_words(q, kind):
@@ -89,6 +93,18 @@ def test_a_quality_code_is_unasked_unless_the_query_asks_for_quality_reporting(w
     plain = "Initial preventive physical examination; face-to-face visit"
     assert not unasked_quality("HCPCS", "G0402", plain, words.split())
     assert not unasked_quality("ICD10CM", "M1000", "Idiopathic gout, unspecified site", [])
+
+
+def test_cpt_sinks_further_for_a_condition_than_for_a_device_or_a_procedure():
+    # Our plain CPT titles name the condition treated; a condition query wants the diagnosis.
+    cpt = doc("CPT", "11200")
+    words = frozenset({"skin", "tags"})
+    assert weight(cpt, "condition", words) < weight(doc("HCPCS", "A4450"), "condition", words)
+    assert weight(cpt, "condition", words) < weight(cpt, "device", words)
+    assert weight(cpt, "condition", words) < weight(cpt, "test", words)
+    assert weight(cpt, "condition", words) < weight(cpt, "procedure", words)
+    # A device named alone still finds its status diagnosis first among equals.
+    assert weight(doc("ICD10CM", "Z950"), "device", words) > weight(cpt, "device", words)
 
 
 def test_a_condition_query_weights_diagnoses_above_procedures_and_supplies():

@@ -13,12 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
-MAKE_USER = """
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import User
-u = User.objects.create_user(username={name!r}, email={email!r}, password="pw")
-EmailAddress.objects.create(user=u, email={email!r}, verified=True, primary=True)
-"""
 
 
 def cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -45,8 +39,9 @@ def import_samples(env: dict[str, str], folder: Path) -> None:
 
 
 def add_user(env: dict[str, str], email: str) -> None:
-    code = MAKE_USER.format(name=email.split("@")[0], email=email)
-    cli(env, "manage", "shell", "-c", code)
+    """A user with this verified address, made by the cast's make_user (tests/users.py) in the
+    scratch database (`medcode manage shell` runs from the repository, so `tests` imports)."""
+    cli(env, "manage", "shell", "-c", f"from tests.users import make_user; make_user({email!r})")
 
 
 @contextmanager

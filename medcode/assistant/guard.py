@@ -32,6 +32,7 @@ from medcode.assistant.hcpcs_years import hcpcs_in_use, hcpcs_listing
 from medcode.assistant.intent import POS_MENTION, Question, code_shapes, find_codes, find_modifiers
 from medcode.codes.models import Code, FeeScheduleItem, MueLimit, OppsItem, Release
 from medcode.codes.queries import SYSTEM_LABELS, release_catalog
+from medcode.lib.codeshapes import CPT_CODE, PROCEDURE_CODE
 from medcode.rules.modifier_sets import CPT_LEVEL_I
 
 Status = Literal["valid", "not_valid_on_date", "not_found"]
@@ -300,7 +301,7 @@ class CodeChecker:
         for system in sorted(by_system, key=lambda s: order[s]):
             verdicts.append(self._verdict(text, code, system, by_system[system], catalog))
         if not verdicts and code in data_only:
-            system = "CPT" if re.match(r"^(?:\d{5}|\d{4}[FTUM])$", code) else "HCPCS"
+            system = "CPT" if CPT_CODE.match(code) else "HCPCS"
             return CodeCheck(
                 text,
                 code,
@@ -536,7 +537,7 @@ class CodeChecker:
 
 def _known_from_procedure_tables(codes: Sequence[str]) -> dict[str, str]:
     """CPT/HCPCS codes with no code row but listed in a CMS payment table (OPPS, PFS, MUE)."""
-    shaped = [c for c in codes if re.match(r"^(?:\d{5}|\d{4}[FTUM]|[A-V]\d{4})$", c)]
+    shaped = [c for c in codes if PROCEDURE_CODE.match(c)]
     if not shaped:
         return {}
     catalog = release_catalog()

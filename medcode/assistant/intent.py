@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import CPT_CODE, HCPCS_LEVEL2_CODE, ICD10CM_CODE, ICD10PCS_CODE
 
 Intent = Literal[
     "empty",
@@ -117,10 +117,6 @@ class Question:
 
 # --- Codes ---------------------------------------------------------------------------------
 
-CPT_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
-HCPCS_SHAPE = re.compile(r"^[A-V]\d{4}$")
-ICD10CM_SHAPE = re.compile(rf"^{ICD10CM_CATEGORY}(?:\.?[0-9A-Z]{{1,4}})?$")
-PCS_SHAPE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 # A word of letters and digits, perhaps dotted (E11.9), perhaps with a modifier (63650-59).
 _TOKEN = re.compile(
     r"(?<![\w$.])([A-Za-z0-9]{3,7}(?:\.[A-Za-z0-9]{1,4})?)(?:-([A-Za-z0-9]{2}))?(?![\w/])"
@@ -140,13 +136,13 @@ def code_shapes(text: str) -> tuple[str, ...]:
     plain = value.replace(".", "")
     shapes: list[str] = []
     if not dotted:
-        if CPT_SHAPE.match(plain):
+        if CPT_CODE.match(plain):
             shapes.append("CPT")
-        if HCPCS_SHAPE.match(plain):
+        if HCPCS_LEVEL2_CODE.match(plain):
             shapes.append("HCPCS")
-    if ICD10CM_SHAPE.match(value) and (dotted or len(plain) >= 3):
+    if ICD10CM_CODE.match(value) and (dotted or len(plain) >= 3):
         shapes.append("ICD10CM")
-    if not dotted and PCS_SHAPE.match(plain) and any(ch.isdigit() for ch in plain):
+    if not dotted and ICD10PCS_CODE.match(plain) and any(ch.isdigit() for ch in plain):
         shapes.append("ICD10PCS")
     return tuple(shapes)
 

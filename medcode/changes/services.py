@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from medcode.changes.families import BY_NAME, FAMILIES, FROM_QUALIFIER, Family, families_of
 from medcode.changes.models import Change, GroupRows, ReleaseDiff
 from medcode.codes.models import Release
+from medcode.lib.codeshapes import CPT_CODE
 from medcode.ops.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
@@ -296,8 +297,8 @@ def _percent(old: Any, new: Any) -> float | None:
 
 
 def code_system_of(code: str) -> str:
-    """CPT for digit-led codes (incl. 0001F, 0042T), else HCPCS: NCCI and PFS rows mix both."""
-    return "CPT" if code[:1].isdigit() else "HCPCS"
+    """CPT or HCPCS, by shape (NCCI and PFS rows mix both); HCPCS for anything else."""
+    return "CPT" if CPT_CODE.match(code) else "HCPCS"
 
 
 def _changes(

@@ -23,6 +23,7 @@ from medcode.codes.models import (
     ReferenceRow,
     SeverityDesignation,
 )
+from medcode.lib.codeshapes import ICD10PCS_CODE
 from medcode.lib.in_force import covers
 from medcode.rules.claim import normalise_diagnosis
 from medcode.rules.drg import DrgWeight, Grouping, group_discharge
@@ -30,7 +31,7 @@ from medcode.rules.mce import Discharge, MceEntry, MceFinding, check_mce
 
 MAX_SECONDARY = 24  # the 837I holds the principal and 24 other diagnoses (the paper UB-04, 17)
 MAX_PROCEDURES = 25  # the 837I: the principal procedure and 24 others (the paper UB-04, 6)
-PCS_RE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+PCS_RE = ICD10PCS_CODE
 # Code lists that hold every valid code of their system (others are partial, e.g. one section).
 FULL_CM_DATASETS = ("icd10cm_codes", "icd10cm_order")
 FULL_PCS_DATASETS = ("icd10pcs_order",)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import ICD10CM_CODE
 from medcode.rules.dmepos import US_STATES
 
 MAX_LINES = 999  # the X12 837 limit for one claim (837I; 837P allows 50)
@@ -27,7 +27,7 @@ MAX_UNITS = 9999
 
 CODE_RE = re.compile(r"^[A-Z0-9]{5}$")
 MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
-DIAGNOSIS_RE = re.compile(rf"^{ICD10CM_CATEGORY}(?:\.?[0-9A-Z]{{1,4}})?$")
+DIAGNOSIS_RE = ICD10CM_CODE
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PLACE_RE = re.compile(r"^\d{2}$")
 LOCALITY_RE = re.compile(r"^[A-Za-z0-9 ,.'/*-]*$")

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from medcode.claims.releases import PTP_DATASETS, Setting
-from medcode.claims.tables import CPT_SHAPED
 from medcode.codes import staleness
+from medcode.lib.codeshapes import CPT_CODE
 from medcode.rules import Claim, Finding
 
 # The table family each rule reads ("codes" rules: by the code's shape, below).
@@ -40,7 +40,7 @@ FAMILIES_READ = ("ncci_ptp", "ncci_mue", "ncci_aoc", "pfs", "hcpcs", "icd10cm")
 
 def _code_family(code: str) -> str:
     """CPT codes come from the PFS file, the others from the HCPCS Level II file."""
-    return "pfs" if CPT_SHAPED.match(code) else "hcpcs"
+    return "pfs" if CPT_CODE.match(code) else "hcpcs"
 
 
 def _notice(family: str, on: dt.date, setting: Setting) -> str:
@@ -88,7 +88,7 @@ def claim_notices(claim: Claim, setting: Setting) -> list[str]:
     if latest is None:
         return []
     families = ["ncci_ptp", "ncci_mue", "ncci_aoc", "pfs"]
-    if any(not CPT_SHAPED.match(line.code) for line in claim.lines):
+    if any(not CPT_CODE.match(line.code) for line in claim.lines):
         families.append("hcpcs")
     if claim.diagnoses:
         families.append("icd10cm")

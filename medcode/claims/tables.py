@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sys
 import threading
 from collections import OrderedDict, defaultdict
@@ -43,6 +42,7 @@ from medcode.codes.models import (
 )
 from medcode.codes.models import MueLimit as MueRow
 from medcode.codes.models import PtpEdit as PtpRow
+from medcode.lib.codeshapes import CPT_CODE, HCPCS_LEVEL2_CODE
 from medcode.ops.routers import reference_connection
 from medcode.rules import (
     AddOnEdit,
@@ -60,9 +60,6 @@ from medcode.rules.dmepos import DmeposRow
 from medcode.rules.modifier_sets import CPT_LEVEL_I
 from medcode.rules.opps import OppsRate
 from medcode.rules.tables import ArticleListing, Rvus, TableKind
-
-CPT_SHAPED = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
-HCPCS_SHAPED = re.compile(r"^[A-Z]\d{4}$")
 
 # SQLite allows 32,766 parameters; PostgreSQL many more. Stay well under both.
 IN_CHUNK = 900
@@ -440,7 +437,7 @@ class TableCache:
     def _load_hcpcs(self, codes: set[str]) -> None:
         release = next((r for r in self.releases.codes if r.code_system == CodeSystem.HCPCS), None)
         found: dict[str, HcpcsPayment] = {}
-        wanted = [c for c in codes if HCPCS_SHAPED.match(c)]
+        wanted = [c for c in codes if HCPCS_LEVEL2_CODE.match(c)]
         # The coverage and pricing codes are Part B carrier pricing (practitioners, suppliers);
         # an outpatient hospital line is paid by its OPPS status indicator instead.
         if self.releases.setting != "practitioner":
@@ -622,9 +619,9 @@ class TableCache:
         spans = self._codes[code]
         if spans:
             return any(span.covers(on) for span in spans)
-        if CPT_SHAPED.match(code):
+        if CPT_CODE.match(code):
             return not self.has_codes_of(CodeSystem.CPT)
-        if HCPCS_SHAPED.match(code):
+        if HCPCS_LEVEL2_CODE.match(code):
             return not self.has_codes_of(CodeSystem.HCPCS)
         return False
 

@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import json
 import os
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,11 +45,12 @@ from medcode.codes.panels import Panel, Source
 from medcode.codes.pcs_tables import pcs_axes_panel, pcs_reading
 from medcode.content.articles import CONTENT_ROOT, SYSTEM_FOLDERS, Article, load_article
 from medcode.content.cpt_titles import cpt_title
+from medcode.lib.codeshapes import CPT_CODE, HCPCS_LEVEL2_CODE, PROCEDURE_CODE, system_of
 from medcode.rules.modifier_sets import DISTINCT_SERVICE
 
-CPT_SHAPE = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
-
-LEVEL2_SHAPE = re.compile(r"^[A-V]\d{4}$")
+# The shapes are medcode.lib.codeshapes'; these names are kept for codes/views.py and queries.py.
+CPT_SHAPE = CPT_CODE
+LEVEL2_SHAPE = HCPCS_LEVEL2_CODE
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def article_for(system: str, code: str) -> Article | None:
 
 def article_title(system: str, code: str) -> str:
     """The title of a code's article without rendering it ("" when there is none)."""
-    if system == "HCPCS" and CPT_SHAPE.match(code):
+    if system == "HCPCS" and CPT_CODE.match(code):
         system = "CPT"
     return _article_titles().get((system, code), "")
 
@@ -116,7 +116,7 @@ def code_title(system: str, code: str) -> str:
     """medcode's own title for a code: its article's, else (CPT) its reviewed title from
     content/cpt_titles.csv; "" when we have written none."""
     title = article_title(system, code)
-    if title or system not in {"CPT", "HCPCS"} or not CPT_SHAPE.match(code):
+    if title or system not in {"CPT", "HCPCS"} or not CPT_CODE.match(code):
         return title
     found = cpt_title(code)
     return found.title if found is not None else ""
@@ -525,7 +525,7 @@ def _dmepos_rows(release: Release) -> dict[str, list[dict[str, Any]]]:
 
 
 def _numeric_neighbours(release: Release, code: str, source: Source, system: str) -> RelatedGroup:
-    if not CPT_SHAPE.match(code) and not LEVEL2_SHAPE.match(code):
+    if not PROCEDURE_CODE.match(code):
         return RelatedGroup("neighbours", "Nearby codes", ())
     before = list(
         FeeScheduleItem.objects.filter(
@@ -576,7 +576,7 @@ def _letter_neighbours(release: Release, code: str, source: Source) -> RelatedGr
 
 
 def related_ref(code: str) -> RelatedCode:
-    system = "CPT" if CPT_SHAPE.match(code) else "HCPCS" if LEVEL2_SHAPE.match(code) else ""
+    system = (system_of(code) or "") if PROCEDURE_CODE.match(code) else ""
     return RelatedCode(code, system, code_title(system, code) if system else "")
 
 

@@ -11,8 +11,9 @@ from django.db.models import Q
 from medcode.codes import cpt_ranges
 from medcode.codes.catalog import ReleaseCatalog
 from medcode.codes.models import Code, PtpEdit, Release
-from medcode.codes.page_data import CPT_SHAPE, _has_index, code_title
+from medcode.codes.page_data import _has_index, code_title
 from medcode.codes.panels import Source
+from medcode.lib.codeshapes import CPT_CODE
 
 PAGE_SIZE = 50
 INDICATOR_MEANINGS = {
@@ -71,7 +72,7 @@ def ptp_tables(catalog: ReleaseCatalog, on: dt.date) -> list[Release]:
 def titles_for(codes: list[str], on: dt.date, catalog: ReleaseCatalog) -> dict[str, str]:
     """A title per code: HCPCS Level II descriptions, our editorial titles, CPT range names."""
     titles: dict[str, str] = {}
-    level2 = [c for c in codes if not CPT_SHAPE.match(c)]
+    level2 = [c for c in codes if not CPT_CODE.match(c)]
     hcpcs = catalog.in_force("codes", on, "HCPCS")
     if level2 and hcpcs:
         for code, text in Code.objects.filter(release_id=hcpcs[-1].pk, code__in=level2).values_list(
@@ -81,7 +82,7 @@ def titles_for(codes: list[str], on: dt.date, catalog: ReleaseCatalog) -> dict[s
     for code in codes:
         if code in titles:
             continue
-        system = "CPT" if CPT_SHAPE.match(code) else "HCPCS"
+        system = "CPT" if CPT_CODE.match(code) else "HCPCS"
         titles[code] = code_title(system, code) or (
             cpt_ranges.label(code) if system == "CPT" else ""
         )

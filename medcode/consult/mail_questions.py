@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 
 from medcode.assistant.intent import understand
+from medcode.lib.codeshapes import HCPCS_LEVEL2
 
 MAX_QUESTIONS = 4
 
-_PROCEDURE = r"(?:\b\d{4}[0-9A-Z]\b|\b[A-V]\d{4}\b)"
+_PROCEDURE = rf"(?:\b\d{{4}}[0-9A-Z]\b|\b{HCPCS_LEVEL2}\b)"
 _CLAIM_DETAIL = (
     r"(?:\bx\s*\d+\b|\b\d+\s*units?\b|\bunits?\s*:?\s*\d+|\d{1,2}/\d{1,2}/\d{2,4}"
     r"|\d{4}-\d{2}-\d{2}|\$\s*\d|,\s*\d+\s*,|\bpos\s*:?\s*\d{2}\b|\bdx\s*(?:pointer)?\s*:?\s*[1-4A-D]\b)"

@@ -19,6 +19,8 @@ import markdown
 import nh3
 import yaml
 
+from medcode.lib.codeshapes import CPT_CODE, HCPCS_LEVEL2_CODE, MODIFIER_CODE
+
 CONTENT_ROOT = Path(__file__).resolve().parent / "codes"
 
 SYSTEM_FOLDERS: Mapping[str, str] = MappingProxyType(
@@ -48,9 +50,9 @@ OPTIONAL_FIELDS = ("related", "second_reviewed_by", "second_reviewed")
 
 CODE_PATTERNS: Mapping[str, re.Pattern[str]] = MappingProxyType(
     {
-        "CPT": re.compile(r"^\d{4}[0-9FTU]$"),
-        "HCPCS": re.compile(r"^[A-V]\d{4}$"),
-        "MODIFIER": re.compile(r"^[0-9A-Z]{2}$"),
+        "CPT": CPT_CODE,
+        "HCPCS": HCPCS_LEVEL2_CODE,
+        "MODIFIER": MODIFIER_CODE,
     }
 )
 _RELATED_CODE = re.compile(r"^[0-9A-Z]{2,7}$")

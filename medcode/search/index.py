@@ -45,6 +45,7 @@ from medcode.content.articles import (
     load_article,
 )
 from medcode.content.cpt_titles import cpt_titles_path, reviewed_cpt_titles
+from medcode.lib.codeshapes import system_of
 from medcode.ops import generation
 from medcode.ops.bulk import insert_rows
 from medcode.search.embeddings import DEFAULT_MODEL, text_hash
@@ -61,7 +62,6 @@ SOURCE_TABLES = (
     "mue_limits",
 )
 # CPT codes are known from the payment tables even when no release describes them.
-CPT_SHAPED = re.compile(r"^(?:\d{5}|\d{4}[FTU])$")
 # Index paths beyond this many per code add little but noise (R69, Z codes).
 MAX_INDEX_TERMS = 40
 MAX_SYNONYMS_CHARS = 6000
@@ -385,7 +385,7 @@ def add_payment_codes(drafts: dict[tuple[str, str], Draft], releases: list[Relea
         codes.update(model.objects.filter(release__in=releases).values_list("code", flat=True))
     known = {code for _, code in drafts}
     for code in sorted(codes):
-        if CPT_SHAPED.match(code) and code not in known:
+        if system_of(code) == "CPT" and code not in known:
             drafts[("CPT", code)] = Draft(system="CPT", code=code, display=code, is_current=True)
 
 

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import (
+    CPT,
+    HCPCS_LEVEL2,
+    ICD10CM_CATEGORY,
+    ICD10PCS,
+    ICD10PCS_CHAR,
+    MODIFIER,
+)
 from medcode.search.laywords import lay_synonyms
 
 CodeSystem = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt"]
@@ -77,11 +84,11 @@ class ParsedQuery:
 
 _ICD10CM_DOTTED = re.compile(rf"{ICD10CM_CATEGORY}\.[0-9A-Z]{{0,4}}")
 _ICD10CM_PLAIN = re.compile(rf"{ICD10CM_CATEGORY}[0-9A-Z]{{0,4}}")
-_ICD10PCS = re.compile(r"[0-9A-HJ-NP-Z]{7}")
-_ICD10PCS_PREFIX = re.compile(r"\d[0-9A-HJ-NP-Z]{2,5}")
-_HCPCS = re.compile(r"[A-V]\d{4}")
-_CPT = re.compile(r"\d{5}|\d{4}[FTUM]")
-_MODIFIER = re.compile(r"[0-9A-Z]{2}")
+_ICD10PCS = re.compile(ICD10PCS)
+_ICD10PCS_PREFIX = re.compile(rf"\d{ICD10PCS_CHAR}{{2,5}}")
+_HCPCS = re.compile(HCPCS_LEVEL2)
+_CPT = re.compile(CPT)
+_MODIFIER = re.compile(MODIFIER)
 # "2nd", "5mg", "10cm": digits then a unit or an ordinal, not an ICD-10-PCS prefix.
 _NOT_A_CODE = re.compile(
     r"\d+(?:ST|ND|RD|TH|MG|MCG|ML|KG|CM|MM|HR|HRS|MIN|YO|YR|YRS|WK|WKS|MO|MOS|DAY|DAYS|G|L|H|D|Y|X|S)"

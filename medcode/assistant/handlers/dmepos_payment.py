@@ -14,6 +14,7 @@ from medcode.assistant.handlers import Handler
 from medcode.assistant.handlers.common import says
 from medcode.assistant.handlers.locality_payment import PAYMENT
 from medcode.assistant.intent import Question
+from medcode.lib.codeshapes import HCPCS_LEVEL2_CODE
 
 EXAMPLES = (
     "What does Medicare pay for E0114 in Texas?",
@@ -40,7 +41,6 @@ NAMED = re.compile(
     re.IGNORECASE,
 )
 ABBREVIATED = re.compile(r"\b(?:in|for)\s+([A-Z]{2})\b")
-LEVEL_TWO = re.compile(r"^[A-Z]\d{4}$")
 RURAL = r"\brural\b"
 
 
@@ -56,7 +56,7 @@ def state_of(text: str) -> str | None:
 
 def score(question: Question) -> float:
     codes = question.procedure_codes
-    if len(codes) != 1 or not LEVEL_TWO.match(codes[0].code):
+    if len(codes) != 1 or not HCPCS_LEVEL2_CODE.match(codes[0].code):
         return 0.0
     if not (says(question.text, PAYMENT) or says(question.text, r"\bdmepos\b")):
         return 0.0

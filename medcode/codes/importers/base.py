@@ -16,13 +16,12 @@ from typing import Any
 
 from django.db import models
 
+from medcode.lib.codeshapes import CDT_CODE, CPT_CODE
 from medcode.lib.errors import DataFileError
 from medcode.ops.bulk import insert_rows
 
-# CPT (5 digits, or 4 digits plus F/T/U/M) and CDT (D plus 4 digits) codes: their descriptors
-# belong to the AMA and ADA and may only enter through the licensed-descriptor importer.
-CPT_SHAPED = re.compile(r"^(?:\d{5}|\d{4}[FTUM])$")
-CDT_SHAPED = re.compile(r"^D\d{4}$")
+# CPT and CDT codes (medcode.lib.codeshapes): their descriptors belong to the AMA and ADA and
+# may only enter through the licensed-descriptor importer.
 LICENSED_TEXT_REFUSED = (
     "descriptor text for the {kind} code {code} is refused: {kind} descriptors are licensed "
     "(AMA/ADA) and may only be imported with `medcode data import --licensed-cpt`"
@@ -79,9 +78,9 @@ def refuse_licensed_text(path: Path, line: int, code: str, text: str) -> None:
     """Raise if a non-licensed importer meets descriptor text on a CPT- or CDT-shaped code."""
     if not text.strip():
         return
-    if CPT_SHAPED.match(code):
+    if CPT_CODE.match(code):
         kind = "CPT"
-    elif CDT_SHAPED.match(code):
+    elif CDT_CODE.match(code):
         kind = "CDT"
     else:
         return

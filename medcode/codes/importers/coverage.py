@@ -29,7 +29,7 @@ from medcode.codes.importers.base import (
     refuse_licensed_text,
 )
 from medcode.codes.models import ReferenceRow
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import HCPCS_COLUMN_CODE, ICD10CM_CODE
 from medcode.lib.datafiles import iter_csv_dicts
 from medcode.lib.errors import DataFileError
 
@@ -101,8 +101,6 @@ NCD_NAME = r"mcd_ncd_(\d{4})_(\d{2})\.csv"
 LCD_NAME = r"mcd_lcd_x_hcpc_code\w*_(\d{4})_(\d{2})\.csv"
 ARTICLE_NAME = r"mcd_lcd_article_code_icd10\w*?_(\d{4})_(\d{2})(_partial)?\.csv"
 
-HCPCS_SHAPED = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
-ICD10CM_SHAPED = re.compile(rf"^{ICD10CM_CATEGORY}(?:\.?[0-9A-Z]{{1,4}})?$")
 LCD_ID = re.compile(r"^L\d+$")
 STATUSES = {"covered", "noncovered"}
 
@@ -178,7 +176,7 @@ def parse_lcd_hcpcs(path: Path) -> Iterator[tuple[str, dict[str, object]]]:
     guard = DuplicateGuard(path, "LCD, version, code and group")
     for line, row in iter_csv_dicts(path, required=LCD_COLUMNS):
         code = row["hcpc_code_id"].strip().upper()
-        if not HCPCS_SHAPED.match(code):
+        if not HCPCS_COLUMN_CODE.match(code):
             raise DataFileError(path, NOT_HCPCS.format(code=code), line=line)
         long, short = row["long_description"].strip(), row["short_description"].strip()
         refuse_licensed_text(path, line, code, long)
@@ -221,14 +219,14 @@ def parse_article_icd10(path: Path) -> Iterator[tuple[str, str]]:
     for line, row in iter_csv_dicts(path, required=ARTICLE_COLUMNS):
         code = row["hcpcs"]
         if code not in hcpcs_ok:
-            if not HCPCS_SHAPED.match(code):
+            if not HCPCS_COLUMN_CODE.match(code):
                 raise DataFileError(path, NOT_HCPCS.format(code=code), line=line)
             hcpcs_ok.add(code)
         display = row["icd10cm"]
         icd = icd_ok.get(display)
         if icd is None:
             cleaned = display.strip().upper()
-            if not ICD10CM_SHAPED.match(cleaned):
+            if not ICD10CM_CODE.match(cleaned):
                 raise DataFileError(path, NOT_ICD10CM.format(code=cleaned), line=line)
             icd = icd_ok[display] = cleaned.replace(".", "")
         status = row["status"]

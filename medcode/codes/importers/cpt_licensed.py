@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from medcode.codes.importers.base import (
-    CPT_SHAPED,
     Dataset,
     DuplicateGuard,
     LoadContext,
@@ -28,12 +27,13 @@ from medcode.codes.importers.base import (
 )
 from medcode.codes.importers.hcpcs import detect_encoding
 from medcode.codes.models import CodeSystem, LicensedDescriptor
+from medcode.lib.codeshapes import CPT, CPT_CODE
 from medcode.lib.datafiles import iter_lines, sha256_of
 from medcode.lib.errors import DataFileError
 
 HEADER_NAMES = {"code", "cpt", "cpt code", "cpt_code", "hcpcs", "hcpcs code"}
-CSV_LINE = re.compile(r'^\s*"?(?:\d{4}[0-9FTUM]|code|cpt|cpt[ _]code|hcpcs)"?\s*,', re.IGNORECASE)
-NOT_CPT = "not a CPT code: {code!r} (expected 5 digits, or 4 digits and F, T, U or M)"
+CSV_LINE = re.compile(rf'^\s*"?(?:{CPT}|code|cpt|cpt[ _]code|hcpcs)"?\s*,', re.IGNORECASE)
+NOT_CPT = "not a CPT code: {code!r} (expected 5 digits, or 4 digits and A, F, M, T or U)"
 NO_DESCRIPTOR = "code {code} has no descriptor"
 
 
@@ -77,7 +77,7 @@ def parse(path: Path) -> Iterator[tuple[str, str]]:
         code, descriptor = split_line(path, line, text.lstrip("\ufeff"), layout)
         if line == 1 and code.lower() in HEADER_NAMES:
             continue
-        if not CPT_SHAPED.match(code):
+        if not CPT_CODE.match(code):
             raise DataFileError(path, NOT_CPT.format(code=code[:20]), line=line)
         if not descriptor:
             raise DataFileError(path, NO_DESCRIPTOR.format(code=code), line=line)

@@ -17,13 +17,13 @@ from pathlib import Path
 from medcode.codes.importers.base import Dataset, LoadContext, ReleaseInfo, name_matches
 from medcode.codes.importers.icd10cm_order import first_line
 from medcode.codes.models import DiagnosisGem
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import ICD10CM_STORED_CODE
 from medcode.lib.datafiles import iter_lines
 from medcode.lib.errors import DataFileError
 
 I10_NAME = r"(?:(?P<year>20\d\d)_)?I10gem\.txt"
 I9_NAME = r"(?:(?P<year>20\d\d)_)?I9gem\.txt"
-ICD10CM_CODE = re.compile(rf"^{ICD10CM_CATEGORY}[0-9A-Z]{{0,4}}$")
+ICD10CM_CODE = ICD10CM_STORED_CODE
 # ICD-9-CM diagnoses without the dot: 001-999 (up to two decimals), V01-V91, E000-E999.
 ICD9CM_CODE = re.compile(r"^(?:\d{3}\d{0,2}|V\d{2}\d{0,2}|E\d{3}\d?)$")
 NO_MAP_TARGET = "NoDx"

@@ -38,6 +38,7 @@ from medcode.codes.importers.base import (
     refuse_licensed_text,
 )
 from medcode.codes.models import Code, CodeSystem, ReferenceRow
+from medcode.lib.codeshapes import HCPCS_LEVEL2_CODE, MODIFIER_CODE
 from medcode.lib.datafiles import iter_csv_dicts, iter_lines, open_text
 from medcode.lib.errors import DataFileError
 from medcode.lib.xlsx import Workbook
@@ -122,8 +123,6 @@ JULY_REQUIRED = (
 )
 SCRAPED_COLUMNS = ("hcpcs", "long_description", "group_letter")
 
-LEVEL2_CODE = re.compile(r"^[A-Z]\d{4}$")
-MODIFIER_CODE = re.compile(r"^[A-Z0-9]{2}$")
 PROCEDURE_RECIDS = {"3": "first", "4": "continued"}
 MODIFIER_RECIDS = {"7": "first", "8": "continued"}
 
@@ -401,7 +400,7 @@ def parse_codes(
         refuse_licensed_text(path, line, code, short)
         if is_modifier and not MODIFIER_CODE.match(code):
             raise DataFileError(path, NOT_MODIFIER.format(code=code), line=line)
-        if not is_modifier and not LEVEL2_CODE.match(code):
+        if not is_modifier and not HCPCS_LEVEL2_CODE.match(code):
             raise DataFileError(path, NOT_LEVEL2.format(code=code), line=line)
         guard.check(code, line)
         terminated = parse_date(path, line, str(f.get("term_dt", "")), column="term_dt")
@@ -482,7 +481,7 @@ def parse_scraped(path: Path) -> Iterator[tuple[object, ...]]:
         code = row["hcpcs"].strip().upper()
         text = row["long_description"].strip()
         refuse_licensed_text(path, line, code, text)
-        if not LEVEL2_CODE.match(code):
+        if not HCPCS_LEVEL2_CODE.match(code):
             raise DataFileError(path, NOT_LEVEL2.format(code=code), line=line)
         guard.check(code, line)
         data = {"code": code, "long_description": text, "group_letter": row["group_letter"].strip()}

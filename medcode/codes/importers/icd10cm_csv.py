@@ -19,7 +19,7 @@ from medcode.codes.importers.base import (
 )
 from medcode.codes.models import Code as CodeRow
 from medcode.codes.models import CodeNote, CodeSystem, Heading, SeventhCharacter
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import ICD10CM_CODE
 from medcode.lib.datafiles import iter_csv_dicts
 from medcode.lib.errors import DataFileError
 
@@ -47,7 +47,6 @@ NOTE_TYPES = {
     "notes",
     "sevenChrNote",
 }
-ICD10CM_CODE = re.compile(rf"^{ICD10CM_CATEGORY}(?:\.?[0-9A-Z]{{1,4}})?$")
 
 
 def fiscal_year_release(year: int, month: int = 10) -> ReleaseInfo:

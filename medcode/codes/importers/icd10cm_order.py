@@ -21,9 +21,10 @@ from medcode.codes.importers.base import (
     name_matches,
     refuse_licensed_text,
 )
-from medcode.codes.importers.icd10cm_csv import ICD10CM_CODE, fiscal_year_release
+from medcode.codes.importers.icd10cm_csv import fiscal_year_release
 from medcode.codes.models import Code as CodeRow
 from medcode.codes.models import CodeSystem
+from medcode.lib.codeshapes import ICD10CM_CODE
 from medcode.lib.datafiles import iter_csv_dicts, iter_lines, open_text
 from medcode.lib.errors import DataFileError
 

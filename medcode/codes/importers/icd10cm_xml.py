@@ -26,10 +26,11 @@ from medcode.codes.importers.base import (
     name_matches,
     refuse_licensed_text,
 )
-from medcode.codes.importers.icd10cm_csv import ICD10CM_CODE, NOTE_TYPES, fiscal_year_release
+from medcode.codes.importers.icd10cm_csv import NOTE_TYPES, fiscal_year_release
 from medcode.codes.importers.icd10cm_order import code_level
 from medcode.codes.models import Code as CodeRow
 from medcode.codes.models import CodeNote, CodeSystem, Heading, SeventhCharacter
+from medcode.lib.codeshapes import ICD10CM_CODE
 from medcode.lib.datafiles import iter_lines, open_text
 from medcode.lib.errors import DataFileError
 

@@ -32,6 +32,7 @@ from medcode.codes.importers.icd10cm_order import (
 )
 from medcode.codes.models import Code as CodeRow
 from medcode.codes.models import CodeSystem, ReferenceRow
+from medcode.lib.codeshapes import ICD10PCS_CHAR, ICD10PCS_CODE
 from medcode.lib.datafiles import iter_csv_dicts, iter_lines
 from medcode.lib.errors import DataFileError
 
@@ -52,8 +53,8 @@ PCS_CODES_LAYOUT: tuple[tuple[str, int, int | None], ...] = (
 )
 PCS_CODES_BLANKS = (8,)
 
-PCS_CHAR = "[0-9A-HJ-NP-Z]"  # PCS never uses the letters I and O
-PCS_CODE = re.compile(rf"^{PCS_CHAR}{{7}}$")
+PCS_CHAR = ICD10PCS_CHAR  # PCS never uses the letters I and O
+PCS_CODE = ICD10PCS_CODE
 PCS_TABLE = re.compile(rf"^{PCS_CHAR}{{3}}$")
 ORDER_TXT_NAME = r"icd10pcs[-_]order[-_](?:(?P<month>april|apr)[-_])?(?P<year>20\d\d)\.txt"
 CODES_TXT_NAME = r"icd10pcs[-_]codes[-_](?:(?P<month>april|apr)[-_])?(?P<year>20\d\d)\.txt"

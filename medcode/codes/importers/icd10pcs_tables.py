@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element, ParseError, parse
 from medcode.codes.importers.base import Dataset, LoadContext, ReleaseInfo, name_matches
 from medcode.codes.importers.icd10cm_csv import fiscal_year_release
 from medcode.codes.models import ReferenceRow
+from medcode.lib.codeshapes import ICD10PCS_CHAR
 from medcode.lib.datafiles import is_gzip
 from medcode.lib.errors import DataFileError
 
@@ -31,7 +32,7 @@ TABLES_NAME = r"icd10pcs_tables_(20\d\d)\.xml"
 DEFINITIONS_NAME = r"icd10pcs_definitions_(20\d\d)\.xml"
 TABLES_ROOT = "ICD10PCS.tabular"
 DEFINITIONS_ROOT = "ICD10PCS.definitions"
-PCS_CHAR = re.compile(r"^[0-9A-HJ-NP-Z]$")
+PCS_CHAR = re.compile(rf"^{ICD10PCS_CHAR}$")
 
 NOT_XML = "not well-formed XML ({error})"
 WRONG_ROOT = "the root element is <{found}>, not <{expected}>"

@@ -32,7 +32,7 @@ from medcode.codes.importers.base import (
     name_matches,
 )
 from medcode.codes.models import CodeSystem, MceListing, ReferenceRow
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import ICD10CM_STORED_CODE, ICD10PCS_CODE
 from medcode.lib.datafiles import iter_lines
 from medcode.lib.errors import DataFileError
 
@@ -52,8 +52,6 @@ AGE_BULLET = re.compile(
 )
 AGE_HEADING = re.compile(r"\(age (\d+) through (\d+)\)")
 PANCREAS_CODES = re.compile(r"pancreas transplants \(([0-9A-Z, ]+)\)")
-ICD10CM_CODE = re.compile(rf"^{ICD10CM_CATEGORY}[0-9A-Z]{{0,4}}$")
-ICD10PCS_CODE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 MONTHS = {calendar.month_name[i]: i for i in range(1, 13)}
 
 
@@ -268,7 +266,7 @@ def parse_mce(path: Path) -> Iterator[tuple[str, object]]:
         if spec.edit == "11B":
             yield from _pancreas(path, run)
         guard = DuplicateGuard(path, f"code on the list {spec.key}")
-        shape = ICD10CM_CODE if spec.system == CM else ICD10PCS_CODE
+        shape = ICD10CM_STORED_CODE if spec.system == CM else ICD10PCS_CODE
         for line, code, asterisk in run.codes:
             if not shape.match(code):
                 message = WRONG_SHAPE.format(code=code, key=spec.key, system=spec.system)

@@ -19,8 +19,9 @@ from medcode.codes.importers.base import (
     parse_float,
     refuse_licensed_text,
 )
-from medcode.codes.importers.icd10cm_csv import ICD10CM_CODE, fiscal_year_release
+from medcode.codes.importers.icd10cm_csv import fiscal_year_release
 from medcode.codes.models import ReferenceRow, SeverityDesignation
+from medcode.lib.codeshapes import ICD10CM_CODE
 from medcode.lib.datafiles import iter_csv_dicts
 from medcode.lib.errors import DataFileError
 

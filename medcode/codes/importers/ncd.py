@@ -24,7 +24,7 @@ from typing import Any
 
 from medcode.codes.importers.base import Dataset, LoadContext, ReleaseInfo, name_matches
 from medcode.codes.models import CodeSystem, NcdCodeListing
-from medcode.lib.codeshapes import ICD10CM_CATEGORY
+from medcode.lib.codeshapes import HCPCS_COLUMN_CODE, ICD10CM_STORED_CODE
 from medcode.lib.errors import DataFileError
 from medcode.lib.xlsx import Workbook, serial_date
 
@@ -49,8 +49,6 @@ RESOLUTIONS = {
 CHANGE_MONTH = re.compile(r"indicates an? ([A-Za-z]+) (\d{4}) change", re.IGNORECASE)
 MONTHS = {calendar.month_name[i].lower(): i for i in range(1, 13)}
 HEADER_SCAN_ROWS = 20
-PROCEDURE_CODE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
-DIAGNOSIS_CODE = re.compile(rf"^{ICD10CM_CATEGORY}[0-9A-Z]{{0,4}}$")
 ALL_OTHERS = "@@@@@@@"
 NCD_NUMBER = re.compile(r"^\d{2,3}(?:\.\d+)?[A-Z]?$")
 NCD_FIELDS = (
@@ -143,7 +141,7 @@ def _ncd_number(path: Path, line: int, value: Any) -> str:
 
 def _procedure(path: Path, line: int, value: Any) -> str:
     text = str(value).zfill(5) if isinstance(value, int) else _text(value).upper()
-    if not PROCEDURE_CODE.match(text):
+    if not HCPCS_COLUMN_CODE.match(text):
         raise DataFileError(path, BAD_PROCEDURE.format(value=value), line=line)
     return text
 
@@ -211,7 +209,7 @@ def parse_ncd_sheet(path: Path) -> Iterator[tuple[object, ...]]:
             diagnosis = diagnoses.get(raw_diagnosis)
             if diagnosis is None:
                 diagnosis = _text(raw_diagnosis).upper().replace(".", "")
-                if diagnosis != ALL_OTHERS and not DIAGNOSIS_CODE.match(diagnosis):
+                if diagnosis != ALL_OTHERS and not ICD10CM_STORED_CODE.match(diagnosis):
                     raise DataFileError(path, BAD_DIAGNOSIS.format(value=raw_diagnosis), line=line)
                 diagnoses[raw_diagnosis] = diagnosis
             resolution = cells[resolution_at]

@@ -21,8 +21,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from medcode.codes.importers.base import (
-    CDT_SHAPED,
-    CPT_SHAPED,
     Dataset,
     DuplicateGuard,
     LoadContext,
@@ -41,6 +39,7 @@ from medcode.codes.importers.hcpcs import (
 )
 from medcode.codes.importers.pfs import LineCounter
 from medcode.codes.models import OppsItem
+from medcode.lib.codeshapes import CDT_CODE, CPT_CODE, HCPCS_COLUMN_CODE
 from medcode.lib.datafiles import iter_csv_dicts, open_text
 from medcode.lib.errors import DataFileError
 
@@ -89,7 +88,6 @@ STATUS_INDICATORS = frozenset(
         "S1",
     ]
 )
-HCPCS_SHAPED = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")
 # Official header cells (normalised by header_key) -> our names.
 OFFICIAL_ALIASES = {
     "hcpcs_code": "hcpcs",
@@ -183,7 +181,7 @@ def parse(path: Path) -> Iterator[tuple[object, ...]]:
         code = row.get("hcpcs", "").strip().upper()
         if not code and not any(row.values()):
             continue
-        if not HCPCS_SHAPED.match(code):
+        if not HCPCS_COLUMN_CODE.match(code):
             if official and not row.get("status_indicator", "").strip():
                 continue  # a footnote row under the table
             raise DataFileError(path, NOT_HCPCS.format(code=code), line=line)
@@ -193,7 +191,7 @@ def parse(path: Path) -> Iterator[tuple[object, ...]]:
             raise DataFileError(path, UNKNOWN_SI.format(value=si), line=line)
         short = row.get("short_description" if official else "short_description_level2_only", "")
         short = short.strip()
-        if official and (CPT_SHAPED.match(code) or CDT_SHAPED.match(code)):
+        if official and (CPT_CODE.match(code) or CDT_CODE.match(code)):
             short = ""  # AMA/ADA descriptor in the CMS file: dropped, never stored
         refuse_licensed_text(path, line, code, short)
         apc = row.get("apc", "").strip()

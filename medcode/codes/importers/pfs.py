@@ -35,8 +35,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from medcode.codes.importers.base import (
-    CDT_SHAPED,
-    CPT_SHAPED,
     Dataset,
     DuplicateGuard,
     LoadContext,
@@ -47,11 +45,12 @@ from medcode.codes.importers.base import (
 )
 from medcode.codes.importers.hcpcs import detect_encoding, month_number, quarter_release
 from medcode.codes.models import Code, CodeSystem, FeeScheduleItem, ReferenceRow
+from medcode.lib.codeshapes import CDT_CODE, CPT_CODE, HCPCS_COLUMN
 from medcode.lib.datafiles import iter_csv_dicts, open_text
 from medcode.lib.errors import DataFileError
 
 # A code, or a CMS placeholder for a code not yet numbered (RVU26C has a row for "GXXX1").
-HCPCS_SHAPED = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4}|[A-Z]XXX\d)$")
+HCPCS_SHAPED = re.compile(rf"^(?:{HCPCS_COLUMN}|[A-Z]XXX\d)$")
 MAC_SHAPED = re.compile(r"^\d{4,5}$")
 LETTERS = {1: "A", 4: "B", 7: "C", 10: "D"}
 STATUS_CODES = set("ABCDEFGHIJMNPRTX")
@@ -514,7 +513,7 @@ def parse_rvu(path: Path) -> Iterator[tuple[tuple[object, ...], tuple[object, ..
                 raise DataFileError(
                     path, TOO_LONG.format(column=column, value=value, size=size), line=line
                 )
-        licensed = bool(CPT_SHAPED.match(code) or CDT_SHAPED.match(code))
+        licensed = bool(CPT_CODE.match(code) or CDT_CODE.match(code))
         description = row["description"].strip()
         if official and licensed:
             description = ""  # AMA/ADA text in a real CMS file: dropped, never stored
@@ -569,7 +568,7 @@ def parse_rvu(path: Path) -> Iterator[tuple[tuple[object, ...], tuple[object, ..
             {k: v for k, v in extra.items() if v is not None and v is not False},
         )
         code_row = None
-        if CPT_SHAPED.match(code) and not modifier:
+        if CPT_CODE.match(code) and not modifier:
             status_info = {"pfs_status": status, "global_days": row["global_days"].strip().upper()}
             code_row = (
                 CodeSystem.CPT,

@@ -154,9 +154,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    # In memory unless a file is named; ":memory:" (not None) so that pytest-xdist's per-worker
+    # The test database is in memory; ":memory:" (not None) so that pytest-xdist's per-worker
     # suffix leaves it alone whatever the engine's module path.
-    DATABASES["default"]["TEST"] = {"NAME": env.text("MEDCODE_TEST_SQLITE") or ":memory:"}
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 # Read replicas (comma-separated URLs): aliases replica1, replica2, ... get the reads of
 # reference data (medcode.ops.routers); in tests each mirrors the default database.
 for _n, _url in enumerate(env.items("DATABASE_REPLICA_URLS"), 1):

@@ -19,10 +19,9 @@ ENV_READ = re.compile(
 SETTING_READ = re.compile(r"getattr\(\s*settings,\s*\"([A-Z][A-Z0-9_]+)\"")
 SETTING_DEFINED = re.compile(r"^([A-Z][A-Z0-9_]+)\s*(?::[^=\n]+)?=", re.M)
 
-# Read by the code but not for operators: the test suite's own switches, and Django's.
+# Read by the code but not for operators: Django's own.
 NOT_FOR_OPERATORS = {
     "DJANGO_SETTINGS_MODULE": "set by medcode's own entry points",
-    "MEDCODE_TEST_SQLITE": "the test suite's SQLite test-database file",
 }
 
 

@@ -1,9 +1,9 @@
 """A code's History section on its code page: the stored changes that touch the code, newest
 first, each citing the two releases compared; and the compared release pairs that left it alone.
 
-One indexed query reads the rows (the code, or its partner in a pair, joined to the diff and
-both releases); a second reads the few stored diffs. The code page's body is cached per data
-generation, and diffs are stored at import, so neither runs per view.
+One indexed query reads the rows (the code, or its partner in a pair, ordered by its diff);
+the few stored diffs, with the titles of both releases, are read once per data generation
+(medcode.ops.datacache). Diffs are stored at import.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from medcode.changes.families import BY_NAME
 from medcode.changes.models import Change, ReleaseDiff
+from medcode.ops import datacache
 
 # The rows shown on the code page; the full list is at /changes/code/<code>/.
 PAGE_ROWS = 40
@@ -114,7 +115,52 @@ def _families_for(system: str) -> tuple[str, ...]:
     return CODE_SET_FAMILIES.get(system, ())
 
 
-def _what(change: Change, code: str) -> str:
+@dataclass(frozen=True)
+class _Diff:
+    """A stored diff as the History section cites it."""
+
+    pk: int
+    family: str
+    effective_on: dt.date
+    from_source: str
+    to_source: str
+    from_label: str
+    to_label: str
+
+
+@dataclass(frozen=True)
+class _Change:
+    diff: _Diff
+    code: str
+    other_code: str
+    qualifier: str
+    kind: str
+    field: str
+    old_value: str
+    new_value: str
+    percent: float | None
+
+
+@datacache.cached("stored-diffs")
+def _stored_diffs() -> dict[int, _Diff]:
+    """Every stored diff, newest first (a few dozen rows), read once per data generation."""
+    found = {}
+    for d in ReleaseDiff.objects.select_related("from_release", "to_release").order_by(
+        "-effective_on", "family"
+    ):
+        found[d.pk] = _Diff(
+            d.pk,
+            d.family,
+            d.effective_on,
+            _source(d.from_release.get_dataset_title(), d.from_label),
+            _source(d.to_release.get_dataset_title(), d.to_label),
+            d.from_label,
+            d.to_label,
+        )
+    return found
+
+
+def _what(change: _Change, code: str) -> str:
     family = BY_NAME.get(change.diff.family)
     label = FIELD_LABELS.get(change.field, change.field.replace("_", " "))
     partner = change.code if change.other_code == code else change.other_code
@@ -143,31 +189,43 @@ def code_history(code: str, system: str, *, limit: int = PAGE_ROWS) -> CodeHisto
     """The code's stored changes, newest first (at most `limit`), and the stored diffs of the
     families its code set can appear in that did not touch it."""
     families = _families_for(system)
-    changes = list(
+    diffs = _stored_diffs()
+    found = (
         Change.objects.filter(Q(code=code) | Q(other_code=code), diff__family__in=families)
-        .select_related("diff", "diff__from_release", "diff__to_release")
-        .order_by("-diff__effective_on", "diff__family", "code", "other_code", "pk")[: limit + 1]
+        .order_by("-diff__effective_on", "diff__family", "code", "other_code", "pk")
+        .values_list(
+            "diff_id",
+            "code",
+            "other_code",
+            "qualifier",
+            "kind",
+            "field",
+            "old_value",
+            "new_value",
+            "percent",
+        )[: limit + 1]
     )
+    changes = [_Change(diffs[row[0]], *row[1:]) for row in found if row[0] in diffs]
     rows = tuple(
         HistoryRow(
             effective_on=c.diff.effective_on,
-            diff_id=c.diff_id,
+            diff_id=c.diff.pk,
             dataset=family_title(c.diff.family),
             what=_what(c, code),
             old_value=c.old_value,
             new_value=c.new_value,
             percent=c.percent,
-            from_source=_source(c.diff.from_release.get_dataset_title(), c.diff.from_label),
-            to_source=_source(c.diff.to_release.get_dataset_title(), c.diff.to_label),
+            from_source=c.diff.from_source,
+            to_source=c.diff.to_source,
         )
         for c in changes[:limit]
     )
-    touched = {c.diff_id for c in changes}
+    touched = {c.diff.pk for c in changes}
     more = len(changes) > limit
     unchanged = tuple(
         UnchangedPair(d.pk, family_title(d.family), d.from_label, d.to_label)
-        for d in ReleaseDiff.objects.filter(family__in=families).order_by("-effective_on", "family")
-        if d.pk not in touched and not more
+        for d in diffs.values()
+        if d.family in families and d.pk not in touched and not more
     )
     return CodeHistory(code=code, rows=rows, more=more, unchanged=unchanged)
 

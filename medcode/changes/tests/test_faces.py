@@ -261,7 +261,8 @@ def test_the_history_is_one_query_for_its_rows(
 ) -> None:
     from medcode.changes.history import code_history
 
-    with django_assert_num_queries(2):  # the rows (indexed), the few stored diffs
+    code_history("63685", "CPT")  # reads the few stored diffs, once per data generation
+    with django_assert_num_queries(1):  # the rows (indexed)
         found = code_history("63650", "CPT")
     assert [r.effective_on for r in found.rows] == sorted(
         (r.effective_on for r in found.rows), reverse=True

@@ -14,6 +14,7 @@ The version is the one in force on the page's date (v43 from 2025-10-01, v43.1 f
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from importlib.metadata import version as package_version
 from typing import Any
 
@@ -45,6 +46,8 @@ WEIGHTS_ENDED = (
     "This Table 5 applies to discharges through {last}; none for {on} is loaded. Shown for "
     "reference."
 )
+SEVERITY_TABLES = {"MCC": "6I", "CC": "6J"}
+SEX_MDCS = {"12": "male", "13": "female"}  # male / female reproductive system
 ROW_CAP = 40
 HEADING_CAP = 100
 RIGHT_HIP_HEADING = (
@@ -65,13 +68,19 @@ def _version(on: dt.date) -> tuple[str, str]:
     latest = str(LATEST_VERSION.name)
     notice = ENDED.format(
         on=on.isoformat(),
-        release=package_version("drgpy"),
+        release=_drgpy_release(),
         version=latest,
         last=last_covered().isoformat(),
     )
     return latest, notice
 
 
+@cache
+def _drgpy_release() -> str:
+    return package_version("drgpy")  # reads the package metadata: ~3 ms a call
+
+
+@cache
 def _source(version: str) -> Source:
     from drgpy._versions import VERSION_BY_NAME
 
@@ -82,7 +91,7 @@ def _source(version: str) -> Source:
         if following
         else last_covered(int(info.major))
     )
-    release = package_version("drgpy")
+    release = _drgpy_release()
     title = "CMS ICD-10 MS-DRG Definitions Manual tables, as parsed by drgpy"
     return Source(
         dataset="msdrg_definitions",
@@ -132,13 +141,18 @@ def diagnosis_panels(code: str, on: dt.date, catalog: ReleaseCatalog | None = No
     if not labels and info is None:
         return []  # not in the version's tables (not a valid code then): say nothing
     level = str(info["level"]) if info else ""
-    facts = [
-        Fact(
-            "As a secondary diagnosis",
-            level or "Neither CC nor MCC",
-            LEVELS[level],
-        )
-    ]
+    # drgpy and the loaded Tables 6I/6J agree on every level both hold; drgpy lacks 41 codes.
+    listed = _listed_severity(code, on, catalog) if info is None else ""
+    if listed:
+        facts = [
+            Fact(
+                "As a secondary diagnosis",
+                f"{listed} (IPPS Table {SEVERITY_TABLES[listed]})",
+                f"{LEVELS[listed]} drgpy's tables lack it, so its grouping does not count it.",
+            )
+        ]
+    else:
+        facts = [Fact("As a secondary diagnosis", level or "Neither CC nor MCC", LEVELS[level])]
     if info is not None:
         excluded = engine.exmap.get(info["pdx"], set())
         itself = " (this code among them)" if code in excluded else ""
@@ -177,16 +191,13 @@ def diagnosis_panels(code: str, on: dt.date, catalog: ReleaseCatalog | None = No
                     "DRG-specific severity exclusions (Appendix C Part 3).",
                 )
             )
-    mdc = next((x[4:] for x in labels or () if x.startswith("_MDC") and x[4:].isdigit()), "")
-    if mdc:
-        facts.append(Fact("MDC as principal diagnosis", f"MDC {mdc}"))
+    facts.extend(_mdc_facts(labels or ()))
     summary = BASIS
-    # drgpy and the loaded Tables 6I/6J agree on every level both hold; drgpy lacks 41 codes.
-    listed = _listed_severity(code, on, catalog) if info is None else ""
     if listed:
-        table = {"MCC": "6I", "CC": "6J"}[listed]
         summary = TABLE_DISAGREES.format(
-            table=table, level=f"{'an' if listed == 'MCC' else 'a'} {listed}", version=version
+            table=SEVERITY_TABLES[listed],
+            level=f"{'an' if listed == 'MCC' else 'a'} {listed}",
+            version=version,
         ) + (" " + BASIS)
     if info is not None:
         excluded = sorted(engine.exmap.get(info["pdx"], set()))
@@ -225,6 +236,25 @@ def diagnosis_panels(code: str, on: dt.date, catalog: ReleaseCatalog | None = No
     return [panel, *_weights_panels([r[0] for r in rows], on, catalog)]
 
 
+def _mdc_facts(labels: Any) -> list[Fact]:
+    """The MDC(s) whose principal diagnosis lists name the code (MDC 25 only when alone: it
+    needs HIV). MDC 12 and 13 are by sex in the definitions (drgpy: _MALE / _FEMALE)."""
+    mdcs = sorted({x[4:] for x in labels if x.startswith("_MDC") and x[4:].isdigit()})
+    if len(mdcs) > 1 and "25" in mdcs:
+        mdcs.remove("25")
+    if len(mdcs) == 1:
+        return [Fact("MDC as principal diagnosis", f"MDC {mdcs[0]}")]
+    if not mdcs:
+        return []
+    meaning = "Listed under each of these MDCs"
+    by_sex = [f"MDC {m}: {SEX_MDCS[m]}" for m in mdcs if m in SEX_MDCS]
+    if by_sex:
+        meaning += f"; the patient's sex decides ({', '.join(by_sex)} patients)"
+    return [
+        Fact("MDCs as principal diagnosis", " or ".join(f"MDC {m}" for m in mdcs), meaning + ".")
+    ]
+
+
 def procedure_panels(code: str, on: dt.date, catalog: ReleaseCatalog | None = None) -> list[Panel]:
     """The MS-DRG definitions panel of an ICD-10-PCS code, and its Table 5 weights."""
     if len(code) != 7:
@@ -238,8 +268,9 @@ def procedure_panels(code: str, on: dt.date, catalog: ReleaseCatalog | None = No
     if is_or and code in engine.neoormap:
         value = "Yes: non-extensive O.R. procedure"
         meaning = (
-            "On the non-extensive O.R. list: unrelated to the principal diagnosis's MDC, the "
-            "stay groups to MS-DRGs 987-989."
+            "On the non-extensive O.R. list: when a stay's O.R. procedures are all unrelated to "
+            "the principal diagnosis's MDC and all non-extensive, it groups to MS-DRGs 987-989 "
+            "(with an extensive one: 981-983)."
         )
     elif is_or:
         value = "Yes"

@@ -143,7 +143,25 @@ def test_a_code_tables_6i_6j_list_but_drgpy_lacks_is_said(shared_data_dir: Path)
     covid = panel(drg_facts.diagnosis_panels("J1282", FY2026_H2), "msdrg_definitions")
     pneumonia = panel(drg_facts.diagnosis_panels("J189", FY2026_H2), "msdrg_definitions")
 
-    assert facts(covid)["As a secondary diagnosis"] == "Neither CC nor MCC"
+    # CMS lists it as an MCC (Table 6I); only drgpy's copy of Appendix C lacks it.
+    assert facts(covid)["As a secondary diagnosis"] == "MCC (IPPS Table 6I)"
+    assert "does not count it" in covid.facts[0].meaning
     assert "The loaded IPPS Table 6I lists this code as an MCC" in covid.summary
     assert facts(pneumonia)["As a secondary diagnosis"] == "MCC"
     assert "Table 6I" not in pneumonia.summary
+
+
+@pytest.mark.django_db
+def test_a_code_in_mdc_12_and_13_names_both_and_a_non_extensive_or_code_names_981_983():
+    syphilis = facts(panel(drg_facts.diagnosis_panels("A510", FY2026_H2), "msdrg_definitions"))
+    incontinence = panel(drg_facts.diagnosis_panels("N393", FY2026_H2), "msdrg_definitions")
+    sepsis = facts(panel(drg_facts.diagnosis_panels("A021", FY2026_H2), "msdrg_definitions"))
+    omentum = panel(drg_facts.procedure_panels("0DDU0ZZ", FY2026_H2), "msdrg_definitions")
+
+    assert syphilis["MDCs as principal diagnosis"] == "MDC 12 or MDC 13"
+    assert "MDC as principal diagnosis" not in syphilis
+    [mdcs] = [f for f in incontinence.facts if f.label == "MDCs as principal diagnosis"]
+    assert mdcs.value == "MDC 11 or MDC 13" and "MDC 13: female" in mdcs.meaning
+    assert sepsis["MDC as principal diagnosis"] == "MDC 18"  # MDC 25 needs HIV: not named
+    assert facts(omentum)["O.R. procedure"] == "Yes: non-extensive O.R. procedure"
+    assert "981-983" in omentum.facts[0].meaning

@@ -139,6 +139,8 @@ CHAPTER_CUES: tuple[tuple[Callable[[str], bool], frozenset[str]], ...] = (
     (lambda code: "T36" <= code[:3] <= "T50", POISONING_CUES),
     (lambda code: code[:3] in ("M80", "M84"), NONTRAUMATIC_FRACTURE_CUES),
 )
+# Words of an ICD-10-PCS title every code of its kind has.
+PCS_NEUTRAL = words_of("approach")
 # Words of a title that do not make it more specific than the query.
 NEUTRAL = words_of("unspecified without site type")
 # Clauses of a title that state the default a coder takes when the query says nothing:
@@ -301,6 +303,29 @@ def missing_words(doc: Doc, said: tuple[tuple[frozenset[str], ...], ...]) -> int
     return sum(1 for group in said if not any(alt <= title for alt in group))
 
 
+def pcs_extra(docs: dict[int, Doc], words: Sequence[str]) -> dict[int, int]:
+    """For each ICD-10-PCS hit, how many words of its title neither the query nor its reading
+    in ICD-10-PCS words (procedures.pcs_words) says, the approach's own word left out. Of two
+    procedure codes, the one that adds least to the query fits best ("cataract surgery right
+    eye with lens implant": the synthetic substitute before the one that adds "intraocular
+    telescope"); the count is compared between PCS hits only."""
+    from medcode.search.procedures import pcs_words
+
+    found = {d: doc for d, doc in docs.items() if doc.system == "ICD10PCS"}
+    if not found:
+        return {}
+    said = query_stems(words) | {w[:STEM] for w in pcs_words(list(words))}
+    out = {}
+    for doc_id, doc in found.items():
+        title = _TITLE_WORD.findall(doc.title.lower())
+        out[doc_id] = sum(
+            1
+            for word in title
+            if word not in STOP_WORDS and word not in PCS_NEUTRAL and word[:STEM] not in said
+        )
+    return out
+
+
 def is_quality_code(code: str, title: str) -> bool:
     """A quality-reporting code (MIPS measures: G8xxx, G9xxx, M1xxx, and the G/M codes whose
     descriptors report on patients, documentation or a measurement period)."""
@@ -357,6 +382,8 @@ def rerank(
     said = query_groups(words)
     unsaid = {d: missing_words(doc, said) for d, doc in docs.items() if doc.system == "ICD10CM"}
     least = min(unsaid.values(), default=0)
+    pcs = pcs_extra(docs, words)
+    pcs_least = min(pcs.values(), default=0)
     scored: list[tuple[int, float]] = []
     for rank, (doc_id, _) in enumerate(ranked):
         doc = docs.get(doc_id)
@@ -365,6 +392,8 @@ def rerank(
             fit = specificity(doc, stems, drug=kind == "drug") * side_fit(doc, side)
             if doc_id in unsaid:
                 fit *= MISSING_WORD ** min(unsaid[doc_id] - least, MAX_EXTRA)
+            if doc_id in pcs:
+                fit *= EXTRA_WORD ** min(pcs[doc_id] - pcs_least, MAX_EXTRA)
             factor = weight(doc, kind, lowered) * fit
             if past and is_not_history(doc, lead):
                 factor *= NOT_HISTORY

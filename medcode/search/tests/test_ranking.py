@@ -16,6 +16,7 @@ from medcode.search.ranking import (
     is_not_history,
     is_quality_code,
     missing_words,
+    pcs_extra,
     query_groups,
     query_kind,
     query_side,
@@ -185,6 +186,38 @@ def test_a_query_about_the_past_puts_history_and_status_codes_first():
     assert is_past("hx prostate cancer") and is_past("s/p cholecystectomy")
     assert is_past("dad had colon cancer")
     assert not is_past("had a fit and was shaking all over")
+
+
+@pytest.mark.django_db
+def test_of_two_procedure_codes_the_one_that_adds_least_to_the_query_fits_best(code_store):
+    # Titles as in the ICD-10-PCS 2026 order file.
+    telescope = Doc(
+        1,
+        "ICD10PCS",
+        "08RJ30Z",
+        True,
+        "",
+        "",
+        "Replacement of Right Lens with Intraocular Telescope, Percutaneous Approach",
+    )
+    lens = Doc(
+        2,
+        "ICD10PCS",
+        "08RJ3JZ",
+        True,
+        "",
+        "",
+        "Replacement of Right Lens with Synthetic Substitute, Percutaneous Approach",
+    )
+    cataract = Doc(3, "ICD10CM", "H2511", True, "", "", "Age-related nuclear cataract, right eye")
+    docs = {1: telescope, 2: lens, 3: cataract}
+    extra = pcs_extra(docs, ["cataract", "surgery", "right", "eye", "with", "synthetic", "lens"])
+    assert extra[2] < extra[1]
+    assert 3 not in extra  # diagnoses are weighed by specificity, not here
+    # "Approach" is in every PCS title and never counted: only "Replacement" is unsaid here.
+    assert pcs_extra({2: lens}, ["right", "lens", "synthetic", "substitute", "percutaneous"]) == {
+        2: 1
+    }
 
 
 @pytest.mark.django_db

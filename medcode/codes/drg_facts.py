@@ -179,7 +179,10 @@ def diagnosis_panels(code: str, on: dt.date, catalog: ReleaseCatalog | None = No
                     "Hospital-acquired condition",
                     f"HAC category {info['hac']}",
                     "Not counted as a CC/MCC when reported not present on admission (POA N "
-                    "or U); some categories apply only with particular procedures.",
+                    "or U) and the category's conditions are met; some categories apply only "
+                    "with particular procedures. drgpy's copy of Appendix C gives one category "
+                    "a code; a code can belong to more than one (the surgical site infection "
+                    "codes, for example).",
                 )
             )
         by_drg = sorted(d for d, codes in engine.drg_exclusions.items() if code in codes)

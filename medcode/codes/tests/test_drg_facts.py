@@ -165,3 +165,12 @@ def test_a_code_in_mdc_12_and_13_names_both_and_a_non_extensive_or_code_names_98
     assert sepsis["MDC as principal diagnosis"] == "MDC 18"  # MDC 25 needs HIV: not named
     assert facts(omentum)["O.R. procedure"] == "Yes: non-extensive O.R. procedure"
     assert "981-983" in omentum.facts[0].meaning
+
+
+@pytest.mark.django_db
+def test_a_hac_code_says_its_category_and_that_a_code_can_have_more_than_one():
+    glycemic = panel(drg_facts.diagnosis_panels("E0800", FY2026_H2), "msdrg_definitions")
+
+    [hac] = [f for f in glycemic.facts if f.label == "Hospital-acquired condition"]
+    assert hac.value == "HAC category 09"
+    assert "POA N or U" in hac.meaning and "more than one" in hac.meaning

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from importlib.metadata import version as package_version
 from typing import Any
 
 from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.models import ReferenceRow, Release, SeverityDesignation
 from medcode.codes.panels import Fact, Panel, Source, Table, display_icd10cm, source_of
-from medcode.rules.drg import RIGHT_HIP_LABEL, _engine, grouper_version, last_covered
+from medcode.rules.drg import (
+    RIGHT_HIP_LABEL,
+    _engine,
+    drgpy_release,
+    grouper_version,
+    last_covered,
+)
 
 LEVELS = {
     "MCC": "Major complication or comorbidity: as a secondary diagnosis it can move the stay "
@@ -68,16 +73,11 @@ def _version(on: dt.date) -> tuple[str, str]:
     latest = str(LATEST_VERSION.name)
     notice = ENDED.format(
         on=on.isoformat(),
-        release=_drgpy_release(),
+        release=drgpy_release(),
         version=latest,
         last=last_covered().isoformat(),
     )
     return latest, notice
-
-
-@cache
-def _drgpy_release() -> str:
-    return package_version("drgpy")  # reads the package metadata: ~3 ms a call
 
 
 @cache
@@ -91,7 +91,7 @@ def _source(version: str) -> Source:
         if following
         else last_covered(int(info.major))
     )
-    release = _drgpy_release()
+    release = drgpy_release()
     title = "CMS ICD-10 MS-DRG Definitions Manual tables, as parsed by drgpy"
     return Source(
         dataset="msdrg_definitions",

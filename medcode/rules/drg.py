@@ -133,6 +133,13 @@ def _engine(version: str) -> Any:
     return DRGEngine(version=version)
 
 
+@cache
+def drgpy_release() -> str:
+    """drgpy's installed version ("0.2.1"), read once a process: importlib.metadata parses the
+    package metadata on every call (~3 ms)."""
+    return package_version("drgpy")
+
+
 def grouper_version(on: date) -> str | None:
     """The MS-DRG version for a discharge date ("v43.1"), or None when drgpy ships none.
 
@@ -159,7 +166,7 @@ def last_covered(major: int | None = None) -> date:
 def group_discharge(discharge: Discharge, weights: DrgWeights) -> Grouping:
     """The MS-DRG of a discharge on its date, with the CC/MCC that decided its severity level."""
     version = grouper_version(discharge.discharge_date)
-    release = package_version("drgpy")
+    release = drgpy_release()
     grouper = f"drgpy {release}"
     if version is None:
         from drgpy._versions import LATEST_VERSION

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import pytest
 
-from medcode.rules.drg import DrgWeight, Grouping, group_discharge
+from medcode.rules.drg import DrgWeight, Grouping, drgpy_release, group_discharge
 from medcode.rules.mce import Discharge
 
 CASES = Path(__file__).parent / "data" / "msdrg_cases.csv"
@@ -111,6 +112,16 @@ def test_the_grouping_names_the_cc_that_drove_it_and_cites_table_5():
     assert [(s.code, s.level, s.counted) for s in result.severity] == [("N184", "CC", True)]
     assert result.weight_source == "MS-DRG v43 FY2026 (test)"
     assert result.version == "v43.1" and result.grouper.startswith("drgpy ")
+
+
+def test_the_grouping_names_the_installed_drgpy_read_once_a_process():
+    installed = package_version("drgpy")
+    drgpy_release.cache_clear()
+    results = [grouped(by_case("ami_cc")), grouped(by_case("hf_mcc"))]
+
+    assert all(r.grouper.startswith(f"drgpy {installed}, MS-DRG v43") for r in results)
+    # importlib.metadata parses the package metadata (~3 ms): once, not per grouping.
+    assert drgpy_release.cache_info().misses == 1
 
 
 def test_an_mcc_on_the_principals_exclusion_list_is_shown_not_counted():

@@ -33,6 +33,7 @@ from medcode.assistant.intent import POS_MENTION, Question, code_shapes, find_co
 from medcode.codes.models import Code, FeeScheduleItem, MueLimit, OppsItem, Release
 from medcode.codes.queries import SYSTEM_LABELS, release_catalog
 from medcode.lib.codeshapes import CPT_CODE, PROCEDURE_CODE
+from medcode.lib.in_force import age, started
 from medcode.rules.modifier_sets import CPT_LEVEL_I
 
 Status = Literal["valid", "not_valid_on_date", "not_found"]
@@ -115,17 +116,17 @@ def governing_release(system: str, code: str, on: dt.date) -> Release | None:
     releases = release_catalog().with_table("codes", system)
     if not releases:
         return None
-    started = [r for r in releases if r.effective_from <= on] or releases[:1]
-    ordered = sorted(started, key=lambda r: (r.effective_from, r.pk), reverse=True)
+    begun = started(releases, on) or releases[:1]
+    ordered = sorted(begun, key=age, reverse=True)
     if system in FISCAL_YEAR_SYSTEMS:
         # ICD-10 code sets change on October 1. When the newest release that started has
         # ended and the next loaded one is a later update of the fiscal year `on` falls in
         # (FY2026's April update for a November 2025 date), that fiscal year's code set is the
         # one in force, not the previous year's.
-        ended = all(r.effective_to is not None and r.effective_to < on for r in started)
+        ended = all(r.effective_to is not None and r.effective_to < on for r in begun)
         same_year = [r for r in releases if r.effective_from > on and fiscal_year_start(r) <= on]
         if ended and same_year:
-            ordered = sorted(same_year, key=lambda r: (r.effective_from, r.pk)) + ordered
+            ordered = sorted(same_year, key=age) + ordered
     for release in ordered:
         if code[:1] in _family_letters(release):
             return release
@@ -450,7 +451,7 @@ class CodeChecker:
                     f"after {on.isoformat()}."
                 )
         else:
-            before = [r for r in listed if r.effective_from <= on][-1]
+            before = started(listed, on)[-1]
             newer = catalog.sources[governing.pk].citation if governing is not None else ""
             detail = f"last listed in {catalog.sources[before.pk].citation}" + (
                 f"; not listed in {newer}, read for {on.isoformat()}." if newer else "."

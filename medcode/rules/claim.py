@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -96,6 +97,7 @@ class Claim:
 
 
 FixAction = Literal["append", "remove", "replace", "move"]
+# The fix helpers below are cached: a batch makes the same few fixes for many findings.
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,20 +116,24 @@ class ModifierFix:
     to_line: int = 0
 
 
+@lru_cache(maxsize=4096)
 def append_fixes(line: int, *modifiers: str) -> tuple[ModifierFix, ...]:
     """Each modifier a separate choice: append 59, or append XS."""
     return tuple(ModifierFix("append", line, (m,)) for m in modifiers)
 
 
+@lru_cache(maxsize=4096)
 def remove_fixes(line: int, *modifiers: str) -> tuple[ModifierFix, ...]:
     """Each modifier a separate choice: remove 26, or remove TC."""
     return tuple(ModifierFix("remove", line, (m,)) for m in modifiers if m)
 
 
+@lru_cache(maxsize=4096)
 def replace_fix(line: int, old: str, new: str) -> tuple[ModifierFix, ...]:
     return (ModifierFix("replace", line, (old, new)),)
 
 
+@lru_cache(maxsize=4096)
 def move_fix(line: int, to_line: int, modifiers: tuple[str, ...]) -> tuple[ModifierFix, ...]:
     return (ModifierFix("move", line, modifiers, to_line),)
 

@@ -44,6 +44,11 @@ BEHAVIOUR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("benign", ("benign", "adenoma")),
     ("unspecified_behavior", ("neoplasm", "tumor", "tumour")),
 )
+# One pattern per column: a finding names the column by any of its behaviour words.
+_BEHAVIOUR_PATTERNS = tuple(
+    (column, re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in cues) + r")\b"))
+    for column, cues in BEHAVIOUR_WORDS
+)
 _WORD = re.compile(r"[a-z0-9]+(?:'s)?")
 _NEMOD = re.compile(r"\(([^)]*)\)")
 
@@ -267,14 +272,7 @@ class AlphabeticIndex:
 
     def _neoplasm(self, text: str, words: set[str]) -> list[IndexHit]:
         low = text.lower()
-        column = next(
-            (
-                col
-                for col, cues in BEHAVIOUR_WORDS
-                if any(re.search(rf"\b{re.escape(cue)}\b", low) for cue in cues)
-            ),
-            None,
-        )
+        column = next((col for col, pattern in _BEHAVIOUR_PATTERNS if pattern.search(low)), None)
         if column is None:
             return []
         hits: list[IndexHit] = []

@@ -41,16 +41,25 @@ class Weights:
     drug_use: float = 1.2
     prior: float = 0.0  # learned: x per-code prior
     learned_words: float = 0.0  # learned: x word -> code association
+    # within it, x the note-level association and x the sentence-level one (learned.py)
+    learned_note_share: float = 1.0
+    learned_sentence_share: float = 0.0
     learned_alone: float = 1.0  # and x this for a code the note gives no other evidence for
     # Learned parts weigh categories, the note's own words pick the code inside one: the
     # learned evidence for a code goes to the category's code the note itself supports best,
     # and the prior is the category's (so CodiEsp's frequent E11.9 never outranks the
     # E11.22 a US note spells out).
     learned_by_category: bool = False
+    # The learned evidence scales what the note itself gives a code (x (1 + evidence)) instead
+    # of adding to it; codes the note gives nothing still get it added (x learned_alone).
+    learned_scales: bool = False
 
 
 ZERO_SHOT = Weights()
 PER_FINDING = 3
+# Codes only the learned parts suggest: the strongest this many are considered (a note is
+# shown at most 100 codes; checking every code the corpus associates cost ~50 ms a note).
+LEARNED_ALONE_DEPTH = 150
 # An index hit scores this much, plus the rest by the share of the finding it covers.
 INDEX_FLOOR = 0.6
 # Main terms that name an encounter or a service, not a condition: in a note they are
@@ -186,11 +195,14 @@ def add_learned(
     weights: Weights,
     *,
     allowed: Callable[[str], bool],
+    origins: dict[str, int] | None = None,
 ) -> None:
     """Add the learned evidence and prior to the note's own scores (`best`, in place). With
     `weights.learned_by_category` a code's learned evidence goes to the code of its category
     that the note's own evidence ranks first, and the prior is the category's, so the
-    learned parts choose categories and the note's words choose the code inside one."""
+    learned parts choose categories and the note's words choose the code inside one.
+    `origins`: the finding a learned code's evidence came from (sentence-level), shown as
+    its evidence when the note gives the code no other."""
     own_best: dict[str, str] = {}  # category -> the code the note's own evidence ranks first
     if weights.learned_by_category:
         for code, entry in best.items():
@@ -198,17 +210,24 @@ def add_learned(
             if held is None or entry.score > best[held].score:
                 own_best[code[:3]] = code
     boosts: dict[str, float] = {}
+    added = 0
     if weights.learned_words:
-        for code, value in learned.items():
+        for code, value in sorted(learned.items(), key=lambda item: -item[1]):
+            target = own_best.get(code[:3], code)
+            if target not in best and added >= LEARNED_ALONE_DEPTH:
+                continue
             if not allowed(code):
                 continue
-            target = own_best.get(code[:3], code)
             if target not in best:
-                best[target] = CodeScore(target, 0.0, -1)
-            alone = weights.learned_alone if best[target].finding < 0 else 1.0
+                added += 1
+                best[target] = CodeScore(target, 0.0, (origins or {}).get(code, -1))
+            alone = weights.learned_alone if best[target].score == 0 else 1.0
             boosts[target] = max(boosts.get(target, 0.0), weights.learned_words * value * alone)
     for code, boost in boosts.items():
-        best[code].score += boost
+        if weights.learned_scales and best[code].score > 0:
+            best[code].score *= 1 + boost
+        else:
+            best[code].score += boost
     if prior and weights.prior:
         by_category: dict[str, float] = {}
         if weights.learned_by_category:
@@ -219,6 +238,19 @@ def add_learned(
             entry.score += weights.prior * by_category.get(code[:3], prior.get(code, 0.0))
 
 
+@dataclass(frozen=True)
+class NoteEvidence:
+    """What the note itself says, before the learned parts: per coded finding its codes'
+    scores, and per code its best score and finding (`best`)."""
+
+    coded: list[Finding]
+    patient: Patient
+    per_finding: list[dict[str, float]]
+    best: dict[str, CodeScore]
+    allowed: Callable[[str], bool]  # what learned evidence may add
+    is_semantic: bool
+
+
 def code_note(
     text: str,
     *,
@@ -227,11 +259,24 @@ def code_note(
     words: Sequence[Sequence[tuple[int, float]]] | None = None,
     learned: dict[str, float] | None = None,
     prior: dict[str, float] | None = None,
+    origins: dict[str, int] | None = None,
 ) -> CodedNote:
     """Rank ICD-10-CM codes for `text`. `meaning` and `words` are, per coded finding, the
     (document id, score in [0, 1]) hits of the vector and word searches; `learned` the
     note-level learned evidence per code and `prior` the learned per-code prior, both in
     [0, 1] (weighted by `weights`)."""
+    evidence = note_evidence(text, weights=weights, meaning=meaning, words=words)
+    return rank_note(evidence, weights=weights, learned=learned, prior=prior, origins=origins)
+
+
+def note_evidence(
+    text: str,
+    *,
+    weights: Weights = ZERO_SHOT,
+    meaning: Sequence[Sequence[tuple[int, float]]] | None = None,
+    words: Sequence[Sequence[tuple[int, float]]] | None = None,
+) -> NoteEvidence:
+    """The note's own evidence per finding and per code (the zero-shot signals)."""
     from medcode.ops.generation import current
 
     token = current().token
@@ -292,26 +337,50 @@ def code_note(
             and fits_patient(code, sex=patient.sex, age=patient.age)
         )
 
-    add_learned(best, learned or {}, prior or {}, weights, allowed=allowed)
+    return NoteEvidence(
+        coded=coded,
+        patient=patient,
+        per_finding=per_finding_scores,
+        best=best,
+        allowed=allowed,
+        is_semantic=meaning is not None,
+    )
 
+
+def rank_note(
+    evidence: NoteEvidence,
+    *,
+    weights: Weights = ZERO_SHOT,
+    learned: dict[str, float] | None = None,
+    prior: dict[str, float] | None = None,
+    origins: dict[str, int] | None = None,
+) -> CodedNote:
+    """The note's codes ranked across the note: its own evidence plus the learned parts,
+    7th-character siblings collapsed (`evidence` is not changed)."""
+    best = {
+        c: CodeScore(e.code, e.score, e.finding, set(e.sources)) for c, e in evidence.best.items()
+    }
+    add_learned(
+        best, learned or {}, prior or {}, weights, allowed=evidence.allowed, origins=origins
+    )
     ranked = collapse(sorted(best.values(), key=lambda e: -e.score), weights.category_repeat)
     per_finding = [
         FindingCodes(
-            finding=coded[i],
+            finding=evidence.coded[i],
             codes=[
                 (c, round(s, 4))
                 for c, s in sorted(scores.items(), key=lambda item: -item[1])[:PER_FINDING]
             ],
         )
-        for i, scores in enumerate(per_finding_scores)
+        for i, scores in enumerate(evidence.per_finding)
         if scores
     ]
     return CodedNote(
-        findings=coded,
+        findings=evidence.coded,
         per_finding=per_finding,
         ranked=ranked,
-        patient=patient,
-        is_semantic=meaning is not None,
+        patient=evidence.patient,
+        is_semantic=evidence.is_semantic,
     )
 
 

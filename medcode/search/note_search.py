@@ -19,7 +19,7 @@ from typing import Literal
 
 from medcode.codes.models import CodeSystem
 from medcode.search import facade
-from medcode.search.learned import load_learned, note_features
+from medcode.search.learned import finding_features, load_learned
 from medcode.search.note_coder import CodedNote, Weights, code_note
 from medcode.search.notes_findings import NOT_CODED, Finding, coded_findings, find_findings
 
@@ -58,15 +58,26 @@ class FindingOut:
     codes: list[FindingCodeOut]
 
 
-def learned_parts(text: str, weights: Weights) -> tuple[dict[str, float], dict[str, float]]:
-    """The learned word evidence and the per-code prior for the note (empty without the
-    learned file or with zero weights)."""
+def learned_parts(
+    text: str, weights: Weights
+) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+    """The learned word evidence, the per-code prior and, per code, the finding its
+    sentence-level evidence came from (all empty without the learned file or with zero
+    weights). The evidence is the sentence-level association times
+    `weights.learned_sentence_share` plus the note-level one times `learned_note_share`."""
     learned = load_learned()
     if learned is None or not (weights.prior or weights.learned_words):
-        return {}, {}
-    evidence = learned.evidence(note_features(text))
+        return {}, {}, {}
+    per_finding = finding_features(text)
+    by_sentence = learned.sentence_evidence(per_finding) if weights.learned_sentence_share else {}
+    by_note = learned.evidence(set().union(*per_finding)) if weights.learned_note_share else {}
+    evidence = dict.fromkeys(by_sentence.keys() | by_note.keys(), 0.0)
+    for code, (value, _) in by_sentence.items():
+        evidence[code] += weights.learned_sentence_share * value
+    for code, value in by_note.items():
+        evidence[code] += weights.learned_note_share * value
     prior = {code: learned.prior_score(code) for code in learned.prior}
-    return evidence, prior
+    return evidence, prior, {code: finding for code, (_, finding) in by_sentence.items()}
 
 
 # A code only the learned associations suggest counts for less (0.6): on the dev notes it
@@ -115,9 +126,15 @@ def search_note(
         if wants_diagnoses and texts and (use_words or meaning is not None)
         else None
     )
-    evidence, prior = learned_parts(text, weights) if texts else ({}, {})
+    evidence, prior, origins = learned_parts(text, weights) if texts else ({}, {}, {})
     coded = code_note(
-        text, weights=weights, meaning=meaning, words=words, learned=evidence, prior=prior
+        text,
+        weights=weights,
+        meaning=meaning,
+        words=words,
+        learned=evidence,
+        prior=prior,
+        origins=origins,
     )
     if not coded.findings:
         return facade.NoteResults(suggestions=[], not_coded=[], spans=0, message=facade.EMPTY_NOTE)

@@ -1,0 +1,160 @@
+"""Note mode's learned parts: a coder's Spanish evidence span placed on its English line, a
+finding's words voting for the codes of the sentences that share them, and how learned-only
+codes join the note's ranking."""
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from medcode.search.learned import (
+    finding_features,
+    from_content,
+    labelled_lines,
+    learn,
+    learn_rows,
+    read_learned,
+    write_learned,
+)
+
+
+def row(
+    i: int, *, lines: list[str], spanish: str, evidence: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """A CodiEsp-style row; `evidence` holds (code, Spanish words) pairs located in `spanish`."""
+    spans = []
+    for code, words in evidence:
+        start = spanish.index(words)
+        spans.append(
+            {
+                "type": "diagnosis",
+                "code": code,
+                "span_es": words,
+                "offsets_es": f"{start} {start + len(words)}",
+            }
+        )
+    return {
+        "id": str(i),
+        "split": "train",
+        "text_en": "\n".join(lines),
+        "text_es": spanish,
+        "dx_codes": [code for code, _ in evidence],
+        "evidence_es": spans,
+    }
+
+
+SPANISH = "Mujer de 40 años con cólico renal. Presenta hematuria macroscópica. Dolor lumbar."
+ENGLISH = ["A 40-year-old woman with renal colic.", "She has gross hematuria.", "Low back pain."]
+
+
+def test_a_span_lands_on_the_english_line_of_its_spanish_sentence():
+    labelled = labelled_lines(
+        row(0, lines=ENGLISH, spanish=SPANISH, evidence=[("N23", "cólico"), ("R31.0", "hematuria")])
+    )
+    assert labelled == {0: {"N23"}, 1: {"R310"}}
+
+
+def test_without_as_many_sentences_a_span_lands_by_its_relative_position():
+    # Two Spanish sentences for three English lines: the span near the end of the Spanish
+    # text lands on the last English line.
+    spanish = "Mujer con cólico renal y hematuria. Dolor lumbar intenso desde hace tres días."
+    labelled = labelled_lines(
+        row(0, lines=ENGLISH, spanish=spanish, evidence=[("M54.50", "tres días")])
+    )
+    assert labelled == {2: {"M5450"}}
+
+
+def test_sentence_counts_tie_a_finding_to_its_own_codes_not_every_code_of_the_note():
+    rows = [
+        row(
+            i,
+            lines=ENGLISH,
+            spanish=SPANISH,
+            evidence=[("N23", "cólico"), ("R31.0", "hematuria"), ("M54.50", "Dolor")],
+        )
+        for i in range(4)
+    ]
+    learned = from_content(learn_rows(rows))
+    found = learned.sentence_evidence(finding_features("Gross hematuria again."))
+    assert set(found) == {"R310"}  # the note-level counts would also give N23 and M54.50
+    value, finding = found["R310"]
+    assert value > 0.3 and finding == 0
+    note_level = learned.evidence(set().union(*finding_features("Gross hematuria again.")))
+    assert {"N23", "R310", "M5450"} <= set(note_level)
+
+
+def test_the_learned_file_keeps_sentence_counts_and_never_the_text(tmp_path: Path):
+    corpus = tmp_path / "notes.jsonl"
+    rows = [
+        row(i, lines=ENGLISH, spanish=SPANISH, evidence=[("R31.0", "hematuria")]) for i in range(3)
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    content = learn(corpus)
+    assert content["sentences"] == 9
+    assert content["code_sentences"] == {"R310": 3}
+    target = tmp_path / "learned.json.gz"
+    write_learned(content, target)
+    raw = gzip.decompress(target.read_bytes()).decode()
+    assert not [line for line in ENGLISH if line.lower() in raw.lower()]
+    assert "hematuria macrosc" not in raw  # nor the Spanish
+    found = read_learned(target).sentence_evidence(finding_features("hematuria"))
+    assert found["R310"][0] > 0.3
+
+
+def test_a_file_without_sentence_counts_still_reads():
+    content = learn_rows([{"text_en": "Renal colic.", "dx_codes": ["N23"]} for _ in range(3)])
+    for key in ("sentences", "code_sentences", "sentence_features"):
+        content.pop(key)
+    learned = from_content(content)
+    assert learned.sentence_evidence([{"renal"}]) == {}
+    assert learned.evidence({"renal"})["N23"] > 0
+
+
+@pytest.mark.parametrize("offsets", ["", "x y"])
+def test_a_bad_evidence_offset_is_an_error_naming_the_line(tmp_path: Path, offsets: str):
+    from medcode.search.learned import LearnedFileError
+
+    bad = row(0, lines=ENGLISH, spanish=SPANISH, evidence=[("N23", "cólico")])
+    bad["evidence_es"][0]["offsets_es"] = offsets
+    corpus = tmp_path / "notes.jsonl"
+    corpus.write_text(json.dumps(bad) + "\n")
+    with pytest.raises(LearnedFileError, match=r"notes.jsonl, line 1"):
+        learn(corpus)
+
+
+def test_only_the_strongest_learned_only_codes_are_considered():
+    from medcode.search.note_coder import LEARNED_ALONE_DEPTH, CodeScore, Weights, add_learned
+
+    checked: list[str] = []
+
+    def allowed(code: str) -> bool:
+        checked.append(code)
+        return True
+
+    best = {"I10": CodeScore("I10", 1.0, 0)}
+    learned = {f"Z{n:04d}": 0.5 + n / 10_000 for n in range(LEARNED_ALONE_DEPTH + 50)}
+    learned["I10"] = 0.01  # the note's own code still gets its (weak) boost
+    add_learned(best, learned, {}, Weights(learned_words=1.0), allowed=allowed)
+    alone = [c for c in best if c != "I10"]
+    assert len(alone) == LEARNED_ALONE_DEPTH
+    assert min(alone) == f"Z{50:04d}"  # the weakest 50 are left out, unchecked
+    assert len(checked) == LEARNED_ALONE_DEPTH + 1
+    assert best["I10"].score == pytest.approx(1.01)
+
+
+def test_a_learned_only_code_shows_the_finding_its_sentence_evidence_came_from():
+    from medcode.search.note_coder import CodeScore, Weights, add_learned
+
+    best = {"I10": CodeScore("I10", 1.0, 0)}
+    add_learned(
+        best,
+        {"R310": 0.5},
+        {},
+        Weights(learned_words=1.0, learned_alone=0.6),
+        allowed=lambda code: True,
+        origins={"R310": 3},
+    )
+    assert best["R310"].finding == 3
+    assert best["R310"].score == pytest.approx(0.3)  # weighed as learned alone

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Field, Query, Router, Schema
 
 from medcode.api.errors import ApiError, ErrorOut
-from medcode.ops import conditional, datacache
-from medcode.search import facade
+from medcode.ops import conditional
+from medcode.search import cached
 from medcode.search.facade import (
     MAX_LIMIT,
     MAX_NOTE_CHARS,
@@ -132,24 +132,19 @@ def search_codes(request: HttpRequest, params: Query[SearchParams]) -> HttpRespo
     if len(params.q) > MAX_QUERY_CHARS:
         raise ApiError(422, QUERY_TOO_LONG.format(maximum=MAX_QUERY_CHARS))
     started = time.perf_counter()
-    args = (params.q, params.system, params.billable, params.date, params.limit)
-
-    def build() -> dict[str, Any]:
-        found = facade.search(
+    try:
+        # The results are kept by their query (medcode.search.cached) until the next import.
+        found = cached.search(
             params.q,
             system=params.system,
             billable=params.billable,
             on=params.date,
             limit=params.limit,
         )
-        return SearchOut.model_validate(asdict(found)).model_dump(mode="json")
-
-    try:
-        # The answer as JSON-ready data, shared by every process until the next import.
-        data = datacache.get_or_build("search_api", args, build)
     except SearchInputError as exc:
         raise ApiError(422, str(exc)) from exc
-    data = {**data, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)}
+    data = SearchOut.model_validate(asdict(found)).model_dump(mode="json")
+    data["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     # Results are the same for everyone; metered requests are counted, so not shared-cached.

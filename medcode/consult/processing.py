@@ -20,7 +20,6 @@ resumed without any duplicate.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -29,8 +28,6 @@ from django.utils import timezone
 
 from medcode.consult import drafting, sending
 from medcode.consult.models import OPEN_STATES, Inquiry, Kind, State
-
-log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 

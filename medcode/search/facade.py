@@ -48,7 +48,7 @@ from medcode.search.querytext import (
     expand_synonyms,
     parse_query,
 )
-from medcode.search.ranking import Kind, query_kind, rerank
+from medcode.search.ranking import Kind, brand_generics, query_kind, rerank
 from medcode.search.typos import correct_words
 
 MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
@@ -85,6 +85,10 @@ PROCEDURE_WEIGHT = 2.0
 INDEX_WEIGHT = 1.0
 INDEX_DEPTH = 6
 PROCEDURE_DEPTH = 20  # and at most this many PCS codes (fewer rows to rerank)
+# A brand drug name: the HCPCS codes that name its generic join the fusion with this weight,
+# the first DRUG_DEPTH of them.
+DRUG_WEIGHT = 2.0
+DRUG_DEPTH = 10
 
 SYSTEM_ALIASES = {
     "icd10cm": CodeSystem.ICD10CM,
@@ -257,11 +261,18 @@ def search(
         )
         procedure = [] if past else procedure_hits(q, list(parsed.words), filters, typing=typing)
         indexed = [] if procedure else index_reading_hits(read, filters, typing=typing)
+        drugs = brand_drug_hits(list(parsed.words), filters, typing=typing)
+        for hit in drugs:
+            hits.setdefault(hit.document_id, hit)
         fused = fuse_ranked(
             [h.document_id for h in lexical],
             [d for d, _ in meaning],
             WORD_FUSION,
-            also=[(procedure, PROCEDURE_WEIGHT), (indexed, INDEX_WEIGHT)],
+            also=[
+                (procedure, PROCEDURE_WEIGHT),
+                (indexed, INDEX_WEIGHT),
+                ([h.document_id for h in drugs], DRUG_WEIGHT),
+            ],
         )
         if len(parsed.words) >= 2:
             # Titles that open with the words typed name the thing itself ("Spinal cord
@@ -493,6 +504,33 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
     if not every:
         return [h.document_id for h in found.hits[:FEW_HITS]]
     return [h.document_id for h in (every or found.hits)[:PROCEDURE_DEPTH]]
+
+
+def brand_drug_hits(words: list[str], filters: Filters, *, typing: bool) -> list[Hit]:
+    """HCPCS codes whose titles name the established (generic) name of a brand the query
+    names ("toradol 30mg shot": ketorolac), best first; [] when it names none. The rest of
+    the query (a dose, "shot", "infusion") need not be in the title: HCPCS drug titles
+    name the substance and a billing unit, not the dose given."""
+    if typing or (filters.systems and CodeSystem.HCPCS not in filters.systems):
+        return []
+    if query_kind(words) != "drug":
+        return []  # "tylenol overdose" asks for the poisoning code, not the drug's
+    generics = brand_generics(words)
+    if not generics:
+        return []
+    hcpcs = replace(filters, systems=(CodeSystem.HCPCS,))
+    found: list[Hit] = []
+    seen: set[int] = set()
+    for generic in generics:
+        result = search_words(generic.split(), hcpcs, depth=LEXICAL_DEPTH, prefix_last=False)
+        if result.corrections:
+            continue
+        every = [h for h in result.hits if set(generic.split()) <= title_words(h.title)]
+        for hit in every:
+            if hit.document_id not in seen:
+                seen.add(hit.document_id)
+                found.append(hit)
+    return found[:DRUG_DEPTH]
 
 
 def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:

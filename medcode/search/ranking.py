@@ -216,6 +216,18 @@ def query_kind(words: Sequence[str]) -> Kind:
     return "condition"
 
 
+def brand_generics(words: Sequence[str]) -> list[str]:
+    """The established (generic) names of the brand drug names in the query, each name's
+    alternatives in laywords.BRAND_NAMES order ("toradol" -> "ketorolac tromethamine",
+    "ketorolac")."""
+    joined = " ".join(w.lower() for w in words)
+    out: list[str] = []
+    for brand, generics in BRAND_NAMES.items():
+        if re.search(rf"\b{re.escape(brand)}\b", joined):
+            out.extend(g for g in generics if g not in out)
+    return out
+
+
 def weight(doc: Doc, kind: Kind, words: frozenset[str]) -> float:
     """How much a hit of this code counts for a query of this kind with these words."""
     w = SYSTEM_WEIGHTS[kind].get(doc.system, OTHER_SYSTEM)

@@ -98,10 +98,15 @@ class SqliteBackend:
         )
         with connection.cursor() as cursor:
             if common:
-                cursor.execute(f"{select} LIMIT %s", [match, *params, COMMON_SAMPLE])
-                rows = sorted(cursor.fetchall(), key=lambda row: -row[1])[:limit]
+                cursor.execute(
+                    f"{select} ORDER BY search_fts.rowid LIMIT %s",
+                    [match, *params, COMMON_SAMPLE],
+                )
+                rows = sorted(cursor.fetchall(), key=lambda row: (-row[1], row[0]))[:limit]
             else:
-                cursor.execute(f"{select} ORDER BY rank LIMIT %s", [match, *params, limit])
+                # Equal scores in document order, as on PostgreSQL: the index numbers the
+                # documents shortest code first, then by code set and code (index.py).
+                cursor.execute(f"{select} ORDER BY rank, d.id LIMIT %s", [match, *params, limit])
                 rows = cursor.fetchall()
         return [
             Hit(document_id=pk, score=float(score), is_billable=bool(billable), title=title)

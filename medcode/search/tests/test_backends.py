@@ -274,3 +274,29 @@ def test_index_paths_join_the_terms_above_each_code():
         ("E1129", "Diabetes, diabetic (mellitus) (sugar), with, kidney complications NEC"),
         ("S7200", "Fracture, neck"),
     ]
+
+
+def test_equal_scores_come_back_in_document_order_on_either_database(code_store):
+    # The index numbers documents shortest code first, then by code set and code; both
+    # backends break score ties by that number, so SQLite and PostgreSQL agree.
+    from medcode.codes.models import Code
+    from medcode.search.tests.builders import make_release
+
+    release = make_release("hcpcs_ties", "HCPCS", "2026 January", dt.date(2026, 1, 1))
+    # Inserted last code first: the order comes from the index, not from the rows.
+    tied = ["E0999", "E0998", "E0997"]
+    Code.objects.bulk_create(
+        Code(release=release, system="HCPCS", code=c, display=c, long_description="Zyxwv frame")
+        for c in tied
+    )
+    rebuild_index(force=True)
+    for common in (False, True):
+        hits = get_backend().search_words(
+            words("zyxwv"),
+            prefix_last=False,
+            operator="AND",
+            filters=Filters(),
+            limit=20,
+            common=common,
+        )
+        assert codes(hits) == sorted(tied)

@@ -45,12 +45,8 @@ from medcode.codes.panels import Panel, Source
 from medcode.codes.pcs_tables import pcs_axes_panel, pcs_reading
 from medcode.content.articles import CONTENT_ROOT, SYSTEM_FOLDERS, Article, load_article
 from medcode.content.cpt_titles import cpt_title
-from medcode.lib.codeshapes import CPT_CODE, HCPCS_LEVEL2_CODE, PROCEDURE_CODE, system_of
+from medcode.lib.codeshapes import CPT_CODE, PROCEDURE_CODE, system_of
 from medcode.rules.modifier_sets import DISTINCT_SERVICE
-
-# The shapes are medcode.lib.codeshapes'; these names are kept for codes/views.py and queries.py.
-CPT_SHAPE = CPT_CODE
-LEVEL2_SHAPE = HCPCS_LEVEL2_CODE
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from medcode.codes.models import (
     OppsItem,
     Release,
 )
-from medcode.codes.page_data import CPT_SHAPE, LEVEL2_SHAPE, article_title
+from medcode.codes.page_data import article_title
 from medcode.codes.pages import (
     CDT_NOT_SHOWN,
     CPT_MODIFIER_NOTICE,
@@ -36,6 +36,7 @@ from medcode.codes.pages import (
     default_title,
     with_also,
 )
+from medcode.lib.codeshapes import PROCEDURE_CODE, system_of
 from medcode.lib.in_force import newest_in_force
 from medcode.ops import datacache
 
@@ -150,7 +151,7 @@ def resolve_code(text: str) -> list[CodeRef]:
 
 def _add_data_only_refs(code: str, refs: dict[str, CodeRef]) -> None:
     """Codes known from fee/OPPS/NCCI rows or editorial articles but with no Code row."""
-    shaped = "CPT" if CPT_SHAPE.match(code) else "HCPCS" if LEVEL2_SHAPE.match(code) else ""
+    shaped = (system_of(code) or "") if PROCEDURE_CODE.match(code) else ""
     if shaped and shaped not in refs and _in_procedure_tables(code):
         refs[shaped] = CodeRef(shaped, SYSTEM_LABELS[shaped], code, code, "")
     if (

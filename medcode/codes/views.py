@@ -31,7 +31,6 @@ from medcode.codes import (
     dmepos_fee,
     locality_choice,
     page_cache,
-    page_data,
     partners,
     payment,
     queries,
@@ -45,6 +44,7 @@ from medcode.gate import (
     can_see_gated,
     has_gated_content,
 )
+from medcode.lib.codeshapes import PROCEDURE_CODE
 from medcode.ops import conditional
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
@@ -350,7 +350,7 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 def ncci_partners(request: HttpRequest, code: str) -> HttpResponse:
     """All of a code's NCCI PTP partners, paged and filtered, and a "check this pair" box."""
     code = code.strip().upper()
-    if not page_data.CPT_SHAPE.match(code) and not page_data.LEVEL2_SHAPE.match(code):
+    if not PROCEDURE_CODE.match(code):
         return _bad_request(request, PARTNERS_BAD_CODE.format(code=code))
     try:
         on = queries.parse_service_date(request.GET.get("date"), today=timezone.localdate())

@@ -484,8 +484,44 @@ class TableCache:
             return
         ids = [r.id for r in self.releases.codes]
         found = self._spans(ids, [CodeSystem.CPT, CodeSystem.HCPCS], sorted(codes))
+        elsewhere = self._listed_elsewhere(codes - found.keys())
         for code in codes:
-            self._codes[code] = found.get(code, ())
+            self._codes[code] = found.get(code) or elsewhere.get(code, ())
+
+    def _listed_elsewhere(self, codes: set[str]) -> dict[str, tuple[Span, ...]]:
+        """Spans of codes the code lists lack but another CMS file in force names: OPPS
+        Addendum B and the MUE tables (from their release's effective date), the NCD coding
+        spreadsheet's CPT/HCPCS rows (their own dates). CPT comes from the PFS file, which
+        lacks the codes priced elsewhere (PLA and lab codes, 0001U); a code CMS lists in one
+        of these files for the date is not an invalid code."""
+        found: defaultdict[str, list[Span]] = defaultdict(list)
+        if not codes:
+            return {}
+        listed: list[tuple[Any, list[ReleaseRef]]] = [
+            (OppsItem, [self.releases.opps] if self.releases.opps else []),
+            (MueRow, list(self.releases.mue)),
+        ]
+        for model, releases in listed:
+            start = {r.id: r.effective_from for r in releases}
+            for chunk in _chunks(sorted(codes)) if start else ():
+                sql = (
+                    f"SELECT DISTINCT release_id, code FROM {_table(model)} "
+                    f"WHERE release_id IN ({_marks(list(start))}) AND code IN ({_marks(chunk)})"
+                )
+                for release_id, code in _fetch(sql, [*start, *chunk]):
+                    found[code].append(Span(start[release_id], None))
+        ncd = self.releases.ncd
+        if ncd is not None:
+            for chunk in _chunks(sorted(codes)):
+                sql = (
+                    f"SELECT code, effective_on, terminated_on FROM {_table(NcdCodeListing)} "
+                    f"WHERE release_id = %s AND system <> %s AND code IN ({_marks(chunk)})"
+                )
+                for code, effective, terminated in _fetch(
+                    sql, [ncd.id, CodeSystem.ICD10CM, *chunk]
+                ):
+                    found[code].append(Span(self._dates(effective), self._dates(terminated)))
+        return {code: tuple(spans) for code, spans in found.items()}
 
     def _load_modifiers(self) -> dict[str, tuple[Span, ...]]:
         with self.lock:
@@ -686,6 +722,10 @@ class ClaimTables:
     def __init__(self, cache: TableCache, claim: Claim) -> None:
         self._cache = cache
         self._ptp = cache.ptp_between(sorted({line.code for line in claim.lines}))
+
+    @property
+    def setting(self) -> Setting:
+        return self._cache.releases.setting
 
     def ptp_for(self, code: str) -> Sequence[PtpEdit]:
         return self._ptp.get(code, ())

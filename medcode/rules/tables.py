@@ -20,6 +20,10 @@ TableKind = Literal[
     "ptp", "mue", "addon", "pfs", "codes", "modifiers", "diagnoses", "ncd", "lcd_articles"
 ]
 
+# Who bills the claim: a practitioner (paid under the PFS and the HCPCS carrier pricing) or an
+# outpatient hospital (its facility claim paid under the OPPS by status indicator).
+ClaimSetting = Literal["practitioner", "outpatient_hospital"]
+
 # AOC files use CCCCC as the primary code of a type 2 edit: the contractor defines primaries.
 CONTRACTOR_DEFINED_PRIMARY = "CCCCC"
 
@@ -180,6 +184,11 @@ class FeeTables(Protocol):
 
 
 class RuleTables(Protocol):
+    @property
+    def setting(self) -> ClaimSetting:
+        """The claim's setting, whose NCCI tables these are; the PFS rules read it."""
+        ...
+
     def ptp_for(self, code: str) -> Sequence[PtpEdit]:
         """The PTP edits where code is the column 1 code, active or not."""
         ...
@@ -205,7 +214,10 @@ class RuleTables(Protocol):
         empty when no article in the loaded crosswalk names the code."""
         ...
 
-    def code_exists(self, code: str, on: date) -> bool: ...
+    def code_exists(self, code: str, on: date) -> bool:
+        """Whether a loaded CMS file in force on the date lists the code: the CPT/HCPCS code
+        lists, or a payment or edit file naming it (OPPS Addendum B, MUE, NCD)."""
+        ...
 
     def modifier_exists(self, modifier: str, on: date) -> bool: ...
 
@@ -233,7 +245,9 @@ class InMemoryTables:
         modifiers: Mapping[str, Span] | None = None,
         diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
         sources: Mapping[TableKind, str] | None = None,
+        setting: ClaimSetting = "practitioner",
     ) -> None:
+        self._setting: ClaimSetting = setting
         ptp_by_column_1: defaultdict[str, list[PtpEdit]] = defaultdict(list)
         for edit in ptp:
             ptp_by_column_1[normalise_code(edit.column_1)].append(edit)
@@ -266,6 +280,10 @@ class InMemoryTables:
         self._diagnoses = dict(diagnoses_by_code)
 
         self._sources: Mapping[TableKind, str] = sources or {}
+
+    @property
+    def setting(self) -> ClaimSetting:
+        return self._setting
 
     def ptp_for(self, code: str) -> Sequence[PtpEdit]:
         return self._ptp.get(code, ())

@@ -10,6 +10,7 @@ from medcode.rules.claim import Claim, ClaimLine
 from medcode.rules.tables import (
     AddOnEdit,
     ArticleListing,
+    ClaimSetting,
     DiagnosisInfo,
     FeeIndicators,
     HcpcsPayment,
@@ -159,6 +160,7 @@ def tables(
     codes: Iterable[str] = (),
     modifiers: Iterable[str] = (),
     diagnoses: Iterable[tuple[DiagnosisInfo, Span]] = (),
+    setting: ClaimSetting = "practitioner",
 ) -> InMemoryTables:
     """Tables in which every code and modifier given is valid on every date."""
     return InMemoryTables(
@@ -173,4 +175,5 @@ def tables(
         modifiers={modifier: Span() for modifier in modifiers},
         diagnoses=diagnoses,
         sources=SOURCES,
+        setting=setting,
     )

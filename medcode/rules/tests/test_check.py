@@ -1,8 +1,10 @@
 import time
 from datetime import date
 
+import pytest
+
 from medcode.rules.check import check_claim
-from medcode.rules.tables import CONTRACTOR_DEFINED_PRIMARY, InMemoryTables, Span
+from medcode.rules.tables import CONTRACTOR_DEFINED_PRIMARY, ClaimSetting, InMemoryTables, Span
 from medcode.rules.tests.builders import (
     addon_edit,
     claim,
@@ -87,3 +89,69 @@ def test_it_checks_a_10_line_claim_in_well_under_2_ms():
 
     assert findings
     assert min(timings) < 0.002
+
+
+# Each PFS rule, with a claim on which it fires for a practitioner. On an outpatient hospital
+# (OPPS) claim the PFS indicators do not govern payment, so none of them fires there.
+PFS_CASES = [
+    pytest.param("pfs_status", [line(1, "36415")], [fee("36415", status="X")], id="status-X-lab"),
+    pytest.param("pfs_status", [line(1, "99395")], [fee("99395", status="N")], id="status-N"),
+    pytest.param(
+        "global_surgery",
+        [line(1, "99214"), line(2, "27447")],
+        [fee("99214"), fee("27447", global_days="090")],
+        id="90-day-global",
+    ),
+    pytest.param(
+        "bilateral", [line(1, "69210", "50")], [fee("69210", bilateral=2)], id="bilateral-2"
+    ),
+    pytest.param("pctc", [line(1, "99214", "26")], [fee("99214", pctc=0)], id="26-on-pctc-0"),
+    pytest.param(
+        "assistant", [line(1, "27447", "80")], [fee("27447", assistant=1)], id="assistant-1"
+    ),
+    pytest.param("pfs_not_used", [line(1, "97161")], [fee("97161", not_used=True)], id="not-used"),
+    pytest.param(
+        "place_of_service",
+        [line(1, "63685", pos="11")],
+        [fee("63685", nonfac_na=True)],
+        id="nonfacility-NA",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "lines", "fees"), PFS_CASES)
+def test_pfs_rules_fire_on_practitioner_claims_only(rule, lines, fees):
+    codes = [f.code for f in fees]
+    modifiers = {m for item in lines for m in item.modifiers}
+    ptp = [ptp_edit(codes[-1], codes[0], "1")] if len(codes) > 1 else []
+
+    def run(setting: ClaimSetting) -> set[str]:
+        found = check_claim(
+            claim(*lines),
+            tables(
+                fees=fees,
+                ptp=ptp,
+                codes=codes,
+                modifiers=modifiers,
+                diagnoses=[diagnosis("M7989")],
+                setting=setting,
+            ),
+        )
+        return {f.rule for f in found}
+
+    practitioner, hospital = run("practitioner"), run("outpatient_hospital")
+
+    assert rule in practitioner
+    assert hospital.isdisjoint({"pfs_status", "global_surgery", "bilateral", "pctc"})
+    assert hospital.isdisjoint({"assistant", "pfs_not_used", "place_of_service"})
+    # The NCCI edits still apply to the hospital claim (its own tables, same rules).
+    assert ("ptp" in hospital) == bool(ptp) == ("ptp" in practitioner)
+
+
+def test_an_unknown_code_is_invalid_on_a_hospital_claim_too():
+    findings = check_claim(
+        claim(line(1, "0000U")),
+        tables(diagnoses=[diagnosis("M7989")], setting="outpatient_hospital"),
+    )
+
+    assert [f.rule for f in findings] == ["code_invalid"]

@@ -208,7 +208,12 @@ class ClaimCheckIn(BaseModel):
 
     claim_id: str | None = Field(default=None, max_length=64, description="your reference")
     setting: Literal["practitioner", "outpatient_hospital"] = Field(
-        default="practitioner", description="which NCCI PTP and MUE tables apply"
+        default="practitioner",
+        description=(
+            "which NCCI PTP and MUE tables apply, and how lines are paid: practitioner (PFS, "
+            "with the PFS indicator and HCPCS coverage rules) or outpatient_hospital (OPPS "
+            "status indicators; no PFS rules)"
+        ),
     )
     diagnoses: list[str] = Field(
         default_factory=list, description="ICD-10-CM codes, up to 12, dotted or not"

@@ -95,6 +95,18 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "freed": ("release",),
     "released": ("release",),
     "release": ("release",),
+    # Everyday verbs for more root operations (CMS definitions: Extraction = "Pulling or
+    # stripping out or off all or a portion of a body part by the use of force";
+    # Fragmentation = "Breaking solid matter in a body part into pieces"). Not "pulled" or
+    # "scraped": a pulled muscle and a scraped knee are injuries.
+    "extracted": ("extraction",),
+    "trimmed": ("excision",),
+    "shaved": ("excision",),
+    "snared": ("excision",),
+    "broken up": ("fragmentation",),
+    "break up": ("fragmentation",),
+    "shock wave": ("fragmentation", "external"),
+    "shock waves": ("fragmentation", "external"),
     "with mesh": ("supplement", "synthetic", "substitute"),
     "mesh": ("supplement", "synthetic", "substitute"),
 }

@@ -69,6 +69,11 @@ VOCABULARY = frozenset(
         "vaccine",
         "muscle",
         "heart",
+        "fragmentation",
+        "external",
+        "pelvis",
+        "back",
+        "elbow",
     ]
 )
 
@@ -87,6 +92,8 @@ def read(q: str) -> list[str]:
         ("arthroscopy right knee", {"inspection", "joint", "percutaneous", "endoscopic"}),
         ("appendix out, open", {"resection", "appendix", "open"}),
         ("left knee replacement", {"replacement", "left", "knee", "synthetic", "substitute"}),
+        ("left kidney stone broken up with shock waves", {"fragmentation", "external", "kidney"}),
+        ("polyp snared in the large intestine", {"excision", "large", "intestine"}),
     ],
 )
 def test_procedure_words_become_root_operation_body_part_and_approach(q, expected):
@@ -114,6 +121,8 @@ def test_mesh_makes_a_hernia_repair_a_supplement():
         "had heart bypass surgery years ago",  # a status, not a procedure
         "infected knee replacement",  # a complication
         "cloudy lens, cataract",  # the condition
+        "pulled muscle in my back",  # an injury, not an extraction
+        "scraped my elbow",
         "asthma",
     ],
 )

@@ -30,6 +30,7 @@ from medcode.codes.page_data import (
 )
 from medcode.codes.panels import Fact, Panel, Source
 from medcode.content.articles import Article
+from medcode.lib.in_force import covers, started
 
 
 @dataclass(frozen=True)
@@ -253,8 +254,8 @@ def _timeline(catalog: ReleaseCatalog, system: str, code: str, on: dt.date) -> _
         return _Timeline(None, None, Status("not_loaded", "Not in a loaded release", detail), "")
     order = {r.pk: i for i, r in enumerate(releases)}
     listing = [r for r in releases if r.pk in rows]
-    started = [r for r in releases if r.effective_from <= on]
-    if not started:
+    begun = started(releases, on)
+    if not begun:
         first = listing[0]
         notice = (
             f"{on.isoformat()} is before the earliest loaded {label} release "
@@ -263,11 +264,11 @@ def _timeline(catalog: ReleaseCatalog, system: str, code: str, on: dt.date) -> _
         )
         status = _active_status(rows[first.pk], first, first.effective_from, releases, rows)
         return _Timeline(rows[first.pk], first, status, notice)
-    covering = [r for r in started if r.effective_to is None or on <= r.effective_to]
+    covering = [r for r in begun if covers(r, on)]
     notice = ""
     if not covering:
-        latest = started[-1]
-        covering = [r for r in started if r.effective_from == latest.effective_from]
+        latest = begun[-1]
+        covering = [r for r in begun if r.effective_from == latest.effective_from]
         notice = _coverage_notice(on, latest, label)
     elif on > dt.date.today() + dt.timedelta(days=366):
         notice = _coverage_notice(on, covering[-1], label)
@@ -276,7 +277,7 @@ def _timeline(catalog: ReleaseCatalog, system: str, code: str, on: dt.date) -> _
         release = having[-1]
         status = _active_status(rows[release.pk], release, on, releases, rows)
         return _Timeline(rows[release.pk], release, status, notice)
-    earlier = [r for r in listing if r.effective_from <= on]
+    earlier = started(listing, on)
     if earlier:
         last = earlier[-1]
         # A release that lists nothing of the code's family (a partial file) says nothing

@@ -80,6 +80,13 @@ def _version(on: dt.date) -> tuple[str, str]:
     return latest, notice
 
 
+def definitions_level(code: str, on: dt.date) -> str:
+    """'CC' or 'MCC' when the MS-DRG version for `on` (drgpy's tables) grades the code, else ''."""
+    version, _ = _version(on)
+    info = _engine(version).ccmap.get(code) if version else None
+    return str(info["level"]) if info else ""
+
+
 @cache
 def _source(version: str) -> Source:
     from drgpy._versions import VERSION_BY_NAME

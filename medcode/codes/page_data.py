@@ -268,8 +268,11 @@ def icd10cm_parts(
                 .values_list("severity", flat=True)
                 .first()
             )
+            later = "" if found else drg_facts.definitions_level(code, on)
             parts.panels.append(
-                panels.severity_panel(found or "", catalog.sources[sev_release.pk], on)
+                panels.severity_panel(
+                    found or "", catalog.sources[sev_release.pk], on, graded_later=later
+                )
             )
             parts.releases_used.append(sev_release)
     if row.is_billable:  # MS-DRG definitions (drgpy) and Table 5 weights: drg_facts.py

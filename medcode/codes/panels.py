@@ -595,14 +595,27 @@ def seventh_character_panel(
     )
 
 
-def severity_panel(severity: str, source: Source, as_of: dt.date) -> Panel:
+def severity_panel(
+    severity: str, source: Source, as_of: dt.date, *, graded_later: str = ""
+) -> Panel:
+    """The code's level on the loaded Tables 6I/6J. `graded_later` is the level the MS-DRG
+    definitions in force on `as_of` give a code these tables do not list (a code added after
+    them, such as the April 2026 QA0 codes): the tables' silence then says nothing."""
     label = severity or "non-CC"
+    meaning = SEVERITY.get(severity, "")
+    if not severity and graded_later:
+        label = "Not on these tables"
+        meaning = (
+            "These Tables 6I/6J do not list the code: it is newer than them. The MS-DRG "
+            f"definitions in force on this date grade it {graded_later} (the MS-DRG "
+            "definitions panel)."
+        )
     return Panel(
         key="severity",
         title="MS-DRG severity (CC/MCC)",
         source=source,
         as_of=as_of,
-        facts=(Fact("Severity", label, SEVERITY.get(severity, "")),),
+        facts=(Fact("Severity", label, meaning),),
         summary="The CC exclusion list (IPPS Table 6K) is not loaded; the MS-DRG definitions "
         "panel gives drgpy's copy of the Definitions Manual's exclusions (Appendix C).",
     )

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from medcode.codes import drg_facts
-from medcode.codes.panels import Panel
+from medcode.codes.panels import Panel, Source, severity_panel
 from medcode.codes.services import import_file
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.rules.drg import group_discharge
@@ -174,3 +174,17 @@ def test_a_hac_code_says_its_category_and_that_a_code_can_have_more_than_one():
     [hac] = [f for f in glycemic.facts if f.label == "Hospital-acquired condition"]
     assert hac.value == "HAC category 09"
     assert "POA N or U" in hac.meaning and "more than one" in hac.meaning
+
+
+def test_a_code_newer_than_tables_6i_6j_is_not_called_non_cc():
+    # QA0.0101 came in on 2026-04-01, after the FY2026 final rule's Tables 6I/6J were printed;
+    # the MS-DRG definitions grade it, so the tables' silence must not read as "non-CC".
+    assert drg_facts.definitions_level("QA00101", date(2026, 6, 1)) == "CC"
+    assert drg_facts.definitions_level("E119", date(2026, 6, 1)) == ""
+    source = Source("msdrg_cc_mcc", "Tables 6I/6J", "FY2026", "cc.csv", date(2025, 10, 1), None, "")
+    newer = severity_panel("", source, date(2026, 6, 1), graded_later="CC")
+    assert newer.facts[0].value == "Not on these tables" and "grade it CC" in newer.facts[0].meaning
+    assert severity_panel("", source, date(2026, 6, 1)).facts[0].value == "non-CC"
+    assert (
+        severity_panel("MCC", source, date(2026, 6, 1), graded_later="CC").facts[0].value == "MCC"
+    )

@@ -2,8 +2,9 @@
 
 The page data itself is cached by its query (`queries.lookup_code`, medcode.ops.datacache);
 this module keeps only what rendering it produces, because rendering costs several times
-serving a kept copy: in bench/pages.py (16 connections) a kept page cost the server 0.71 ms
-of CPU (1,127 req/s, 4.2x Datasette's row page), a long-tail page read and rendered 6.3 ms.
+serving a kept copy: in bench/pages.py (16 connections, load 11-16 on 2 cores) a kept page
+cost the server 0.68-0.76 ms of CPU (the hot page, 3.5-5.4x Datasette's row page), a
+long-tail page, mostly read and rendered, 3.7-5.5 ms.
 
 Two levels, both keyed by the data generation: this process's memory (a cachetools LRU of at
 most MEDCODE_PAGE_CACHE_MB megabytes of text; 0 turns it off), then the shared data cache, so

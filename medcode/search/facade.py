@@ -90,6 +90,10 @@ PROCEDURE_DEPTH = 20  # and at most this many PCS codes (fewer rows to rerank)
 DRUG_WEIGHT = 2.0
 DRUG_DEPTH = 10
 
+# A modifier read from a query of other words follows this many word hits (modifiers_after_words).
+MODIFIER_AFTER = 3
+MODIFIER_WORD = re.compile(r"\bmod(?:ifier)?s?\b", re.IGNORECASE)
+
 SYSTEM_ALIASES = {
     "icd10cm": CodeSystem.ICD10CM,
     "icd-10-cm": CodeSystem.ICD10CM,
@@ -294,6 +298,7 @@ def search(
             corrected = " ".join(corrections.get(w, w) for w in parsed.words)
             notices.append(DID_YOU_MEAN.format(corrected=corrected))
 
+    ranked = modifiers_after_words(ranked, parsed)
     chosen = list(ranked.items())[:limit]
     marked: dict[int, Marked] = {}
     if words is not None and words.groups:
@@ -334,6 +339,29 @@ _SYSTEM_OF_SHAPE = {"icd10cm": "ICD10CM", "icd10pcs": "ICD10PCS", "hcpcs": "HCPC
 def _after_prefix(prefix: str) -> str:
     """The smallest string greater than every string starting with `prefix`."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def modifiers_after_words(
+    ranked: dict[int, tuple[MatchKind, float, Hit | None]], parsed: ParsedQuery
+) -> dict[int, tuple[MatchKind, float, Hit | None]]:
+    """A modifier read from a query of other words ("broken forearm left, ER", "RA,
+    rheumatoid arthritis", "CT scan of the head") is more likely an everyday abbreviation:
+    its exact hit follows the first MODIFIER_AFTER word hits. A query that says "modifier"
+    keeps it first."""
+    if not parsed.modifiers:
+        return ranked
+    if MODIFIER_WORD.search(parsed.raw):
+        return ranked
+    named = {m.lower() for m in parsed.modifiers}
+    if not [w for w in content_words(list(parsed.words)) if w.lower() not in named]:
+        return ranked
+    items = list(ranked.items())
+    modifiers = [item for item in items if item[1][0] == "modifier"]
+    rest = [item for item in items if item[1][0] != "modifier"]
+    if not modifiers or not rest:
+        return ranked
+    at = min(MODIFIER_AFTER, len(rest))
+    return dict(rest[:at] + modifiers + rest[at:])
 
 
 def find_codes(

@@ -80,6 +80,19 @@ def test_a_modifier_is_found_by_its_two_characters(code_store):
     assert top(search("XS"), 1) == ["XS"]
 
 
+def test_a_modifier_read_from_a_query_of_other_words_follows_the_word_hits(
+    code_store, lexical_only
+):
+    # "LT" in "fracture neck of femur LT" is most likely the side, not a question about the
+    # modifier: the diagnoses lead, the modifier follows them.
+    codes = top(search("fracture neck of femur LT"), 20)
+    assert codes[0].startswith("S72"), codes
+    assert "LT" in codes and codes.index("LT") >= 1
+    # Said alone, or with the word "modifier", the modifier leads.
+    assert top(search("LT"), 1) == ["LT"]
+    assert top(search("modifier LT for the femur fracture"), 1) == ["LT"]
+
+
 def test_an_unknown_code_offers_its_nearest_parent(code_store):
     found = search("S72.001Z")
     assert top(found, 1) == ["S72001"]

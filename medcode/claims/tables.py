@@ -490,10 +490,10 @@ class TableCache:
 
     def _listed_elsewhere(self, codes: set[str]) -> dict[str, tuple[Span, ...]]:
         """Spans of codes the code lists lack but another CMS file in force names: OPPS
-        Addendum B and the MUE tables (from their release's effective date), the NCD coding
-        spreadsheet's CPT/HCPCS rows (their own dates). CPT comes from the PFS file, which
-        lacks the codes priced elsewhere (PLA and lab codes, 0001U); a code CMS lists in one
-        of these files for the date is not an invalid code."""
+        Addendum B, the MUE tables and the DMEPOS fee schedule (from their release's
+        effective date), the NCD coding spreadsheet's CPT/HCPCS rows (their own dates). CPT
+        comes from the PFS file, which lacks the codes priced elsewhere (PLA and lab codes,
+        0001U); a code CMS lists in one of these files for the date is not an invalid code."""
         found: defaultdict[str, list[Span]] = defaultdict(list)
         if not codes:
             return {}
@@ -521,6 +521,11 @@ class TableCache:
                     sql, [ncd.id, CodeSystem.ICD10CM, *chunk]
                 ):
                     found[code].append(Span(self._dates(effective), self._dates(terminated)))
+        dmepos = self.releases.dmepos
+        if dmepos is not None:
+            table = self._dmepos if self._dmepos is not None else self._load_dmepos()
+            for code in codes & table.keys():
+                found[code].append(Span(dmepos.effective_from, None))
         return {code: tuple(spans) for code, spans in found.items()}
 
     def _load_modifiers(self) -> dict[str, tuple[Span, ...]]:

@@ -16,10 +16,11 @@ from medcode.rules.claim import (
 from medcode.rules.tables import RuleTables
 
 # A code is valid when a loaded CMS file in force on the date lists it (RuleTables.code_exists):
-# the CPT/HCPCS code lists, or OPPS Addendum B, the MUE tables or the NCD coding spreadsheet.
+# the CPT/HCPCS code lists, or OPPS Addendum B, the MUE tables, the DMEPOS fee schedule or the
+# NCD coding spreadsheet.
 CODE_INVALID = (
     "{code} ({line}) is not a valid CPT/HCPCS code on {dos}: no loaded code list, OPPS "
-    "Addendum B, MUE table or NCD spreadsheet in force then lists it."
+    "Addendum B, MUE table, DMEPOS fee schedule or NCD spreadsheet in force then lists it."
 )
 CODE_INVALID_FIX = (
     "Check {code} for typos, or use the code in effect on {dos} (it may be deleted or not "

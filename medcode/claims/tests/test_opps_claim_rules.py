@@ -1,6 +1,6 @@
 """Which rules apply to an outpatient hospital (OPPS) claim, and which codes are valid, over the
-real PFS (RVU25D), HCPCS (July 2024) and OPPS Addendum B (April 2026) files (skipped without
-them). docs/payment.md, "Which rules apply to an outpatient hospital claim"."""
+real PFS (RVU25D), HCPCS (July 2024), OPPS Addendum B (April 2026) and DMEPOS (April 2025)
+files (skipped without them). docs/payment.md, "Which rules apply to an outpatient hospital claim"."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def real_files(db: None, shared_data_dir: Path) -> None:
         "pfs_rvu_2025d.csv.gz",
         "hcpcs_level2_2024_07.csv.gz",
         "opps_addendum_b_2026_04.csv.gz",
+        "dmepos_fee_schedule_2025_04.csv.gz",
     ):
         import_file(shared_data_dir / name)
 
@@ -58,6 +59,7 @@ def line(code: str, *modifiers: str, dos: str = OPPS_DOS, pos: str = "22") -> di
 def test_opps_claims_get_no_pfs_findings_and_opps_listed_codes_are_valid(real_files):
     pfs_findings_only_on_the_practitioner_claim()
     a_pla_code_in_addendum_b_is_valid_from_its_effective_date()
+    a_dme_code_in_the_dmepos_file_is_valid_from_its_effective_date()
 
 
 def pfs_findings_only_on_the_practitioner_claim() -> None:
@@ -83,3 +85,12 @@ def a_pla_code_in_addendum_b_is_valid_from_its_effective_date() -> None:
     assert invalid.lines == (1,)
     # A code no file lists stays invalid on the OPPS date.
     assert "code_invalid" in {f.rule for f in check("outpatient_hospital", line("0000U"))}
+
+
+def a_dme_code_in_the_dmepos_file_is_valid_from_its_effective_date() -> None:
+    # E0683 is in the April 2025 DMEPOS file but not in the July 2024 HCPCS file.
+    def rules(dos: str) -> set[str]:
+        return {f.rule for f in check("practitioner", line("E0683", dos=dos, pos="12"))}
+
+    assert "code_invalid" not in rules("2025-05-05")
+    assert "code_invalid" in rules("2025-02-03")

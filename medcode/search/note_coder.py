@@ -50,9 +50,6 @@ class Weights:
     # and the prior is the category's (so CodiEsp's frequent E11.9 never outranks the
     # E11.22 a US note spells out).
     learned_by_category: bool = False
-    # The learned evidence scales what the note itself gives a code (x (1 + evidence)) instead
-    # of adding to it; codes the note gives nothing still get it added (x learned_alone).
-    learned_scales: bool = False
 
 
 ZERO_SHOT = Weights()
@@ -224,10 +221,7 @@ def add_learned(
             alone = weights.learned_alone if best[target].score == 0 else 1.0
             boosts[target] = max(boosts.get(target, 0.0), weights.learned_words * value * alone)
     for code, boost in boosts.items():
-        if weights.learned_scales and best[code].score > 0:
-            best[code].score *= 1 + boost
-        else:
-            best[code].score += boost
+        best[code].score += boost
     if prior and weights.prior:
         by_category: dict[str, float] = {}
         if weights.learned_by_category:

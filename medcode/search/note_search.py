@@ -24,8 +24,13 @@ from medcode.search.note_coder import CodedNote, Weights, code_note
 from medcode.search.notes_findings import NOT_CODED, Finding, coded_findings, find_findings
 
 NOTE_DEFAULT_LIMIT = 50
-# Learned parts on by default; their weights were chosen on the CodiEsp dev split with the
-# file learned from the train split (bench/search_quality.py --notes-only).
+# Learned parts on by default. Their weights were chosen on the CodiEsp train split alone,
+# 5-fold (each fold scored with the file learned from the other four; never on dev): the
+# sentence-level associations alone (learned_sentence_share 1, learned_note_share 0) at
+# weight 1.0, prior 0.3, learned-only codes at full weight: MAP 0.3886 against 0.3681 for the
+# note-level associations of the previous defaults (prior 0.3, weight 1.0, alone 0.6).
+# Adding the note level scored lower (0.378 and 0.362 with it at 0.5 and 1.0), as did
+# scaling the note's own scores instead of adding (0.3849).
 LEARNED_PRIOR = 0.3
 LEARNED_WORDS = 1.0
 MAX_PROCEDURES = 10
@@ -80,9 +85,9 @@ def learned_parts(
     return evidence, prior, {code: finding for code, (_, finding) in by_sentence.items()}
 
 
-# A code only the learned associations suggest counts for less (0.6): on the dev notes it
-# cost 0.005 MAP and it keeps CodiEsp's frequent codes below a US note's own findings.
-LEARNED_ALONE = 0.6
+# A code only the learned associations suggest counts in full (0.6 was the earlier default;
+# on the train folds 0.3886 at 1.0, 0.3854 at 0.6).
+LEARNED_ALONE = 1.0
 # Learned by category (note_coder.Weights.learned_by_category): with code-level learned
 # parts MAP was 0.394 on the CodiEsp dev notes but 0.199 on the independent US notes
 # (search/eval/notes_independent.jsonl), below zero-shot's 0.228 -- CodiEsp's frequent
@@ -94,6 +99,8 @@ DEFAULT_WEIGHTS = Weights(
     learned_words=LEARNED_WORDS,
     learned_alone=LEARNED_ALONE,
     learned_by_category=True,
+    learned_note_share=0.0,
+    learned_sentence_share=1.0,
 )
 
 
@@ -121,12 +128,13 @@ def search_note(
     dx_filters = facade.make_filters(system=CodeSystem.ICD10CM, billable=True, on=on)
     texts = [f.text for f in coded_findings(find_findings(text))]
     meaning = facade.note_meaning(texts, dx_filters) if wants_diagnoses and texts else None
-    # Word (bm25) hits per finding add nothing the Index and the vectors do not already
-    # give: on the CodiEsp train notes (5-fold, zero-shot) MAP 0.3283 with them, 0.3279
-    # without, and they cost ~20% of a note's CPU time. `use_words` asks for them.
+    # Word (bm25) hits per finding: on the CodiEsp train notes (5-fold, zero-shot) MAP 0.3283
+    # with them and 0.3279 without, but on the independent US notes 0.434 with and 0.355
+    # without (search/eval/notes_independent.jsonl), so they stay although they cost ~20% of a
+    # note's CPU time.
     words = (
         facade.note_words(texts, dx_filters, scaled=True)
-        if use_words and wants_diagnoses and texts
+        if wants_diagnoses and texts and (use_words or meaning is not None)
         else None
     )
     evidence, prior, origins = learned_parts(text, weights) if texts else ({}, {}, {})

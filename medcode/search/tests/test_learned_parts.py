@@ -158,3 +158,18 @@ def test_a_learned_only_code_shows_the_finding_its_sentence_evidence_came_from()
     )
     assert best["R310"].finding == 3
     assert best["R310"].score == pytest.approx(0.3)  # weighed as learned alone
+
+
+def test_by_default_each_learned_code_comes_from_the_finding_that_suggests_it():
+    # The shipped file (CodiEsp train split): fever and hematuria are in different findings.
+    from medcode.search.note_search import DEFAULT_WEIGHTS, learned_parts
+
+    evidence, prior, origins = learned_parts(
+        "Fever of 39 C. Gross hematuria with clots.", DEFAULT_WEIGHTS
+    )
+    fever = [c for c in evidence if c.startswith("R50")]
+    hematuria = [c for c in evidence if c.startswith("R31")]
+    assert fever and hematuria
+    assert {origins[c] for c in fever} == {0}
+    assert {origins[c] for c in hematuria} == {1}
+    assert prior and max(prior.values()) == 1.0

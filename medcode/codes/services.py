@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Literal
 from django.db import connection, transaction
 from django.db.models import F
 
-from medcode.codes.importers.base import Dataset, LoadContext
+from medcode.codes.importers.base import Dataset, LoadContext, ReleaseInfo
 from medcode.codes.importers.registry import detect, is_ignored
 from medcode.codes.models import Release
 from medcode.lib.datafiles import sha256_of
@@ -55,19 +56,38 @@ def plan_imports(paths: Iterable[Path]) -> list[tuple[Path, Dataset]]:
     """Detect every file's dataset before anything is written; codes load before the rest.
 
     Two files of one release (e.g. the official XML and a normalised CSV of the same table
-    and year) would replace each other on every run, so only the first is kept.
+    and year) would replace each other on every run, so only one is kept: files that write a
+    release of the same label are copies of one release, and the one that writes more
+    releases (an April update read with its addenda also dates the October release) wins;
+    otherwise the first.
     """
-    planned: list[tuple[Path, Dataset]] = []
-    seen: dict[tuple[str, str], Path] = {}
+    planned: dict[Path, tuple[Dataset, int]] = {}
+    owner: dict[tuple[str, str], Path] = {}
     for path in find_files(paths):
         dataset = detect(path)
-        release = (dataset.name, dataset.describe(path).version_label)
-        if release in seen:
-            logger.info("%s: skipped, same release as %s (%s %s)", path, seen[release], *release)
+        keys = [(dataset.name, label) for label in dataset.describe(path).labels]
+        rivals = {owner[k] for k in keys if k in owner}
+        if any(planned[r][1] >= len(keys) for r in rivals):
+            first = next(iter(sorted(rivals)))
+            logger.info("%s: skipped, same release as %s (%s)", path, first, dataset.name)
             continue
-        seen[release] = path
-        planned.append((path, dataset))
-    return sorted(planned, key=lambda item: (item[1].order, str(item[0])))
+        for rival in rivals:
+            logger.info("%s: skipped, same release as %s (%s)", rival, path, dataset.name)
+            del planned[rival]
+        owner = {k: p for k, p in owner.items() if p not in rivals}
+        owner.update(dict.fromkeys(keys, path))
+        planned[path] = (dataset, len(keys))
+    return sorted(
+        ((p, d) for p, (d, _) in planned.items()), key=lambda item: (item[1].order, str(item[0]))
+    )
+
+
+def release_digest(path: Path, info: ReleaseInfo) -> str:
+    """The file's sha256, or, when the release is also read from companions, one over all."""
+    if not info.companions:
+        return sha256_of(path)
+    parts = [sha256_of(p) for p in (path, *info.companions)]
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()
 
 
 def import_file(
@@ -76,9 +96,13 @@ def import_file(
     dataset: Dataset | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import one release file. Re-importing the same file is a no-op that says so."""
+    """Import one release file (and the earlier releases it implies) in one transaction.
+
+    Re-importing the same file is a no-op that says so.
+    """
     dataset = dataset or detect(path)
-    digest = sha256_of(path)
+    info = dataset.describe(path)
+    digest = release_digest(path, info)
     existing = Release.objects.filter(dataset=dataset.name, sha256=digest).first()
     if existing is not None:
         return ImportResult(
@@ -91,26 +115,23 @@ def import_file(
             is_current=existing.is_current,
             message=ALREADY_IMPORTED.format(release=existing),
         )
-    info = dataset.describe(path)
     with transaction.atomic():
         replaced = Release.objects.filter(
-            dataset=dataset.name, version_label=info.version_label
+            dataset=dataset.name, version_label__in=info.labels
         ).delete()[0]
-        release = Release.objects.create(
-            dataset=dataset.name,
-            code_system=dataset.code_system,
-            version_label=info.version_label,
-            effective_from=info.effective_from,
-            effective_to=info.effective_to,
-            source_file=path.name,
-            source_url=info.source_url,
-            sha256=digest,
-        )
-        counts = dataset.load(LoadContext(path=path, release=release, progress=progress or _noop))
-        if sum(counts.values()) == 0:
-            raise DataFileError(path, NO_ROWS)
-        release.row_counts = counts
-        release.save(update_fields=["row_counts"])
+        release = _load_release(dataset, path, info, digest, path.name, dataset.load, progress)
+        for earlier in info.earlier:
+            # Its own sha256 (one per release and dataset), derived from the file's.
+            earlier_digest = hashlib.sha256(f"{digest} {earlier.info.version_label}".encode())
+            _load_release(
+                dataset,
+                path,
+                earlier.info,
+                earlier_digest.hexdigest(),
+                earlier.source_file,
+                earlier.load,
+                progress,
+            )
         current = mark_current(dataset.name)
         # What changed against the neighbouring releases, stored with the import.
         from medcode.changes.services import record_changes
@@ -124,9 +145,37 @@ def import_file(
         status="replaced" if replaced else "imported",
         release_id=release.pk,
         version_label=release.version_label,
-        row_counts=counts,
+        row_counts=dict(release.row_counts),
         is_current=current == release.pk,
+        message=info.notes,
     )
+
+
+def _load_release(
+    dataset: Dataset,
+    path: Path,
+    info: ReleaseInfo,
+    digest: str,
+    source_file: str,
+    load: Callable[[LoadContext], dict[str, int]],
+    progress: Callable[[int], None] | None,
+) -> Release:
+    release = Release.objects.create(
+        dataset=dataset.name,
+        code_system=dataset.code_system,
+        version_label=info.version_label,
+        effective_from=info.effective_from,
+        effective_to=info.effective_to,
+        source_file=source_file,
+        source_url=info.source_url,
+        sha256=digest,
+    )
+    counts = load(LoadContext(path=path, release=release, progress=progress or _noop))
+    if sum(counts.values()) == 0:
+        raise DataFileError(path, NO_ROWS)
+    release.row_counts = counts
+    release.save(update_fields=["row_counts"])
+    return release
 
 
 def mark_current(dataset_name: str) -> int | None:

@@ -30,15 +30,38 @@ LICENSED_TEXT_REFUSED = (
 
 @dataclass(frozen=True)
 class ReleaseInfo:
-    """What a file says about the release it belongs to."""
+    """What a file says about the release it belongs to.
+
+    `companions` are files beside it that the release is also read from (its sha256 covers
+    them); `earlier` are releases the file implies besides its own, each with its own loader
+    (an April update's file, read with its addenda, also gives the October release it
+    updated). `notes` is said when the file is imported.
+    """
 
     version_label: str
     effective_from: dt.date
     effective_to: dt.date | None = None
     source_url: str = ""
+    notes: str = ""
+    companions: tuple[Path, ...] = ()
+    earlier: tuple[ImpliedRelease, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The version labels of every release this file writes."""
+        return (self.version_label, *(e.info.version_label for e in self.earlier))
 
 
 ProgressFn = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ImpliedRelease:
+    """A release that a file implies besides its own, and how to load it from the file."""
+
+    info: ReleaseInfo
+    source_file: str
+    load: Callable[[LoadContext], dict[str, int]]
 
 
 @dataclass

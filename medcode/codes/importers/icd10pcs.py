@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 from medcode.codes.importers.base import (
     Dataset,
     DuplicateGuard,
+    ImpliedRelease,
     LoadContext,
     NameAndHeader,
     ReleaseInfo,
@@ -29,6 +31,12 @@ from medcode.codes.importers.icd10cm_order import (
     check_blanks,
     first_line,
     slice_record,
+)
+from medcode.codes.importers.icd10pcs_addenda import (
+    Addenda,
+    addenda_beside,
+    check_against_file,
+    october_rows,
 )
 from medcode.codes.models import Code as CodeRow
 from medcode.codes.models import CodeSystem, ReferenceRow
@@ -190,12 +198,35 @@ def parse_pcs_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[object
         )
 
 
+def parse_pcs_txt(path: Path) -> Iterator[tuple[object, ...]]:
+    """The rows of a CMS order or codes file, whichever the name says it is."""
+    return parse_codes_txt(path) if name_matches(path, CODES_TXT_NAME) else parse_order_txt(path)
+
+
 def load_order(ctx: LoadContext) -> dict[str, int]:
-    if name_matches(ctx.path, CODES_TXT_NAME):
-        rows = parse_codes_txt(ctx.path)
-    else:
-        rows = parse_order_txt(ctx.path)
-    return {"codes": ctx.insert(CodeRow, CODE_FIELDS, rows)}
+    addenda = addenda_beside(ctx.path)
+    if addenda is None or not addenda.is_april_update:
+        return {"codes": ctx.insert(CodeRow, CODE_FIELDS, parse_pcs_txt(ctx.path))}
+    seen: set[str] = set()
+
+    def noted(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+        for row in rows:
+            seen.add(str(row[1]))
+            yield row
+
+    counts = {"codes": ctx.insert(CodeRow, CODE_FIELDS, noted(parse_pcs_txt(ctx.path)))}
+    check_against_file(addenda, ctx.path, seen)
+    return counts
+
+
+def october_loader(addenda: Addenda) -> Callable[[LoadContext], dict[str, int]]:
+    """Loads the October release an April update changed: its file less the April changes."""
+
+    def load(ctx: LoadContext) -> dict[str, int]:
+        rows = october_rows(addenda, parse_pcs_txt(ctx.path), pcs_row)
+        return {"codes": ctx.insert(CodeRow, CODE_FIELDS, rows)}
+
+    return load
 
 
 def load_tuva(ctx: LoadContext) -> dict[str, int]:
@@ -210,13 +241,49 @@ def _name(path: Path) -> str:
     return path.name[:-3] if path.name.lower().endswith(".gz") else path.name
 
 
+UNDATED_NOTE = (
+    "no {addenda} beside the file: codes CMS added or deleted in a mid-year (April) update "
+    "cannot be dated, so the file's codes are taken as valid for the whole fiscal year"
+)
+
+
 def describe_order(path: Path) -> ReleaseInfo:
+    """The fiscal year the name says; read with its addenda, an April update's two releases.
+
+    CMS names the April update's files like the October ones (icd10pcs_codes_2026.txt); the
+    addenda beside them tell which it is, and what changed on April 1.
+    """
+    year = month = 0
     for pattern in (ORDER_TXT_NAME, CODES_TXT_NAME):
         found = re.fullmatch(pattern, _name(path), flags=re.IGNORECASE)
         if found:
-            month = 4 if found.group("month") else 10
-            return fiscal_year_release(int(found.group("year")), month)
-    raise DataFileError(path, NO_YEAR)
+            year, month = int(found.group("year")), 4 if found.group("month") else 10
+            break
+    if not year:
+        raise DataFileError(path, NO_YEAR)
+    addenda = addenda_beside(path)
+    if addenda is None:
+        kind = "codes" if name_matches(path, CODES_TXT_NAME) else "order"
+        return replace(
+            fiscal_year_release(year, month),
+            notes=UNDATED_NOTE.format(addenda=f"{kind}_addenda_{year}.txt"),
+        )
+    if not addenda.is_april_update or month == 4:
+        return replace(fiscal_year_release(year, month), companions=(addenda.path,))
+    october = fiscal_year_release(year)
+    april = fiscal_year_release(year, 4)
+    october = replace(october, effective_to=april.effective_from - dt.timedelta(days=1))
+    return replace(
+        april,
+        companions=(addenda.path,),
+        earlier=(
+            ImpliedRelease(
+                info=october,
+                source_file=f"{path.name} less the April changes in {addenda.path.name}",
+                load=october_loader(addenda),
+            ),
+        ),
+    )
 
 
 # Readers see a neutral label; who packaged the file is said on the About the data page.

@@ -83,9 +83,10 @@ def detect(path: Path) -> Dataset:
     return matching[0]
 
 
-# Companion files that ship inside the publishers' zips beside the release files. The ICD-10-PCS
-# addenda (codes_, order_, tables_addenda_<year>.txt) summarise an update: its codes are in the
-# codes and order files; its table changes are not read (the tables XML is October's).
+# Companion files that ship inside the publishers' zips beside the release files. They are not
+# releases of their own: the ICD-10-PCS codes and order addenda (codes_, order_addenda_<year>.txt)
+# are read with the codes or order file beside them, to date an April update's changes
+# (icd10pcs_addenda.py); the tables addenda are not read (the tables XML is October's).
 IGNORED_NAMES = re.compile(
     r"(?i)(.*recordlayout.*|proc_notes_.*|noc codes.*|.*_trans_alpha.*|readme.*|.*license.*"
     r"|(?:codes|order|tables)_addenda_\d{4}\.txt)"

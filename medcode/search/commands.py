@@ -133,7 +133,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
     write_learned(content, target)
     console.print(
         f"learned from {content['notes']} notes: {len(content['prior'])} codes,"
-        f" {len(content['features'])} word features -> {target}"
+        f" {len(content['features'])} word features, {content['sentences']} sentences with"
+        f" {len(content['sentence_features'])} sentence features -> {target}"
     )
     return 0
 

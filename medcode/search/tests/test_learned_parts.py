@@ -173,3 +173,21 @@ def test_by_default_each_learned_code_comes_from_the_finding_that_suggests_it():
     assert {origins[c] for c in fever} == {0}
     assert {origins[c] for c in hematuria} == {1}
     assert prior and max(prior.values()) == 1.0
+
+
+def test_the_learn_command_writes_the_file_and_refuses_a_bad_corpus(tmp_path: Path):
+    import argparse
+
+    from medcode.search.commands import cmd_learn
+
+    corpus = tmp_path / "notes.jsonl"
+    rows = [
+        row(i, lines=ENGLISH, spanish=SPANISH, evidence=[("R31.0", "hematuria")]) for i in range(3)
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "learned.json.gz"
+    args = argparse.Namespace(source=corpus, split="train", out=out)
+    assert cmd_learn(args) == 0
+    assert read_learned(out).code_sentences == {"R310": 3}
+    corpus.write_text("not json\n")
+    assert cmd_learn(args) == 1

@@ -18,7 +18,7 @@ For other apps:
 
     consume(subject, kind, *, limit, period) -> Allowance
     consume_api(subject, *, per_minute, per_day, also_count) -> (minute, day)  (API limits)
-    open_gated(subject, code, *, limit, period) -> Allowance  (medcode.gate uses this)
+    open_gated(subject, code, *, limit, period) -> Allowance  (medcode.accounts.gate uses this)
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from medcode.assistant.context import (
 )
 from medcode.assistant.facts import Draft, Fact
 from medcode.assistant.guard import CodeCheck
-from medcode.codes.panels import Panel
+from medcode.codes.page.panels import Panel
 from medcode.codes.queries import CodePage
 from medcode.rules.diagnoses import extract_code_patterns
 

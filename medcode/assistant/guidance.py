@@ -16,8 +16,8 @@ from medcode.assistant.context import (
 )
 from medcode.assistant.facts import Citation, Draft, Fact
 from medcode.assistant.knowledge import Entry, find_entries
-from medcode.codes import explain as meanings
-from medcode.codes import modifiers as mods
+from medcode.codes.page import meanings
+from medcode.codes.page import modifiers as mods
 from medcode.rules.modifier_sets import DISTINCT_SERVICE
 
 # --- Modifiers, E/M, knowledge, indicators -----------------------------------------------------

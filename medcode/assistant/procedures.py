@@ -18,8 +18,8 @@ from medcode.assistant.context import (
 )
 from medcode.assistant.facts import Citation, Draft, Fact
 from medcode.assistant.guard import CodeCheck
-from medcode.codes import explain as meanings
-from medcode.codes.page_data import code_title
+from medcode.codes.page import meanings
+from medcode.codes.page.reads import code_title
 from medcode.codes.queries import SYSTEM_LABELS, CodePage, release_catalog
 
 # --- What is code X -------------------------------------------------------------------------

@@ -23,14 +23,14 @@ from django.utils.html import strip_tags
 from medcode.assistant.facts import Citation, Fact
 from medcode.assistant.guard import CodeCheck
 from medcode.assistant.knowledge import Entry
-from medcode.codes import modifiers as mods
-from medcode.codes import panels
 from medcode.codes.models import AddOnEdit, MueLimit, PtpEdit, ReferenceRow, Release
-from medcode.codes.panels import Panel
+from medcode.codes.page import modifiers as mods
+from medcode.codes.page import panels
+from medcode.codes.page.panels import Panel
 from medcode.codes.queries import CodeNotFound, CodePage, cached_code_page, release_catalog
 from medcode.content.articles import load_article
 
-# Fact labels of the code page panels (medcode/codes/panels.py) the answers read.
+# Fact labels of the code page panels (medcode/codes/page/panels.py) the answers read.
 STATUS = "Status"
 NONFAC_PAYMENT = "Non-facility national payment"
 FAC_PAYMENT = "Facility national payment"

@@ -21,7 +21,7 @@ from typing import Any
 from medcode.claims.releases import ReleaseRef, Setting
 from medcode.claims.tables import TableCache
 from medcode.codes.catalog import release_catalog
-from medcode.codes.payment import UNKNOWN_LOCALITY, find_locality, gpci_release
+from medcode.codes.page.payment import UNKNOWN_LOCALITY, find_locality, gpci_release
 from medcode.rules import Claim
 from medcode.rules.dmepos import price_dme_line
 from medcode.rules.opps import OppsRate, price_opps

@@ -11,9 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from medcode.api.errors import ApiError, ErrorOut
-from medcode.codes import dmepos_fee, page_cache, payment, queries
-from medcode.gate import (
+from medcode.accounts.gate import (
     EDITORIAL_GROUP,
     GATED_SECTIONS,
     METERING_OFF,
@@ -22,6 +20,11 @@ from medcode.gate import (
     can_see_gated,
     has_gated_content,
 )
+from medcode.api.errors import ApiError, ErrorOut
+from medcode.codes import queries
+from medcode.codes.page import cache as page_cache
+from medcode.codes.page import dmepos as dmepos_fee
+from medcode.codes.page import payment
 from medcode.ops import conditional
 
 router = Router(tags=["codes"])
@@ -200,7 +203,7 @@ class NotFoundOut(Schema):
     suggestions: list[CodeRefOut]
 
 
-# Fields of CodePage that belong to the gated sections (medcode.gate.GATED_SECTIONS).
+# Fields of CodePage that belong to the gated sections (medcode.accounts.gate.GATED_SECTIONS).
 GATED_FIELDS = {
     "documentation": ("documentation_html",),
     "billing": ("billing_html",),

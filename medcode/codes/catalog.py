@@ -14,9 +14,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from medcode.codes import page_cache, panels
 from medcode.codes.models import CodeSystem, Release
-from medcode.codes.panels import Source
+from medcode.codes.page import cache as page_cache
+from medcode.codes.page import panels
+from medcode.codes.page.panels import Source
 from medcode.lib.in_force import age, each_dataset_in_force
 from medcode.ops import datacache, generation
 

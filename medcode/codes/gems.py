@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.models import DiagnosisGem, Release
-from medcode.codes.panels import Source
+from medcode.codes.page.panels import Source
 
 FORWARD = "icd10cm_gem_i10"  # ICD-10-CM -> ICD-9-CM
 BACKWARD = "icd10cm_gem_i9"  # ICD-9-CM -> ICD-10-CM
@@ -116,7 +116,7 @@ GEM_SEARCH_NOTICE = (
 
 def gem_search_notice(entries: tuple[GemEntry, ...]) -> str:
     """The sentence search shows above ICD-10-CM codes it found through the backward GEM."""
-    from medcode.codes.panels import display_icd10cm
+    from medcode.codes.page.panels import display_icd10cm
 
     targets = ", ".join(
         display_icd10cm(e.icd10cm) + (" (approximate)" if e.approximate else "") for e in entries

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import MceListing, ReferenceRow, Release
-from medcode.codes.panels import Source
+from medcode.codes.page.panels import Source
 
 
 @dataclass(frozen=True)

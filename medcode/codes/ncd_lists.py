@@ -15,7 +15,7 @@ from django.db.models import Count, Max
 from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.importers.ncd import ALL_OTHERS, RESOLUTIONS
 from medcode.codes.models import NcdCodeListing, Release
-from medcode.codes.panels import Source
+from medcode.codes.page.panels import Source
 from medcode.lib.in_force import within
 
 

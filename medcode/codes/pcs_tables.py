@@ -14,7 +14,7 @@ from typing import Any
 
 from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import ReferenceRow, Release
-from medcode.codes.panels import Panel, Source, Table
+from medcode.codes.page.panels import Panel, Source, Table
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Reads from the code store: releases in force on a date, code lookups and code pages.
 
-`code_page` (pages.py) is the one query behind a code's HTML page, its JSON twin, the CLI and
+`code_page` (page/build.py) is the one query behind a code's HTML page, its JSON twin, the CLI and
 the assistant; this module resolves what a user typed (`resolve_code`, `lookup_code`,
 `nearest_codes`) and re-exports the page query so callers have one place to import from.
 """
@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from medcode.codes import modifiers as mods
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, clear_caches, release_catalog
 from medcode.codes.models import (
     Code,
@@ -24,8 +23,8 @@ from medcode.codes.models import (
     OppsItem,
     Release,
 )
-from medcode.codes.page_data import article_title
-from medcode.codes.pages import (
+from medcode.codes.page import modifiers as mods
+from medcode.codes.page.build import (
     CDT_NOT_SHOWN,
     CPT_MODIFIER_NOTICE,
     CPT_NOT_LOADED,
@@ -36,6 +35,7 @@ from medcode.codes.pages import (
     default_title,
     with_also,
 )
+from medcode.codes.page.reads import article_title
 from medcode.lib.codeshapes import PROCEDURE_CODE, system_of
 from medcode.lib.in_force import newest_in_force
 from medcode.ops import datacache

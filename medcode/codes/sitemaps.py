@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from medcode.codes.models import Code, Release
-from medcode.codes.modifiers import CPT_MODIFIERS
+from medcode.codes.page.modifiers import CPT_MODIFIERS
 
 
 class CodeSitemap(Sitemap):  # type: ignore[type-arg]

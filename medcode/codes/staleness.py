@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import CodeSystem, Release
-from medcode.codes.panels import Panel
+from medcode.codes.page.panels import Panel
 from medcode.codes.sync import Period, period_start, shift
 
 

@@ -94,7 +94,7 @@ def load_catalog(path: str | None = None) -> list[CatalogEntry]:
         if path:
             raw = Path(path).read_text(encoding="utf-8")
         else:
-            raw = resources.files("medcode.codes").joinpath("catalog.json").read_text("utf-8")
+            raw = resources.files("medcode.codes").joinpath("sync_catalog.json").read_text("utf-8")
         data: dict[str, Any] = json.loads(raw)
         items = data["entries"]
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from medcode.codes import locality_choice, views
+from medcode.codes import views
+from medcode.codes.page import locality as locality_choice
 
 app_name = "codes"
 

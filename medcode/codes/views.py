@@ -26,17 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from medcode.codes import (
-    compare,
-    dmepos_fee,
-    locality_choice,
-    page_cache,
-    partners,
-    payment,
-    queries,
-)
-from medcode.codes.models import CodeSystem
-from medcode.gate import (
+from medcode.accounts.gate import (
     EDITORIAL_GROUP,
     METERING_OFF,
     NOTHING_GATED,
@@ -44,6 +34,12 @@ from medcode.gate import (
     can_see_gated,
     has_gated_content,
 )
+from medcode.codes import queries
+from medcode.codes.models import CodeSystem
+from medcode.codes.page import cache as page_cache
+from medcode.codes.page import compare, partners, payment
+from medcode.codes.page import dmepos as dmepos_fee
+from medcode.codes.page import locality as locality_choice
 from medcode.lib.codeshapes import PROCEDURE_CODE
 from medcode.ops import conditional
 
@@ -134,7 +130,7 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         )
 
     # Most readers are guests with no pending messages: their page is rendered once per data
-    # generation (medcode.codes.page_cache); the key holds all else it depends on.
+    # generation (medcode.codes.page.cache); the key holds all else it depends on.
     personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
     if not personal and not locality and set(request.GET) <= {"date", "system", "compare"}:
         key = (

@@ -41,7 +41,7 @@ def warm_worker() -> float:
 
 def _files() -> None:
     from medcode.codes.importers.registry import all_datasets
-    from medcode.codes.page_data import _article_titles
+    from medcode.codes.page.reads import _article_titles
     from medcode.content.articles import load_article
     from medcode.content.cpt_titles import reviewed_cpt_titles
     from medcode.ops.conditional import code_stamp

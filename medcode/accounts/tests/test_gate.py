@@ -8,10 +8,10 @@ import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory
 
+from medcode.accounts.gate import CRAWLER, LOCKED, METERED, METERING_OFF, UNLIMITED, can_see_gated
 from medcode.accounts.models import GatedView, Plan
 from medcode.accounts.viewers import client_address, guest_subject
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
-from medcode.gate import CRAWLER, LOCKED, METERED, METERING_OFF, UNLIMITED, can_see_gated
 from tests.users import BROWSER, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """What Medicare pays for a DME item in a state ("What does Medicare pay for E0114 in
 Texas?"): the DMEPOS fee schedule's fee per payment modifier in that state
-(medcode.codes.dmepos_fee, the code page's ?state= panel). Fees change each January: a
+(medcode.codes.page.dmepos, the code page's ?state= panel). Fees change each January: a
 question of a year whose file is not loaded is told so, then given the latest loaded fees
 with their own release and date, never passed off as that year's."""
 
@@ -65,7 +65,7 @@ def score(question: Question) -> float:
 
 def build(ctx: Context) -> Draft:
     from medcode.assistant import procedures
-    from medcode.codes.dmepos_fee import dmepos_rows, state_panel
+    from medcode.codes.page.dmepos import dmepos_rows, state_panel
 
     state = state_of(ctx.question.text)
     codes = [c for c in ctx.procedures if c.system == "HCPCS"]
@@ -112,7 +112,7 @@ def build(ctx: Context) -> Draft:
 
 
 def explain_row(label: str) -> str:
-    from medcode.codes.explain import DMEPOS_MODIFIERS
+    from medcode.codes.page.meanings import DMEPOS_MODIFIERS
 
     parts = label.split()[1:]
     meanings = [DMEPOS_MODIFIERS.get(p, "") for p in parts]

@@ -1,5 +1,5 @@
 """Medicare payment for a code in a locality ("99213 in Manhattan", "in Kings County, NY",
-"locality 13202-01"): the code page's local payment panel (medcode.codes.payment: the RVUs
+"locality 13202-01"): the code page's local payment panel (medcode.codes.page.payment: the RVUs
 with the locality's GPCIs, times the conversion factor), from the releases of the date's year;
 never mixed years, and no amount for a code Medicare does not pay."""
 
@@ -47,7 +47,7 @@ def score(question: Question) -> float:
 
 def build(ctx: Context) -> Draft:
     from medcode.assistant import procedures
-    from medcode.codes.payment import locality_panel
+    from medcode.codes.page.payment import locality_panel
 
     wanted = locality_of(ctx.question.text)
     codes = [c for c in ctx.procedures if c.system in {"CPT", "HCPCS"}]

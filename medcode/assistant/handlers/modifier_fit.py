@@ -11,7 +11,7 @@ from medcode.assistant.guard import CodeCheck
 from medcode.assistant.handlers import Handler
 from medcode.assistant.handlers.common import fee_fact, main_fee, says
 from medcode.assistant.intent import Question
-from medcode.codes import explain as meanings
+from medcode.codes.page import meanings
 
 EXAMPLES = (
     "What modifier for bilateral 64483?",

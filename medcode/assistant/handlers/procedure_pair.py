@@ -24,7 +24,7 @@ from medcode.assistant.handlers.common import (
 )
 from medcode.assistant.intent import Question
 from medcode.assistant.knowledge import find_entries
-from medcode.codes import explain as meanings
+from medcode.codes.page import meanings
 
 EXAMPLES = (
     "Can 63650 and 63685 be billed together?",

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from medcode.codes import cpt_ranges
-from medcode.codes.panels import Table
+from medcode.codes.page.panels import Table
 from medcode.lib.codeshapes import ICD10CM_CATEGORY
 
 register = template.Library()

@@ -95,7 +95,7 @@ def test_every_panel_in_the_json_has_a_source_and_an_as_of_date(code_samples, cl
 
 
 def test_the_gate_nulls_the_gated_fields_in_json(code_samples, client, monkeypatch):
-    from medcode import gate
+    from medcode.accounts import gate
 
     monkeypatch.setattr(
         "medcode.codes.api.can_see_gated",

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from medcode.codes import drg_facts
-from medcode.codes.panels import Panel, Source, severity_panel
+from medcode.codes.page import drg as drg_facts
+from medcode.codes.page.panels import Panel, Source, severity_panel
 from medcode.codes.services import import_file
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.rules.drg import group_discharge

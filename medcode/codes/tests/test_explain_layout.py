@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from medcode.codes import explain
+from medcode.codes.page import meanings as explain
 
 FIELD_HEADER = re.compile(r"^\s{2}(\d+)\.\s+(.+?)\s*$")
 CODE_LINE = re.compile(r"^\s+([0-9A-Z]{1,3}) = (.+)$")
@@ -61,7 +61,7 @@ def test_each_hcpcs_code_table_lists_exactly_the_record_layouts_codes(
     assert titles[number].startswith(title)
     assert set(table) == set(fields[number]), (
         f"field {number}: only in the layout {sorted(set(fields[number]) - set(table))}, "
-        f"only in explain.py {sorted(set(table) - set(fields[number]))}"
+        f"only in page/meanings.py {sorted(set(table) - set(fields[number]))}"
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from medcode.codes import explain
+from medcode.codes.page import meanings as explain
 
 PFS_FIELDS: list[tuple[str, Mapping[str, str]]] = [
     ("status_code", explain.PFS_STATUS),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medcode.codes import explain
+from medcode.codes.page import meanings as explain
 
 
 def test_supervision_meanings_follow_the_layout_not_the_old_personal_reading() -> None:

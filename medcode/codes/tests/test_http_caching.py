@@ -12,8 +12,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from medcode.codes import page_cache
 from medcode.codes.commands import run_imports
+from medcode.codes.page import cache as page_cache
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.ops import datacache, generation
 from medcode.search.index import rebuild_index

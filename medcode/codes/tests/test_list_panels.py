@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from medcode.codes import gems, list_panels, mce, ncd_lists
+from medcode.codes import gems, mce, ncd_lists
+from medcode.codes.page import lists as list_panels
 from medcode.codes.queries import clear_caches
 from medcode.codes.services import import_file
 from medcode.codes.tests.incoming import FIXTURES, incoming_file

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from medcode.codes.payment import (
+from medcode.codes.page.payment import (
     Gpci,
     limiting_charge,
     locality_amount,
@@ -131,7 +131,7 @@ def test_the_json_twin_carries_the_locality_panel(real_pfs, client: Client):
     ],
 )
 def test_a_locality_is_found_by_number_name_or_county(real_pfs, wanted, key):
-    from medcode.codes.payment import find_locality, gpci_release
+    from medcode.codes.page.payment import find_locality, gpci_release
 
     release = gpci_release(date(2025, 11, 3))
     assert release is not None

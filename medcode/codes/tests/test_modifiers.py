@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from medcode.codes import modifiers as mods
-from medcode.codes.panels import PtpSummary
+from medcode.codes.page import modifiers as mods
+from medcode.codes.page.panels import PtpSummary
 from medcode.codes.tests.test_panels import SOURCE, Fee
 from medcode.rules.modifier_sets import CPT_LEVEL_I, X_EPSU
 

@@ -88,7 +88,7 @@ def test_a_7th_character_code_lists_its_other_sides_not_its_7th_characters_twice
 
 
 def test_the_excludes1_explanation_states_the_unrelated_conditions_exception():
-    from medcode.codes.explain import NOTE_TYPES
+    from medcode.codes.page.meanings import NOTE_TYPES
 
     text = NOTE_TYPES["excludes1"][1]
     assert "unrelated to each other, both codes may be reported" in text

@@ -1,4 +1,4 @@
-"""The rendered-page cache (medcode.codes.page_cache): kept per data generation, in this
+"""The rendered-page cache (medcode.codes.page.cache): kept per data generation, in this
 process within a megabyte budget and in the shared cache, with the per-visitor parts filled in
 for each request."""
 
@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from medcode.codes import page_cache
 from medcode.codes.models import Release
+from medcode.codes.page import cache as page_cache
 from medcode.ops import datacache, generation
 
 

@@ -272,7 +272,7 @@ def test_the_page_has_landmarks_and_ordered_headings(code_samples, client, open_
 
 
 def test_the_gate_decides_whether_the_gated_sections_show(code_samples, client, monkeypatch):
-    from medcode import gate
+    from medcode.accounts import gate
 
     monkeypatch.setattr(
         "medcode.codes.views.can_see_gated",
@@ -289,7 +289,7 @@ def test_the_gate_decides_whether_the_gated_sections_show(code_samples, client, 
 
 
 def test_the_gate_is_open_when_metering_is_off(settings):
-    from medcode.gate import can_see_gated
+    from medcode.accounts.gate import can_see_gated
 
     settings.MEDCODE_METERING = False
     assert can_see_gated(None, "CPT", "63650").visible
@@ -392,7 +392,7 @@ def test_a_cached_body_never_carries_one_visitors_layout_to_another(code_samples
 
 
 def test_the_gate_notice_is_filled_in_per_request(code_samples, client, monkeypatch):
-    from medcode import gate
+    from medcode.accounts import gate
 
     decisions = iter(
         [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from medcode.codes import panels
+from medcode.codes.page import panels
 
 SOURCE = panels.Source(
     dataset="pfs_rvu",

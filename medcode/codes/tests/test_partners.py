@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.codes import partners
+from medcode.codes.page import partners
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 
 DATE = "2025-11-03"

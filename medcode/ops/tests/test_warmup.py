@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.codes.page_data import _article_titles
+from medcode.codes.page.reads import _article_titles
 from medcode.content.articles import load_article
 from medcode.ops.conditional import code_stamp
 from medcode.ops.warmup import warm_worker

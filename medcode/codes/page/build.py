@@ -2,7 +2,7 @@
 
 `code_page` picks the row of the release in force on the date of service (or the nearest,
 with a notice), works out the status (active, added, revised, deleted, not yet valid), then
-lets page_data.py add the panels and related codes of the code's family.
+lets reads.py add the panels and related codes of the code's family.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from medcode.codes import cpt_ranges, explain, panels, staleness
-from medcode.codes import modifiers as mods
+from medcode.codes import cpt_ranges, staleness
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, release_catalog
 from medcode.codes.models import Code, Release
-from medcode.codes.page_data import (
+from medcode.codes.page import meanings as explain
+from medcode.codes.page import modifiers as mods
+from medcode.codes.page import panels
+from medcode.codes.page.panels import Fact, Panel, Source
+from medcode.codes.page.reads import (
     Crumb,
     OfficialDescription,
     PageParts,
@@ -28,7 +31,6 @@ from medcode.codes.page_data import (
     procedure_parts,
     related_ref,
 )
-from medcode.codes.panels import Fact, Panel, Source
 from medcode.content.articles import Article
 from medcode.lib.in_force import covers, started
 

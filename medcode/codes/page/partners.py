@@ -11,8 +11,8 @@ from django.db.models import Q
 from medcode.codes import cpt_ranges
 from medcode.codes.catalog import ReleaseCatalog
 from medcode.codes.models import Code, PtpEdit, Release
-from medcode.codes.page_data import _has_index, code_title
-from medcode.codes.panels import Source
+from medcode.codes.page.panels import Source
+from medcode.codes.page.reads import _has_index, code_title
 from medcode.lib.codeshapes import CPT_CODE
 
 PAGE_SIZE = 50

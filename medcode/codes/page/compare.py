@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from medcode.codes.pages import CodePage
-from medcode.codes.panels import Panel, Source
+from medcode.codes.page.build import CodePage
+from medcode.codes.page.panels import Panel, Source
 
 # A data table of at most this many rows is compared row by row (e.g. MUE values); longer
 # ones (PTP partner lists) by their summary facts only: the History section lists those pairs.

@@ -3,7 +3,7 @@
 ICD-10-CM (hierarchy, inherited notes and 7th characters, CC/MCC, index terms), ICD-10-PCS
 (the code read by position, neighbours), CPT and HCPCS (fee schedule, OPPS, DMEPOS, NCCI,
 licensed descriptors, neighbours, applicable modifiers) and modifiers (families, indicator
-counts). Each reader adds panels and related codes to a PageParts; pages.py assembles them.
+counts). Each reader adds panels and related codes to a PageParts; build.py assembles them.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from django.db.models import Count, Q, Subquery
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from medcode.codes import cpt_ranges, drg_facts, explain, panels
-from medcode.codes import modifiers as mods
+from medcode.codes import cpt_ranges
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, derived, release_catalog
-from medcode.codes.list_panels import list_panels
 from medcode.codes.models import (
     AddOnEdit,
     Code,
@@ -41,7 +39,12 @@ from medcode.codes.models import (
     SeventhCharacter,
     SeverityDesignation,
 )
-from medcode.codes.panels import Panel, Source
+from medcode.codes.page import drg as drg_facts
+from medcode.codes.page import meanings as explain
+from medcode.codes.page import modifiers as mods
+from medcode.codes.page import panels
+from medcode.codes.page.lists import list_panels
+from medcode.codes.page.panels import Panel, Source
 from medcode.codes.pcs_tables import pcs_axes_panel, pcs_reading
 from medcode.content.articles import CONTENT_ROOT, SYSTEM_FOLDERS, Article, load_article
 from medcode.content.cpt_titles import cpt_title
@@ -275,7 +278,7 @@ def icd10cm_parts(
                 )
             )
             parts.releases_used.append(sev_release)
-    if row.is_billable:  # MS-DRG definitions (drgpy) and Table 5 weights: drg_facts.py
+    if row.is_billable:  # MS-DRG definitions (drgpy) and Table 5 weights: drg.py
         parts.panels.extend(drg_facts.diagnosis_panels(code, on, catalog))
     index_releases = catalog.in_force("index_entries", on)
     if index_releases:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from medcode.accounts.models import LocalityPreference
 from medcode.codes.catalog import derived, release_catalog
 from medcode.codes.models import Release
-from medcode.codes.payment import find_locality, gpcis
+from medcode.codes.page.payment import find_locality, gpcis
 from medcode.rules.payment import Gpci
 
 SESSION_KEY = "pfs_locality"

@@ -19,7 +19,7 @@ from typing import Any
 
 from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.models import ReferenceRow, Release, SeverityDesignation
-from medcode.codes.panels import Fact, Panel, Source, Table, display_icd10cm, source_of
+from medcode.codes.page.panels import Fact, Panel, Source, Table, display_icd10cm, source_of
 from medcode.rules.drg import (
     RIGHT_HIP_LABEL,
     _engine,

@@ -2,7 +2,7 @@
 
 The meanings follow the official record layouts (shared/data/DATA_LAYOUTS.md section 2, the
 PFS RVU<YY>.pdf, the HCPCS record layout, OPPS Addendum D1, the ICD-10-CM and ICD-10-PCS
-conventions), written in our own words. Data only: panels.py and modifiers.py use them.
+conventions), written in our own words. Data only: panels.py and modifiers.py (beside it) use them.
 """
 
 from __future__ import annotations

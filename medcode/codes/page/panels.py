@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from medcode.codes.explain import (
+from medcode.codes.page.meanings import (
     AOC_TYPES,
     ASSISTANT,
     BILATERAL,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from medcode.codes.explain import (
+from medcode.codes.page.meanings import (
     ASSISTANT,
     BILATERAL,
     CO_SURGEON,
@@ -21,7 +21,7 @@ from medcode.codes.explain import (
     PCTC,
     TEAM_SURGERY,
 )
-from medcode.codes.panels import FeeRow, PtpSummary, Source
+from medcode.codes.page.panels import FeeRow, PtpSummary, Source
 from medcode.rules.modifier_sets import DISTINCT_SERVICE_LISTED
 
 APPLIES = "applies"

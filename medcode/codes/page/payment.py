@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from medcode.codes.catalog import release_catalog
 from medcode.codes.models import FeeScheduleItem, ReferenceRow, Release
-from medcode.codes.pages import CodePage
-from medcode.codes.panels import Fact, Panel, Source, money, no_payment_reason
+from medcode.codes.page.build import CodePage
+from medcode.codes.page.panels import Fact, Panel, Source, money, no_payment_reason
 from medcode.lib.in_force import covers
 from medcode.rules.payment import Gpci, limiting_charge, locality_amount, non_participating
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from medcode.codes import gems, mce, ncd_lists
 from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.importers.ncd import RESOLUTIONS
-from medcode.codes.panels import Fact, Panel, Table
+from medcode.codes.page.panels import Fact, Panel, Table
 
 GEM_TITLE = "Older code(s) (ICD-9-CM)"
 GEM_SUMMARY = (

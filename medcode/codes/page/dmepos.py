@@ -13,9 +13,9 @@ from dataclasses import replace
 from typing import Any
 
 from medcode.codes.catalog import release_catalog
-from medcode.codes.pages import CodePage
-from medcode.codes.panels import Fact, Panel, money
-from medcode.codes.payment import find_locality, gpci_release
+from medcode.codes.page.build import CodePage
+from medcode.codes.page.panels import Fact, Panel, money
+from medcode.codes.page.payment import find_locality, gpci_release
 from medcode.rules.dmepos import US_STATES, DmeposRow, row_name
 
 OTHER_YEAR = (
@@ -49,7 +49,7 @@ def state_from_locality(locality: str, on: dt.date) -> str | None:
 
 def dmepos_rows(code: str, on: dt.date) -> tuple[Any, list[DmeposRow]] | None:
     """The DMEPOS release in force on `on` (any year) and the code's rows; None without any."""
-    from medcode.codes.page_data import _dmepos_rows
+    from medcode.codes.page.reads import _dmepos_rows
 
     releases = release_catalog().in_force("dmepos_fees", on)[-1:]
     if not releases:

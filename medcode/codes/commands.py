@@ -76,7 +76,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 def run_imports(
     paths: list[Path], *, dataset: Any = None, embed_in_background: bool = False
 ) -> int:
-    """Import files and folders with a progress bar; print a summary; non-zero on any error."""
+    """Import files and folders with a progress bar; print a summary; non-zero on any error.
+
+    One import run: a file's companions may be found in another of the paths (base.import_run).
+    """
+    from medcode.codes.importers.base import import_run
+
+    with import_run(paths):
+        return _import_paths(paths, dataset=dataset, embed_in_background=embed_in_background)
+
+
+def _import_paths(paths: list[Path], *, dataset: Any, embed_in_background: bool) -> int:
     from django.db import DatabaseError
 
     from medcode.codes.import_errors import write_error_message

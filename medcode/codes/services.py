@@ -13,7 +13,7 @@ from typing import Literal
 from django.db import connection, transaction
 from django.db.models import F
 
-from medcode.codes.importers.base import Dataset, LoadContext, ReleaseInfo
+from medcode.codes.importers.base import Dataset, LoadContext, ReleaseInfo, import_run
 from medcode.codes.importers.registry import detect, is_ignored
 from medcode.codes.models import Release
 from medcode.lib.datafiles import sha256_of
@@ -58,16 +58,23 @@ def plan_imports(paths: Iterable[Path]) -> list[tuple[Path, Dataset]]:
     Two files of one release (e.g. the official XML and a normalised CSV of the same table
     and year) would replace each other on every run, so only one is kept: files that write a
     release of the same label are copies of one release, and the one that writes more
-    releases (an April update read with its addenda also dates the October release) wins;
-    otherwise the first.
+    releases (an April update read with its addenda also dates the October release) wins,
+    then the fuller one (ReleaseInfo.fullness: a PCS order file over the codes file);
+    otherwise the first. Files are described knowing all the paths (base.import_run): the
+    companions of a file may sit in another of them. Import the planned files in the same
+    `import_run(paths)`, so that they are read as planned.
     """
-    planned: dict[Path, tuple[Dataset, int]] = {}
+    paths = list(paths)
+    planned: dict[Path, tuple[Dataset, tuple[int, int]]] = {}
     owner: dict[tuple[str, str], Path] = {}
-    for path in find_files(paths):
-        dataset = detect(path)
-        keys = [(dataset.name, label) for label in dataset.describe(path).labels]
+    with import_run(paths):
+        described = [(path, detect(path)) for path in find_files(paths)]
+        infos = [dataset.describe(path) for path, dataset in described]
+    for (path, dataset), info in zip(described, infos, strict=True):
+        keys = [(dataset.name, label) for label in info.labels]
+        rank = (len(keys), info.fullness)
         rivals = {owner[k] for k in keys if k in owner}
-        if any(planned[r][1] >= len(keys) for r in rivals):
+        if any(planned[r][1] >= rank for r in rivals):
             first = next(iter(sorted(rivals)))
             logger.info("%s: skipped, same release as %s (%s)", path, first, dataset.name)
             continue
@@ -76,7 +83,7 @@ def plan_imports(paths: Iterable[Path]) -> list[tuple[Path, Dataset]]:
             del planned[rival]
         owner = {k: p for k, p in owner.items() if p not in rivals}
         owner.update(dict.fromkeys(keys, path))
-        planned[path] = (dataset, len(keys))
+        planned[path] = (dataset, rank)
     return sorted(
         ((p, d) for p, (d, _) in planned.items()), key=lambda item: (item[1].order, str(item[0]))
     )

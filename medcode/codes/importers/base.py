@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,9 @@ class ReleaseInfo:
     `companions` are files beside it that the release is also read from (its sha256 covers
     them); `earlier` are releases the file implies besides its own, each with its own loader
     (an April update's file, read with its addenda, also gives the October release it
-    updated). `notes` is said when the file is imported.
+    updated). `notes` is said when the file is imported. Of two copies of one release that
+    write as many releases, the one with the higher `fullness` is imported (a PCS order file
+    has the table headers and short titles that the codes file lacks).
     """
 
     version_label: str
@@ -45,6 +49,7 @@ class ReleaseInfo:
     notes: str = ""
     companions: tuple[Path, ...] = ()
     earlier: tuple[ImpliedRelease, ...] = ()
+    fullness: int = 0
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -53,6 +58,25 @@ class ReleaseInfo:
 
 
 ProgressFn = Callable[[int], None]
+
+# The paths given to one import run (`medcode data import PATH...`): a file's companions may sit
+# in another of them (the ICD-10-PCS addenda in incoming/2026/ for the order file in data/).
+_RUN_PATHS: ContextVar[tuple[Path, ...]] = ContextVar("medcode_import_run_paths", default=())
+
+
+@contextmanager
+def import_run(paths: Iterable[Path]) -> Iterator[None]:
+    """Describe and load files knowing the other paths of the same import run."""
+    token = _RUN_PATHS.set(tuple(paths))
+    try:
+        yield
+    finally:
+        _RUN_PATHS.reset(token)
+
+
+def run_paths() -> tuple[Path, ...]:
+    """The paths of the import run under way (see `import_run`); none outside one."""
+    return _RUN_PATHS.get()
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from medcode.codes.importers.icd10cm_order import (
 )
 from medcode.codes.importers.icd10pcs_addenda import (
     Addenda,
-    addenda_beside,
+    addenda_of,
     check_against_file,
     october_rows,
 )
@@ -204,7 +204,7 @@ def parse_pcs_txt(path: Path) -> Iterator[tuple[object, ...]]:
 
 
 def load_order(ctx: LoadContext) -> dict[str, int]:
-    addenda = addenda_beside(ctx.path)
+    addenda = addenda_of(ctx.path)
     if addenda is None or not addenda.is_april_update:
         return {"codes": ctx.insert(CodeRow, CODE_FIELDS, parse_pcs_txt(ctx.path))}
     seen: set[str] = set()
@@ -242,8 +242,9 @@ def _name(path: Path) -> str:
 
 
 UNDATED_NOTE = (
-    "no {addenda} beside the file: codes CMS added or deleted in a mid-year (April) update "
-    "cannot be dated, so the file's codes are taken as valid for the whole fiscal year"
+    "no {addenda} that names the file, beside it or in the import's other folders: codes "
+    "CMS added or deleted in a mid-year (April) update cannot be dated, so the file's codes "
+    "are taken as valid for the whole fiscal year"
 )
 
 
@@ -251,7 +252,8 @@ def describe_order(path: Path) -> ReleaseInfo:
     """The fiscal year the name says; read with its addenda, an April update's two releases.
 
     CMS names the April update's files like the October ones (icd10pcs_codes_2026.txt); the
-    addenda beside them tell which it is, and what changed on April 1.
+    addenda that name the file (beside it, or in another folder of the import) tell which it
+    is, and what changed on April 1.
     """
     year = month = 0
     for pattern in (ORDER_TXT_NAME, CODES_TXT_NAME):
@@ -261,21 +263,28 @@ def describe_order(path: Path) -> ReleaseInfo:
             break
     if not year:
         raise DataFileError(path, NO_YEAR)
-    addenda = addenda_beside(path)
+    # An order file also has the table headers and short titles: of two copies, it is kept.
+    is_codes = name_matches(path, CODES_TXT_NAME)
+    fullness = 0 if is_codes else 1
+    addenda = addenda_of(path)
     if addenda is None:
-        kind = "codes" if name_matches(path, CODES_TXT_NAME) else "order"
+        kind = "codes" if is_codes else "order"
         return replace(
             fiscal_year_release(year, month),
             notes=UNDATED_NOTE.format(addenda=f"{kind}_addenda_{year}.txt"),
+            fullness=fullness,
         )
     if not addenda.is_april_update or month == 4:
-        return replace(fiscal_year_release(year, month), companions=(addenda.path,))
+        return replace(
+            fiscal_year_release(year, month), companions=(addenda.path,), fullness=fullness
+        )
     october = fiscal_year_release(year)
     april = fiscal_year_release(year, 4)
     october = replace(october, effective_to=april.effective_from - dt.timedelta(days=1))
     return replace(
         april,
         companions=(addenda.path,),
+        fullness=fullness,
         earlier=(
             ImpliedRelease(
                 info=october,

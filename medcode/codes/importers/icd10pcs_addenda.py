@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medcode.codes.importers.base import DuplicateGuard
+from medcode.codes.importers.base import DuplicateGuard, run_paths
 from medcode.lib.codeshapes import ICD10PCS_CHAR, ICD10PCS_CODE
 from medcode.lib.datafiles import iter_lines
 from medcode.lib.errors import DataFileError
@@ -75,16 +75,41 @@ class Addenda:
         before, after = (YEAR.search(name) for _, _, name in self.compared)
         return bool(before and after and before.group(1) == after.group(1))
 
+    def names(self, path: Path) -> bool:
+        """The summary's second file (the one as updated) is this file."""
+        name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+        return self.compared[1][2].lower() == name.lower()
 
-def addenda_beside(path: Path) -> Addenda | None:
-    """The addenda of a PCS codes or order file, from the same folder; None if absent."""
+
+def addenda_of(path: Path) -> Addenda | None:
+    """The addenda of a PCS codes or order file; None if none is found.
+
+    Looked for beside the file, then in the folders of the import run's other paths (see
+    base.import_run): data/icd10pcs_order_2026.txt.gz has its addenda in incoming/2026/. An
+    addenda file is taken only when its summary names this file ("... codes in <name>", the
+    name without .gz), so another file's addenda never date it.
+    """
     is_codes = "codes" in path.name.lower()
     found = YEAR.search(path.name)
     if not found:
         return None
     name = f"{'codes' if is_codes else 'order'}_addenda_{found.group(1)}.txt"
-    addenda = path.parent / name
-    return parse_addenda(addenda, is_order=not is_codes) if addenda.is_file() else None
+    for candidate in _candidates(path.parent, name):
+        addenda = parse_addenda(candidate, is_order=not is_codes)
+        if addenda.names(path):
+            return addenda
+    return None
+
+
+def _candidates(folder: Path, name: str) -> Iterator[Path]:
+    seen: set[Path] = set()
+    beside = [folder / name]
+    elsewhere = (sorted(p.rglob(name)) if p.is_dir() else [p.parent / name] for p in run_paths())
+    for candidate in (*beside, *(c for found in elsewhere for c in found)):
+        key = candidate.resolve()
+        if key not in seen and candidate.is_file():
+            seen.add(key)
+            yield candidate
 
 
 def parse_addenda(path: Path, *, is_order: bool) -> Addenda:

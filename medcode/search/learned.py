@@ -47,6 +47,10 @@ ATTRIBUTION = (
 MIN_NOTES = 3  # a feature seen in fewer notes is not kept (nor could it identify one)
 MIN_PAIR = 2
 SMOOTHING = 2.0
+# The lift over a code's base rate counts up to this (its square root multiplies the
+# evidence). On the CodiEsp train split, 5-fold with the default weights: MAP 0.3914 at 3,
+# 0.3930 at 5, 0.3917 at 10, 0.3886 at 20.
+LIFT_CAP = 5.0
 BAD_LINE = "{path}, line {line}: {problem}"
 _DIGITS = re.compile(r"^\d+$")
 # A Spanish sentence ends at . ! or ? before a capital or a digit.
@@ -110,13 +114,13 @@ def _lifted(
     codes: dict[str, int], df: int, base_counts: dict[str, int], total: int
 ) -> list[tuple[str, float]]:
     """Smoothed P(code | feature) times the square root of its lift over the base rate
-    (capped at 20)."""
+    (capped at LIFT_CAP)."""
     values = []
     for code, n in codes.items():
         p = n / (df + SMOOTHING)
         base = base_counts.get(code, 0) / total if total else 0.0
         lift = p / base if base else 1.0
-        values.append((code, p * min(lift, 20.0) ** 0.5))
+        values.append((code, p * min(lift, LIFT_CAP) ** 0.5))
     return values
 
 

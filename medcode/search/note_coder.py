@@ -148,6 +148,15 @@ def expansions(text: str) -> list[str]:
     return extra
 
 
+def with_phrases(text: str) -> str:
+    """The finding with its clinicians' phrases in the Index's words appended, so the word
+    and vector searches read what the Index reads ("failed back syndrome" -> also
+    "postlaminectomy syndrome")."""
+    low = text.lower()
+    extra = [words for phrase, words in NOTE_PHRASES.items() if phrase in low]
+    return "; ".join([text, *dict.fromkeys(extra)])
+
+
 def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[str, float, str]]:
     """(billable code, score in [0, 1], index path) for one finding."""
     out: list[tuple[str, float, str]] = []

@@ -20,7 +20,7 @@ from typing import Literal
 from medcode.codes.models import CodeSystem
 from medcode.search import facade
 from medcode.search.learned import finding_features, load_learned
-from medcode.search.note_coder import CodedNote, Weights, code_note
+from medcode.search.note_coder import CodedNote, Weights, code_note, with_phrases
 from medcode.search.notes_findings import NOT_CODED, Finding, coded_findings, find_findings
 
 NOTE_DEFAULT_LIMIT = 50
@@ -126,7 +126,7 @@ def search_note(
     systems = set(filters.systems)
     wants_diagnoses = not systems or CodeSystem.ICD10CM in systems
     dx_filters = facade.make_filters(system=CodeSystem.ICD10CM, billable=True, on=on)
-    texts = [f.text for f in coded_findings(find_findings(text))]
+    texts = [with_phrases(f.text) for f in coded_findings(find_findings(text))]
     meaning = facade.note_meaning(texts, dx_filters) if wants_diagnoses and texts else None
     # Word (bm25) hits per finding: on the CodiEsp train notes (5-fold, zero-shot) MAP 0.3283
     # with them and 0.3279 without, but on the independent US notes 0.434 with and 0.355

@@ -242,3 +242,11 @@ def test_learned_parts_choose_the_category_and_the_note_the_code_inside_it():
     denied = own()
     add_learned(denied, {"I10": 0.5}, {}, weights, allowed=lambda code: code != "I10")
     assert "I10" not in denied
+
+
+def test_the_word_and_vector_searches_read_a_clinicians_phrase_in_the_index_words():
+    from medcode.search.note_coder import with_phrases
+
+    finding = "Indication: failed back syndrome after lumbar laminectomy"
+    assert with_phrases(finding) == f"{finding}; postlaminectomy syndrome"
+    assert with_phrases("Type 2 diabetes mellitus") == "Type 2 diabetes mellitus"

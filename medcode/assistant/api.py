@@ -54,7 +54,7 @@ class CitationOut(Schema):
     release: str
 
 
-class FactOut(Schema):
+class AnswerFactOut(Schema):
     text: str
     citation: CitationOut
 
@@ -77,7 +77,7 @@ class AnswerOut(Schema):
     intent: str
     date: str
     answer: str
-    facts: list[FactOut]
+    facts: list[AnswerFactOut]
     codes: list[CodeCheckOut]
     notices: list[str]
     consult_url: str | None

@@ -165,3 +165,26 @@ def test_a_question_with_nul_and_control_characters_is_answered_and_kept(client:
     assert response.status_code == 200, response.content[:300]
     assert response.json()["conversation_id"] is not None
     assert "\x00" not in response.json()["question"]
+
+
+def test_no_two_response_schemas_share_a_name():
+    # OpenAPI components are keyed by class name: two Schema classes of one name silently
+    # become one component, and responses of the other shape fail the schema (a code page's
+    # `dates` facts were once declared with CasePilot's answer facts, text and citation).
+    from ninja import Schema
+
+    from medcode.api import main
+
+    def subclasses(cls: type) -> list[type]:
+        found = []
+        for sub in cls.__subclasses__():
+            found += [sub, *subclasses(sub)]
+        return found
+
+    assert main.api  # every router (and so every schema) is imported
+    by_name: dict[str, set[str]] = {}
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("medcode."):
+            by_name.setdefault(cls.__name__, set()).add(cls.__module__)
+    shared = {name: mods for name, mods in by_name.items() if len(mods) > 1}
+    assert not shared, shared

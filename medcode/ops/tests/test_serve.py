@@ -99,3 +99,19 @@ def test_gc_thresholds_default_and_a_clear_error_for_a_bad_value(monkeypatch):
     monkeypatch.setenv("MEDCODE_GC_THRESHOLDS", "fast")
     with pytest.raises(SystemExit, match="MEDCODE_GC_THRESHOLDS must be three whole numbers"):
         gc_thresholds()
+
+
+def test_the_server_runs_one_blas_thread_a_process_unless_the_operator_says_otherwise(
+    monkeypatch,
+):
+    from medcode.ops.serve import serving_defaults
+
+    for name in ("OPENBLAS_NUM_THREADS", "MEDCODE_REQUEST_BUDGET_SECONDS"):
+        monkeypatch.setenv(name, "")  # recorded, so teardown restores the test run's own value
+        monkeypatch.delenv(name)
+    serving_defaults()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ["MEDCODE_REQUEST_BUDGET_SECONDS"] == "60"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    serving_defaults()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"

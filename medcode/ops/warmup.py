@@ -4,7 +4,8 @@ Measured on a fresh process, the first code page, search and CasePilot answer co
 second more than the next ones: editorial articles parsed (~0.45 s for the titles, up to
 0.1 s per article rendered), the importer registry (~0.2 s), the semantic search module with
 numpy (~0.35 s), medcode's file stamp for HTTP validators, template compilation, the URL
-resolver, the release catalog. `warm_worker` does all of that once per worker at start-up
+resolver, the release catalog, drgpy's MS-DRG tables for today (~1.4 s, read by every ICD-10
+page's MS-DRG panels). `warm_worker` does all of that once per worker at start-up
 (gunicorn's post_worker_init); it never raises: a failure only
 means the first request does the work instead.
 """
@@ -28,7 +29,7 @@ TEMPLATES = (
 def warm_worker() -> float:
     """Load the process-wide caches; returns the seconds it took."""
     started = time.perf_counter()
-    steps = (_files, _templates, _modules, _data, _note_mode)
+    steps = (_files, _templates, _modules, _data, _msdrg, _note_mode)
     for step in steps:
         try:
             step()
@@ -78,6 +79,14 @@ def _data() -> None:
         generation.current()
     finally:
         connection.close()
+
+
+def _msdrg() -> None:
+    import datetime as dt
+
+    from medcode.codes.page.drg import definitions_level
+
+    definitions_level("I5021", dt.date.today())  # loads the version in force (or the latest)
 
 
 def _note_mode() -> None:

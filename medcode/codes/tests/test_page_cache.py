@@ -4,13 +4,11 @@ for each request."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from medcode.codes.models import Release
 from medcode.codes.page import cache as page_cache
 from medcode.ops import datacache, generation
+from medcode.ops.tests.test_datacache import release
 
 
 @pytest.fixture(autouse=True)
@@ -18,18 +16,6 @@ def empty_page_cache():
     page_cache.clear()
     yield
     page_cache.clear()
-
-
-def release(n: int) -> Release:
-    return Release.objects.create(
-        dataset="pos",
-        code_system="POS",
-        version_label=f"test {n}",
-        effective_from=dt.date(2024, n, 1),
-        source_file=f"place_of_service_codes_2024_{n:02d}.csv",
-        sha256=f"{n:064x}",
-        row_counts={"codes": 1},
-    )
 
 
 class Renderer:

@@ -64,6 +64,16 @@ def test_it_names_its_model_and_is_a_singleton(embedder):
     assert get_embedder() is embedder
 
 
+# A model whose package is not installed.
+ABSENT = ModelSpec(
+    name="absent-model",
+    model=PackageFile(package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="m.onnx"),
+    tokenizer=PackageFile(package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="t.json"),
+    pooling="mean",
+    dim=8,
+)
+
+
 def test_the_cache_key_is_stable_and_depends_on_the_model():
     assert text_hash("Cholera") == text_hash("Cholera")
     assert len(text_hash("Cholera")) == 40
@@ -72,15 +82,7 @@ def test_the_cache_key_is_stable_and_depends_on_the_model():
 
 
 def test_a_missing_model_package_names_the_package_to_install():
-    spec = ModelSpec(
-        name="absent-model",
-        model=PackageFile(package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="m.onnx"),
-        tokenizer=PackageFile(
-            package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="t.json"
-        ),
-        pooling="mean",
-        dim=8,
-    )
+    spec = ABSENT
     with pytest.raises(EmbeddingModelMissing) as info:
         locate_package_file(spec.model, model=spec.name)
     assert str(info.value) == MISSING_PACKAGE_MESSAGE.format(
@@ -152,14 +154,6 @@ def test_the_build_pool_gives_the_single_process_vectors_in_input_order(embedder
 def test_a_pool_for_a_missing_model_fails_before_starting_workers():
     from medcode.search.embeddings import EmbeddingPool
 
-    spec = ModelSpec(
-        name="absent-model",
-        model=PackageFile(package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="m.onnx"),
-        tokenizer=PackageFile(
-            package="no_such_pkg_xyz", distribution="no-such-pkg", relpath="t.json"
-        ),
-        pooling="mean",
-        dim=8,
-    )
+    spec = ABSENT
     with pytest.raises(EmbeddingModelMissing, match="pip install no-such-pkg"):
         EmbeddingPool(spec, workers=2)

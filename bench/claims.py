@@ -47,7 +47,6 @@ import json
 import os
 import random
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -95,6 +94,7 @@ from medcode.rules import (  # noqa: E402
 from medcode.rules import FeeIndicators as FeeRule  # noqa: E402
 from medcode.rules import MueLimit as MueRule  # noqa: E402
 from medcode.rules import PtpEdit as PtpRule  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 QUARTER_START = dt.date(2024, 7, 1)
 # --dos-from / --locality: dates of service from that day (e.g. in the PFS file's year, so the
@@ -793,12 +793,6 @@ def run_naive(maker: ClaimMaker, count: int, kind: type[Naive]) -> dict[str, Any
         "claims_per_cpu_second": round(count / cpu, 1),
         "same_findings": f"{same}/{count}",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_api(maker: ClaimMaker, count: int, workers: int) -> dict[str, Any]:

@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,15 +35,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.ports import free_port  # noqa: E402
+
 GUEST_CODE = "63650"
 USER_CODES = ["63650", "63655", "E0114", "S72.001A", "0SR90J9"]
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
@@ -67,7 +64,6 @@ def cli(env: dict[str, str], *args: str) -> None:
 
 def prepare_database(env: dict[str, str], folder: Path) -> None:
     """Migrate and import the small sample releases into the database in env."""
-    sys.path.insert(0, str(ROOT))
     os.environ.update(env)
     import django
 

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import re
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -39,6 +38,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medcode.settings")
+
+from tests.ports import free_port  # noqa: E402
 
 LAY = [
     "sugar diabetes with kidney problems",
@@ -170,12 +171,6 @@ def time_fts_floor(db_path: str, queries: list[tuple[str, str]]) -> dict[str, An
 
 
 # ---------------------------------------------------------------- over HTTP
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(url: str, seconds: float = 120) -> None:

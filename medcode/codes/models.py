@@ -236,12 +236,16 @@ class OppsItem(models.Model):
 class SeverityDesignation(models.Model):
     """MS-DRG CC/MCC designation of an ICD-10-CM code (IPPS Tables 6I/6J)."""
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="severities")
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="severities", db_index=False
+    )
     code = models.CharField(max_length=8)
     severity = models.CharField(max_length=3, help_text="CC or MCC")
 
     class Meta:
-        indexes = [models.Index(fields=["code"])]
+        # (release, code): a code page asks for one code in one release; with the release's
+        # own index beside the code's, SQLite read the whole release (~18,000 rows, ~1.7 ms).
+        indexes = [models.Index(fields=["code"]), models.Index(fields=["release", "code"])]
 
 
 class LicensedDescriptor(models.Model):

@@ -1,7 +1,8 @@
 """The test suite's one cast of people: a guest's browser, and users (coder, staff, superuser)
 with a verified address and optionally a plan. The root conftest.py turns them into fixtures
 (`guest`, `coder`, `staff`, `superuser`); tests that need several people call make_user.
-API keys are made with the real medcode.accounts.keys.create_key(user, ...)."""
+API keys are made with the real medcode.accounts.keys.create_key(user, ...). A real browser
+(tests/browser) signs in with the cookie of signed_in_session(user)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,17 @@ def staff_user() -> Any:
     from django.contrib.auth.models import User
 
     return User.objects.filter(username="moderator").first() or make_user("moderator", staff=True)
+
+
+def signed_in_session(user: Any) -> str:
+    """The key of a new session signed in as `user`: a real browser's sessionid cookie (the
+    browser tests make their users in a `medcode manage shell` of the server's database)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return str(session.session_key)

@@ -26,6 +26,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 NO_CHROMIUM = f"system Chromium not found at {CHROMIUM} (apt-get install chromium)"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 SERVER_START_SECONDS = 45
+# The first lines of a `medcode manage shell -c` script that makes people from the test suite's
+# cast (tests/users.py) in a server's database.
+CAST = (
+    f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+    "from tests.users import make_user, signed_in_session\n"
+)
 
 
 def run_cli(env: dict[str, str], *args: str) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import gunicorn_server, run_cli
+from tests.browser.conftest import CAST, gunicorn_server, run_cli
 from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
@@ -29,35 +29,22 @@ pytestmark = pytest.mark.browser
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
 
 CONSULT = "consult@medcode.test"
-USERS = """
+USERS = (
+    CAST
+    + """
 import json
-from importlib import import_module
-from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.models import Permission
-from medcode.accounts.models import Plan
-from medcode.accounts.services import set_plan
 
-User = get_user_model()
-store = import_module(settings.SESSION_ENGINE).SessionStore
 sessions = {}
 for name in ("tess", "expert", "coder"):
-    email = f"{name}@clinic.test"
-    user = User.objects.create_user(name, email, "a long passphrase 42", is_staff=name == "expert")
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    plan = "team" if name == "tess" else None
+    user = make_user(f"{name}@clinic.test", staff=name == "expert", plan=plan)
     if name == "expert":
         user.user_permissions.add(Permission.objects.get(codename="review_inquiry"))
-    if name == "tess":
-        set_plan(user, Plan.objects.get(slug="team"), source="test")
-    session = store()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    sessions[name] = session.session_key
+    sessions[name] = signed_in_session(user)
 print(json.dumps(sessions))
 """
+)
 
 QUESTION = """\
 From: Tess Team <tess@clinic.test>

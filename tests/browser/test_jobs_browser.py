@@ -22,34 +22,26 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import gunicorn_server, run_cli
+from tests.browser.conftest import CAST, gunicorn_server, run_cli
 from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
 
-USERS = """
+USERS = (
+    CAST
+    + """
 import json
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from medcode.jobs import services
 
-User = get_user_model()
-store = import_module(settings.SESSION_ENGINE).SessionStore
 sessions = {}
 for name, is_staff in (("employer", False), ("staff", True), ("coder", False)):
-    user = User.objects.create_user(name, f"{name}@example.com", "a long passphrase 42",
-                                    is_staff=is_staff)
+    user = make_user(name, staff=is_staff)
     if name == "employer":
         services.become_employer(user=user, company="Lakeside Health")
-    session = store()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    sessions[name] = session.session_key
+    sessions[name] = signed_in_session(user)
 print(json.dumps(sessions))
 """
+)
 
 # "A day passes" before the second posting: everything so far moves one day into the past.
 A_DAY_PASSES = """

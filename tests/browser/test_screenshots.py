@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, gunicorn_server, run_cli
+from tests.browser.conftest import CAST, SCREENSHOTS, gunicorn_server, run_cli
 from tests.ports import free_port
 
 pytestmark = pytest.mark.browser
@@ -33,21 +33,18 @@ DATE = "2025-11-03"
 POSTING_TITLE = "Outpatient surgery coder (CPC)"
 
 # One signed-in user and one live posting, made through the app's own services.
-SETUP = """
+SETUP = (
+    CAST
+    + """
 import datetime as dt, json
 from decimal import Decimal
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils import timezone
 from medcode.accounts.keys import create_key
 from medcode.jobs import services
 
-User = get_user_model()
-coder = User.objects.create_user("coder", "coder@example.org", "a long passphrase 42")
-staff = User.objects.create_user("staff", "staff@example.org", "a long passphrase 42",
-                                 is_staff=True)
-employer_user = User.objects.create_user("employer", "hr@example.org", "a long passphrase 42")
+coder = make_user("coder@example.org")
+staff = make_user("staff@example.org", staff=True)
+employer_user = make_user("hr@example.org")
 employer = services.become_employer(user=employer_user, company="Lakeside Health")
 posting = services.save_posting(
     employer=employer,
@@ -66,13 +63,10 @@ posting = services.save_posting(
 )
 services.approve_posting(actor=staff, posting=posting)
 create_key(coder, name="Billing system")
-store = import_module(settings.SESSION_ENGINE).SessionStore()
-store[SESSION_KEY] = str(coder.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-store[HASH_SESSION_KEY] = coder.get_session_auth_hash()
-store.create()
-print(json.dumps({"session": store.session_key, "posting": posting.get_absolute_url()}))
+session = signed_in_session(coder)
+print(json.dumps({"session": session, "posting": posting.get_absolute_url()}))
 """.replace("TITLE", repr(POSTING_TITLE))
+)
 
 
 @dataclass(frozen=True)

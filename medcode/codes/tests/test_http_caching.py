@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from medcode.codes.commands import run_imports
@@ -17,8 +16,8 @@ from medcode.codes.page import cache as page_cache
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.ops import datacache, generation
 from medcode.search.index import rebuild_index
+from tests.users import browser, make_user
 
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
 CODE_PAGE = "/codes/63685/?date=2025-11-03"  # a page with gated (editorial) sections
 CODE_JSON = "/api/v1/codes/63685?date=2025-11-03"
 
@@ -48,10 +47,6 @@ def clear_local_memory() -> None:
 @pytest.fixture
 def open_gate(settings):
     settings.MEDCODE_METERING = False
-
-
-def browser(address: str = "203.0.113.7") -> Client:
-    return Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=address)
 
 
 # ------------------------------------------------------------------ validators and 304
@@ -240,9 +235,7 @@ def test_gated_content_never_crosses_from_one_viewer_to_another(code_samples, se
     assert reader.get(CODE_PAGE, HTTP_IF_NONE_MATCH=opened["ETag"]).status_code == 304
 
 
-def test_a_guests_search_page_is_rendered_once_and_never_shown_to_a_user(
-    code_samples, open_gate, django_user_model
-):
+def test_a_guests_search_page_is_rendered_once_and_never_shown_to_a_user(code_samples, open_gate):
     rebuild_index(force=True)
     guest = browser()
     first = guest.get("/search/?q=femur")
@@ -252,7 +245,7 @@ def test_a_guests_search_page_is_rendered_once_and_never_shown_to_a_user(
     assert again.status_code == 200 and b"S72" in again.content
     assert not any("search_document" in q["sql"] for q in queries.captured_queries)
     assert re.search(rb"in [0-9.]+ ms", again.content)
-    user = django_user_model.objects.create_user("reader", "reader@example.org", "x" * 20)
+    user = make_user("reader@example.org")
     member = browser("203.0.113.9")
     member.force_login(user)
     page = member.get("/search/?q=femur")

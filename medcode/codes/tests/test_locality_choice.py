@@ -6,11 +6,11 @@ from __future__ import annotations
 import html
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from medcode.accounts.models import LocalityPreference
 from medcode.codes.tests.test_locality_payment import real_pfs  # noqa: F401 (fixture)
+from tests.users import make_user
 
 PAGE = "/codes/99214/?date=2025-11-03"
 LOCAL = 'id="panel-fee_schedule_locality"'
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.fulldata
 
 
 def signed_in(email: str) -> Client:
-    user = get_user_model().objects.create_user(username=email, email=email, password="pw-12345!")
+    user = make_user(email)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     return client

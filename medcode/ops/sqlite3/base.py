@@ -1,6 +1,7 @@
 """Django's SQLite backend, with one idle connection per process that keeps the WAL open.
 
-SQLite connections are opened per request (CONN_MAX_AGE=0). When the last connection to a
+Each request thread keeps its SQLite connection for CONN_MAX_AGE (settings: a minute), and a
+thread's connection closes when it expires or fails. When the last connection to a
 database in WAL mode closes, SQLite checkpoints the write-ahead log into the database file and
 deletes the log and its shared-memory index; the next connection makes both again. A request
 that wrote anything (a metering counter, a session) and was alone on the database paid for

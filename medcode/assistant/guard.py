@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,6 +33,7 @@ from medcode.codes.models import Code, FeeScheduleItem, MueLimit, OppsItem, Rele
 from medcode.codes.queries import SYSTEM_LABELS, release_catalog
 from medcode.lib.codeshapes import CPT_CODE, PROCEDURE_CODE
 from medcode.lib.in_force import age, started
+from medcode.ops import datacache
 from medcode.rules.modifier_sets import CPT_LEVEL_I
 
 Status = Literal["valid", "not_valid_on_date", "not_found"]
@@ -91,24 +91,16 @@ class CodeCheck:
 
 # --- Which release governs a code on a date ----------------------------------------------------
 
-_families: dict[tuple[Any, int], frozenset[str]] = {}
-_families_lock = threading.Lock()
 
-
-def _family_letters(release: Release) -> frozenset[str]:
+@datacache.cached("code-first-letters")
+def _family_letters(release_id: int) -> frozenset[str]:
     """The first characters of the codes a release lists (a partial file lists few)."""
-    key = (release_catalog().fingerprint, release.pk)
-    found = _families.get(key)
-    if found is None:
-        found = frozenset(
-            Code.objects.filter(release_id=release.pk)
-            .annotate(first=Substr("code", 1, 1))
-            .values_list("first", flat=True)
-            .distinct()
-        )
-        with _families_lock:
-            _families[key] = found
-    return found
+    return frozenset(
+        Code.objects.filter(release_id=release_id)
+        .annotate(first=Substr("code", 1, 1))
+        .values_list("first", flat=True)
+        .distinct()
+    )
 
 
 def governing_release(system: str, code: str, on: dt.date) -> Release | None:
@@ -128,7 +120,7 @@ def governing_release(system: str, code: str, on: dt.date) -> Release | None:
         if ended and same_year:
             ordered = sorted(same_year, key=age) + ordered
     for release in ordered:
-        if code[:1] in _family_letters(release):
+        if code[:1] in _family_letters(release.pk):
             return release
     return None
 

@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from medcode.codes.models import ReferenceRow
 from medcode.codes.queries import release_catalog
+from medcode.ops import datacache
 
 _TERMINATED = re.compile(r"\s*Terminated ([A-Z][a-z]+ \d{1,2}, \d{4})\.?\s*$")
-_hcpcs_listing: dict[Any, dict[str, tuple[str, dt.date | None, dt.date]]] = {}
 
 
+@datacache.cached("hcpcs-listing")
 def hcpcs_listing() -> dict[str, tuple[str, dt.date | None, dt.date]]:
     """The HCPCS long-description list (a yearly reference file): code -> (description,
     termination date or None, the list's effective date). It fills the gap between the
-    quarterly files loaded: a code listed there was in use that year unless terminated."""
-    catalog = release_catalog()
-    cached = _hcpcs_listing.get(catalog.fingerprint)
-    if cached is not None:
-        return cached
+    quarterly files loaded: a code listed there was in use that year unless terminated.
+    Kept in the data cache until the next import (callers only read it)."""
     found: dict[str, tuple[str, dt.date | None, dt.date]] = {}
-    for release in catalog.with_table("hcpcs_long_descriptions")[-1:]:
+    for release in release_catalog().with_table("hcpcs_long_descriptions")[-1:]:
         rows = ReferenceRow.objects.filter(
             release_id=release.pk, key="hcpcs_long_descriptions"
         ).values_list("data", flat=True)
@@ -37,8 +34,6 @@ def hcpcs_listing() -> dict[str, tuple[str, dt.date | None, dt.date]]:
             ended = dt.datetime.strptime(match.group(1), "%B %d, %Y").date() if match else None
             code = str(data.get("code", "")).upper()
             found[code] = (_TERMINATED.sub("", text), ended, release.effective_from)
-    _hcpcs_listing.clear()
-    _hcpcs_listing[catalog.fingerprint] = found
     return found
 
 

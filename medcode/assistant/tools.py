@@ -29,6 +29,7 @@ from medcode.codes.page import panels
 from medcode.codes.page.panels import Panel
 from medcode.codes.queries import CodeNotFound, CodePage, cached_code_page, release_catalog
 from medcode.content.articles import load_article
+from medcode.ops import datacache
 
 # Fact labels of the code page panels (medcode/codes/page/panels.py) the answers read.
 STATUS = "Status"
@@ -374,7 +375,7 @@ def coverage_of(
     lcd_citation = ""
     for release in catalog.in_force("lcd_hcpcs", on)[-1:]:
         lcd_citation = catalog.sources[release.pk].citation
-        for data in _reference_rows(release, "lcd_hcpcs", code):
+        for data in _reference_rows(release.pk, "lcd_hcpcs", code):
             if int(data.get("lcd_id", 0)) not in lcd_ids:
                 lcd_ids.append(int(data.get("lcd_id", 0)))
     covered = noncovered = 0
@@ -383,7 +384,7 @@ def coverage_of(
     article_citation = ""
     for release in catalog.in_force("article_icd10", on)[-1:]:
         article_citation = catalog.sources[release.pk].citation
-        for data in _reference_rows(release, "article_icd10", code):
+        for data in _reference_rows(release.pk, "article_icd10", code):
             if data.get("status") == "covered":
                 covered += 1
             else:
@@ -405,12 +406,10 @@ def coverage_of(
     )
 
 
-_rows_cache: dict[tuple[Any, int, str, str], list[dict[str, Any]]] = {}
-ROWS_CACHE_SIZE = 2000
-
-
-def _reference_rows(release: Release, key: str, code: str) -> list[dict[str, Any]]:
-    """Reference rows whose data names `code` under "hcpcs", remembered per process.
+@datacache.cached("reference-rows")
+def _reference_rows(release_id: int, key: str, code: str) -> list[dict[str, Any]]:
+    """Reference rows whose data names `code` under "hcpcs", kept in the data cache until the
+    next import.
 
     ReferenceRow keeps its data as JSON with no index on its keys, so this is a scan of the
     release's rows, written per database: a cheap text test before the JSON one on SQLite,
@@ -418,33 +417,28 @@ def _reference_rows(release: Release, key: str, code: str) -> list[dict[str, Any
     """
     import json
 
-    # Keyed by the catalog's fingerprint too: an import (or a test's rollback) starts afresh.
-    cache_key = (release_catalog().fingerprint, release.pk, key, code)
-    cached = _rows_cache.get(cache_key)
-    if cached is not None:
-        return cached
     if connection.vendor == "postgresql":
         sql = (
             "SELECT data FROM codes_referencerow WHERE release_id = %s AND key = %s "
             "AND data->>'hcpcs' = %s"
         )
-        params: list[Any] = [release.pk, key, code]
+        params: list[Any] = [release_id, key, code]
     else:
         sql = (
             "SELECT data FROM codes_referencerow WHERE release_id = %s AND key = %s "
             "AND instr(data, %s) > 0 AND json_extract(data, '$.hcpcs') = %s"
         )
-        params = [release.pk, key, code, code]
+        params = [release_id, key, code, code]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [json.loads(d) if isinstance(d, str) else dict(d) for (d,) in cursor.fetchall()]
-    if len(_rows_cache) >= ROWS_CACHE_SIZE:
-        _rows_cache.clear()
-    _rows_cache[cache_key] = rows
-    return rows
+        return [json.loads(d) if isinstance(d, str) else dict(d) for (d,) in cursor.fetchall()]
 
 
-_ncd_cache: dict[tuple[Any, int], list[dict[str, Any]]] = {}
+@datacache.cached("ncd-rows")
+def _ncd_rows(release_id: int) -> list[dict[str, Any]]:
+    """Every NCD row of a release, kept in the data cache until the next import."""
+    rows = ReferenceRow.objects.filter(release_id=release_id, key="ncd")
+    return list(rows.values_list("data", flat=True))
 
 
 def matching_ncds(title: str, on: dt.date, *, limit: int = 2) -> list[NcdRef]:
@@ -455,15 +449,7 @@ def matching_ncds(title: str, on: dt.date, *, limit: int = 2) -> list[NcdRef]:
     catalog = release_catalog()
     found: list[tuple[int, NcdRef]] = []
     for release in catalog.in_force("ncd", on)[-1:]:
-        rows = _ncd_cache.get((catalog.fingerprint, release.pk))
-        if rows is None:
-            rows = list(
-                ReferenceRow.objects.filter(release_id=release.pk, key="ncd").values_list(
-                    "data", flat=True
-                )
-            )
-            _ncd_cache.clear()
-            _ncd_cache[(catalog.fingerprint, release.pk)] = rows
+        rows = _ncd_rows(release.pk)
         citation = catalog.sources[release.pk].citation
         for data in rows:
             if data.get("date_end") not in (None, "", "None"):

@@ -13,7 +13,6 @@ notice saying so.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from medcode.claims.releases import ReleaseRef, Setting
 from medcode.claims.tables import TableCache
 from medcode.codes.catalog import release_catalog
 from medcode.codes.page.payment import UNKNOWN_LOCALITY, find_locality, gpci_release
+from medcode.ops import datacache
 from medcode.rules import Claim
 from medcode.rules.dmepos import price_dme_line
 from medcode.rules.opps import OppsRate, price_opps
@@ -75,10 +75,6 @@ NATIONAL_BASIS = (
     "National amounts (GPCIs of 1): give the claim a locality (MAC and locality number, a "
     "locality name, or 'County, ST') for local amounts."
 )
-# Localities resolved, per catalog and GPCI release: a claim check must not query for them.
-_LOCALITIES: dict[tuple[object, int, str], Gpci | None] = {}
-_LOCALITIES_LIMIT = 4096
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,18 +386,15 @@ def _place(
 
 
 def _locality(release_id: int, wanted: str) -> Gpci | None:
-    catalog = release_catalog()
-    key = (catalog.fingerprint, release_id, " ".join(wanted.upper().split()))
-    with _LOCK:
-        if key in _LOCALITIES:
-            return _LOCALITIES[key]
-    release = next(r for r in catalog.releases if r.pk == release_id)
-    found = find_locality(release, wanted)
-    with _LOCK:
-        if len(_LOCALITIES) >= _LOCALITIES_LIMIT:
-            _LOCALITIES.clear()
-        _LOCALITIES[key] = found
-    return found
+    return _locality_in(release_id, " ".join(wanted.upper().split()))
+
+
+@datacache.cached("claim-locality")
+def _locality_in(release_id: int, wanted: str) -> Gpci | None:
+    """A claim's locality in a GPCI release, kept in the data cache until the next import: a
+    claim check must not query for it."""
+    release = next(r for r in release_catalog().releases if r.pk == release_id)
+    return find_locality(release, wanted)
 
 
 __all__ = ["NATIONAL", "ExpectedPayment", "expected_payment"]

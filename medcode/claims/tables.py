@@ -43,6 +43,7 @@ from medcode.codes.models import (
 from medcode.codes.models import MueLimit as MueRow
 from medcode.codes.models import PtpEdit as PtpRow
 from medcode.lib.codeshapes import CPT_CODE, HCPCS_LEVEL2_CODE
+from medcode.ops import datacache, generation
 from medcode.ops.routers import reference_connection
 from medcode.rules import (
     AddOnEdit,
@@ -421,7 +422,6 @@ class TableCache:
     def _load_dmepos(self) -> dict[str, tuple[DmeposRow, ...]]:
         release = self.releases.dmepos
         table = dmepos_table(release.id) if release is not None else {}
-        # (keyed by the catalog's fingerprint too: a test database reuses release ids)
         self._dmepos = table
         return table
 
@@ -686,37 +686,25 @@ class TableCache:
         return found
 
 
-# The DMEPOS table of each release, read once per process (a few thousand rows of JSON): every
-# TableCache of a release shares it, so a cold cache does not read it again.
-_DMEPOS_TABLES: dict[tuple[object, int], dict[str, tuple[DmeposRow, ...]]] = {}
-_DMEPOS_LOCK = threading.Lock()
-
-
+@datacache.cached("dmepos-table")
 def dmepos_table(release_id: int) -> dict[str, tuple[DmeposRow, ...]]:
-    from medcode.codes.catalog import release_catalog
-
-    key = (release_catalog().fingerprint, release_id)
-    with _DMEPOS_LOCK:
-        found = _DMEPOS_TABLES.get(key)
-        if found is not None:
-            return found
-        rows: defaultdict[str, list[DmeposRow]] = defaultdict(list)
-        query = ReferenceRow.objects.filter(release_id=release_id, key="dmepos_fees")
-        for data in query.values_list("data", flat=True):
-            code = str(data.get("hcpcs", ""))
-            mods = (str(data.get("mod") or ""), str(data.get("mod2") or ""))
-            rows[code].append(
-                DmeposRow(
-                    code,
-                    tuple(m.strip().upper() for m in mods if m.strip()),
-                    str(data.get("catg", "")),
-                    dict(data.get("fees") or {}),
-                )
+    """The DMEPOS table of a release by code (a few thousand rows of JSON), kept in the data
+    cache until the next import: every TableCache of the release shares it, so a cold cache
+    does not read it again."""
+    rows: defaultdict[str, list[DmeposRow]] = defaultdict(list)
+    query = ReferenceRow.objects.filter(release_id=release_id, key="dmepos_fees")
+    for data in query.values_list("data", flat=True):
+        code = str(data.get("hcpcs", ""))
+        mods = (str(data.get("mod") or ""), str(data.get("mod2") or ""))
+        rows[code].append(
+            DmeposRow(
+                code,
+                tuple(m.strip().upper() for m in mods if m.strip()),
+                str(data.get("catg", "")),
+                dict(data.get("fees") or {}),
             )
-        if len(_DMEPOS_TABLES) >= 4:  # releases replaced by imports: keep a few
-            _DMEPOS_TABLES.clear()
-        found = _DMEPOS_TABLES[key] = {code: tuple(r) for code, r in rows.items()}
-        return found
+        )
+    return {code: tuple(r) for code, r in rows.items()}
 
 
 class ClaimTables:
@@ -774,7 +762,10 @@ class TableStore:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._generation: tuple[object, ...] | None = None
+        # The data generation the catalog was read in. Not in the data cache: the TableCaches
+        # fill themselves claim by claim (rows per code, under locks), so they stay objects of
+        # this process, renewed when the generation changes.
+        self._generation: str | None = None
         self._catalog = Catalog(())
         self._caches: OrderedDict[tuple[object, ...], TableCache] = OrderedDict()
 
@@ -788,18 +779,16 @@ class TableStore:
     def refresh(self) -> Catalog:
         """Re-read the releases when one was imported, replaced or removed.
 
-        The release table's fingerprint comes from the code pages' release catalog, which reads
-        it at most once per MEDCODE_RELEASE_CHECK_SECONDS per process (and at once after this
-        process imported): a query per check was a tenth of the claim check's time under load.
+        The data generation (medcode.ops.generation) is read at most once per
+        MEDCODE_RELEASE_CHECK_SECONDS per process (and at once after this process imported): a
+        query per check was a tenth of the claim check's time under load.
         """
-        from medcode.codes.catalog import release_catalog
-
-        generation = release_catalog().fingerprint
+        token = generation.current().token
         with self._lock:
-            if generation != self._generation:
+            if token != self._generation:
                 self._catalog = Catalog.load()
                 self._caches.clear()
-                self._generation = generation
+                self._generation = token
             return self._catalog
 
     def cache_for(self, releases: ReleaseSet) -> TableCache:

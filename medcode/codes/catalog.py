@@ -26,15 +26,9 @@ SYSTEM_LABELS: dict[str, str] = {str(value): str(label) for value, label in Code
 
 @dataclass(frozen=True)
 class ReleaseCatalog:
-    generation: str  # the data generation it was read in
+    generation: str  # the data generation it was read in (medcode.ops.generation's token)
     releases: tuple[Release, ...]  # by effective date, then import order
     sources: dict[int, Source]
-
-    @property
-    def fingerprint(self) -> tuple[str]:
-        """A key for values memoised per catalog elsewhere (claims, CasePilot, MCP): the data
-        generation it was read in."""
-        return (self.generation,)
 
     def with_table(self, table: str, system: str | None = None) -> list[Release]:
         return [

@@ -115,11 +115,13 @@ def build_server() -> MCPServer:
     return server
 
 
+# A server object, not a query's result (so not in the data cache, which pickles its values):
+# one per data generation in this process, the generation token as its key.
 @lru_cache(maxsize=2)
-def _server_for(fingerprint: tuple[Any, ...]) -> MCPServer:
+def _server_for(generation: str) -> MCPServer:
     return build_server()
 
 
 def current_server() -> MCPServer:
     """The server for the loaded releases (rebuilt after an import, for its instructions)."""
-    return _server_for(release_catalog().fingerprint)
+    return _server_for(release_catalog().generation)

@@ -14,20 +14,12 @@ record, so the worksheet shows the rationale and these conditions before any mod
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from medcode.claims.fixes import decode_fix
 from medcode.rules import Finding
 from medcode.rules.claim import is_evaluation_and_management
 from medcode.rules.modifier_sets import DISTINCT_SERVICE
-
-# "95972 (line 3) is bundled into 63650 (line 1) on 2026-05-01 (NCCI rationale: ...)."
-BUNDLED = re.compile(
-    r"^(?P<column2>[0-9A-Z]{5}) \(line (?P<line2>\d+)\) is bundled into "
-    r"(?P<column1>[0-9A-Z]{5}) \(line (?P<line1>\d+)\)"
-)
-RATIONALE = re.compile(r"\(NCCI rationale: (?P<rationale>[^)]*)\)")
 
 INCLUDED_LEAD = (
     "Usually included: {column2} is normally part of {column1} when both are done for the "
@@ -66,21 +58,20 @@ class Bundling:
 
 
 def bundling_of(finding: Finding) -> Bundling | None:
-    """The bundling view of an NCCI PTP finding, else None."""
-    if finding.rule != "ptp":
+    """The bundling view of an NCCI PTP finding whose column 2 code is bundled into its column 1
+    code (a modifier may bypass the edit), else None. Read from the edit the rule attached to
+    the finding (Finding.ptp), not from its message."""
+    pair = finding.ptp
+    if pair is None or pair.outcome != "bundled":
         return None
-    found = BUNDLED.match(finding.message or "")
-    if found is None:
-        return None
-    rationale = RATIONALE.search(finding.message)
-    why = rationale["rationale"].strip() if rationale else ""
+    why = pair.rationale.strip()
     template = EXCLUSIVE_LEAD if "mutually exclusive" in why.lower() else INCLUDED_LEAD
     return Bundling(
-        lead=template.format(column1=found["column1"], column2=found["column2"]),
+        lead=template.format(column1=pair.column_1, column2=pair.column_2),
         rationale=why,
-        column2_line=int(found["line2"]),
+        column2_line=pair.line_2,
         conditions=(
-            EM_CONDITIONS if is_evaluation_and_management(found["column2"]) else DISTINCT_CONDITIONS
+            EM_CONDITIONS if is_evaluation_and_management(pair.column_2) else DISTINCT_CONDITIONS
         ),
     )
 

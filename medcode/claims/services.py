@@ -314,6 +314,7 @@ def _checked(parsed: ParsedClaim, parts: list[tuple[Claim, TableCache]]) -> Clai
                     finding.fix,
                     merged[key].source,
                     fixes=merged[key].fixes,
+                    ptp=merged[key].ptp,
                 )
             merged[key] = finding
     findings = sorted(merged.values(), key=_order)

@@ -79,7 +79,9 @@ def mark_findings(findings: Iterable[Finding], claim: Claim, setting: Setting) -
 
 def _with_notice(f: Finding, sentence: str) -> Finding:
     # Built directly: dataclasses.replace costs ten times as much, per finding of a batch.
-    return Finding(f.rule, f.severity, f.lines, f.message, f.fix, f.source, sentence, f.fixes)
+    return Finding(
+        f.rule, f.severity, f.lines, f.message, f.fix, f.source, sentence, f.fixes, f.ptp
+    )
 
 
 def claim_notices(claim: Claim, setting: Setting) -> list[str]:

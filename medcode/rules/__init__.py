@@ -2,7 +2,7 @@
 
 from medcode.rules.addon import check_addon
 from medcode.rules.check import check_claim
-from medcode.rules.claim import Claim, ClaimLine, Finding, ModifierFix, RuleId, Severity
+from medcode.rules.claim import Claim, ClaimLine, Finding, ModifierFix, PtpPair, RuleId, Severity
 from medcode.rules.codes import check_codes, check_duplicate_lines
 from medcode.rules.diagnoses import check_diagnoses
 from medcode.rules.mue import check_mue
@@ -40,6 +40,7 @@ __all__ = [
     "MueLimit",
     "NcdEntry",
     "PtpEdit",
+    "PtpPair",
     "RuleId",
     "RuleTables",
     "Severity",

@@ -138,6 +138,26 @@ def move_fix(line: int, to_line: int, modifiers: tuple[str, ...]) -> tuple[Modif
     return (ModifierFix("move", line, modifiers, to_line),)
 
 
+# What a `ptp` finding says of its pair: not_paid (modifier indicator 0: no modifier bypasses
+# the edit); bundled (indicator 1: the column 2 code is bundled into the column 1 code unless a
+# modifier shows the services were distinct); modifier_on_column_1 (indicator 1, and the
+# bypassing modifier is on the column 1 line).
+PtpOutcome = Literal["not_paid", "bundled", "modifier_on_column_1"]
+
+
+@dataclass(frozen=True, slots=True)
+class PtpPair:
+    """The NCCI procedure-to-procedure edit a `ptp` finding reports, as data (what the
+    worksheet's bundling view reads); the finding's message says the same in words."""
+
+    outcome: PtpOutcome
+    column_1: str
+    line_1: int
+    column_2: str
+    line_2: int
+    rationale: str  # the edit's rationale, or "NCCI PTP edit" when the file gives none
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: RuleId
@@ -151,6 +171,8 @@ class Finding:
     stale: str = ""
     # The fix as data, when it is a change of modifiers: one choice each (append 59, or XS).
     fixes: tuple[ModifierFix, ...] = ()
+    # The edit a `ptp` finding reports, as data (None for other rules).
+    ptp: PtpPair | None = None
 
 
 def format_lines(numbers: tuple[int, ...] | list[int]) -> str:

@@ -9,6 +9,8 @@ from medcode.rules.claim import (
     Claim,
     ClaimLine,
     Finding,
+    PtpOutcome,
+    PtpPair,
     append_fixes,
     format_lines,
     is_evaluation_and_management,
@@ -106,7 +108,8 @@ def _check_pair(
         if claimed:
             message += PTP_MODIFIER_DOES_NOT_BYPASS.format(modifiers=_join(claimed))
         fix = PTP_NO_MODIFIER_ALLOWED_FIX.format(**words)
-        return Finding("ptp", "error", lines, message, fix, source)
+        pair = _pair("not_paid", column_1, column_2, words)
+        return Finding("ptp", "error", lines, message, fix, source, ptp=pair)
 
     on_column_2 = column_2.has_modifier(*NCCI_NOT_ANATOMIC)
     if on_column_2 or _are_different_sites(column_1, column_2):
@@ -122,6 +125,7 @@ def _check_pair(
             PTP_MODIFIER_ON_COLUMN_1_FIX.format(modifiers=modifiers, **words),
             source,
             fixes=move_fix(column_1.number, column_2.number, tuple(on_column_1)),
+            ptp=_pair("modifier_on_column_1", column_1, column_2, words),
         )
 
     message = PTP_MODIFIER_NEEDED.format(**words)
@@ -134,7 +138,16 @@ def _check_pair(
     else:
         fix = PTP_MODIFIER_NEEDED_FIX.format(**words)
         fixes = append_fixes(column_2.number, "59", "XS")
-    return Finding("ptp", "error", lines, message, fix, source, fixes=fixes)
+    pair = _pair("bundled", column_1, column_2, words)
+    return Finding("ptp", "error", lines, message, fix, source, fixes=fixes, ptp=pair)
+
+
+def _pair(
+    outcome: PtpOutcome, column_1: ClaimLine, column_2: ClaimLine, words: dict[str, str]
+) -> PtpPair:
+    return PtpPair(
+        outcome, column_1.code, column_1.number, column_2.code, column_2.number, words["rationale"]
+    )
 
 
 def _are_different_sites(first: ClaimLine, second: ClaimLine) -> bool:

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from medcode.rules.claim import Finding
+from medcode.rules.claim import Finding, PtpPair
 from medcode.rules.ptp import (
     PTP_MODIFIER_DOES_NOT_BYPASS,
     PTP_MODIFIER_NEEDED,
@@ -125,6 +125,28 @@ def test_it_accepts_the_modifier_on_the_column_1_line_but_says_to_move_it():
     assert finding.severity == "info"
     assert finding.message == PTP_MODIFIER_ON_COLUMN_1.format(modifiers="XS", **WORDS)
     assert finding.fix == "Move XS from 11042 to 97597 (line 2)."
+
+
+@pytest.mark.parametrize(
+    ("indicator", "column_1_modifiers", "outcome"),
+    [
+        pytest.param("0", (), "not_paid", id="indicator-0"),
+        pytest.param("1", (), "bundled", id="indicator-1"),
+        pytest.param("1", ("XS",), "modifier_on_column_1", id="modifier-on-column-1"),
+    ],
+)
+def test_it_attaches_the_edit_to_the_finding_as_data(indicator, column_1_modifiers, outcome):
+    [finding] = check_pair(indicator, column_1_modifiers)
+
+    assert finding.ptp == PtpPair(outcome, "11042", 1, "97597", 2, WORDS["rationale"])
+
+
+def test_the_edits_data_follows_the_columns_not_the_line_order():
+    edit = ptp_edit("11042", "97597", "1", rationale="")
+    [finding] = check_ptp(claim(line(1, "97597"), line(2, "11042")), tables(ptp=[edit]))
+
+    assert finding.ptp == PtpPair("bundled", "11042", 2, "97597", 1, "NCCI PTP edit")
+    assert "(NCCI rationale: NCCI PTP edit)" in finding.message
 
 
 def test_it_reads_lower_case_modifiers():

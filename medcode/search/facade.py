@@ -36,6 +36,7 @@ from medcode.search.backends import (
     filter_sql,
     get_backend,
 )
+from medcode.search.drug_table import ADVERSE, intent_column
 from medcode.search.hybrid import LEXICAL_FUSION, WORD_FUSION, fuse, fuse_ranked
 from medcode.search.models import Document, Word
 from medcode.search.procedures import pcs_words, title_words
@@ -85,6 +86,10 @@ PROCEDURE_WEIGHT = 2.0
 INDEX_WEIGHT = 1.0
 INDEX_DEPTH = 6
 PROCEDURE_DEPTH = 20  # and at most this many PCS codes (fewer rows to rerank)
+# The Table of Drugs' codes for a substance and an intent the query names (drug_table_hits)
+# join the fusion with this weight, the first TABLE_DEPTH of them.
+TABLE_WEIGHT = 2.0
+TABLE_DEPTH = 3
 # A brand drug name: the HCPCS codes that name its generic join the fusion with this weight,
 # the first DRUG_DEPTH of them.
 DRUG_WEIGHT = 2.0
@@ -263,7 +268,13 @@ def search(
         past = is_past(q) or (
             _HAD.search(q) is not None and query_kind(parsed.words) == "procedure"
         )
-        procedure = [] if past else procedure_hits(q, list(parsed.words), filters, typing=typing)
+        # "accidental fentanyl overdose", "toddler got into mom's pills": the Table of Drugs'
+        # cell (a relative named as the owner of the pills makes no family history).
+        tabled = [] if _CLEARLY_PAST.search(q) else drug_table_hits(read, filters, typing=typing)
+        past = past and not tabled
+        procedure = (
+            [] if past or tabled else procedure_hits(q, list(parsed.words), filters, typing=typing)
+        )
         indexed = [] if procedure else index_reading_hits(read, filters, typing=typing)
         drugs = brand_drug_hits(list(parsed.words), filters, typing=typing)
         for hit in drugs:
@@ -274,6 +285,7 @@ def search(
             WORD_FUSION,
             also=[
                 (procedure, PROCEDURE_WEIGHT),
+                (tabled, TABLE_WEIGHT),
                 (indexed, INDEX_WEIGHT),
                 ([h.document_id for h in drugs], DRUG_WEIGHT),
             ],
@@ -283,13 +295,19 @@ def search(
             # stimulator lead ...", "Power wheelchair, ..."): they lead, fused order kept.
             opening = " ".join(parsed.words).lower()
             fused.sort(key=lambda item: not opens_with(hits.get(item[0]), opening))
-        route: Kind | None = "procedure" if procedure else None
+        route: Kind | None = "procedure" if procedure else "condition" if tabled else None
         lead: set[int] = set()
         if past:
             route = "condition"
             lead = set(history_reading_hits(read, filters, typing=typing))
         reranked = rerank(
-            fused, parsed.words, billable=filters.is_billable, kind=route, past=past, lead=lead
+            fused,
+            parsed.words,
+            billable=filters.is_billable,
+            kind=route,
+            past=past,
+            lead=lead,
+            asked=frozenset(tabled),
         )
         for doc_id, score, source in reranked:
             how: MatchKind = "words" if source in hits else "meaning"
@@ -529,6 +547,13 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
     # Titles with every word first; when none has them all, the few nearest (the search's
     # any-word tail would otherwise outvote the user's own words).
     every = [h for h in found.hits if set(translated) <= title_words(h.title)]
+    for word in reversed(translated) if not every else ():
+        # No title has them all ("... distal radius"): the titles with all but one word,
+        # the last-named word left out first.
+        rest = set(translated) - {word}
+        every = [h for h in found.hits if rest <= title_words(h.title)]
+        if every:
+            break
     if not every:
         return [h.document_id for h in found.hits[:FEW_HITS]]
     return [h.document_id for h in (every or found.hits)[:PROCEDURE_DEPTH]]
@@ -573,6 +598,42 @@ def index_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
     return code_ids(list(index_codes(q.lower(), current().token)), filters)
 
 
+def drug_table_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
+    """ICD-10-CM codes the Table of Drugs and Chemicals gives for the substances the query
+    names, in the column its words ask for (drug_table: poisoning by intent, adverse effect,
+    underdosing), initial encounter; [] when it asks for none, while typing, or when
+    ICD-10-CM is filtered out."""
+    if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
+        return []
+    from medcode.ops.generation import current
+
+    return code_ids(list(table_codes_for(q.lower(), current().token)), filters)
+
+
+@lru_cache(maxsize=2048)
+def table_codes_for(q: str, token: str) -> tuple[str, ...]:
+    """The billable codes of the Table cells `q` asks for, read as typed and in the code
+    sets' words ("weed" -> cannabis, brand names -> the generic)."""
+    from medcode.search.codebook import load_codebook
+    from medcode.search.drug_table import load_drug_table, table_codes
+    from medcode.search.index_matcher import load_index, stems
+
+    if intent_column(q) is None:
+        return ()  # a drug named alone, or no substance: the Table is not read
+    table, book, index = load_drug_table(token), load_codebook(token), load_index(token)
+    codes: list[str] = []
+    for reading in [q, *lay_readings(q)]:
+        # The Index first: "Poisoning, food NEC" is A05.9, not the Table's noxious foodstuffs.
+        elsewhere = index.lookup_under("poisoning", frozenset(stems(reading)))
+        if any(not hit.code.startswith("T") for hit in elsewhere):
+            return ()
+        for code in table_codes(table, reading):
+            resolved = book.resolve(code, frozenset())
+            if resolved and resolved not in codes:
+                codes.append(resolved)
+    return tuple(codes[:TABLE_DEPTH])
+
+
 def history_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
     """Document ids of the history and status codes for a query about the past (past_codes)."""
     if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
@@ -612,6 +673,10 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
     # "kidney problems": the Index says complications ("Diabetes, with, kidney complications").
     if _PROBLEMS.search(q):
         readings.append(_PROBLEMS.sub("complications", q))
+    # "constipated from oxycodone": an adverse effect, which the Index files under the
+    # condition's "drug-induced" subterm ("Constipation, drug-induced").
+    if table_codes_for(q, token) and intent_column(q) == ADVERSE:
+        readings.extend(f"{reading} drug induced" for reading in list(readings))
     # A past condition is a personal history code, a drug taken for good a long-term use
     # code (note mode's readers): those lead.
     codes: list[str] = list(past_codes(q, token))

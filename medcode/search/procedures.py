@@ -257,6 +257,21 @@ APPROACHES: dict[str, tuple[str, ...]] = {
 }
 # Whole procedure names whose PCS wording shares no word with them.
 NAMED: dict[str, tuple[str, ...]] = {
+    # Open reduction and internal fixation: the bone put back in place with a fixation
+    # device through an incision (Reposition ... with Internal Fixation Device, Open Approach).
+    "orif": ("reposition", "internal", "fixation", "device", "open"),
+    "open reduction internal fixation": ("reposition", "internal", "fixation", "device", "open"),
+    # Electroconvulsive therapy (GZB: Electroconvulsive Therapy) and an electrocardiogram
+    # (4A02X4Z: Measurement of Cardiac Electrical Activity, External Approach).
+    "ect": ("electroconvulsive", "therapy"),
+    "electroconvulsive therapy": ("electroconvulsive", "therapy"),
+    "ekg": ("measurement", "cardiac", "electrical", "activity", "external"),
+    "ecg": ("measurement", "cardiac", "electrical", "activity", "external"),
+    "electrocardiogram": ("measurement", "cardiac", "electrical", "activity", "external"),
+    "mammogram": ("plain", "radiography", "breast"),
+    "mammography": ("plain", "radiography", "breast"),
+    "thoracentesis": ("drainage", "pleural", "cavity"),
+    "paracentesis": ("drainage", "peritoneal", "cavity"),
     "cardioversion": ("restoration", "cardiac", "rhythm"),
     "defibrillation": ("restoration", "cardiac", "rhythm"),
     "cpr": ("performance", "cardiac", "output", "manual"),
@@ -347,12 +362,13 @@ FILLER = _words(
     get done surgery surgical operation procedure total complete partial inside into through
     out up off one single patient pt s/p status post performed under"""
 )
-# A query about a past procedure, a complication of one, a visit or a supply after one asks
-# for an ICD-10-CM status, complication or encounter code, or a HCPCS item, not a procedure.
+# A query about a past procedure, a complication of one, a visit, a screening or a supply
+# after one asks for an ICD-10-CM status, complication or encounter code, or a HCPCS item,
+# not a procedure.
 NOT_A_PROCEDURE = _words(
     """ago history hx before previous prior old status after since infected infection
     complication complications malfunction failed loosening came visit encounter bra form
-    forms"""
+    forms screening"""
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9&'-]*")
 _DURATION = re.compile(

@@ -230,6 +230,7 @@ def parse_query(q: str) -> ParsedQuery:
     # A code-shaped token is a word too only among other words: "vitamin B12 deficiency".
     if all(w in ambiguous for w in words):
         words = []
+    words = side_words(words)
     return ParsedQuery(
         raw=raw,
         codes=tuple(codes),
@@ -237,6 +238,33 @@ def parse_query(q: str) -> ParsedQuery:
         modifiers=tuple(dict.fromkeys(modifiers)),
         words=tuple(words[:MAX_QUERY_WORDS]),
     )
+
+
+# ---------------------------------------------------------------- sides
+
+# Words that make a query about the eye, so OD, OS and OU name its side (oculus dexter,
+# sinister, uterque): "wet AMD OD", "POAG OU". Elsewhere OD is an overdose and OS a bone.
+_EYE_WORDS = """eye eyes ocular eyelid amd armd poag glaucoma cataract cataracts macular macula
+    retina retinal retinopathy cornea corneal conjunctivitis uveitis iritis keratitis
+    blepharitis chalazion stye hordeolum pterygium vitreous crao crvo brvo iop"""
+EYE_WORDS = frozenset(_EYE_WORDS.split())
+EYE_SIDES = {"od": "right", "os": "left", "ou": "bilateral"}
+# R and L written alone for the side ("osgood schlatter R knee", "fx L distal radius").
+LETTER_SIDES = {"r": "right", "l": "left"}
+
+
+def side_words(words: Sequence[str]) -> list[str]:
+    """The words with clinicians' side letters spelt out: OD/OS/OU in a query about the
+    eye, R and L standing alone (not after a number: "2 L" is litres)."""
+    eye = any(w in EYE_WORDS for w in words)
+    out = []
+    for i, word in enumerate(words):
+        if eye and word in EYE_SIDES:
+            word = EYE_SIDES[word]
+        elif word in LETTER_SIDES and not (i and words[i - 1][:1].isdigit()):
+            word = LETTER_SIDES[word]
+        out.append(word)
+    return out
 
 
 # ---------------------------------------------------------------- lay synonyms

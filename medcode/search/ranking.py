@@ -42,6 +42,7 @@ PROCEDURE_WORDS = words_of(
     laparoscopic lap endoscopic endoscopy arthroscopic open resection excision drainage
     bypass fusion tied ligation tap puncture reduction amputation cardioversion intubation
     catheterization ventilation vent dialysis hemodialysis cpr d&c egd ercp cabg pci tka tha
+    orif tkr thr
     procedure operation session stent graft"""
 )
 PROCEDURE_ENDINGS = (
@@ -182,6 +183,13 @@ _QUALITY_WORDS = re.compile(
 _TITLE_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _QUALITY = re.compile(r"^(?:G8|G9|M1)\d{3}$")
 _ENCOUNTER = re.compile(r", (?:initial|subsequent) encounter|, sequela$")
+# The 7th character a query asks for (injuries, poisonings): a follow-up visit for a healing
+# injury is a subsequent encounter (D), a late effect a sequela (S); else the initial (A).
+_SUBSEQUENT = re.compile(
+    r"\b(?:f u|follow ?ups?|followup|subsequent|(?<!non )(?<!delayed )healing|recheck|aftercare)\b",
+    re.IGNORECASE,
+)
+_SEQUELA = re.compile(r"\b(?:sequela|sequelae|late effects?)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -228,9 +236,12 @@ def brand_generics(words: Sequence[str]) -> list[str]:
     return out
 
 
-def weight(doc: Doc, kind: Kind, words: frozenset[str]) -> float:
-    """How much a hit of this code counts for a query of this kind with these words."""
+def weight(doc: Doc, kind: Kind, words: frozenset[str], *, asked: bool = False) -> float:
+    """How much a hit of this code counts for a query of this kind with these words
+    (`asked`: the query's own words led an Index table to it, so no chapter demotion)."""
     w = SYSTEM_WEIGHTS[kind].get(doc.system, OTHER_SYSTEM)
+    if asked:
+        return w
     code = doc.code
     if unasked_quality(doc.system, code, doc.title, words):
         w *= DEMOTED
@@ -278,6 +289,17 @@ def is_not_history(doc: Doc, lead: set[int] | frozenset[int]) -> bool:
     if lead:
         return doc.id not in lead
     return not (doc.system == "ICD10CM" and doc.code.startswith("Z"))
+
+
+def query_encounter(words: Sequence[str]) -> str:
+    """The 7th character the query asks for: D (subsequent encounter: "f/u visit, healing
+    fracture"), S (sequela) or A (initial encounter, the default)."""
+    joined = " ".join(w.lower() for w in words).replace("-", " ")
+    if _SEQUELA.search(joined):
+        return "S"
+    if _SUBSEQUENT.search(joined):
+        return "D"
+    return "A"
 
 
 def query_side(words: Sequence[str]) -> str | None:
@@ -377,13 +399,15 @@ def rerank(
     kind: Kind | None = None,
     past: bool = False,
     lead: set[int] | frozenset[int] = frozenset(),
+    asked: frozenset[int] = frozenset(),
 ) -> list[tuple[int, float, int]]:
     """The fused hits (best first) re-scored by route and demotions, categories resolved to
     their billable default: (document id, score, id of the hit it came from). Scores are
     comparable within one query only. `past`: the query speaks of a past condition or
     procedure or of a relative's (facade.is_past); `lead`: the history and status codes the
     Index gives for it. Other diagnosis and procedure codes count NOT_HISTORY (when the
-    Index gave none, every Z code leads)."""
+    Index gave none, every Z code leads). `asked`: codes an Index table gave for what the
+    query says (the Table of Drugs' column), never demoted as unasked."""
     if not ranked:
         return []
     docs = documents([d for d, _ in ranked])
@@ -406,22 +430,30 @@ def rerank(
                 fit *= MISSING_WORD ** min(unsaid[doc_id] - least, MAX_EXTRA)
             if doc_id in pcs:
                 fit *= EXTRA_WORD ** min(pcs[doc_id] - pcs_least, MAX_EXTRA)
-            factor = weight(doc, kind, lowered) * fit
+            if doc_id in asked:
+                # Its title names the Table's drug class ("other opioids"), which nobody
+                # says: the words it adds cost nothing.
+                fit = side_fit(doc, side)
+            factor = weight(doc, kind, lowered, asked=doc_id in asked) * fit
             if past and is_not_history(doc, lead):
                 factor *= NOT_HISTORY
         scored.append((doc_id, factor / (RANK_K + rank)))
     scored.sort(key=lambda item: -item[1])
     if billable is False:
         return [(d, s, d) for d, s in scored]
-    return resolve(scored, docs, side=side)
+    return resolve(scored, docs, side=side, encounter=query_encounter(words))
 
 
 def resolve(
-    scored: list[tuple[int, float]], docs: dict[int, Doc], *, side: str | None = None
+    scored: list[tuple[int, float]],
+    docs: dict[int, Doc],
+    *,
+    side: str | None = None,
+    encounter: str = "A",
 ) -> list[tuple[int, float, int]]:
     """Non-billable ICD-10-CM hits become their billable default (the category follows it;
     of the side the query names, if it names one); of encounter/sequela siblings only the
-    first stays, as its initial encounter."""
+    first stays, as the encounter the query asks for (`encounter`: A, D or S)."""
     out: list[tuple[int, float, int]] = []
     seen: set[int] = set()
     later: list[tuple[int, tuple[int, float, int]]] = []  # (position to insert at, item)
@@ -435,14 +467,15 @@ def resolve(
             continue
         target = doc_id
         if not doc.is_billable:
-            found = billable_default(doc.code, generation.current().token, side)
+            found = billable_default(doc.code, generation.current().token, side, encounter)
             if found is not None:
                 target = found[0]
                 later.append((len(out) + 2, (doc_id, score, doc_id)))
         elif len(doc.code) == 7 and _ENCOUNTER.search(doc.title):
             if doc.code[:6] in families:
                 continue
-            found = billable_default(doc.code[:6].rstrip("X"), generation.current().token, side)
+            stem = doc.code[:6].rstrip("X")
+            found = billable_default(stem, generation.current().token, side, encounter)
             if found is not None:
                 target = found[0]
         family = doc.code[:6] if len(doc.code) == 7 else doc.code
@@ -458,12 +491,14 @@ def resolve(
 
 
 @lru_cache(maxsize=8192)
-def billable_default(code: str, token: str, side: str | None = None) -> tuple[int, str] | None:
+def billable_default(
+    code: str, token: str, side: str | None = None, encounter: str = "A"
+) -> tuple[int, str] | None:
     """The billable code a coder lands on from `code` when nothing more is said: among its
     billable descendants, the side named (`side`: "right", "left", "bilateral") when the
     family has it, then an "unspecified" title, the shortest code, a final 9 (ICD-10-CM's
-    unspecified place), the initial encounter (7th character A). `token` (the data
-    generation) keys the cache."""
+    unspecified place), the encounter asked for (7th character `encounter`, A unless the
+    query says follow-up or sequela). `token` (the data generation) keys the cache."""
     del token
     upper = code + "\uffff"
     with reference_connection().cursor() as cursor:
@@ -482,7 +517,7 @@ def billable_default(code: str, token: str, side: str | None = None) -> tuple[in
         stem = child[:6].rstrip("X") if seventh else child
         lowered = _ENCOUNTER.sub("", title.lower())
         return (
-            seventh and not child.endswith("A"),
+            seventh and not child.endswith(encounter),
             side is not None and re.search(rf"\b{side}\b", lowered) is None,
             "unspecified" not in lowered,
             len(stem),

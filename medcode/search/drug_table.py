@@ -1,0 +1,215 @@
+"""The ICD-10-CM Table of Drugs and Chemicals read for a lay query, as a coder reads it.
+
+A query that names a substance the Table lists and says what happened ("accidental fentanyl
+overdose", "took a bottle of ibuprofen to kill himself", "dry cough from lisinopril", "ran
+out of his insulin", "bit by a black widow spider") leads to the Table's cell for that
+substance in the column the words choose:
+
+- taken as prescribed ("as prescribed", "as directed"): adverse effect (guideline I.C.19.e.5.a);
+- intentional self-harm ("to kill himself", "suicide attempt", "on purpose");
+- assault; undetermined intent (when said);
+- underdosing ("missed doses", "ran out of", "stopped taking"; guideline I.C.19.e.5.c);
+- poisoning ("overdose", "poisoning", "took too many", "swallowed", "got into"), accidental
+  unless another intent is said (guideline I.C.19.e.5.b: no intent stated is accidental);
+- adverse effect ("side effect", "reaction to", "allergic to", "<symptom> from <drug>");
+- a bite or sting of a venomous animal (the Table's "Venom, venomous (bite) (sting)"): the
+  toxic effect, accidental.
+
+A query that names a drug and none of these asks for the drug itself (a HCPCS drug code),
+so the Table is not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from medcode.search.index_matcher import stems, term_keys
+
+_NEMOD = re.compile(r"\(([^)]*)\)")
+
+# Columns of the Table (IndexEntry.cells keys), as the importer names them.
+ACCIDENTAL = "poisoning_accidental"
+SELF_HARM = "poisoning_intentional_self_harm"
+ASSAULT = "poisoning_assault"
+UNDETERMINED = "poisoning_undetermined"
+ADVERSE = "adverse_effect"
+UNDERDOSING = "underdosing"
+
+
+def _cue(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+
+
+# The words that pick a column, in the order they are tried.
+_AS_PRESCRIBED = _cue(
+    r"as (?:prescribed|directed|ordered)|correct(?:ly)? (?:dose|dosed|prescribed)"
+    r"|properly (?:taken|given|administered)|therapeutic dose"
+)
+_SELF_HARM = _cue(
+    r"suicid\w*|self[- ]?harm\w*|kill (?:him|her|my|your|them|our)sel(?:f|ves)|to die"
+    r"|intentional(?:ly)?|on purpose|deliberate(?:ly)?"
+)
+_ASSAULT = _cue(r"assault\w*|homicid\w*|poisoned (?:him|her|them|me)|someone poisoned")
+_UNDETERMINED = _cue(r"undetermined(?: intent)?")
+_UNDERDOSING = _cue(
+    r"underdos\w*|missed (?:\w+ )?doses?|missing (?:\w+ )?doses?|ran out of|run out of"
+    r"|stopped taking|not taking|forgot (?:to take|(?:\w+ )?doses?)|too little|less than prescribed"
+    r"|skipp(?:ed|ing) (?:\w+ )?(?:doses?|pills?|meds?|medications?)"
+)
+_POISONING = _cue(
+    r"poison\w*|overdos\w*|od|o\.d|too (?:many|much)|ate|eaten|swallowed|ingested"
+    r"|got into|drank|accidental(?:ly)?"
+)
+_ADVERSE = _cue(
+    r"adverse|side[- ]effects?|reactions?|reacted|from|due to|caused by|induced"
+    r"|after (?:taking|starting|receiving|getting)|because of"
+)
+_BITE = _cue(r"bites?|bit|bitten|stings?|stung|envenom\w*")
+# "anemia from low iron", "weak from low potassium": a deficiency, not an adverse effect.
+_DEFICIENCY = _cue(r"low|deficien\w*|lack of|not enough|insufficient")
+# Everyday past forms the stemmer does not meet: "bit by a spider", "stung by a bee".
+_IRREGULAR = {"bit": "bite", "bitten": "bite", "stung": "sting", "bites": "bite"}
+
+
+def intent_column(text: str) -> str | None:
+    """The Table column the query's words ask for, or None when they ask for none."""
+    for pattern, column in (
+        (_AS_PRESCRIBED, ADVERSE),
+        (_SELF_HARM, SELF_HARM),
+        (_ASSAULT, ASSAULT),
+        (_UNDETERMINED, UNDETERMINED),
+        (_UNDERDOSING, UNDERDOSING),
+        (_POISONING, ACCIDENTAL),
+        (_ADVERSE, ADVERSE),
+        (_BITE, ACCIDENTAL),
+    ):
+        if pattern.search(text):
+            if pattern is _ADVERSE and _DEFICIENCY.search(text):
+                return None
+            return column
+    return None
+
+
+@dataclass(eq=False)
+class Substance:
+    term: str
+    keys: tuple[frozenset[str], ...]  # word sets that name it
+    also: frozenset[str]  # its nonessential modifiers' words ("bite", "sting" of Venom)
+    cells: dict[str, str]
+    children: list[Substance] = field(default_factory=list)
+
+
+@dataclass
+class DrugTable:
+    roots: list[Substance]
+    by_word: dict[str, list[Substance]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for root in self.roots:
+            for word in {w for key in root.keys for w in key} | root.also:
+                self.by_word.setdefault(word, []).append(root)
+
+    def cells(self, words: frozenset[str]) -> list[tuple[dict[str, str], int, str]]:
+        """(cells, words used, path) of the deepest entries the words name, most words
+        first. A main term may be named by its nonessential modifiers ("Venom, venomous
+        (bite) (sting)" by "bite") only when a subterm is named too ("spider > black widow")."""
+        found: list[tuple[dict[str, str], int, str]] = []
+        seen: set[int] = set()
+        for word in sorted(words):
+            for root in self.by_word.get(word, ()):
+                if id(root) in seen:
+                    continue
+                seen.add(id(root))
+                key = next((k for k in root.keys if k <= words), None)
+                if key is not None:
+                    found.extend(_descend(root, words, len(key), root.term))
+                elif root.also & words:
+                    used = len(root.also & words)
+                    below = [
+                        hit
+                        for child in root.children
+                        for k in child.keys[:1]
+                        if k and k <= words
+                        for hit in _descend(child, words, used + len(k), f"{root.term} > ...")
+                    ]
+                    found.extend(below)
+        found.sort(key=lambda item: -item[1])
+        return found
+
+
+def _descend(
+    node: Substance, words: frozenset[str], used: int, path: str
+) -> list[tuple[dict[str, str], int, str]]:
+    deeper: list[tuple[dict[str, str], int, str]] = []
+    for child in node.children:
+        key = next((k for k in child.keys if k and k <= words), None)
+        if key is not None:
+            deeper.extend(_descend(child, words, used + len(key), f"{path} > {child.term}"))
+    if deeper:
+        return deeper
+    return [(node.cells, used, path)] if node.cells else []
+
+
+def build_table(rows: Sequence[tuple[int, str, dict[str, str] | None]]) -> DrugTable:
+    """The Table from (level, term, cells) rows in file order."""
+    roots: list[Substance] = []
+    stack: list[Substance] = []
+    for level, term, cells in rows:
+        cells = cells or {}
+        nemod = " ".join(_NEMOD.findall(cells.get("nemod", "")))
+        node = Substance(
+            term=term,
+            keys=(),
+            also=frozenset(stems(nemod)),
+            cells={k: v for k, v in cells.items() if k != "nemod" and v and v != "--"},
+        )
+        del stack[level:]
+        if level == 0 or not stack:
+            roots.append(node)
+        else:
+            stack[-1].children.append(node)
+        stack.append(node)
+    _set_keys(roots, is_subterm=False)
+    return DrugTable(roots=roots)
+
+
+def _set_keys(nodes: list[Substance], *, is_subterm: bool) -> None:
+    for node in nodes:
+        node.keys = term_keys(node.term, is_heading=bool(node.children), is_subterm=is_subterm)
+        _set_keys(node.children, is_subterm=True)
+
+
+def query_words(text: str) -> frozenset[str]:
+    lowered = " ".join(_IRREGULAR.get(w, w) for w in text.lower().split())
+    return frozenset(stems(lowered))
+
+
+def table_codes(table: DrugTable, text: str) -> list[str]:
+    """The Table's codes for the substances `text` names, in the column its words ask for
+    (undotted, as the Table gives them: "T40411"); [] when it asks for no column."""
+    column = intent_column(text)
+    if column is None:
+        return []
+    words = query_words(text)
+    out: list[str] = []
+    for cells, _, _ in table.cells(words):
+        code = cells.get(column, "").replace(".", "").replace("-", "").upper()
+        if code and code not in out:
+            out.append(code)
+    return out
+
+
+@lru_cache(maxsize=2)
+def load_drug_table(generation: str = "") -> DrugTable:
+    """The current releases' Table of Drugs and Chemicals (cached per data generation)."""
+    from medcode.codes.models import IndexEntry
+
+    rows = (
+        IndexEntry.objects.filter(table="drug", release__is_current=True)
+        .order_by("release_id", "seq")
+        .values_list("level", "term", "cells")
+    )
+    return build_table(list(rows))

@@ -1,0 +1,282 @@
+"""Kinds of lay query the official index answers: the Table of Drugs column a query's words ask
+for (poisoning by intent, adverse effect, underdosing, venom), sides written as clinicians
+write them (OD/OS/OU beside an eye word, R and L), the 7th character of a follow-up visit,
+procedure and supply wording (ORIF, ECT, EKG, wound vac), and eye, ear and cancer
+abbreviations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from medcode.search.drug_table import (
+    ACCIDENTAL,
+    ADVERSE,
+    SELF_HARM,
+    UNDERDOSING,
+    build_table,
+    intent_column,
+    table_codes,
+)
+from medcode.search.procedures import pcs_words
+from medcode.search.querytext import expand_synonyms, parse_query, side_words
+from medcode.search.ranking import query_encounter
+
+
+@pytest.mark.parametrize(
+    ("query", "column"),
+    [
+        ("overdose on oxycodone", ACCIDENTAL),
+        ("took too many sleeping pills", ACCIDENTAL),
+        ("toddler swallowed grandpa's pills", ACCIDENTAL),
+        ("stung by a wasp", ACCIDENTAL),
+        ("took the pills to kill herself", SELF_HARM),
+        ("suicide attempt with acetaminophen", SELF_HARM),
+        ("overdose on purpose", SELF_HARM),
+        ("rash from amoxicillin", ADVERSE),
+        ("side effect of metformin", ADVERSE),
+        ("bleeding, warfarin too high though taken as prescribed", ADVERSE),
+        ("missed doses of insulin", UNDERDOSING),
+        ("ran out of her seizure medicine", UNDERDOSING),
+        # A status, a symptom and a drug alone ask for no column of the Table.
+        ("allergic to penicillin", None),
+        ("food gets stuck when I swallow", None),
+        ("amoxicillin 500 mg", None),
+    ],
+)
+def test_it_reads_the_table_column_the_words_ask_for(query, column):
+    assert intent_column(query) == column
+
+
+def _cells(code: str, *, adverse: bool = True) -> dict[str, str]:
+    """A Table row's cells: code stem + 1..6 as the Table's columns number them."""
+    cells = {
+        "poisoning_accidental": f"{code}1",
+        "poisoning_intentional_self_harm": f"{code}2",
+        "poisoning_assault": f"{code}3",
+        "poisoning_undetermined": f"{code}4",
+        "adverse_effect": f"{code}5" if adverse else "--",
+        "underdosing": f"{code}6" if adverse else "--",
+    }
+    return cells
+
+
+# (level, term, cells) as the importer loads the Table of Drugs and Chemicals (FY2025 rows).
+TABLE_ROWS = [
+    (0, "Oxycodone", _cells("T40.2X")),
+    (0, "Spider", {**_cells("T63.39", adverse=False), "nemod": "(bite) (venom)"}),
+    (0, "Venom, venomous", {**_cells("T63.9", adverse=False), "nemod": "(bite) (sting)"}),
+    (1, "spider", _cells("T63.30", adverse=False)),
+    (2, "black widow", _cells("T63.31", adverse=False)),
+    (1, "wasp", _cells("T63.46", adverse=False)),
+]
+
+
+def test_it_finds_the_cell_of_the_substance_in_the_column_asked_for():
+    table = build_table(TABLE_ROWS)
+    assert table_codes(table, "constipated from oxycodone") == ["T402X5"]
+    assert table_codes(table, "oxycodone overdose to kill himself") == ["T402X2"]
+    assert table_codes(table, "missed doses of oxycodone") == ["T402X6"]
+    assert table_codes(table, "oxycodone 5 mg tablets") == []
+
+
+def test_a_bite_names_the_venom_entry_through_its_nonessential_modifiers():
+    table = build_table(TABLE_ROWS)
+    # Venom > spider > black widow (three of the query's words) before Spider NEC (one).
+    assert table_codes(table, "bit by a black widow spider")[0] == "T63311"
+    assert table_codes(table, "stung by a wasp") == ["T63461"]
+    # "sting" alone names no substance: Venom needs a subterm too.
+    assert table_codes(table, "bee sting allergy, no reaction") == []
+
+
+def test_od_os_ou_are_sides_only_beside_an_eye_word():
+    assert side_words(["wet", "amd", "od"]) == ["wet", "amd", "right"]
+    assert side_words(["cataract", "os"]) == ["cataract", "left"]
+    assert side_words(["glaucoma", "ou"]) == ["glaucoma", "bilateral"]
+    assert side_words(["tylenol", "od"]) == ["tylenol", "od"]
+    assert "bilateral" in parse_query("POAG OU").words
+
+
+def test_r_and_l_alone_are_sides_but_not_after_a_number():
+    assert side_words(["osgood", "schlatter", "r", "knee"])[2] == "right"
+    assert side_words(["fx", "l", "distal", "radius"])[1] == "left"
+    assert side_words(["saline", "2", "l"]) == ["saline", "2", "l"]
+
+
+@pytest.mark.parametrize(
+    ("query", "seventh"),
+    [
+        ("f/u visit healing fracture of the wrist", "D"),
+        ("follow-up for broken ankle", "D"),
+        ("sequela of burn right hand", "S"),
+        ("broken ankle", "A"),
+        ("non-healing wound left foot", "A"),
+    ],
+)
+def test_it_reads_the_encounter_the_query_asks_for(query, seventh):
+    assert query_encounter(parse_query(query).words) == seventh
+
+
+# Words of ICD-10-PCS titles ("Reposition Left Tibia with Internal Fixation Device, Open
+# Approach", "Electroconvulsive Therapy, Bilateral-Single Seizure", "Plain Radiography of
+# Bilateral Breasts").
+PCS_WORDS = frozenset(
+    [
+        "reposition",
+        "left",
+        "right",
+        "tibia",
+        "ankle",
+        "with",
+        "internal",
+        "fixation",
+        "device",
+        "open",
+        "approach",
+        "electroconvulsive",
+        "therapy",
+        "bilateral",
+        "single",
+        "seizure",
+        "plain",
+        "radiography",
+        "breasts",
+        "breast",
+    ]
+)
+
+
+def test_orif_reads_as_reposition_with_internal_fixation_and_screening_as_no_procedure():
+    words = pcs_words(["ORIF", "left", "ankle"], vocabulary=PCS_WORDS)
+    assert {"reposition", "internal", "fixation", "device", "open"} <= set(words)
+    ect = pcs_words(["ECT", "bilateral"], vocabulary=PCS_WORDS)
+    assert ect[:2] == ["electroconvulsive", "therapy"]
+    assert pcs_words(["bilateral", "mammogram"], vocabulary=PCS_WORDS)
+    assert pcs_words(["screening", "mammogram"], vocabulary=PCS_WORDS) == []
+
+
+@pytest.mark.parametrize(
+    ("abbreviation", "word"),
+    [
+        ("poag", "glaucoma"),
+        ("amd", "macular"),
+        ("snhl", "sensorineural"),
+        ("dcis", "intraductal"),
+        ("cll", "lymphocytic"),
+        ("rcc", "kidney"),
+        ("xanax", "alprazolam"),
+        ("wound vac", "negative"),
+    ],
+)
+def test_abbreviations_and_brands_expand_to_the_titles_words(abbreviation, word):
+    groups = expand_synonyms(abbreviation.split())
+    assert any(word in alternative for group in groups for alternative in group)
+
+
+# ---------------------------------------------------------------- through the search box
+
+
+@pytest.fixture
+def poisoning_store(db):
+    """The sample store plus the Table rows above and the codes their cells lead to."""
+    from medcode.codes.models import Code, IndexEntry, Release
+    from medcode.ops import generation
+    from medcode.search.index import rebuild_index
+    from medcode.search.tests.builders import build_code_store, make_release
+
+    releases = build_code_store()
+    codes = [
+        ("T402X1A", "Poisoning by other opioids, accidental (unintentional), initial encounter"),
+        ("T402X2A", "Poisoning by other opioids, intentional self-harm, initial encounter"),
+        ("T402X5A", "Adverse effect of other opioids, initial encounter"),
+        ("T402X6A", "Underdosing of other opioids, initial encounter"),
+        ("T63311A", "Toxic effect of venom of black widow spider, accidental, initial encounter"),
+        ("J2270", "Injection, morphine sulfate, up to 10 mg"),
+        ("K5900", "Constipation, unspecified"),
+        ("K5903", "Drug induced constipation"),
+    ]
+    Code.objects.bulk_create(
+        Code(
+            release=releases["cm"] if code[0] != "J" else releases["hcpcs"],
+            system="ICD10CM" if code[0] != "J" else "HCPCS",
+            code=code,
+            display=code if code[0] == "J" else f"{code[:3]}.{code[3:]}",
+            long_description=title,
+            is_billable=True,
+        )
+        for code, title in codes
+    )
+    table = make_release("icd10cm_drug", "ICD10CM", "FY2025", dt.date(2024, 10, 1))
+    Release.objects.filter(pk=table.pk).update(row_counts={"index_entries": len(TABLE_ROWS)})
+    IndexEntry.objects.bulk_create(
+        IndexEntry(release=table, table="drug", seq=i, level=level, term=term, cells=cells)
+        for i, (level, term, cells) in enumerate(TABLE_ROWS)
+    )
+    rebuild_index(force=True)
+    generation.bump()
+    return releases
+
+
+def test_a_poisoning_query_leads_with_the_table_cell_for_its_intent(poisoning_store, lexical_only):
+    from medcode.search.facade import search
+
+    assert search("oxycodone overdose").results[0].code == "T402X1A"
+    assert search("took oxycodone to kill himself").results[0].code == "T402X2A"
+    assert search("ran out of oxycodone").results[0].code == "T402X6A"
+    assert search("bit by a black widow spider").results[0].code == "T63311A"
+
+
+def test_an_adverse_effect_query_finds_the_drug_induced_condition_and_the_t_code(
+    poisoning_store, lexical_only
+):
+    from medcode.search.facade import search
+
+    top = [r.code for r in search("constipated from oxycodone").results[:3]]
+    assert "T402X5A" in top
+    assert "K5903" in top
+
+
+def test_a_drug_named_alone_is_not_read_in_the_table(poisoning_store, lexical_only):
+    from medcode.search.facade import search
+
+    codes = [r.code for r in search("oxycodone").results]
+    assert not [c for c in codes if c.startswith("T40")]
+
+
+# ---------------------------------------------------------------- on the real releases
+
+REAL_FILES = (
+    "icd10cm_codes_2026.csv.gz",
+    "icd10cm_index_2025.csv.gz",
+    "icd10cm_drug_table_2025.csv.gz",
+    "hcpcs_level2_2024_07.csv.gz",
+)
+# query -> the code a coder is sent to, in the top 3 (each a kind, none an evaluation item).
+REAL_EXAMPLES = {
+    "overdose on oxycodone": "T402X1A",  # Table: Oxycodone, poisoning, accidental
+    "rash from amoxicillin": "T360X5A",  # Table: Amoxicillin, adverse effect
+    "missed doses of insulin": "T383X6A",  # Table: Insulin, underdosing
+    "stung by a wasp": "T63461A",  # Table: Venom, wasp
+    "dry AMD OS": "H353120",  # nonexudative AMD, left eye, stage unspecified
+    "CML": "C9210",  # chronic myeloid leukemia, BCR/ABL-positive, not in remission
+    "f/u visit healing fx right patella": "S82001D",  # subsequent encounter, routine healing
+}
+
+
+@pytest.mark.fulldata
+@pytest.mark.django_db
+def test_lay_kinds_find_the_code_in_the_top_3_on_the_real_releases(shared_data_dir, lexical_only):
+    from medcode.codes.services import import_file
+    from medcode.search.facade import search
+    from medcode.search.index import rebuild_index
+
+    for name in REAL_FILES:
+        import_file(shared_data_dir / name)
+    rebuild_index()
+    misses = {}
+    for q, expected in REAL_EXAMPLES.items():
+        codes = [r.code for r in search(q).results[:3]]
+        if expected not in codes:
+            misses[q] = codes
+    assert misses == {}

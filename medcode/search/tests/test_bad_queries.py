@@ -55,6 +55,9 @@ BAD_QUERIES = {
 
 @pytest.mark.parametrize("q", BAD_QUERIES.values(), ids=BAD_QUERIES.keys())
 def test_a_bad_query_gets_a_fast_clear_answer_from_the_facade(code_store, q):
+    # The bound is for the query's own work (no runaway pattern or scan), not the one-off
+    # loading a process does on its first search (URLconf, index tables): that comes first.
+    search("fever")
     started = time.perf_counter()
     found = search(q)
     assert time.perf_counter() - started < FAST_SECONDS

@@ -49,7 +49,7 @@ from medcode.search.querytext import (
     expand_synonyms,
     parse_query,
 )
-from medcode.search.ranking import Kind, brand_generics, query_kind, rerank
+from medcode.search.ranking import Kind, brand_generics, query_kind, query_trimester, rerank
 from medcode.search.typos import correct_words
 
 MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
@@ -677,6 +677,10 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
     # condition's "drug-induced" subterm ("Constipation, drug-induced").
     if table_codes_for(q, token) and intent_column(q) == ADVERSE:
         readings.extend(f"{reading} drug induced" for reading in list(readings))
+    # "preeclampsia at 34 weeks": the Index's code resolved in the trimester the weeks give.
+    trimester = query_trimester(_TOKEN.findall(q))
+    if trimester:
+        readings = [f"{reading} {trimester}" for reading in readings]
     # A past condition is a personal history code, a drug taken for good a long-term use
     # code (note mode's readers): those lead.
     codes: list[str] = list(past_codes(q, token))

@@ -164,6 +164,9 @@ SIDES = {"right": "right", "left": "left", "both": "bilateral", "bilateral": "bi
 # A code whose title does not name the side the query asked for ("unspecified ankle",
 # "left" for "right") counts this much.
 OTHER_SIDE = 0.8
+# A pregnancy code whose title names another trimester than the one the query states or
+# implies by its weeks, or "unspecified trimester", counts this much.
+OTHER_TRIMESTER = 0.6
 # A query about a past condition or procedure or a relative's ("hx prostate cancer",
 # "s/p cholecystectomy", "dad had colon cancer"): the condition or procedure code itself
 # counts this much, the history and status (Z) codes lead.
@@ -302,6 +305,57 @@ def query_encounter(words: Sequence[str]) -> str:
     return "A"
 
 
+_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:weeks?|wks?)\b")
+_ORDINAL_TRIMESTER = re.compile(r"\b(1st|2nd|3rd|first|second|third)\s+trimester\b")
+_ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
+# Words of a query that only says how far along a pregnancy is ("34 weeks pregnant").
+GESTATION_WORDS = words_of("weeks week wks wk gestation gestational along how far pregnant")
+
+
+def query_trimester(words: Sequence[str]) -> str | None:
+    """The trimester a pregnancy query names or implies, as ICD-10-CM titles spell it:
+    "1st trimester" -> "first trimester"; "34 weeks pregnant" -> "third trimester" (the
+    chapter 15 note: first trimester less than 14 weeks 0 days, second 14 weeks 0 days to
+    less than 28 weeks 0 days, third 28 weeks 0 days until delivery)."""
+    lowered = [w.lower() for w in words]
+    if not set(lowered) & (PREGNANCY_CUES - {"weeks"}) and "trimester" not in lowered:
+        return None
+    joined = " ".join(lowered)
+    named = _ORDINAL_TRIMESTER.search(joined)
+    if named:
+        return f"{_ORDINALS.get(named.group(1), named.group(1))} trimester"
+    weeks = _WEEKS.search(joined)
+    if weeks is None or not 1 <= int(weeks.group(1)) <= 45:
+        return None
+    n = int(weeks.group(1))
+    return "first trimester" if n < 14 else "second trimester" if n < 28 else "third trimester"
+
+
+def trimester_fit(doc: Doc, trimester: str | None) -> float:
+    """A pregnancy code whose title names another trimester (or none of them, "unspecified
+    trimester") than the query's counts OTHER_TRIMESTER."""
+    if trimester is None or doc.system != "ICD10CM" or not doc.code.startswith("O"):
+        return 1.0
+    title = doc.title.lower()
+    if "trimester" not in title:
+        return 1.0
+    return 1.0 if trimester in title else OTHER_TRIMESTER
+
+
+def is_weeks_only(doc: Doc, words: frozenset[str]) -> bool:
+    """A weeks-of-gestation (Z3A, an additional code) or incidental pregnant state (Z33.1)
+    code for a query that names something besides the pregnancy and its weeks
+    ("preeclampsia at 34 weeks"): the condition leads."""
+    if doc.system != "ICD10CM" or not (doc.code.startswith("Z3A") or doc.code == "Z331"):
+        return False
+    other = {
+        w
+        for w in words
+        if not w.isdigit() and w not in STOP_WORDS and w not in GESTATION_WORDS | PREGNANCY_CUES
+    }
+    return bool(other)
+
+
 def query_side(words: Sequence[str]) -> str | None:
     """The side the query names ("right", "left", "bilateral" for both), or None."""
     found = {SIDES[w.lower()] for w in words if w.lower() in SIDES}
@@ -415,6 +469,9 @@ def rerank(
     kind = kind or query_kind(words)
     stems = query_stems(words)
     side = query_side(words)
+    trimester = query_trimester(words)
+    if trimester:
+        stems |= {w[:STEM] for w in trimester.split()}
     said = query_groups(words)
     unsaid = {d: missing_words(doc, said) for d, doc in docs.items() if doc.system == "ICD10CM"}
     least = min(unsaid.values(), default=0)
@@ -426,6 +483,9 @@ def rerank(
         factor = 1.0
         if doc:
             fit = specificity(doc, stems, drug=kind == "drug") * side_fit(doc, side)
+            fit *= trimester_fit(doc, trimester)
+            if is_weeks_only(doc, lowered):
+                fit *= DEMOTED
             if doc_id in unsaid:
                 fit *= MISSING_WORD ** min(unsaid[doc_id] - least, MAX_EXTRA)
             if doc_id in pcs:
@@ -441,7 +501,7 @@ def rerank(
     scored.sort(key=lambda item: -item[1])
     if billable is False:
         return [(d, s, d) for d, s in scored]
-    return resolve(scored, docs, side=side, encounter=query_encounter(words))
+    return resolve(scored, docs, side=side or trimester, encounter=query_encounter(words))
 
 
 def resolve(

@@ -1,8 +1,8 @@
 """Kinds of lay query the official index answers: the Table of Drugs column a query's words ask
 for (poisoning by intent, adverse effect, underdosing, venom), sides written as clinicians
 write them (OD/OS/OU beside an eye word, R and L), the 7th character of a follow-up visit,
-procedure and supply wording (ORIF, ECT, EKG, wound vac), and eye, ear and cancer
-abbreviations."""
+the trimester of a pregnancy stated in weeks, procedure and supply wording (ORIF, ECT, EKG,
+wound vac), and eye, ear and cancer abbreviations."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from medcode.search.drug_table import (
 )
 from medcode.search.procedures import pcs_words
 from medcode.search.querytext import expand_synonyms, parse_query, side_words
-from medcode.search.ranking import query_encounter
+from medcode.search.ranking import Doc, is_weeks_only, query_encounter, query_trimester
 
 
 @pytest.mark.parametrize(
@@ -147,6 +147,27 @@ PCS_WORDS = frozenset(
 )
 
 
+@pytest.mark.parametrize(
+    ("query", "trimester"),
+    [
+        ("preeclampsia at 34 weeks pregnant", "third trimester"),
+        ("bleeding, 9 weeks pregnant", "first trimester"),
+        ("pregnant 14 weeks, urinary infection", "second trimester"),
+        ("gestational hypertension 2nd trimester", "second trimester"),
+        ("ran 5 weeks of antibiotics", None),  # weeks, but no pregnancy
+        ("preeclampsia", None),
+    ],
+)
+def test_it_reads_the_trimester_from_the_weeks_of_a_pregnancy(query, trimester):
+    assert query_trimester(parse_query(query).words) == trimester
+
+
+def test_weeks_of_gestation_follow_the_condition_the_query_names():
+    z3a = Doc(1, "ICD10CM", "Z3A34", True, "code", "Z3A3", "34 weeks gestation of pregnancy")
+    assert is_weeks_only(z3a, frozenset(parse_query("preeclampsia at 34 weeks").words))
+    assert not is_weeks_only(z3a, frozenset(parse_query("34 weeks pregnant").words))
+
+
 def test_orif_reads_as_reposition_with_internal_fixation_and_screening_as_no_procedure():
     words = pcs_words(["ORIF", "left", "ankle"], vocabulary=PCS_WORDS)
     assert {"reposition", "internal", "fixation", "device", "open"} <= set(words)
@@ -261,6 +282,7 @@ REAL_EXAMPLES = {
     "dry AMD OS": "H353120",  # nonexudative AMD, left eye, stage unspecified
     "CML": "C9210",  # chronic myeloid leukemia, BCR/ABL-positive, not in remission
     "f/u visit healing fx right patella": "S82001D",  # subsequent encounter, routine healing
+    "gestational hypertension at 30 weeks": "O133",  # third trimester, by the weeks
 }
 
 

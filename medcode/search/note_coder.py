@@ -2,11 +2,12 @@
 
 Each finding (notes_findings) is scored against the codes by three zero-shot signals — the
 Alphabetic Index read like a coder (index_matcher), word matches (bm25) and, when the
-vectors are built, meaning — plus long-term drug use ("on warfarin" -> Z79.01). Codes the
-patient cannot have (a man and a pregnancy code, an adult and a perinatal code) are
-dropped, 7th-character siblings collapse to one, and repeats of a category weigh less.
-Optionally (learned.py), a per-code prior and word -> code associations learned from a
-coder-labelled corpus are added.
+vectors are built, meaning — plus long-term drug use ("on warfarin" -> Z79.01) and a stated
+BMI beside a weight diagnosis (bmi.py). Codes the patient cannot have (a man and a
+pregnancy code, an adult and a perinatal code) are dropped, 7th-character siblings collapse
+to one, and repeats of a category weigh less. Optionally (learned.py), a per-code prior and
+word -> code associations learned from a coder-labelled corpus of case reports are added;
+a note written as a clinical record gets them scaled by `Weights.record_learned`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from medcode.search.bmi import adult_ranges, bmi_code
 from medcode.search.codebook import CodeBook, fits_patient, load_codebook, seventh_character_stem
 from medcode.search.drug_use import find_drug_use, load_long_term_table
 from medcode.search.index_matcher import AlphabeticIndex, load_index, stems
@@ -26,6 +28,7 @@ from medcode.search.notes_findings import (
     Patient,
     coded_findings,
     find_findings,
+    is_clinical_record,
     read_patient,
 )
 
@@ -39,6 +42,7 @@ class Weights:
     category_repeat: float = 0.85  # the n-th code of a category is scaled by this ** (n-1)
     history_condition: float = 0.6  # a past condition, beside its personal-history code
     drug_use: float = 1.2
+    bmi: float = 2.0  # a stated BMI beside a weight diagnosis (bmi.py)
     prior: float = 0.0  # learned: x per-code prior
     learned_words: float = 0.0  # learned: x word -> code association
     # within it, x the note-level association and x the sentence-level one (learned.py)
@@ -50,6 +54,9 @@ class Weights:
     # and the prior is the category's (so CodiEsp's frequent E11.9 never outranks the
     # E11.22 a US note spells out).
     learned_by_category: bool = False
+    # x the prior and the learned evidence for a note written as a clinical record
+    # (notes_findings.is_clinical_record) rather than as a case report like the corpus's.
+    record_learned: float = 1.0
 
 
 ZERO_SHOT = Weights()
@@ -155,6 +162,22 @@ def with_phrases(text: str) -> str:
     low = text.lower()
     extra = [words for phrase, words in NOTE_PHRASES.items() if phrase in low]
     return "; ".join([text, *dict.fromkeys(extra)])
+
+
+def weights_for(text: str, weights: Weights) -> Weights:
+    """`weights` for this note: in a clinical record the learned parts are scaled by
+    `weights.record_learned` (the result has it at 1, so applying it twice changes nothing)."""
+    if weights.record_learned == 1.0 or not (weights.prior or weights.learned_words):
+        return weights
+    if not is_clinical_record(text):
+        return replace(weights, record_learned=1.0)
+    scale = weights.record_learned
+    return replace(
+        weights,
+        prior=weights.prior * scale,
+        learned_words=weights.learned_words * scale,
+        record_learned=1.0,
+    )
 
 
 def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[str, float, str]]:
@@ -267,7 +290,8 @@ def code_note(
     """Rank ICD-10-CM codes for `text`. `meaning` and `words` are, per coded finding, the
     (document id, score in [0, 1]) hits of the vector and word searches; `learned` the
     note-level learned evidence per code and `prior` the learned per-code prior, both in
-    [0, 1] (weighted by `weights`)."""
+    [0, 1] (weighted by `weights`, and in a clinical record by `weights.record_learned`)."""
+    weights = weights_for(text, weights)
     evidence = note_evidence(text, weights=weights, meaning=meaning, words=words)
     return rank_note(evidence, weights=weights, learned=learned, prior=prior, origins=origins)
 
@@ -289,6 +313,7 @@ def note_evidence(
     findings = find_findings(text)
     coded = coded_findings(findings)
     patient = read_patient(text)
+    bmi_ranges = adult_ranges(book)
 
     per_finding_scores: list[dict[str, float]] = []
     for i, finding in enumerate(coded):
@@ -309,6 +334,9 @@ def note_evidence(
                     scores[found] += weight * score
         for use in find_drug_use(finding.text, drugs):
             scores[use.code] = max(scores[use.code], weights.drug_use)
+        bmi = bmi_code(finding.text, text, bmi_ranges, age=patient.age) if weights.bmi else None
+        if bmi:
+            scores[bmi] = max(scores[bmi], weights.bmi)
         per_finding_scores.append(
             {c: s for c, s in scores.items() if fits_patient(c, sex=patient.sex, age=patient.age)}
         )

@@ -20,19 +20,20 @@ from typing import Literal
 from medcode.codes.models import CodeSystem
 from medcode.search import facade
 from medcode.search.learned import finding_features, load_learned
-from medcode.search.note_coder import CodedNote, Weights, code_note, with_phrases
+from medcode.search.note_coder import CodedNote, Weights, code_note, weights_for, with_phrases
 from medcode.search.notes_findings import NOT_CODED, Finding, coded_findings, find_findings
 
 NOTE_DEFAULT_LIMIT = 50
 # Learned parts on by default. Their weights were chosen on the CodiEsp train split alone,
 # 5-fold (each fold scored with the file learned from the other four; never on dev): the
-# sentence-level associations alone (learned_sentence_share 1, learned_note_share 0) at
-# weight 1.0, prior 0.3, learned-only codes at full weight: MAP 0.3886 against 0.3681 for the
-# note-level associations of the previous defaults (prior 0.3, weight 1.0, alone 0.6).
-# Adding the note level scored lower (0.378 and 0.362 with it at 0.5 and 1.0), as did
-# scaling the note's own scores instead of adding (0.3849).
-LEARNED_PRIOR = 0.3
-LEARNED_WORDS = 1.0
+# sentence-level associations alone (learned_sentence_share 1, learned_note_share 0),
+# learned-only codes at full weight, by code (below). Prior x learned weight, train MAP:
+# 0.3 x 1.0 0.445, 0.5 x 1.0 0.454, 0.5 x 1.5 0.465, 0.5 x 2.0 0.466, 0.5 x 3.0 0.450,
+# 0.8 x 2.0 0.459. (By category, as before: 0.3 x 1.0 0.395.) Adding the note level scored
+# lower (0.378 and 0.362 with it at 0.5 and 1.0), as did scaling the note's own scores
+# instead of adding (0.3849).
+LEARNED_PRIOR = 0.5
+LEARNED_WORDS = 2.0
 MAX_PROCEDURES = 10
 PROCEDURE_SYSTEMS = (CodeSystem.ICD10PCS, CodeSystem.HCPCS, CodeSystem.CPT)
 # A finding describes a procedure when it says something was done, or names an operation.
@@ -88,19 +89,27 @@ def learned_parts(
 # A code only the learned associations suggest counts in full (0.6 was the earlier default;
 # on the train folds 0.3886 at 1.0, 0.3854 at 0.6).
 LEARNED_ALONE = 1.0
-# Learned by category (note_coder.Weights.learned_by_category): with code-level learned
-# parts MAP was 0.394 on the CodiEsp dev notes but 0.199 on the independent US notes
-# (search/eval/notes_independent.jsonl), below zero-shot's 0.228 -- CodiEsp's frequent
-# unspecified codes (E11.9, F32.9, A41.9) outranked the specific codes a US note spells out.
-# By category: 0.373 on CodiEsp dev, 0.233 on the US notes (bench/search_quality.py
-# --notes-only; zero-shot 0.276 and 0.228).
+# The learned parts come from narrative case reports coded by CodiEsp's coders, who code
+# symptoms and unspecified codes a US coder would not (R50.9 beside sepsis, J44.9 beside
+# the J44.1 a note spells out). On notes written as a clinical record (an Assessment or
+# Impression, clinical sections, shorthand: notes_findings.is_clinical_record) every
+# weighting tried ranked below zero-shot -- independent US notes (search/eval/
+# notes_independent.jsonl / notes_independent2.jsonl; zero-shot 0.434 / 0.302): learned by
+# category 0.363 / 0.293, by code 0.287 / 0.262, learned evidence gated by the note's own
+# evidence 0.364-0.373 / 0.293-0.296, capped at 10-40% of it 0.368-0.405 / 0.288-0.298,
+# everything at 0.3x 0.411 / 0.309 -- so such a note is coded from its own words
+# (record_learned 0). A case report (no CodiEsp dev note and 6 of 500 train notes read as a
+# record) gets the learned parts by code: at prior 0.3 and weight 1.0, train split 5-fold
+# MAP 0.443 by code against 0.395 by category (CodiEsp dev 0.431 against 0.386); with the
+# weights above, train 0.466, dev 0.452.
 DEFAULT_WEIGHTS = Weights(
     prior=LEARNED_PRIOR,
     learned_words=LEARNED_WORDS,
     learned_alone=LEARNED_ALONE,
-    learned_by_category=True,
+    learned_by_category=False,
     learned_note_share=0.0,
     learned_sentence_share=1.0,
+    record_learned=0.0,
 )
 
 
@@ -127,14 +136,17 @@ def search_note(
     wants_diagnoses = not systems or CodeSystem.ICD10CM in systems
     dx_filters = facade.make_filters(system=CodeSystem.ICD10CM, billable=True, on=on)
     texts = [with_phrases(f.text) for f in coded_findings(find_findings(text))]
+    weights = weights_for(text, weights)
     meaning = facade.note_meaning(texts, dx_filters) if wants_diagnoses and texts else None
     # Word (bm25) hits per finding: on the CodiEsp train notes (5-fold, zero-shot) MAP 0.3283
     # with them and 0.3279 without, but on the independent US notes 0.434 with and 0.355
     # without (search/eval/notes_independent.jsonl), so they stay although they cost ~20% of a
-    # note's CPU time.
+    # note's CPU time. Without vectors they are read when the learned parts are off (a
+    # clinical record), so the Index is not the only evidence.
+    learning = bool(weights.prior or weights.learned_words)
     words = (
         facade.note_words(texts, dx_filters, scaled=True)
-        if wants_diagnoses and texts and (use_words or meaning is not None)
+        if wants_diagnoses and texts and (use_words or meaning is not None or not learning)
         else None
     )
     evidence, prior, origins = learned_parts(text, weights) if texts else ({}, {}, {})

@@ -32,6 +32,38 @@ class Patient:
     sex: str | None  # "male" | "female"
 
 
+# A note written as a clinical record rather than a narrative case report: it has the
+# clinician's own diagnostic statement (Assessment, Impression, Diagnoses, A/P, Problem
+# list), or two of a clinical record's other sections, or its shorthand ("67 y/o", "s/p"),
+# or it is a line or two (a problem list, a one-line summary; the shortest CodiEsp case
+# report has 375 characters, the median 1,848).
+SHORT_NOTE_CHARS = 300
+_QUALIFIER = (
+    r"(?:final |discharge |admitting |admission |primary |secondary |principal |working "
+    r"|clinical |postoperative |post-operative |preoperative |pre-operative )?"
+)
+_STATEMENT = re.compile(
+    rf"(?im)^[ \t]*{_QUALIFIER}(?:assessment(?:\s*(?:and|&)\s*plan)?|impressions?|"
+    r"diagnos[ie]s|a/p|a&p|problem list)\b[^\n:]{0,25}:"
+)
+_SECTION = re.compile(
+    r"(?im)^[ \t]*(hpi|history of present illness|chief complaint|cc|ros|review of systems|"
+    r"pmh|past medical history|medications|meds|allergies|vitals|vital signs|exam|"
+    r"physical exam|plan|disposition)\s*:"
+)
+_SHORTHAND = re.compile(r"(?i)\b(?:y/o|s/p|h/o|c/o|hx|pmh|bid|tid|qid|prn|qhs)\b")
+
+
+def is_clinical_record(text: str) -> bool:
+    """Whether the note is written as a clinical record (sections, a diagnostic statement,
+    clinical shorthand) rather than as a narrative case report."""
+    if len(text.strip()) < SHORT_NOTE_CHARS:
+        return True
+    if _STATEMENT.search(text) or _SHORTHAND.search(text):
+        return True
+    return len({m.group(1).lower() for m in _SECTION.finditer(text)}) >= 2
+
+
 def find_findings(text: str) -> list[Finding]:
     """Every finding of the note in order, with its assertion."""
     spans = split_note(text)

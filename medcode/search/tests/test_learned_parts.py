@@ -191,3 +191,50 @@ def test_the_learn_command_writes_the_file_and_refuses_a_bad_corpus(tmp_path: Pa
     assert read_learned(out).code_sentences == {"R310": 3}
     corpus.write_text("not json\n")
     assert cmd_learn(args) == 1
+
+
+CASE_REPORT = (
+    "A 54-year-old man was admitted with fever and dysuria of three days' evolution. "
+    "Physical examination revealed: suprapubic tenderness and a temperature of 38.9 C. "
+    "Urine culture grew Escherichia coli and an abdominal ultrasound showed a distended "
+    "bladder. He was treated with ceftriaxone with good clinical evolution and was "
+    "discharged on the seventh day without complications."
+)
+RECORD = (
+    "Urgent care visit.\nHe reports fever and painful urination for three days, no flank "
+    "pain.\nExam: temperature 38.9 C, suprapubic tenderness, no costovertebral angle "
+    "tenderness.\nUrinalysis positive for nitrites and leukocyte esterase.\nAssessment:\n"
+    "1. Acute cystitis without hematuria.\nPlan: nitrofurantoin for five days, fluids."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (RECORD, True),  # the clinician's diagnostic statement
+        (RECORD.replace("Assessment:", "Impression:"), True),
+        (CASE_REPORT, False),  # a narrative case report, like the corpus's
+        ("HPI: cough for a week.\nMedications: none.\n" + CASE_REPORT, True),  # two sections
+        (CASE_REPORT.replace("A 54-year-old man", "54 y/o man s/p appendectomy"), True),
+        ("fall from ladder, displaced right femoral neck fracture, on warfarin", True),
+    ],
+)
+def test_a_note_written_as_a_clinical_record_is_told_from_a_case_report(text, expected):
+    from medcode.search.notes_findings import is_clinical_record
+
+    assert is_clinical_record(text) is expected
+
+
+def test_the_learned_parts_stay_out_of_a_clinical_record_but_weigh_in_a_case_report():
+    from dataclasses import replace
+
+    from medcode.search.note_coder import weights_for
+    from medcode.search.note_search import DEFAULT_WEIGHTS
+
+    record = weights_for(RECORD, DEFAULT_WEIGHTS)
+    assert record.prior == 0 and record.learned_words == 0
+    assert weights_for(CASE_REPORT, DEFAULT_WEIGHTS).learned_words == DEFAULT_WEIGHTS.learned_words
+    assert DEFAULT_WEIGHTS.learned_words > 0 and DEFAULT_WEIGHTS.prior > 0
+    half = weights_for(RECORD, replace(DEFAULT_WEIGHTS, record_learned=0.5))
+    assert half.prior == pytest.approx(DEFAULT_WEIGHTS.prior / 2)
+    assert weights_for(RECORD, half) == half  # scaled once, however often it is applied

@@ -64,6 +64,7 @@ def test_note_mode_on_the_real_release(real_notes):
     for note, gold in US_NOTES.items():
         the_learned_parts_keep_a_us_note_s_codes_near_the_top(note, gold)
     a_denied_finding_is_not_suggested_even_by_the_learned_parts()
+    a_clinical_record_is_coded_from_its_own_words_a_case_report_with_the_learned_parts()
 
 
 def the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5() -> None:
@@ -100,3 +101,10 @@ def a_denied_finding_is_not_suggested_even_by_the_learned_parts() -> None:
         for s in search_note("45-year-old female with acute cystitis. Denies fever.").suggestions
     }
     assert not {c for c in codes if c.startswith("R50")}
+
+
+def a_clinical_record_is_coded_from_its_own_words_a_case_report_with_the_learned_parts() -> None:
+    from medcode.search.tests.test_learned_parts import CASE_REPORT, RECORD
+
+    assert top(RECORD, k=50) == top(RECORD, k=50, weights=ZERO_SHOT)
+    assert top(CASE_REPORT, k=50) != top(CASE_REPORT, k=50, weights=ZERO_SHOT)

@@ -250,3 +250,35 @@ def test_the_word_and_vector_searches_read_a_clinicians_phrase_in_the_index_word
     finding = "Indication: failed back syndrome after lumbar laminectomy"
     assert with_phrases(finding) == f"{finding}; postlaminectomy syndrome"
     assert with_phrases("Type 2 diabetes mellitus") == "Type 2 diabetes mellitus"
+
+
+def bmi_book() -> CodeBook:
+    titles = {
+        "Z681": "Body mass index [BMI] 19.9 or less, adult",
+        "Z6833": "Body mass index [BMI] 33.0-33.9, adult",
+        "Z6834": "Body mass index [BMI] 34.0-34.9, adult",
+        "Z6845": "Body mass index [BMI] 70 or greater, adult",
+        "Z6854": "Body mass index [BMI] pediatric, 95th percentile for age to less than 120% "
+        "of the 95th percentile for age",
+    }
+    return CodeBook(codes=sorted(titles), titles=titles)
+
+
+@pytest.mark.parametrize(
+    ("finding", "note", "age", "code"),
+    [
+        ("BMI of 33.4", "Class 1 obesity, BMI of 33.4.", 51, "Z6833"),
+        ("body mass index 33.95", "Obese. body mass index 33.95", None, "Z6833"),
+        ("BMI: 17.2", "Severe malnutrition. BMI: 17.2", 80, "Z681"),
+        ("BMI 72", "Morbid obesity, BMI 72", 40, "Z6845"),
+        ("BMI 33.4", "BMI 33.4, well nourished.", 51, None),  # no weight diagnosis
+        ("BMI 33.4", "Obesity, BMI 33.4", 15, None),  # a child's BMI goes by percentile
+        ("BMI 97th percentile", "Obesity, BMI 97th percentile", None, None),
+    ],
+)
+def test_a_stated_bmi_beside_a_weight_diagnosis_gives_its_adult_code(finding, note, age, code):
+    from medcode.search.bmi import adult_ranges, bmi_code
+
+    ranges = adult_ranges(bmi_book())
+    assert {r.code for r in ranges} == {"Z681", "Z6833", "Z6834", "Z6845"}
+    assert bmi_code(finding, note, ranges, age=age) == code

@@ -49,7 +49,14 @@ from medcode.search.querytext import (
     expand_synonyms,
     parse_query,
 )
-from medcode.search.ranking import Kind, brand_generics, query_kind, query_trimester, rerank
+from medcode.search.ranking import (
+    EXTERNAL_CUES,
+    Kind,
+    brand_generics,
+    query_kind,
+    query_trimester,
+    rerank,
+)
 from medcode.search.typos import correct_words
 
 MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
@@ -90,6 +97,13 @@ PROCEDURE_DEPTH = 20  # and at most this many PCS codes (fewer rows to rerank)
 # join the fusion with this weight, the first TABLE_DEPTH of them.
 TABLE_WEIGHT = 2.0
 TABLE_DEPTH = 3
+# The External Cause Index's codes for how the query says an injury happened
+# (external_cause_hits) join with this weight, the first EXTERNAL_DEPTH of them; they are
+# not demoted as unasked when the query names a mechanism (ranking.EXTERNAL_CUES) or says
+# one of CAUSE_WORDS.
+EXTERNAL_WEIGHT = 1.0
+EXTERNAL_DEPTH = 3
+CAUSE_WORDS = frozenset({"external", "cause", "activity"})
 # A brand drug name: the HCPCS codes that name its generic join the fusion with this weight,
 # the first DRUG_DEPTH of them.
 DRUG_WEIGHT = 2.0
@@ -276,6 +290,9 @@ def search(
             [] if past or tabled else procedure_hits(q, list(parsed.words), filters, typing=typing)
         )
         indexed = [] if procedure else index_reading_hits(read, filters, typing=typing)
+        # "slipped on the ice", "cut myself with a kitchen knife": the External Cause Index.
+        caused = [] if procedure or past else external_cause_hits(read, filters, typing=typing)
+        asks_cause = {w.lower() for w in parsed.words} & (EXTERNAL_CUES | CAUSE_WORDS)
         drugs = brand_drug_hits(list(parsed.words), filters, typing=typing)
         for hit in drugs:
             hits.setdefault(hit.document_id, hit)
@@ -287,6 +304,7 @@ def search(
                 (procedure, PROCEDURE_WEIGHT),
                 (tabled, TABLE_WEIGHT),
                 (indexed, INDEX_WEIGHT),
+                (caused, EXTERNAL_WEIGHT),
                 ([h.document_id for h in drugs], DRUG_WEIGHT),
             ],
         )
@@ -295,7 +313,9 @@ def search(
             # stimulator lead ...", "Power wheelchair, ..."): they lead, fused order kept.
             opening = " ".join(parsed.words).lower()
             fused.sort(key=lambda item: not opens_with(hits.get(item[0]), opening))
-        route: Kind | None = "procedure" if procedure else "condition" if tabled else None
+        route: Kind | None = (
+            "procedure" if procedure else "condition" if tabled or (caused and asks_cause) else None
+        )
         lead: set[int] = set()
         if past:
             route = "condition"
@@ -307,7 +327,7 @@ def search(
             kind=route,
             past=past,
             lead=lead,
-            asked=frozenset(tabled),
+            asked=frozenset(tabled + caused) if asks_cause else frozenset(tabled),
         )
         for doc_id, score, source in reranked:
             how: MatchKind = "words" if source in hits else "meaning"
@@ -632,6 +652,33 @@ def table_codes_for(q: str, token: str) -> tuple[str, ...]:
             if resolved and resolved not in codes:
                 codes.append(resolved)
     return tuple(codes[:TABLE_DEPTH])
+
+
+def external_cause_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
+    """ICD-10-CM external cause codes the Index to External Causes gives for how the query
+    says an injury happened (external_causes), initial encounter; [] while typing or when
+    ICD-10-CM is filtered out."""
+    if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
+        return []
+    from medcode.ops.generation import current
+
+    return code_ids(list(external_codes_for(q.lower(), current().token)), filters)
+
+
+@lru_cache(maxsize=2048)
+def external_codes_for(q: str, token: str) -> tuple[str, ...]:
+    from medcode.search.codebook import load_codebook
+    from medcode.search.external_causes import external_codes, load_external_index, reading
+    from medcode.search.index_matcher import stems
+
+    index, book = load_external_index(token), load_codebook(token)
+    words = frozenset(stems(reading(q)))
+    codes: list[str] = []
+    for code in external_codes(index, q):
+        resolved = book.resolve(code, words)
+        if resolved and resolved not in codes:
+            codes.append(resolved)
+    return tuple(codes[:EXTERNAL_DEPTH])
 
 
 def history_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:

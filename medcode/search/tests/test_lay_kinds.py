@@ -271,6 +271,7 @@ REAL_FILES = (
     "icd10cm_codes_2026.csv.gz",
     "icd10cm_index_2025.csv.gz",
     "icd10cm_drug_table_2025.csv.gz",
+    "icd10cm_external_cause_index_2025.csv.gz",
     "hcpcs_level2_2024_07.csv.gz",
 )
 # query -> the code a coder is sent to, in the top 3 (each a kind, none an evaluation item).
@@ -283,6 +284,7 @@ REAL_EXAMPLES = {
     "CML": "C9210",  # chronic myeloid leukemia, BCR/ABL-positive, not in remission
     "f/u visit healing fx right patella": "S82001D",  # subsequent encounter, routine healing
     "gestational hypertension at 30 weeks": "O133",  # third trimester, by the weeks
+    "slipped on ice in the parking lot": "W000XXA",  # External Cause Index: Slipping, on, ice
 }
 
 
@@ -302,3 +304,33 @@ def test_lay_kinds_find_the_code_in_the_top_3_on_the_real_releases(shared_data_d
         if expected not in codes:
             misses[q] = codes
     assert misses == {}
+
+
+# ---------------------------------------------------------------- the External Cause Index
+
+# (level, term, code, see, see_also, cells) as the importer loads the Index to External
+# Causes (FY2025 rows).
+EXTERNAL_ROWS = [
+    (0, "Cut, cutting", "", "", "", {}),
+    (1, "with", "", "", "", {}),
+    (2, "knife", "W26.0", "", "", {}),
+    (0, "Fall, falling", "W19", "", "", {"nemod": "(accidental)"}),
+    (1, "out of", "", "", "", {}),
+    (2, "bed", "W06", "", "", {}),
+    (0, "Slipping", "W01.0", "", "", {}),
+    (1, "on", "", "", "", {}),
+    (2, "ice", "W00.0", "", "", {}),
+]
+
+
+def test_the_external_cause_index_reads_how_an_injury_happened_in_everyday_words():
+    from medcode.search.external_causes import external_codes
+    from medcode.search.index_matcher import AlphabeticIndex
+    from medcode.search.index_matcher import build_tree as build_index
+
+    index = AlphabeticIndex(roots=build_index(EXTERNAL_ROWS), neoplasm=[])
+    assert external_codes(index, "slipped on the ice outside") == ["W000"]
+    assert external_codes(index, "cut myself with a kitchen knife") == ["W260"]
+    assert external_codes(index, "fell out of bed") == ["W06"]
+    # A main term alone ("Fall, falling" W19) says less than the query: not offered.
+    assert external_codes(index, "fell at home") == []

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from medcode.search.codebook import CodeBook
 
 ADULT_AGE = 20
+# The value: up to three digits (a BMI over 100 is rare, not impossible) and two decimals,
+# not followed by more digits; bounded, so a long run of digits is not backtracked through.
 _BMI = re.compile(
-    r"\b(?:BMI|body mass index)\b[^0-9\n]{0,16}?(\d{1,2}(?:\.\d+)?)(?![\d.]*\s*(?:th|st|nd|rd|%))",
+    r"\b(?:BMI|body mass index)\b[^0-9\n]{0,16}?(\d{1,3}(?:\.\d{1,2})?)(?!\d)"
+    r"(?![\d.]*\s*(?:th|st|nd|rd|%))",
     re.IGNORECASE,
 )
 _WEIGHT_DIAGNOSIS = re.compile(

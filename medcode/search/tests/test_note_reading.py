@@ -3,6 +3,7 @@ reader, long-term drug use, billable resolution and the learned file."""
 
 import gzip
 import json
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -271,6 +272,7 @@ def bmi_book() -> CodeBook:
         ("body mass index 33.95", "Obese. body mass index 33.95", None, "Z6833"),
         ("BMI: 17.2", "Severe malnutrition. BMI: 17.2", 80, "Z681"),
         ("BMI 72", "Morbid obesity, BMI 72", 40, "Z6845"),
+        ("BMI 104.2", "Morbid obesity, BMI 104.2", 40, "Z6845"),  # not "10"
         ("BMI 33.4", "BMI 33.4, well nourished.", 51, None),  # no weight diagnosis
         ("BMI 33.4", "Obesity, BMI 33.4", 15, None),  # a child's BMI goes by percentile
         ("BMI 97th percentile", "Obesity, BMI 97th percentile", None, None),
@@ -282,3 +284,13 @@ def test_a_stated_bmi_beside_a_weight_diagnosis_gives_its_adult_code(finding, no
     ranges = adult_ranges(bmi_book())
     assert {r.code for r in ranges} == {"Z681", "Z6833", "Z6834", "Z6845"}
     assert bmi_code(finding, note, ranges, age=age) == code
+
+
+def test_a_long_run_of_digits_after_bmi_is_read_without_backtracking():
+    from medcode.search.bmi import adult_ranges, bmi_code
+
+    ranges = adult_ranges(bmi_book())
+    started = time.process_time()
+    assert bmi_code("BMI 1." + "1" * 100_000 + "th", "Obesity", ranges, age=40) is None
+    # CPU time, with room for a loaded machine: the quadratic pattern took ~17 s here.
+    assert time.process_time() - started < 1

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from medcode.search.index_matcher import stems, term_keys
+from medcode.search.querytext import EYE_WORDS
 
 _NEMOD = re.compile(r"\(([^)]*)\)")
 
@@ -72,10 +73,16 @@ _BITE = _cue(r"bites?|bit|bitten|stings?|stung|envenom\w*")
 _DEFICIENCY = _cue(r"low|deficien\w*|lack of|not enough|insufficient")
 # Everyday past forms the stemmer does not meet: "bit by a spider", "stung by a bee".
 _IRREGULAR = {"bit": "bite", "bitten": "bite", "stung": "sting", "bites": "bite"}
+_WORD = re.compile(r"[a-z0-9]+")
+_EYE_SIDE = re.compile(r"\b(?:od|os|ou)\b", re.IGNORECASE)
 
 
 def intent_column(text: str) -> str | None:
     """The Table column the query's words ask for, or None when they ask for none."""
+    if EYE_WORDS & set(_WORD.findall(text.lower())):
+        # "steroid induced glaucoma OD": beside an eye word OD is the right eye
+        # (querytext.side_words), not an overdose.
+        text = _EYE_SIDE.sub(" ", text)
     for pattern, column in (
         (_AS_PRESCRIBED, ADVERSE),
         (_SELF_HARM, SELF_HARM),

@@ -39,6 +39,10 @@ from medcode.search.ranking import Doc, is_weeks_only, query_encounter, query_tr
         ("bleeding, warfarin too high though taken as prescribed", ADVERSE),
         ("missed doses of insulin", UNDERDOSING),
         ("ran out of her seizure medicine", UNDERDOSING),
+        # OD beside an eye word is the right eye (querytext.side_words), not an overdose.
+        ("steroid induced glaucoma OD", ADVERSE),
+        ("cataract OS from prednisone", ADVERSE),
+        ("tylenol od", ACCIDENTAL),
         # A status, a symptom and a drug alone ask for no column of the Table.
         ("allergic to penicillin", None),
         ("food gets stuck when I swallow", None),

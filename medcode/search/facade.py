@@ -37,6 +37,7 @@ from medcode.search.backends import (
     get_backend,
 )
 from medcode.search.drug_table import ADVERSE, intent_column
+from medcode.search.external_causes import own_words
 from medcode.search.hybrid import LEXICAL_FUSION, WORD_FUSION, fuse, fuse_ranked
 from medcode.search.models import Document, Word
 from medcode.search.procedures import pcs_words, title_words
@@ -104,6 +105,7 @@ TABLE_DEPTH = 3
 EXTERNAL_WEIGHT = 1.0
 EXTERNAL_DEPTH = 3
 CAUSE_WORDS = frozenset({"external", "cause", "activity"})
+OWN_WORDS = own_words()
 # A brand drug name: the HCPCS codes that name its generic join the fusion with this weight,
 # the first DRUG_DEPTH of them.
 DRUG_WEIGHT = 2.0
@@ -291,7 +293,15 @@ def search(
         )
         indexed = [] if procedure else index_reading_hits(read, filters, typing=typing)
         # "slipped on the ice", "cut myself with a kitchen knife": the External Cause Index.
-        caused = [] if procedure or past else external_cause_hits(read, filters, typing=typing)
+        caused = (
+            []
+            if procedure or past
+            else external_cause_hits(
+                " ".join(w if w.lower() in OWN_WORDS else fixed.get(w, w) for w in parsed.words),
+                filters,
+                typing=typing,
+            )
+        )
         asks_cause = {w.lower() for w in parsed.words} & (EXTERNAL_CUES | CAUSE_WORDS)
         drugs = brand_drug_hits(list(parsed.words), filters, typing=typing)
         for hit in drugs:

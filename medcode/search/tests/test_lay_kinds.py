@@ -158,6 +158,9 @@ PCS_WORDS = frozenset(
         ("bleeding, 9 weeks pregnant", "first trimester"),
         ("pregnant 14 weeks, urinary infection", "second trimester"),
         ("gestational hypertension 2nd trimester", "second trimester"),
+        # A symptom's duration is not the pregnancy's age.
+        ("cough for 3 weeks, pregnant at 30 weeks", "third trimester"),
+        ("burning for 2 weeks, 28 weeks pregnant", "third trimester"),
         ("ran 5 weeks of antibiotics", None),  # weeks, but no pregnancy
         ("preeclampsia", None),
     ],
@@ -289,6 +292,9 @@ REAL_EXAMPLES = {
     "f/u visit healing fx right patella": "S82001D",  # subsequent encounter, routine healing
     "gestational hypertension at 30 weeks": "O133",  # third trimester, by the weeks
     "slipped on ice in the parking lot": "W000XXA",  # External Cause Index: Slipping, on, ice
+    # Accident, transport, pedestrian, on foot, collision, pick-up truck or van, traffic
+    "pedestrian struck by a pickup truck": "V0310XA",
+    "kicked by a cow": "W5522XA",  # Butted by animal, cow (struck by cow)
 }
 
 
@@ -338,3 +344,68 @@ def test_the_external_cause_index_reads_how_an_injury_happened_in_everyday_words
     assert external_codes(index, "fell out of bed") == ["W06"]
     # A main term alone ("Fall, falling" W19) says less than the query: not offered.
     assert external_codes(index, "fell at home") == []
+
+
+# ------------------------------------------- transport, activity, animals (External Cause Index)
+
+# FY2025 rows of the Index to External Causes (a subset, levels as loaded).
+TRANSPORT_ROWS = [
+    (0, "Accident", "X58", "", "", {}),
+    (1, "transport", "V99", "", "", {}),
+    (2, "pedal cyclist", "V19.9", "", "", {}),
+    (3, "collision", "", "", "", {}),
+    (4, "car", "V13.9", "", "", {}),
+    (5, "nontraffic", "V13.2", "", "", {}),
+    (4, "pickup truck", "V13.9", "", "", {}),
+    (5, "nontraffic", "V13.2", "", "", {}),
+    (3, "noncollision accident", "V18.9", "", "", {}),
+    (4, "nontraffic", "V18.2", "", "", {}),
+    (2, "pedestrian", "", "", "", {}),
+    (3, "on foot", "", "", "Accident, pedestrian", {}),
+    (4, "collision", "", "", "", {}),
+    (5, "car", "V03.90", "", "", {}),
+    (6, "nontraffic", "V03.00", "", "", {}),
+    (6, "traffic", "V03.10", "", "", {}),
+    (0, "Activity", "Y93.9", "", "", {}),
+    (1, "running", "Y93.02", "", "", {}),
+    (0, "Bite, bitten by", "", "", "", {}),
+    (1, "arthropod NEC", "W57", "", "", {}),
+    (0, "Butted by animal", "W55.82", "", "", {}),
+    (1, "horse", "W55.12", "", "", {}),
+    (0, "Kicked by", "", "", "", {}),
+    (1, "animal NEC", "W55.82", "", "", {}),
+    (1, "person", "W50.1", "", "", {}),
+]
+
+
+def test_a_transport_accident_is_read_by_the_victims_way_and_the_counterpart():
+    from medcode.search.external_causes import external_codes, transport_reading
+    from medcode.search.index_matcher import AlphabeticIndex
+    from medcode.search.index_matcher import build_tree as build_index
+
+    index = AlphabeticIndex(roots=build_index(TRANSPORT_ROWS), neoplasm=[])
+    # No place named: a vehicle accident is taken to be on the public highway (traffic).
+    assert external_codes(index, "walking and got hit by a car")[:1] == ["V0310"]
+    assert external_codes(index, "pedestrian struck by car in a parking lot")[:1] == ["V0300"]
+    assert external_codes(index, "cyclist struck by a pickup")[:1] == ["V139"]
+    assert external_codes(index, "fell off her bicycle")[:1] == ["V189"]
+    # A pedestrian's fall with no vehicle is no transport accident.
+    assert transport_reading("pedestrian fell on the sidewalk") == ""
+
+
+def test_activity_tick_and_an_animals_kick_are_read_in_the_index_words():
+    from medcode.search.external_causes import external_codes
+    from medcode.search.index_matcher import AlphabeticIndex
+    from medcode.search.index_matcher import build_tree as build_index
+
+    index = AlphabeticIndex(roots=build_index(TRANSPORT_ROWS), neoplasm=[])
+    assert external_codes(index, "hurt while jogging, activity") == ["Y9302"]
+    assert external_codes(index, "tick bite on the leg") == ["W57"]
+    assert external_codes(index, "kicked by a horse") == ["W5512"]
+    assert external_codes(index, "kicked by a person") == ["W501"]
+
+
+def test_the_external_cause_words_are_not_taken_for_typos():
+    from medcode.search.external_causes import own_words
+
+    assert {"fell", "jogging", "bike", "kicked", "tick"} <= own_words()

@@ -305,7 +305,8 @@ def query_encounter(words: Sequence[str]) -> str:
     return "A"
 
 
-_WEEKS = re.compile(r"\b(\d{1,2})\s*(?:weeks?|wks?)\b")
+# A number of weeks, unless it is how long something has lasted ("cough for 3 weeks").
+_WEEKS = re.compile(r"\b(?<!for )(?<!past )(?<!last )(\d{1,2})\s*(?:weeks?|wks?)\b")
 _ORDINAL_TRIMESTER = re.compile(r"\b(1st|2nd|3rd|first|second|third)\s+trimester\b")
 _ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third"}
 # Words of a query that only says how far along a pregnancy is ("34 weeks pregnant").

@@ -56,6 +56,10 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "fixed": ("repair",),
     "sewn": ("repair",),
     "stitched": ("repair",),
+    "stitches": ("repair",),
+    "sutured": ("repair",),
+    "sew up": ("repair",),
+    "sewed up": ("repair",),
     "look": ("inspection",),
     "looked": ("inspection",),
     "looking": ("inspection",),
@@ -238,6 +242,16 @@ BODY: dict[str, tuple[str, ...]] = {
     "iv": ("peripheral", "vein"),
     "intravenous": ("peripheral", "vein"),
     "both": ("bilateral",),
+    # Everyday names of bones and limb segments -> the body part values of the PCS tables.
+    "kneecap": ("patella",),
+    "collarbone": ("clavicle",),
+    "collar bone": ("clavicle",),
+    "breastbone": ("sternum",),
+    "breast bone": ("sternum",),
+    "shoulder blade": ("scapula",),
+    "shinbone": ("tibia",),
+    "shin bone": ("tibia",),
+    "forearm": ("lower", "arm"),
 }
 # How the body part was reached -> the approach as the titles say it.
 APPROACHES: dict[str, tuple[str, ...]] = {
@@ -254,6 +268,10 @@ APPROACHES: dict[str, tuple[str, ...]] = {
     "through the urethra": ("via", "natural", "opening", "endoscopic"),
     "through the penis": ("via", "natural", "opening", "endoscopic"),
     "needle": ("percutaneous",),
+    # An echo through the chest wall is the plain heart ultrasound (no approach value in
+    # Imaging): the words name no body part.
+    "transthoracic": (),
+    "through the chest wall": (),
 }
 # Whole procedure names whose PCS wording shares no word with them.
 NAMED: dict[str, tuple[str, ...]] = {
@@ -353,6 +371,10 @@ NOT_A_SITE = ROOT_OPERATIONS | _words(
     device drainage nonautologous right left bilateral"""
 )
 JOINTS = _words("knee hip shoulder ankle elbow wrist joint")
+# A cut closed with stitches is a repair of the skin, external approach (the wound's
+# edges sewn on the surface); a deeper layer named in the query is kept instead.
+CUTS = _words("cut cuts gash laceration lacerations")
+LAYERS = _words("skin subcutaneous fascia muscle tendon nerve artery vein bone")
 # In an imaging query the head is the brain ("CT of the head": Computerized Tomography of Brain).
 IMAGING = frozenset({"radiography", "tomography", "resonance", "ultrasonography"})
 IMAGING_BODY: dict[str, tuple[str, ...]] = {"head": ("brain",), "belly": ("abdomen",)}
@@ -489,6 +511,8 @@ def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None)
         for tract, segment in SEGMENTS.items():
             text_out = text_out.replace(tract, segment)
         out = text_out.split()
+    if "repair" in out and CUTS & set(tokens) and not LAYERS & set(out):
+        out.extend(("skin", "external"))
     if "replacement" in out and JOINTS & set(out):
         out.extend(("joint", "synthetic", "substitute"))
     if IMAGING & set(out):

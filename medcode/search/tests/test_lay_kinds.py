@@ -409,3 +409,54 @@ def test_the_external_cause_words_are_not_taken_for_typos():
     from medcode.search.external_causes import own_words
 
     assert {"fell", "jogging", "bike", "kicked", "tick"} <= own_words()
+
+
+# ---------------------------------------------------------------- PCS body words and stitches
+
+
+def _split(text: str) -> list[str]:
+    return text.replace(",", " ").split()
+
+
+PCS_BODY_WORDS = frozenset(
+    _split(
+        """repair face skin external right left patella clavicle sternum scapula tibia lower arm
+        reposition ultrasonography heart open muscle"""
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("stitches for a cut on the face", {"repair", "face", "skin", "external"}),
+        ("sutured laceration of the left forearm", {"repair", "left", "lower", "arm", "skin"}),
+        ("kneecap put back, right", {"reposition", "right", "patella"}),
+        ("collarbone repair, open", {"repair", "clavicle", "open"}),
+        ("breastbone repair", {"repair", "sternum"}),
+        ("shoulder blade repair", {"repair", "scapula"}),
+        ("shin bone repair", {"repair", "tibia"}),
+    ],
+)
+def test_lay_body_words_and_stitches_read_as_pcs_values(q, expected):
+    from medcode.search.procedures import pcs_words
+
+    assert expected <= set(pcs_words(_split(q), vocabulary=PCS_BODY_WORDS))
+
+
+def test_a_deeper_layer_named_keeps_a_repair_off_the_skin():
+    from medcode.search.procedures import pcs_words
+
+    words = pcs_words(_split("cut forearm muscle sewn up"), vocabulary=PCS_BODY_WORDS)
+    assert "muscle" in words
+    assert "skin" not in words
+
+
+def test_an_echo_through_the_chest_wall_names_no_body_part_but_the_heart():
+    from medcode.search.procedures import pcs_words
+
+    words = pcs_words(
+        _split("echo through the chest wall"), vocabulary=PCS_BODY_WORDS | {"chest", "wall"}
+    )
+    assert "chest" not in words
+    assert {"ultrasonography", "heart"} <= set(words)

@@ -286,7 +286,12 @@ def search(
         )
         # "accidental fentanyl overdose", "toddler got into mom's pills": the Table of Drugs'
         # cell (a relative named as the owner of the pills makes no family history).
-        tabled = [] if _CLEARLY_PAST.search(q) else drug_table_hits(read, filters, typing=typing)
+        # Read with the typos fixed unless the fixing changes the column the words ask for
+        # ("drank" is no typo of "drano", nor "skipped" of "slipped").
+        table_read = read if intent_column(read) == intent_column(q) else q
+        tabled = (
+            [] if _CLEARLY_PAST.search(q) else drug_table_hits(table_read, filters, typing=typing)
+        )
         past = past and not tabled
         procedure = (
             [] if past or tabled else procedure_hits(q, list(parsed.words), filters, typing=typing)

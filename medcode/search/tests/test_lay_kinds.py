@@ -292,6 +292,9 @@ REAL_EXAMPLES = {
     "f/u visit healing fx right patella": "S82001D",  # subsequent encounter, routine healing
     "gestational hypertension at 30 weeks": "O133",  # third trimester, by the weeks
     "slipped on ice in the parking lot": "W000XXA",  # External Cause Index: Slipping, on, ice
+    # Typo fixing must not change the column asked for ("skipped" is no typo of "slipped").
+    "skipped doses of lisinopril": "T464X6A",  # Table: Lisinopril, underdosing
+    "smoked too much weed": "T40711A",  # Table: Cannabis, poisoning, accidental
     # Accident, transport, pedestrian, on foot, collision, pick-up truck or van, traffic
     "pedestrian struck by a pickup truck": "V0310XA",
     "kicked by a cow": "W5522XA",  # Butted by animal, cow (struck by cow)

@@ -255,13 +255,17 @@ LETTER_SIDES = {"r": "right", "l": "left"}
 
 def side_words(words: Sequence[str]) -> list[str]:
     """The words with clinicians' side letters spelt out: OD/OS/OU in a query about the
-    eye, R and L standing alone (not after a number: "2 L" is litres)."""
+    eye, R and L standing alone (not after a number: "2 L" is litres; not "r/o", rule out)."""
     eye = any(w in EYE_WORDS for w in words)
     out = []
     for i, word in enumerate(words):
         if eye and word in EYE_SIDES:
             word = EYE_SIDES[word]
-        elif word in LETTER_SIDES and not (i and words[i - 1][:1].isdigit()):
+        elif (
+            word in LETTER_SIDES
+            and not (i and words[i - 1][:1].isdigit())
+            and list(words[i + 1 : i + 2]) != ["o"]  # "r/o": rule out
+        ):
             word = LETTER_SIDES[word]
         out.append(word)
     return out

@@ -279,3 +279,9 @@ def test_words_spelt_by_ear_are_one_correction_away():
 def test_shorthand_and_everyday_names_expand_to_the_index_words(words, expansion):
     groups = expand_synonyms(words)
     assert any(expansion in group for group in groups)
+
+
+def test_r_o_is_rule_out_not_the_right_side():
+    words = parse_query("r/o fracture left wrist").words
+    assert "right" not in words and "left" in words
+    assert "right" in parse_query("c/o r sided pain").words

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django import template
-from django.urls import reverse
-from django.utils.html import escape
+from django.conf import settings
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from medcode.codes import cpt_ranges
-from medcode.codes.page.panels import Table
+from medcode.codes.page.panels import Fact, ListItem, Table
+from medcode.codes.page.reads import RelatedCode
 from medcode.lib.codeshapes import ICD10CM_CATEGORY
 
 register = template.Library()
@@ -22,15 +27,27 @@ ICD10CM_REFERENCE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _detail_prefix(script_prefix: str, urlconf: object) -> str:
+    """The code page path before the code ("/codes/"), for a script prefix and URLconf (what
+    reverse() reads): one reverse() a process instead of one per code a note cites."""
+    return reverse("codes:detail", args=["_"])[:-2]
+
+
 @register.filter
 def link_codes(text: str) -> SafeString:
     """Escape `text` and link each ICD-10-CM code reference in it to its page."""
     parts: list[str] = []
     last = 0
+    prefix = ""
     for found in ICD10CM_REFERENCE.finditer(text):
         display = found.group(1) + (f".{found.group(2)}" if found.group(2) else "")
         parts.append(escape(text[last : found.start()]))
-        url = reverse("codes:detail", args=[display])
+        # Codes are letters, digits and dots: safe in a path, so one reverse() gives the prefix.
+        prefix = prefix or _detail_prefix(
+            get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+        )
+        url = f"{prefix}{display}/"
         parts.append(f'<a href="{escape(url)}">{escape(found.group(0))}</a>')
         last = found.end()
     parts.append(escape(text[last:]))
@@ -55,6 +72,69 @@ def table_rows(table: Table, code_prefix: str, date_query: str) -> SafeString:
             cells.append(f"<td>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("\n".join(out))  # every cell is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def fact_items(context: Context, facts: tuple[Fact, ...]) -> SafeString:
+    """A panel's facts, each a <div> of its <dt> label and <dd> value (and meaning).
+
+    Rendered here, as `table_rows`: the template loops of a panel were most of rendering one.
+    Each value is rendered as `{{ value }}` renders it (render_value_in_context).
+    """
+    out = []
+    for fact in facts:
+        meaning = (
+            f' <span class="fact__meaning">{render_value_in_context(fact.meaning, context)}</span>'
+            if fact.meaning
+            else ""
+        )
+        out.append(
+            f'\n    <div class="fact"><dt>{render_value_in_context(fact.label, context)}</dt>'
+            f'<dd><span class="fact__value">{render_value_in_context(fact.value, context)}</span>'
+            f"{meaning}</dd></div>\n    "
+        )
+    return mark_safe("".join(out))  # every value is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def list_items(context: Context, items: tuple[ListItem, ...], panel_key: str) -> SafeString:
+    """A panel group's <li> items; in the ICD-10-CM notes panel the codes cited are linked
+    (`link_codes`), and an inherited note says where from."""
+    out = []
+    for item in items:
+        text = (
+            link_codes(item.text)
+            if panel_key == "icd10cm_notes"
+            else render_value_in_context(item.text, context)
+        )
+        if item.inherited_from:
+            source = render_value_in_context(item.inherited_from, context)
+            text += f' <span class="inherited">from {source}</span>'
+        out.append(f"<li>{text}</li>")
+    return mark_safe("".join(out))  # every value is escaped above
+
+
+@register.simple_tag
+def related_items(links: list[tuple[RelatedCode, str]], page_title: str) -> SafeString:
+    """The <li> items of a related-codes list: each code linked, with its title, else (a CPT
+    code) medcode's name for its range when that is not the page's title, and its note.
+
+    Rendered here for the same reason as `table_rows`: a page lists up to 120 related codes,
+    and the template loop over them was the largest part of rendering a long-tail page.
+    """
+    out = []
+    for c, url in links:
+        item = f'<li><a href="{conditional_escape(url)}">{conditional_escape(c.code)}</a>'
+        if c.title:
+            item += f' <span class="code-title">{conditional_escape(c.title)}</span>'
+        elif c.system == "CPT":
+            area = cpt_range(c.code)
+            if area and area != page_title:
+                item += f' <span class="code-range">{conditional_escape(area)}</span>'
+        if c.note:
+            item += f" <em>({conditional_escape(c.note)})</em>"
+        out.append(f"\n          {item}</li>\n          ")
+    return mark_safe("".join(out))  # every value is escaped above
 
 
 @register.filter

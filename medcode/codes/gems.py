@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from medcode.codes import sql
 from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.models import DiagnosisGem, Release
 from medcode.codes.page.panels import Source
@@ -60,19 +61,26 @@ def older_codes_for(
         release = releases.get(direction)
         if release is None:
             continue
-        rows = DiagnosisGem.objects.filter(release_id=release.pk, **{column: code}).order_by("pk")
-        for row in rows:
-            icd9 = row.target if direction == FORWARD else row.source
+        # Written out (medcode.codes.sql): the ORM's building cost more than running it.
+        # The other side's code first; booleans as stored (0/1 on SQLite).
+        other = "target" if column == "source" else "source"
+        rows = sql.select(
+            DiagnosisGem,
+            f'SELECT "{other}", approximate, no_map, combination, scenario, choice_list'
+            f' FROM {{table}} WHERE release_id = %s AND "{column}" = %s ORDER BY id',
+            [release.pk, code],
+        )
+        for icd9, approximate, no_map, combination, scenario, choice_list in rows:
             entries.append(
                 GemEntry(
                     icd10cm=code,
                     icd9cm="" if icd9 == NO_MAP else icd9,
                     direction=direction,
-                    approximate=row.approximate,
-                    no_map=row.no_map,
-                    combination=row.combination,
-                    scenario=row.scenario,
-                    choice_list=row.choice_list,
+                    approximate=bool(approximate),
+                    no_map=bool(no_map),
+                    combination=bool(combination),
+                    scenario=scenario,
+                    choice_list=choice_list,
                     source=sources[release.pk],
                 )
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from medcode.codes import sql
 from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import MceListing, ReferenceRow, Release
 from medcode.codes.page.panels import Source
@@ -95,12 +96,15 @@ def mce_edits_for(
     lists = mce_lists(release)
     source = catalog.sources[release.pk]
     found = []
-    for list_key, attributes in MceListing.objects.filter(
-        release_id=release.pk, code=code
-    ).values_list("list_key", "attributes"):
+    # Written out (medcode.codes.sql): the ORM's building cost more than running it.
+    for list_key, attributes in sql.select(
+        MceListing,
+        "SELECT list_key, attributes FROM {table} WHERE release_id = %s AND code = %s",
+        [release.pk, code],
+    ):
         listed = lists.get(list_key)
         if listed is not None:
-            secondary = bool((attributes or {}).get("requires_secondary_dx"))
+            secondary = bool((sql.json_value(attributes) or {}).get("requires_secondary_dx"))
             found.append(MceEdit(code, listed, secondary, source))
     return tuple(sorted(found, key=lambda e: _edit_order(e.list.edit)))
 

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from medcode.codes import sql
 from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import ReferenceRow, Release
 from medcode.codes.page.panels import Panel, Source, Table
@@ -86,11 +87,13 @@ def pcs_reading(code: str, on: dt.date, catalog: ReleaseCatalog | None = None) -
     release = _release("pcs_tables", on, catalog)
     if release is None or len(code) < 3:
         return None
-    data = (
-        ReferenceRow.objects.filter(release_id=release.pk, key=f"pcs_table:{code[:3]}")
-        .values_list("data", flat=True)
-        .first()
+    # Written out (medcode.codes.sql): the ORM's building cost more than running it.
+    found = sql.select(
+        ReferenceRow,
+        'SELECT data FROM {table} WHERE release_id = %s AND "key" = %s ORDER BY id LIMIT 1',
+        [release.pk, f"pcs_table:{code[:3]}"],
     )
+    data = sql.json_value(found[0][0]) if found else None
     neighbours: list[dict[str, Any]] = []
     if data is None:  # a table newer than the file: read what its section and body system say
         neighbours = list(

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from medcode.codes import sql
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, clear_caches, release_catalog
 from medcode.codes.models import (
     Code,
@@ -128,8 +129,12 @@ def resolve_code(text: str) -> list[CodeRef]:
     catalog = release_catalog()
     order = {r.pk: i for i, r in enumerate(catalog.releases)}
     latest: dict[str, tuple[int, str, str]] = {}
-    rows = Code.objects.filter(code=code).values_list(
-        "system", "display", "short_description", "long_description", "release_id"
+    # Written out (medcode.codes.sql): the ORM's building cost more than running it.
+    rows = sql.select(
+        Code,
+        'SELECT "system", display, short_description, long_description, release_id'
+        " FROM {table} WHERE code = %s",
+        [code],
     )
     for system, display, short, long, release_id in rows:
         if dotted and "." not in display:

@@ -244,12 +244,18 @@ def default_title(system: str, code: str) -> str:
     return f"{SYSTEM_LABELS.get(system, system)} code {code}"
 
 
+_TIMELINE_SQL = f'SELECT * FROM "{Code._meta.db_table}" WHERE code = %s AND "system" = %s'
+
+
 def _timeline(catalog: ReleaseCatalog, system: str, code: str, on: dt.date) -> _Timeline:
     """The row describing `on`: from a release covering the date, else the nearest one."""
     releases = catalog.with_table("codes", system)
     label = SYSTEM_LABELS.get(system, system)
+    # Written out (medcode.codes.sql); raw() still gives model rows, converted as the ORM does.
     rows = (
-        {r.release_id: r for r in Code.objects.filter(system=system, code=code)} if releases else {}
+        {r.release_id: r for r in Code.objects.raw(_TIMELINE_SQL, [code, system])}
+        if releases
+        else {}
     )
     if not rows:
         detail = f"No loaded {label} release lists this code." if releases else ""

@@ -17,6 +17,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
+from medcode.codes import sql
 from medcode.codes.catalog import ReleaseCatalog, release_catalog
 from medcode.codes.models import ReferenceRow, Release, SeverityDesignation
 from medcode.codes.page.panels import Fact, Panel, Source, Table, display_icd10cm, source_of
@@ -343,12 +344,18 @@ def _listed_severity(code: str, on: dt.date, catalog: ReleaseCatalog | None) -> 
     release, _ = _covering(on, "severities", catalog)
     if release is None:
         return ""
-    found = (
-        SeverityDesignation.objects.filter(release_id=release.pk, code=code)
-        .values_list("severity", flat=True)
-        .first()
+    return severity_listed(release, code)
+
+
+def severity_listed(release: Release, code: str) -> str:
+    """The CC/MCC designation `release` lists for a code ("" if none). Written out
+    (medcode.codes.sql): the ORM's building cost more than running it, twice a page."""
+    found = sql.select(
+        SeverityDesignation,
+        "SELECT severity FROM {table} WHERE release_id = %s AND code = %s ORDER BY id LIMIT 1",
+        [release.pk, code],
     )
-    return str(found or "")
+    return str(found[0][0] or "") if found else ""
 
 
 def _weights_panels(drgs: list[str], on: dt.date, catalog: ReleaseCatalog | None) -> list[Panel]:
@@ -360,10 +367,13 @@ def _weights_panels(drgs: list[str], on: dt.date, catalog: ReleaseCatalog | None
     if release is None:
         return []
     found = {
-        key: data
-        for key, data in ReferenceRow.objects.filter(
-            release_id=release.pk, key__in=wanted
-        ).values_list("key", "data")
+        key: sql.json_value(data)
+        for key, data in sql.select(
+            ReferenceRow,
+            'SELECT "key", data FROM {table}'
+            f' WHERE release_id = %s AND "key" IN ({sql.places(len(wanted))})',
+            [release.pk, *wanted],
+        )
     }
     rows = tuple(
         (

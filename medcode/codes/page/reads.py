@@ -13,15 +13,15 @@ import functools
 import json
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from django.conf import settings
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from medcode.codes import cpt_ranges
+from medcode.codes import cpt_ranges, sql
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, derived, release_catalog
 from medcode.codes.models import (
     AddOnEdit,
@@ -37,7 +37,6 @@ from medcode.codes.models import (
     ReferenceRow,
     Release,
     SeventhCharacter,
-    SeverityDesignation,
 )
 from medcode.codes.page import drg as drg_facts
 from medcode.codes.page import meanings as explain
@@ -162,6 +161,11 @@ def _licensed_descriptor(
     return OfficialDescription(found[1], catalog.sources[found[0]], True, LICENSED_NOTICE)
 
 
+class _Ancestor(NamedTuple):
+    display: str
+    description: str
+
+
 def _prefixes(code: str) -> list[str]:
     return [code[:n] for n in range(3, len(code))]
 
@@ -186,12 +190,19 @@ def icd10cm_parts(
     code = row.code
     parts.releases_used.append(release)
     chain_codes = _prefixes(code)
-    ancestors = {
-        c.code: c
-        for c in Code.objects.filter(release_id=release.pk, code__in=chain_codes).only(
-            "code", "display", "long_description", "short_description"
-        )
-    }
+    ancestors = (
+        {
+            c: _Ancestor(d, long or short)
+            for c, d, long, short in sql.select(
+                Code,
+                "SELECT code, display, long_description, short_description FROM {table}"
+                f" WHERE release_id = %s AND code IN ({sql.places(len(chain_codes))})",
+                [release.pk, *chain_codes],
+            )
+        }
+        if chain_codes
+        else {}
+    )
     heading_release = next(iter(catalog.in_force("headings", on, "ICD10CM")[-1:]), None)
     headings = _headings(heading_release) if heading_release else {}
     chapter_key = f"CH{row.chapter}"
@@ -211,8 +222,11 @@ def icd10cm_parts(
     parents = [code] + ([row.parent] if row.parent else [])
     # No ORDER BY: it would make SQLite walk the (release, code) index instead of (release, parent).
     family = sorted(
-        Code.objects.filter(release_id=release.pk, parent__in=parents).values_list(
-            "code", "display", "long_description", "parent"
+        sql.select(
+            Code,
+            "SELECT code, display, long_description, parent FROM {table}"
+            f" WHERE release_id = %s AND parent IN ({sql.places(len(parents))})",
+            [release.pk, *parents],
         )
     )
     children = [RelatedCode(d, "ICD10CM", t) for c, d, t, p in family if p == code]
@@ -250,9 +264,13 @@ def icd10cm_parts(
     if row.chapter:
         levels[chapter_key] = f"chapter {row.chapter}"
     for notes_release in catalog.in_force("notes", on, "ICD10CM")[-1:]:
-        notes = CodeNote.objects.filter(
-            release_id=notes_release.pk, code__in=list(levels)
-        ).values_list("code", "note_type", "seq", "text")
+        notes = sql.select(
+            CodeNote,
+            "SELECT code, note_type, seq, text FROM {table}"
+            f" WHERE release_id = %s AND code IN ({sql.places(len(levels))})"
+            " ORDER BY code, note_type, seq",
+            [notes_release.pk, *levels],
+        )
         depth = {key: i for i, key in enumerate([chapter_key, row.section, *chain_codes, code])}
         ordered = sorted(notes, key=lambda n: (depth.get(n[0], 0), n[1], n[2]))
         panel = panels.icd10cm_notes_panel(
@@ -266,11 +284,7 @@ def icd10cm_parts(
     _seventh_parts(catalog, row, release, on, parts)
     for sev_release in catalog.in_force("severities", on)[-1:]:
         if row.is_billable:
-            found = (
-                SeverityDesignation.objects.filter(release_id=sev_release.pk, code=code)
-                .values_list("severity", flat=True)
-                .first()
-            )
+            found = drg_facts.severity_listed(sev_release, code)
             later = "" if found else drg_facts.definitions_level(code, on)
             parts.panels.append(
                 panels.severity_panel(
@@ -286,9 +300,13 @@ def icd10cm_parts(
         # needed): both lead a coder here.
         leads = [code, row.display, code + "-", *(p + "-" for p in chain_codes)]
         entries = sorted(
-            IndexEntry.objects.filter(
-                release_id__in=[r.pk for r in index_releases], code__in=leads
-            ).values_list("release_id", "seq", "table", "path", "term", "code")[:60]
+            sql.select(
+                IndexEntry,
+                'SELECT release_id, seq, "table", path, term, code FROM {table}'
+                f" WHERE release_id IN ({sql.places(len(index_releases))})"
+                f" AND code IN ({sql.places(len(leads))}) ORDER BY seq LIMIT 60",
+                [*(r.pk for r in index_releases), *leads],
+            )
         )
         for idx_release in index_releases:
             panel = panels.index_panel(
@@ -317,21 +335,26 @@ def _seventh_parts(
     code = row.code
     for seventh_release in catalog.in_force("seventh", on, "ICD10CM")[-1:]:
         candidates = _prefixes(code) + ([code] if len(code) < 7 else [])
-        declared = list(
-            SeventhCharacter.objects.filter(
-                release_id=seventh_release.pk, code__in=candidates
-            ).values_list("code", "character", "description")
+        declared = sql.select(
+            SeventhCharacter,
+            'SELECT code, "character", description FROM {table}'
+            f" WHERE release_id = %s AND code IN ({sql.places(len(candidates))})",
+            [seventh_release.pk, *candidates],
         )
         if not declared:
             return
         nearest = max({c for c, _, _ in declared}, key=len)
         characters = sorted((ch, d) for c, ch, d in declared if c == nearest)
         base = panels.seventh_base(code)
-        valid = set(
-            Code.objects.filter(
-                release_id=release.pk, code__in=[base + ch for ch, _ in characters]
-            ).values_list("code", flat=True)
-        )
+        valid = {
+            c
+            for (c,) in sql.select(
+                Code,
+                "SELECT code FROM {table}"
+                f" WHERE release_id = %s AND code IN ({sql.places(len(characters))})",
+                [release.pk, *(base + ch for ch, _ in characters)],
+            )
+        }
         panel = panels.seventh_character_panel(
             code=code,
             declared_at=nearest,
@@ -401,11 +424,11 @@ def pcs_parts(row: Code, release: Release, on: dt.date, parts: PageParts) -> Non
     if len(code) == 7:
         stem = code[:4]
         upper = stem[:-1] + chr(ord(stem[-1]) + 1)
-        neighbours = list(
-            Code.objects.filter(release_id=release.pk, code__gte=stem, code__lt=upper)
-            .exclude(code=code)
-            .order_by("code")
-            .values_list("code", "long_description")[:400]
+        neighbours = sql.select(
+            Code,
+            "SELECT code, long_description FROM {table} WHERE release_id = %s"
+            " AND code >= %s AND code < %s AND NOT (code = %s) ORDER BY code LIMIT 400",
+            [release.pk, stem, upper, code],
         )
         same_approach = [RelatedCode(c, "ICD10PCS", t) for c, t in neighbours if c[:5] == code[:5]]
         other = [RelatedCode(c, "ICD10PCS", t) for c, t in neighbours if c[:5] != code[:5]]
@@ -773,12 +796,16 @@ def _same_seventh_character(
 ) -> RelatedGroup:
     """The codes under the same grandparent with the same 7th character: for S72.001A,
     S72.002A (left) and S72.009A (unspecified side). One query."""
-    in_release = Code.objects.filter(release_id=release.pk)
-    grandparent = in_release.filter(code=parent).values("parent")[:1]
-    uncles = in_release.filter(parent=Subquery(grandparent)).values("code")
+    # Written out (medcode.codes.sql): building the two nested subqueries with the ORM cost
+    # ~5% of a long-tail code page's CPU (py-spy --gil), several times running them.
     cousins = sorted(
-        in_release.filter(parent__in=uncles, code__endswith=code[-1]).values_list(
-            "code", "display", "long_description"
+        sql.select(
+            Code,
+            "SELECT c.code, c.display, c.long_description FROM {table} c"
+            " WHERE c.release_id = %s AND c.code LIKE %s AND c.parent IN ("
+            "SELECT u.code FROM {table} u WHERE u.release_id = %s AND u.parent = ("
+            "SELECT g.parent FROM {table} g WHERE g.release_id = %s AND g.code = %s LIMIT 1))",
+            [release.pk, "%" + code[-1], release.pk, release.pk, parent],
         )
     )
     refs = tuple(

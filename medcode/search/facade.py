@@ -525,7 +525,10 @@ def search_words(
     expanded = every_word(groups)
     corrections: dict[str, str] = {}
     if not expanded:
-        corrections = correct_words(content, backend, prefix_last=prefix_last)
+        # "fell", "jogging", "bike": everyday words the External Cause reader knows are no
+        # typos of title words ("cell", "logging", "bile").
+        typed = correct_words(content, backend, prefix_last=prefix_last)
+        corrections = {w: c for w, c in typed.items() if w.lower() not in OWN_WORDS}
         if corrections:
             words = [corrections.get(w, w) for w in words]
             plain = [((w,),) for w in content_words(words)]

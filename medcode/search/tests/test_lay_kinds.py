@@ -352,7 +352,7 @@ def test_the_external_cause_index_reads_how_an_injury_happened_in_everyday_words
 # ------------------------------------------- transport, activity, animals (External Cause Index)
 
 # FY2025 rows of the Index to External Causes (a subset, levels as loaded).
-TRANSPORT_ROWS = [
+TRANSPORT_ROWS: list[tuple[int, str, str, str, str, dict[str, str]]] = [
     (0, "Accident", "X58", "", "", {}),
     (1, "transport", "V99", "", "", {}),
     (2, "pedal cyclist", "V19.9", "", "", {}),
@@ -463,3 +463,24 @@ def test_an_echo_through_the_chest_wall_names_no_body_part_but_the_heart():
     )
     assert "chest" not in words
     assert {"ultrasonography", "heart"} <= set(words)
+
+
+def test_an_external_cause_word_is_not_corrected_into_a_title_word(poisoning_store, lexical_only):
+    from medcode.codes.models import Code
+    from medcode.ops import generation
+    from medcode.search.facade import search
+    from medcode.search.index import rebuild_index
+
+    # A title word one edit from "fell": the typo pass showed "cell off my bike" before.
+    Code.objects.create(
+        release=poisoning_store["cm"],
+        system="ICD10CM",
+        code="D5700",
+        display="D57.00",
+        long_description="Hb-SS disease with crisis, unspecified (sickle cell)",
+        is_billable=True,
+    )
+    rebuild_index(force=True)
+    generation.bump()
+    assert "fell" not in search("fell off my bike").corrections
+    assert search("morphne").corrections == {"morphne": "morphine"}  # typos still fixed

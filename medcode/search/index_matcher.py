@@ -259,12 +259,9 @@ class AlphabeticIndex:
         start = node
         for part in parts[1:]:
             want = frozenset(stems(part))
-            nxt = next((c for c in node.children if want and any(want <= k for k in c.keys)), None)
+            nxt = _named_child(node, want)
             if nxt is None and node is not start:
-                nxt = next(
-                    (c for c in start.children if want and any(want <= k for k in c.keys)),
-                    None,
-                )
+                nxt = _named_child(start, want)
             if nxt is None:
                 break
             node = nxt
@@ -281,6 +278,15 @@ class AlphabeticIndex:
             if key is not None:
                 hits.extend(_table_hits(node, words, column, f"Neoplasm > {node.term}", len(key)))
         return hits
+
+
+def _named_child(node: Node, want: frozenset[str]) -> Node | None:
+    """The subterm a "see" reference's part names: the one it names exactly ("drug" ->
+    "drug NEC", not "combinations of drugs"), else the first whose words hold it."""
+    if not want:
+        return None
+    exact = next((c for c in node.children if want in c.keys), None)
+    return exact or next((c for c in node.children if any(want <= k for k in c.keys)), None)
 
 
 def _table_hits(node: Node, words: set[str], column: str, path: str, used: int) -> list[IndexHit]:

@@ -2,8 +2,10 @@
 
 Each finding (notes_findings) is scored against the codes by three zero-shot signals — the
 Alphabetic Index read like a coder (index_matcher), word matches (bm25) and, when the
-vectors are built, meaning — plus long-term drug use ("on warfarin" -> Z79.01) and a stated
-BMI beside a weight diagnosis (bmi.py). Codes the patient cannot have (a man and a
+vectors are built, meaning — plus long-term drug use ("on warfarin" -> Z79.01), a stated
+BMI beside a weight diagnosis (bmi.py), a relative's condition as its family history code
+(family_history.py; the condition itself never) and, in a clinical record, smoking as the
+Index reads it (tobacco.py). Codes the patient cannot have (a man and a
 pregnancy code, an adult and a perinatal code) are dropped, 7th-character siblings collapse
 to one, and repeats of a category weigh less. Optionally (learned.py), a per-code prior and
 word -> code associations learned from a coder-labelled corpus of case reports are added;
@@ -21,6 +23,12 @@ from dataclasses import dataclass, field, replace
 from medcode.search.bmi import adult_ranges, bmi_code
 from medcode.search.codebook import CodeBook, fits_patient, load_codebook, seventh_character_stem
 from medcode.search.drug_use import find_drug_use, load_long_term_table
+from medcode.search.family_history import (
+    FamilyTable,
+    family_wording,
+    load_family_table,
+    resolve_family,
+)
 from medcode.search.index_matcher import AlphabeticIndex, load_index, stems
 from medcode.search.notes_findings import (
     NOT_CODED,
@@ -31,6 +39,7 @@ from medcode.search.notes_findings import (
     is_clinical_record,
     read_patient,
 )
+from medcode.search.tobacco import index_words, smoking
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,11 @@ class Weights:
     history_condition: float = 0.6  # a past condition, beside its personal-history code
     drug_use: float = 1.2
     bmi: float = 2.0  # a stated BMI beside a weight diagnosis (bmi.py)
+    # a relative's condition -> its family history code (family_history.py): stated as surely
+    # as a drug in use (1.2) or a BMI (2.0)
+    family_history: float = 1.5
+    # a smoker's F17.2- or a former smoker's Z87.891 in a clinical record (tobacco.py)
+    tobacco: float = 1.2
     prior: float = 0.0  # learned: x per-code prior
     learned_words: float = 0.0  # learned: x word -> code association
     # within it, x the note-level association and x the sentence-level one (learned.py)
@@ -217,6 +231,65 @@ def history_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tupl
     return out[:2]
 
 
+def family_hits(
+    index: AlphabeticIndex, book: CodeBook, table: FamilyTable, text: str
+) -> list[tuple[str, float]]:
+    """Family history codes (Z80-Z84) for a relative's condition (family_history.py): the
+    Index's "History, family" subterm the finding names, else the code the relative's
+    condition would have, placed by the Tabular's inclusion terms. Never the condition."""
+    words = frozenset(stems(f"{family_wording(text)} history family"))
+    out: dict[str, float] = {}
+    for hit in index.lookup_under("history", words):
+        if "> family >" in hit.path.lower():
+            code = book.resolve(hit.code, words)
+            if code:
+                out[code] = max(out.get(code, 0.0), 1.0)
+    if out:
+        return sorted(out.items(), key=lambda item: -item[1])
+    hits = index_hits(index, book, text)
+    top = max((score for _, score, _ in hits), default=0.0)
+    for condition, score, _ in hits:
+        family = table.code_for(condition) if score >= top else None
+        if family is None:
+            continue
+        code = resolve_family(book, family, words | book.words(condition))
+        if code and score > out.get(code, 0.0):
+            out[code] = score
+    return sorted(out.items(), key=lambda item: -item[1])
+
+
+# What a finding about the patient's smoking may be coded as; the rest of its signals'
+# tobacco codes are replaced by the one its smoking gives (tobacco.py).
+_TOBACCO = re.compile(r"^(?:F172|Z87891|Z720)")
+
+
+def tobacco_codes(
+    index: AlphabeticIndex,
+    book: CodeBook,
+    finding: Finding,
+    note: str,
+    scores: dict[str, float],
+    weight: float,
+) -> None:
+    """A current smoker's F17.2- ("Smoker, see Dependence, drug, nicotine"), a former
+    smoker's Z87.891 ("History, personal, nicotine dependence"), a non-smoker's nothing, in
+    place of the tobacco codes the finding's other signals gave (in `scores`, in place).
+    The product is the note's: "current smoker, 1 pack of cigarettes a day" is F17.210."""
+    kind = smoking(finding.text, is_history=finding.assertion == "history")
+    if kind is None:
+        return
+    for code in [c for c in scores if _TOBACCO.match(c)]:
+        del scores[code]
+    found: list[tuple[str, float]] = []
+    if kind == "current":
+        found = [(c, s) for c, s, _ in index_hits(index, book, index_words(note, kind))]
+    elif kind == "former":
+        found = history_hits(index, book, index_words(finding.text, kind))
+    for code, score in found:
+        if _TOBACCO.match(code):
+            scores[code] = max(scores.get(code, 0.0), weight * score)
+
+
 def add_learned(
     best: dict[str, CodeScore],
     learned: dict[str, float],
@@ -314,6 +387,9 @@ def note_evidence(
     coded = coded_findings(findings)
     patient = read_patient(text)
     bmi_ranges = adult_ranges(book)
+    # A clinical record's smoking is read as the Index reads it; a case report's is left to
+    # its signals (CodiEsp dev, learned: 0.4522 -> 0.4507 with the reading there too).
+    is_record = bool(weights.tobacco) and is_clinical_record(text)
 
     per_finding_scores: list[dict[str, float]] = []
     for i, finding in enumerate(coded):
@@ -337,9 +413,24 @@ def note_evidence(
         bmi = bmi_code(finding.text, text, bmi_ranges, age=patient.age) if weights.bmi else None
         if bmi:
             scores[bmi] = max(scores[bmi], weights.bmi)
+        if is_record:
+            tobacco_codes(index, book, finding, text, scores, weights.tobacco)
         per_finding_scores.append(
             {c: s for c, s in scores.items() if fits_patient(c, sex=patient.sex, age=patient.age)}
         )
+
+    # A relative's condition gives its family history code (never the condition itself);
+    # the family findings follow the coded ones, so a code's evidence can point at one.
+    family = [f for f in findings if f.assertion == "family"] if weights.family_history else []
+    if family:
+        table = load_family_table(token)
+        for finding in family:
+            scores = {
+                code: weights.family_history * score
+                for code, score in family_hits(index, book, table, finding.text)[:PER_FINDING]
+            }
+            coded.append(finding)
+            per_finding_scores.append(scores)
 
     best: dict[str, CodeScore] = {}
     support: dict[str, int] = defaultdict(int)

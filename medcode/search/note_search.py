@@ -162,7 +162,9 @@ def search_note(
     if not coded.findings:
         return facade.NoteResults(suggestions=[], not_coded=[], spans=0, message=facade.EMPTY_NOTE)
     suggestions = diagnosis_suggestions(coded, on=on, limit=limit) if wants_diagnoses else []
-    procedures = procedure_suggestions(coded.findings, system=system, on=on)
+    # A family finding is read only for its family history code (never a procedure).
+    own = [f for f in coded.findings if f.assertion not in NOT_CODED]
+    procedures = procedure_suggestions(own, system=system, on=on)
     if not wants_diagnoses:
         suggestions, procedures = procedures[:limit], []
     not_coded = [
@@ -173,7 +175,7 @@ def search_note(
     return facade.NoteResults(
         suggestions=suggestions,
         not_coded=not_coded,
-        spans=len(coded.findings) + len(not_coded),
+        spans=len(own) + len(not_coded),
         message="" if suggestions else facade.NO_RESULTS.format(query=text[:60]),
         notices=[] if coded.is_semantic else [facade.NOTE_LEXICAL_ONLY],
         is_semantic=coded.is_semantic,

@@ -15,6 +15,7 @@ NOTE_FILES = (
     "icd10cm_index_2025.csv.gz",
     "icd10cm_neoplasm_table_2025.csv.gz",
     "icd10cm_drug_table_2025.csv.gz",
+    "icd10cm_tabular_notes_2026.csv.gz",
 )
 
 STIMULATOR = (
@@ -65,6 +66,7 @@ def test_note_mode_on_the_real_release(real_notes):
         the_learned_parts_keep_a_us_note_s_codes_near_the_top(note, gold)
     a_denied_finding_is_not_suggested_even_by_the_learned_parts()
     a_clinical_record_is_coded_from_its_own_words_a_case_report_with_the_learned_parts()
+    a_relatives_condition_gives_the_family_history_code_not_the_condition()
 
 
 def the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5() -> None:
@@ -108,3 +110,18 @@ def a_clinical_record_is_coded_from_its_own_words_a_case_report_with_the_learned
 
     assert top(RECORD, k=50) == top(RECORD, k=50, weights=ZERO_SHOT)
     assert top(CASE_REPORT, k=50) != top(CASE_REPORT, k=50, weights=ZERO_SHOT)
+
+
+def a_relatives_condition_gives_the_family_history_code_not_the_condition() -> None:
+    note = (
+        "58 y/o female with essential hypertension. Father had colon cancer at 52. "
+        "Mother with type 2 diabetes. Family history of MI."
+    )
+    for weights in (ZERO_SHOT, DEFAULT_WEIGHTS):
+        codes = top(note, k=10, weights=weights)
+        assert {"I10", "Z800", "Z833", "Z8249"} <= set(codes), codes
+        assert not [c for c in codes if c[:3] in {"C18", "E11", "I21"}], codes
+    former = top("67 y/o male with COPD. Former smoker, quit 10 years ago.", k=5)
+    assert "Z87891" in former and not [c for c in former if c.startswith("F17")], former
+    current = top("67 y/o male with COPD. Current smoker, 1 ppd.", k=5)
+    assert "F17210" in current, current

@@ -6,12 +6,15 @@ out of his insulin", "bit by a black widow spider") leads to the Table's cell fo
 substance in the column the words choose:
 
 - taken as prescribed ("as prescribed", "as directed"): adverse effect (guideline I.C.19.e.5.a);
+- assault (said of another: "assault", "someone poisoned him"), tried before self-harm so
+  that "on purpose" by another person is not read as the patient's own act;
 - intentional self-harm ("to kill himself", "suicide attempt", "on purpose");
-- assault; undetermined intent (when said);
+- undetermined intent (when said);
 - underdosing ("missed doses", "ran out of", "stopped taking"; guideline I.C.19.e.5.c);
 - poisoning ("overdose", "poisoning", "took too many", "swallowed", "got into"), accidental
   unless another intent is said (guideline I.C.19.e.5.b: no intent stated is accidental);
-- adverse effect ("side effect", "reaction to", "allergic to", "<symptom> from <drug>");
+- adverse effect ("side effect", "reaction to", "<symptom> from <drug>"; "allergic to" alone
+  is an allergy status, Z88, not an adverse effect);
 - a bite or sting of a venomous animal (the Table's "Venom, venomous (bite) (sting)"): the
   toxic effect, accidental.
 
@@ -49,11 +52,13 @@ _AS_PRESCRIBED = _cue(
     r"as (?:prescribed|directed|ordered)|correct(?:ly)? (?:dose|dosed|prescribed)"
     r"|properly (?:taken|given|administered)|therapeutic dose"
 )
+# "homicide", not "homicidal": homicidal ideation is the patient's thought, not a poisoning by
+# another.
+_ASSAULT = _cue(r"assault\w*|homicide|poisoned (?:him|her|them|me)|someone poisoned")
 _SELF_HARM = _cue(
     r"suicid\w*|self[- ]?harm\w*|kill (?:him|her|my|your|them|our)sel(?:f|ves)|to die"
     r"|intentional(?:ly)?|on purpose|deliberate(?:ly)?"
 )
-_ASSAULT = _cue(r"assault\w*|homicid\w*|poisoned (?:him|her|them|me)|someone poisoned")
 _UNDETERMINED = _cue(r"undetermined(?: intent)?")
 _UNDERDOSING = _cue(
     r"underdos\w*|missed (?:\w+ )?doses?|missing (?:\w+ )?doses?|ran out of|run out of"
@@ -85,8 +90,8 @@ def intent_column(text: str) -> str | None:
         text = _EYE_SIDE.sub(" ", text)
     for pattern, column in (
         (_AS_PRESCRIBED, ADVERSE),
-        (_SELF_HARM, SELF_HARM),
         (_ASSAULT, ASSAULT),
+        (_SELF_HARM, SELF_HARM),
         (_UNDETERMINED, UNDETERMINED),
         (_UNDERDOSING, UNDERDOSING),
         (_POISONING, ACCIDENTAL),

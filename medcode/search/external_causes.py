@@ -1,7 +1,7 @@
 """The ICD-10-CM Index to External Causes read for a lay query: how an injury happened
 ("slipped on the ice" -> Slipping, on, ice W00.0; "fell out of bed" -> Fall, out of, bed
-W06; "cut myself with a kitchen knife" -> Cut, with, knife W26.0; "burned my hand on the
-stove" -> Burn, stove X15.0).
+W06; "cut myself with a kitchen knife" -> Cut, cutting, see also Contact, with, knife W26.0;
+"burned my hand on the stove" -> Burn, stove X15.0).
 
 The External Cause Index is read like the Alphabetic Index (index_matcher: main term, then
 the subterms the query's words name, "see" references followed), after everyday past tenses

@@ -192,7 +192,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     # age-related macular degeneration", H40.11- "Primary open-angle glaucoma", H90.3
     # "Sensorineural hearing loss, bilateral", D05.1- "Intraductal carcinoma in situ of
     # breast", C91.1- "Chronic lymphocytic leukemia of B-cell type"). "ou" (oculus uterque)
-    # is both eyes; "od"/"os" are read as sides only beside an eye word (querytext.eye_sides).
+    # is both eyes; "od"/"os" are read as sides only beside an eye word (querytext.side_words).
     "amd": ("age-related macular degeneration",),
     "armd": ("age-related macular degeneration",),
     "wet amd": ("exudative age-related macular degeneration",),
@@ -220,8 +220,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "ect": ("electroconvulsive therapy",),
     "ng tube": ("nasogastric tube",),
     "f/u": ("follow-up",),
-    # Ambulance service levels as the HCPCS A04xx titles name them (A0427 "ALS1", A0433
-    # "Advanced life support, level 2 (ALS 2)").
+    # Ambulance service levels as the HCPCS A04xx titles name them (A0426 "... non-emergency
+    # transport, level 1 (ALS 1)", A0427 "... emergency transport, level 1 (ALS 1 -
+    # emergency)", A0433 "Advanced life support, level 2 (ALS 2)").
     "als1": ("advanced life support level 1",),
     "als2": ("advanced life support level 2",),
 }

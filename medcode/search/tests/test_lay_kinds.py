@@ -13,6 +13,7 @@ import pytest
 from medcode.search.drug_table import (
     ACCIDENTAL,
     ADVERSE,
+    ASSAULT,
     SELF_HARM,
     UNDERDOSING,
     build_table,
@@ -34,6 +35,9 @@ from medcode.search.ranking import Doc, is_weeks_only, query_encounter, query_tr
         ("took the pills to kill herself", SELF_HARM),
         ("suicide attempt with acetaminophen", SELF_HARM),
         ("overdose on purpose", SELF_HARM),
+        # "On purpose" by someone else is an assault; homicidal ideation is no assault.
+        ("someone poisoned him on purpose", ASSAULT),
+        ("homicidal ideation, took too many xanax", ACCIDENTAL),
         ("rash from amoxicillin", ADVERSE),
         ("side effect of metformin", ADVERSE),
         ("bleeding, warfarin too high though taken as prescribed", ADVERSE),
@@ -324,9 +328,10 @@ def test_lay_kinds_find_the_code_in_the_top_3_on_the_real_releases(shared_data_d
 # (level, term, code, see, see_also, cells) as the importer loads the Index to External
 # Causes (FY2025 rows).
 EXTERNAL_ROWS = [
-    (0, "Cut, cutting", "", "", "", {}),
+    (0, "Contact", "", "", "", {}),
     (1, "with", "", "", "", {}),
     (2, "knife", "W26.0", "", "", {}),
+    (0, "Cut, cutting", "", "", "Contact, with, by object or machine", {}),
     (0, "Fall, falling", "W19", "", "", {"nemod": "(accidental)"}),
     (1, "out of", "", "", "", {}),
     (2, "bed", "W06", "", "", {}),

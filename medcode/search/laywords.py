@@ -209,7 +209,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dcis": ("intraductal carcinoma in situ",),
     "lcis": ("lobular carcinoma in situ",),
     "rcc": ("renal cell carcinoma", "malignant neoplasm of kidney"),
-    "hcc": ("liver cell carcinoma",),
+    # Not "hcc": to coders it mostly means a Hierarchical Condition Category (risk adjustment),
+    # and "hcc diabetes" led with liver cell carcinoma (hfact3).
     "bcc": ("basal cell carcinoma",),
     "scc": ("squamous cell carcinoma",),
     "cll": ("chronic lymphocytic leukemia",),

@@ -206,6 +206,12 @@ def test_abbreviations_and_brands_expand_to_the_titles_words(abbreviation, word)
     assert any(word in alternative for group in groups for alternative in group)
 
 
+def test_hcc_is_not_read_as_a_liver_cancer():
+    # To coders HCC is mostly a Hierarchical Condition Category (risk adjustment).
+    groups = expand_synonyms(["hcc", "diabetes"])
+    assert not any("carcinoma" in alternative for group in groups for alternative in group)
+
+
 # ---------------------------------------------------------------- through the search box
 
 

@@ -92,7 +92,7 @@ class CodeCheck:
 # --- Which release governs a code on a date ----------------------------------------------------
 
 
-@datacache.cached("code-first-letters")
+@datacache.cached("code-first-letters", keep_when_off=True)
 def _family_letters(release_id: int) -> frozenset[str]:
     """The first characters of the codes a release lists (a partial file lists few)."""
     return frozenset(

@@ -17,7 +17,7 @@ from medcode.ops import datacache
 _TERMINATED = re.compile(r"\s*Terminated ([A-Z][a-z]+ \d{1,2}, \d{4})\.?\s*$")
 
 
-@datacache.cached("hcpcs-listing")
+@datacache.cached("hcpcs-listing", keep_when_off=True)
 def hcpcs_listing() -> dict[str, tuple[str, dt.date | None, dt.date]]:
     """The HCPCS long-description list (a yearly reference file): code -> (description,
     termination date or None, the list's effective date). It fills the gap between the

@@ -406,7 +406,7 @@ def coverage_of(
     )
 
 
-@datacache.cached("reference-rows")
+@datacache.cached("reference-rows", keep_when_off=True)
 def _reference_rows(release_id: int, key: str, code: str) -> list[dict[str, Any]]:
     """Reference rows whose data names `code` under "hcpcs", kept in the data cache until the
     next import.
@@ -434,7 +434,7 @@ def _reference_rows(release_id: int, key: str, code: str) -> list[dict[str, Any]
         return [json.loads(d) if isinstance(d, str) else dict(d) for (d,) in cursor.fetchall()]
 
 
-@datacache.cached("ncd-rows")
+@datacache.cached("ncd-rows", keep_when_off=True)
 def _ncd_rows(release_id: int) -> list[dict[str, Any]]:
     """Every NCD row of a release, kept in the data cache until the next import."""
     rows = ReferenceRow.objects.filter(release_id=release_id, key="ncd")

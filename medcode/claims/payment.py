@@ -389,7 +389,7 @@ def _locality(release_id: int, wanted: str) -> Gpci | None:
     return _locality_in(release_id, " ".join(wanted.upper().split()))
 
 
-@datacache.cached("claim-locality")
+@datacache.cached("claim-locality", keep_when_off=True)
 def _locality_in(release_id: int, wanted: str) -> Gpci | None:
     """A claim's locality in a GPCI release, kept in the data cache until the next import: a
     claim check must not query for it."""

@@ -686,7 +686,7 @@ class TableCache:
         return found
 
 
-@datacache.cached("dmepos-table")
+@datacache.cached("dmepos-table", keep_when_off=True)
 def dmepos_table(release_id: int) -> dict[str, tuple[DmeposRow, ...]]:
     """The DMEPOS table of a release by code (a few thousand rows of JSON), kept in the data
     cache until the next import: every TableCache of the release shares it, so a cold cache

@@ -77,11 +77,22 @@ def _failed(exc: Exception) -> None:
     _down_until = time.monotonic() + retry
 
 
-def get_or_build(kind: str, args: Hashable, build: Callable[[], T], *, local: bool = True) -> T:
+def get_or_build(
+    kind: str,
+    args: Hashable,
+    build: Callable[[], T],
+    *,
+    local: bool = True,
+    keep_when_off: bool = False,
+) -> T:
     """The value of (kind, args) in the current generation: from this process's memory, else
     the shared cache, else `build()` (then kept in both). `local=False` skips the process's
-    memory, for values that are read once (rendered pages keep their own copies)."""
-    if not getattr(settings, "MEDCODE_DATA_CACHE", True):
+    memory, for values that are read once (rendered pages keep their own copies).
+    `keep_when_off`: with MEDCODE_DATA_CACHE=off the process still keeps the value in its
+    memory (reference tables a claim or an answer reads whole, which take 0.1-0.2 s to build:
+    before there was one data cache they were kept per process whatever the setting)."""
+    enabled = getattr(settings, "MEDCODE_DATA_CACHE", True)
+    if not enabled and not (keep_when_off and local):
         return build()
     key = cache_key(kind, args)
     token = version()
@@ -90,22 +101,24 @@ def get_or_build(kind: str, args: Hashable, build: Callable[[], T], *, local: bo
             found: Any = _front().get((token, key), _MISSING)
         if found is not _MISSING:
             return found  # type: ignore[no-any-return]
-    found = _from_shared(key, token, build)
+    found = _from_shared(key, token, build) if enabled else build()
     if local:
         with _lock:
             _front()[(token, key)] = found
     return found  # type: ignore[no-any-return]
 
 
-def cached(kind: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+def cached(kind: str, *, keep_when_off: bool = False) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Keep a query function's results in the data cache, by its arguments (which must have a
-    stable repr: strings, numbers, dates, tuples)."""
+    stable repr: strings, numbers, dates, tuples); `keep_when_off` as in get_or_build."""
 
     def decorate(function: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(function)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
             key = (args, tuple(sorted(kwargs.items())))
-            return get_or_build(kind, key, lambda: function(*args, **kwargs))
+            return get_or_build(
+                kind, key, lambda: function(*args, **kwargs), keep_when_off=keep_when_off
+            )
 
         return wrapper
 

@@ -137,3 +137,16 @@ def test_the_shared_level_can_be_turned_off(db, settings):
     datacache.get_or_build("test", ("off",), build)
     datacache.get_or_build("test", ("off",), build)
     assert build.calls == 2
+
+
+def test_a_reference_table_stays_in_the_process_with_the_shared_level_off(db, settings):
+    settings.MEDCODE_DATA_CACHE = False
+    release(1)
+    build = Builder()
+    datacache.get_or_build("test", ("kept",), build, keep_when_off=True)
+    datacache.get_or_build("test", ("kept",), build, keep_when_off=True)
+    assert build.calls == 1
+    release(2)
+    generation.bump()  # a new import: the kept value is of the old generation
+    datacache.get_or_build("test", ("kept",), build, keep_when_off=True)
+    assert build.calls == 2

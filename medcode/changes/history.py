@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, router
 
@@ -192,9 +193,11 @@ def code_history(code: str, system: str, *, limit: int = PAGE_ROWS) -> CodeHisto
     families = _families_for(system)
     diffs = _stored_diffs()
     alias = router.db_for_read(Change)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_history_sql(alias, len(families)), [code, code, *families, limit + 1])
-        found = cursor.fetchall()
+    found: list[tuple[Any, ...]] = []
+    if families:  # an empty IN list is an error on PostgreSQL
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_history_sql(alias, len(families)), [code, code, *families, limit + 1])
+            found = cursor.fetchall()
     changes = [_Change(diffs[row[0]], *row[1:]) for row in found if row[0] in diffs]
     rows = tuple(
         HistoryRow(

@@ -314,3 +314,11 @@ def test_a_diff_computed_outside_an_import_changes_the_data_generation(loaded: N
     assert [d.family for d in services.backfill()] == ["ncci_aoc"]
     generation.expire()
     assert len({before, dropped, generation.current().token}) == 3
+
+
+def test_a_code_set_no_change_family_covers_has_an_empty_history(loaded: None) -> None:
+    from medcode.changes.history import code_history
+
+    # No family lists this code set: nothing to read (PostgreSQL rejects an empty IN list).
+    history = code_history("11", "NO-SUCH-SET")
+    assert history.rows == ()

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from medcode.search.index_matcher import stems, term_keys
+from medcode.search.index_matcher import place, set_keys, stems
 from medcode.search.querytext import EYE_WORDS
 
 _NEMOD = re.compile(r"\(([^)]*)\)")
@@ -178,20 +178,9 @@ def build_table(rows: Sequence[tuple[int, str, dict[str, str] | None]]) -> DrugT
             also=frozenset(stems(nemod)),
             cells={k: v for k, v in cells.items() if k != "nemod" and v and v != "--"},
         )
-        del stack[level:]
-        if level == 0 or not stack:
-            roots.append(node)
-        else:
-            stack[-1].children.append(node)
-        stack.append(node)
-    _set_keys(roots, is_subterm=False)
+        place(node, level, roots, stack)
+    set_keys(roots)
     return DrugTable(roots=roots)
-
-
-def _set_keys(nodes: list[Substance], *, is_subterm: bool) -> None:
-    for node in nodes:
-        node.keys = term_keys(node.term, is_heading=bool(node.children), is_subterm=is_subterm)
-        _set_keys(node.children, is_subterm=True)
 
 
 def query_words(text: str) -> frozenset[str]:

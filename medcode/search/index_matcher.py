@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, Protocol, TypeVar
 
 # Words that carry no meaning for the lookup ("with" joins a subterm to its main term).
 _STOP_WORDS = (
@@ -149,20 +150,44 @@ def build_tree(rows: Iterable[tuple[int, str, str, str, str, dict[str, str]]]) -
             see_also=see_also,
             cells={k: v for k, v in (cells or {}).items() if k != "nemod" and v},
         )
-        del stack[level:]
-        if level == 0 or not stack:
-            roots.append(node)
-        else:
-            stack[-1].children.append(node)
-        stack.append(node)
-    _set_keys(roots)
+        place(node, level, roots, stack)
+    set_keys(roots)
     return roots
 
 
-def _set_keys(nodes: list[Node], *, is_subterm: bool = False) -> None:
+class Branch(Protocol):
+    children: list[Any]
+
+
+T = TypeVar("T", bound=Branch)
+
+
+class Term(Protocol):
+    """An Index or Table term as the trees here hold it."""
+
+    term: str
+    keys: tuple[frozenset[str], ...]
+
+    @property
+    def children(self) -> Sequence[Term]: ...
+
+
+def place(node: T, level: int, roots: list[T], stack: list[T]) -> None:
+    """Put a term read at `level` (0: a main term) under the last term one level up (`stack`
+    holds the path to it), or among the `roots`."""
+    del stack[level:]
+    if level == 0 or not stack:
+        roots.append(node)
+    else:
+        stack[-1].children.append(node)
+    stack.append(node)
+
+
+def set_keys(nodes: Sequence[Term], *, is_subterm: bool = False) -> None:
+    """Each term's alternative word sets (term_keys), down the tree."""
     for node in nodes:
         node.keys = term_keys(node.term, is_heading=bool(node.children), is_subterm=is_subterm)
-        _set_keys(node.children, is_subterm=True)
+        set_keys(node.children, is_subterm=True)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from medcode.search.index_matcher import AlphabeticIndex, build_tree, stems
+from medcode.search.index_matcher import AlphabeticIndex, build_tree, index_rows, stems
 
 # Everyday past tenses -> the External Cause Index's main-term words.
 VERBS = {
@@ -137,11 +137,4 @@ def external_codes(index: AlphabeticIndex, text: str) -> list[str]:
 @lru_cache(maxsize=2)
 def load_external_index(generation: str = "") -> AlphabeticIndex:
     """The current releases' Index to External Causes (cached per data generation)."""
-    from medcode.codes.models import IndexEntry
-
-    rows = list(
-        IndexEntry.objects.filter(table="eindex", release__is_current=True)
-        .order_by("release_id", "seq")
-        .values_list("level", "term", "code", "see", "see_also", "cells")
-    )
-    return AlphabeticIndex(roots=build_tree(rows), neoplasm=[])
+    return AlphabeticIndex(roots=build_tree(index_rows("eindex")), neoplasm=[])

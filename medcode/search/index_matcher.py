@@ -337,19 +337,22 @@ def _deepest(hits: Sequence[IndexHit]) -> list[IndexHit]:
     return sorted(best.values(), key=lambda h: (-h.words, -h.depth, h.code))
 
 
+def index_rows(table: str) -> list[tuple[int, str, str, str, str, dict[str, str]]]:
+    """The current releases' rows of one index table ("index", "neoplasm", "eindex"), in
+    order, as build_tree reads them."""
+    from medcode.codes.models import IndexEntry
+
+    return list(
+        IndexEntry.objects.filter(table=table, release__is_current=True)
+        .order_by("release_id", "seq")
+        .values_list("level", "term", "code", "see", "see_also", "cells")
+    )
+
+
 @lru_cache(maxsize=2)
 def load_index(generation: str = "") -> AlphabeticIndex:
     """The current releases' Alphabetic Index and Neoplasm Table (cached per data generation)."""
-    from medcode.codes.models import IndexEntry
-
-    def rows(table: str) -> list[tuple[int, str, str, str, str, dict[str, str]]]:
-        return list(
-            IndexEntry.objects.filter(table=table, release__is_current=True)
-            .order_by("release_id", "seq")
-            .values_list("level", "term", "code", "see", "see_also", "cells")
-        )
-
-    roots = build_tree(rows("index"))
-    neoplasm_roots = build_tree(rows("neoplasm"))
+    roots = build_tree(index_rows("index"))
+    neoplasm_roots = build_tree(index_rows("neoplasm"))
     neoplasm = [c for root in neoplasm_roots for c in root.children] or neoplasm_roots
     return AlphabeticIndex(roots=roots, neoplasm=neoplasm)

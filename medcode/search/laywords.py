@@ -7,6 +7,8 @@ too, so an expansion can only add documents, never hide one.
 
 from __future__ import annotations
 
+from medcode.search.drug_brands import HCPCS_BRANDS
+
 # Clinical abbreviations as the ICD-10-CM Tabular List and Index spell them out (e.g. I21.4
 # "Non-ST elevation (NSTEMI) myocardial infarction", J44 "chronic obstructive pulmonary
 # disease", N39.0 "urinary tract infection"), and common procedure abbreviations with the
@@ -365,6 +367,9 @@ BRAND_NAMES: dict[str, tuple[str, ...]] = {
     "flomax": ("tamsulosin",),
     "imodium": ("loperamide",),
 }
+# Brands of drugs billed with HCPCS J, Q and C codes, each beside the code whose descriptor
+# names its generic (drug_brands.py); the pairs above win on a clash.
+BRAND_NAMES.update({k: v for k, v in HCPCS_BRANDS.items() if k not in BRAND_NAMES})
 
 # Everyday words -> the words the titles and the Alphabetic Index use.
 EVERYDAY: dict[str, tuple[str, ...]] = {

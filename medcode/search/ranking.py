@@ -206,15 +206,19 @@ class Doc:
     title: str
 
 
+# Every brand name as one pattern, the longest first ("haldol decanoate" before "haldol").
+_BRANDS = re.compile(
+    r"\b(?:" + "|".join(re.escape(b) for b in sorted(BRAND_NAMES, key=len, reverse=True)) + r")\b"
+)
+
+
 def query_kind(words: Sequence[str]) -> Kind:
     """What the query asks for, from its words (a condition unless a word says otherwise)."""
     lowered = [w.lower() for w in words]
     joined = " ".join(lowered)
     if set(lowered) & POISONING_CUES:
         return "condition"
-    if any(w in DRUG_WORDS for w in lowered) or any(
-        re.search(rf"\b{re.escape(b)}\b", joined) for b in BRAND_NAMES
-    ):
+    if any(w in DRUG_WORDS for w in lowered) or _BRANDS.search(joined):
         return "drug"
     if any(w in SUPPLY_WORDS for w in lowered):
         return "supply"
@@ -232,9 +236,10 @@ def brand_generics(words: Sequence[str]) -> list[str]:
     alternatives in laywords.BRAND_NAMES order ("toradol" -> "ketorolac tromethamine",
     "ketorolac")."""
     joined = " ".join(w.lower() for w in words)
+    named = {m.group(0) for m in _BRANDS.finditer(joined)}
     out: list[str] = []
     for brand, generics in BRAND_NAMES.items():
-        if re.search(rf"\b{re.escape(brand)}\b", joined):
+        if brand in named:
             out.extend(g for g in generics if g not in out)
     return out
 

@@ -677,6 +677,22 @@ EVERYDAY: dict[str, tuple[str, ...]] = {
 }
 
 
+# Everyday names of home equipment -> the words of its HCPCS Level II descriptor (January
+# 2026): each line names the code.
+EQUIPMENT: dict[str, tuple[str, ...]] = {
+    "bedpan": ("bed pan",),  # E0275 Bed pan, standard, metal or plastic
+    "bedpans": ("bed pan",),  # E0275
+    "bedside commode": ("commode chair",),  # E0163 Commode chair, mobile or stationary
+    "heating pad": ("heat pad",),  # E0210 Electric heat pad, standard
+    "toilet riser": ("raised toilet seat",),  # E0244 Raised toilet seat
+    "hoyer lift": ("patient lift hydraulic",),  # E0630 Patient lift, hydraulic or mechanical
+    "knee scooter": ("crutch substitute",),  # E0118 Crutch substitute, lower leg platform
+    "knee walker": ("crutch substitute",),  # E0118
+    "tens unit": ("transcutaneous electrical nerve stimulation",),  # E0720, E0730
+}
+EVERYDAY.update({k: v for k, v in EQUIPMENT.items() if k not in EVERYDAY})
+
+
 def lay_synonyms() -> dict[str, tuple[str, ...]]:
     """Every pair above (later lists win on a clash)."""
     return {**EVERYDAY, **BRAND_NAMES, **ABBREVIATIONS}

@@ -386,11 +386,12 @@ FILLER = _words(
 )
 # A query about a past procedure, a complication of one, a visit, a screening or a supply
 # after one asks for an ICD-10-CM status, complication or encounter code, or a HCPCS item,
-# not a procedure.
+# not a procedure; so does one that names Medicare (its HCPCS Level II service code:
+# G0008 "Administration of influenza virus vaccine").
 NOT_A_PROCEDURE = _words(
     """ago history hx before previous prior old status after since infected infection
     complication complications malfunction failed loosening came visit encounter bra form
-    forms screening"""
+    forms screening medicare"""
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9&'-]*")
 _DURATION = re.compile(

@@ -26,10 +26,10 @@ from typing import Literal
 
 from medcode.ops import generation
 from medcode.ops.routers import reference_connection
-from medcode.search.laywords import BRAND_NAMES
+from medcode.search.laywords import BRAND_NAMES, EQUIPMENT
 from medcode.search.querytext import STOP_WORDS, expand_synonyms
 
-Kind = Literal["condition", "procedure", "drug", "supply", "device", "test"]
+Kind = Literal["condition", "procedure", "drug", "supply", "device", "test", "medicare"]
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -63,8 +63,12 @@ SUPPLY_WORDS = words_of(
     mattress lift pump stockings stocking bag diapers diaper supplies supply machine cuff kit
     tubing chair bench bar scooter humidifier cannula bra wig ambulance ride van transport
     monitor meter strips lancets dressing glucometer splint sling commode trapeze shoes insoles
-    mask"""
+    mask urinal urinals bedpan bedpans pole"""
 )
+# A query that names Medicare asks for a service or item Medicare pays under its own HCPCS
+# Level II code (G0117 glaucoma screening for high risk patients, Q0091 obtaining a screening
+# Pap smear, G0438 annual wellness visit), not the diagnosis or the CPT code.
+MEDICARE_WORDS = words_of("medicare")
 DRUG_WORDS = words_of("injection injections shot shots infusion iv im injectable vial")
 # An implanted device named alone ("spinal cord stimulator", "has a pacemaker") is not a
 # condition: the status code, the implant procedure and the device's HCPCS code all fit.
@@ -122,6 +126,7 @@ SYSTEM_WEIGHTS: dict[Kind, dict[str, float]] = {
     "procedure": {"ICD10PCS": 1.0, "CPT": 1.0, "HCPCS": 0.55, "ICD10CM": 0.35},
     "drug": {"HCPCS": 1.0, "ICD10CM": 0.4, "ICD10PCS": 0.3, "CPT": 0.5},
     "supply": {"HCPCS": 1.0, "ICD10CM": 0.35, "ICD10PCS": 0.3, "CPT": 0.5},
+    "medicare": {"HCPCS": 1.0, "CPT": 0.4, "ICD10CM": 0.35, "ICD10PCS": 0.3},
 }
 OTHER_SYSTEM = 0.3  # modifiers, places of service
 DEMOTED = 0.25
@@ -178,9 +183,13 @@ STEM = 5
 EXTRA_WORD = 0.88
 MISSING_WORD = 0.9
 MAX_EXTRA = 6
+# Words of a quality-reporting descriptor. "Patient(s)" only opens one ("Patients with
+# mechanical prosthetic heart valve", "Patient screened for tobacco use"): a service names
+# the patient inside ("Glaucoma screening for high risk patients ...", G0117).
 _QUALITY_WORDS = re.compile(
-    r"\b(?:patients?|documented|documentation|not performed|reasons?|measurement|ordered"
-    r"|denominator|numerator)\b",
+    r"^patients?\b|\b(?:documented|documentation|not performed|not assessed|reasons?"
+    r"|measurement|ordered|denominator|numerator|mips|clinician|date of encounter"
+    r"|episodes (?:where|when))\b",
     re.IGNORECASE,
 )
 _TITLE_WORD = re.compile(r"[a-z][a-z'-]{2,}")
@@ -212,15 +221,21 @@ _BRANDS = re.compile(
 )
 
 
+# Everyday names of home equipment ("heating pad", "tens unit"), laywords.EQUIPMENT.
+_EQUIPMENT = re.compile(r"\b(?:" + "|".join(re.escape(e) for e in EQUIPMENT) + r")\b")
+
+
 def query_kind(words: Sequence[str]) -> Kind:
     """What the query asks for, from its words (a condition unless a word says otherwise)."""
     lowered = [w.lower() for w in words]
     joined = " ".join(lowered)
     if set(lowered) & POISONING_CUES:
         return "condition"
+    if set(lowered) & MEDICARE_WORDS:
+        return "medicare"
     if any(w in DRUG_WORDS for w in lowered) or _BRANDS.search(joined):
         return "drug"
-    if any(w in SUPPLY_WORDS for w in lowered):
+    if any(w in SUPPLY_WORDS for w in lowered) or _EQUIPMENT.search(joined):
         return "supply"
     if any(w in PROCEDURE_WORDS or w.endswith(PROCEDURE_ENDINGS) for w in lowered):
         return "procedure"

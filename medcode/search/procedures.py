@@ -113,6 +113,12 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "shock waves": ("fragmentation", "external"),
     "with mesh": ("supplement", "synthetic", "substitute"),
     "mesh": ("supplement", "synthetic", "substitute"),
+    # A repair said to be without mesh stays a Repair (no Supplement device).
+    "without mesh": ("repair",),
+    "no mesh": ("repair",),
+    "extraction": ("extraction",),
+    "implanted": ("insertion",),
+    "implantation": ("insertion",),
 }
 # Surgical word endings -> the root operation (a prefix names the body part, below).
 ENDINGS: dict[str, tuple[str, ...]] = {
@@ -252,6 +258,50 @@ BODY: dict[str, tuple[str, ...]] = {
     "shinbone": ("tibia",),
     "shin bone": ("tibia",),
     "forearm": ("lower", "arm"),
+    # Peripheral Vein (the body part of the Administration and Circulatory sections' IV).
+    "peripheral iv": ("peripheral", "vein"),
+    "iv in the arm": ("peripheral", "vein"),
+    "iv in her arm": ("peripheral", "vein"),
+    "iv in his arm": ("peripheral", "vein"),
+    "vein in the arm": ("peripheral", "vein"),
+    "vein in her arm": ("peripheral", "vein"),
+    "vein in his arm": ("peripheral", "vein"),
+    "arm vein": ("peripheral", "vein"),
+    # Substance values of Transfusion (302/303): Platelets, Red Blood Cells.
+    "platelet": ("platelets",),
+    "platelets": ("platelets",),
+    "red blood cell": ("red", "blood", "cells"),
+    "red cells": ("red", "blood", "cells"),
+    "prbc": ("red", "blood", "cells"),
+    "prbcs": ("red", "blood", "cells"),
+    "packed red cells": ("red", "blood", "cells"),
+    "endometrial": ("endometrium",),
+    "under the skin": ("subcutaneous", "tissue"),
+    "spinal cord stimulator generator": ("stimulator", "generator"),
+    "one tooth": ("tooth", "single"),
+    "a tooth": ("tooth", "single"),
+    "single tooth": ("tooth", "single"),
+    # Imaging qualifiers: no contrast is the plain type (contrast value None); the titles
+    # that say "Contrast" name one.
+    "without contrast": (),
+    "w/o contrast": (),
+    "no contrast": (),
+    "non contrast": (),
+    "non-contrast": (),
+    "noncontrast": (),
+    "without dye": (),
+    "with and without contrast": ("contrast", "unenhanced", "enhanced"),
+    # A device the query says it is not ("regular, not reverse" shoulder replacement).
+    "not reverse": (),
+    "not a reverse": (),
+    "non reverse": (),
+    "non-reverse": (),
+    # What an aspiration is done for: Diagnostic (qualifier X).
+    "check the fluid": ("diagnostic",),
+    "test the fluid": ("diagnostic",),
+    "fluid tested": ("diagnostic",),
+    "fluid sent": ("diagnostic",),
+    "for testing": ("diagnostic",),
 }
 # How the body part was reached -> the approach as the titles say it.
 APPROACHES: dict[str, tuple[str, ...]] = {
@@ -272,6 +322,19 @@ APPROACHES: dict[str, tuple[str, ...]] = {
     # Imaging): the words name no body part.
     "transthoracic": (),
     "through the chest wall": (),
+    # A catheter through a blood vessel (the groin's femoral artery or vein) is the
+    # Percutaneous approach; through the vagina is Via Natural or Artificial Opening.
+    "transcatheter": ("percutaneous",),
+    "catheter based": ("percutaneous",),
+    "through the groin": ("percutaneous",),
+    "via the groin": ("percutaneous",),
+    "through the femoral artery": ("percutaneous",),
+    "through the femoral vein": ("percutaneous",),
+    "through the vagina": ("via", "natural", "opening"),
+    "hysteroscopic": ("via", "natural", "opening", "endoscopic"),
+    "cystoscopic": ("via", "natural", "opening", "endoscopic"),
+    "ureteroscopic": ("via", "natural", "opening", "endoscopic"),
+    "bronchoscopic": ("via", "natural", "opening", "endoscopic"),
 }
 # Whole procedure names whose PCS wording shares no word with them.
 NAMED: dict[str, tuple[str, ...]] = {
@@ -353,6 +416,54 @@ NAMED: dict[str, tuple[str, ...]] = {
     "echocardiogram": ("ultrasonography", "heart"),
     "scope": ("inspection", "endoscopic"),
     "scoped": ("inspection", "endoscopic"),
+    # Transcatheter aortic valve replacement: Replacement of Aortic Valve, Percutaneous
+    # Approach (02RF3); the device (zooplastic, synthetic ...) is not in the name.
+    "tavr": ("replacement", "aortic", "valve", "percutaneous"),
+    "tavi": ("replacement", "aortic", "valve", "percutaneous"),
+    # Obstetrics (section 1): Drainage of Amniotic Fluid, Diagnostic from Products of
+    # Conception, Percutaneous Approach (10903ZU).
+    "amniocentesis": ("drainage", "amniotic", "fluid", "diagnostic", "products", "conception"),
+    # Hysterectomy by approach (0UT9): through the vagina is Via Natural or Artificial
+    # Opening; laparoscopically assisted is "... With Percutaneous Endoscopic Assistance".
+    "vaginal hysterectomy": ("resection", "uterus", "via", "natural", "opening"),
+    "abdominal hysterectomy": ("resection", "uterus", "open"),
+    "laparoscopic assisted vaginal hysterectomy": (
+        "resection",
+        "uterus",
+        "via",
+        "natural",
+        "opening",
+        "percutaneous",
+        "endoscopic",
+        "assistance",
+    ),
+    "lavh": (
+        "resection",
+        "uterus",
+        "via",
+        "natural",
+        "opening",
+        "percutaneous",
+        "endoscopic",
+        "assistance",
+    ),
+    # Placement section, Immobilization (2W3) using Cast; a short arm or leg cast covers
+    # the lower arm or leg.
+    "put in a cast": ("immobilization", "cast"),
+    "placed in a cast": ("immobilization", "cast"),
+    "cast applied": ("immobilization", "cast"),
+    "cast application": ("immobilization", "cast"),
+    "casting": ("immobilization", "cast"),
+    "short arm cast": ("immobilization", "lower", "arm", "cast"),
+    "short leg cast": ("immobilization", "lower", "leg", "cast"),
+    "cast on": ("immobilization", "cast"),
+    # Administration section, Irrigation of Peritoneal Cavity using Dialysate (3E1M39Z).
+    "peritoneal dialysis": ("irrigation", "peritoneal", "cavity", "dialysate"),
+    # A tooth pulled is an Extraction (0CD: Upper Tooth, Lower Tooth; Single, Multiple).
+    "pulled tooth": ("extraction", "tooth"),
+    "tooth pulled": ("extraction", "tooth"),
+    "teeth pulled": ("extraction", "tooth", "multiple"),
+    "pulled teeth": ("extraction", "tooth", "multiple"),
 }
 # The root operations of the Medical and Surgical section (and the other sections' types
 # used above), as the titles spell them.
@@ -371,6 +482,17 @@ NOT_A_SITE = ROOT_OPERATIONS | _words(
     device drainage nonautologous right left bilateral"""
 )
 JOINTS = _words("knee hip shoulder ankle elbow wrist joint")
+# A joint aspirated is drained through a needle (Drainage, Percutaneous Approach); "pulled"
+# is an Extraction only for a tooth (a pulled muscle is an injury).
+ASPIRATION = _words("aspiration aspirated aspirate")
+TEETH = _words("tooth teeth")
+# A body part named beside a surgical word's combining form is the more specific one
+# ("sigmoid colectomy": Sigmoid Colon, not Large Intestine).
+REFINES: dict[tuple[str, ...], frozenset[str]] = {
+    ("large", "intestine"): _words("sigmoid transverse ascending descending cecum"),
+}
+# Words that name how a substance is given, not what: dropped from an Introduction.
+ROUTE_WORDS = _words("infusion injection")
 # A cut closed with stitches is a repair of the skin, external approach (the wound's
 # edges sewn on the surface); a deeper layer named in the query is kept instead.
 CUTS = _words("cut cuts gash laceration lacerations")
@@ -382,7 +504,7 @@ IMAGING_BODY: dict[str, tuple[str, ...]] = {"head": ("brain",), "belly": ("abdom
 FILLER = _words(
     """a an the my his her their of on in to for with and or was were had has have been got
     get done surgery surgical operation procedure total complete partial inside into through
-    out up off one single patient pt s/p status post performed under"""
+    out up off one single patient pt s/p status post performed under no not without"""
 )
 # A query about a past procedure, a complication of one, a visit, a screening or a supply
 # after one asks for an ICD-10-CM status, complication or encounter code, or a HCPCS item,
@@ -496,6 +618,18 @@ def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None)
             elif token not in FILLER and token in known:
                 out.append(token)
             i += 1
+    if ASPIRATION & set(tokens) and JOINTS & set(tokens):
+        out = [w for w in out if w not in ASPIRATION] + ["joint", "drainage", "percutaneous"]
+        named = True
+    if "pulled" in tokens and TEETH & set(tokens):
+        out.append("extraction")
+        named = True
+    for body, specific in REFINES.items():
+        if specific & set(out):
+            text_out = " ".join(out).replace(" ".join(body), " ")
+            out = text_out.split()
+    if "introduction" in out:
+        out = [w for w in out if w not in ROUTE_WORDS]
     operations = [w for w in out if w in ROOT_OPERATIONS]
     if not named or not [w for w in out if w not in NOT_A_SITE and w in known]:
         # No procedure named, or nothing it was done to ("passed out", "getting chemo").

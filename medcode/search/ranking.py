@@ -70,6 +70,13 @@ SUPPLY_WORDS = words_of(
 # Pap smear, G0438 annual wellness visit), not the diagnosis or the CPT code.
 MEDICARE_WORDS = words_of("medicare")
 DRUG_WORDS = words_of("injection injections shot shots infusion iv im injectable vial")
+# What is given through the IV when it is named without a brand ("chemo through a peripheral
+# IV", "platelet transfusion through an IV"): the administration, a procedure
+# (ICD-10-PCS Administration and Transfusion), not a drug code.
+ADMINISTERED = words_of("transfusion transfused chemotherapy chemo")
+# A CPT anesthesia code (00100-01999) answers a procedure's words only when anesthesia is
+# asked for.
+ANESTHESIA_CUES = words_of("anesthesia anaesthesia anesthetic anesthesiologist sedation")
 # An implanted device named alone ("spinal cord stimulator", "has a pacemaker") is not a
 # condition: the status code, the implant procedure and the device's HCPCS code all fit.
 DEVICE_WORDS = words_of(
@@ -233,8 +240,9 @@ def query_kind(words: Sequence[str]) -> Kind:
         return "condition"
     if set(lowered) & MEDICARE_WORDS:
         return "medicare"
-    if any(w in DRUG_WORDS for w in lowered) or _BRANDS.search(joined):
-        return "drug"
+    brand = _BRANDS.search(joined) is not None
+    if any(w in DRUG_WORDS for w in lowered) or brand:
+        return "procedure" if set(lowered) & ADMINISTERED and not brand else "drug"
     if any(w in SUPPLY_WORDS for w in lowered) or _EQUIPMENT.search(joined):
         return "supply"
     if any(w in PROCEDURE_WORDS or w.endswith(PROCEDURE_ENDINGS) for w in lowered):
@@ -270,11 +278,18 @@ def weight(doc: Doc, kind: Kind, words: frozenset[str], *, asked: bool = False) 
         w *= DEMOTED
     if doc.system == "HCPCS" and not doc.is_billable:
         w *= TERMINATED
+    if is_anesthesia(doc.system, code) and not words & ANESTHESIA_CUES:
+        w *= DEMOTED
     if doc.system == "ICD10CM" and any(
         applies(code) and not words & cues for applies, cues in CHAPTER_CUES
     ):
         w *= DEMOTED
     return w
+
+
+def is_anesthesia(system: str, code: str) -> bool:
+    """A CPT anesthesia code (00100-01999)."""
+    return system == "CPT" and code.isdigit() and code < "02000"
 
 
 def query_stems(words: Sequence[str]) -> frozenset[str]:
@@ -435,6 +450,37 @@ def pcs_extra(docs: dict[int, Doc], words: Sequence[str]) -> dict[int, int]:
     return out
 
 
+# A procedure query's best ICD-10-PCS code whose title says every word of its PCS reading is
+# shown at this rank (from 0) or better: a coder searching a procedure in plain words may
+# want the CPT code or the PCS code, so both get a place in the top 3.
+PCS_SLOT = 2
+
+
+def pcs_in_top(
+    scored: list[tuple[int, float]],
+    docs: dict[int, Doc],
+    words: Sequence[str],
+    *,
+    vocabulary: frozenset[str] | None = None,
+) -> list[tuple[int, float]]:
+    """`scored` with its first fully matching PCS code moved up to PCS_SLOT (its score
+    raised to the one it passes), when it is lower; unchanged otherwise."""
+    from medcode.search.procedures import pcs_words, title_words
+
+    reading = set(pcs_words(list(words), vocabulary=vocabulary))
+    if not reading or len(scored) <= PCS_SLOT:
+        return scored
+    for i, (doc_id, _) in enumerate(scored):
+        doc = docs.get(doc_id)
+        if doc is None or doc.system != "ICD10PCS" or not reading <= title_words(doc.title):
+            continue
+        if i <= PCS_SLOT:
+            return scored
+        moved = (doc_id, scored[PCS_SLOT][1])
+        return [*scored[:PCS_SLOT], moved, *scored[PCS_SLOT:i], *scored[i + 1 :]]
+    return scored
+
+
 def is_quality_code(code: str, title: str) -> bool:
     """A quality-reporting code (MIPS measures: G8xxx, G9xxx, M1xxx, and the G/M codes whose
     descriptors report on patients, documentation or a measurement period)."""
@@ -520,6 +566,8 @@ def rerank(
                 factor *= NOT_HISTORY
         scored.append((doc_id, factor / (RANK_K + rank)))
     scored.sort(key=lambda item: -item[1])
+    if kind == "procedure":
+        scored = pcs_in_top(scored, docs, words)
     if billable is False:
         return [(d, s, d) for d, s in scored]
     return resolve(scored, docs, side=side or trimester, encounter=query_encounter(words))

@@ -15,7 +15,15 @@ from medcode.search import drug_brands
 from medcode.search.drug_brands import HCPCS_BRANDS
 from medcode.search.procedures import pcs_words
 from medcode.search.querytext import expand_synonyms
-from medcode.search.ranking import brand_generics, is_quality_code, query_kind, words_of
+from medcode.search.ranking import (
+    Doc,
+    brand_generics,
+    is_quality_code,
+    pcs_in_top,
+    query_kind,
+    weight,
+    words_of,
+)
 
 # Words of ICD-10-PCS titles (FY2026 tables) the procedure tests need.
 PCS_WORDS = words_of(
@@ -27,7 +35,8 @@ PCS_WORDS = words_of(
     knee joint immobilization arm cast splint magnetic resonance imaging brain lumbar spine
     contrast unenhanced destruction endometrium irrigation peritoneal cavity dialysate
     insertion stimulator generator chest subcutaneous tissue fascia synthetic substitute
-    shoulder reverse ball socket humeral surface glenoid hip"""
+    shoulder reverse ball socket humeral surface glenoid hip valve therapeutic enhanced
+    assistance back gallbladder brain femoral"""
 )
 
 
@@ -47,6 +56,8 @@ PCS_WORDS = words_of(
         ("firmagon shot", "degarelix"),
         ("trelstar injection", "triptorelin pamoate"),
         ("haldol decanoate shot", "haloperidol decanoate"),
+        # Rebif is the subcutaneous interferon beta-1a (Q3028), not the 30 mcg code (J1826).
+        ("rebif injection", "interferon beta-1a subcutaneous"),
     ],
 )
 def test_a_brand_of_a_billed_drug_names_the_generic_of_its_hcpcs_descriptor(query, generic):
@@ -57,6 +68,11 @@ def test_a_brand_of_a_billed_drug_names_the_generic_of_its_hcpcs_descriptor(quer
 def test_the_longer_brand_name_wins_over_its_first_word():
     # "haldol decanoate" is the decanoate, not haloperidol lactate (J1630).
     assert brand_generics(["haldol", "decanoate", "shot"]) == ["haloperidol decanoate"]
+    # The subcutaneous form with hyaluronidase (J9334) is not the intravenous one (J9332).
+    assert brand_generics(["vyvgart", "hytrulo"]) == [
+        "efgartigimod alfa hyaluronidase-qvfc",
+        "hyaluronidase-qvfc",
+    ]
 
 
 def test_every_brand_line_names_a_hcpcs_code_whose_descriptor_it_follows():
@@ -117,3 +133,127 @@ def test_medicare_makes_no_procedure_of_a_service():
 def test_everyday_equipment_names_read_as_their_descriptor_words(words, expected):
     groups = expand_synonyms(words.split())
     assert any(expected in " ".join(alt) for group in groups for alt in group)
+
+
+# ---------------------------------------------------------------- ICD-10-PCS value names
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "absent"),
+    [
+        # Approach: laparoscopic -> Percutaneous Endoscopic; the named part refines the
+        # combining form (Sigmoid Colon, not Large Intestine).
+        ("laparoscopic sigmoid colectomy", "resection sigmoid percutaneous endoscopic", "large"),
+        # A repair without mesh stays a Repair (no Supplement with Synthetic Substitute).
+        ("open right inguinal hernia repair without mesh", "repair open right inguinal", "mesh"),
+        ("laparoscopic left inguinal hernia repair, no mesh", "repair left inguinal", "synthetic"),
+        # Through the groin or a catheter: Percutaneous (not the Inguinal Region).
+        (
+            "transcatheter aortic valve replacement through the groin",
+            "replacement aortic percutaneous",
+            "inguinal",
+        ),
+        ("TAVR through the femoral artery", "replacement aortic valve percutaneous", "femoral"),
+        # Transfusion and chemotherapy through a peripheral IV: Peripheral Vein.
+        (
+            "platelet transfusion through an IV in the arm",
+            "transfusion platelets peripheral vein",
+            "arm",
+        ),
+        (
+            "chemotherapy through a peripheral IV",
+            "introduction antineoplastic peripheral vein",
+            "infusion",
+        ),
+        (
+            "chemo infusion into a vein in the arm",
+            "introduction antineoplastic peripheral vein",
+            "infusion",
+        ),
+        # Device: not a reverse ball and socket.
+        (
+            "right shoulder replacement, regular not reverse",
+            "replacement right shoulder joint synthetic",
+            "reverse",
+        ),
+        # Mouth and Throat, Extraction; single tooth.
+        ("pulled one lower tooth", "extraction lower tooth", "pulled"),
+        # Hysterectomy by approach.
+        ("vaginal hysterectomy", "resection uterus via natural opening", "open"),
+        (
+            "laparoscopic assisted vaginal hysterectomy",
+            "resection uterus via natural opening assistance",
+            "open",
+        ),
+        # Obstetrics: Drainage of Amniotic Fluid, Diagnostic.
+        ("amniocentesis", "drainage amniotic fluid diagnostic products conception", "therapeutic"),
+        # A joint aspirated to test the fluid: Drainage, Percutaneous, Diagnostic.
+        (
+            "right knee aspiration to check the fluid",
+            "drainage right knee joint percutaneous diagnostic",
+            "aspiration",
+        ),
+        # Placement: Immobilization using Cast.
+        ("short arm cast left forearm", "immobilization left lower arm cast", "splint"),
+        # Imaging without contrast: the plain type (no "Contrast" in the title).
+        ("MRI of the brain without contrast", "magnetic resonance imaging brain", "contrast"),
+        (
+            "MRI lumbar spine with and without contrast",
+            "lumbar spine contrast unenhanced enhanced",
+            "brain",
+        ),
+        # A generator implanted under the skin: Insertion into Subcutaneous Tissue.
+        (
+            "spinal cord stimulator generator implanted under the skin of the back",
+            "insertion stimulator generator subcutaneous tissue back",
+            "spinal",
+        ),
+        (
+            "hysteroscopic endometrial ablation",
+            "destruction endometrium via natural opening endoscopic",
+            "open",
+        ),
+        ("peritoneal dialysis", "irrigation peritoneal cavity dialysate", "filtration"),
+    ],
+)
+def test_procedure_words_read_as_the_pcs_axes_value_names(query, expected, absent):
+    words = pcs_words(query.split(), vocabulary=PCS_WORDS)
+    assert set(expected.split()) <= set(words), words
+    assert absent not in words
+
+
+def test_aspiration_and_pulled_need_a_joint_or_a_tooth():
+    assert pcs_words(["aspiration", "pneumonia"], vocabulary=PCS_WORDS) == []
+    assert pcs_words(["pulled", "a", "muscle", "in", "my", "back"], vocabulary=PCS_WORDS) == []
+
+
+def test_what_is_given_through_an_iv_without_a_brand_is_a_procedure():
+    assert query_kind(["chemotherapy", "through", "a", "peripheral", "IV"]) == "procedure"
+    assert query_kind(["platelet", "transfusion", "through", "an", "IV"]) == "procedure"
+    assert query_kind(["keytruda", "chemo", "infusion"]) == "drug"
+    assert query_kind(["zofran", "iv"]) == "drug"
+
+
+def test_anesthesia_codes_wait_for_the_word_anesthesia():
+    doc = Doc(1, "CPT", "00790", True, "", "", "Anesthesia for upper abdominal procedures")
+    said = frozenset({"laparoscopic", "cholecystectomy"})
+    assert weight(doc, "procedure", said) < weight(doc, "procedure", said | {"anesthesia"})
+
+
+def test_the_best_full_pcs_match_gets_a_place_in_the_top_3():
+    docs = {
+        i: Doc(i, "CPT", f"4756{i}", True, "", "", "Laparoscopic cholecystectomy")
+        for i in range(1, 5)
+    }
+    docs[9] = Doc(
+        9,
+        "ICD10PCS",
+        "0FT44ZZ",
+        True,
+        "",
+        "",
+        "Resection of Gallbladder, Percutaneous Endoscopic Approach",
+    )
+    scored = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (9, 0.5)]
+    moved = pcs_in_top(scored, docs, ["laparoscopic", "cholecystectomy"], vocabulary=PCS_WORDS)
+    assert [d for d, _ in moved] == [1, 2, 9, 3, 4]

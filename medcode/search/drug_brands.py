@@ -110,7 +110,7 @@ CANCER: dict[str, tuple[str, ...]] = {
 HORMONE: dict[str, tuple[str, ...]] = {
     "zoladex": ("goserelin acetate implant", "goserelin"),  # J9202 Goserelin acetate implant
     "eligard": ("leuprolide acetate depot suspension", "leuprolide acetate"),  # J9217
-    "lupron depot": ("leuprolide acetate depot suspension", "leuprolide acetate"),  # J9217
+    "lupron depot": ("leuprolide acetate depot suspension", "leuprolide acetate"),  # J9217, J1950
     "viadur": ("leuprolide acetate implant",),  # J9219 Leuprolide acetate implant, 65 mg
     "trelstar": ("triptorelin pamoate", "triptorelin"),  # J3315
     "triptodur": ("triptorelin extended-release", "triptorelin"),  # J3316
@@ -277,8 +277,8 @@ BIOLOGIC: dict[str, tuple[str, ...]] = {
     "krystexxa": ("pegloticase",),  # J2507
     "lemtrada": ("alemtuzumab",),  # J0202
     "copaxone": ("glatiramer acetate", "glatiramer"),  # J1595
-    "avonex": ("interferon beta-1a",),  # J1826
-    "rebif": ("interferon beta-1a",),  # J1826
+    "avonex": ("interferon beta-1a",),  # J1826, Q3027 (1 mcg for intramuscular use)
+    "rebif": ("interferon beta-1a subcutaneous", "interferon beta-1a"),  # Q3028 (subcutaneous)
     "betaseron": ("interferon beta-1b",),  # J1830
     "extavia": ("interferon beta-1b",),  # J1830
     "briumvi": ("ublituximab-xiiy",),  # J2329
@@ -289,6 +289,7 @@ BIOLOGIC: dict[str, tuple[str, ...]] = {
     "ajovy": ("fremanezumab-vfrm",),  # J3031
     "tepezza": ("teprotumumab-trbw",),  # J3241
     "vyvgart": ("efgartigimod alfa-fcab", "efgartigimod"),  # J9332
+    "vyvgart hytrulo": ("efgartigimod alfa hyaluronidase-qvfc", "hyaluronidase-qvfc"),  # J9334
     "uplizna": ("inebilizumab-cdon",),  # J1823
     "spinraza": ("nusinersen",),  # J2326
     "zolgensma": ("onasemnogene abeparvovec-xioi", "onasemnogene"),  # J3399

@@ -32,6 +32,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from medcode.ops.serve import DEFAULT_THREADS, default_workers
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CODES = "63650,S72.001A,E0114,0SR90J9,99213"
 CODE_COLUMNS = (
@@ -401,7 +403,10 @@ def main() -> None:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
         "cpu_count": os.cpu_count(),
-        "medcode_workers": args.workers or 2 * (os.cpu_count() or 1) + 1,
+        # What `medcode serve` ran with (its defaults unless --workers or MEDCODE_WEB_* say).
+        "medcode_workers": args.workers
+        or int(os.environ.get("MEDCODE_WEB_WORKERS") or default_workers()),
+        "medcode_threads": int(os.environ.get("MEDCODE_WEB_THREADS") or DEFAULT_THREADS),
         "connections": args.connections,
         "wrk_threads": args.threads,
         "duration_seconds": args.duration,

@@ -225,6 +225,52 @@ def test_a_note_written_as_a_clinical_record_is_told_from_a_case_report(text, ex
     assert is_clinical_record(text) is expected
 
 
+# A US clinician's note written as prose, without sections or shorthand: the same story as
+# CASE_REPORT told as a telephone note, a consult letter, an ED course and a titled summary.
+PROSE_BODY = (
+    "a 54-year-old man with fever and painful urination for three days, without flank pain. "
+    "His urine culture grew Escherichia coli sensitive to nitrofurantoin and he has no drug "
+    "allergies. Nitrofurantoin was prescribed for five days, with fluids, and a return visit "
+    "if fever or back pain develops; his diabetes is controlled on metformin."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spoke with the patient's wife about " + PROSE_BODY,
+        "Dear Dr. Lee,\nThank you for referring " + PROSE_BODY,
+        "Mr. Garcia is " + PROSE_BODY,
+        "I saw " + PROSE_BODY + " I called in the prescription.",
+        "He came to the ED at 10 pm as " + PROSE_BODY + " Temperature 101.3 °F.",
+        "Urgent care visit.\nThis is " + PROSE_BODY,
+        "Today he reports feeling better. He is " + PROSE_BODY,
+        "He was seen by his PCP as " + PROSE_BODY,
+    ],
+)
+def test_a_us_note_written_as_prose_is_read_as_a_clinical_record(text):
+    from medcode.search.notes_findings import is_clinical_record
+
+    assert len(text) > 300  # not a record by its length alone
+    assert is_clinical_record(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        CASE_REPORT,
+        CASE_REPORT + " He had a history of type I diabetes and a grade I hepatic encephalopathy.",
+        CASE_REPORT + " Intubation was performed with a 39F double-lumen tube.",
+        CASE_REPORT + " He received cotrimoxazole at PCP prophylaxis doses.",
+        "Case report. " + CASE_REPORT,
+    ],
+)
+def test_a_case_report_with_a_roman_numeral_or_a_catheter_size_stays_a_case_report(text):
+    from medcode.search.notes_findings import is_clinical_record
+
+    assert not is_clinical_record(text)
+
+
 def test_the_learned_parts_stay_out_of_a_clinical_record_but_weigh_in_a_case_report():
     from dataclasses import replace
 

@@ -49,6 +49,7 @@ from medcode.search.querytext import (
     ParsedQuery,
     expand_synonyms,
     parse_query,
+    side_words,
 )
 from medcode.search.ranking import (
     EXTERNAL_CUES,
@@ -57,6 +58,12 @@ from medcode.search.ranking import (
     query_kind,
     query_trimester,
     rerank,
+)
+from medcode.search.readings import (
+    maternity_readings,
+    neoplasm_readings,
+    newborn_readings,
+    phobia_readings,
 )
 from medcode.search.typos import correct_words
 
@@ -102,6 +109,11 @@ TABLE_DEPTH = 3
 # (external_cause_hits) join with this weight, the first EXTERNAL_DEPTH of them; they are
 # not demoted as unasked when the query names a mechanism (ranking.EXTERNAL_CUES) or says
 # one of CAUSE_WORDS.
+# What the query says in a sentence (a pregnancy, a newborn, a cancer's spread, a fear:
+# sentence_reading_hits) names the chapter or column it asks for: those codes join with this
+# weight, the first SENTENCE_DEPTH of them, never demoted as unasked.
+SENTENCE_WEIGHT = 2.0
+SENTENCE_DEPTH = 4
 EXTERNAL_WEIGHT = 1.0
 EXTERNAL_DEPTH = 3
 CAUSE_WORDS = frozenset({"external", "cause", "activity"})
@@ -297,6 +309,7 @@ def search(
             [] if past or tabled else procedure_hits(q, list(parsed.words), filters, typing=typing)
         )
         indexed = [] if procedure else index_reading_hits(read, filters, typing=typing)
+        said = [] if procedure or past else sentence_reading_hits(q, filters, typing=typing)
         # "slipped on the ice", "cut myself with a kitchen knife": the External Cause Index.
         caused = (
             []
@@ -319,6 +332,7 @@ def search(
                 (procedure, PROCEDURE_WEIGHT),
                 (tabled, TABLE_WEIGHT),
                 (indexed, INDEX_WEIGHT),
+                (said, SENTENCE_WEIGHT),
                 (caused, EXTERNAL_WEIGHT),
                 ([h.document_id for h in drugs], DRUG_WEIGHT),
             ],
@@ -342,7 +356,7 @@ def search(
             kind=route,
             past=past,
             lead=lead,
-            asked=frozenset(tabled + caused) if asks_cause else frozenset(tabled),
+            asked=frozenset(tabled + said + (caused if asks_cause else [])),
         )
         for doc_id, score, source in reranked:
             how: MatchKind = "words" if source in hits else "meaning"
@@ -482,6 +496,23 @@ def word_groups(words: Sequence[str]) -> list[Group]:
     return expand_synonyms(content_words(words))
 
 
+def with_forms(groups: list[Group], frequency: dict[str, int]) -> list[Group]:
+    """A word no document has ("snore", "bloated") also matches the documents' words of its
+    root ("snoring", "bloating"): wordforms.document_forms."""
+    from medcode.ops.generation import current
+    from medcode.search.wordforms import document_forms, load_forms
+
+    out: list[Group] = []
+    for group in groups:
+        if len(group) == 1 and len(group[0]) == 1:
+            forms = document_forms(group[0][0], frequency, load_forms(current().token))
+            # A form's own lay synonyms too ("bruised": bruise, and so contusion).
+            more = [e for f in forms for e in LAY_SYNONYMS.get(f, ())]
+            group = (group[0], *((f,) for f in forms), *(tuple(e.split()) for e in more))
+        out.append(group)
+    return out
+
+
 @dataclass(frozen=True)
 class WordHits:
     hits: list[Hit]
@@ -521,13 +552,18 @@ def search_words(
         )
 
     plain: list[Group] = [((w,),) for w in content]
-    groups = word_groups(words)
+    groups = with_forms(word_groups(words), frequency)
     expanded = every_word(groups)
     corrections: dict[str, str] = {}
     if not expanded:
         # "fell", "jogging", "bike": everyday words the External Cause reader knows are no
         # typos of title words ("cell", "logging", "bile").
-        typed = correct_words(content, backend, prefix_last=prefix_last)
+        # A word read in its documents' form ("snore": snoring) is no typo either.
+        # So are the words of a lay phrase ("blistering burn").
+        formed = {w for g in groups if len(g) > 1 for w in g[0]}
+        typed = correct_words(
+            [w for w in content if w not in formed], backend, prefix_last=prefix_last
+        )
         corrections = {w: c for w, c in typed.items() if w.lower() not in OWN_WORDS}
         if corrections:
             words = [corrections.get(w, w) for w in words]
@@ -734,7 +770,7 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
     from medcode.search.note_coder import index_hits
 
     index, book = load_index(token), load_codebook(token)
-    readings = [q, *lay_readings(q)]
+    readings = [q, *lay_readings(q), *form_readings(q, token), *eye_readings(q)]
     # "kidney problems": the Index says complications ("Diabetes, with, kidney complications").
     if _PROBLEMS.search(q):
         readings.append(_PROBLEMS.sub("complications", q))
@@ -757,6 +793,59 @@ def index_codes(q: str, token: str) -> tuple[str, ...]:
             if code not in codes:
                 codes.append(code)
     return tuple(codes[:INDEX_DEPTH])
+
+
+def sentence_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]:
+    """ICD-10-CM codes for what the query says in a sentence (sentence_codes), best first;
+    [] while typing or when ICD-10-CM is filtered out."""
+    if typing or (filters.systems and CodeSystem.ICD10CM not in filters.systems):
+        return []
+    from medcode.ops.generation import current
+
+    return code_ids(list(sentence_codes(q.lower(), current().token)), filters)
+
+
+@lru_cache(maxsize=2048)
+def sentence_codes(q: str, token: str) -> tuple[str, ...]:
+    """The codes the Index gives for what a query says in a sentence (readings.py): a
+    condition in a pregnancy (chapter 15) or in a newborn (chapter 16), a cancer spread to
+    a site (the Neoplasm Table's secondary column), "not cancer" (the benign column), a
+    fear of something (F40). Only codes of the chapter or column the reading names are
+    kept: the query asked for them."""
+    from medcode.search.codebook import load_codebook
+    from medcode.search.index_matcher import load_index
+    from medcode.search.note_coder import index_hits
+
+    index, book = load_index(token), load_codebook(token)
+    base = [q, *lay_readings(q), *eye_readings(q)]
+    trimester = query_trimester(_TOKEN.findall(q))
+    # A query the Index already reads in chapter 15 or 16 ("ectopic pregnancy", "newborn
+    # jaundice") needs no reading of its condition as a pregnancy's or a newborn's.
+    plain = index_codes(q, token)
+    asked: list[tuple[str, tuple[str, ...]]] = [
+        *((r, ("C", "D0", "D1", "D2", "D3", "D4")) for r in neoplasm_readings(q)),
+        *((r, ("F40",)) for r in phobia_readings(q)),
+    ]
+    if not any(code.startswith("P") for code in plain):
+        asked.extend((r, ("P",)) for b in base for r in newborn_readings(b))
+    if not any(code.startswith("O") for code in plain):
+        asked.extend(
+            (f"{r} {trimester or 'unspecified trimester'}", ("O",))
+            for b in base
+            for r in maternity_readings(b)
+        )
+    codes: list[str] = []
+    for reading, chapters in asked:
+        for code, _, path in index_hits(index, book, reading):
+            # "Pregnancy, complicated" alone (O26.9-) says nothing the query did.
+            if path.endswith(_COMPLICATED) or not code.startswith(chapters):
+                continue
+            if code not in codes:
+                codes.append(code)
+    return tuple(codes[:SENTENCE_DEPTH])
+
+
+_COMPLICATED = ("complicated by (care of) (management affected by)", "complicated NOS")
 
 
 @lru_cache(maxsize=2048)
@@ -837,6 +926,36 @@ _PAST = re.compile(
     r"|s/p|status post|had)\b",
     re.IGNORECASE,
 )
+
+
+def eye_readings(q: str) -> list[str]:
+    """The query with its eye abbreviations and sides spelt out as the word search reads it
+    (querytext.side_words: "PDR with DME OS" -> "... macular edema left"), in the Index's
+    words too; [] when nothing changes."""
+    tokens = _TOKEN.findall(q.lower())
+    sided = side_words(tokens)
+    if sided == tokens:
+        return []
+    text = " ".join(sided)
+    return [text, *lay_readings(text)]
+
+
+def form_readings(q: str, token: str) -> list[str]:
+    """The query with each word no document has in the documents' form of it ("I snore"
+    -> "I snoring", which the Index reads as Snoring); [] when no word changes."""
+    from medcode.search.wordforms import document_forms, load_forms
+
+    words = _TOKEN.findall(q.lower())
+    known = document_frequency(words)
+    forms = load_forms(token)
+    changed = False
+    out = []
+    for word in words:
+        found = document_forms(word, known, forms)
+        changed = changed or bool(found)
+        out.append(found[0] if found else word)
+    text = " ".join(out)
+    return [text, *lay_readings(text)] if changed else []
 
 
 def lay_readings(q: str) -> list[str]:

@@ -22,6 +22,7 @@ from medcode.lib.codeshapes import (
     ICD10PCS_CHAR,
     MODIFIER,
 )
+from medcode.search.clinical_words import EYE_ABBREVIATIONS, EYE_CONTEXT_WORDS, clinical_words
 from medcode.search.laywords import lay_synonyms
 
 CodeSystem = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt"]
@@ -247,7 +248,7 @@ def parse_query(q: str) -> ParsedQuery:
 _EYE_WORDS = """eye eyes ocular eyelid amd armd poag glaucoma cataract cataracts macular macula
     retina retinal retinopathy cornea corneal conjunctivitis uveitis iritis keratitis
     blepharitis chalazion stye hordeolum pterygium vitreous crao crvo brvo iop"""
-EYE_WORDS = frozenset(_EYE_WORDS.split())
+EYE_WORDS = frozenset(_EYE_WORDS.split()) | EYE_ABBREVIATIONS
 EYE_SIDES = {"od": "right", "os": "left", "ou": "bilateral"}
 # R and L written alone for the side ("osgood schlatter R knee", "fx L distal radius").
 LETTER_SIDES = {"r": "right", "l": "left"}
@@ -257,8 +258,12 @@ def side_words(words: Sequence[str]) -> list[str]:
     """The words with clinicians' side letters spelt out: OD/OS/OU in a query about the
     eye, R and L standing alone (not after a number: "2 L" is litres; not "r/o", rule out)."""
     eye = any(w in EYE_WORDS for w in words)
-    out = []
+    out: list[str] = []
     for i, word in enumerate(words):
+        if eye and word in EYE_CONTEXT_WORDS:
+            # "PDR with DME OS": diabetic macular edema, not durable medical equipment.
+            out.extend(EYE_CONTEXT_WORDS[word])
+            continue
         if eye and word in EYE_SIDES:
             word = EYE_SIDES[word]
         elif (
@@ -399,6 +404,13 @@ STOP_WORDS = frozenset(
         "with",
     ]
 )
+
+# Specialty abbreviations and lay symptom, mental-health, injury and maternity words
+# (clinical_words.py), each also without its stop words, as the word search reads a query.
+for _phrase, _words in clinical_words().items():
+    for _key in (_phrase, " ".join(w for w in _phrase.split() if w not in STOP_WORDS)):
+        if _key:
+            LAY_SYNONYMS.setdefault(_key, _words)
 
 Alternative = tuple[str, ...]  # words of one phrase
 Group = tuple[Alternative, ...]  # the user's words first, then synonyms

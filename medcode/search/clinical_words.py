@@ -1,0 +1,246 @@
+"""More ways people say it: specialty abbreviations, lay symptom, mental-health and injury
+words, and how people say a pregnancy or a newborn, each -> the words of the Alphabetic
+Index entry a coder would look up (the FY2025 Index path and its code are named beside each
+pair where the Index term is not the expansion itself). Written for medcode from the CDC
+Index and Tabular files; querytext merges these into its lay synonyms (laywords.py wins on a
+clash).
+
+Ambiguous abbreviations stay out (ASD: atrial septal defect or autism spectrum disorder;
+SBP; CRS; PTA), and DME is diabetic macular edema only beside an eye word
+(querytext.side_words); elsewhere it is durable medical equipment (laywords.py).
+"""
+
+from __future__ import annotations
+
+SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    # Cardiology
+    # Cardiomyopathy, hypertrophic, obstructive I42.1
+    "hocm": ("hypertrophic obstructive cardiomyopathy",),
+    "hcm": ("hypertrophic cardiomyopathy",),  # Cardiomyopathy, hypertrophic (nonobstructive) I42.2
+    "dcm": ("dilated cardiomyopathy",),  # Cardiomyopathy, dilated I42.0
+    "wpw": ("wolff-parkinson-white syndrome",),  # Wolff-Parkinson-White syndrome I45.6
+    "pda": ("patent ductus arteriosus",),  # Patent, ductus arteriosus Q25.0
+    # Pulmonology
+    "ipf": ("idiopathic pulmonary fibrosis",),  # Fibrosis, pulmonary, idiopathic J84.112
+    "ohs": ("obesity hypoventilation syndrome",),  # Syndrome, obesity hypoventilation (OHS) E66.2
+    # GI and liver
+    "eoe": ("eosinophilic esophagitis",),  # Esophagitis, eosinophilic K20.0
+    "pud": ("peptic ulcer",),  # Ulcer, peptic (site unspecified) K27.9
+    "nash": ("nonalcoholic steatohepatitis",),  # Steatohepatitis (nonalcoholic) (NASH) K75.81
+    # Overgrowth, bacterial, small intestinal K63.8219
+    "sibo": ("small intestinal bacterial overgrowth",),
+    "psc": ("primary sclerosing cholangitis",),  # Cholangitis, primary, sclerosing K83.01
+    "hrs": ("hepatorenal syndrome",),  # Syndrome, hepatorenal K76.7
+    # Nephrology
+    "atn": ("acute tubular necrosis",),  # Necrosis, tubular (acute) N17.0
+    # Polycystic, kidney, autosomal dominant Q61.2; autosomal recessive Q61.19
+    "adpkd": ("autosomal dominant polycystic kidney",),
+    "arpkd": ("autosomal recessive polycystic kidney",),
+    "pkd": ("polycystic kidney",),  # Polycystic (disease), kidney Q61.3
+    "rta": ("renal tubular acidosis",),  # Acidosis, renal (tubular) N25.89
+    # Ophthalmology: Diabetes, with, retinopathy E11.319; proliferative E11.359;
+    # nonproliferative E11.329; "with macular edema" E11.351 / E11.321 (type 2 when the type
+    # is not stated, as the Index's "Diabetes, with" does).
+    "pdr": ("proliferative diabetic retinopathy",),
+    "npdr": ("nonproliferative diabetic retinopathy",),
+    "mgd": ("meibomian gland dysfunction",),  # Dysfunction, meibomian gland H02.88-
+    "acg": ("angle-closure glaucoma",),  # Glaucoma, angle-closure (primary) H40.20-
+    # Glaucoma, low tension: see Glaucoma, open angle, primary, low-tension H40.12-
+    "ntg": ("low-tension glaucoma",),
+    # ENT: Otitis, media, suppurative, acute, with rupture of ear drum H66.01- ("AOM w/ TM
+    # perf"); Perforation, tympanum H72.9-; Deafness, sudden (idiopathic) H91.2-.
+    "tm perf": ("spontaneous rupture of ear drum", "perforation tympanic membrane"),
+    "tm perforation": ("spontaneous rupture of ear drum", "perforation tympanic membrane"),
+    "ssnhl": ("sudden hearing loss",),
+    "w": ("with",),  # "w/", as clinicians write "with"
+}
+
+# Eye abbreviations that make a query about the eye (OD/OS/OU then name its side), and
+# those read differently beside an eye word.
+EYE_ABBREVIATIONS = frozenset({"pdr", "npdr", "mgd", "acg", "ntg"})
+EYE_CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
+    # Diabetes, with, retinopathy, with macular edema E11.311 (Edema, macula, diabetic: see
+    # Diabetes, by type, with, retinopathy, with macular edema).
+    "dme": ("macular", "edema"),
+}
+
+LAY_SYMPTOMS: dict[str, tuple[str, ...]] = {
+    # Nocturia R35.1 (Micturition, nocturnal R35.1)
+    "night to pee": ("nocturia",),
+    "pee at night": ("nocturia",),
+    "peeing at night": ("nocturia",),
+    "night to urinate": ("nocturia",),
+    "urinate at night": ("nocturia",),
+    "urinating at night": ("nocturia",),
+    "night to use the bathroom": ("nocturia",),
+    # Micturition, frequency R35.0
+    "frequent urination": ("frequency of micturition",),
+    "pee a lot": ("frequency of micturition",),
+    "peeing a lot": ("frequency of micturition",),
+    "pee often": ("frequency of micturition",),
+    "peeing often": ("frequency of micturition",),
+    "urinating often": ("frequency of micturition",),
+    "urinate often": ("frequency of micturition",),
+    # Anosmia R43.0; Ageusia R43.2
+    "can't smell": ("anosmia",),
+    "cant smell": ("anosmia",),
+    "cannot smell": ("anosmia",),
+    "sense of smell": ("anosmia",),
+    "loss of smell": ("anosmia",),
+    "lost smell": ("anosmia",),
+    "can't taste": ("ageusia",),
+    "cant taste": ("ageusia",),
+    "cannot taste": ("ageusia",),
+    "sense of taste": ("ageusia",),
+    "loss of taste": ("ageusia",),
+    "lost taste": ("ageusia",),
+    # Hallucination, auditory R44.0; visual R44.1
+    "hearing voices": ("auditory hallucination",),
+    "hears voices": ("auditory hallucination",),
+    "hear voices": ("auditory hallucination",),
+    "hearing things": ("auditory hallucination",),
+    "hears things": ("auditory hallucination",),
+    "seeing things": ("visual hallucination",),
+    "sees things": ("visual hallucination",),
+    # Vertigo R42 (R42 includes Light-headedness)
+    "room spinning": ("vertigo",),
+    "room is spinning": ("vertigo",),
+    "room spins": ("vertigo",),
+    "spinning sensation": ("vertigo",),
+    "lightheaded": ("dizziness",),
+    "light headed": ("dizziness",),
+    "light-headed": ("dizziness",),
+    # Eructation R14.2 (Belching: see Eructation); Flatulence R14.3 (Gas R14.3)
+    "burping": ("eructation",),
+    "burps": ("eructation",),
+    "belching": ("eructation",),
+    "farting": ("flatulence",),
+    "farts": ("flatulence",),
+    "passing gas": ("flatulence",),
+    "passing wind": ("flatulence",),
+    "gassy": ("flatulence",),
+    # Nausea (without vomiting) R11.0
+    "nauseous": ("nausea",),
+    "nauseated": ("nausea",),
+    "queasy": ("nausea",),
+    "sick to my stomach": ("nausea",),
+    # Sputum, excessive R09.3
+    "phlegm": ("sputum",),
+    # Blackout R55
+    "blacked out": ("blackout",),
+    "black out": ("blackout",),
+    "blacking out": ("blackout",),
+    # Photophobia H53.14-
+    "sensitive to light": ("photophobia",),
+    "light sensitivity": ("photophobia",),
+    # Halitosis R19.6; Dry, dryness, mouth R68.2; Sweat, night R61
+    "bad breath": ("halitosis",),
+    "mouth is dry": ("dry mouth",),
+    "night sweats": ("night sweats", "hyperhidrosis"),
+    # Amnesia R41.3 (Loss, memory: see also Amnesia)
+    "memory loss": ("amnesia",),
+    "forgetful": ("amnesia",),
+    "losing my memory": ("amnesia",),
+    # Anemia (D64.9): "anemic" does not meet the Index's "Anemia" by its stem
+    "anemic": ("anemia",),
+    # Drowsiness R40.0
+    "drowsy": ("drowsiness",),
+    "sleepy all the time": ("drowsiness",),
+}
+
+LAY_MENTAL: dict[str, tuple[str, ...]] = {
+    # Dysthymia F34.1 (F34.1 includes Persistent depressive disorder)
+    "low mood for years": ("dysthymia",),
+    "chronic low mood": ("dysthymia",),
+    "long-standing low mood": ("dysthymia",),
+    "longstanding low mood": ("dysthymia",),
+    "persistent low mood": ("dysthymia",),
+    "mild depression for years": ("dysthymia",),
+    "down for years": ("dysthymia",),
+    "depressed for years": ("dysthymia",),
+    # Agoraphobia F40.00 (Ochlophobia: see Agoraphobia)
+    "afraid to leave": ("agoraphobia",),
+    "scared to leave": ("agoraphobia",),
+    "fear of leaving": ("agoraphobia",),
+    "afraid of leaving": ("agoraphobia",),
+    "scared of leaving": ("agoraphobia",),
+    "afraid to go out": ("agoraphobia",),
+    "scared to go out": ("agoraphobia",),
+    "afraid of crowds": ("agoraphobia",),
+    "fear of crowds": ("agoraphobia",),
+    "scared of crowds": ("agoraphobia",),
+    # Fear of: see Phobia (the object read by readings.phobia_reading)
+    "afraid of": ("phobia",),
+    "scared of": ("phobia",),
+    "terrified of": ("phobia",),
+    "frightened of": ("phobia",),
+    "fear of": ("phobia",),
+}
+
+LAY_INJURY: dict[str, tuple[str, ...]] = {
+    # Scratch: see Abrasion; Abrasion, by site (S00-S90 x1-)
+    "scraped": ("abrasion",),
+    "scrape": ("abrasion",),
+    "scrapes": ("abrasion",),
+    "skinned": ("abrasion",),
+    # Burn, by site, second degree (blisters); Sunburn, second degree L55.1
+    "blistering burn": ("second degree burn",),
+    "blistered burn": ("second degree burn",),
+    "burn with blisters": ("second degree burn",),
+    "burn blistered": ("second degree burn",),
+    "blistering sunburn": ("sunburn second degree",),
+    "blistered sunburn": ("sunburn second degree",),
+    # Tear, tendon: see Strain; Strain, tendon: see Injury, muscle, by site, strain
+    # (e.g. Injury, muscle, foot, strain S96.91- for the ankle)
+    "tore a tendon": ("strain of tendon",),
+    "tore the tendon": ("strain of tendon",),
+    "torn tendon": ("strain of tendon",),
+    "tendon tear": ("strain of tendon",),
+    "tendon torn": ("strain of tendon",),
+    # Tear, torn (traumatic)
+    "tore": ("tear",),
+    "ripped": ("tear",),
+    "knee cap": ("patella",),
+}
+
+# The Neoplasm Table's benign column (readings.neoplasm_readings reads the Table).
+LAY_NEOPLASM: dict[str, tuple[str, ...]] = {
+    "not cancer": ("benign",),
+    "not cancerous": ("benign",),
+    "noncancerous": ("benign",),
+    "non-cancerous": ("benign",),
+    "not malignant": ("benign",),
+}
+
+# How people say a pregnancy, a delivery or a newborn: the Index's words (Pregnancy;
+# Puerperal, puerperium / postpartum; Newborn; Preterm; Lactation), which also lift the
+# chapter 15 and 16 demotion (ranking.PREGNANCY_CUES and PERINATAL_CUES read the query's
+# words and these readings).
+LAY_MATERNITY: dict[str, tuple[str, ...]] = {
+    "after giving birth": ("postpartum",),
+    "since giving birth": ("postpartum",),
+    "after delivery": ("postpartum",),
+    "after having my baby": ("postpartum",),
+    "after having a baby": ("postpartum",),
+    "after the baby": ("postpartum",),
+    "after childbirth": ("postpartum",),
+    "gave birth": ("postpartum",),
+    "breastfeeding": ("lactation",),
+    "breast feeding": ("lactation",),
+    "breast-feeding": ("lactation",),
+    "preemie": ("preterm newborn",),
+    "premature baby": ("preterm newborn",),
+    "newborn baby": ("newborn",),
+}
+
+
+def clinical_words() -> dict[str, tuple[str, ...]]:
+    """Every pair above (later lists win on a clash)."""
+    return {
+        **LAY_MATERNITY,
+        **LAY_INJURY,
+        **LAY_NEOPLASM,
+        **LAY_MENTAL,
+        **LAY_SYMPTOMS,
+        **SPECIALTY_ABBREVIATIONS,
+    }

@@ -1,0 +1,141 @@
+"""More readings of a lay query in the Alphabetic Index's words, for what people say in a
+sentence rather than in a word: a pregnancy or a newborn, a cancer that has spread, a fear of
+something, an eye abbreviation beside its side. Each function returns extra readings of the
+query (the Index reads each one; facade.index_codes), [] when the query says none of it.
+
+The Index paths they lead to (FY2025 Index):
+- Hypertension, complicating, pregnancy O16.-; Pregnancy, complicated by, anemia O99.01-,
+  diabetes O24.91- ...: a condition in a pregnant patient is read under those.
+- Hypoglycemia, neonatal P70.4; Jaundice, neonatal ...: a newborn's condition is read with
+  the Index's "neonatal" and "newborn" subterms.
+- Preterm, newborn (infant), gestational age, N completed weeks P07.31-P07.39 (28-36 weeks);
+  Immaturity, extreme of newborn, gestational age, N completed weeks P07.21-P07.26 (under
+  28 weeks).
+- Neoplasm Table: "<primary> cancer spread to <site>" is the site's secondary column and the
+  primary's malignant column; "not cancer" is the benign column.
+- Fear of: see Phobia; Phobia, specific (isolated), animal F40.218 (spiders F40.210),
+  situational (heights F40.241, flying F40.243, bridges F40.242, closed in spaces F40.240),
+  natural environment (thunderstorms F40.220), blood F40.230, injection F40.231.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# Words that say the patient is pregnant or has just given birth (their lay phrases are read
+# first: clinical_words.LAY_MATERNITY), and words that say the patient is a newborn.
+PREGNANT = frozenset(
+    ["pregnant", "pregnancy", "gestation", "gestational", "trimester", "prenatal", "antepartum"]
+)
+PUERPERAL = frozenset(["postpartum", "puerperal", "puerperium", "lactation"])
+NEWBORN = frozenset(["newborn", "neonatal", "neonate", "preemie", "preterm"])
+
+_BORN_AT = re.compile(r"\bborn (?:at |after )?(\d{2}) (?:weeks?|wks?)\b|\b(\d{2})[ -]?weeker\b")
+
+# "colon cancer spread to the liver", "breast cancer that has gone to the bones".
+_SPREAD = re.compile(
+    r"\b(?:spread|spreading|spreads|gone|went|moved|metastasi[sz]ed|metastatic|mets)"
+    r"\s+(?:in)?to\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+)?(?P<site>[a-z ]+?)"
+    r"(?=\s+from\b|[,;.]|$)"
+)
+_NOT_CANCER = re.compile(
+    r"\b(?:not|non|no)[ -]?(?:cancer|cancerous|malignant|malignancy)\b|\bnoncancerous\b"
+)
+
+# Phobia, phobic: the subterm path a feared object is read under.
+_ANIMALS = frozenset(
+    """dog dogs cat cats snake snakes mouse mice rat rats bird birds insect insects bug bugs
+    bee bees horse horses worm worms frog frogs animal animals""".split()  # noqa: SIM905
+)
+PHOBIA_OBJECTS: dict[str, str] = {
+    **dict.fromkeys(_ANIMALS, "specific animal"),
+    "spider": "specific animal spiders",
+    "spiders": "specific animal spiders",
+    "heights": "specific situational heights",
+    "flying": "specific situational flying",
+    "planes": "specific situational flying",
+    "airplanes": "specific situational flying",
+    "bridges": "specific situational bridges",
+    "elevators": "specific situational closed in spaces",
+    "enclosed": "specific situational closed in spaces",
+    "confined": "specific situational closed in spaces",
+    "storms": "specific natural environment thunderstorms",
+    "thunder": "specific natural environment thunderstorms",
+    "thunderstorms": "specific natural environment thunderstorms",
+    "blood": "specific blood",
+    "needles": "specific injection",
+    "injections": "specific injection",
+    "shots": "specific injection",
+}
+_FEAR = frozenset(
+    ["afraid", "scared", "fear", "fears", "terrified", "frightened", "phobia", "phobic"]
+)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def asks_pregnancy(said: set[str] | frozenset[str]) -> bool:
+    return bool(said & (PREGNANT | PUERPERAL))
+
+
+def asks_newborn(text: str, said: set[str] | frozenset[str]) -> bool:
+    return bool(said & NEWBORN) or _BORN_AT.search(text.lower()) is not None
+
+
+def maternity_readings(reading: str) -> list[str]:
+    """A condition in a pregnant patient read as the Index files it: "<condition>
+    complicating pregnancy" and "pregnancy complicated by <condition>"; after giving birth,
+    "<condition> puerperal postpartum"."""
+    said = set(words(reading))
+    rest = " ".join(w for w in words(reading) if w not in PREGNANT)
+    out = []
+    if said & PREGNANT and rest:
+        out += [f"{rest} complicating pregnancy", f"pregnancy complicated by {rest}"]
+    if said & PUERPERAL:
+        out.append(f"{reading} puerperal postpartum")
+    return out
+
+
+def newborn_readings(text: str) -> list[str]:
+    """A newborn's condition with the Index's newborn subterm words; a baby born at N weeks
+    as the Index's preterm (or extremely immature) newborn of N completed weeks."""
+    low = text.lower()
+    out = []
+    born = _BORN_AT.search(low)
+    if born:
+        weeks = int(born.group(1) or born.group(2))
+        if weeks < 28:
+            out.append(f"immaturity extreme newborn gestational age {weeks} completed weeks")
+        elif weeks < 37:
+            out.append(f"preterm newborn gestational age {weeks} completed weeks")
+    if set(words(low)) & NEWBORN:
+        out.append(f"{low} newborn neonatal")
+    return out
+
+
+def neoplasm_readings(text: str) -> list[str]:
+    """ "colon cancer spread to the liver": the liver's secondary column first, then the
+    colon's primary; "not cancer": the benign column."""
+    low = text.lower()
+    out = []
+    spread = _SPREAD.search(low)
+    if spread:
+        # The primary named as the origin ("colon cancer ...", "... from the colon") is read
+        # by the plain Index reading; the site it has spread to asks for the secondary column.
+        out.append(f"secondary malignant neoplasm {spread.group('site').strip()}")
+    if _NOT_CANCER.search(low):
+        out.append("benign " + _NOT_CANCER.sub(" ", low))
+    return out
+
+
+def phobia_readings(text: str) -> list[str]:
+    """ "afraid of spiders" -> "phobia specific animal spiders" (Fear of: see Phobia)."""
+    said = words(text)
+    if not set(said) & _FEAR:
+        return []
+    paths = [PHOBIA_OBJECTS[w] for w in said if w in PHOBIA_OBJECTS]
+    return [f"phobia {path}" for path in dict.fromkeys(paths)]

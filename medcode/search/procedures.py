@@ -70,6 +70,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "drain": ("drainage",),
     "drainage": ("drainage",),
     "tap": ("drainage",),
+    "tapped": ("drainage",),
     "amputation": ("detachment",),
     "amputated": ("detachment",),
     "cut off": ("detachment",),
@@ -276,6 +277,23 @@ BODY: dict[str, tuple[str, ...]] = {
     "prbcs": ("red", "blood", "cells"),
     "packed red cells": ("red", "blood", "cells"),
     "endometrial": ("endometrium",),
+    "svc": ("superior", "vena", "cava"),
+    # The PCS Body Part Key: the cruciate and collateral ligaments are Knee Bursa and Ligament.
+    "acl": ("knee", "bursa", "ligament"),
+    "anterior cruciate ligament": ("knee", "bursa", "ligament"),
+    "pcl": ("knee", "bursa", "ligament"),
+    "mcl": ("knee", "bursa", "ligament"),
+    # Device values: a graft of the patient's own tissue is Autologous Tissue Substitute, a
+    # donor's Nonautologous Tissue Substitute.
+    "own graft": ("autologous", "tissue", "substitute"),
+    "own tissue": ("autologous", "tissue", "substitute"),
+    "own hamstring graft": ("autologous", "tissue", "substitute"),
+    "own tendon": ("autologous", "tissue", "substitute"),
+    "autograft": ("autologous", "tissue", "substitute"),
+    "allograft": ("nonautologous", "tissue", "substitute"),
+    "cadaver graft": ("nonautologous", "tissue", "substitute"),
+    # The pacemaker device values of 0JH (Pacemaker, Single/Dual Chamber) are the generator.
+    "pacemaker generator": ("pacemaker",),
     "under the skin": ("subcutaneous", "tissue"),
     "spinal cord stimulator generator": ("stimulator", "generator"),
     "one tooth": ("tooth", "single"),
@@ -365,6 +383,24 @@ NAMED: dict[str, tuple[str, ...]] = {
     "ear tubes": ("drainage", "middle", "ear", "drainage", "device"),
     "chest tube": ("drainage", "pleural", "cavity", "drainage", "device"),
     "feeding tube": ("insertion", "feeding", "device"),
+    # A feeding tube through the nose into the stomach: Insertion of Feeding Device into
+    # Stomach, Via Natural or Artificial Opening (0DH67UZ).
+    "ng feeding tube": ("insertion", "feeding", "device", "stomach", "via", "natural", "opening"),
+    "nasogastric feeding tube": (
+        "insertion",
+        "feeding",
+        "device",
+        "stomach",
+        "via",
+        "natural",
+        "opening",
+    ),
+    # A urinary catheter left in the bladder to drain it: Drainage of Bladder with Drainage
+    # Device, Via Natural or Artificial Opening (0T9B70Z).
+    "catheter in her bladder": ("drainage", "bladder", "drainage", "device", "via", "natural"),
+    "catheter in his bladder": ("drainage", "bladder", "drainage", "device", "via", "natural"),
+    "catheter in the bladder": ("drainage", "bladder", "drainage", "device", "via", "natural"),
+    "catheter into the bladder": ("drainage", "bladder", "drainage", "device", "via", "natural"),
     "peg": ("insertion", "feeding", "device", "stomach"),
     "peg tube": ("insertion", "feeding", "device", "stomach"),
     "tracheostomy": ("bypass", "trachea", "cutaneous"),
@@ -383,8 +419,14 @@ NAMED: dict[str, tuple[str, ...]] = {
     "vasectomy": ("excision", "vas", "deferens"),
     "turp": ("excision", "prostate", "via", "natural", "opening", "endoscopic"),
     "lumpectomy": ("excision", "breast"),
-    "spinal tap": ("drainage", "spinal", "canal"),
-    "lumbar puncture": ("drainage", "spinal", "canal"),
+    # A spinal tap is a needle puncture: Drainage of Spinal Canal, Percutaneous Approach.
+    "spinal tap": ("drainage", "spinal", "canal", "percutaneous"),
+    "lumbar puncture": ("drainage", "spinal", "canal", "percutaneous"),
+    # A central venous line: Insertion of Infusion Device (02HV: Superior Vena Cava).
+    "central line": ("insertion", "infusion", "device"),
+    # ACL reconstruction with a graft: Replacement of Knee Bursa and Ligament (the PCS Body
+    # Part Key puts the anterior cruciate ligament there).
+    "acl reconstruction": ("replacement", "knee", "bursa", "ligament"),
     "breathing machine": ("respiratory", "ventilation"),
     "ventilator": ("respiratory", "ventilation"),
     "vent": ("respiratory", "ventilation"),
@@ -482,10 +524,13 @@ NOT_A_SITE = ROOT_OPERATIONS | _words(
     device drainage nonautologous right left bilateral"""
 )
 JOINTS = _words("knee hip shoulder ankle elbow wrist joint")
+# A replacement of a ligament or with a tissue graft is no joint prosthesis.
+TISSUE = _words("ligament bursa tendon autologous nonautologous tissue")
 # A joint aspirated is drained through a needle (Drainage, Percutaneous Approach); "pulled"
 # is an Extraction only for a tooth (a pulled muscle is an injury).
 ASPIRATION = _words("aspiration aspirated aspirate")
 TEETH = _words("tooth teeth")
+BELLY = _words("belly abdomen abdominal tummy")
 # A body part named beside a surgical word's combining form is the more specific one
 # ("sigmoid colectomy": Sigmoid Colon, not Large Intestine).
 REFINES: dict[tuple[str, ...], frozenset[str]] = {
@@ -504,7 +549,7 @@ IMAGING_BODY: dict[str, tuple[str, ...]] = {"head": ("brain",), "belly": ("abdom
 FILLER = _words(
     """a an the my his her their of on in to for with and or was were had has have been got
     get done surgery surgical operation procedure total complete partial inside into through
-    out up off one single patient pt s/p status post performed under no not without"""
+    out up off one single patient pt s/p status post performed under no not without from"""
 )
 # A query about a past procedure, a complication of one, a visit, a screening or a supply
 # after one asks for an ICD-10-CM status, complication or encounter code, or a HCPCS item,
@@ -621,6 +666,15 @@ def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None)
     if ASPIRATION & set(tokens) and JOINTS & set(tokens):
         out = [w for w in out if w not in ASPIRATION] + ["joint", "drainage", "percutaneous"]
         named = True
+    if "drainage" in out and "fluid" in tokens:
+        # Fluid drained from around a lung (thoracentesis) is the Pleural Cavity's, from the
+        # belly (paracentesis) the Peritoneal Cavity's.
+        if "lung" in out:
+            out = [m for w in out for m in (("pleural", "cavity") if w == "lung" else (w,))]
+        elif BELLY & set(tokens):
+            out.extend(("peritoneal", "cavity"))
+        if "cavity" in out:
+            out = [w for w in out if w != "fluid"]
     if "pulled" in tokens and TEETH & set(tokens):
         out.append("extraction")
         named = True
@@ -648,7 +702,7 @@ def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None)
         out = text_out.split()
     if "repair" in out and CUTS & set(tokens) and not LAYERS & set(out):
         out.extend(("skin", "external"))
-    if "replacement" in out and JOINTS & set(out):
+    if "replacement" in out and JOINTS & set(out) and not TISSUE & set(out):
         out.extend(("joint", "synthetic", "substitute"))
     if IMAGING & set(out):
         out = [m for w in out for m in IMAGING_BODY.get(w, (w,))]

@@ -232,6 +232,9 @@ _BRANDS = re.compile(
 _EQUIPMENT = re.compile(r"\b(?:" + "|".join(re.escape(e) for e in EQUIPMENT) + r")\b")
 
 
+_PLACED = re.compile(r"\b(?:put (?:a|an|in)|placed|inserted|insertion)\b")
+
+
 def query_kind(words: Sequence[str]) -> Kind:
     """What the query asks for, from its words (a condition unless a word says otherwise)."""
     lowered = [w.lower() for w in words]
@@ -244,7 +247,8 @@ def query_kind(words: Sequence[str]) -> Kind:
     if any(w in DRUG_WORDS for w in lowered) or brand:
         return "procedure" if set(lowered) & ADMINISTERED and not brand else "drug"
     if any(w in SUPPLY_WORDS for w in lowered) or _EQUIPMENT.search(joined):
-        return "supply"
+        # "put a catheter in her bladder", "feeding tube placed": the placing is the procedure.
+        return "procedure" if _PLACED.search(joined) else "supply"
     if any(w in PROCEDURE_WORDS or w.endswith(PROCEDURE_ENDINGS) for w in lowered):
         return "procedure"
     if set(lowered) & DEVICE_WORDS:

@@ -36,7 +36,9 @@ PCS_WORDS = words_of(
     contrast unenhanced destruction endometrium irrigation peritoneal cavity dialysate
     insertion stimulator generator chest subcutaneous tissue fascia synthetic substitute
     shoulder reverse ball socket humeral surface glenoid hip valve therapeutic enhanced
-    assistance back gallbladder brain femoral"""
+    assistance back gallbladder brain femoral pleural spinal canal infusion device superior
+    vena cava pacemaker dual chamber bursa ligament autologous feeding stomach bladder
+    nasal lung fluid"""
 )
 
 
@@ -257,3 +259,47 @@ def test_the_best_full_pcs_match_gets_a_place_in_the_top_3():
     scored = [(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6), (9, 0.5)]
     moved = pcs_in_top(scored, docs, ["laparoscopic", "cholecystectomy"], vocabulary=PCS_WORDS)
     assert [d for d, _ in moved] == [1, 2, 9, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "absent"),
+    [
+        (
+            "tapped fluid off the right lung with a needle",
+            "drainage right pleural cavity percutaneous",
+            "lung",
+        ),
+        (
+            "fluid tapped from the belly with a needle",
+            "drainage peritoneal cavity percutaneous",
+            "fluid",
+        ),
+        ("spinal tap", "drainage spinal canal percutaneous", "open"),
+        ("central line into SVC", "insertion infusion device superior vena cava", "open"),
+        (
+            "dual chamber pacemaker generator insertion",
+            "insertion pacemaker dual chamber",
+            "generator",
+        ),
+        (
+            "ACL reconstruction right knee with own hamstring graft, scope",
+            "replacement right knee bursa ligament autologous tissue substitute endoscopic",
+            "joint",
+        ),
+        ("NG feeding tube placed", "insertion feeding device stomach via natural opening", "nasal"),
+        (
+            "put a catheter in her bladder to drain urine",
+            "drainage bladder device via natural",
+            "urine",
+        ),
+    ],
+)
+def test_more_procedure_wording_reads_as_pcs_values(query, expected, absent):
+    words = pcs_words(query.split(), vocabulary=PCS_WORDS)
+    assert set(expected.split()) <= set(words), words
+    assert absent not in words
+
+
+def test_placing_a_supply_is_a_procedure():
+    assert query_kind(["put", "a", "catheter", "in", "her", "bladder"]) == "procedure"
+    assert query_kind(["foley", "catheter"]) == "supply"

@@ -68,7 +68,7 @@ CANCER: dict[str, tuple[str, ...]] = {
     "lunsumio": ("mosunetuzumab-axgb",),  # J9350
     "imdelltra": ("tarlatamab-dlle",),  # J9026
     "imlygic": ("talimogene laherparepvec",),  # J9325
-    "alimta": ("pemetrexed",),  # J9305 Injection, pemetrexed, not otherwise specified
+    "alimta": ("pemetrexed not otherwise specified",),  # J9305 (pemetrexed disodium)
     "abraxane": ("paclitaxel protein-bound particles",),  # J9264
     "jevtana": ("cabazitaxel",),  # J9043
     "halaven": ("eribulin mesylate", "eribulin"),  # J9179
@@ -78,7 +78,7 @@ CANCER: dict[str, tuple[str, ...]] = {
     "platinol": ("cisplatin",),  # J9060
     "camptosar": ("irinotecan",),  # J9206
     "onivyde": ("irinotecan liposome",),  # J9205
-    "hycamtin": ("topotecan",),  # J9351
+    "hycamtin": ("topotecan",),  # J9351, J8705 (oral)
     "navelbine": ("vinorelbine tartrate", "vinorelbine"),  # J9390
     "oncovin": ("vincristine sulfate", "vincristine"),  # J9370
     "cytoxan": ("cyclophosphamide",),  # J9075
@@ -141,10 +141,10 @@ PSYCH: dict[str, tuple[str, ...]] = {
     "prolixin": ("fluphenazine",),  # J2679 fluphenazine hcl, J2680 fluphenazine decanoate
     "thorazine": ("chlorpromazine hcl", "chlorpromazine"),  # J3230
     "compazine": ("prochlorperazine",),  # J0780
-    "invega trinza": ("paliperidone palmitate extended release",),  # J2427
-    "invega hafyera": ("paliperidone palmitate extended release",),  # J2427
+    "invega trinza": ("paliperidone palmitate extended release trinza",),  # J2427
+    "invega hafyera": ("paliperidone palmitate extended release hafyera",),  # J2427
     "aristada": ("aripiprazole lauroxil",),  # J1944
-    "zyprexa relprevv": ("olanzapine long-acting", "olanzapine"),  # J2358
+    "zyprexa relprevv": ("olanzapine long-acting",),  # J2358
     "zulresso": ("brexanolone",),  # J1632
     "spravato": ("esketamine",),  # J0013 Esketamine, nasal spray
     "librium": ("chlordiazepoxide hcl", "chlordiazepoxide"),  # J1990
@@ -216,7 +216,7 @@ ANTI_INFECTIVE: dict[str, tuple[str, ...]] = {
     "veklury": ("remdesivir",),  # J0248
     "rapivab": ("peramivir",),  # J2547
     "cabenuva": ("cabotegravir and rilpivirine",),  # J0741
-    "apretude": ("cabotegravir",),  # J0739
+    "apretude": ("cabotegravir pre-exposure prophylaxis",),  # J0739 (hiv pre-exposure prophylaxis)
     "trogarzo": ("ibalizumab-uiyk",),  # J1746
     "zinplava": ("bezlotoxumab",),  # J0565
 }
@@ -278,7 +278,7 @@ BIOLOGIC: dict[str, tuple[str, ...]] = {
     "lemtrada": ("alemtuzumab",),  # J0202
     "copaxone": ("glatiramer acetate", "glatiramer"),  # J1595
     "avonex": ("interferon beta-1a",),  # J1826, Q3027 (1 mcg for intramuscular use)
-    "rebif": ("interferon beta-1a subcutaneous", "interferon beta-1a"),  # Q3028 (subcutaneous)
+    "rebif": ("interferon beta-1a subcutaneous",),  # Q3028 (1 mcg for subcutaneous use)
     "betaseron": ("interferon beta-1b",),  # J1830
     "extavia": ("interferon beta-1b",),  # J1830
     "briumvi": ("ublituximab-xiiy",),  # J2329

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from medcode.codes.models import CodeSystem, Release
@@ -29,6 +29,10 @@ class ReleaseCatalog:
     generation: str  # the data generation it was read in (medcode.ops.generation's token)
     releases: tuple[Release, ...]  # by effective date, then import order
     sources: dict[int, Source]
+    # in_force's answers: a page asks about ten times, for a few dates in all.
+    chosen: dict[tuple[str, dt.date, str | None], tuple[Release, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def with_table(self, table: str, system: str | None = None) -> list[Release]:
         return [
@@ -40,7 +44,15 @@ class ReleaseCatalog:
     def in_force(self, table: str, on: dt.date, system: str | None = None) -> list[Release]:
         """Per dataset, the latest release in effect on `on` (else that dataset's earliest),
         oldest first."""
-        return sorted(each_dataset_in_force(self.with_table(table, system), on), key=age)
+        key = (table, on, system)
+        found = self.chosen.get(key)
+        if found is None:
+            found = tuple(
+                sorted(each_dataset_in_force(self.with_table(table, system), on), key=age)
+            )
+            if len(self.chosen) < 10_000:  # dates of service asked for are few; stay bounded
+                self.chosen[key] = found
+        return list(found)
 
 
 _lock = threading.Lock()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
+from medcode.codes import sql
 from medcode.codes.catalog import ReleaseCatalog, derived, release_catalog
 from medcode.codes.importers.ncd import ALL_OTHERS, RESOLUTIONS
 from medcode.codes.models import NcdCodeListing, Release
@@ -51,10 +52,6 @@ def ncd_release(on: dt.date, catalog: ReleaseCatalog | None = None) -> Release |
     return releases[-1] if releases else None
 
 
-def _in_force(row: NcdCodeListing, on: dt.date) -> bool:
-    return within(row.effective_on, row.terminated_on, on)
-
-
 def ncd_listings_for(
     code: str, on: dt.date, catalog: ReleaseCatalog | None = None
 ) -> tuple[NcdListing, ...]:
@@ -67,23 +64,30 @@ def ncd_listings_for(
     source = catalog.sources[release.pk]
     # Sorted here: an ORDER BY would make SQLite walk the (release, ncd) index instead.
     rows = sorted(
-        NcdCodeListing.objects.filter(release_id=release.pk, code=code),
-        key=lambda row: (row.ncd, row.line),
+        sql.select(NcdCodeListing, _LISTINGS_SQL, [release.pk, code]), key=lambda r: (r[0], r[1])
     )
     return tuple(
         NcdListing(
-            ncd=row.ncd,
-            title=row.title,
-            system=row.system,
-            code=row.code,
-            effective_on=row.effective_on,
-            terminated_on=row.terminated_on,
-            resolution=row.resolution,
+            ncd=ncd,
+            title=title,
+            system=system,
+            code=listed,
+            effective_on=effective_on,
+            terminated_on=terminated_on,
+            resolution=resolution,
             source=source,
         )
-        for row in rows
-        if _in_force(row, on)
+        for ncd, _, title, system, listed, effective_on, terminated_on, resolution in rows
+        if within(effective_on, terminated_on, on)
     )
+
+
+# Written out (medcode.codes.sql): every ICD-10-CM and procedure page reads it. The first two
+# columns are the sort order (ncd, line).
+_LISTINGS_SQL = (
+    'SELECT ncd, line, title, "system", code, effective_on, terminated_on, resolution'
+    " FROM {table} WHERE release_id = %s AND code = %s"
+)
 
 
 def ncd_summaries(release: Release) -> dict[str, NcdSummary]:

@@ -222,9 +222,12 @@ class Doc:
     title: str
 
 
-# Every brand name as one pattern, the longest first ("haldol decanoate" before "haldol").
+# Every brand name as one pattern, the longest first ("haldol decanoate" before "haldol"),
+# spelled as a parsed query's words are (a hyphen splits words: "solu-medrol" is read
+# "solu medrol").
+_BRAND_KEYS = {brand.replace("-", " "): brand for brand in BRAND_NAMES}
 _BRANDS = re.compile(
-    r"\b(?:" + "|".join(re.escape(b) for b in sorted(BRAND_NAMES, key=len, reverse=True)) + r")\b"
+    r"\b(?:" + "|".join(re.escape(b) for b in sorted(_BRAND_KEYS, key=len, reverse=True)) + r")\b"
 )
 
 
@@ -243,7 +246,7 @@ def query_kind(words: Sequence[str]) -> Kind:
         return "condition"
     if set(lowered) & MEDICARE_WORDS:
         return "medicare"
-    brand = _BRANDS.search(joined) is not None
+    brand = _BRANDS.search(joined.replace("-", " ")) is not None
     if any(w in DRUG_WORDS for w in lowered) or brand:
         return "procedure" if set(lowered) & ADMINISTERED and not brand else "drug"
     if any(w in SUPPLY_WORDS for w in lowered) or _EQUIPMENT.search(joined):
@@ -263,7 +266,7 @@ def brand_generics(words: Sequence[str]) -> list[str]:
     alternatives in laywords.BRAND_NAMES order ("toradol" -> "ketorolac tromethamine",
     "ketorolac")."""
     joined = " ".join(w.lower() for w in words)
-    named = {m.group(0) for m in _BRANDS.finditer(joined)}
+    named = {_BRAND_KEYS[m.group(0)] for m in _BRANDS.finditer(joined.replace("-", " "))}
     out: list[str] = []
     for brand, generics in BRAND_NAMES.items():
         if brand in named:

@@ -303,3 +303,10 @@ def test_more_procedure_wording_reads_as_pcs_values(query, expected, absent):
 def test_placing_a_supply_is_a_procedure():
     assert query_kind(["put", "a", "catheter", "in", "her", "bladder"]) == "procedure"
     assert query_kind(["foley", "catheter"]) == "supply"
+
+
+def test_a_hyphenated_brand_is_read_as_a_parsed_query_spells_it():
+    # parse_query splits "solu-medrol" into "solu medrol".
+    assert brand_generics(["solu", "medrol", "125"])[0] == "methylprednisolone sodium succinate"
+    assert brand_generics(["depo", "testosterone", "shot"]) == ["testosterone cypionate"]
+    assert query_kind(["depo", "medrol"]) == "drug"

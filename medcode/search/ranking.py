@@ -261,6 +261,23 @@ def query_kind(words: Sequence[str]) -> Kind:
     return "condition"
 
 
+# A HCPCS descriptor that names the brand the query names ("buprenorphine extended-release
+# (sublocade)") fits it better than the generic's other codes.
+BRAND_IN_TITLE = 2.0
+
+
+def brand_names(words: Sequence[str]) -> list[str]:
+    """The brand names (laywords.BRAND_NAMES keys) the query names."""
+    joined = " ".join(w.lower() for w in words).replace("-", " ")
+    return [_BRAND_KEYS[m.group(0)] for m in _BRANDS.finditer(joined)]
+
+
+def names_brand(title: str, brands: Sequence[str]) -> bool:
+    """Whether a title names one of `brands` (spelled with spaces for hyphens)."""
+    lowered = title.lower().replace("-", " ")
+    return any(re.search(rf"\b{re.escape(b)}\b", lowered) for b in brands)
+
+
 def brand_generics(words: Sequence[str]) -> list[str]:
     """The established (generic) names of the brand drug names in the query, each name's
     alternatives in laywords.BRAND_NAMES order ("toradol" -> "ketorolac tromethamine",
@@ -542,6 +559,7 @@ def rerank(
     lowered = frozenset(w.lower() for w in words)
     kind = kind or query_kind(words)
     stems = query_stems(words)
+    brands = [b.replace("-", " ") for b in brand_names(words)]
     side = query_side(words)
     trimester = query_trimester(words)
     if trimester:
@@ -557,6 +575,8 @@ def rerank(
         factor = 1.0
         if doc:
             fit = specificity(doc, stems, drug=kind == "drug") * side_fit(doc, side)
+            if brands and doc.system == "HCPCS" and names_brand(doc.title, brands):
+                fit *= BRAND_IN_TITLE
             fit *= trimester_fit(doc, trimester)
             if is_weeks_only(doc, lowered):
                 fit *= DEMOTED

@@ -18,7 +18,9 @@ from medcode.search.querytext import expand_synonyms
 from medcode.search.ranking import (
     Doc,
     brand_generics,
+    brand_names,
     is_quality_code,
+    names_brand,
     pcs_in_top,
     query_kind,
     weight,
@@ -310,3 +312,11 @@ def test_a_hyphenated_brand_is_read_as_a_parsed_query_spells_it():
     assert brand_generics(["solu", "medrol", "125"])[0] == "methylprednisolone sodium succinate"
     assert brand_generics(["depo", "testosterone", "shot"]) == ["testosterone cypionate"]
     assert query_kind(["depo", "medrol"]) == "drug"
+
+
+def test_a_descriptor_that_names_the_brand_asked_for_is_recognised():
+    title = "Injection, buprenorphine extended-release (sublocade), less than or equal to 100 mg"
+    assert brand_names(["sublocade", "100", "mg", "shot"]) == ["sublocade"]
+    assert names_brand(title, ["sublocade"])
+    assert not names_brand("Injection, buprenorphine hydrochloride, 0.1 mg", ["sublocade"])
+    assert names_brand("Injection, aripiprazole (abilify maintena), 1 mg", ["abilify maintena"])

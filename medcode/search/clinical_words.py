@@ -141,6 +141,30 @@ LAY_SYMPTOMS: dict[str, tuple[str, ...]] = {
     "memory loss": ("amnesia",),
     "forgetful": ("amnesia",),
     "losing my memory": ("amnesia",),
+    # Chill(s) R68.83; Numbness R20.0 (R20.0 Anesthesia of skin); Anxiety F41.9
+    "shivering": ("chills",),
+    "shivers": ("chills",),
+    "numb": ("numbness", "anesthesia of skin"),
+    "anxious": ("anxiety",),
+    # Deafness H91.9- (Loss, hearing: see also Deafness)
+    "can't hear": ("hearing loss",),
+    "cant hear": ("hearing loss",),
+    "cannot hear": ("hearing loss",),
+    "trouble hearing": ("hearing loss",),
+    # Dysuria R30.0
+    "burns when i pee": ("dysuria",),
+    "burning when i pee": ("dysuria",),
+    "hurts to pee": ("dysuria",),
+    "pain when peeing": ("dysuria",),
+    "painful urination": ("dysuria",),
+    "burning urination": ("dysuria",),
+    # Infertility, female N97.9
+    "can't get pregnant": ("female infertility",),
+    "cant get pregnant": ("female infertility",),
+    "cannot get pregnant": ("female infertility",),
+    "unable to get pregnant": ("female infertility",),
+    "trying to get pregnant": ("female infertility",),
+    "trouble getting pregnant": ("female infertility",),
     # Anemia (D64.9): "anemic" does not meet the Index's "Anemia" by its stem
     "anemic": ("anemia",),
     # Drowsiness R40.0
@@ -158,6 +182,16 @@ LAY_MENTAL: dict[str, tuple[str, ...]] = {
     "mild depression for years": ("dysthymia",),
     "down for years": ("dysthymia",),
     "depressed for years": ("dysthymia",),
+    # Ideation, suicidal R45.851 (Suicide, ideation: see Ideation, suicidal)
+    "thoughts of killing myself": ("suicidal ideation",),
+    "thinking of killing myself": ("suicidal ideation",),
+    "want to kill myself": ("suicidal ideation",),
+    "wants to kill himself": ("suicidal ideation",),
+    "wants to kill herself": ("suicidal ideation",),
+    "thoughts of suicide": ("suicidal ideation",),
+    "suicidal thoughts": ("suicidal ideation",),
+    "wants to die": ("suicidal ideation",),
+    "want to die": ("suicidal ideation",),
     # Agoraphobia F40.00 (Ochlophobia: see Agoraphobia)
     "afraid to leave": ("agoraphobia",),
     "scared to leave": ("agoraphobia",),
@@ -197,6 +231,17 @@ LAY_INJURY: dict[str, tuple[str, ...]] = {
     "torn tendon": ("strain of tendon",),
     "tendon tear": ("strain of tendon",),
     "tendon torn": ("strain of tendon",),
+    # Sprain, ankle S93.40-
+    "rolled my ankle": ("sprain ankle",),
+    "rolled her ankle": ("sprain ankle",),
+    "rolled his ankle": ("sprain ankle",),
+    "rolled ankle": ("sprain ankle",),
+    # Fracture, traumatic, rib S22.3- ("cracked tooth" is K03.81, so only the rib)
+    "cracked a rib": ("fracture of rib",),
+    "cracked my rib": ("fracture of rib",),
+    "cracked rib": ("fracture of rib",),
+    "cracked ribs": ("fracture of rib",),
+    "road rash": ("abrasion",),
     # Tear, torn (traumatic)
     "tore": ("tear",),
     "ripped": ("tear",),

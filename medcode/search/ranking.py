@@ -242,6 +242,10 @@ def query_kind(words: Sequence[str]) -> Kind:
     """What the query asks for, from its words (a condition unless a word says otherwise)."""
     lowered = [w.lower() for w in words]
     joined = " ".join(lowered)
+    # "rotator cuff" is a body part, not a blood pressure cuff.
+    lowered = [
+        w for i, w in enumerate(lowered) if not (w == "cuff" and i and lowered[i - 1] == "rotator")
+    ]
     if set(lowered) & POISONING_CUES:
         return "condition"
     if set(lowered) & MEDICARE_WORDS:
@@ -314,6 +318,11 @@ def weight(doc: Doc, kind: Kind, words: frozenset[str], *, asked: bool = False) 
 def is_anesthesia(system: str, code: str) -> bool:
     """A CPT anesthesia code (00100-01999)."""
     return system == "CPT" and code.isdigit() and code < "02000"
+
+
+def reading_words(words: Sequence[str]) -> frozenset[str]:
+    """The words of the query's lay readings (querytext.expand_synonyms), its own left out."""
+    return frozenset(w for group in expand_synonyms(list(words)) for alt in group[1:] for w in alt)
 
 
 def query_stems(words: Sequence[str]) -> frozenset[str]:
@@ -556,7 +565,9 @@ def rerank(
     if not ranked:
         return []
     docs = documents([d for d, _ in ranked])
-    lowered = frozenset(w.lower() for w in words)
+    # The query's words and their lay readings ("after giving birth": postpartum) ask for
+    # a chapter alike.
+    lowered = frozenset(w.lower() for w in words) | reading_words(words)
     kind = kind or query_kind(words)
     stems = query_stems(words)
     brands = [b.replace("-", " ") for b in brand_names(words)]

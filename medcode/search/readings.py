@@ -15,7 +15,8 @@ The Index paths they lead to (FY2025 Index):
   primary's malignant column; "not cancer" is the benign column.
 - Fear of: see Phobia; Phobia, specific (isolated), animal F40.218 (spiders F40.210),
   situational (heights F40.241, flying F40.243, bridges F40.242, closed in spaces F40.240),
-  natural environment (thunderstorms F40.220), blood F40.230, injection F40.231.
+  natural environment (thunderstorms F40.220), blood F40.230, injection F40.231; social
+  F40.10.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ PREGNANT = frozenset(
 PUERPERAL = frozenset(["postpartum", "puerperal", "puerperium", "lactation"])
 NEWBORN = frozenset(["newborn", "neonatal", "neonate", "preemie", "preterm"])
 
+_NOT_PREGNANT = re.compile(
+    r"\b(?:not|get|getting|become|becoming|trying|want|wants)\s+(?:to\s+)?(?:get\s+)?pregnant\b"
+)
 _BORN_AT = re.compile(r"\bborn (?:at |after )?(\d{2}) (?:weeks?|wks?)\b|\b(\d{2})[ -]?weeker\b")
 
 # "colon cancer spread to the liver", "breast cancer that has gone to the bones".
@@ -64,6 +68,8 @@ PHOBIA_OBJECTS: dict[str, str] = {
     "storms": "specific natural environment thunderstorms",
     "thunder": "specific natural environment thunderstorms",
     "thunderstorms": "specific natural environment thunderstorms",
+    "people": "social",
+    "social": "social",
     "blood": "specific blood",
     "needles": "specific injection",
     "injections": "specific injection",
@@ -88,15 +94,20 @@ def asks_newborn(text: str, said: set[str] | frozenset[str]) -> bool:
 
 def maternity_readings(reading: str) -> list[str]:
     """A condition in a pregnant patient read as the Index files it: "<condition>
-    complicating pregnancy" and "pregnancy complicated by <condition>"; after giving birth,
-    "<condition> puerperal postpartum"."""
+    complicating pregnancy" and "pregnancy complicated by <condition>"; after giving birth
+    or breastfeeding, with the Index's obstetric, puerperal and postpartum subterm words
+    (Mastitis, obstetric, associated with, lactation O91.23)."""
     said = set(words(reading))
     rest = " ".join(w for w in words(reading) if w not in PREGNANT)
     out = []
+    # "can't get pregnant", "not pregnant": no pregnancy.
+    if _NOT_PREGNANT.search(reading.lower()):
+        said -= PREGNANT
     if said & PREGNANT and rest:
         out += [f"{rest} complicating pregnancy", f"pregnancy complicated by {rest}"]
     if said & PUERPERAL:
-        out.append(f"{reading} puerperal postpartum")
+        # Mastitis, obstetric, associated with, lactation O91.23; ..., puerperium O91.22.
+        out.append(f"{reading} obstetric puerperal postpartum associated")
     return out
 
 

@@ -100,6 +100,15 @@ def test_dme_is_macular_edema_beside_an_eye_word_and_equipment_elsewhere():
     assert "durable medical equipment" in _alternatives("dme")
 
 
+def test_a_rotator_cuff_is_a_body_part_and_a_lay_reading_asks_for_a_chapter():
+    from medcode.search.ranking import query_kind, reading_words
+
+    assert query_kind(["tore", "my", "left", "rotator", "cuff"]) == "condition"
+    assert query_kind(["blood", "pressure", "cuff"]) == "supply"
+    assert "postpartum" in reading_words(["bleeding", "after", "giving", "birth"])
+    assert "lactation" in reading_words(["mastitis", "while", "breastfeeding"])
+
+
 # ---------------------------------------------------------------- readings said in a sentence
 
 
@@ -109,8 +118,9 @@ def test_a_condition_in_a_pregnancy_is_read_under_complicating_pregnancy():
         "pregnancy complicated by hypertension while",
     ]
     assert maternity_readings("depression postpartum") == [
-        "depression postpartum puerperal postpartum"
+        "depression postpartum obstetric puerperal postpartum associated"
     ]
+    assert maternity_readings("can't get pregnant") == []
     assert maternity_readings("high blood pressure") == []
 
 
@@ -202,6 +212,8 @@ KINDS = {
     "lost my sense of smell": "R430",  # Anosmia
     "hearing voices": "R440",  # Hallucination, auditory
     "burping all the time": "R142",  # Eructation (Belching: see Eructation)
+    "burns when I pee": "R300",  # Dysuria
+    "shivering": "R6883",  # Chill(s)
     # 2. specialty abbreviations
     "HOCM": "I421",  # Cardiomyopathy, hypertrophic, obstructive
     "IPF": "J84112",  # Fibrosis, pulmonary, idiopathic
@@ -217,12 +229,16 @@ KINDS = {
     "bleeding after giving birth": "O72",  # Hemorrhage, postpartum
     "newborn low blood sugar": "P704",  # Hypoglycemia, neonatal
     "baby born at 32 weeks": "P0735",  # Preterm, newborn, gestational age, 32 completed weeks
+    "mastitis while breastfeeding": "O9123",  # Mastitis, obstetric, associated with, lactation
+    "can't get pregnant": "N979",  # Infertility, female (no pregnancy code)
     # 4. mental health
     "afraid to leave the house": "F400",  # Agoraphobia
     "afraid of spiders": "F40210",  # Phobia, specific, animal, spiders
     "scared of dogs": "F40218",  # Phobia, specific, animal
     "terrified of heights": "F40241",  # Phobia, specific, situational, heights
     "long-standing low mood, not major depression": "F341",  # Dysthymia
+    "afraid of being around people": "F4010",  # Phobia, social
+    "thoughts of killing myself": "R45851",  # Ideation, suicidal
     # 5. neoplasms
     "colon cancer spread to the liver": "C787",  # Neoplasm, liver, malignant secondary
     "breast cancer that has gone to the bones": "C7951",  # Neoplasm, bone, secondary
@@ -232,6 +248,9 @@ KINDS = {
     "scraped my left elbow": "S50312A",  # Abrasion, elbow (left)
     "blistering burn on my right hand": "T23201A",  # Burn, hand, second degree (right)
     "tore a tendon in my right ankle": "S96911A",  # Tear, tendon: see Strain; foot, strain
+    "tore my left rotator cuff": "M75102",  # Tear, rotator cuff (nontraumatic), left
+    "cracked a rib": "S2239XA",  # Fracture, traumatic, rib
+    "rolled my ankle playing soccer": "S93409A",  # Sprain, ankle
 }
 
 

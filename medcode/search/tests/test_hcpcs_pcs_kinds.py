@@ -320,3 +320,86 @@ def test_a_descriptor_that_names_the_brand_asked_for_is_recognised():
     assert names_brand(title, ["sublocade"])
     assert not names_brand("Injection, buprenorphine hydrochloride, 0.1 mg", ["sublocade"])
     assert names_brand("Injection, aripiprazole (abilify maintena), 1 mg", ["abilify maintena"])
+
+
+# ---------------------------------------------------------------- on the real releases
+
+REAL_FILES = (
+    "icd10cm_codes_2026.csv.gz",
+    "HCPC2026_JAN_ANWEB_01122026.xlsx",
+    "icd10pcs_order_2026.txt.gz",
+)
+# query -> the code (or the code's first characters) a coder accepts in the top 3; each a
+# kind written from the descriptors and tables, none an evaluation item.
+REAL_EXAMPLES = {
+    # Brands of J codes.
+    "vistaril 50 mg IM": "J3410",
+    "cogentin injection": "J0515",
+    "kadcyla infusion": "J9354",
+    "padcev": "J9177",
+    "forteo shot": "J3110",
+    "monoferric iron infusion": "J1437",
+    "ferrlecit iv": "J2916",
+    "zoladex implant": "J9202",
+    "firmagon shot": "J9155",
+    "solu-medrol 125 iv": "J2919",
+    "sublocade monthly shot": "Q999",
+    # Medicare services and equipment by name.
+    "glaucoma check for a high risk medicare patient": "G011",
+    "collecting a pap smear specimen for screening medicare": "Q0091",
+    "diabetic foot care medicare loss of sensation": "G0247",
+    "bedpan": "E0275",
+    "iv pole": "E0776",
+    "hoyer lift": "E0630",
+    "heating pad": "E021",
+    # ICD-10-PCS procedures in plain words.
+    "laparoscopic sigmoid colectomy": "0DTN4ZZ",
+    "open right inguinal hernia repair without mesh": "0YQ50ZZ",
+    "transcatheter aortic valve replacement through the groin": "02RF3",
+    "platelet transfusion through an IV in the arm": "30233R1",
+    "chemotherapy through a peripheral IV": "3E0330",
+    "right shoulder replacement, regular not reverse": "0RRJ0J",
+    "pulled one lower tooth": "0CDXXZ",
+    "vaginal hysterectomy": "0UT97ZZ",
+    "amniocentesis": "10903ZU",
+    "right knee aspiration to check the fluid": "0S9C3ZX",
+    "short arm cast left forearm": "2W3DX2Z",
+    "MRI of the brain without contrast": "B030ZZZ",
+    "spinal cord stimulator generator implanted under the skin of the back": "0JH7",
+    "hysteroscopic endometrial ablation": "0U5B8ZZ",
+    "peritoneal dialysis": "3E1M39Z",
+    "tapped fluid off the right lung with a needle": "0W993",
+}
+
+
+@pytest.mark.fulldata
+@pytest.mark.django_db
+def test_hcpcs_and_pcs_kinds_find_the_code_in_the_top_3_on_the_real_releases(
+    shared_data_dir, lexical_only
+):
+    from medcode.codes.models import Code
+    from medcode.codes.services import import_file
+    from medcode.search.facade import search
+    from medcode.search.index import rebuild_index
+
+    for name in REAL_FILES:
+        import_file(shared_data_dir / name)
+    rebuild_index()
+    misses = {}
+    for q, expected in REAL_EXAMPLES.items():
+        codes = [r.code for r in search(q).results[:3]]
+        if not any(code.startswith(expected) for code in codes):
+            misses[q] = codes
+    assert misses == {}
+    # Every brand line: its first code is in the file, and its descriptor has the words of
+    # the brand's first generic.
+    source = Path(drug_brands.__file__).read_text()
+    titles = dict(Code.objects.filter(system="HCPCS").values_list("code", "long_description"))
+    wrong = {}
+    for brand, generics in HCPCS_BRANDS.items():
+        line = next(row for row in source.splitlines() if row.strip().startswith(f'"{brand}": ('))
+        code = re.findall(r"\b[JQC]\d{4}\b", line.split("#", 1)[1])[0]
+        words = set(re.findall(r"[a-z0-9][a-z0-9&'-]*", generics[0]))
+        if not words <= set(re.findall(r"[a-z0-9][a-z0-9&'-]*", titles.get(code, "").lower())):
+            wrong[brand] = (code, titles.get(code))
+    assert wrong == {}

@@ -689,8 +689,22 @@ EQUIPMENT: dict[str, tuple[str, ...]] = {
     "knee scooter": ("crutch substitute",),  # E0118 Crutch substitute, lower leg platform
     "knee walker": ("crutch substitute",),  # E0118
     "tens unit": ("transcutaneous electrical nerve stimulation",),  # E0720, E0730
+    "knee brace": ("knee orthosis",),  # L1810-L1860 Knee orthosis, ...
+    "ankle brace": ("ankle orthosis",),  # L1902 Ankle orthosis, ankle gauntlet or similar
+    "back brace": ("lumbar orthosis", "lumbar-sacral orthosis"),  # L0625-L0651
+    "full electric": ("total electric",),  # E0265 Hospital bed, total electric
+    "oxygen tank": ("gaseous oxygen",),  # E0424 Stationary compressed gaseous oxygen system
+    "pickup walker": ("walker pickup",),  # E0130, E0135 Walker, rigid/folding (pickup)
 }
-EVERYDAY.update({k: v for k, v in EQUIPMENT.items() if k not in EVERYDAY})
+# Everyday names of Medicare services -> the words of their HCPCS Level II descriptor.
+SERVICES: dict[str, tuple[str, ...]] = {
+    "pneumonia shot": ("pneumococcal vaccine",),  # G0009 Administration of pneumococcal vaccine
+    "pneumonia vaccine": ("pneumococcal vaccine",),  # G0009
+    "diabetes teaching": ("diabetes self-management training",),  # G0108, G0109
+    "diabetes education": ("diabetes self-management training",),  # G0108, G0109
+    "one on one": ("individual",),  # G0108 ... training services, individual
+}
+EVERYDAY.update({k: v for k, v in {**EQUIPMENT, **SERVICES}.items() if k not in EVERYDAY})
 
 
 def lay_synonyms() -> dict[str, tuple[str, ...]]:

@@ -40,7 +40,7 @@ PCS_WORDS = words_of(
     shoulder reverse ball socket humeral surface glenoid hip valve therapeutic enhanced
     assistance back gallbladder brain femoral pleural spinal canal infusion device superior
     vena cava pacemaker dual chamber bursa ligament autologous feeding stomach bladder
-    nasal lung fluid"""
+    nasal lung fluid intestinal tract"""
 )
 
 
@@ -403,3 +403,14 @@ def test_hcpcs_and_pcs_kinds_find_the_code_in_the_top_3_on_the_real_releases(
         if not words <= set(re.findall(r"[a-z0-9][a-z0-9&'-]*", titles.get(code, "").lower())):
             wrong[brand] = (code, titles.get(code))
     assert wrong == {}
+
+
+def test_services_braces_and_central_routes_read_in_the_descriptors_words():
+    groups = expand_synonyms(["pneumonia", "vaccine"])
+    assert any("pneumococcal" in " ".join(alt) for group in groups for alt in group)
+    groups = expand_synonyms(["knee", "brace"])
+    assert any("orthosis" in " ".join(alt) for group in groups for alt in group)
+    words = pcs_words(["chemo", "through", "her", "port"], vocabulary=PCS_WORDS)
+    assert {"introduction", "antineoplastic", "central", "vein"} <= set(words)
+    words = pcs_words(["egd", "through", "the", "mouth"], vocabulary=PCS_WORDS)
+    assert {"via", "natural", "opening"} <= set(words)

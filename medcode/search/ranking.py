@@ -184,8 +184,11 @@ OTHER_TRIMESTER = 0.6
 # counts this much, the history and status (Z) codes lead.
 NOT_HISTORY = 0.5
 # A terminated HCPCS code (not billable in the loaded release) counts this much: the code
-# that replaced it leads.
-TERMINATED = 0.5
+# that replaced it leads, even when the current code's title carries MAX_EXTRA words the
+# query did not say (J3031 "Injection, fremanezumab-vfrm, 1 mg (code may be used for
+# medicare when drug administered under the direct supervision ...)" before C9040, ended
+# 2019-09-30; the ANWEB file keeps ended codes for years).
+TERMINATED = 0.2
 STEM = 5
 EXTRA_WORD = 0.88
 MISSING_WORD = 0.9

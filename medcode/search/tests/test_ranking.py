@@ -9,6 +9,8 @@ from medcode.search.facade import is_past, search
 from medcode.search.models import Document
 from medcode.search.ranking import (
     DEMOTED,
+    EXTRA_WORD,
+    MAX_EXTRA,
     OTHER_SIDE,
     TERMINATED,
     Doc,
@@ -174,6 +176,24 @@ def test_a_terminated_hcpcs_code_counts_less_than_the_current_one():
     current = weight(doc("HCPCS", "J1938", "Injection, furosemide, 1 mg"), "drug", words)
     ended = weight(doc("HCPCS", "J1940", "Injection, furosemide", billable=False), "drug", words)
     assert ended == pytest.approx(TERMINATED * current)
+
+
+def test_a_terminated_code_loses_to_its_successor_whose_title_says_more():
+    # As in the January 2026 ANWEB file: C9040 ended 2019-09-30, J3031 carries a long note.
+    words = frozenset({"fremanezumab", "injection"})
+    stems = query_stems(["fremanezumab", "injection"])
+    ended = doc("HCPCS", "C9040", "Injection, fremanezumab-vfrm, 1mg", billable=False)
+    current = doc(
+        "HCPCS",
+        "J3031",
+        "Injection, fremanezumab-vfrm, 1 mg (code may be used for medicare when drug"
+        " administered under the direct supervision of a physician, not for use when drug is"
+        " self-administered)",
+    )
+    assert specificity(current, stems, drug=True) == pytest.approx(EXTRA_WORD**MAX_EXTRA)
+    assert weight(ended, "drug", words) * specificity(ended, stems, drug=True) < weight(
+        current, "drug", words
+    ) * specificity(current, stems, drug=True)
 
 
 def test_a_query_about_the_past_puts_history_and_status_codes_first():

@@ -290,6 +290,12 @@ BODY: dict[str, tuple[str, ...]] = {
     "packed red cells": ("red", "blood", "cells"),
     "endometrial": ("endometrium",),
     "svc": ("superior", "vena", "cava"),
+    # A hernia of the belly wall (umbilical, ventral, incisional, epigastric) is repaired in
+    # the Abdominal Wall (0WQF Repair, 0WUF Supplement with mesh).
+    "umbilical hernia": ("abdominal", "wall"),
+    "ventral hernia": ("abdominal", "wall"),
+    "incisional hernia": ("abdominal", "wall"),
+    "epigastric hernia": ("abdominal", "wall"),
     # The PCS Body Part Key: the cruciate and collateral ligaments are Knee Bursa and Ligament.
     "acl": ("knee", "bursa", "ligament"),
     "anterior cruciate ligament": ("knee", "bursa", "ligament"),
@@ -439,6 +445,8 @@ NAMED: dict[str, tuple[str, ...]] = {
     "lumbar puncture": ("drainage", "spinal", "canal", "percutaneous"),
     # A central venous line: Insertion of Infusion Device (02HV: Superior Vena Cava).
     "central line": ("insertion", "infusion", "device"),
+    # Carpal tunnel release frees the median nerve: Release of Median Nerve (01N5).
+    "carpal tunnel release": ("release", "median", "nerve"),
     # ACL reconstruction with a graft: Replacement of Knee Bursa and Ligament (the PCS Body
     # Part Key puts the anterior cruciate ligament there).
     "acl reconstruction": ("replacement", "knee", "bursa", "ligament"),

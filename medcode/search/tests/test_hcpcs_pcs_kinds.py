@@ -40,7 +40,8 @@ PCS_WORDS = words_of(
     shoulder reverse ball socket humeral surface glenoid hip valve therapeutic enhanced
     assistance back gallbladder brain femoral pleural spinal canal infusion device superior
     vena cava pacemaker dual chamber bursa ligament autologous feeding stomach bladder
-    nasal lung fluid intestinal tract"""
+    nasal lung fluid intestinal tract abdominal wall median nerve release umbilical carpal
+    supplement"""
 )
 
 
@@ -294,6 +295,13 @@ def test_the_best_full_pcs_match_gets_a_place_in_the_top_3():
             "drainage bladder device via natural",
             "urine",
         ),
+        ("umbilical hernia repair open", "repair abdominal wall open", "umbilical"),
+        (
+            "laparoscopic ventral hernia repair with mesh",
+            "supplement abdominal wall synthetic substitute percutaneous endoscopic",
+            "repair",
+        ),
+        ("carpal tunnel release right", "release median nerve right", "carpal"),
     ],
 )
 def test_more_procedure_wording_reads_as_pcs_values(query, expected, absent):

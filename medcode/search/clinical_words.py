@@ -6,8 +6,10 @@ Index and Tabular files; querytext merges these into its lay synonyms (laywords.
 clash).
 
 Ambiguous abbreviations stay out (ASD: atrial septal defect or autism spectrum disorder;
-SBP; CRS; PTA), and DME is diabetic macular edema only beside an eye word
-(querytext.side_words); elsewhere it is durable medical equipment (laywords.py).
+SBP; CRS; PTA; HRS: hours; RTA: road traffic accident; NTG: nitroglycerin), and DME is
+diabetic macular edema and PSC posterior subcapsular cataract only beside an eye word
+(querytext.side_words); elsewhere DME is durable medical equipment (laywords.py) and PSC
+primary sclerosing cholangitis.
 """
 
 from __future__ import annotations
@@ -20,9 +22,17 @@ SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dcm": ("dilated cardiomyopathy",),  # Cardiomyopathy, dilated I42.0
     "wpw": ("wolff-parkinson-white syndrome",),  # Wolff-Parkinson-White syndrome I45.6
     "pda": ("patent ductus arteriosus",),  # Patent, ductus arteriosus Q25.0
+    "pfo": ("patent foramen ovale",),  # Patent, foramen, ovale Q21.12
+    "tof": ("tetralogy of fallot",),  # Tetralogy of Fallot Q21.3
+    "chb": ("complete heart block",),  # Block, heart, complete (atrioventricular) I44.2
+    "mvp": ("mitral valve prolapse",),  # Prolapse, mitral (valve) I34.1
+    "sss": ("sick sinus syndrome",),  # Tabular I49.5 Sick sinus syndrome
+    # Hypertrophy, ventricle: see also Hypertrophy, cardiac I51.7 (includes Cardiac hypertrophy)
+    "lvh": ("left ventricular hypertrophy", "cardiac hypertrophy"),
     # Pulmonology
     "ipf": ("idiopathic pulmonary fibrosis",),  # Fibrosis, pulmonary, idiopathic J84.112
     "ohs": ("obesity hypoventilation syndrome",),  # Syndrome, obesity hypoventilation (OHS) E66.2
+    "vap": ("ventilator associated pneumonia",),  # Pneumonia, ventilator associated J95.851
     # GI and liver
     "eoe": ("eosinophilic esophagitis",),  # Esophagitis, eosinophilic K20.0
     "pud": ("peptic ulcer",),  # Ulcer, peptic (site unspecified) K27.9
@@ -30,38 +40,47 @@ SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     # Overgrowth, bacterial, small intestinal K63.8219
     "sibo": ("small intestinal bacterial overgrowth",),
     "psc": ("primary sclerosing cholangitis",),  # Cholangitis, primary, sclerosing K83.01
-    "hrs": ("hepatorenal syndrome",),  # Syndrome, hepatorenal K76.7
+    "aih": ("autoimmune hepatitis",),  # Hepatitis, autoimmune K75.4
+    "pbc": ("primary biliary cirrhosis",),  # Cirrhosis, biliary, primary K74.3
+    # Polyposis, familial D12.6 (FY2025 Index); FY2026 Tabular D13.91 Familial adenomatous
+    # polyposis
+    "fap": ("familial polyposis",),
     # Nephrology
     "atn": ("acute tubular necrosis",),  # Necrosis, tubular (acute) N17.0
     # Polycystic, kidney, autosomal dominant Q61.2; autosomal recessive Q61.19
     "adpkd": ("autosomal dominant polycystic kidney",),
     "arpkd": ("autosomal recessive polycystic kidney",),
     "pkd": ("polycystic kidney",),  # Polycystic (disease), kidney Q61.3
-    "rta": ("renal tubular acidosis",),  # Acidosis, renal (tubular) N25.89
-    # Ophthalmology: Diabetes, with, retinopathy E11.319; proliferative E11.359;
-    # nonproliferative E11.329; "with macular edema" E11.351 / E11.321 (type 2 when the type
-    # is not stated, as the Index's "Diabetes, with" does).
+    # Ophthalmology: Diabetes, with, retinopathy E11.319; proliferative E11.359-;
+    # nonproliferative E11.329-; "with macular edema" E11.351- / E11.321- (a 7th character
+    # names the eye; type 2 when the type is not stated, as the Index's "Diabetes, with" does).
     "pdr": ("proliferative diabetic retinopathy",),
     "npdr": ("nonproliferative diabetic retinopathy",),
     "mgd": ("meibomian gland dysfunction",),  # Dysfunction, meibomian gland H02.88-
     "acg": ("angle-closure glaucoma",),  # Glaucoma, angle-closure (primary) H40.20-
-    # Glaucoma, low tension: see Glaucoma, open angle, primary, low-tension H40.12-
-    "ntg": ("low-tension glaucoma",),
+    "vmt": ("vitreomacular traction",),  # Traction, vitreomacular H43.82-
+    # Chorioretinopathy, central serous H35.71- (not "csr": Cheyne-Stokes respiration)
+    "cscr": ("central serous chorioretinopathy",),
     # ENT: Otitis, media, suppurative, acute, with rupture of ear drum H66.01- ("AOM w/ TM
     # perf"); Perforation, tympanum H72.9-; Deafness, sudden (idiopathic) H91.2-.
     "tm perf": ("spontaneous rupture of ear drum", "perforation tympanic membrane"),
     "tm perforation": ("spontaneous rupture of ear drum", "perforation tympanic membrane"),
     "ssnhl": ("sudden hearing loss",),
     "w": ("with",),  # "w/", as clinicians write "with"
+    "w/o": ("without",),  # read as "w o" (longest phrase first), so not "with"
 }
 
 # Eye abbreviations that make a query about the eye (OD/OS/OU then name its side), and
 # those read differently beside an eye word.
-EYE_ABBREVIATIONS = frozenset({"pdr", "npdr", "mgd", "acg", "ntg"})
+EYE_ABBREVIATIONS = frozenset({"pdr", "npdr", "mgd", "acg", "vmt", "cscr"})
 EYE_CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
     # Diabetes, with, retinopathy, with macular edema E11.311 (Edema, macula, diabetic: see
     # Diabetes, by type, with, retinopathy, with macular edema).
     "dme": ("macular", "edema"),
+    # Detachment, vitreous (body) H43.81- (elsewhere PVD is peripheral vascular disease)
+    "pvd": ("vitreous", "detachment"),
+    # Cataract, senile, subcapsular polar (anterior), posterior H25.04- (presenile H26.05-).
+    "psc": ("posterior", "subcapsular", "polar"),
 }
 
 LAY_SYMPTOMS: dict[str, tuple[str, ...]] = {

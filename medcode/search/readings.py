@@ -62,7 +62,8 @@ PHOBIA_OBJECTS: dict[str, str] = {
     "planes": "specific situational flying",
     "airplanes": "specific situational flying",
     "bridges": "specific situational bridges",
-    "elevators": "specific situational closed in spaces",
+    # No Index subterm for elevators: Phobia, specific, situational F40.248.
+    "elevators": "specific situational",
     "enclosed": "specific situational closed in spaces",
     "confined": "specific situational closed in spaces",
     "storms": "specific natural environment thunderstorms",

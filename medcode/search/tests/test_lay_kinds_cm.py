@@ -222,6 +222,9 @@ KINDS = {
     "ADPKD": "Q612",  # Polycystic, kidney, autosomal dominant
     "PDR with DME OD": "E113511",  # Diabetes, with, retinopathy, proliferative, with macular edema
     "AOM w/ TM perf": "H6601",  # Otitis, media, suppurative, acute, with rupture of ear drum
+    "PFO": "Q2112",  # Patent, foramen, ovale
+    "VAP": "J95851",  # Pneumonia, ventilator associated
+    "CSCR right eye": "H35711",  # Chorioretinopathy, central serous (right)
     # 3. pregnancy and newborn
     "high blood pressure while pregnant": "O169",  # Hypertension, complicating, pregnancy
     "30 weeks pregnant with high blood pressure": "O163",

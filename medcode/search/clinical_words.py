@@ -6,7 +6,8 @@ Index and Tabular files; querytext merges these into its lay synonyms (laywords.
 clash).
 
 Ambiguous abbreviations stay out (ASD: atrial septal defect or autism spectrum disorder;
-SBP; CRS; PTA; HRS: hours; RTA: road traffic accident; NTG: nitroglycerin), and DME is
+SBP; CRS; PTA; HRS: hours; RTA: road traffic accident; NTG: nitroglycerin; CHB: complete
+heart block or chronic hepatitis B), and DME is
 diabetic macular edema and PSC posterior subcapsular cataract only beside an eye word
 (querytext.side_words); elsewhere DME is durable medical equipment (laywords.py) and PSC
 primary sclerosing cholangitis.
@@ -24,7 +25,6 @@ SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "pda": ("patent ductus arteriosus",),  # Patent, ductus arteriosus Q25.0
     "pfo": ("patent foramen ovale",),  # Patent, foramen, ovale Q21.12
     "tof": ("tetralogy of fallot",),  # Tetralogy of Fallot Q21.3
-    "chb": ("complete heart block",),  # Block, heart, complete (atrioventricular) I44.2
     "mvp": ("mitral valve prolapse",),  # Prolapse, mitral (valve) I34.1
     "sss": ("sick sinus syndrome",),  # Tabular I49.5 Sick sinus syndrome
     # Hypertrophy, ventricle: see also Hypertrophy, cardiac I51.7 (includes Cardiac hypertrophy)
@@ -42,9 +42,8 @@ SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "psc": ("primary sclerosing cholangitis",),  # Cholangitis, primary, sclerosing K83.01
     "aih": ("autoimmune hepatitis",),  # Hepatitis, autoimmune K75.4
     "pbc": ("primary biliary cirrhosis",),  # Cirrhosis, biliary, primary K74.3
-    # Polyposis, familial D12.6 (FY2025 Index); FY2026 Tabular D13.91 Familial adenomatous
-    # polyposis
-    "fap": ("familial polyposis",),
+    # Polyposis, familial, adenomatous D13.91 (Polyposis, familial alone is D12.6)
+    "fap": ("familial adenomatous polyposis",),
     # Nephrology
     "atn": ("acute tubular necrosis",),  # Necrosis, tubular (acute) N17.0
     # Polycystic, kidney, autosomal dominant Q61.2; autosomal recessive Q61.19

@@ -118,8 +118,8 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "without mesh": ("repair",),
     "no mesh": ("repair",),
     "extraction": ("extraction",),
+    # Not "implantation": a valve or lens implantation (TAVI) is a Replacement.
     "implanted": ("insertion",),
-    "implantation": ("insertion",),
 }
 # Surgical word endings -> the root operation (a prefix names the body part, below).
 ENDINGS: dict[str, tuple[str, ...]] = {

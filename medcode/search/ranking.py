@@ -191,6 +191,10 @@ NOT_HISTORY = 0.5
 TERMINATED = 0.2
 STEM = 5
 EXTRA_WORD = 0.88
+# Of two ICD-10-PCS hits, each title word more than the best-fitting one's costs this much: a
+# device or surface the query did not name ("Acetabular Surface", "Patellofemoral") weighs
+# more than the fused rank of a lexical hit (search_lay_dev and lay_independent5).
+PCS_EXTRA_WORD = 0.8
 MISSING_WORD = 0.9
 MAX_EXTRA = 6
 # Words of a quality-reporting descriptor. "Patient(s)" only opens one ("Patients with
@@ -597,7 +601,7 @@ def rerank(
             if doc_id in unsaid:
                 fit *= MISSING_WORD ** min(unsaid[doc_id] - least, MAX_EXTRA)
             if doc_id in pcs:
-                fit *= EXTRA_WORD ** min(pcs[doc_id] - pcs_least, MAX_EXTRA)
+                fit *= PCS_EXTRA_WORD ** min(pcs[doc_id] - pcs_least, MAX_EXTRA)
             if doc_id in asked:
                 # Its title names the Table's drug class ("other opioids"), which nobody
                 # says: the words it adds cost nothing.

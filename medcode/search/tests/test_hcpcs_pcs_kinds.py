@@ -377,6 +377,9 @@ REAL_EXAMPLES = {
     "hysteroscopic endometrial ablation": "0U5B8ZZ",
     "peritoneal dialysis": "3E1M39Z",
     "tapped fluid off the right lung with a needle": "0W993",
+    # The whole joint, not a surface or a device the query does not name.
+    "right hip replacement cemented": "0SR90J9",
+    "left knee replacement": "0SRD0JZ",
 }
 
 

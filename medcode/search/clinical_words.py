@@ -291,6 +291,11 @@ LAY_MATERNITY: dict[str, tuple[str, ...]] = {
     "breastfeeding": ("lactation",),
     "breast feeding": ("lactation",),
     "breast-feeding": ("lactation",),
+    # Pregnancy, complicated by, premature rupture of membranes O42.90
+    "water broke early": ("premature rupture of membranes",),
+    "waters broke early": ("premature rupture of membranes",),
+    "water broke": ("rupture of membranes",),
+    "waters broke": ("rupture of membranes",),
     "preemie": ("preterm newborn",),
     "premature baby": ("preterm newborn",),
     "newborn baby": ("newborn",),

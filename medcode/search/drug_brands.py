@@ -337,6 +337,55 @@ EVERYDAY_INJECTIONS: dict[str, tuple[str, ...]] = {
     "acthar": ("corticotropin",),  # J0801 Injection, corticotropin (acthar gel)
 }
 
+# Rare-disease infusions given in clinics: enzyme replacement, RNA and antisense drugs,
+# hereditary angioedema and complement drugs.
+RARE_DISEASE: dict[str, tuple[str, ...]] = {
+    "nexviazyme": ("avalglucosidase alfa-ngpt",),  # J0219
+    "pombiliti": ("cipaglucosidase alfa-atga",),  # J1203
+    "naglazyme": ("galsulfase",),  # J1458
+    "vimizim": ("elosulfase alfa",),  # J1322
+    "aldurazyme": ("laronidase",),  # J1931
+    "elaprase": ("idursulfase",),  # J1743
+    "elelyso": ("taliglucerase alfa",),  # J3060
+    "vpriv": ("velaglucerase alfa",),  # J3385
+    "mepsevii": ("vestronidase alfa-vjbk",),  # J3397
+    "brineura": ("cerliponase alfa",),  # J0567
+    "kanuma": ("sebelipase alfa",),  # J2840
+    "xenpozyme": ("olipudase alfa-rpcp",),  # J0218
+    "lamzede": ("velmanase alfa-tycv",),  # J0217
+    "onpattro": ("patisiran",),  # J0222
+    "amvuttra": ("vutrisiran",),  # J0225
+    "givlaari": ("givosiran",),  # J0223
+    "oxlumo": ("lumasiran",),  # J0224
+    "exondys": ("eteplirsen",),  # J1428
+    "vyondys": ("golodirsen",),  # J1429
+    "viltepso": ("viltolarsen",),  # J1427
+    "amondys": ("casimersen",),  # J1426
+    "qalsody": ("tofersen",),  # J1304
+    "kalbitor": ("ecallantide",),  # J1290
+    "firazyr": ("icatibant",),  # J1744
+    "takhzyro": ("lanadelumab-flyo",),  # J0593
+    "enjaymo": ("sutimlimab-jome",),  # J1302
+    "piasky": ("crovalimab-akkz",),  # J1307
+    "rystiggo": ("rozanolixizumab-noli",),  # J9333
+    "tzield": ("teplizumab-mzwv",),  # J9381
+    "xiaflex": ("collagenase clostridium histolyticum",),  # J0775
+}
+
+# More cancer and supportive-care drugs.
+CANCER_MORE: dict[str, tuple[str, ...]] = {
+    "zynyz": ("retifanlimab-dlwr",),  # J9345
+    "loqtorzi": ("toripalimab-tpzi",),  # J3263
+    "tevimbra": ("tislelizumab-jsgr",),  # J9329
+    "vyloy": ("zolbetuximab-clzb",),  # J1326
+    "elzonris": ("tagraxofusp-erzs",),  # J9269
+    "danyelza": ("naxitamab-gqgk",),  # J9348
+    "cosela": ("trilaciclib",),  # J1448
+    "rolvedon": ("eflapegrastim-xnst",),  # J1449
+    "mozobil": ("plerixafor",),  # J2562
+    "kepivance": ("palifermin",),  # J2425
+}
+
 HCPCS_BRANDS: dict[str, tuple[str, ...]] = {
     **BONE,
     **CANCER,
@@ -347,4 +396,6 @@ HCPCS_BRANDS: dict[str, tuple[str, ...]] = {
     **HEART_AND_BLOOD,
     **BIOLOGIC,
     **EVERYDAY_INJECTIONS,
+    **RARE_DISEASE,
+    **CANCER_MORE,
 }

@@ -291,6 +291,8 @@ LAY_MATERNITY: dict[str, tuple[str, ...]] = {
     "breastfeeding": ("lactation",),
     "breast feeding": ("lactation",),
     "breast-feeding": ("lactation",),
+    # Breech presentation (mother) O32.1 (7th character 0 for a single gestation)
+    "breech": ("breech presentation",),
     # Pregnancy, complicated by, premature rupture of membranes O42.90
     "water broke early": ("premature rupture of membranes",),
     "waters broke early": ("premature rupture of membranes",),

@@ -131,7 +131,9 @@ SYSTEM_WEIGHTS: dict[Kind, dict[str, float]] = {
     "device": {"ICD10CM": 1.0, "HCPCS": 0.45, "ICD10PCS": 0.35, "CPT": 0.45},
     "test": {"ICD10CM": 1.0, "HCPCS": 0.45, "ICD10PCS": 0.35, "CPT": 0.45},
     "procedure": {"ICD10PCS": 1.0, "CPT": 1.0, "HCPCS": 0.55, "ICD10CM": 0.35},
-    "drug": {"HCPCS": 1.0, "ICD10CM": 0.4, "ICD10PCS": 0.3, "CPT": 0.5},
+    # A drug named with its route ("iron infusion", "steroid shot"): the J/Q code before
+    # the CPT administration, lab and allergy-shot codes that share its words.
+    "drug": {"HCPCS": 1.0, "ICD10CM": 0.4, "ICD10PCS": 0.3, "CPT": 0.3},
     "supply": {"HCPCS": 1.0, "ICD10CM": 0.35, "ICD10PCS": 0.3, "CPT": 0.5},
     "medicare": {"HCPCS": 1.0, "CPT": 0.4, "ICD10CM": 0.35, "ICD10PCS": 0.3},
 }

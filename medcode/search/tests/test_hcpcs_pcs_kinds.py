@@ -425,3 +425,11 @@ def test_services_braces_and_central_routes_read_in_the_descriptors_words():
     assert {"introduction", "antineoplastic", "central", "vein"} <= set(words)
     words = pcs_words(["egd", "through", "the", "mouth"], vocabulary=PCS_WORDS)
     assert {"via", "natural", "opening"} <= set(words)
+
+
+def test_a_drug_query_ranks_cpt_codes_below_the_drug_and_the_diagnosis():
+    said = frozenset({"iron", "infusion"})
+    cpt = Doc(1, "CPT", "83550", True, "", "", "Iron binding capacity (TIBC)")
+    icd = Doc(2, "ICD10CM", "D509", True, "", "", "Iron deficiency anemia, unspecified")
+    drug = Doc(3, "HCPCS", "J1756", True, "", "", "Injection, iron sucrose, 1 mg")
+    assert weight(cpt, "drug", said) < weight(icd, "drug", said) < weight(drug, "drug", said)

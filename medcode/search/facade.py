@@ -277,7 +277,11 @@ def search(
     words: WordHits | None = None
     if parsed.words:
         words = search_words(
-            list(parsed.words), filters, depth=LEXICAL_DEPTH, prefix_last=True if typing else None
+            list(parsed.words),
+            filters,
+            depth=LEXICAL_DEPTH,
+            prefix_last=True if typing else None,
+            forms=query_kind(parsed.words) == "condition",
         )
         lexical, corrections = words.hits, words.corrections
         meaning: list[tuple[int, float]] = []
@@ -522,7 +526,12 @@ class WordHits:
 
 
 def search_words(
-    words: list[str], filters: Filters, *, depth: int, prefix_last: bool | None = None
+    words: list[str],
+    filters: Filters,
+    *,
+    depth: int,
+    prefix_last: bool | None = None,
+    forms: bool = False,
 ) -> WordHits:
     """Lexical hits: three rankings fused (hybrid.LEXICAL_FUSION) so the user's own words
     count most: every word or a lay synonym of it, every word as typed, and the words as
@@ -531,6 +540,8 @@ def search_words(
 
     `prefix_last` None: the last word is a prefix only while it is unfinished (no document
     has it as a whole word), so "femu" finds femur but "flu" does not find "fluid".
+    `forms`: a word no document has also matches the Index main term of its root (a
+    condition query: "snore" -> snoring; with_forms).
     """
     backend = get_backend()
     content = content_words(words)
@@ -552,7 +563,9 @@ def search_words(
         )
 
     plain: list[Group] = [((w,),) for w in content]
-    groups = with_forms(word_groups(words), frequency)
+    groups = word_groups(words)
+    if forms:
+        groups = with_forms(groups, frequency)
     expanded = every_word(groups)
     corrections: dict[str, str] = {}
     if not expanded:

@@ -545,5 +545,7 @@ def load_note_tables() -> None:
     load_external_index(token)
     load_learned()
     from medcode.search.procedures import pcs_vocabulary
+    from medcode.search.wordforms import load_forms
 
     pcs_vocabulary()  # the search box reads procedure queries with it
+    load_forms(token)  # and lay word forms ("snore": Snoring) with this (0.2 s)

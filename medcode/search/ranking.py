@@ -211,6 +211,13 @@ _QUALITY_WORDS = re.compile(
 _TITLE_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _QUALITY = re.compile(r"^(?:G8|G9|M1)\d{3}$")
 _ENCOUNTER = re.compile(r", (?:initial|subsequent) encounter|, sequela$")
+# A chapter 15 code's 7th character names the fetus (O32.1XX1 "..., fetus 1"); for a single
+# gestation it is 0, "not applicable or unspecified" (the chapter 15 7th-character note):
+# unless the query speaks of more than one fetus, those siblings collapse to the 0.
+_FETUS = re.compile(r", (?:fetus \d+|other fetus)$")
+MULTIPLE_GESTATION = words_of(
+    "twin twins triplet triplets quadruplet quadruplets fetus fetuses multiple"
+)
 # The 7th character a query asks for (injuries, poisonings): a follow-up visit for a healing
 # injury is a subsequent encounter (D), a late effect a sequela (S); else the initial (A).
 _SUBSEQUENT = re.compile(
@@ -617,7 +624,13 @@ def rerank(
         scored = pcs_in_top(scored, docs, words)
     if billable is False:
         return [(d, s, d) for d, s in scored]
-    return resolve(scored, docs, side=side or trimester, encounter=query_encounter(words))
+    return resolve(
+        scored,
+        docs,
+        side=side or trimester,
+        encounter=query_encounter(words),
+        fetus=bool(lowered & MULTIPLE_GESTATION),
+    )
 
 
 def resolve(
@@ -626,10 +639,13 @@ def resolve(
     *,
     side: str | None = None,
     encounter: str = "A",
+    fetus: bool = False,
 ) -> list[tuple[int, float, int]]:
     """Non-billable ICD-10-CM hits become their billable default (the category follows it;
     of the side the query names, if it names one); of encounter/sequela siblings only the
-    first stays, as the encounter the query asks for (`encounter`: A, D or S)."""
+    first stays, as the encounter the query asks for (`encounter`: A, D or S); of a
+    chapter 15 code's fetus siblings only the first stays, as fetus 0 (single gestation)
+    unless `fetus` (the query names more than one fetus)."""
     out: list[tuple[int, float, int]] = []
     seen: set[int] = set()
     later: list[tuple[int, tuple[int, float, int]]] = []  # (position to insert at, item)
@@ -652,6 +668,12 @@ def resolve(
                 continue
             stem = doc.code[:6].rstrip("X")
             found = billable_default(stem, generation.current().token, side, encounter)
+            if found is not None:
+                target = found[0]
+        elif len(doc.code) == 7 and not fetus and _FETUS.search(doc.title):
+            if doc.code[:6] in families:
+                continue
+            found = billable_default(doc.code[:6], generation.current().token, side, encounter)
             if found is not None:
                 target = found[0]
         family = doc.code[:6] if len(doc.code) == 7 else doc.code

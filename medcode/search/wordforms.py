@@ -2,12 +2,13 @@
 
 People say "I snore", "hoarse", "bloated", "itchy"; the Alphabetic Index and the titles say
 Snoring, Hoarseness, Bloating, "Itch, itching". A word no document has is read as the
-document words of the same root (its derivational endings taken off), so the word search
-and the Index reading find the noun. Words the documents have are left as they are.
+Index main term's word of the same root (its derivational endings taken off), so the word
+search and the Index reading find the noun. Words the documents have are left as they are.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -73,11 +74,24 @@ def forms_by_root(vocabulary: Iterable[tuple[str, int]]) -> dict[str, tuple[str,
 
 @lru_cache(maxsize=2)
 def load_forms(token: str = "") -> dict[str, tuple[str, ...]]:
-    """forms_by_root over the search vocabulary (cached per data generation `token`)."""
+    """forms_by_root over the words of the Alphabetic Index's main terms that the documents
+    have ("Snoring", "Itch, itching"), so a lay form meets a main term and nothing else:
+    an equipment word ("electric") keeps its own spelling (cached per data generation)."""
+    from medcode.search.index_matcher import load_index
     from medcode.search.models import Word
 
-    del token
-    return forms_by_root(Word.objects.values_list("word", "documents").iterator())
+    main_terms = {
+        word
+        for root in load_index(token).roots
+        for word in _TERM_WORD.findall(_NEMOD.sub(" ", root.term).lower())
+    }
+    return forms_by_root(
+        Word.objects.filter(word__in=main_terms).values_list("word", "documents").iterator()
+    )
+
+
+_TERM_WORD = re.compile(r"[a-z]+")
+_NEMOD = re.compile(r"\([^)]*\)")
 
 
 def document_forms(

@@ -233,6 +233,10 @@ KINDS = {
     "newborn low blood sugar": "P704",  # Hypoglycemia, neonatal
     "baby born at 32 weeks": "P0735",  # Preterm, newborn, gestational age, 32 completed weeks
     "mastitis while breastfeeding": "O9123",  # Mastitis, obstetric, associated with, lactation
+    # A single gestation's 7th character is 0 ("not applicable or unspecified"), not fetus 1.
+    "baby is breech at 37 weeks": "O321XX0",  # Presentation, breech: maternal care O32.1-
+    "cord around baby's neck during delivery": "O691XX0",
+    "water broke early at 33 weeks": "O42",  # Pregnancy, complicated by, premature rupture
     "can't get pregnant": "N979",  # Infertility, female (no pregnancy code)
     # 4. mental health
     "afraid to leave the house": "F400",  # Agoraphobia

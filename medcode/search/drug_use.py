@@ -16,10 +16,19 @@ from functools import lru_cache
 
 from medcode.search.index_matcher import stem
 
-# Words that say a drug is taken regularly: "on warfarin", "takes metformin".
+# Words that say a drug is taken regularly: "on warfarin", "takes metformin", "has taken
+# aspirin for years", "managed with metformin", and a medication list ("Medications: ...").
+# What follows is read up to the end of the clause, doses and all ("metformin 1000 mg twice
+# daily and insulin glargine 30 units nightly").
 _ON_DRUG = re.compile(
-    r"\b(?:on|takes|taking|maintained on|treated chronically with|currently on|receiving)\s+"
-    r"((?:[a-z][a-z0-9-]*(?:\s+|,\s*|\s+and\s+)?){1,6})",
+    r"(?:\b(?:on|takes|taking|taken|uses|using|maintained on|treated chronically with|"
+    r"managed with|currently on|receiving)\s+|\b(?:home |current |discharge )?(?:medications|"
+    r"meds|therapy)\s*:\s*)([^.;:\n]{1,100})",
+    re.IGNORECASE,
+)
+# Where the drugs in use end: "on metformin, was given ceftriaxone" names one drug in use.
+_CLAUSE_END = re.compile(
+    r"\b(?:was|were|is|are|but|then|given|after|because|which|who|when|while|until|for (?!\d))\b",
     re.IGNORECASE,
 )
 _INJECTED = re.compile(r"\b(?:inject\w*|subcutaneous\w*|s\.?c\.?|pen)\b", re.IGNORECASE)
@@ -36,6 +45,8 @@ class DrugUse:
 @dataclass
 class LongTermTable:
     by_name: dict[str, str] = field(default_factory=dict)  # "aspirin" -> Z7982
+    # the Index's entries of several words, as a note words them: "oral contraceptive" -> Z793
+    by_phrase: dict[str, str] = field(default_factory=dict)
     # drug-table code stem -> (Z79 code, is under "oral", is for injection)
     by_class: dict[str, list[tuple[str, bool, bool]]] = field(default_factory=dict)
     drug_class: dict[str, str] = field(default_factory=dict)  # "warfarin" -> "T4551"
@@ -67,18 +78,33 @@ def build_table(
     table = LongTermTable()
     class_names: dict[str, str] = {}  # stem of a class word -> drug stem ("anticoagul" ...)
     for term, cells in drugs:
-        code = cells.get("adverse_effect") or cells.get("poisoning_accidental") or ""
+        # "--": the Table has no such code (a chemical has no adverse effect)
+        code = next(
+            (
+                c
+                for c in (cells.get("adverse_effect"), cells.get("poisoning_accidental"))
+                if c and c != "--"
+            ),
+            "",
+        )
         if not code:
             continue
         name = re.sub(r"\s*\(.*?\)", "", term).strip().lower()
         table.drug_class.setdefault(name, _drug_stem(code))
         if name.endswith(" nec"):
             class_names[stem(name.removesuffix(" nec").split()[-1])] = _drug_stem(code)
+    # "antibiotics > short-term use - omit code": named alone, such a class is no long-term use.
+    omitted = {path.rsplit(">", 1)[0].strip().lower() for path, _ in long_term if "omit" in path}
     for path, code in long_term:
         parts = [p.strip().lower() for p in path.split(">")]
         leaf = parts[-1]
-        if len(parts) == 1 and leaf.isalpha() and leaf in table.drug_class:
+        if not code:
+            continue
+        # A drug the Index names ("letrozole", "tacrolimus"), in the Drug Table or not.
+        if len(parts) == 1 and re.fullmatch(r"[a-z][a-z0-9-]*", leaf) and leaf not in omitted:
             table.by_name[leaf] = code
+        for phrase in phrasings(parts):
+            table.by_phrase.setdefault(phrase, code)
         is_oral = "oral" in parts
         injected = "injectable" in leaf
         for word in re.findall(r"[a-z-]+", leaf):
@@ -88,16 +114,41 @@ def build_table(
     return table
 
 
+def phrasings(parts: list[str]) -> list[str]:
+    """How a note words an Index entry of several words: "oral > contraceptive" and
+    "contraceptive, oral" as "oral contraceptive", "steroids > inhaled" as "inhaled
+    steroids", "birth control pill or patch" as "birth control pill" and "... patch"."""
+    if len(parts) == 2:
+        readings = [" ".join(parts), " ".join(reversed(parts))]
+    elif len(parts) == 1 and ", " in parts[0]:
+        head, _, tail = parts[0].partition(", ")
+        readings = [f"{tail} {head}"]
+    elif len(parts) == 1 and " or " in parts[0]:
+        first, _, other = parts[0].partition(" or ")
+        readings = [first, " ".join([*first.split()[:-1], other])]
+    else:
+        readings = [parts[0]]
+    return [r for r in readings if " " in r and re.fullmatch(r"[a-z -]+", r)]
+
+
 def find_drug_use(text: str, table: LongTermTable) -> list[DrugUse]:
     found: list[DrugUse] = []
     for m in _ON_DRUG.finditer(text):
-        tail = text[m.end() : m.end() + 40]
-        injected = bool(_INJECTED.search(m.group(1) + " " + tail))
-        for w in re.finditer(r"[A-Za-z][A-Za-z0-9-]+", m.group(1)):
+        end = _CLAUSE_END.search(m.group(1))
+        words = m.group(1)[: end.start()] if end else m.group(1)
+        tail = text[m.start(1) + len(words) :][:40]
+        injected = bool(_INJECTED.search(words + " " + tail))
+        for w in re.finditer(r"[A-Za-z][A-Za-z0-9-]+", words):
             code = table.code_for(w.group(), injected=injected)
             if code:
                 start = m.start(1) + w.start()
                 found.append(DrugUse(w.group(), code, start, start + len(w.group())))
+        low = words.lower()
+        for phrase, code in table.by_phrase.items():
+            at = re.search(rf"\b{re.escape(phrase)}s?\b", low)
+            if at:
+                start = m.start(1) + at.start()
+                found.append(DrugUse(phrase, code, start, start + len(phrase)))
     return found
 
 
@@ -108,9 +159,9 @@ def load_long_term_table(generation: str = "") -> LongTermTable:
     current = IndexEntry.objects.filter(release__is_current=True)
     long_term = [
         (path.split(">", 1)[1], code.replace(".", "").upper())
-        for path, code in current.filter(table="index", path__startswith="Long-term >")
-        .exclude(code="")
-        .values_list("path", "code")
+        for path, code in current.filter(table="index", path__startswith="Long-term >").values_list(
+            "path", "code"
+        )
     ]
     drugs = list(current.filter(table="drug", level=0).values_list("term", "cells"))
     return build_table(long_term, drugs)

@@ -393,6 +393,10 @@ def note_evidence(
     # its signals (CodiEsp dev, learned: 0.4522 -> 0.4507 with the reading there too).
     is_record = bool(weights.tobacco) and is_clinical_record(text)
 
+    # Drug use is read in the whole note, so a medication list ("Medications: amlodipine
+    # 10 mg daily, aspirin 81 mg daily"), which the finding split cuts from its heading,
+    # counts; each use stays with the finding it is in (a denied one is never coded).
+    uses = find_drug_use(text, drugs)
     per_finding_scores: list[dict[str, float]] = []
     for i, finding in enumerate(coded):
         scores: dict[str, float] = defaultdict(float)
@@ -410,8 +414,9 @@ def note_evidence(
                 found = book.by_id.get(doc_id)
                 if found is not None and book.is_billable(found):
                     scores[found] += weight * score
-        for use in find_drug_use(finding.text, drugs):
-            scores[use.code] = max(scores[use.code], weights.drug_use)
+        for use in uses:
+            if finding.start <= use.start < finding.end:
+                scores[use.code] = max(scores[use.code], weights.drug_use)
         bmi = bmi_code(finding.text, text, bmi_ranges, age=patient.age) if weights.bmi else None
         if bmi:
             scores[bmi] = max(scores[bmi], weights.bmi)

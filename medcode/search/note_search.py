@@ -44,6 +44,12 @@ _PROCEDURE = re.compile(
     r"\w+ostomy|\w+plasty|\w+scopy|\w+pexy|\w+rrhaphy|\w+desis)\b",
     re.IGNORECASE,
 )
+# ... or says a dose of a drug was given ("we gave ketorolac 30 mg IV"): HCPCS drug codes.
+_DRUG_GIVEN = re.compile(
+    r"\b(?:gave|given|administered|received|infused|injected)\b[^.;]{0,60}?"
+    r"\b\d+(?:\.\d+)?\s*(?:mg|mcg|g|units?|ml|l|liters?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,7 @@ def finding_outputs(coded: CodedNote) -> list[FindingOut]:
 
 
 def is_procedure(finding: Finding) -> bool:
-    return bool(_PROCEDURE.search(finding.text))
+    return bool(_PROCEDURE.search(finding.text) or _DRUG_GIVEN.search(finding.text))
 
 
 def procedure_suggestions(

@@ -67,6 +67,7 @@ def test_note_mode_on_the_real_release(real_notes):
     a_denied_finding_is_not_suggested_even_by_the_learned_parts()
     a_clinical_record_is_coded_from_its_own_words_a_case_report_with_the_learned_parts()
     a_relatives_condition_gives_the_family_history_code_not_the_condition()
+    a_medication_list_gives_its_long_term_drug_codes()
 
 
 def the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5() -> None:
@@ -125,3 +126,12 @@ def a_relatives_condition_gives_the_family_history_code_not_the_condition() -> N
     assert "Z87891" in former and not [c for c in former if c.startswith("F17")], former
     current = top("67 y/o male with COPD. Current smoker, 1 ppd.", k=5)
     assert "F17210" in current, current
+
+
+def a_medication_list_gives_its_long_term_drug_codes() -> None:
+    # The finding split cuts the list from its heading; the drugs are read in the whole note.
+    note = (
+        "Office visit for hypertension.\nMedications: lisinopril 20 mg daily, aspirin 81 mg "
+        "daily, warfarin 5 mg daily.\nAssessment: essential hypertension."
+    )
+    assert {"I10", "Z7982", "Z7901"} <= set(top(note, k=6))

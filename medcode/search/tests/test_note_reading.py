@@ -146,8 +146,15 @@ def long_term_table() -> LongTermTable:
         ("insulin", "Z794"),
         ("oral > antidiabetic", "Z7984"),
         ("non-insulin antidiabetic drug, injectable", "Z7985"),
+        ("oral > contraceptive", "Z793"),
+        ("antibiotics", "Z792"),
+        ("antibiotics > short-term use - omit code", ""),
+        ("letrozole", "Z79811"),
+        ("alkylating agent", "Z79630"),
     ]
     drugs = [
+        ("Agricultural agent NEC", {"adverse_effect": "--", "poisoning_accidental": "T65.91"}),
+        ("Cigarettes", {"adverse_effect": "--", "poisoning_accidental": "T65.221"}),
         ("Anticoagulant NEC", {"adverse_effect": "T45.515"}),
         ("Warfarin", {"adverse_effect": "T45.515"}),
         ("Aspirin", {"adverse_effect": "T39.015"}),
@@ -168,6 +175,20 @@ def long_term_table() -> LongTermTable:
         ("on insulin glargine", ["Z794"]),
         ("on semaglutide injection weekly", ["Z7985"]),
         ("warfarin toxicity", []),
+        # the cue and the drug as clinicians write them, doses and lists included
+        ("has taken aspirin 81 mg daily for several years", ["Z7982"]),
+        ("diabetes managed with metformin 1000 mg twice daily", ["Z7984"]),
+        (
+            "on metformin 1000 mg twice daily and insulin glargine 30 units nightly",
+            ["Z7984", "Z794"],
+        ),
+        ("Medications: warfarin 5 mg daily, aspirin 81 mg daily", ["Z7901", "Z7982"]),
+        ("on metformin, was given insulin in the ED", ["Z7984"]),
+        ("she is on a combined oral contraceptive pill", ["Z793"]),
+        ("on letrozole since diagnosis", ["Z79811"]),  # named by the Index, not the Drug Table
+        ("on antibiotics for a week", []),  # the Index: short-term use, omit code
+        ("one pack of cigarettes per day", []),
+        ("uses cigarettes daily", []),  # a chemical has no adverse effect ("--"), so no class
     ],
 )
 def test_long_term_drug_use_comes_from_the_drug_class_in_the_tables(text, codes):
@@ -294,3 +315,20 @@ def test_a_long_run_of_digits_after_bmi_is_read_without_backtracking():
     assert bmi_code("BMI 1." + "1" * 100_000 + "th", "Obesity", ranges, age=40) is None
     # CPU time, with room for a loaded machine: the quadratic pattern took ~17 s here.
     assert time.process_time() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We gave ketorolac 30 mg IV and a 1 liter bolus of normal saline.", True),
+        ("She received ferric carboxymaltose 750 mg IV without reaction.", True),
+        ("Laparoscopic cholecystectomy was performed.", True),
+        ("Given his age, no imaging was needed.", False),  # "given", but no dose
+        ("She takes metformin 1000 mg twice daily.", False),  # a drug in use, not given here
+    ],
+)
+def test_a_finding_that_gives_a_dose_of_a_drug_is_read_for_procedure_codes(text, expected):
+    from medcode.search.note_search import is_procedure
+    from medcode.search.notes_findings import Finding
+
+    assert is_procedure(Finding(text, 0, len(text), 0, "affirmed")) is expected

@@ -32,6 +32,11 @@ PREGNANT = frozenset(
 )
 PUERPERAL = frozenset(["postpartum", "puerperal", "puerperium", "lactation"])
 NEWBORN = frozenset(["newborn", "neonatal", "neonate", "preemie", "preterm"])
+# "Preterm" said of the mother's labor, contractions or waters (Labor, preterm O60.-;
+# Pregnancy, complicated by, premature rupture of membranes O42.-) is no newborn.
+_MOTHERS_PRETERM = frozenset(
+    ["labor", "labour", "contractions", "delivery", "rupture", "membranes", "water", *PREGNANT]
+)
 
 _NOT_PREGNANT = re.compile(
     r"\b(?:not|get|getting|become|becoming|trying|want|wants)\s+(?:to\s+)?(?:get\s+)?pregnant\b"
@@ -124,7 +129,10 @@ def newborn_readings(text: str) -> list[str]:
             out.append(f"immaturity extreme newborn gestational age {weeks} completed weeks")
         elif weeks < 37:
             out.append(f"preterm newborn gestational age {weeks} completed weeks")
-    if set(words(low)) & NEWBORN:
+    said = set(words(low))
+    if said & _MOTHERS_PRETERM:
+        said.discard("preterm")
+    if said & NEWBORN:
         out.append(f"{low} newborn neonatal")
     return out
 
@@ -145,9 +153,19 @@ def neoplasm_readings(text: str) -> list[str]:
 
 
 def phobia_readings(text: str) -> list[str]:
-    """ "afraid of spiders" -> "phobia specific animal spiders" (Fear of: see Phobia)."""
+    """ "afraid of spiders" -> "phobia specific animal spiders" (Fear of: see Phobia). Only
+    what is feared counts: the few words after "<fear> of" and the word before "phobia"
+    ("scared about blood in my stool" fears no blood)."""
     said = words(text)
-    if not set(said) & _FEAR:
-        return []
-    paths = [PHOBIA_OBJECTS[w] for w in said if w in PHOBIA_OBJECTS]
+    feared: list[str] = []
+    for i, word in enumerate(said):
+        if word in _FEAR and i + 1 < len(said) and said[i + 1] == "of":
+            feared += said[i + 2 : i + 2 + _FEARED_WORDS]
+        elif word in ("phobia", "phobic") and i > 0:
+            feared.append(said[i - 1])
+    paths = [PHOBIA_OBJECTS[w] for w in feared if w in PHOBIA_OBJECTS]
     return [f"phobia {path}" for path in dict.fromkeys(paths)]
+
+
+# "afraid of being around people": the object is within four words of "of".
+_FEARED_WORDS = 4

@@ -133,6 +133,11 @@ def test_a_baby_born_at_n_weeks_is_the_index_preterm_newborn_of_n_completed_week
     ]
     assert newborn_readings("newborn hypoglycemia") == ["newborn hypoglycemia newborn neonatal"]
     assert newborn_readings("born at 39 weeks, healthy") == []
+    # The mother's preterm labor is no newborn's condition (Labor, preterm O60.-).
+    assert newborn_readings("preterm labor at 32 weeks") == []
+    assert newborn_readings("preterm baby with jaundice") == [
+        "preterm baby with jaundice newborn neonatal"
+    ]
 
 
 def test_a_cancer_spread_to_a_site_asks_for_the_sites_secondary_column():
@@ -152,6 +157,13 @@ def test_a_fear_of_something_is_read_down_the_phobia_subterms():
     assert phobia_readings("terrified of heights") == ["phobia specific situational heights"]
     assert phobia_readings("afraid of needles") == ["phobia specific injection"]
     assert phobia_readings("spiders in the garage") == []
+    assert phobia_readings("afraid of being around people") == ["phobia social"]
+    assert phobia_readings("thunder phobia") == [
+        "phobia specific natural environment thunderstorms"
+    ]
+    # Worry about a symptom is no phobia of it.
+    assert phobia_readings("scared about blood in my stool") == []
+    assert phobia_readings("afraid people think i am crazy") == []
 
 
 # (level, term, code, see, see_also, cells) as the importer loads the Index (FY2025 rows).

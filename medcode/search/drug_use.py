@@ -19,11 +19,13 @@ from medcode.search.index_matcher import stem
 # Words that say a drug is taken regularly: "on warfarin", "takes metformin", "has taken
 # aspirin for years", "managed with metformin", and a medication list ("Medications: ...").
 # What follows is read up to the end of the clause, doses and all ("metformin 1000 mg twice
-# daily and insulin glargine 30 units nightly").
+# daily and insulin glargine 30 units nightly"). Not a drug stopped: "taken off warfarin",
+# "Discontinued medications: ...".
 _ON_DRUG = re.compile(
-    r"(?:\b(?:on|takes|taking|taken|uses|using|maintained on|treated chronically with|"
-    r"managed with|currently on|receiving)\s+|\b(?:home |current |discharge )?(?:medications|"
-    r"meds|therapy)\s*:\s*)([^.;:\n]{1,100})",
+    r"(?:\b(?:on|takes|taking|taken(?! off| from| out)|uses|using|maintained on|"
+    r"treated chronically with|managed with|currently on|receiving)\s+|"
+    r"\b(?:home |current |discharge )?(?<!discontinued )(?<!stopped )(?<!held )"
+    r"(?:medications|meds|therapy)\s*:\s*)([^.;:\n]{1,100})",
     re.IGNORECASE,
 )
 # Where the drugs in use end: "on metformin, was given ceftriaxone" names one drug in use.

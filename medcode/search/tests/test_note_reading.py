@@ -189,6 +189,10 @@ def long_term_table() -> LongTermTable:
         ("on antibiotics for a week", []),  # the Index: short-term use, omit code
         ("one pack of cigarettes per day", []),
         ("uses cigarettes daily", []),  # a chemical has no adverse effect ("--"), so no class
+        # a drug stopped is no drug in use
+        ("was taken off warfarin last year", []),
+        ("Discontinued medications: warfarin 5 mg daily", []),
+        ("Stopped meds: aspirin", []),
     ],
 )
 def test_long_term_drug_use_comes_from_the_drug_class_in_the_tables(text, codes):

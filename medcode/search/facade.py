@@ -60,6 +60,7 @@ from medcode.search.ranking import (
     rerank,
 )
 from medcode.search.readings import (
+    born_at_readings,
     maternity_readings,
     neoplasm_readings,
     newborn_readings,
@@ -841,6 +842,10 @@ def sentence_codes(q: str, token: str) -> tuple[str, ...]:
     ]
     if not any(code.startswith("P") for code in plain):
         asked.extend((r, ("P",)) for b in base for r in newborn_readings(b))
+    else:
+        # "premature baby born at 32 weeks": the plain reading's P07.30 (weeks unspecified)
+        # gives way to the weeks said (P07.35).
+        asked.extend((r, ("P",)) for r in born_at_readings(q))
     if not any(code.startswith("O") for code in plain):
         asked.extend(
             (f"{r} {trimester or 'unspecified trimester'}", ("O",))

@@ -121,20 +121,27 @@ def newborn_readings(text: str) -> list[str]:
     """A newborn's condition with the Index's newborn subterm words; a baby born at N weeks
     as the Index's preterm (or extremely immature) newborn of N completed weeks."""
     low = text.lower()
-    out = []
-    born = _BORN_AT.search(low)
-    if born:
-        weeks = int(born.group(1) or born.group(2))
-        if weeks < 28:
-            out.append(f"immaturity extreme newborn gestational age {weeks} completed weeks")
-        elif weeks < 37:
-            out.append(f"preterm newborn gestational age {weeks} completed weeks")
+    out = born_at_readings(low)
     said = set(words(low))
     if said & _MOTHERS_PRETERM:
         said.discard("preterm")
     if said & NEWBORN:
         out.append(f"{low} newborn neonatal")
     return out
+
+
+def born_at_readings(text: str) -> list[str]:
+    """A baby born at N weeks as the Index's preterm (or extremely immature) newborn of N
+    completed weeks; [] at term or when no week is said."""
+    born = _BORN_AT.search(text.lower())
+    if not born:
+        return []
+    weeks = int(born.group(1) or born.group(2))
+    if weeks < 28:
+        return [f"immaturity extreme newborn gestational age {weeks} completed weeks"]
+    if weeks < 37:
+        return [f"preterm newborn gestational age {weeks} completed weeks"]
+    return []
 
 
 def neoplasm_readings(text: str) -> list[str]:

@@ -18,6 +18,7 @@ import pytest
 from medcode.search.index_matcher import AlphabeticIndex, build_tree
 from medcode.search.querytext import expand_synonyms, side_words
 from medcode.search.readings import (
+    born_at_readings,
     maternity_readings,
     neoplasm_readings,
     newborn_readings,
@@ -138,6 +139,10 @@ def test_a_baby_born_at_n_weeks_is_the_index_preterm_newborn_of_n_completed_week
     assert newborn_readings("preterm baby with jaundice") == [
         "preterm baby with jaundice newborn neonatal"
     ]
+    assert born_at_readings("premature baby born at 32 weeks") == [
+        "preterm newborn gestational age 32 completed weeks"
+    ]
+    assert born_at_readings("premature baby") == []
 
 
 def test_a_cancer_spread_to_a_site_asks_for_the_sites_secondary_column():
@@ -291,3 +296,5 @@ def test_lay_kinds_find_the_index_code_in_the_top_3_on_the_real_releases(
         if not any(r.code.startswith(expected) for r in results[:3]):
             misses[q] = [f"{r.code} {r.title[:40]}" for r in results[:3]]
     assert misses == {}
+    # The weeks said win over the Index's "Preterm, newborn" with weeks unspecified (P07.30).
+    assert search("premature baby born at 32 weeks").results[0].code == "P0735"

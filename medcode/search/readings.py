@@ -49,6 +49,11 @@ _SPREAD = re.compile(
     r"\s+(?:in)?to\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+)?(?P<site>[a-z ]+?)"
     r"(?=\s+from\b|[,;.]|$)"
 )
+# ... said of a cancer: "went to the ER with chest pain" has spread nowhere.
+_CANCER = re.compile(
+    r"\b(?:cancers?|tumou?rs?|carcinoma|malignan\w*|neoplasm|lymphoma|melanoma|sarcoma|mets"
+    r"|metasta\w*|leuka?emia|myeloma)\b"
+)
 _NOT_CANCER = re.compile(
     r"\b(?:not|non|no)[ -]?(?:cancer|cancerous|malignant|malignancy)\b|\bnoncancerous\b"
 )
@@ -150,7 +155,7 @@ def neoplasm_readings(text: str) -> list[str]:
     low = text.lower()
     out = []
     spread = _SPREAD.search(low)
-    if spread:
+    if spread and _CANCER.search(low):
         # The primary named as the origin ("colon cancer ...", "... from the colon") is read
         # by the plain Index reading; the site it has spread to asks for the secondary column.
         out.append(f"secondary malignant neoplasm {spread.group('site').strip()}")

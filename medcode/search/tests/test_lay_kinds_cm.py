@@ -154,6 +154,9 @@ def test_a_cancer_spread_to_a_site_asks_for_the_sites_secondary_column():
     ]
     assert neoplasm_readings("lump in the thyroid, not cancer")[0].startswith("benign")
     assert neoplasm_readings("colon cancer") == []
+    assert neoplasm_readings("went to the er with chest pain") == []
+    assert neoplasm_readings("moved to the icu") == []
+    assert neoplasm_readings("mets to the liver") == ["secondary malignant neoplasm liver"]
 
 
 def test_a_fear_of_something_is_read_down_the_phobia_subterms():

@@ -95,14 +95,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def asks_pregnancy(said: set[str] | frozenset[str]) -> bool:
-    return bool(said & (PREGNANT | PUERPERAL))
-
-
-def asks_newborn(text: str, said: set[str] | frozenset[str]) -> bool:
-    return bool(said & NEWBORN) or _BORN_AT.search(text.lower()) is not None
-
-
 def maternity_readings(reading: str) -> list[str]:
     """A condition in a pregnant patient read as the Index files it: "<condition>
     complicating pregnancy" and "pregnancy complicated by <condition>"; after giving birth

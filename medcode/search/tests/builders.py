@@ -7,6 +7,8 @@ words come from medcode's own editorial articles in medcode/content).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from medcode.codes.models import Code, CodeNote, Heading, IndexEntry, Release
 
@@ -301,3 +303,27 @@ def build_code_store() -> dict[str, Release]:
     )
     Code.objects.bulk_create(Code(release=pfs, system="CPT", code=c, display=c) for c in CPT)
     return {"cm": cm, "pcs": pcs, "hcpcs": hcpcs, "hcpcs_2020": old, "pfs": pfs}
+
+
+def import_real(data_dir: Path, names: Iterable[str]) -> None:
+    """Import these files of the shared data for real, then build the word index over them (the
+    real-release tests, marked fulldata)."""
+    from medcode.codes.services import import_file
+    from medcode.search.index import rebuild_index
+
+    for name in names:
+        import_file(data_dir / name)
+    rebuild_index()
+
+
+def top3_misses(examples: Mapping[str, str]) -> dict[str, list[str]]:
+    """The queries whose top 3 holds no code starting with the expected code (or code prefix,
+    for a character the query leaves open), each with the top 3 it got."""
+    from medcode.search.facade import search
+
+    misses = {}
+    for q, expected in examples.items():
+        codes = [r.code for r in search(q).results[:3]]
+        if not any(code.startswith(expected) for code in codes):
+            misses[q] = codes
+    return misses

@@ -26,6 +26,7 @@ from medcode.search.ranking import (
     weight,
     words_of,
 )
+from medcode.search.tests.builders import import_real, top3_misses
 
 # Words of ICD-10-PCS titles (FY2026 tables) the procedure tests need.
 PCS_WORDS = words_of(
@@ -389,19 +390,9 @@ def test_hcpcs_and_pcs_kinds_find_the_code_in_the_top_3_on_the_real_releases(
     shared_data_dir, lexical_only
 ):
     from medcode.codes.models import Code
-    from medcode.codes.services import import_file
-    from medcode.search.facade import search
-    from medcode.search.index import rebuild_index
 
-    for name in REAL_FILES:
-        import_file(shared_data_dir / name)
-    rebuild_index()
-    misses = {}
-    for q, expected in REAL_EXAMPLES.items():
-        codes = [r.code for r in search(q).results[:3]]
-        if not any(code.startswith(expected) for code in codes):
-            misses[q] = codes
-    assert misses == {}
+    import_real(shared_data_dir, REAL_FILES)
+    assert top3_misses(REAL_EXAMPLES) == {}
     # Every brand line: its first code is in the file, and its descriptor has the words of
     # the brand's first generic.
     source = Path(drug_brands.__file__).read_text()

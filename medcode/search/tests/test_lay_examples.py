@@ -8,6 +8,7 @@ import pytest
 
 from medcode.search.facade import search
 from medcode.search.ranking import is_quality_code
+from medcode.search.tests.builders import import_real
 
 LAY_FILES = (
     "icd10cm_codes_2026.csv.gz",
@@ -17,6 +18,7 @@ LAY_FILES = (
     "icd10cm_neoplasm_table_2025.csv.gz",
     "hcpcs_level2_2024_07.csv.gz",
 )
+
 # query -> a code (or code prefix, for a 7th character left open) a coder accepts in the top 3.
 EXAMPLES = {
     "acetaminophen overdose": "T391X",  # Table of Drugs: Acetaminophen, poisoning
@@ -34,12 +36,7 @@ EXAMPLES = {
 def test_lay_examples_find_the_index_code_in_the_top_3_on_the_real_releases(
     shared_data_dir, lexical_only
 ):
-    from medcode.codes.services import import_file
-    from medcode.search.index import rebuild_index
-
-    for name in LAY_FILES:
-        import_file(shared_data_dir / name)
-    rebuild_index()
+    import_real(shared_data_dir, LAY_FILES)
     misses = {}
     for q, expected in EXAMPLES.items():
         results = search(q).results

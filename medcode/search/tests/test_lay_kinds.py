@@ -23,6 +23,7 @@ from medcode.search.drug_table import (
 from medcode.search.procedures import pcs_words
 from medcode.search.querytext import expand_synonyms, parse_query, side_words
 from medcode.search.ranking import Doc, is_weeks_only, query_encounter, query_trimester
+from medcode.search.tests.builders import import_real, top3_misses
 
 
 @pytest.mark.parametrize(
@@ -314,19 +315,8 @@ REAL_EXAMPLES = {
 @pytest.mark.fulldata
 @pytest.mark.django_db
 def test_lay_kinds_find_the_code_in_the_top_3_on_the_real_releases(shared_data_dir, lexical_only):
-    from medcode.codes.services import import_file
-    from medcode.search.facade import search
-    from medcode.search.index import rebuild_index
-
-    for name in REAL_FILES:
-        import_file(shared_data_dir / name)
-    rebuild_index()
-    misses = {}
-    for q, expected in REAL_EXAMPLES.items():
-        codes = [r.code for r in search(q).results[:3]]
-        if expected not in codes:
-            misses[q] = codes
-    assert misses == {}
+    import_real(shared_data_dir, REAL_FILES)
+    assert top3_misses(REAL_EXAMPLES) == {}
 
 
 # ---------------------------------------------------------------- the External Cause Index

@@ -24,6 +24,7 @@ from medcode.search.readings import (
     newborn_readings,
     phobia_readings,
 )
+from medcode.search.tests.builders import import_real, top3_misses
 from medcode.search.wordforms import document_forms, forms_by_root, root
 
 # ---------------------------------------------------------------- 1. word forms
@@ -286,18 +287,9 @@ KINDS = {
 def test_lay_kinds_find_the_index_code_in_the_top_3_on_the_real_releases(
     shared_data_dir, lexical_only
 ):
-    from medcode.codes.services import import_file
     from medcode.search.facade import search
-    from medcode.search.index import rebuild_index
 
-    for name in LAY_FILES:
-        import_file(shared_data_dir / name)
-    rebuild_index()
-    misses = {}
-    for q, expected in KINDS.items():
-        results = search(q).results
-        if not any(r.code.startswith(expected) for r in results[:3]):
-            misses[q] = [f"{r.code} {r.title[:40]}" for r in results[:3]]
-    assert misses == {}
+    import_real(shared_data_dir, LAY_FILES)
+    assert top3_misses(KINDS) == {}
     # The weeks said win over the Index's "Preterm, newborn" with weeks unspecified (P07.30).
     assert search("premature baby born at 32 weeks").results[0].code == "P0735"

@@ -33,6 +33,16 @@ _CLAUSE_END = re.compile(
     r"\b(?:was|were|is|are|but|then|given|after|because|which|who|when|while|until|for (?!\d))\b",
     re.IGNORECASE,
 )
+# Before a cue, words that say the drug is not taken now: "stopped taking aspirin", "no longer
+# on insulin", "not on a blood thinner", "quit using".
+_STOPPED_BEFORE = re.compile(
+    r"\b(?:stopped|stop|quit|discontinued|held|no longer|not|never)\s+(?:\w+\s+)?\Z",
+    re.IGNORECASE,
+)
+# Where a stopped drug's clause turns to what is taken now.
+_STOPPED_SCOPE_END = re.compile(r",|\b(?:now|but|switched|started|instead)\b", re.IGNORECASE)
+# After a drug's name, words that make it an allergy, not a drug in use ("aspirin allergy").
+_ALLERGY_AFTER = re.compile(r"\A\W{0,3}(?:allerg|intoleran|sensitivity)", re.IGNORECASE)
 _INJECTED = re.compile(r"\b(?:inject\w*|subcutaneous\w*|s\.?c\.?|pen)\b", re.IGNORECASE)
 
 
@@ -138,17 +148,25 @@ def find_drug_use(text: str, table: LongTermTable) -> list[DrugUse]:
     for m in _ON_DRUG.finditer(text):
         end = _CLAUSE_END.search(m.group(1))
         words = m.group(1)[: end.start()] if end else m.group(1)
+        # A drug stopped ("no longer on insulin") is none in use, up to where the note turns to
+        # what is taken now ("no longer on insulin, now on metformin").
+        first = 0
+        if _STOPPED_BEFORE.search(text[max(0, m.start() - 30) : m.start()]):
+            turn = _STOPPED_SCOPE_END.search(words)
+            if not turn:
+                continue
+            first = turn.end()
         tail = text[m.start(1) + len(words) :][:40]
         injected = bool(_INJECTED.search(words + " " + tail))
-        for w in re.finditer(r"[A-Za-z][A-Za-z0-9-]+", words):
+        for w in re.finditer(r"[A-Za-z][A-Za-z0-9-]+", words[first:]):
             code = table.code_for(w.group(), injected=injected)
-            if code:
-                start = m.start(1) + w.start()
+            if code and not _ALLERGY_AFTER.search(words[first + w.end() :]):
+                start = m.start(1) + first + w.start()
                 found.append(DrugUse(w.group(), code, start, start + len(w.group())))
         low = words.lower()
         for phrase, code in table.by_phrase.items():
             at = re.search(rf"\b{re.escape(phrase)}s?\b", low)
-            if at:
+            if at and at.start() >= first:
                 start = m.start(1) + at.start()
                 found.append(DrugUse(phrase, code, start, start + len(phrase)))
     return found

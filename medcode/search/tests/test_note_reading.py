@@ -193,6 +193,12 @@ def long_term_table() -> LongTermTable:
         ("was taken off warfarin last year", []),
         ("Discontinued medications: warfarin 5 mg daily", []),
         ("Stopped meds: aspirin", []),
+        ("He stopped taking aspirin last month", []),
+        ("no longer on insulin since March, now on metformin", ["Z7984"]),
+        ("not on any anticoagulant; not taking warfarin", []),
+        # an allergy is no drug in use
+        ("Pain on the left side, aspirin allergy noted", []),
+        ("taking metformin; aspirin intolerance", ["Z7984"]),
     ],
 )
 def test_long_term_drug_use_comes_from_the_drug_class_in_the_tables(text, codes):

@@ -113,8 +113,7 @@ def main() -> None:
     handler = WSGIHandler()
     # As a gunicorn worker starts (medcode.ops.gunicorn_conf), but for note mode's tables,
     # which a background thread would build while the pages are measured.
-    for step in (warmup._files, warmup._templates, warmup._modules, warmup._data, warmup._msdrg):
-        step()
+    warmup.warm_worker(note_mode=False)
     if args.codes_file:
         tail = args.codes_file.read_text().split()
     else:

@@ -22,7 +22,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,9 +31,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from medcode.ops.serve import DEFAULT_THREADS, default_workers
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from medcode.ops.serve import DEFAULT_THREADS, default_workers  # noqa: E402
+from tests.ports import free_port  # noqa: E402
+
 DEFAULT_CODES = "63650,S72.001A,E0114,0SR90J9,99213"
 CODE_COLUMNS = (
     "id",
@@ -55,12 +57,6 @@ CODE_COLUMNS = (
     "action_code",
     "attributes",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:

@@ -241,7 +241,7 @@ def test_what_is_given_through_an_iv_without_a_brand_is_a_procedure():
 
 
 def test_anesthesia_codes_wait_for_the_word_anesthesia():
-    doc = Doc(1, "CPT", "00790", True, "", "", "Anesthesia for upper abdominal procedures")
+    doc = Doc(1, "CPT", "00790", True, "", "", "Anesthesia care for surgery in the upper belly")
     said = frozenset({"laparoscopic", "cholecystectomy"})
     assert weight(doc, "procedure", said) < weight(doc, "procedure", said | {"anesthesia"})
 
@@ -420,7 +420,7 @@ def test_services_braces_and_central_routes_read_in_the_descriptors_words():
 
 def test_a_drug_query_ranks_cpt_codes_below_the_drug_and_the_diagnosis():
     said = frozenset({"iron", "infusion"})
-    cpt = Doc(1, "CPT", "83550", True, "", "", "Iron binding capacity (TIBC)")
+    cpt = Doc(1, "CPT", "83550", True, "", "", "Lab test of how much iron the blood can carry")
     icd = Doc(2, "ICD10CM", "D509", True, "", "", "Iron deficiency anemia, unspecified")
     drug = Doc(3, "HCPCS", "J1756", True, "", "", "Injection, iron sucrose, 1 mg")
     assert weight(cpt, "drug", said) < weight(icd, "drug", said) < weight(drug, "drug", said)

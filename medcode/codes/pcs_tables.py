@@ -62,7 +62,13 @@ def _definitions(release: Release) -> dict[tuple[str, int], dict[str, dict[str, 
         for data in ReferenceRow.objects.filter(
             release_id=release.pk, key__startswith="pcs_definitions:"
         ).values_list("data", flat=True):
-            terms = {str(t["title"]).lower(): t for t in data.get("terms", [])}
+            # A Body Part Key term names each value it holds ("1st Toe, Left", "1st Toe,
+            # Right"); rows imported before `titles` was kept name the first only.
+            terms = {
+                str(title).lower(): t
+                for t in data.get("terms", [])
+                for title in t.get("titles", [t["title"]])
+            }
             cached[(str(data["section"]), int(data["pos"]))] = terms
         derived[key] = cached
     return dict(cached)

@@ -6,7 +6,10 @@
   device, qualifier; other names outside Medical and Surgical). A row's `codes` is the
   number of codes it builds: the product of its axes' value counts, checked here.
 - `icd10pcs_definitions_<YYYY>.xml` (`ICD10PCS.definitions`): per section and axis, the terms
-  with their definition, explanation and includes (operations, approaches, devices, ...).
+  with their definition, explanation and includes (operations, approaches, devices, ...). A
+  term of the Body Part Key names every value it holds ("1st Toe, Left", "1st Toe, Right"),
+  each with its own <title>: all are kept (`titles`), and the includes one by one
+  (`included`), so search can read the anatomical terms they list (search/pcs_keys.py).
 
 Both are kept as reference rows: `pcs_table:<3 characters>` and
 `pcs_definitions:<section>:<position>`.
@@ -19,7 +22,8 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, parse
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, parse
+from xml.parsers import expat
 
 from medcode.codes.importers.base import Dataset, LoadContext, ReleaseInfo, name_matches
 from medcode.codes.importers.icd10cm_csv import fiscal_year_release
@@ -42,6 +46,7 @@ BAD_ROW = "table {table}, row {row}: {problem}"
 BAD_COUNT = "says it builds {stated} codes; its axes build {counted}"
 DUPLICATE_TABLE = "table {table} appears twice"
 BAD_DEFINITION_AXIS = "section {section}: an axis without a position or title"
+BAD_TERM = "section {section}, axis {pos}: a term without a title"
 
 
 def _open(path: Path) -> Any:
@@ -120,20 +125,56 @@ def parse_tables(path: Path) -> Iterator[tuple[str, dict[str, object]]]:
         yield f"pcs_table:{key}", {"table": key, "axes": head, "rows": rows}
 
 
+def _root_with_lines(path: Path, expected: str) -> tuple[Element, dict[int, int]]:
+    """The root element and the line each element starts on (keyed by id), for errors that
+    name the line; ElementTree keeps no line numbers."""
+    builder = TreeBuilder()
+    parser = expat.ParserCreate()
+    lines: dict[int, int] = {}
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        lines[id(builder.start(tag, attributes))] = parser.CurrentLineNumber
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    try:
+        with _open(path) as fh:
+            parser.ParseFile(fh)
+        root = builder.close()
+    except expat.ExpatError as exc:
+        raise DataFileError(path, NOT_XML.format(error=exc), line=exc.lineno) from exc
+    except (OSError, EOFError) as exc:
+        raise DataFileError(path, NOT_XML.format(error=exc)) from exc
+    if root.tag != expected:
+        raise DataFileError(path, WRONG_ROOT.format(found=root.tag, expected=expected), line=1)
+    return root, lines
+
+
 def parse_definitions(path: Path) -> Iterator[tuple[str, dict[str, object]]]:
-    for section in _root(path, DEFINITIONS_ROOT).findall("section"):
+    root, lines = _root_with_lines(path, DEFINITIONS_ROOT)
+    for section in root.findall("section"):
         code = section.get("code", "")
         for axis in section.findall("axis"):
             pos, title = axis.get("pos", ""), (axis.findtext("title") or "").strip()
             if not pos or not title:
-                raise DataFileError(path, BAD_DEFINITION_AXIS.format(section=code))
+                line = lines.get(id(axis))
+                raise DataFileError(path, BAD_DEFINITION_AXIS.format(section=code), line=line)
             terms = []
             for term in axis.findall("terms"):
-                entry = {"title": (term.findtext("title") or "").strip()}
+                titles = [(t.text or "").strip() for t in term.findall("title")]
+                titles = [t for t in titles if t]
+                if not titles:
+                    problem = BAD_TERM.format(section=code, pos=pos)
+                    raise DataFileError(path, problem, line=lines.get(id(term)))
+                entry: dict[str, object] = {"title": titles[0], "titles": titles}
                 for part in ("definition", "explanation", "includes"):
                     texts = [(t.text or "").strip() for t in term.findall(part)]
                     if any(texts):
                         entry[part] = "; ".join(t for t in texts if t)
+                included = [(t.text or "").strip() for t in term.findall("includes")]
+                if any(included):
+                    entry["included"] = [t for t in included if t]
                 terms.append(entry)
             yield (
                 f"pcs_definitions:{code}:{pos}",

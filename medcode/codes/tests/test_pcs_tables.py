@@ -53,7 +53,7 @@ def test_the_tables_and_definitions_load_as_reference_rows(tmp_path: Path):
     definitions = import_file(DEFINITIONS)
 
     assert (tables.dataset, tables.row_counts) == ("icd10pcs_tables", {"pcs_tables": 2})
-    assert definitions.row_counts == {"pcs_definitions": 3}
+    assert definitions.row_counts == {"pcs_definitions": 4}
     release = Release.objects.get(dataset="icd10pcs_tables")
     assert (release.version_label, release.effective_from) == ("FY2026", dt.date(2025, 10, 1))
     table = ReferenceRow.objects.get(key="pcs_table:0SR").data
@@ -67,7 +67,40 @@ def test_the_tables_and_definitions_load_as_reference_rows(tmp_path: Path):
     assert device["terms"][0]["includes"] == (
         "Ceramic on ceramic bearing surface; Metal on polyethylene bearing surface"
     )
+    # A Body Part Key term keeps every value it names, and its includes one by one.
+    body = ReferenceRow.objects.get(key="pcs_definitions:0:4").data
+    assert body["terms"][0]["titles"] == ["Hip Joint, Left", "Hip Joint, Right"]
+    assert body["terms"][2]["included"] == ["Deltoid muscle", "Supraspinatus muscle"]
     assert import_file(DEFINITIONS).status == "unchanged"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "element"),
+    [
+        # The Femoral Nerve term loses its title: the error names the <terms> line above it.
+        ("<title>Femoral Nerve</title>", "", "section 0, axis 4: a term without a title", -1),
+        ('<axis pos="5">', "<axis>", "section 0: an axis without a position or title", 0),
+        ("<includes>Achilles tendon</includes>", "<includes>Achilles", "not well-formed XML", 1),
+    ],
+)
+@pytest.mark.django_db
+def test_a_bad_definitions_file_names_its_line_and_the_loaded_one_stays(
+    tmp_path: Path, old: str, new: str, message: str, element: int
+):
+    import_file(DEFINITIONS)
+    text = DEFINITIONS.read_text()
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if old in row)
+    path = tmp_path / DEFINITIONS.name
+    path.write_text(text.replace(old, new, 1))
+
+    with pytest.raises(DataFileError, match=re.escape(message)) as raised:
+        import_file(path)
+    assert raised.value.line == line + element
+    assert f"line {line + element}" in str(raised.value)
+    # The release loaded before is untouched.
+    (release,) = Release.objects.filter(dataset="icd10pcs_definitions")
+    assert import_file(DEFINITIONS).status == "unchanged"
+    assert ReferenceRow.objects.filter(release=release).count() == 4
 
 
 @pytest.mark.parametrize(
@@ -122,6 +155,8 @@ def test_a_code_reads_through_its_table_row_with_labels_and_definitions(tables_l
     assert reading.axes[5].definition == (
         "Includes: Ceramic on ceramic bearing surface; Metal on polyethylene bearing surface"
     )
+    # The body part is the Key term's second title ("Hip Joint, Left", "Hip Joint, Right").
+    assert reading.axes[3].definition == "Includes: Acetabulofemoral joint"
     # The qualifier Z is in no row of the table: characters 4-6 read from the table's rows.
     partial = pcs_reading("0SR90JZ", AUG_2026)
     assert partial is not None and not partial.is_in_tables and partial.has_table

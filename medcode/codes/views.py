@@ -40,8 +40,10 @@ from medcode.codes.page import cache as page_cache
 from medcode.codes.page import compare, partners, payment
 from medcode.codes.page import dmepos as dmepos_fee
 from medcode.codes.page import locality as locality_choice
+from medcode.codes.templatetags.code_links import detail_prefix
 from medcode.lib.codeshapes import PROCEDURE_CODE
 from medcode.ops import conditional
+from medcode.ops.templatetags.site_paths import path_with
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
 
@@ -52,7 +54,7 @@ def code_url(display: str, *, system: str = "", on: dt.date | None = None) -> st
         query["system"] = system
     if on is not None:
         query["date"] = on.isoformat()
-    path = reverse("codes:detail", args=[display])
+    path = path_with("codes:detail", display)
     return f"{path}?{urlencode(query)}" if query else path
 
 
@@ -262,11 +264,11 @@ def render_body(
         rural = request.GET.get("rural", "").strip().lower() in {"1", "true", "yes", "on"}
         page = dmepos_fee.with_state_or_locality(page, state, locality, rural)
     # Codes are letters, digits and dots: safe in a path, so links are built from one prefix.
-    prefix = reverse("codes:detail", args=["_"])[:-2]
+    prefix = detail_prefix()
     canonical = request.build_absolute_uri(
         code_url(page.display, system=page.system if found.needs_system else "")
     )
-    api_url = reverse("api:code_detail", args=[page.display]) + (
+    api_url = path_with("api:code_detail", page.display) + (
         f"?{urlencode({'date': explicit_date.isoformat()})}" if explicit_date else ""
     )
     context = {

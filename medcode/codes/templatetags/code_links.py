@@ -55,6 +55,11 @@ def _detail_prefix(script_prefix: str, urlconf: object) -> str:
     return reverse("codes:detail", args=["_"])[:-2]
 
 
+def detail_prefix() -> str:
+    """The code page path before the code ("/codes/"), reversed once per process."""
+    return _detail_prefix(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 @register.filter
 def link_codes(text: str) -> SafeString:
     """Escape `text` and link each ICD-10-CM code reference in it to its page."""
@@ -65,9 +70,7 @@ def link_codes(text: str) -> SafeString:
         display = found.group(1) + (f".{found.group(2)}" if found.group(2) else "")
         parts.append(_escape(text[last : found.start()]))
         # Codes are letters, digits and dots: safe in a path, so one reverse() gives the prefix.
-        prefix = prefix or _detail_prefix(
-            get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
-        )
+        prefix = prefix or detail_prefix()
         url = f"{prefix}{display}/"
         parts.append(f'<a href="{_escape(url)}">{_escape(found.group(0))}</a>')
         last = found.end()

@@ -65,6 +65,34 @@ SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "tm perf": ("spontaneous rupture of ear drum", "perforation tympanic membrane"),
     "tm perforation": ("spontaneous rupture of ear drum", "perforation tympanic membrane"),
     "ssnhl": ("sudden hearing loss",),
+    # Cardiology, pulmonary and vascular shorthand (FY2025 Index paths; the titles' words)
+    "pulm": ("pulmonary",),  # Hypertension, pulmonary I27.20; Edema, lung ... pulmonary
+    # Occlusion, artery, carotid I65.2- (Stenosis, carotid: see Occlusion, artery, carotid);
+    # the ICD-10-CM titles name no internal or common carotid, ICD-10-PCS titles do.
+    "ica": ("internal carotid artery", "carotid artery"),
+    "avb": ("atrioventricular block",),  # Block, atrioventricular I44.30 (first degree I44.0)
+    "paf": ("paroxysmal atrial fibrillation",),  # Fibrillation, atrial, paroxysmal I48.0
+    "ihd": ("ischemic heart disease",),  # Disease, heart, ischemic I25.9
+    # Disease, cardiovascular (atherosclerotic) I25.10
+    "ascvd": ("atherosclerotic cardiovascular disease",),
+    # Hypertension, heart (disease) I11.9 (Tabular I11 Hypertensive heart disease)
+    "hhd": ("hypertensive heart disease",),
+    # Hypertension, pulmonary, chronic thromboembolic I27.24
+    "cteph": ("chronic thromboembolic pulmonary hypertension",),
+    # Disease, lung, obstructive (chronic), with, exacerbation (acute) J44.1
+    "aecopd": ("chronic obstructive pulmonary disease with acute exacerbation",),
+    "avm": ("arteriovenous malformation",),  # Malformation, arteriovenous Q27.30
+    # Degrees as the Index's subterms spell them (Block, atrioventricular, first degree I44.0;
+    # Burn, by site, first degree).
+    "1st degree": ("first degree",),
+    "2nd degree": ("second degree",),
+    "3rd degree": ("third degree",),
+    # Limbs by side as coders abbreviate them (right/left lower/upper extremity): the titles
+    # say limb (L03.115 Cellulitis of right lower limb) or leg and arm.
+    "rle": ("right lower limb", "right leg"),
+    "lle": ("left lower limb", "left leg"),
+    "rue": ("right upper limb", "right arm"),
+    "lue": ("left upper limb", "left arm"),
     "w": ("with",),  # "w/", as clinicians write "with"
     "w/o": ("without",),  # read as "w o" (longest phrase first), so not "with"
 }
@@ -264,6 +292,38 @@ LAY_INJURY: dict[str, tuple[str, ...]] = {
     "tore": ("tear",),
     "ripped": ("tear",),
     "knee cap": ("patella",),
+    # Cut (external): see also Laceration; Stab: see also Laceration.
+    "gash": ("laceration",),
+    "gashed": ("laceration",),
+    "gashes": ("laceration",),
+    "sliced": ("laceration",),
+    "slice": ("laceration",),
+    "sliced open": ("laceration",),
+    # Puncture, foot S91.33- (a nail stepped on goes into the foot); External Cause Index:
+    # Contact, with, nail W45.0.
+    "stepped on a nail": ("puncture foot",),
+    "stepped on a rusty nail": ("puncture foot",),
+    "stepped on nail": ("puncture foot",),
+    "stepped on rusty nail": ("puncture foot",),
+    # Fracture, traumatic, ankle, lateral malleolus S82.6-; medial malleolus S82.5- (the
+    # malleoli are the ankle's outer and inner bony bumps, of the fibula and the tibia).
+    "outer ankle bone": ("lateral malleolus",),
+    "outside ankle bone": ("lateral malleolus",),
+    "outside of the ankle bone": ("lateral malleolus",),
+    "inner ankle bone": ("medial malleolus",),
+    "inside ankle bone": ("medial malleolus",),
+    "inside of the ankle bone": ("medial malleolus",),
+    # Everyday bone names -> the Index's sites (Fracture, traumatic, tibia; clavicle; coccyx;
+    # sternum; mandible; zygoma; orbit; vertebra).
+    "shinbone": ("tibia",),
+    "tail bone": ("coccyx",),
+    "breast bone": ("sternum",),
+    "jaw bone": ("mandible",),
+    "cheek bone": ("zygomatic",),
+    "back bone": ("vertebra",),
+    "eye socket": ("orbit",),
+    # Shin splints S86.89- (the Index's own term, kept whole)
+    "shin splints": ("shin splints",),
 }
 
 # The Neoplasm Table's benign column (readings.neoplasm_readings reads the Table).
@@ -304,11 +364,95 @@ LAY_MATERNITY: dict[str, tuple[str, ...]] = {
 }
 
 
+# Social needs and encounter reasons in everyday words -> the Index's words (FY2025):
+# Insecurity, transportation Z59.82 (Tabular: lack of transportation); Insecurity, food
+# Z59.41; Insecurity, financial Z59.86- (Tabular: money problems, unable to make ends meet);
+# Homelessness Z59.00, unsheltered Z59.02 (Tabular: residing in cars, parks, on the street);
+# Problem, living alone Z60.2; Removal, suture / staples Z48.02; Change, dressing
+# (nonsurgical) Z48.00; Issue of, repeat prescription Z76.0.
+LAY_SOCIAL: dict[str, tuple[str, ...]] = {
+    "no ride": ("transportation insecurity",),
+    "no rides": ("transportation insecurity",),
+    "no transportation": ("transportation insecurity",),
+    "no transport": ("transportation insecurity",),
+    "lack of transportation": ("transportation insecurity",),
+    "without transportation": ("transportation insecurity",),
+    "no way to get to": ("transportation insecurity",),
+    "can't get to appointments": ("transportation insecurity",),
+    "not enough food": ("food insecurity",),
+    "not enough to eat": ("food insecurity",),
+    "can't afford food": ("food insecurity",),
+    "cannot afford food": ("food insecurity",),
+    "going hungry": ("food insecurity",),
+    "food insecure": ("food insecurity",),
+    "can't afford": ("financial insecurity",),
+    "cant afford": ("financial insecurity",),
+    "cannot afford": ("financial insecurity",),
+    "unable to afford": ("financial insecurity",),
+    "money problems": ("financial insecurity",),
+    "lives alone": ("problems related to living alone",),
+    "living alone": ("problems related to living alone",),
+    "live alone": ("problems related to living alone",),
+    "no place to live": ("homelessness",),
+    "nowhere to live": ("homelessness",),
+    "living in my car": ("unsheltered homelessness",),
+    "living in her car": ("unsheltered homelessness",),
+    "living in his car": ("unsheltered homelessness",),
+    "lives in her car": ("unsheltered homelessness",),
+    "lives in his car": ("unsheltered homelessness",),
+    "sleeping in my car": ("unsheltered homelessness",),
+    "living on the street": ("unsheltered homelessness",),
+    "living on the streets": ("unsheltered homelessness",),
+    "stitches out": ("removal suture",),
+    "stitches removed": ("removal suture",),
+    "remove stitches": ("removal suture",),
+    "stitch removal": ("removal suture",),
+    "stitches removal": ("removal suture",),
+    "suture removal": ("removal suture",),
+    "sutures out": ("removal suture",),
+    "staples out": ("removal staples",),
+    "staples removed": ("removal staples",),
+    "staple removal": ("removal staples",),
+    "dressing change": ("change dressing",),
+    "change dressing": ("change dressing",),
+    "bandage change": ("change dressing",),
+    "change bandage": ("change dressing",),
+    # A refill said of a contraceptive is Contraception, maintenance (Issue of, repeat
+    # prescription, contraception: see Contraception; Z30.41 for pills): only a refill
+    # said of a medication, a medicine or a prescription is Z76.0.
+    **{
+        phrase: ("issue repeat prescription",)
+        for phrase in (
+            "medication refill",
+            "medication refills",
+            "medications refill",
+            "med refill",
+            "meds refill",
+            "medicine refill",
+            "prescription refill",
+            "prescription refills",
+            "refill prescription",
+            "refill my prescription",
+            "refill my prescriptions",
+            "refill my medication",
+            "refill my medications",
+            "refill my meds",
+            "refill my medicine",
+            "refill of medication",
+            "refill of medications",
+            "refill of my medication",
+            "refill of my medications",
+        )
+    },
+}
+
+
 def clinical_words() -> dict[str, tuple[str, ...]]:
     """Every pair above (later lists win on a clash)."""
     return {
         **LAY_MATERNITY,
         **LAY_INJURY,
+        **LAY_SOCIAL,
         **LAY_NEOPLASM,
         **LAY_MENTAL,
         **LAY_SYMPTOMS,

@@ -58,16 +58,23 @@ _ASSAULT = _cue(r"assault\w*|homicide|poisoned (?:him|her|them|me)|someone poiso
 _SELF_HARM = _cue(
     r"suicid\w*|self[- ]?harm\w*|kill (?:him|her|my|your|them|our)sel(?:f|ves)|to die"
     r"|intentional(?:ly)?|on purpose|deliberate(?:ly)?"
+    r"|(?:tried|trying|tries|attempted|attempting|wanted) to (?:overdose|od|o\.d|poison)"
+    r"|hurt (?:him|her|my|your|them|our)sel(?:f|ves)"
 )
 _UNDETERMINED = _cue(r"undetermined(?: intent)?")
 _UNDERDOSING = _cue(
     r"underdos\w*|missed (?:\w+ )?doses?|missing (?:\w+ )?doses?|ran out of|run out of"
     r"|stopped taking|not taking|forgot (?:to take|(?:\w+ )?doses?)|too little|less than prescribed"
     r"|skipp(?:ed|ing) (?:\w+ )?(?:doses?|pills?|meds?|medications?)"
+    r"|skipp(?:ed|ing) (?:my|his|her|their|your)|quit taking|stopped (?:using|her|his|my)"
+    r"|(?:didn'?t|did not|doesn'?t|does not|hasn'?t|has not|haven'?t|have not) (?:been )?"
+    r"tak(?:e|en|ing)|couldn'?t afford|could not afford|can'?t afford|cannot afford"
 )
 _POISONING = _cue(
     r"poison\w*|overdos\w*|od|o\.d|too (?:many|much)|ate|eaten|swallowed|ingested"
-    r"|got into|drank|accidental(?:ly)?"
+    r"|got into|gets into|getting into|drank|accidental(?:ly)?|by (?:mistake|accident)|in error"
+    r"|mistaken(?:ly)?|wrong (?:medicine|medication|meds?|pills?|drug|dose|tablets?)"
+    r"|(?:double|extra) dos\w*|took (?:an? )?extra|mix(?:ed)?[- ]up"
 )
 _ADVERSE = _cue(
     r"adverse|side[- ]effects?|reactions?|reacted|from|due to|caused by|induced"
@@ -79,6 +86,10 @@ _DEFICIENCY = _cue(r"low|deficien\w*|lack of|not enough|insufficient")
 # Everyday past forms the stemmer does not meet: "bit by a spider", "stung by a bee".
 _IRREGULAR = {"bit": "bite", "bitten": "bite", "stung": "sting", "bites": "bite"}
 _WORD = re.compile(r"[a-z0-9]+")
+# A drug said without its name (as query_words stems them).
+_UNNAMED_DRUG = frozenset(
+    stems("medicine medicines medication medications meds pill pills tablets drugs")
+)
 _EYE_SIDE = re.compile(r"\b(?:od|os|ou)\b", re.IGNORECASE)
 
 
@@ -144,7 +155,9 @@ class DrugTable:
                         hit
                         for child in root.children
                         for k in child.keys[:1]
-                        if k and k <= words
+                        # "Sulfur (medicinal) > medicinal": a subterm named only by the main
+                        # term's modifier words names nothing more ("wrong medicine").
+                        if k and k <= words and not k <= root.also
                         for hit in _descend(child, words, used + len(k), f"{root.term} > ...")
                     ]
                     found.extend(below)
@@ -195,8 +208,13 @@ def table_codes(table: DrugTable, text: str) -> list[str]:
     if column is None:
         return []
     words = query_words(text)
+    found = table.cells(words)
+    if not found and words & _UNNAMED_DRUG:
+        # "took the wrong medicine", "got into the pills": no substance named, the Table's
+        # Drug NEC (Wrong drug (by accident): see Table of Drugs and Chemicals, by drug).
+        found = table.cells(frozenset({"drug"}))
     out: list[str] = []
-    for cells, _, _ in table.cells(words):
+    for cells, _, _ in found:
         code = cells.get(column, "").replace(".", "").replace("-", "").upper()
         if code and code not in out:
             out.append(code)
@@ -214,3 +232,35 @@ def load_drug_table(generation: str = "") -> DrugTable:
         .values_list("level", "term", "cells")
     )
     return build_table(list(rows))
+
+
+# The allergy status code (Z88, Tabular FY2026) of a drug named in the Table, by the class
+# its adverse-effect code names (Tabular T36-T50 category titles): penicillins T36.0 ->
+# Z88.0 "Allergy status to penicillin"; other systemic antibiotics T36.1-T36.9 -> Z88.1;
+# sulfonamides T37.0 -> Z88.2; other anti-infectives T37.1-T37.9 -> Z88.3; anesthetics
+# T41.0-T41.4 -> Z88.4; opioids and other narcotics T40.0-T40.4, T40.6 -> Z88.5 (narcotic
+# agent); nonopioid analgesics T39 -> Z88.6; vaccines and sera T50.A-T50.Z -> Z88.7;
+# any other drug -> Z88.8 (other drugs, medicaments and biological substances).
+ALLERGY_STATUS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("T360",), "Z880"),
+    (("T36",), "Z881"),
+    (("T370",), "Z882"),
+    (("T37",), "Z883"),
+    (("T410", "T411", "T412", "T413", "T414"), "Z884"),
+    (("T400", "T401", "T402", "T403", "T404", "T406"), "Z885"),
+    (("T39",), "Z886"),
+    (("T50A", "T50B", "T50Z"), "Z887"),
+    (("T",), "Z888"),
+)
+
+
+def allergy_status_codes(table: DrugTable, text: str) -> list[str]:
+    """The allergy status codes (Z88) of the drugs `text` names, by the Table's adverse
+    effect column ("allergic to codeine": Codeine T40.2X5 -> Z88.5)."""
+    out: list[str] = []
+    for cells, _, _ in table.cells(query_words(text)):
+        code = cells.get(ADVERSE, "").replace(".", "").replace("-", "").upper()
+        status = next((z for prefixes, z in ALLERGY_STATUS if code.startswith(prefixes)), "")
+        if code and status not in out:
+            out.append(status)
+    return out

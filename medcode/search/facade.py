@@ -60,7 +60,9 @@ from medcode.search.ranking import (
     rerank,
 )
 from medcode.search.readings import (
+    allergy_readings,
     born_at_readings,
+    is_allergy_status,
     maternity_readings,
     neoplasm_readings,
     newborn_readings,
@@ -839,6 +841,7 @@ def sentence_codes(q: str, token: str) -> tuple[str, ...]:
     asked: list[tuple[str, tuple[str, ...]]] = [
         *((r, ("C", "D0", "D1", "D2", "D3", "D4")) for r in neoplasm_readings(q)),
         *((r, ("F40",)) for r in phobia_readings(q)),
+        *((r, ("Z88", "Z910")) for r in allergy_readings(q)),
     ]
     if not any(code.startswith("P") for code in plain):
         asked.extend((r, ("P",)) for b in base for r in newborn_readings(b))
@@ -860,6 +863,14 @@ def sentence_codes(q: str, token: str) -> tuple[str, ...]:
                 continue
             if code not in codes:
                 codes.append(code)
+    if is_allergy_status(q) and not codes:
+        # "allergic to codeine": the Index names no codeine under allergy; the Table's
+        # class of the drug gives its Z88 code.
+        from medcode.search.drug_table import allergy_status_codes, load_drug_table
+
+        table = load_drug_table(token)
+        found = [c for r in [q, *lay_readings(q)] for c in allergy_status_codes(table, r)]
+        codes += found[:1]
     return tuple(codes[:SENTENCE_DEPTH])
 
 

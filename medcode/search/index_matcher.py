@@ -51,7 +51,8 @@ _BEHAVIOUR_PATTERNS = tuple(
     for column, cues in BEHAVIOUR_WORDS
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'s)?")
-_NEMOD = re.compile(r"\(([^)]*)\)")
+# A nonessential modifier may hold parentheses of its own: "foot (except toe(s) alone)".
+_NEMOD = re.compile(r"\(((?:[^()]|\([^()]*\))*)\)")
 
 
 @lru_cache(maxsize=131072)
@@ -141,6 +142,7 @@ def build_tree(rows: Iterable[tuple[int, str, str, str, str, dict[str, str]]]) -
     order."""
     roots: list[Node] = []
     stack: list[Node] = []
+    forms: list[tuple[Node, frozenset[str]]] = []
     for level, term, code, see, see_also, cells in rows:
         node = Node(
             term=term,
@@ -151,8 +153,27 @@ def build_tree(rows: Iterable[tuple[int, str, str, str, str, dict[str, str]]]) -
             cells={k: v for k, v in (cells or {}).items() if k != "nemod" and v},
         )
         place(node, level, roots, stack)
+        forms.extend((node, form) for form in nemod_forms(term, (cells or {}).get("nemod", "")))
     set_keys(roots)
+    for node, form in forms:
+        if form not in node.keys:
+            node.keys = (*node.keys, form)
     return roots
+
+
+def nemod_forms(term: str, nemod: str) -> list[frozenset[str]]:
+    """The nonessential modifiers of a one-word term that are forms of it, each a name of
+    the term: the Neoplasm Table's "cervix (cervical) (uteri)" is named by "cervical" too
+    ("cervical cancer": C53.9, not the neck's "cervical region")."""
+    bare = _NEMOD.sub(" ", term).strip().lower()
+    if not bare.isalpha() or len(bare) < 4:
+        return []
+    out = []
+    for modifier in _NEMOD.findall(nemod):
+        word = modifier.strip().lower()
+        if word.isalpha() and word != bare and word[:4] == bare[:4]:
+            out.append(frozenset({stem(word)}))
+    return out
 
 
 class Branch(Protocol):

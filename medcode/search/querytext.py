@@ -252,11 +252,15 @@ EYE_WORDS = frozenset(_EYE_WORDS.split()) | EYE_ABBREVIATIONS
 EYE_SIDES = {"od": "right", "os": "left", "ou": "bilateral"}
 # R and L written alone for the side ("osgood schlatter R knee", "fx L distal radius").
 LETTER_SIDES = {"r": "right", "l": "left"}
+# Coders' side shorthand ("rt knee", "lt wrist fx", "bilat knee oa"); "rt" and "lt" only
+# before another word ("s/p RT" at the end is radiation therapy).
+SIDE_ABBREVIATIONS = {"rt": "right", "lt": "left", "bilat": "bilateral"}
 
 
 def side_words(words: Sequence[str]) -> list[str]:
     """The words with clinicians' side letters spelt out: OD/OS/OU in a query about the
-    eye, R and L standing alone (not after a number: "2 L" is litres; not "r/o", rule out)."""
+    eye, R and L standing alone (not after a number: "2 L" is litres; not "r/o", rule out),
+    rt/lt before a word, bilat and b/l."""
     eye = any(w in EYE_WORDS for w in words)
     out: list[str] = []
     for i, word in enumerate(words):
@@ -266,6 +270,12 @@ def side_words(words: Sequence[str]) -> list[str]:
             continue
         if eye and word in EYE_SIDES:
             word = EYE_SIDES[word]
+        elif word in SIDE_ABBREVIATIONS and (word == "bilat" or i + 1 < len(words)):
+            word = SIDE_ABBREVIATIONS[word]
+        elif word == "b" and list(words[i + 1 : i + 2]) == ["l"]:
+            continue  # "b/l": bilateral, read at its "l"
+        elif word == "l" and i and words[i - 1] == "b":
+            word = "bilateral"
         elif (
             word in LETTER_SIDES
             and not (i and words[i - 1][:1].isdigit())

@@ -26,6 +26,7 @@ from typing import Literal
 
 from medcode.ops import generation
 from medcode.ops.routers import reference_connection
+from medcode.search.clinical_words import LAY_SOCIAL
 from medcode.search.laywords import BRAND_NAMES, EQUIPMENT
 from medcode.search.querytext import STOP_WORDS, expand_synonyms
 
@@ -123,6 +124,25 @@ NONTRAUMATIC_FRACTURE_CUES = words_of(
     spontaneous"""
 )
 QUALITY_CUES = words_of("quality measure mips reporting documented documentation")
+# A screening code (ICD-10-CM Z11-Z13 and Z36 "Encounter for screening ...", HCPCS G0101
+# "Cervical or vaginal cancer screening ...", G0121 "Colorectal cancer screening ...") is
+# asked for by one of these words; "cervical cancer" asks for the neoplasm (C53.9), and so
+# does a cue after "not" or "no" ("colon cancer, not screening").
+SCREENING_CUES = words_of(
+    """screen screens screened screening screenings pap smear mammogram mammograms
+    mammography colonoscopy sigmoidoscopy check checked checking checkup test tests tested
+    testing psa exam examination routine preventive prevention risk"""
+)
+_SCREENING_TITLE = re.compile(r"\bscreening\b", re.IGNORECASE)
+# A personal or family history code (Z80-Z87: "Personal history of colonic polyps") is asked
+# for by one of these words (a query about the past or a relative, facade.is_past, says
+# one); "colon polyps" asks for the polyps (K63.5).
+HISTORY_CUES = words_of(
+    """history hx h/o h o s/p status post previous previously prior past former had ago
+    survivor remission family relative mom dad mother father brother sister sibling
+    siblings parent parents grandmother grandfather grandma grandpa aunt uncle"""
+)
+_HISTORY_TITLE = re.compile(r"^(?:personal|family) history of\b", re.IGNORECASE)
 
 SYSTEM_WEIGHTS: dict[Kind, dict[str, float]] = {
     # CPT is searched by our own plain-language titles, which name the condition treated:
@@ -251,6 +271,12 @@ _BRANDS = re.compile(
 _EQUIPMENT = re.compile(r"\b(?:" + "|".join(re.escape(e) for e in EQUIPMENT) + r")\b")
 
 
+# A social need or an encounter reason said in everyday words ("no ride to appointments",
+# "dressing change") is a Z code, whatever supply word it holds (clinical_words.LAY_SOCIAL;
+# its phrases, not a lone word such as "refill", which a pump may take).
+_SOCIAL = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in LAY_SOCIAL if " " in p) + r")\b")
+# Labor induced with a drug ("pitocin to induce labor", "induction of labour"): a procedure.
+_INDUCED_LABOR = re.compile(r"\binduc\w*\b.*\blabou?r\b|\blabou?r\b.*\binduc\w*")
 _PLACED = re.compile(r"\b(?:put (?:a|an|in)|placed|inserted|insertion)\b")
 
 
@@ -262,10 +288,12 @@ def query_kind(words: Sequence[str]) -> Kind:
     lowered = [
         w for i, w in enumerate(lowered) if not (w == "cuff" and i and lowered[i - 1] == "rotator")
     ]
-    if set(lowered) & POISONING_CUES:
+    if set(lowered) & POISONING_CUES or _SOCIAL.search(joined):
         return "condition"
     if set(lowered) & MEDICARE_WORDS:
         return "medicare"
+    if _INDUCED_LABOR.search(joined):
+        return "procedure"  # the drug's administration (ICD-10-PCS 3E0), whatever its brand
     brand = _BRANDS.search(joined.replace("-", " ")) is not None
     if any(w in DRUG_WORDS for w in lowered) or brand:
         return "procedure" if set(lowered) & ADMINISTERED and not brand else "drug"
@@ -324,11 +352,39 @@ def weight(doc: Doc, kind: Kind, words: frozenset[str], *, asked: bool = False) 
         w *= TERMINATED
     if is_anesthesia(doc.system, code) and not words & ANESTHESIA_CUES:
         w *= DEMOTED
+    if is_screening(doc) and not words & SCREENING_CUES:
+        w *= DEMOTED
+    if is_history(doc) and not words & HISTORY_CUES:
+        w *= DEMOTED
     if doc.system == "ICD10CM" and any(
         applies(code) and not words & cues for applies, cues in CHAPTER_CUES
     ):
         w *= DEMOTED
     return w
+
+
+def is_screening(doc: Doc) -> bool:
+    """A screening code: its title says screening (ICD-10-CM, HCPCS, CPT; an ICD-10-PCS
+    title never does)."""
+    return doc.system != "ICD10PCS" and _SCREENING_TITLE.search(doc.title) is not None
+
+
+def is_history(doc: Doc) -> bool:
+    """A personal or family history code (its ICD-10-CM title says so)."""
+    return doc.system == "ICD10CM" and _HISTORY_TITLE.search(doc.title) is not None
+
+
+def asked_words(words: Sequence[str]) -> frozenset[str]:
+    """The query's words (lower case), a screening cue after "not" or "no" left out
+    ("breast cancer, not a screening": the neoplasm)."""
+    lowered = [w.lower() for w in words]
+    negated = {
+        w
+        for i, w in enumerate(lowered)
+        if w in SCREENING_CUES
+        and any(v in ("not", "no", "non") for v in lowered[max(0, i - 2) : i])
+    }
+    return frozenset(lowered) - negated
 
 
 def is_anesthesia(system: str, code: str) -> bool:
@@ -513,21 +569,29 @@ def pcs_in_top(
     vocabulary: frozenset[str] | None = None,
 ) -> list[tuple[int, float]]:
     """`scored` with its first fully matching PCS code moved up to PCS_SLOT (its score
-    raised to the one it passes), when it is lower; unchanged otherwise."""
+    raised to the one it passes), when it is lower; when no PCS title says every word of
+    the reading, the first that lacks one word (a word no title has: "arthroscopic rotator
+    cuff repair" reads "cuff"); unchanged otherwise."""
     from medcode.search.procedures import pcs_words, title_words
 
     reading = set(pcs_words(list(words), vocabulary=vocabulary))
     if not reading or len(scored) <= PCS_SLOT:
         return scored
+    best: int | None = None
     for i, (doc_id, _) in enumerate(scored):
         doc = docs.get(doc_id)
-        if doc is None or doc.system != "ICD10PCS" or not reading <= title_words(doc.title):
+        if doc is None or doc.system != "ICD10PCS":
             continue
-        if i <= PCS_SLOT:
-            return scored
-        moved = (doc_id, scored[PCS_SLOT][1])
-        return [*scored[:PCS_SLOT], moved, *scored[PCS_SLOT:i], *scored[i + 1 :]]
-    return scored
+        lacking = len(reading - title_words(doc.title))
+        if lacking == 0:
+            best = i
+            break
+        if lacking == 1 and len(reading) > 2 and best is None:
+            best = i
+    if best is None or best <= PCS_SLOT:
+        return scored
+    moved = (scored[best][0], scored[PCS_SLOT][1])
+    return [*scored[:PCS_SLOT], moved, *scored[PCS_SLOT:best], *scored[best + 1 :]]
 
 
 def is_quality_code(code: str, title: str) -> bool:
@@ -583,7 +647,7 @@ def rerank(
     docs = documents([d for d, _ in ranked])
     # The query's words and their lay readings ("after giving birth": postpartum) ask for
     # a chapter alike.
-    lowered = frozenset(w.lower() for w in words) | reading_words(words)
+    lowered = asked_words(words) | reading_words(words)
     kind = kind or query_kind(words)
     stems = query_stems(words)
     brands = [b.replace("-", " ") for b in brand_names(words)]

@@ -91,6 +91,81 @@ _FEAR = frozenset(
 )
 
 
+# An allergy stated as a standing fact ("allergic to sulfa", "penicillin allergy") is an
+# allergy status (Z88, Z91.0-), which the Index files under History, personal (of), allergy
+# (to) (FY2025): penicillin Z88.0, antibiotic agent NEC Z88.1, sulfonamides Z88.2,
+# anti-infective agent NEC Z88.3, anesthetic Z88.4, narcotic agent NEC Z88.5, analgesic
+# agent NEC Z88.6, serum and vaccine Z88.7, contrast media Z91.041, latex Z91.040, insect,
+# bee Z91.030, food: peanuts Z91.010, milk products Z91.011, eggs Z91.012, seafood Z91.013,
+# beef, pork, lamb Z91.014. Everyday names of those agents -> the Index's subterm words.
+ALLERGY_AGENTS: dict[str, str] = {
+    "penicillin": "penicillin",
+    "penicillins": "penicillin",
+    "pcn": "penicillin",
+    "sulfa": "sulfonamides",
+    "sulfas": "sulfonamides",
+    "sulfonamide": "sulfonamides",
+    "sulfonamides": "sulfonamides",
+    "antibiotic": "antibiotic agent",
+    "antibiotics": "antibiotic agent",
+    "anesthesia": "anesthetic",
+    "anesthetic": "anesthetic",
+    "anesthetics": "anesthetic",
+    "narcotic": "narcotic agent",
+    "narcotics": "narcotic agent",
+    "analgesic": "analgesic agent",
+    "analgesics": "analgesic agent",
+    "vaccine": "vaccine",
+    "vaccines": "vaccine",
+    "serum": "serum",
+    "contrast": "contrast media",
+    "dye": "contrast media",
+    "latex": "latex",
+    "bee": "insect bee",
+    "bees": "insect bee",
+    "insect": "insect",
+    "insects": "insect",
+    "peanut": "food peanuts",
+    "peanuts": "food peanuts",
+    "milk": "food milk products",
+    "dairy": "food milk products",
+    "egg": "food eggs",
+    "eggs": "food eggs",
+    "seafood": "food seafood",
+    "shellfish": "food seafood",
+    "fish": "food seafood",
+    "beef": "food beef",
+    "pork": "food pork",
+    "lamb": "food lamb",
+}
+# "allergic to sulfa", "allergy to latex", "sulfa allergy", "allergies: penicillin, sulfa".
+_ALLERGY = re.compile(r"\b(?:allergic|allergy|allergies)\b")
+# A reaction happening now is the reaction (Allergy, drug ... correct substance properly
+# administered: see Table of Drugs, adverse effect), not a status.
+_REACTING = re.compile(
+    r"\b(?:reaction|reacted|rash|hives|swelling|swollen|anaphyla\w*|shock|itching|itchy"
+    r"|broke out|breaking out|wheez\w*|after (?:taking|eating|getting)|ate|took|given)\b"
+)
+
+
+def is_allergy_status(text: str) -> bool:
+    """Whether the query states an allergy as a standing fact ("allergic to codeine"), not
+    a reaction happening now ("hives after taking amoxicillin")."""
+    low = text.lower()
+    return _ALLERGY.search(low) is not None and _REACTING.search(low) is None
+
+
+def allergy_readings(text: str) -> list[str]:
+    """ "allergic to sulfa" -> "history personal allergy sulfonamides" (Z88.2): an allergy
+    the query states as a standing fact, for an agent the Index names under History,
+    personal, allergy; [] for a reaction happening now or an agent it does not name."""
+    low = text.lower()
+    if not is_allergy_status(low):
+        return []
+    agents = [ALLERGY_AGENTS[w] for w in words(low) if w in ALLERGY_AGENTS]
+    return [f"history personal allergy {agent}" for agent in dict.fromkeys(agents)]
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 

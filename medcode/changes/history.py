@@ -17,6 +17,7 @@ from django.db import connections, router
 
 from medcode.changes.families import BY_NAME
 from medcode.changes.models import Change, ReleaseDiff
+from medcode.codes import sql
 from medcode.ops import datacache
 
 # The rows shown on the code page; the full list is at /changes/code/<code>/.
@@ -195,9 +196,8 @@ def code_history(code: str, system: str, *, limit: int = PAGE_ROWS) -> CodeHisto
     alias = router.db_for_read(Change)
     found: list[tuple[Any, ...]] = []
     if families:  # an empty IN list is an error on PostgreSQL
-        with connections[alias].cursor() as cursor:
-            cursor.execute(_history_sql(alias, len(families)), [code, code, *families, limit + 1])
-            found = cursor.fetchall()
+        query = _history_sql(alias, len(families))
+        found = sql.run(alias, query, [code, code, *families, limit + 1])
     changes = [_Change(diffs[row[0]], *row[1:]) for row in found if row[0] in diffs]
     rows = tuple(
         HistoryRow(

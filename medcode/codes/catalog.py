@@ -34,12 +34,22 @@ class ReleaseCatalog:
         default_factory=dict, compare=False, repr=False
     )
 
+    # with_table's answers: tables and code sets are few.
+    listing: dict[tuple[str, str | None], tuple[Release, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
     def with_table(self, table: str, system: str | None = None) -> list[Release]:
-        return [
-            r
-            for r in self.releases
-            if table in r.row_counts and (system is None or r.code_system == system)
-        ]
+        key = (table, system)
+        found = self.listing.get(key)
+        if found is None:
+            found = tuple(
+                r
+                for r in self.releases
+                if table in r.row_counts and (system is None or r.code_system == system)
+            )
+            self.listing[key] = found
+        return list(found)
 
     def in_force(self, table: str, on: dt.date, system: str | None = None) -> list[Release]:
         """Per dataset, the latest release in effect on `on` (else that dataset's earliest),

@@ -334,3 +334,15 @@ def test_index_terms_leading_to_a_code_or_a_code_above_it_are_listed(code_sample
     assert [(term, code) for term, code, _ in index.tables[0].rows] == [
         ("Fracture > femur > neck", "S72.00-")
     ]
+
+
+def test_the_catalog_lists_the_releases_holding_a_table_the_same_each_time(code_samples):
+    catalog = queries.release_catalog()
+    expected = [
+        r for r in catalog.releases if "codes" in r.row_counts and r.code_system == "ICD10CM"
+    ]
+    first = catalog.with_table("codes", "ICD10CM")
+    assert first == expected and len(first) >= 2
+    first.clear()  # a caller's list is its own: the kept answer is unchanged
+    assert catalog.with_table("codes", "ICD10CM") == expected
+    assert catalog.with_table("codes") == [r for r in catalog.releases if "codes" in r.row_counts]

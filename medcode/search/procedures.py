@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from medcode.ops import generation
 from medcode.ops.routers import reference_connection
+from medcode.search.pcs_keys import NO_KEYS, PcsKeys, loaded_keys
 
 
 def _words(text: str) -> frozenset[str]:
@@ -54,6 +55,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "repair": ("repair",),
     "repaired": ("repair",),
     "fixed": ("repair",),
+    "fix": ("repair",),
     "sewn": ("repair",),
     "stitched": ("repair",),
     "stitches": ("repair",),
@@ -95,6 +97,10 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "placed": ("insertion",),
     "placement": ("insertion",),
     "burned": ("destruction",),
+    # Not "burning" alone: a burning pain is a symptom.
+    "burning the": ("destruction",),
+    "burning off": ("destruction",),
+    "burned off": ("destruction",),
     "cauterized": ("destruction",),
     "ablation": ("destruction",),
     "freed": ("release",),
@@ -118,8 +124,18 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "without mesh": ("repair",),
     "no mesh": ("repair",),
     "extraction": ("extraction",),
+    # Extraction = "Pulling or stripping out or off all or a portion of a body part by the
+    # use of force" (vein stripping).
+    "stripping": ("extraction",),
+    "stripped": ("extraction",),
     # Not "implantation": a valve or lens implantation (TAVI) is a Replacement.
     "implanted": ("insertion",),
+    # Dilation = "Expanding an orifice or the lumen of a tubular body part".
+    "dilation": ("dilation",),
+    "dilatation": ("dilation",),
+    "dilated": ("dilation",),
+    # A polyp taken off is a portion of the body part: Excision ("polyp removal", below).
+    "polypectomy": ("excision",),
 }
 # Surgical word endings -> the root operation (a prefix names the body part, below).
 ENDINGS: dict[str, tuple[str, ...]] = {
@@ -310,6 +326,9 @@ BODY: dict[str, tuple[str, ...]] = {
     "autograft": ("autologous", "tissue", "substitute"),
     "allograft": ("nonautologous", "tissue", "substitute"),
     "cadaver graft": ("nonautologous", "tissue", "substitute"),
+    # The Device Key: an implanted (venous)(access) port is a Totally Implantable Vascular
+    # Access Device (0JH_0WZ/3WZ, in the subcutaneous tissue).
+    "port": ("totally", "implantable", "vascular", "access", "device"),
     # The pacemaker device values of 0JH (Pacemaker, Single/Dual Chamber) are the generator.
     "pacemaker generator": ("pacemaker",),
     "under the skin": ("subcutaneous", "tissue"),
@@ -317,6 +336,12 @@ BODY: dict[str, tuple[str, ...]] = {
     "one tooth": ("tooth", "single"),
     "a tooth": ("tooth", "single"),
     "single tooth": ("tooth", "single"),
+    # The cesarean types as the qualifiers of 10D00 name them (GEM: 74.0 classical -> High,
+    # 74.1 low cervical -> Low).
+    "classical": ("high",),
+    "low transverse": ("low",),
+    "low cervical": ("low",),
+    "lower segment": ("low",),
     # Imaging qualifiers: no contrast is the plain type (contrast value None); the titles
     # that say "Contrast" name one.
     "without contrast": (),
@@ -338,6 +363,14 @@ BODY: dict[str, tuple[str, ...]] = {
     "fluid tested": ("diagnostic",),
     "fluid sent": ("diagnostic",),
     "for testing": ("diagnostic",),
+    "to test": ("diagnostic",),
+    # The lining of the uterus is the Endometrium; the low back is the lumbar region
+    # (Lumbar Spine, Vertebra, Vertebral Joint ...).
+    "lining of the uterus": ("endometrium",),
+    "lining of the womb": ("endometrium",),
+    "uterine lining": ("endometrium",),
+    "low back": ("lumbar",),
+    "lower back": ("lumbar",),
 }
 # How the body part was reached -> the approach as the titles say it.
 APPROACHES: dict[str, tuple[str, ...]] = {
@@ -375,6 +408,12 @@ APPROACHES: dict[str, tuple[str, ...]] = {
     "ureteroscopic": ("via", "natural", "opening", "endoscopic"),
     "bronchoscopic": ("via", "natural", "opening", "endoscopic"),
 }
+_AROM = ("drainage", "amniotic", "fluid", "therapeutic", "products", "conception", "via",
+         "natural", "opening")  # fmt: skip
+_DELIVERY = ("delivery", "products", "conception", "external")
+_AMNIOCENTESIS = ("drainage", "amniotic", "fluid", "diagnostic", "products", "conception",
+                  "percutaneous")  # fmt: skip
+_CENTRAL_LINE = ("insertion", "infusion", "device", "superior", "vena", "cava", "percutaneous")
 # Whole procedure names whose PCS wording shares no word with them.
 NAMED: dict[str, tuple[str, ...]] = {
     # Open reduction and internal fixation: the bone put back in place with a fixation
@@ -424,6 +463,11 @@ NAMED: dict[str, tuple[str, ...]] = {
     "catheter into the bladder": ("drainage", "bladder", "drainage", "device", "via", "natural"),
     "peg": ("insertion", "feeding", "device", "stomach"),
     "peg tube": ("insertion", "feeding", "device", "stomach"),
+    "picc": _CENTRAL_LINE,
+    "picc line": _CENTRAL_LINE,
+    # ERCP: Fluoroscopy of Biliary and Pancreatic Ducts (BF11; the CMS GEM maps ICD-9-CM
+    # 51.10, endoscopic retrograde cholangiopancreatography, there).
+    "ercp": ("fluoroscopy", "biliary", "pancreatic", "ducts"),
     "tracheostomy": ("bypass", "trachea", "cutaneous"),
     "trach": ("bypass", "trachea", "cutaneous"),
     "colonoscopy": ("inspection", "lower", "intestinal", "tract", *_THROUGH_SCOPE),
@@ -433,9 +477,37 @@ NAMED: dict[str, tuple[str, ...]] = {
     "tubal ligation": ("occlusion", "fallopian", "tubes"),
     "tubes tied": ("occlusion", "fallopian", "tubes"),
     "d&c": ("extraction", "endometrium"),
-    "c-section": ("extraction", "products", "conception"),
-    "c section": ("extraction", "products", "conception"),
-    "cesarean": ("extraction", "products", "conception"),
+    # Cesarean delivery is Extraction of Products of Conception, Open Approach (10D00, its
+    # qualifiers High, Low and Extraperitoneal: the CMS GEM maps ICD-9-CM 74.0 classical,
+    # 74.1 low cervical and 74.2 extraperitoneal cesarean section to 10D00Z0, Z1 and Z2).
+    "c-section": ("extraction", "products", "conception", "open"),
+    "c section": ("extraction", "products", "conception", "open"),
+    "cesarean": ("extraction", "products", "conception", "open"),
+    "caesarean": ("extraction", "products", "conception", "open"),
+    # Obstetrics: an episiotomy is Division of Female Perineum (0W8NXZZ, GEM of ICD-9-CM
+    # 73.6); artificial rupture of membranes is Drainage of Amniotic Fluid, Therapeutic from
+    # Products of Conception, Via Natural or Artificial Opening (10907ZC, GEM of 73.01 and
+    # 73.09); a manually assisted (spontaneous) delivery is Delivery of Products of
+    # Conception (10E0XZZ, GEM of 73.59); oxytocin is a hormone: labor induced with it is
+    # Introduction of Other Hormone (3E0_3VJ, GEM of 73.4 medical induction of labor).
+    "episiotomy": ("division", "female", "perineum"),
+    "artificial rupture of membranes": _AROM,
+    "artificial rupture of the membranes": _AROM,
+    "amniotomy": _AROM,
+    "arom": _AROM,
+    "broke her water": _AROM,
+    "broke my water": _AROM,
+    "broke the water": _AROM,
+    "broke her bag of waters": _AROM,
+    "spontaneous delivery": _DELIVERY,
+    "spontaneous vaginal delivery": _DELIVERY,
+    "manually assisted delivery": _DELIVERY,
+    "manually assisted vaginal delivery": _DELIVERY,
+    "manual delivery": _DELIVERY,
+    "nsvd": _DELIVERY,
+    "svd": _DELIVERY,
+    "oxytocin": ("introduction", "other", "hormone"),
+    "pitocin": ("introduction", "other", "hormone"),
     "circumcision": ("resection", "prepuce"),
     "vasectomy": ("excision", "vas", "deferens"),
     "turp": ("excision", "prostate", "via", "natural", "opening", "endoscopic"),
@@ -443,8 +515,13 @@ NAMED: dict[str, tuple[str, ...]] = {
     # A spinal tap is a needle puncture: Drainage of Spinal Canal, Percutaneous Approach.
     "spinal tap": ("drainage", "spinal", "canal", "percutaneous"),
     "lumbar puncture": ("drainage", "spinal", "canal", "percutaneous"),
-    # A central venous line: Insertion of Infusion Device (02HV: Superior Vena Cava).
-    "central line": ("insertion", "infusion", "device"),
+    # A central venous line or PICC (the Device Key: "Peripherally inserted central catheter
+    # (PICC)", "Non-tunneled central venous catheter" are Infusion Devices) is put in by
+    # needle (Percutaneous) and ends in the superior vena cava, where the Body Part Key puts
+    # the cavoatrial junction: Insertion of Infusion Device into Superior Vena Cava (02HV33Z).
+    "central line": _CENTRAL_LINE,
+    "central venous line": _CENTRAL_LINE,
+    "central venous catheter": _CENTRAL_LINE,
     # Carpal tunnel release frees the median nerve: Release of Median Nerve (01N5).
     "carpal tunnel release": ("release", "median", "nerve"),
     # ACL reconstruction with a graft: Replacement of Knee Bursa and Ligament (the PCS Body
@@ -487,7 +564,9 @@ NAMED: dict[str, tuple[str, ...]] = {
     "tavi": ("replacement", "aortic", "valve", "percutaneous"),
     # Obstetrics (section 1): Drainage of Amniotic Fluid, Diagnostic from Products of
     # Conception, Percutaneous Approach (10903ZU).
-    "amniocentesis": ("drainage", "amniotic", "fluid", "diagnostic", "products", "conception"),
+    # A -centesis is a needle puncture: Percutaneous ("Entry, by puncture ...").
+    "amniocentesis": _AMNIOCENTESIS,
+    "amnio": _AMNIOCENTESIS,
     # Hysterectomy by approach (0UT9): through the vagina is Via Natural or Artificial
     # Opening; laparoscopically assisted is "... With Percutaneous Endoscopic Assistance".
     "vaginal hysterectomy": ("resection", "uterus", "via", "natural", "opening"),
@@ -540,6 +619,17 @@ ROOT_OPERATIONS = _words(
     assistance"""
 )
 SEGMENTS = {"lower intestinal tract": "large intestine", "upper intestinal tract": "stomach"}
+# An EGD that dilates without naming what: the esophagus (0D75, the upper tract's narrowing
+# an EGD stretches; Dilation has no Upper Intestinal Tract value).
+DILATED = {"lower intestinal tract": "large intestine", "upper intestinal tract": "esophagus"}
+# A polyp or lesion taken off is a portion of the body part: Excision, not Resection.
+PORTIONS = _words("polyp polyps lesion lesions")
+# An instrument-assisted delivery is an Extraction of Products of Conception through the
+# vagina (10D07: Low/Mid/High Forceps, Vacuum), not the Delivery root operation.
+INSTRUMENTS = _words("forceps vacuum")
+DELIVERY_WORDS = _words("delivery delivered deliver birth")
+INDUCTION = _words("induction induce induced inducing drip")
+LABOR = _words("labor labour")
 # Words that say what was done or given, or how, but not to what.
 NOT_A_SITE = ROOT_OPERATIONS | _words(
     """antineoplastic anti-infective vaccine influenza serum toxoid diagnostic open
@@ -565,6 +655,7 @@ ROUTE_WORDS = _words("infusion injection")
 # edges sewn on the surface); a deeper layer named in the query is kept instead.
 CUTS = _words("cut cuts gash laceration lacerations")
 LAYERS = _words("skin subcutaneous fascia muscle tendon nerve artery vein bone")
+SUBCUTANEOUS = _words("subcutaneous tissue fascia")
 # In an imaging query the head is the brain ("CT of the head": Computerized Tomography of Brain).
 IMAGING = frozenset({"radiography", "tomography", "resonance", "ultrasonography"})
 IMAGING_BODY: dict[str, tuple[str, ...]] = {"head": ("brain",), "belly": ("abdomen",)}
@@ -619,6 +710,9 @@ def ending_words(word: str) -> tuple[str, ...]:
     for ending, operation in sorted(ENDINGS.items(), key=lambda item: -len(item[0])):
         if word.endswith(ending) and len(word) > len(ending) + 2:
             stem = word[: -len(ending)].rstrip("o")
+            # Half of a paired or long part ("right hemicolectomy": Right Large Intestine);
+            # the side the query names says which.
+            stem = stem.removeprefix("hemi")
             for size in range(len(stem), 2, -1):
                 body = ROOTS.get(stem[:size])
                 if body is not None:
@@ -652,11 +746,18 @@ def ventilation_hours(text: str) -> tuple[str, ...]:
     return ("greater", "96")
 
 
-def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None) -> list[str]:
+def pcs_words(
+    words: Sequence[str],
+    *,
+    vocabulary: frozenset[str] | None = None,
+    keys: PcsKeys | None = None,
+) -> list[str]:
     """The query in ICD-10-PCS title words, or [] when it names no procedure.
 
     `vocabulary`: the words of the loaded ICD-10-PCS titles (default: read from the index);
-    a query word outside it is dropped.
+    a query word outside it is dropped. `keys`: the Body Part and Device Keys (pcs_keys;
+    default: the loaded definitions' when `vocabulary` is not given, else none); a key term
+    longer than the phrase the maps above find at the same word is read as its value.
     """
     lowered = [w.lower() for w in words]
     text = " ".join(lowered)
@@ -664,16 +765,25 @@ def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None)
     if NOT_A_PROCEDURE & set(tokens) or "s/p" in text:
         return []
     known = pcs_vocabulary() if vocabulary is None else vocabulary
+    if keys is None:
+        keys = loaded_keys() if vocabulary is None else NO_KEYS
     out: list[str] = []
     named = False
     i = 0
     while i < len(tokens):
-        for phrase, mapped, table in _PHRASES:
-            if tuple(tokens[i : i + len(phrase)]) == phrase:
-                out.extend(mapped)
-                named = named or table in ("named", "operation")
-                i += len(phrase)
-                break
+        found = next(
+            (entry for entry in _PHRASES if tuple(tokens[i : i + len(entry[0])]) == entry[0]),
+            None,
+        )
+        size, value = keys.match(tokens, i, longer_than=len(found[0]) if found else 0)
+        if size:
+            out.extend(value)
+            i += size
+        elif found is not None:
+            phrase, mapped, table = found
+            out.extend(mapped)
+            named = named or table in ("named", "operation")
+            i += len(phrase)
         else:
             token = tokens[i]
             split = ending_words(token)
@@ -698,6 +808,17 @@ def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None)
             out.extend(("peritoneal", "cavity"))
         if "cavity" in out:
             out = [w for w in out if w != "fluid"]
+    if INSTRUMENTS & set(tokens) and DELIVERY_WORDS & set(tokens):
+        out.extend(("extraction", "products", "conception", "via", "natural", "opening"))
+        named = True
+    if "extraction" in out and "conception" in out:
+        out = [w for w in out if w not in ("delivery", "external")]
+    if "hormone" in out and INDUCTION & set(tokens) and (LABOR & set(tokens) or "drip" in tokens):
+        # Oxytocin to induce labor runs into a vein through a needle (its label's
+        # intravenous infusion): Peripheral Vein, Percutaneous Approach.
+        out.extend(("peripheral", "vein", "percutaneous"))
+    if PORTIONS & set(tokens) and "resection" in out:
+        out = ["excision" if w == "resection" else w for w in out]
     if "pulled" in tokens and TEETH & set(tokens):
         out.append("extraction")
         named = True
@@ -717,14 +838,17 @@ def pcs_words(words: Sequence[str], *, vocabulary: frozenset[str] | None = None)
         for weaker, stronger in (("inspection", None), ("repair", "supplement")):
             if weaker in operations and (stronger is None or stronger in operations):
                 out = [w for w in out if w != weaker]
-    if "excision" in out:
-        # A biopsy through a scope takes tissue from a segment, not the whole tract.
-        text_out = " ".join(out)
-        for tract, segment in SEGMENTS.items():
-            text_out = text_out.replace(tract, segment)
-        out = text_out.split()
-    if "repair" in out and CUTS & set(tokens) and not LAYERS & set(out):
-        out.extend(("skin", "external"))
+    for operation, segments in (("excision", SEGMENTS), ("dilation", DILATED)):
+        if operation in out:
+            # A biopsy or dilation through a scope is of a segment, not the whole tract.
+            text_out = " ".join(out)
+            for tract, segment in segments.items():
+                text_out = text_out.replace(tract, segment)
+            out = text_out.split()
+    if "repair" in out and CUTS & set(tokens) and not LAYERS & set(tokens):
+        # The skin of the region a key term names ("chin": Subcutaneous Tissue and Fascia,
+        # Face -> Skin, Face).
+        out = [w for w in out if w not in SUBCUTANEOUS] + ["skin", "external"]
     if "replacement" in out and JOINTS & set(out) and not TISSUE & set(out):
         out.extend(("joint", "synthetic", "substitute"))
     if IMAGING & set(out):

@@ -1,0 +1,182 @@
+"""The ICD-10-PCS Body Part Key and Device Key as the search box reads them: an anatomical term
+or a device's name -> the words of the PCS value that includes it ("Achilles tendon" -> Lower
+Leg Tendon; "Peripherally inserted central catheter (PICC)" -> Infusion Device).
+
+Both keys are the Medical and Surgical section's axes 4 and 6 of CMS's definitions file
+(icd10pcs_definitions_<year>.xml), loaded by the definitions importer
+(codes/importers/icd10pcs_tables.py) as `pcs_definitions:0:4` and `pcs_definitions:0:6`, and
+read here from the loaded release at run time: a new file brings its own terms. A term the key
+lists under values with different names ("Pelvic splanchnic nerve": Abdominal and Sacral
+Sympathetic Nerve) is left out; a side (Left, Right, Bilateral) is not part of the value's
+words, the query says it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from medcode.ops import generation
+
+DEFINITIONS_DATASET = "icd10pcs_definitions"
+BODY_PART_KEY = "pcs_definitions:0:4"
+DEVICE_KEY = "pcs_definitions:0:6"
+SIDE_WORDS = frozenset({"left", "right", "bilateral"})
+LINKS = frozenset({"and", "of", "or", "with", "on", "for", "in"})
+# Abbreviations in a key term that name a code set, not a body part or device when typed
+# ("ICD" is the key's implantable cardioverter-defibrillator, and the code set of every
+# diagnosis query).
+CODE_SET_NAMES = frozenset({"icd", "cpt", "pcs", "hcpcs", "drg"})
+_WORD = re.compile(r"[a-z0-9][a-z0-9&'-]*")
+_MARK = re.compile(r"\((?:r|tm)\)", re.IGNORECASE)  # (R), (tm) after a brand
+_GROUP = re.compile(r"\(([^()]*)\)")
+_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9/-]+")
+# A Device Key title is the device value, then "for <operation>" and/or "in <body system>".
+_DEVICE_WHERE = re.compile(r"\s+(?:for|in)\s+[A-Z].*$")
+
+
+@dataclass(frozen=True)
+class PcsKeys:
+    """Key terms (as word tuples) -> the words of the value they name; `longest` is the most
+    words any term has."""
+
+    phrases: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    longest: int = 0
+
+    def match(
+        self, tokens: list[str], start: int, *, longer_than: int = 0
+    ) -> tuple[int, tuple[str, ...]]:
+        """The longest key term starting at tokens[start] with more than `longer_than` words:
+        (its length, the value's words), or (0, ())."""
+        for size in range(min(self.longest, len(tokens) - start), longer_than, -1):
+            found = self.phrases.get(tuple(tokens[start : start + size]))
+            if found is not None:
+                return size, found
+        return 0, ()
+
+
+NO_KEYS = PcsKeys()
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower()))
+
+
+def term_phrases(text: str) -> list[tuple[str, ...]]:
+    """The ways a key term may be typed. Parenthesised words are optional ("Implanted
+    (venous)(access) port": implanted port, implanted venous port, implanted access port;
+    "Great(er) saphenous vein": great and greater); a parenthesised abbreviation stands for
+    the words before it ("Peripherally inserted central catheter (PICC)": also picc;
+    "Percutaneous endoscopic gastrostomy (PEG) tube": also peg tube)."""
+    text = _MARK.sub("", text)
+    groups = list(_GROUP.finditer(text))
+    if not groups:
+        return [words(text)] if words(text) else []
+    found: list[tuple[str, ...]] = []
+    bare = _GROUP.sub(" ", text)
+    found.append(words(bare))
+    for group in groups:
+        inner = group.group(1).strip()
+        glued = group.start() > 0 and text[group.start() - 1].isalnum()
+        rest = _GROUP.sub(" ", text[group.end() :])
+        before = _GROUP.sub(" ", text[: group.start()])
+        if _ABBREVIATION.fullmatch(inner) and not glued:
+            short = words(inner)
+            if (
+                short
+                and short[0] not in CODE_SET_NAMES
+                and (len(inner) >= 3 or words(rest))
+                and stands_for(inner.lower(), words(before))
+            ):
+                found.append(short + words(rest))
+            continue
+        joiner = "" if glued else " "
+        found.append(words(before + joiner + inner + " " + rest))
+    return [p for p in dict.fromkeys(found) if p]
+
+
+def stands_for(abbreviation: str, before: tuple[str, ...]) -> bool:
+    """Whether an abbreviation's letters are those of the words before it, in order, from
+    the first letter of one of them (PICC: peripherally inserted central catheter; not MRI
+    after the brand "Advisa")."""
+    letters = [c for c in abbreviation if c.isalnum()]
+    for start, word in enumerate(before):
+        if letters and word[0] == letters[0]:
+            rest = iter("".join(before[start:]))
+            if all(c in rest for c in letters):
+                return True
+    return False
+
+
+def value_words(text: str) -> tuple[str, ...]:
+    """A value name's words that a title search needs (not "and", "of" or a single letter)."""
+    return tuple(w for w in words(text) if w not in LINKS and len(w) > 1)
+
+
+def body_part_words(title: str) -> tuple[str, ...]:
+    """A Body Part value's words without its side: "Lower Leg Tendon, Left" -> lower leg
+    tendon; "Subcutaneous Tissue and Fascia, Left Upper Arm" -> subcutaneous tissue fascia
+    upper arm."""
+    return tuple(w for w in value_words(title) if w not in SIDE_WORDS)
+
+
+def device_words(title: str) -> tuple[str, ...]:
+    """A Device Key title's device value: "Vascular Access Device, Totally Implantable in
+    Subcutaneous Tissue and Fascia" -> vascular access device totally implantable."""
+    return value_words(_DEVICE_WHERE.sub("", title))
+
+
+def keys_from_terms(
+    body_parts: Iterable[Mapping[str, Any]], devices: Iterable[Mapping[str, Any]]
+) -> PcsKeys:
+    """The keys from the terms of the definitions rows (each {"title", "titles",
+    "included"}; rows imported before `titles` and `included` were kept have "title" and
+    "includes" joined by "; ")."""
+    named: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for terms, value_of in ((body_parts, body_part_words), (devices, device_words)):
+        for term in terms:
+            values = {value_of(str(t)) for t in term.get("titles") or [term["title"]]}
+            included = term.get("included")
+            if included is None:
+                included = [t for t in str(term.get("includes", "")).split("; ") if t]
+            for text in included:
+                for phrase in term_phrases(str(text)):
+                    named[phrase] |= values
+    phrases = {
+        phrase: next(iter(values))
+        for phrase, values in named.items()
+        if len(values) == 1 and next(iter(values))
+    }
+    return PcsKeys(phrases, max((len(p) for p in phrases), default=0))
+
+
+@lru_cache(maxsize=2)
+def _loaded(token: str) -> PcsKeys:
+    del token
+    from medcode.codes.models import ReferenceRow, Release
+
+    release = (
+        Release.objects.filter(dataset=DEFINITIONS_DATASET, is_current=True)
+        .order_by("-effective_from")
+        .first()
+    )
+    if release is None:
+        return NO_KEYS
+    rows = dict(
+        ReferenceRow.objects.filter(
+            release_id=release.pk, key__in=[BODY_PART_KEY, DEVICE_KEY]
+        ).values_list("key", "data")
+    )
+    return keys_from_terms(
+        rows.get(BODY_PART_KEY, {}).get("terms", []), rows.get(DEVICE_KEY, {}).get("terms", [])
+    )
+
+
+def loaded_keys() -> PcsKeys:
+    """The keys of the definitions release in force (cached per data generation); empty when
+    no definitions file is loaded."""
+    return _loaded(generation.current().token)

@@ -82,6 +82,7 @@ SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     # Disease, lung, obstructive (chronic), with, exacerbation (acute) J44.1
     "aecopd": ("chronic obstructive pulmonary disease with acute exacerbation",),
     "avm": ("arteriovenous malformation",),  # Malformation, arteriovenous Q27.30
+    "taa": ("thoracic aortic aneurysm",),  # Aneurysm, aorta, thoracic I71.20
     # Degrees as the Index's subterms spell them (Block, atrioventricular, first degree I44.0;
     # Burn, by site, first degree).
     "1st degree": ("first degree",),

@@ -64,11 +64,12 @@ _SELF_HARM = _cue(
 _UNDETERMINED = _cue(r"undetermined(?: intent)?")
 _UNDERDOSING = _cue(
     r"underdos\w*|missed (?:\w+ )?doses?|missing (?:\w+ )?doses?|ran out of|run out of"
-    r"|stopped taking|not taking|forgot (?:to take|(?:\w+ )?doses?)|too little|less than prescribed"
+    r"|stopped taking|not taking|forgot (?:to take|(?:\w+ )?doses?)|too little"
+    r"|less (?:\w+ )?than (?:prescribed|directed)"
     r"|skipp(?:ed|ing) (?:\w+ )?(?:doses?|pills?|meds?|medications?)"
     r"|skipp(?:ed|ing) (?:my|his|her|their|your)|quit taking|stopped (?:using|her|his|my)"
     r"|(?:didn'?t|did not|doesn'?t|does not|hasn'?t|has not|haven'?t|have not) (?:been )?"
-    r"tak(?:e|en|ing)|couldn'?t afford|could not afford|can'?t afford|cannot afford"
+    r"tak(?:e|en|ing)"
 )
 _POISONING = _cue(
     r"poison\w*|overdos\w*|od|o\.d|too (?:many|much)|ate|eaten|swallowed|ingested"

@@ -108,7 +108,9 @@ def test_a_history_code_is_demoted_unless_the_query_speaks_of_the_past(query, de
         ("ran out of lisinopril", UNDERDOSING),
         ("skipped my insulin", UNDERDOSING),
         ("didn't take her metformin for a week", UNDERDOSING),
-        ("can't afford his insulin so takes less", UNDERDOSING),
+        ("taking less insulin than prescribed", UNDERDOSING),
+        # Not affording a drug says nothing of the doses taken: a social need (Z59.86-).
+        ("can't afford his insulin", None),
         ("allergic to penicillin", None),
     ],
 )

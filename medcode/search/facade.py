@@ -67,6 +67,7 @@ from medcode.search.readings import (
     neoplasm_readings,
     newborn_readings,
     phobia_readings,
+    vaccination_readings,
 )
 from medcode.search.typos import correct_words
 
@@ -842,6 +843,7 @@ def sentence_codes(q: str, token: str) -> tuple[str, ...]:
         *((r, ("C", "D0", "D1", "D2", "D3", "D4")) for r in neoplasm_readings(q)),
         *((r, ("F40",)) for r in phobia_readings(q)),
         *((r, ("Z88", "Z910")) for r in allergy_readings(q)),
+        *((r, ("Z23",)) for r in vaccination_readings(q)),
     ]
     if not any(code.startswith("P") for code in plain):
         asked.extend((r, ("P",)) for b in base for r in newborn_readings(b))

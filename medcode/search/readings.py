@@ -166,6 +166,30 @@ def allergy_readings(text: str) -> list[str]:
     return [f"history personal allergy {agent}" for agent in dict.fromkeys(agents)]
 
 
+# A visit for a vaccine ("came in for her flu vaccine", "tetanus shot today"): Vaccination
+# (prophylactic), encounter for Z23. Not a vaccine missed, refused or delayed (Z28.-), nor a
+# reaction to one (Complications, vaccination).
+_VACCINE = re.compile(r"\b(?:vaccines?|vaccinations?|vaccinated|immuni[sz]ations?|boosters?)\b")
+_SHOT_OF = re.compile(
+    r"\b(?:flu|influenza|tetanus|tdap|td|pneumonia|pneumococcal|shingles|zoster|covid|hpv"
+    r"|hep(?:atitis)? [ab]|mmr|measles|polio|rabies)\s+(?:shots?|jabs?)\b"
+)
+_NO_VACCINE = re.compile(
+    r"\b(?:not|no|never|refused|refuses|declined|declines|delayed|missed|behind|overdue"
+    r"|unvaccinated|reaction|reacted|after|side effects?|due to|from|allergic|allergy"
+    r"|exemption|contraindicat\w*|status|history)\b"
+)
+
+
+def vaccination_readings(text: str) -> list[str]:
+    """ "came in for her flu vaccine", "tetanus shot" -> "vaccination encounter for" (Z23);
+    [] when the vaccine is missed, refused, delayed or reacted to."""
+    low = text.lower()
+    if not (_VACCINE.search(low) or _SHOT_OF.search(low)) or _NO_VACCINE.search(low):
+        return []
+    return ["vaccination encounter for"]
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 

@@ -27,7 +27,7 @@ from medcode.search.drug_table import (
 from medcode.search.index_matcher import AlphabeticIndex, build_tree
 from medcode.search.querytext import expand_synonyms, side_words
 from medcode.search.ranking import DEMOTED, Doc, asked_words, is_screening, query_kind, weight
-from medcode.search.readings import allergy_readings, is_allergy_status
+from medcode.search.readings import allergy_readings, is_allergy_status, vaccination_readings
 from medcode.search.tests.builders import import_real, top3_misses
 
 # ---------------------------------------------------------------- 1. screening
@@ -193,6 +193,23 @@ def test_an_allergy_stated_as_a_fact_is_read_as_the_index_allergy_status(query, 
     assert allergy_readings(query) == readings
 
 
+@pytest.mark.parametrize(
+    ("query", "readings"),
+    [
+        ("here for a flu shot", ["vaccination encounter for"]),
+        ("tetanus booster today", ["vaccination encounter for"]),
+        ("hep b vaccine", ["vaccination encounter for"]),
+        # Missed, refused or reacted to: Z28.- or a complication, not Z23.
+        ("not vaccinated for measles", []),
+        ("refused the covid vaccine", []),
+        ("arm swollen after flu shot", []),
+        ("flu", []),
+    ],
+)
+def test_a_visit_for_a_vaccine_is_read_as_the_index_vaccination_encounter(query, readings):
+    assert vaccination_readings(query) == readings
+
+
 def _alternatives(query: str) -> set[str]:
     return {" ".join(alt) for group in expand_synonyms(query.split()) for alt in group}
 
@@ -333,6 +350,7 @@ KINDS = {
     "not enough food at home": "Z5941",  # Insecurity, food
     "elderly woman lives alone": "Z602",  # Problem, living alone
     "here to get my stitches out": "Z4802",  # Removal, suture
+    "came in for a flu shot": "Z23",  # Vaccination, encounter for
     # 4. injuries
     "stepped on a rusty nail": "S9133",  # Puncture, foot
     "gash on my left knee": "S81012",  # Laceration, knee (left)

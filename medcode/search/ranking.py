@@ -275,8 +275,11 @@ _EQUIPMENT = re.compile(r"\b(?:" + "|".join(re.escape(e) for e in EQUIPMENT) + r
 # "dressing change") is a Z code, whatever supply word it holds (clinical_words.LAY_SOCIAL;
 # its phrases, not a lone word such as "refill", which a pump may take).
 _SOCIAL = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in LAY_SOCIAL if " " in p) + r")\b")
-# Labor induced with a drug ("pitocin to induce labor", "induction of labour"): a procedure.
-_INDUCED_LABOR = re.compile(r"\binduc\w*\b.*\blabou?r\b|\blabou?r\b.*\binduc\w*")
+# A drug given to induce labor ("pitocin to induce labor", "pitocin drip to start labor",
+# "labor induced with an oxytocin drip"): its administration, a procedure.
+_INDUCED_LABOR = re.compile(
+    r"\b(?:induc\w*|start(?:s|ed|ing)?)\b.*\blabou?r\b|\blabou?r\b.*\binduc\w*"
+)
 _PLACED = re.compile(r"\b(?:put (?:a|an|in)|placed|inserted|insertion)\b")
 
 
@@ -292,10 +295,10 @@ def query_kind(words: Sequence[str]) -> Kind:
         return "condition"
     if set(lowered) & MEDICARE_WORDS:
         return "medicare"
-    if _INDUCED_LABOR.search(joined):
-        return "procedure"  # the drug's administration (ICD-10-PCS 3E0), whatever its brand
     brand = _BRANDS.search(joined.replace("-", " ")) is not None
     if any(w in DRUG_WORDS for w in lowered) or brand:
+        if _INDUCED_LABOR.search(joined):
+            return "procedure"  # the drug's administration (ICD-10-PCS 3E0), whatever brand
         return "procedure" if set(lowered) & ADMINISTERED and not brand else "drug"
     if any(w in SUPPLY_WORDS for w in lowered) or _EQUIPMENT.search(joined):
         # "put a catheter in her bladder", "feeding tube placed": the placing is the procedure.

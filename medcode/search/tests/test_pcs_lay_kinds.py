@@ -17,7 +17,7 @@ from medcode.search.tests.test_hcpcs_pcs_kinds import PCS_WORDS
 TITLE_WORDS = PCS_WORDS | words_of(
     """division female perineum forceps low mid high vacuum delivery extraperitoneal hormone
     fluoroscopy biliary pancreatic ducts dilation esophagus excision totally implantable
-    vascular access superior vena cava saphenous test heavy"""
+    vascular access superior vena cava saphenous test heavy feeding"""
 )
 
 
@@ -32,6 +32,7 @@ def read(query: str) -> list[str]:
         ("forceps delivery", "extraction products conception forceps via natural", "delivery"),
         ("baby delivered with vacuum", "extraction products conception vacuum", "open"),
         ("low forceps delivery", "extraction low forceps", "delivery"),
+        ("baby pulled out with forceps", "extraction products conception forceps", "open"),
         # Cesarean: Extraction, Open Approach, its type the qualifier (10D00Z0/Z1/Z2).
         ("classical c-section", "extraction products conception open high", "low"),
         ("low transverse cesarean delivery", "extraction conception open low", "delivery"),
@@ -54,6 +55,11 @@ def read(query: str) -> list[str]:
         ("pitocin to induce labor", "introduction other hormone peripheral vein", "labor"),
         # Endoscopy.
         ("ERCP", "fluoroscopy biliary pancreatic ducts", "inspection"),
+        (
+            "endoscopic retrograde cholangiopancreatography",
+            "fluoroscopy biliary pancreatic ducts",
+            "inspection",
+        ),
         ("EGD with dilation", "dilation esophagus via natural opening endoscopic", "inspection"),
         ("colonoscopy with polyp removal", "excision large intestine endoscopic", "resection"),
         ("polypectomy during colonoscopy", "excision large intestine", "resection"),
@@ -61,6 +67,9 @@ def read(query: str) -> list[str]:
         ("port placement", "insertion totally implantable vascular access device", "central"),
         ("PICC line", "insertion infusion device superior vena cava percutaneous", "open"),
         ("central line placed", "insertion infusion device superior vena cava", "open"),
+        # A drain put in is Drainage with a Drainage Device; a gastrostomy tube a Feeding Device.
+        ("chest tube placement right", "drainage right pleural cavity device", "insertion"),
+        ("gastrostomy tube placement", "insertion feeding device stomach", "bypass"),
         # Extraction = "Pulling or stripping out ..."; hemi- names half of the part.
         ("left saphenous vein stripping", "extraction left saphenous vein", "release"),
         ("laparoscopic right hemicolectomy", "resection right large intestine", "open"),
@@ -93,7 +102,10 @@ def test_conditions_of_labor_and_symptoms_are_no_procedures(query):
 def test_a_drug_that_induces_labor_is_its_administration_whatever_the_brand():
     assert query_kind(["pitocin", "to", "induce", "labor"]) == "procedure"
     assert query_kind(["induction", "of", "labour", "with", "pitocin"]) == "procedure"
+    assert query_kind(["pitocin", "drip", "to", "start", "labor"]) == "procedure"
     assert query_kind(["pitocin", "injection"]) == "drug"
+    # Labor that started names no drug: the condition.
+    assert query_kind(["labor", "started", "at", "38", "weeks"]) == "condition"
 
 
 REAL_FILES = (

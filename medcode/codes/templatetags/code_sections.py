@@ -432,3 +432,159 @@ def history_section(context: Context) -> SafeString:
         "    </section>"
     )
     return mark_safe(html)  # every value is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def official_section(context: Context) -> SafeString:
+    """2. The official description, with its source (or why it is not shown)."""
+    official = context["page"].official
+    text = _text(context)
+    if official.text:
+        source = ""
+        if official.source:
+            licensed = f" · {text(official.notice)}" if official.is_licensed else ""
+            source = f'<p class="source">Source: {text(cite(official.source))}{licensed}</p>'
+        shown = (
+            f'\n      <blockquote class="official">{text(official.text)}</blockquote>\n'
+            f"      {source}\n    "
+        )
+    else:
+        shown = f'\n      <p class="notice notice--licence">{text(official.notice)}</p>\n    '
+    html = (
+        '<section id="official" aria-labelledby="official-h">\n'
+        '    <h2 id="official-h">Official description</h2>\n'
+        f"    {shown}\n"
+        "  </section>"
+    )
+    return mark_safe(html)  # every value is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def plain_language_section(context: Context) -> SafeString:
+    """3. The plain-language description (our own HTML) and who wrote it."""
+    page = context["page"]
+    text = _text(context)
+    if page.plain_language_is_editorial:
+        editorial = page.editorial
+        reviewed = text(editorial.reviewed_by) if editorial else ""
+        updated = text(editorial.updated.isoformat()) if editorial else ""
+        note = f"medcode editorial, reviewed by {reviewed}, updated {updated}."
+    elif page.plain_language_note:
+        note = text(page.plain_language_note)
+    else:
+        note = "Written from the official data above."
+    html = (
+        '<section id="plain-language" aria-labelledby="plain-h">\n'
+        '    <h2 id="plain-h">Plain-language description</h2>\n'
+        f'    <div class="prose">{page.plain_language_html}</div>\n'
+        f'    <p class="source">{note}</p>\n'
+        "  </section>"
+    )
+    return mark_safe(html)  # values escaped above; the description is our own HTML
+
+
+@register.simple_tag(takes_context=True)
+def what_it_is_section(context: Context) -> SafeString:
+    """4. What the code is and what it does not cover (editorial HTML), when written."""
+    page = context["page"]
+    if not (page.what_it_is_html or page.not_covered_html):
+        return mark_safe("")
+    what = f'<div class="prose">{page.what_it_is_html}</div>' if page.what_it_is_html else ""
+    not_covered = (
+        "\n      <h3>What it does not cover</h3>\n"
+        f'      <div class="prose">{page.not_covered_html}</div>\n    '
+        if page.not_covered_html
+        else ""
+    )
+    html = (
+        '\n  <section id="what-it-is" aria-labelledby="what-h">\n'
+        '    <h2 id="what-h">What it is</h2>\n'
+        f"    {what}\n"
+        f"    {not_covered}\n"
+        "  </section>\n  "
+    )
+    return mark_safe(html)  # our own HTML
+
+
+@register.simple_tag(takes_context=True)
+def faq_section(context: Context) -> SafeString:
+    """10. Frequently asked questions (editorial: the answers are our own HTML)."""
+    page = context["page"]
+    if not page.faq:
+        return mark_safe("")
+    text = _text(context)
+    items = "".join(
+        '\n      <details class="faq" open>\n'
+        f"        <summary><h3>{text(item.question)}</h3></summary>\n"
+        f'        <div class="prose">{item.answer_html}</div>\n'
+        "      </details>\n      "
+        for item in page.faq
+    )
+    html = (
+        '\n    <section id="faq" aria-labelledby="faq-h">\n'
+        '      <h2 id="faq-h">Frequently asked questions</h2>\n'
+        f"      {items}\n"
+        "    </section>\n    "
+    )
+    return mark_safe(html)  # questions escaped above; the answers are our own HTML
+
+
+@register.simple_tag(takes_context=True)
+def editorial_note(context: Context) -> SafeString:
+    """Who reviewed the editorial text, when, and its sources."""
+    editorial = context["page"].editorial
+    if not editorial:
+        return mark_safe("")
+    text = _text(context)
+    second = (
+        f" Second review by {text(editorial.second_review)}." if editorial.second_review else ""
+    )
+    sources = "".join(f"<li>{text(s)}</li>" for s in editorial.sources)
+    html = (
+        '\n    <aside class="editorial-meta" aria-label="About the editorial text">\n'
+        f"      <p>Editorial text: {text(editorial.status)}, reviewed by"
+        f" {text(editorial.reviewed_by)}, updated {text(editorial.updated.isoformat())}."
+        f"{second} Sources:</p>\n"
+        f"      <ul>{sources}</ul>\n"
+        "    </aside>\n    "
+    )
+    return mark_safe(html)  # every value is escaped above
+
+
+PCS_ACTIONS_NOTE = (
+    "ICD-10-PCS codes report inpatient hospital procedures on the facility claim; the claim "
+    "worksheet checks CPT and HCPCS lines and ICD-10-CM diagnoses, so it cannot take this code."
+)
+
+
+@register.simple_tag(takes_context=True)
+def actions_section(context: Context) -> SafeString:
+    """11. Use the code on a claim, ask CasePilot, see what changed, the JSON twin."""
+    page = context["page"]
+    text = _text(context)
+    display = text(page.display)
+    quoted = text(urlencode(page.display))
+    if page.system == "ICD10PCS":
+        use = f'\n    <p class="actions__note">{PCS_ACTIONS_NOTE}</p>\n    '
+    else:
+        label = "Use on a claim line…" if page.system == "MODIFIER" else "Use code"
+        use = (
+            '\n    <form method="post" action="/claims/add/">\n'
+            '      <input type="hidden" name="csrfmiddlewaretoken"'
+            f' value="{text(context["csrf_placeholder"])}">\n'
+            f'      <input type="hidden" name="code" value="{display}">\n'
+            f'      <input type="hidden" name="system" value="{text(page.system)}">\n'
+            f'      <input type="hidden" name="date" value="{text(page.on.isoformat())}">\n'
+            f'      <button type="submit" class="button button--primary">{label}</button>\n'
+            "    </form>\n    "
+        )
+    html = (
+        '<section id="actions" class="actions" aria-labelledby="actions-h">\n'
+        '    <h2 id="actions-h" class="visually-hidden">Actions</h2>\n'
+        f"    {use}\n"
+        f'    <a class="button" href="/pilot/?code={quoted}">Ask about this code</a>\n'
+        f'    <a class="button button--quiet" href="/changes/code/{quoted}/">What changed</a>\n'
+        f'    <a class="button button--quiet" href="{text(context["api_url"])}">JSON</a>\n'
+        "  </section>"
+    )
+    return mark_safe(html)  # every value is escaped above

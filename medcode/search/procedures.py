@@ -501,6 +501,10 @@ def _phrases() -> list[tuple[tuple[str, ...], tuple[str, ...], str]]:
 
 
 _PHRASES = _phrases()
+# The phrases by their first word, longest first: a query word is compared with its own only.
+_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], str]]] = {}
+for _entry in _PHRASES:
+    _BY_FIRST.setdefault(_entry[0][0], []).append(_entry)
 
 
 def ending_words(word: str) -> tuple[str, ...]:
@@ -571,7 +575,11 @@ def pcs_words(
     i = 0
     while i < len(tokens):
         found = next(
-            (entry for entry in _PHRASES if tuple(tokens[i : i + len(entry[0])]) == entry[0]),
+            (
+                entry
+                for entry in _BY_FIRST.get(tokens[i], ())
+                if tuple(tokens[i : i + len(entry[0])]) == entry[0]
+            ),
             None,
         )
         size, value = keys.match(tokens, i, longer_than=len(found[0]) if found else 0)

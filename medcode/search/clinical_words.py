@@ -66,23 +66,26 @@ SPECIALTY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "tm perforation": ("spontaneous rupture of ear drum", "perforation tympanic membrane"),
     "ssnhl": ("sudden hearing loss",),
     # Cardiology, pulmonary and vascular shorthand (FY2025 Index paths; the titles' words)
-    "pulm": ("pulmonary",),  # Hypertension, pulmonary I27.20; Edema, lung ... pulmonary
-    # Occlusion, artery, carotid I65.2- (Stenosis, carotid: see Occlusion, artery, carotid);
-    # the ICD-10-CM titles name no internal or common carotid, ICD-10-PCS titles do.
+    # Hypertension, pulmonary I27.20; Edema, pulmonary: see Edema, lung
+    "pulm": ("pulmonary",),
+    # Occlusion, artery, carotid I65.2- (Narrowing, artery, carotid and Occlusion, artery,
+    # precerebral, carotid: see Occlusion, artery, carotid); the I65.2- titles name no
+    # internal or common carotid (S06.81-/S06.82-, intracranial injuries, and ICD-10-PCS
+    # titles do).
     "ica": ("internal carotid artery", "carotid artery"),
     "avb": ("atrioventricular block",),  # Block, atrioventricular I44.30 (first degree I44.0)
     "paf": ("paroxysmal atrial fibrillation",),  # Fibrillation, atrial, paroxysmal I48.0
     "ihd": ("ischemic heart disease",),  # Disease, heart, ischemic I25.9
     # Disease, cardiovascular (atherosclerotic) I25.10
     "ascvd": ("atherosclerotic cardiovascular disease",),
-    # Hypertension, heart (disease) I11.9 (Tabular I11 Hypertensive heart disease)
-    "hhd": ("hypertensive heart disease",),
     # Hypertension, pulmonary, chronic thromboembolic I27.24
     "cteph": ("chronic thromboembolic pulmonary hypertension",),
-    # Disease, lung, obstructive (chronic), with, exacerbation (acute) J44.1
+    # Disease, lung, obstructive (chronic), with, acute, exacerbation NEC J44.1
     "aecopd": ("chronic obstructive pulmonary disease with acute exacerbation",),
     "avm": ("arteriovenous malformation",),  # Malformation, arteriovenous Q27.30
-    "taa": ("thoracic aortic aneurysm",),  # Aneurysm, aorta, thoracic I71.20
+    # Not HHD (hypertensive heart disease I11.9, or home hemodialysis) nor TAA (thoracic aortic
+    # aneurysm I71.20, or total ankle arthroplasty): either reading is common in a coding
+    # search box ("home hhd training" and "TAA right ankle" led with I11.9 and I71.20).
     # Degrees as the Index's subterms spell them (Block, atrioventricular, first degree I44.0;
     # Burn, by site, first degree).
     "1st degree": ("first degree",),

@@ -53,8 +53,8 @@ _AS_PRESCRIBED = _cue(
     r"|properly (?:taken|given|administered)|therapeutic dose"
 )
 # "homicide", not "homicidal": homicidal ideation is the patient's thought, not a poisoning by
-# another.
-_ASSAULT = _cue(r"assault\w*|homicide|poisoned (?:him|her|them|me)|someone poisoned")
+# another; "tried to poison her" is another's act ("to poison herself" is not matched).
+_ASSAULT = _cue(r"assault\w*|homicide|(?:poisoned|to poison) (?:him|her|them|me)|someone poisoned")
 _SELF_HARM = _cue(
     r"suicid\w*|self[- ]?harm\w*|kill (?:him|her|my|your|them|our)sel(?:f|ves)|to die"
     r"|intentional(?:ly)?|on purpose|deliberate(?:ly)?"
@@ -67,7 +67,10 @@ _UNDERDOSING = _cue(
     r"|stopped taking|not taking|forgot (?:to take|(?:\w+ )?doses?)|too little"
     r"|less (?:\w+ )?than (?:prescribed|directed)"
     r"|skipp(?:ed|ing) (?:\w+ )?(?:doses?|pills?|meds?|medications?)"
-    r"|skipp(?:ed|ing) (?:my|his|her|their|your)|quit taking|stopped (?:using|her|his|my)"
+    # "skipped my insulin", not "skipped my lunch" (a meal missed is no dose missed)
+    r"|skipp(?:ed|ing) (?:my|his|her|their|your)"
+    r"(?! (?:meals?|lunch|breakfast|dinner|supper|food|snacks?)\b)"
+    r"|quit taking|stopped (?:using|her|his|my)"
     r"|(?:didn'?t|did not|doesn'?t|does not|hasn'?t|has not|haven'?t|have not) (?:been )?"
     r"tak(?:e|en|ing)"
 )

@@ -118,8 +118,8 @@ ALLERGY_AGENTS: dict[str, str] = {
     "vaccine": "vaccine",
     "vaccines": "vaccine",
     "serum": "serum",
+    # "contrast", not "dye" alone: hair and food dyes are no contrast media (Z91.041).
     "contrast": "contrast media",
-    "dye": "contrast media",
     "latex": "latex",
     "bee": "insect bee",
     "bees": "insect bee",
@@ -174,10 +174,13 @@ _SHOT_OF = re.compile(
     r"\b(?:flu|influenza|tetanus|tdap|td|pneumonia|pneumococcal|shingles|zoster|covid|hpv"
     r"|hep(?:atitis)? [ab]|mmr|measles|polio|rabies)\s+(?:shots?|jabs?)\b"
 )
+# Also not a reaction said "post" or "adverse" (Fever, postvaccination R50.83), nor a status
+# ("fully vaccinated"; Vaccination, partial, for COVID-19 Z28.311).
 _NO_VACCINE = re.compile(
     r"\b(?:not|no|never|refused|refuses|declined|declines|delayed|missed|behind|overdue"
     r"|unvaccinated|reaction|reacted|after|side effects?|due to|from|allergic|allergy"
-    r"|exemption|contraindicat\w*|status|history)\b"
+    r"|exemption|contraindicat\w*|status|history"
+    r"|adverse|post|postvaccin\w*|following|partial(?:ly)?|fully|up to date)\b"
 )
 
 

@@ -17,6 +17,7 @@ import pytest
 from medcode.search.drug_table import (
     ACCIDENTAL,
     ADVERSE,
+    ASSAULT,
     SELF_HARM,
     UNDERDOSING,
     allergy_status_codes,
@@ -102,11 +103,16 @@ def test_a_history_code_is_demoted_unless_the_query_speaks_of_the_past(query, de
         ("took the wrong medicine, her husband's warfarin", ACCIDENTAL),
         ("took a double dose of insulin", ACCIDENTAL),
         ("tried to overdose on tylenol", SELF_HARM),
+        # Another's act: assault, not self-harm ("to poison herself" stays self-harm).
+        ("her husband tried to poison her with antifreeze", ASSAULT),
+        ("tried to poison herself with bleach", SELF_HARM),
         ("took sertraline on purpose to hurt herself", SELF_HARM),
         ("side effect of lisinopril", ADVERSE),
         ("reaction to penicillin", ADVERSE),
         ("ran out of lisinopril", UNDERDOSING),
         ("skipped my insulin", UNDERDOSING),
+        # A meal skipped is no dose skipped.
+        ("skipped my lunch and took my insulin", None),
         ("didn't take her metformin for a week", UNDERDOSING),
         ("taking less insulin than prescribed", UNDERDOSING),
         # Not affording a drug says nothing of the doses taken: a social need (Z59.86-).
@@ -187,6 +193,9 @@ def test_a_drug_said_without_its_name_is_the_tables_drug_nec():
         ("hives after taking amoxicillin, allergic", []),
         ("seasonal allergies", []),
         ("latex gloves", []),
+        # Dye alone is no contrast medium (History, personal, allergy, contrast media).
+        ("allergic to hair dye", []),
+        ("allergic to contrast dye", ["history personal allergy contrast media"]),
     ],
 )
 def test_an_allergy_stated_as_a_fact_is_read_as_the_index_allergy_status(query, readings):
@@ -203,6 +212,10 @@ def test_an_allergy_stated_as_a_fact_is_read_as_the_index_allergy_status(query, 
         ("not vaccinated for measles", []),
         ("refused the covid vaccine", []),
         ("arm swollen after flu shot", []),
+        ("fever post flu vaccine", []),  # Fever, postvaccination R50.83
+        ("vaccine adverse event", []),
+        ("fully vaccinated", []),
+        ("partially vaccinated for covid", []),  # Vaccination, partial, COVID-19 Z28.311
         ("flu", []),
     ],
 )
@@ -243,6 +256,13 @@ def _alternatives(query: str) -> set[str]:
 )
 def test_lay_words_and_shorthand_expand_to_the_index_words(query, index_words):
     assert index_words in _alternatives(query)
+
+
+@pytest.mark.parametrize("abbreviation", ["taa", "hhd"])
+def test_an_abbreviation_with_two_common_readings_is_not_expanded(abbreviation):
+    # TAA: thoracic aortic aneurysm or total ankle arthroplasty; HHD: hypertensive heart
+    # disease or home hemodialysis.
+    assert _alternatives(f"{abbreviation} right") == {abbreviation, "right"}
 
 
 def test_a_social_need_with_a_supply_word_is_a_condition_query():

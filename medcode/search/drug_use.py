@@ -69,12 +69,31 @@ class LongTermTable:
             return self.by_name[name]
         klass = self.drug_class.get(name)
         if not klass:
-            return None
+            return self.class_word_code(name)
         options = self.by_class.get(klass, [])
         if not options:
             return None
         best = max(options, key=lambda o: (o[2] == injected, o[1] != injected))
         return best[0]
+
+    def class_word_code(self, word: str) -> str | None:
+        """The code of a drug class the Index names in one word, for another form of that
+        word: "on chronic anticoagulation" is on "anticoagulants" (Z79.01), "on a
+        bisphosphonate" on "bisphosphonates" (Z79.83). One stem must begin the other, both
+        of CLASS_WORD_CHARS or more, so no short drug name meets a class by chance."""
+        if len(word) < CLASS_WORD_CHARS:
+            return None
+        own = stem(word)
+        if len(own) < CLASS_WORD_CHARS:
+            return None
+        for name, code in self.by_name.items():
+            other = stem(name)
+            if len(other) >= CLASS_WORD_CHARS and (own.startswith(other) or other.startswith(own)):
+                return code
+        return None
+
+
+CLASS_WORD_CHARS = 9
 
 
 def _drug_stem(code: str) -> str:

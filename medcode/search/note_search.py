@@ -141,7 +141,7 @@ def search_note(
     systems = set(filters.systems)
     wants_diagnoses = not systems or CodeSystem.ICD10CM in systems
     dx_filters = facade.make_filters(system=CodeSystem.ICD10CM, billable=True, on=on)
-    texts = [with_phrases(f.text) for f in coded_findings(find_findings(text))]
+    texts = [with_phrases(f.coded_text) for f in coded_findings(find_findings(text))]
     weights = weights_for(text, weights)
     meaning = facade.note_meaning(texts, dx_filters) if wants_diagnoses and texts else None
     # Word (bm25) hits per finding: on the CodiEsp train notes (5-fold, zero-shot) MAP 0.3283

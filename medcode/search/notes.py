@@ -485,8 +485,23 @@ STOP_WORDS = frozenset(
         "that",
         "patient",
         "pt",
+        # The subject of a clause is no finding: "He denies chest pain", "She is not on any
+        # anticoagulant" deny what follows, and the pronoun alone must not affirm the clause.
+        "he",
+        "she",
+        "they",
+        "we",
+        "today",
+        "currently",
     ]
 )
+# Negation triggers that are also qualifiers in the classification's own titles ("concussion
+# without loss of consciousness", "type 2 diabetes without complications"): the words they
+# govern stay in the finding's reading (Span.reading), every other denial blanks its words.
+SOFT_NEGATION = frozenset({("without",), ("w/o",)})
+# Pre-triggers that a clause also puts last ("Streptococcal pharyngitis ruled out.", "chest
+# pain denied"): with nothing to deny after them, they deny the words before them.
+BOTH_WAYS = frozenset({("ruled", "out"), ("excluded",), ("resolved",), ("absent",), ("denied",)})
 
 
 @cache
@@ -559,13 +574,19 @@ def _assert_context(context: str) -> tuple[tuple[_Token, ...], tuple[frozenset[s
             if role == "end":
                 open_scopes.clear()
                 boundary = end
-            elif role == "neg_after":
+            elif role == "neg_after" or (
+                role == "negated"
+                and tuple(words[i:end]) in BOTH_WAYS
+                and _ends_clause(words, triggers, end)
+            ):
                 for k in range(max(boundary, i - MAX_SCOPE_WORDS), i):
                     state = states[k]
                     if state is not None:
-                        state.add("negated")
+                        state.update(("negated", "denied"))
             elif role != "pseudo":
                 open_scopes[role] = MAX_SCOPE_WORDS
+                if role == "negated" and tuple(words[i:end]) not in SOFT_NEGATION:
+                    open_scopes["denied"] = MAX_SCOPE_WORDS
             i = end
             continue
         if words[i] == ",":
@@ -584,6 +605,16 @@ def _assert_context(context: str) -> tuple[tuple[_Token, ...], tuple[frozenset[s
         i += 1
     frozen = tuple(None if state is None else frozenset(state) for state in states)
     return tuple(tokens), frozen
+
+
+def _ends_clause(words: list[str], triggers: dict[int, tuple[int, str]], at: int) -> bool:
+    """Whether no content word follows position `at` before the clause ends."""
+    for k in range(at, len(words)):
+        if words[k] in (",", ";") or triggers.get(k, (0, ""))[1] == "end":
+            return True
+        if words[k] not in STOP_WORDS:
+            return False
+    return True
 
 
 _PRECEDENCE: tuple[Assertion, ...] = ("negated", "family", "history")
@@ -609,6 +640,20 @@ def classify(span: Span) -> Assertion:
         if any(assertion in state for state in covered):
             return assertion
     return "affirmed"
+
+
+def reading(span: Span) -> str:
+    """The span's text with the words a trigger denies blanked out (offsets kept), so an
+    affirmed clause is coded for what it affirms: "right eardrum bulging with no perforation"
+    is read as "right eardrum bulging". A qualifier's "without" blanks nothing."""
+    offset = span.start - span.context_start
+    tokens, states = _assert_context(span.context)
+    chars = list(span.text)
+    for token, state in zip(tokens, states, strict=True):
+        inside = offset <= token.start and token.end <= offset + len(span.text)
+        if state and "denied" in state and inside:
+            chars[token.start - offset : token.end - offset] = " " * (token.end - token.start)
+    return "".join(chars)
 
 
 def is_negated(span: Span) -> bool:

@@ -1,0 +1,158 @@
+"""Kinds of note a coder reads differently from a plain sentence search, each as a table:
+the subject of a denial, an affirmed clause with a denied part, a denial put last, plans and
+conditional clauses, and several drugs in use."""
+
+import pytest
+
+from medcode.search.drug_use import LongTermTable
+from medcode.search.note_coder import CodeScore, collapse
+from medcode.search.notes_findings import Finding, coded_findings, find_findings, is_plan
+
+
+def finding(note: str, start: str) -> Finding:
+    return next(f for f in find_findings(note) if f.text.startswith(start))
+
+
+@pytest.mark.parametrize(
+    ("note", "start"),
+    [
+        ("He denies chest pain, polyuria or foot numbness.", "He denies"),
+        ("She denies suicidal ideation.", "She denies"),
+        ("She is not on any anticoagulant.", "She is not"),
+        ("Today he denies fever.", "Today he"),
+        ("Streptococcal pharyngitis ruled out.", "Streptococcal"),
+        ("Chest pain denied.", "Chest pain"),
+    ],
+)
+def test_a_denial_with_its_subject_or_put_last_is_not_coded(note, start):
+    assert finding(note, start).assertion == "negated"
+    assert not coded_findings(find_findings(note))
+
+
+@pytest.mark.parametrize(
+    ("note", "start", "kept", "blanked"),
+    [
+        (
+            "Right tympanic membrane red and bulging with no perforation.",
+            "Right tympanic",
+            "bulging",
+            "perforation",
+        ),
+        ("CT head showed no acute stroke.", "CT head", "CT head", "stroke"),
+        # "without" is a qualifier of the classification's own titles: nothing is blanked
+        (
+            "Concussion without loss of consciousness.",
+            "Concussion",
+            "loss of consciousness",
+            "",
+        ),
+    ],
+)
+def test_an_affirmed_clause_is_coded_without_the_words_it_denies(note, start, kept, blanked):
+    found = finding(note, start)
+    assert found.assertion == "affirmed"
+    assert found.text == note[found.start : found.end]  # the evidence shown is untouched
+    assert kept in found.coded_text
+    assert len(found.coded_text) == len(found.text)
+    if blanked:
+        assert blanked not in found.coded_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Follow-up with orthopedics in 7-10 days.", True),
+        ("orthopedics follow-up in one week", True),
+        ("Wound check in 48 hours.", True),
+        ("return if dyspnea or pleuritic pain develops.", True),
+        ("next surveillance due next year.", True),
+        ("Outpatient follow-up.", True),
+        ("Behavioral health follow-up.", True),
+        ("Hypertension follow-up.", False),  # names a condition
+        ("return for fever", True),
+        ("58-year-old man seen for routine follow-up of type 2 diabetes", False),
+        ("At follow-up 6 months later the lesion had regressed", False),
+        ("He has been on warfarin for 3 years", False),
+    ],
+)
+def test_a_plan_or_a_conditional_clause_is_not_coded(text, expected):
+    assert is_plan(text) is expected
+    assert bool(coded_findings(find_findings(text))) is not expected
+
+
+def test_each_drug_in_use_keeps_its_own_weight_while_siblings_of_a_category_weigh_less():
+    ranked = [
+        CodeScore("Z794", 1.2, 0),
+        CodeScore("Z7984", 1.2, 0),
+        CodeScore("E1122", 1.1, 1),
+        CodeScore("E119", 1.0, 1),
+    ]
+    scores = {e.code: e.score for e in collapse(ranked, 0.85)}
+    assert scores["Z7984"] == pytest.approx(1.2)
+    assert scores["E119"] == pytest.approx(0.85)
+
+
+def class_table() -> LongTermTable:
+    from medcode.search.drug_use import build_table
+
+    long_term = [
+        (" anticoagulants", "Z7901"),
+        (" bisphosphonates", "Z7983"),
+        (" antiplatelet", "Z7902"),
+        (" antibiotics", "Z792"),
+        (" antibiotics > short-term use - omit code", ""),
+        (" insulin", "Z794"),
+    ]
+    return build_table(long_term, [("Anticoagulant NEC", {"adverse_effect": "T45.515"})])
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Paroxysmal atrial fibrillation on chronic anticoagulation", ["Z7901"]),
+        ("on a bisphosphonate for osteoporosis", ["Z7983"]),
+        ("on antiplatelet therapy", ["Z7902"]),
+        ("on antibiotic prophylaxis", []),  # the Index omits short-term antibiotics
+        ("on insulin", ["Z794"]),
+        ("not on anticoagulation", []),
+    ],
+)
+def test_a_drug_class_the_index_names_is_read_in_another_form_of_its_word(text, codes):
+    from medcode.search.drug_use import find_drug_use
+
+    assert [u.code for u in find_drug_use(text, class_table())] == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ibuprofen for pain and fever", True),
+        ("Ondansetron 4 mg IV for vomiting.", True),
+        ("Fever for 3 days", False),
+        ("Admitted for pneumonia", False),
+    ],
+)
+def test_what_a_drug_is_given_for_is_a_purpose_not_a_finding(text, expected):
+    from medcode.search.drug_use import build_table
+    from medcode.search.note_coder import is_indication
+
+    drugs = [
+        ("Ibuprofen", {"adverse_effect": "T39.315"}),
+        ("Ondansetron", {"adverse_effect": "T45.0X5"}),
+    ]
+    assert is_indication(text, build_table([], drugs)) is expected
+
+
+@pytest.mark.parametrize(
+    ("note", "heading"),
+    [
+        ("Wrist pain after a fall.\nAssessment: distal radius fracture.", "Assessment"),
+        ("HPI: cough.\nImpression and plan:\n1. Pneumonia", "Impression"),
+        ("A 60-year-old man with cough and fever was admitted.", None),
+    ],
+)
+def test_symptoms_are_weighed_by_where_the_diagnostic_statement_starts(note, heading):
+    from medcode.search.notes_findings import statement_start
+
+    start = statement_start(note)
+    assert (None if start is None else note[start:].split()[0].rstrip(":")) == heading

@@ -97,8 +97,8 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "placed": ("insertion",),
     "placement": ("insertion",),
     "burned": ("destruction",),
-    # Not "burning" alone: a burning pain is a symptom.
-    "burning the": ("destruction",),
+    # Not "burning" alone or "burning the": a burning pain is a symptom ("burning the back of
+    # my throat").
     "burning off": ("destruction",),
     "burned off": ("destruction",),
     "cauterized": ("destruction",),
@@ -130,7 +130,9 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "stripped": ("extraction",),
     # Not "implantation": a valve or lens implantation (TAVI) is a Replacement.
     "implanted": ("insertion",),
-    # Dilation = "Expanding an orifice or the lumen of a tubular body part".
+    # Dilation = "Expanding an orifice or the lumen of a tubular body part". These words also
+    # name a finding (a dilated bile duct, aortic root dilation, the cervix dilated in labor):
+    # they name the procedure only beside another procedure word (FINDING_WORDS).
     "dilation": ("dilation",),
     "dilatation": ("dilation",),
     "dilated": ("dilation",),
@@ -329,6 +331,9 @@ BODY: dict[str, tuple[str, ...]] = {
     # The Device Key: an implanted (venous)(access) port is a Totally Implantable Vascular
     # Access Device (0JH_0WZ/3WZ, in the subcutaneous tissue).
     "port": ("totally", "implantable", "vascular", "access", "device"),
+    # A laparoscopic port site (a port site hernia) is no access device.
+    "port site": (),
+    "port sites": (),
     # The pacemaker device values of 0JH (Pacemaker, Single/Dual Chamber) are the generator.
     "pacemaker generator": ("pacemaker",),
     "under the skin": ("subcutaneous", "tissue"),
@@ -342,6 +347,17 @@ BODY: dict[str, tuple[str, ...]] = {
     "low transverse": ("low",),
     "low cervical": ("low",),
     "lower segment": ("low",),
+    # Stripping (sweeping) the fetal membranes to start labor takes no body part out: not the
+    # Extraction of vein stripping (nor the Tympanic Membrane the word would find).
+    "stripping membranes": (),
+    "stripping the membranes": (),
+    "stripping of membranes": (),
+    "stripping of the membranes": (),
+    "stripped membranes": (),
+    "stripped the membranes": (),
+    "stripped her membranes": (),
+    "membranes stripped": (),
+    "membrane stripping": (),
     # Imaging qualifiers: no contrast is the plain type (contrast value None); the titles
     # that say "Contrast" name one.
     "without contrast": (),
@@ -421,6 +437,13 @@ SEGMENTS = {"lower intestinal tract": "large intestine", "upper intestinal tract
 # An EGD that dilates without naming what: the esophagus (0D75, the upper tract's narrowing
 # an EGD stretches; Dilation has no Upper Intestinal Tract value).
 DILATED = {"lower intestinal tract": "large intestine", "upper intestinal tract": "esophagus"}
+# The parts of the tracts a scope dilates, as the Dilation table (0D7) names them.
+SCOPE_PARTS = _words(
+    """esophagus esophagogastric stomach pylorus duodenum jejunum ileum ileocecal cecum
+    ascending transverse descending sigmoid rectum anus"""
+)
+# Operation words that also name a finding: read only beside another procedure word.
+FINDING_WORDS = frozenset({("dilation",), ("dilatation",), ("dilated",)})
 # A polyp or lesion taken off is a portion of the body part: Excision, not Resection.
 PORTIONS = _words("polyp polyps lesion lesions")
 # An instrument-assisted delivery is an Extraction of Products of Conception through the
@@ -436,6 +459,7 @@ NOT_A_SITE = ROOT_OPERATIONS | _words(
     device drainage nonautologous right left bilateral"""
 )
 JOINTS = _words("knee hip shoulder ankle elbow wrist joint")
+SIDES = _words("right left")
 # A replacement of a ligament or with a tissue graft is no joint prosthesis.
 TISSUE = _words("ligament bursa tendon autologous nonautologous tissue")
 # A joint aspirated is drained through a needle (Drainage, Percutaneous Approach); "pulled"
@@ -507,15 +531,19 @@ for _entry in _PHRASES:
     _BY_FIRST.setdefault(_entry[0][0], []).append(_entry)
 
 
-def ending_words(word: str) -> tuple[str, ...]:
+def ending_words(word: str, *, sided: bool = False) -> tuple[str, ...]:
     """A surgical word split into operation and body part: "nephrectomy" -> resection
-    kidney; "cystoscopy" -> inspection bladder; "" when it is none."""
+    kidney; "cystoscopy" -> inspection bladder; "" when it is none. `sided`: the query names
+    a side (right, left)."""
     for ending, operation in sorted(ENDINGS.items(), key=lambda item: -len(item[0])):
         if word.endswith(ending) and len(word) > len(ending) + 2:
             stem = word[: -len(ending)].rstrip("o")
-            # Half of a paired or long part ("right hemicolectomy": Right Large Intestine);
-            # the side the query names says which.
-            stem = stem.removeprefix("hemi")
+            # Half of a part taken out, the side named ("right hemicolectomy": Right Large
+            # Intestine; "left hemithyroidectomy": Left Thyroid Gland Lobe). Without a side the
+            # part's own value is the whole of it (0DTE, 0GTK: a total resection), and a
+            # hemiarthroplasty is a partial joint Replacement, not a Repair: no body part.
+            if sided and ending == "ectomy":
+                stem = stem.removeprefix("hemi")
             for size in range(len(stem), 2, -1):
                 body = ROOTS.get(stem[:size])
                 if body is not None:
@@ -589,11 +617,11 @@ def pcs_words(
         elif found is not None:
             phrase, mapped, table = found
             out.extend(mapped)
-            named = named or table in ("named", "operation")
+            named = named or (table in ("named", "operation") and phrase not in FINDING_WORDS)
             i += len(phrase)
         else:
             token = tokens[i]
-            split = ending_words(token)
+            split = ending_words(token, sided=bool(SIDES & set(tokens)))
             if token == "out" and i and (tokens[i - 1] in known or tokens[i - 1] in BODY):
                 out.append("resection")  # "appendix out", "tonsils out"
                 named = True
@@ -651,8 +679,11 @@ def pcs_words(
         if operation in out:
             # A biopsy or dilation through a scope is of a segment, not the whole tract.
             text_out = " ".join(out)
+            # A dilation of a part the query names ("egd with dilation of the pylorus") is of
+            # that part: the scope's tract words go, no segment is assumed.
+            named_part = operation == "dilation" and bool(SCOPE_PARTS & set(out))
             for tract, segment in segments.items():
-                text_out = text_out.replace(tract, segment)
+                text_out = text_out.replace(tract, " " if named_part else segment)
             out = text_out.split()
     if "repair" in out and CUTS & set(tokens) and not LAYERS & set(tokens):
         # The skin of the region a key term names ("chin": Subcutaneous Tissue and Fascia,

@@ -17,7 +17,9 @@ from medcode.search.tests.test_hcpcs_pcs_kinds import PCS_WORDS
 TITLE_WORDS = PCS_WORDS | words_of(
     """division female perineum forceps low mid high vacuum delivery extraperitoneal hormone
     fluoroscopy biliary pancreatic ducts dilation esophagus excision totally implantable
-    vascular access superior vena cava saphenous test heavy feeding"""
+    vascular access superior vena cava saphenous test heavy feeding pylorus stomach sigmoid
+    thyroid gland lobe common bile duct aorta thoracic ascending arch cervix tympanic membrane
+    membranes"""
 )
 
 
@@ -75,7 +77,12 @@ def read(query: str) -> list[str]:
         ("laparoscopic right hemicolectomy", "resection right large intestine", "open"),
         # Lay body words.
         ("MRI of the lower back", "magnetic resonance imaging lumbar", "back"),
-        ("burning the lining of the uterus", "destruction endometrium", "uterus"),
+        ("burned the lining of the uterus", "destruction endometrium", "uterus"),
+        # A part named beside an EGD's or colonoscopy's dilation is the part dilated.
+        ("egd with dilation of the pylorus", "dilation pylorus endoscopic", "esophagus"),
+        ("colonoscopy with dilation of the sigmoid colon", "dilation sigmoid endoscopic", "large"),
+        # hemi- with a side: the sided half (Left Thyroid Gland Lobe).
+        ("left hemithyroidectomy", "resection left thyroid gland", "excision"),
     ],
 )
 def test_procedure_kinds_read_as_the_pcs_axes_value_names(query, expected, absent):
@@ -93,10 +100,30 @@ def test_procedure_kinds_read_as_the_pcs_axes_value_names(query, expected, absen
         "burning when i pee",
         "labor pains at 38 weeks",
         "port wine stain",
+        # Findings a dilation word names, symptoms "burning the" names (hfact8).
+        "cervix dilated 4 cm",
+        "dilated common bile duct",
+        "aortic root dilation",
+        "burning the back of my throat",
+        # Membrane sweeping takes nothing out; a laparoscopic port site is no access device.
+        "stripping membranes to start labor",
+        "membranes stripped",
+        # hemi- without a side would read the whole part (0DTE, 0DT6: a total resection).
+        "hemicolectomy",
+        "hemigastrectomy",
     ],
 )
 def test_conditions_of_labor_and_symptoms_are_no_procedures(query):
     assert read(query) == []
+
+
+def test_a_port_site_is_no_vascular_access_device():
+    words = read("port site hernia repair")
+    assert "implantable" not in words and "vascular" not in words
+
+
+def test_hemiarthroplasty_reads_no_joint_repair():
+    assert not {"repair", "joint"} <= set(read("right hip hemiarthroplasty"))
 
 
 def test_a_drug_that_induces_labor_is_its_administration_whatever_the_brand():

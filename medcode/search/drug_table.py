@@ -113,11 +113,46 @@ def intent_column(text: str) -> str | None:
         (_ADVERSE, ADVERSE),
         (_BITE, ACCIDENTAL),
     ):
-        if pattern.search(text):
+        if _affirmed(pattern, text):
             if pattern is _ADVERSE and _DEFICIENCY.search(text):
                 return None
             return column
     return None
+
+
+# A cue said under a negation picks no column: "not trying to hurt herself", "denies wanting
+# to hurt herself", "no suicidal ideation", "not taking it as prescribed". The negation counts
+# within the cue's clause and up to four words before it.
+_NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "denies",
+        "denied",
+        "denying",
+        "without",
+        "never",
+        "nor",
+        "didn't",
+        "didnt",
+        "wasn't",
+        "wasnt",
+        "isn't",
+        "isnt",
+        "doesn't",
+        "doesnt",
+    ]
+)
+_CLAUSE_BREAK = re.compile(r"[,.;:]|\bbut\b", re.IGNORECASE)
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """True when the cue occurs at least once outside a negation."""
+    for match in pattern.finditer(text):
+        clause = _CLAUSE_BREAK.split(text[: match.start()])[-1]
+        if not _NEGATIONS & set(clause.lower().split()[-4:]):
+            return True
+    return False
 
 
 @dataclass(eq=False)

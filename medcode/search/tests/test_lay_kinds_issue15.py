@@ -118,6 +118,14 @@ def test_a_history_code_is_demoted_unless_the_query_speaks_of_the_past(query, de
         # Not affording a drug says nothing of the doses taken: a social need (Z59.86-).
         ("can't afford his insulin", None),
         ("allergic to penicillin", None),
+        # A negated cue picks no column; the other words decide.
+        ("accidental overdose of oxycodone, not trying to hurt herself", ACCIDENTAL),
+        ("took too many sleeping pills, denies wanting to hurt himself", ACCIDENTAL),
+        ("no suicidal ideation, took extra xanax by mistake", ACCIDENTAL),
+        ("not taking his metformin as prescribed", UNDERDOSING),
+        ("no side effects from metformin", None),
+        # A negation in an earlier clause does not reach the cue.
+        ("not sure why, but tried to overdose on tylenol", SELF_HARM),
     ],
 )
 def test_everyday_words_pick_the_table_column_of_the_intent(query, column):

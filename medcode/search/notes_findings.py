@@ -159,7 +159,9 @@ _PLAN = re.compile(
     r"(?i)\b(?:follow[- ]?up|f/u|re-?check|check|return|revisit|visit|appointment|clinic|"
     r"surveillance|see (?:him|her|them|you))\b[^.;\n]{0,40}?\b(?:in|within|after|due)\s+"
     r"(?:\d+(?:\s*(?:-|to)\s*\d+)?|one|two|three|four|five|six|a|an|next)\s*-?\s*"
-    r"(?:hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|week|month|year)\b|"
+    r"(?:hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|week|month|year)\b"
+    # "after 3 days of vomiting", "2 weeks ago": how long something has lasted, no plan
+    r"(?!\s+(?:of|ago|earlier|prior|before)\b)|"
     r"\b(?:return|come back|call|seek (?:medical )?(?:care|attention))\b[^.;\n]{0,20}?"
     r"\b(?:if|should|in case|for)\b|^\W*if\b|"
     # ... or only names the visit ("Outpatient follow-up", "psychiatry follow-up visit")
@@ -170,9 +172,16 @@ _PLAN = re.compile(
 )
 
 
+# A clause that tells of a visit made ("presents to clinic after ...", "returned to clinic in
+# 2 weeks with worsening cough") reports what the patient has: a plan is said before the
+# visit it schedules, never after such a verb.
+_PRESENTED = re.compile(r"(?i)\b(?:presents?|presented|presenting|came|returned|brought)\b")
+
+
 def is_plan(text: str) -> bool:
     """Whether a finding schedules care or is conditional (`_PLAN`): not coded."""
-    return bool(_PLAN.search(text))
+    found = _PLAN.search(text)
+    return found is not None and not _PRESENTED.search(text, 0, found.start())
 
 
 def coded_findings(findings: list[Finding]) -> list[Finding]:

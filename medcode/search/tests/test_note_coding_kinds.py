@@ -73,6 +73,11 @@ def test_an_affirmed_clause_is_coded_without_the_words_it_denies(note, start, ke
         ("58-year-old man seen for routine follow-up of type 2 diabetes", False),
         ("At follow-up 6 months later the lesion had regressed", False),
         ("He has been on warfarin for 3 years", False),
+        # A visit made and how long something has lasted: the history, not a plan.
+        ("45 yo woman presents to clinic after 3 days of vomiting and diarrhea.", False),
+        ("Visit after 1 week of productive cough", False),
+        ("He returned to clinic in 2 weeks with worsening cough", False),
+        ("To be seen in clinic in 2 weeks.", True),
     ],
 )
 def test_a_plan_or_a_conditional_clause_is_not_coded(text, expected):

@@ -148,11 +148,25 @@ _REACTING = re.compile(
 )
 
 
+# An allergy denied ("no known drug allergies", "not allergic to penicillin", "denies
+# allergy to sulfa", "penicillin allergy: none") is no allergy status: ICD-10-CM has no code
+# for it, and Z88.- would say the opposite.
+_NO_ALLERGY = re.compile(
+    r"\b(?:no|not|non|denies|denied|deny|without|never|nkda|nka)\b(?:\W+\w+){0,3}?\W+allerg"
+    r"|\ballerg\w*\W+(?:\w+\W+){0,2}?(?:denied|none)\b|\b(?:nkda|nka)\b"
+)
+
+
 def is_allergy_status(text: str) -> bool:
     """Whether the query states an allergy as a standing fact ("allergic to codeine"), not
-    a reaction happening now ("hives after taking amoxicillin")."""
+    a reaction happening now ("hives after taking amoxicillin") nor an allergy denied ("no
+    known drug allergies")."""
     low = text.lower()
-    return _ALLERGY.search(low) is not None and _REACTING.search(low) is None
+    return (
+        _ALLERGY.search(low) is not None
+        and _REACTING.search(low) is None
+        and _NO_ALLERGY.search(low) is None
+    )
 
 
 def allergy_readings(text: str) -> list[str]:

@@ -204,6 +204,12 @@ def test_a_drug_said_without_its_name_is_the_tables_drug_nec():
         # Dye alone is no contrast medium (History, personal, allergy, contrast media).
         ("allergic to hair dye", []),
         ("allergic to contrast dye", ["history personal allergy contrast media"]),
+        # An allergy denied is no status (Z88.- would say the opposite).
+        ("not allergic to penicillin", []),
+        ("no known drug allergies", []),
+        ("no penicillin allergy", []),
+        ("denies allergy to sulfa", []),
+        ("penicillin allergy: none", []),
     ],
 )
 def test_an_allergy_stated_as_a_fact_is_read_as_the_index_allergy_status(query, readings):

@@ -73,6 +73,8 @@ _UNDERDOSING = _cue(
     r"|quit taking|stopped (?:using|her|his|my)"
     r"|(?:didn'?t|did not|doesn'?t|does not|hasn'?t|has not|haven'?t|have not) (?:been )?"
     r"tak(?:e|en|ing)"
+    # "took too many, did not take them on purpose" denies the intent, not the dose
+    r"(?![^,.;]*\b(?:on purpose|intentional(?:ly)?|deliberate(?:ly)?|to (?:hurt|harm|kill|die)))"
 )
 _POISONING = _cue(
     r"poison\w*|overdos\w*|od|o\.d|too (?:many|much)|ate|eaten|swallowed|ingested"

@@ -121,6 +121,9 @@ def test_a_history_code_is_demoted_unless_the_query_speaks_of_the_past(query, de
         # A negated cue picks no column; the other words decide.
         ("accidental overdose of oxycodone, not trying to hurt herself", ACCIDENTAL),
         ("took too many sleeping pills, denies wanting to hurt himself", ACCIDENTAL),
+        # "did not take ... on purpose" denies the intent, not the dose (no underdosing)
+        ("took too many tylenol, did not take them on purpose", ACCIDENTAL),
+        ("has not been taking her metformin", UNDERDOSING),
         ("no suicidal ideation, took extra xanax by mistake", ACCIDENTAL),
         ("not taking his metformin as prescribed", UNDERDOSING),
         ("no side effects from metformin", None),

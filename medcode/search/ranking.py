@@ -137,8 +137,10 @@ _SCREENING_TITLE = re.compile(r"\bscreening\b", re.IGNORECASE)
 # A personal or family history code (Z80-Z87: "Personal history of colonic polyps") is asked
 # for by one of these words (a query about the past or a relative, facade.is_past, says
 # one); "colon polyps" asks for the polyps (K63.5).
+# ("h/o" and "s/p" reach here as "h o" and "s p", read as history and status post by
+# reading_words; "h" alone is no cue: "h pylori".)
 HISTORY_CUES = words_of(
-    """history hx h/o h o s/p status post previous previously prior past former had ago
+    """history hx h/o s/p status post previous previously prior past former had ago
     survivor remission family relative mom dad mother father brother sister sibling
     siblings parent parents grandmother grandfather grandma grandpa aunt uncle"""
 )

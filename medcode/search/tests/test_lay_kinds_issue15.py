@@ -81,6 +81,7 @@ K635 = _doc("ICD10CM", "K635", "Polyp of colon")
         ("colon polyps removed last year, history", False),
         ("hx colon polyps", False),
         ("dad had colon polyps", False),
+        ("h pylori infection", True),  # "h" alone is no "h/o"
     ],
 )
 def test_a_history_code_is_demoted_unless_the_query_speaks_of_the_past(query, demoted):

@@ -183,7 +183,10 @@ def allergy_readings(text: str) -> list[str]:
 # A visit for a vaccine ("came in for her flu vaccine", "tetanus shot today"): Vaccination
 # (prophylactic), encounter for Z23. Not a vaccine missed, refused or delayed (Z28.-), nor a
 # reaction to one (Complications, vaccination).
-_VACCINE = re.compile(r"\b(?:vaccines?|vaccinations?|vaccinated|immuni[sz]ations?|boosters?)\b")
+# ("booster seat": a child's car seat, no vaccine)
+_VACCINE = re.compile(
+    r"\b(?:vaccines?|vaccinations?|vaccinated|immuni[sz]ations?|boosters?(?!\s+seats?\b))\b"
+)
 _SHOT_OF = re.compile(
     r"\b(?:flu|influenza|tetanus|tdap|td|pneumonia|pneumococcal|shingles|zoster|covid|hpv"
     r"|hep(?:atitis)? [ab]|mmr|measles|polio|rabies)\s+(?:shots?|jabs?)\b"

@@ -225,6 +225,7 @@ def test_an_allergy_stated_as_a_fact_is_read_as_the_index_allergy_status(query, 
     [
         ("here for a flu shot", ["vaccination encounter for"]),
         ("tetanus booster today", ["vaccination encounter for"]),
+        ("car booster seat", []),  # a child's car seat
         ("hep b vaccine", ["vaccination encounter for"]),
         # Missed, refused or reacted to: Z28.- or a complication, not Z23.
         ("not vaccinated for measles", []),

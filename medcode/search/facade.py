@@ -36,7 +36,13 @@ from medcode.search.backends import (
     filter_sql,
     get_backend,
 )
-from medcode.search.drug_table import ADVERSE, intent_column
+from medcode.search.drug_table import (
+    ADVERSE,
+    allergy_status_codes,
+    intent_column,
+    load_drug_table,
+    table_codes,
+)
 from medcode.search.external_causes import own_words
 from medcode.search.hybrid import LEXICAL_FUSION, WORD_FUSION, fuse, fuse_ranked
 from medcode.search.models import Document, Word
@@ -706,7 +712,6 @@ def table_codes_for(q: str, token: str) -> tuple[str, ...]:
     """The billable codes of the Table cells `q` asks for, read as typed and in the code
     sets' words ("weed" -> cannabis, brand names -> the generic)."""
     from medcode.search.codebook import load_codebook
-    from medcode.search.drug_table import load_drug_table, table_codes
     from medcode.search.index_matcher import load_index, stems
 
     if intent_column(q) is None:
@@ -868,8 +873,6 @@ def sentence_codes(q: str, token: str) -> tuple[str, ...]:
     if is_allergy_status(q) and not codes:
         # "allergic to codeine": the Index names no codeine under allergy; the Table's
         # class of the drug gives its Z88 code.
-        from medcode.search.drug_table import allergy_status_codes, load_drug_table
-
         table = load_drug_table(token)
         found = [c for r in [q, *lay_readings(q)] for c in allergy_status_codes(table, r)]
         codes += found[:1]

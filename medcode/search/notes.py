@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
+from medcode.search.clinical_words import LAY_SOCIAL
+
 Assertion = Literal["affirmed", "negated", "family", "history"]
 SpanKind = Literal["sentence", "phrase"]
 
@@ -133,6 +135,9 @@ PSEUDO_TRIGGERS = (
     "triple negative",
     "her2 negative",
     "no significant change",
+    # A social need said with a negation is the need itself ("No transportation to
+    # appointments": Insecurity, transportation Z59.82; "not enough food": Z59.41).
+    *(p for p in LAY_SOCIAL if p.split()[0] in ("no", "not", "without")),
 )
 FAMILY_BEFORE = (
     "family history of",

@@ -30,6 +30,21 @@ def test_a_denial_with_its_subject_or_put_last_is_not_coded(note, start):
 
 
 @pytest.mark.parametrize(
+    ("note", "start"),
+    [
+        ("No transportation to appointments.", "No transportation"),
+        ("Not enough food at home.", "Not enough"),
+        ("No place to live since March.", "No place"),
+    ],
+)
+def test_a_social_need_said_with_a_negation_is_the_need_and_is_coded(note, start):
+    found = finding(note, start)
+    assert found.assertion == "affirmed"
+    assert found.coded_text == found.text
+    assert coded_findings(find_findings(note))
+
+
+@pytest.mark.parametrize(
     ("note", "start", "kept", "blanked"),
     [
         (

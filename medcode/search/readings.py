@@ -157,26 +157,37 @@ _NO_ALLERGY = re.compile(
 )
 
 
+# The clauses of a query, each read on its own for a denied allergy ("allergic to
+# penicillin, no other allergies" states the penicillin allergy).
+_CLAUSE = re.compile(r"[,;.]|\bbut\b")
+
+
+def _stated_clauses(low: str) -> list[str]:
+    """The clauses of `low` that do not deny an allergy."""
+    return [c for c in _CLAUSE.split(low) if _NO_ALLERGY.search(c) is None]
+
+
 def is_allergy_status(text: str) -> bool:
     """Whether the query states an allergy as a standing fact ("allergic to codeine"), not
-    a reaction happening now ("hives after taking amoxicillin") nor an allergy denied ("no
-    known drug allergies")."""
+    a reaction happening now ("hives after taking amoxicillin") nor only an allergy denied
+    ("no known drug allergies")."""
     low = text.lower()
-    return (
-        _ALLERGY.search(low) is not None
-        and _REACTING.search(low) is None
-        and _NO_ALLERGY.search(low) is None
+    return _REACTING.search(low) is None and any(
+        _ALLERGY.search(c) is not None for c in _stated_clauses(low)
     )
 
 
 def allergy_readings(text: str) -> list[str]:
     """ "allergic to sulfa" -> "history personal allergy sulfonamides" (Z88.2): an allergy
     the query states as a standing fact, for an agent the Index names under History,
-    personal, allergy; [] for a reaction happening now or an agent it does not name."""
+    personal, allergy; [] for a reaction happening now or an agent it does not name. An agent
+    of a clause that denies an allergy is left out ("no sulfa allergy")."""
     low = text.lower()
     if not is_allergy_status(low):
         return []
-    agents = [ALLERGY_AGENTS[w] for w in words(low) if w in ALLERGY_AGENTS]
+    agents = [
+        ALLERGY_AGENTS[w] for c in _stated_clauses(low) for w in words(c) if w in ALLERGY_AGENTS
+    ]
     return [f"history personal allergy {agent}" for agent in dict.fromkeys(agents)]
 
 

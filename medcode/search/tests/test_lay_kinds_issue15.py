@@ -214,6 +214,9 @@ def test_a_drug_said_without_its_name_is_the_tables_drug_nec():
         ("no penicillin allergy", []),
         ("denies allergy to sulfa", []),
         ("penicillin allergy: none", []),
+        # ... in its own clause only
+        ("allergic to penicillin, no other allergies", ["history personal allergy penicillin"]),
+        ("allergic to penicillin, no sulfa allergy", ["history personal allergy penicillin"]),
     ],
 )
 def test_an_allergy_stated_as_a_fact_is_read_as_the_index_allergy_status(query, readings):

@@ -588,8 +588,10 @@ def load_note_tables() -> None:
     load_drug_table(token)
     load_external_index(token)
     load_learned()
+    from medcode.search.pcs_keys import loaded_keys
     from medcode.search.procedures import pcs_vocabulary
     from medcode.search.wordforms import load_forms
 
     pcs_vocabulary()  # the search box reads procedure queries with it
+    loaded_keys()  # and the PCS Body Part and Device Keys (about 59 ms once per data generation)
     load_forms(token)  # and lay word forms ("snore": Snoring) with this (0.2 s)

@@ -115,6 +115,21 @@ EYE_CONTEXT_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 LAY_SYMPTOMS: dict[str, tuple[str, ...]] = {
+    # A finger or thumb that locks or catches as it bends: Snapping, finger: see Trigger
+    # finger M65.3- (thumb M65.31-, ring finger M65.34- ...).
+    "finger locking": ("snapping finger",),
+    "finger locks": ("snapping finger",),
+    "finger keeps locking": ("snapping finger",),
+    "finger catching": ("snapping finger",),
+    "finger catches": ("snapping finger",),
+    "finger keeps catching": ("snapping finger",),
+    "finger gets stuck": ("snapping finger",),
+    "locking finger": ("snapping finger",),
+    "thumb locking": ("snapping finger thumb",),
+    "thumb locks": ("snapping finger thumb",),
+    "thumb keeps locking": ("snapping finger thumb",),
+    "thumb catching": ("snapping finger thumb",),
+    "locking thumb": ("snapping finger thumb",),
     # Nocturia R35.1 (Micturition, nocturnal R35.1)
     "night to pee": ("nocturia",),
     "pee at night": ("nocturia",),
@@ -262,6 +277,12 @@ LAY_MENTAL: dict[str, tuple[str, ...]] = {
 }
 
 LAY_INJURY: dict[str, tuple[str, ...]] = {
+    # Near drowning T75.1 (Submersion (fatal) (nonfatal) T75.1)
+    "nearly drowned": ("near drowning",),
+    "almost drowned": ("near drowning",),
+    "near drowned": ("near drowning",),
+    "nearly drowning": ("near drowning",),
+    "almost drowning": ("near drowning",),
     # Scratch: see Abrasion; Abrasion, by site (S00-S90 x1-)
     "scraped": ("abrasion",),
     "scrape": ("abrasion",),

@@ -214,6 +214,15 @@ def _descend(
         key = next((k for k in child.keys if k and k <= words), None)
         if key is not None:
             deeper.extend(_descend(child, words, used + len(key), f"{path} > {child.term}"))
+    if not deeper:
+        # "lithium carbonate": a subterm named by its nonessential modifier alone (Table of
+        # Drugs FY2025, "Lithium > salts (carbonate)" T43.591), when no subterm is named by
+        # its own words; the parent's own modifier words name no subterm.
+        parent = node.also | {w for key in node.keys for w in key}
+        for child in node.children:
+            named = (child.also & words) - parent
+            if named:
+                deeper.extend(_descend(child, words, used + len(named), f"{path} > {child.term}"))
     if deeper:
         return deeper
     return [(node.cells, used, path)] if node.cells else []

@@ -14,7 +14,7 @@ The tables come from the importer's IndexEntry rows of the current ICD-10-CM rel
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
@@ -26,6 +26,8 @@ _STOP_WORDS = (
     "specified unspecified see also condition due"
 )
 STOP = frozenset(_STOP_WORDS.split())
+# The Table's own name, said in its "see" references ("Neoplasm, skin, ear").
+_NEOPLASM_WORDS = frozenset({"neoplasm", "neoplast"})  # stems
 # Neoplasm Table columns by the behaviour words of a finding, most specific first.
 BEHAVIOUR_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("malignant_secondary", ("metastasis", "metastases", "metastatic", "secondary")),
@@ -277,6 +279,11 @@ class AlphabeticIndex:
                         root,
                     )
                 )
+        if not found and not node.code:
+            # A term without a code of its own whose subterm the finding names only below a
+            # grouping subterm it does not say ("foreign body in the nose": Foreign body >
+            # entering through orifice > nose T17.1): read on below the grouping.
+            found = self._below_groupings(node, words, path, used, depth, hops, root)
         if found:
             return found
         if node.code:
@@ -289,6 +296,22 @@ class AlphabeticIndex:
                     target, words, f"{path} (see {see})", used, depth, hops + 1, target
                 )
         return []
+
+    def _below_groupings(
+        self, node: Node, words: set[str], path: str, used: int, depth: int, hops: int, root: Node
+    ) -> list[IndexHit]:
+        found: list[IndexHit] = []
+        for group in node.children:
+            if group.code or group.see or not group.words:
+                continue
+            for child in group.children:
+                key = next((k for k in child.keys if k <= words), None)
+                if key is not None:
+                    below = f"{path} > {group.term} > {child.term}"
+                    found.extend(
+                        self._descend(child, words, below, used + len(key), depth + 2, hops, root)
+                    )
+        return found
 
     def resolve_see(self, see: str, root: Node | None = None) -> Node | None:
         """The node a "see" reference names: "Infarct, myocardium" -> Infarct > myocardium;
@@ -322,8 +345,38 @@ class AlphabeticIndex:
         for node in self.neoplasm:
             key = next((k for k in node.keys if k <= words), None)
             if key is not None:
-                hits.extend(_table_hits(node, words, column, f"Neoplasm > {node.term}", len(key)))
+                path = f"Neoplasm > {node.term}"
+                hits.extend(_table_hits(node, words, column, path, len(key), self.table_see))
         return hits
+
+    def table_see(self, see: str) -> Node | None:
+        """The Neoplasm Table row a "see" of the Table names: "Neoplasm, lymph gland" ->
+        lymph > gland, "Neoplasm, skin, ear" -> skin > ear (the row whose path holds the
+        most of its words)."""
+        wanted = frozenset(stems(_NEMOD.sub(" ", see))) - _NEOPLASM_WORDS
+        best: tuple[int, Node] | None = None
+        for top in self.neoplasm:
+            key = next((k for k in top.keys if k <= wanted), None)
+            if key is None:
+                continue
+            node, used = top, len(key)
+            while True:
+                child, more = _best_child(node, wanted)
+                if child is None:
+                    break
+                node, used = child, used + more
+            if best is None or used > best[0]:
+                best = (used, node)
+        return best[1] if best else None
+
+
+def _best_child(node: Node, wanted: frozenset[str]) -> tuple[Node | None, int]:
+    """The subterm of `node` named by the most of the `wanted` words, and how many."""
+    found = [(len(k), c) for c in node.children for k in c.keys if k and k <= wanted]
+    if not found:
+        return None, 0
+    more, child = max(found, key=lambda item: item[0])
+    return child, more
 
 
 def _named_child(node: Node, want: frozenset[str]) -> Node | None:
@@ -335,16 +388,33 @@ def _named_child(node: Node, want: frozenset[str]) -> Node | None:
     return exact or next((c for c in node.children if any(want <= k for k in c.keys)), None)
 
 
-def _table_hits(node: Node, words: set[str], column: str, path: str, used: int) -> list[IndexHit]:
+def _table_hits(
+    node: Node,
+    words: set[str],
+    column: str,
+    path: str,
+    used: int,
+    see: Callable[[str], Node | None] | None = None,
+    hops: int = 0,
+) -> list[IndexHit]:
     deeper: list[IndexHit] = []
     for child in node.children:
         key = next((k for k in child.keys if k <= words), None)
         if key is not None:
             below = f"{path} > {child.term}"
-            deeper.extend(_table_hits(child, words, column, below, used + len(key)))
+            deeper.extend(_table_hits(child, words, column, below, used + len(key), see, hops))
     if deeper:
         return deeper
     code = node.cells.get(column, "").replace(".", "").replace("-", "").upper()
+    named = node.see or node.see_also
+    if not code and named and see is not None and hops < 2:
+        # "lymph > node: see also Neoplasm, lymph gland", a row without cells: read on in
+        # the row it names, with the finding's words ("axillary lymph nodes" -> lymph >
+        # gland > axilla C77.3).
+        target = see(named)
+        if target is not None and target is not node:
+            below = f"{path} (see {named})"
+            return _table_hits(target, words, column, below, used, see, hops + 1)
     return [IndexHit(code, f"{path} [{column}]", used + 1, 1)] if code else []
 
 

@@ -81,6 +81,12 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "tka": ("total knee arthroplasty", "replacement knee joint"),
     "tha": ("total hip arthroplasty", "replacement hip joint"),
     "trach": ("tracheostomy",),
+    # Feeding tubes by the opening they pass (Index: Status, gastrostomy Z93.1; jejunostomy
+    # Z93.4; Attention to, gastrostomy Z43.1).
+    "g tube": ("gastrostomy",),
+    "gtube": ("gastrostomy",),
+    "j tube": ("jejunostomy",),
+    "jtube": ("jejunostomy",),
     "cath": ("catheter",),
     "iv": ("intravenous", "injection"),
     "im": ("intramuscular", "injection"),
@@ -182,6 +188,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "lap chole": ("laparoscopic cholecystectomy", "resection gallbladder percutaneous endoscopic"),
     "lap appy": ("laparoscopic appendectomy", "resection appendix percutaneous endoscopic"),
     "eswl": ("lithotripsy", "fragmentation"),
+    # HCPCS G0104 "Colorectal cancer screening; flexible sigmoidoscopy".
+    "flex sig": ("flexible sigmoidoscopy",),
+    "flex sigmoidoscopy": ("flexible sigmoidoscopy",),
     "ekg": ("electrocardiogram",),
     "ecg": ("electrocardiogram",),
     "cgm": ("continuous glucose monitor",),
@@ -459,6 +468,12 @@ EVERYDAY: dict[str, tuple[str, ...]] = {
     "addiction": ("dependence",),
     "addicted": ("dependence",),
     "weed": ("cannabis",),
+    # Street names of the drugs the Index names under Dependence and Abuse (Dependence,
+    # methamphetamine: see Dependence, drug, stimulant NEC F15.20) and the Table of Drugs
+    # names (Ecstasy T43.64-).
+    "meth": ("methamphetamine",),
+    "crystal meth": ("methamphetamine",),
+    "molly": ("ecstasy",),
     "marijuana": ("cannabis",),
     "pot": ("cannabis",),
     "vapes": ("nicotine dependence other tobacco product",),

@@ -35,24 +35,69 @@ NEWBORN = frozenset(["newborn", "neonatal", "neonate", "preemie", "preterm"])
 # "Preterm" said of the mother's labor, contractions or waters (Labor, preterm O60.-;
 # Pregnancy, complicated by, premature rupture of membranes O42.-) is no newborn.
 _MOTHERS_PRETERM = frozenset(
-    ["labor", "labour", "contractions", "delivery", "rupture", "membranes", "water", *PREGNANT]
+    [
+        "labor",
+        "labour",
+        "contractions",
+        "delivery",
+        "rupture",
+        "membranes",
+        "water",
+        "breech",
+        "fetus",
+        "fetal",
+        *PREGNANT,
+    ]
 )
 
 _NOT_PREGNANT = re.compile(
     r"\b(?:not|get|getting|become|becoming|trying|want|wants)\s+(?:to\s+)?(?:get\s+)?pregnant\b"
 )
-_BORN_AT = re.compile(r"\bborn (?:at |after )?(\d{2}) (?:weeks?|wks?)\b|\b(\d{2})[ -]?weeker\b")
+# "born at 32 weeks", "baby born premature at 31 wks", "32 weeker", "preemie, 30 weeks".
+# (Not an age: "10 weeks old"; from 20 weeks, the Index's least gestational age being 21.)
+_VIABLE = 20
+_WEEKS_OLD = re.compile(r"\b(\d{2})\s*-?\s*(?:weeks?|wks?|weekers?)\b(?!\s*(?:old|of age))")
+_BORN = re.compile(
+    r"\b(?:born|baby|babies|infant|newborn|neonate|preemie|premature|preterm|weekers?)\b"
+)
 
-# "colon cancer spread to the liver", "breast cancer that has gone to the bones".
+# "colon cancer spread to the liver", "breast cancer that has gone to the bones", "mets in
+# the lungs", "metastasis to the spine", "secondaries in the liver".
 _SPREAD = re.compile(
-    r"\b(?:spread|spreading|spreads|gone|went|moved|metastasi[sz]ed|metastatic|mets)"
-    r"\s+(?:in)?to\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+)?(?P<site>[a-z ]+?)"
+    r"(?:\b(?:spread|spreading|spreads|gone|went|moved|metastasi[sz]ed|mets|metastas[ie]s"
+    r"|secondaries|seeded|seeding|(?:metastatic|secondary)(?:\s+(?:cancer|malignancy"
+    r"|tumou?rs?|neoplasms?|carcinoma|disease|lesions?|deposits?))?)"
+    r"\s+(?:(?:in)?to|in|within|throughout|of|involving)\s+"
+    # "metastatic lung cancer to the brain": "to", never "in" or "of" (the primary's site)
+    r"|\b(?:cancers?|ca|carcinoma|malignancy|tumou?rs?)\s+(?:in)?to\s+"
+    r")(?:the\s+|my\s+|his\s+|her\s+|their\s+|both\s+)?(?P<site>[a-z ]+?)"
     r"(?=\s+from\b|[,;.]|$)"
 )
+# The site said before the word that names the spread: "liver mets", "bone metastases",
+# "peritoneal carcinomatosis" (Index: Carcinomatosis, peritonei C78.6, the peritoneum's
+# secondary column), "lung secondaries".
+_SPREAD_NOUNS = frozenset(
+    ["mets", "metastasis", "metastases", "secondaries", "carcinomatosis", "metastatic"]
+)
+# ... and between "secondary"/"metastatic" and a cancer word: "secondary bone cancer",
+# "metastatic liver lesions".
+# ("metastatic breast cancer" is a breast cancer that has spread: its site is the primary.)
+_SECONDARY_WORDS = frozenset(["secondary", "metastatic"])
+_CANCER_NOUNS = frozenset(
+    """cancer cancers tumor tumors tumour tumours lesion lesions deposit deposits disease
+    malignancy carcinoma""".split()  # noqa: SIM905
+)
+_METASTATIC_NOUNS = frozenset("lesion lesions deposit deposits disease".split())  # noqa: SIM905
+# Words that end a site read backwards from the spread word.
+_SITE_BREAK = frozenset(
+    """with and has have had of to in from is are was the a an my his her their now new
+    known multiple widespread diffuse extensive""".split()  # noqa: SIM905
+)
+_SITE_WORDS = 3
 # ... said of a cancer: "went to the ER with chest pain" has spread nowhere.
 _CANCER = re.compile(
     r"\b(?:cancers?|tumou?rs?|carcinoma|malignan\w*|neoplasm|lymphoma|melanoma|sarcoma|mets"
-    r"|metasta\w*|leuka?emia|myeloma)\b"
+    r"|metasta\w*|leuka?emia|myeloma|carcinomatosis|secondaries|ca)\b"
 )
 _NOT_CANCER = re.compile(
     r"\b(?:not|non|no)[ -]?(?:cancer|cancerous|malignant|malignancy)\b|\bnoncancerous\b"
@@ -221,6 +266,26 @@ def vaccination_readings(text: str) -> list[str]:
     return ["vaccination encounter for"]
 
 
+# Something put or stuck into a body opening ("kid stuck a bead up his nose", "pushed a
+# pebble in her ear", "something stuck in my eye"): Foreign body, entering through orifice
+# (FY2025 Index: ear T16.-, eye T15.9-, nose T17.1, throat T17.2-, ... ), read with the site
+# the query names after "up"/"in"/"into".
+_PUT_IN = re.compile(
+    r"\b(?:stuck|stuffed|shoved|pushed|put|poked|inserted|lodged|got (?:\w+ )?stuck)\b"
+    r"[^,;.]*?\b(?:up|in|into|inside)\s+(?:his|her|my|their|the|your|its|one)?\s*"
+    r"(?P<site>[a-z]+)"
+)
+
+
+def foreign_body_readings(text: str) -> list[str]:
+    """ "kid stuck a bead up his nose" -> "foreign body entering through orifice nose";
+    [] when nothing is said to be put into a body opening."""
+    return [
+        f"foreign body entering through orifice {m.group('site')}"
+        for m in _PUT_IN.finditer(text.lower())
+    ]
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -257,13 +322,30 @@ def newborn_readings(text: str) -> list[str]:
     return out
 
 
+_INFANT = re.compile(r"\b(?:infants?|newborns?|neonates?|neonatal|babies|baby|born with)\b")
+
+
+def congenital_readings(text: str) -> list[str]:
+    """A baby's condition also read down the Index's "congenital" subterms ("hip dysplasia
+    in infant": Dysplasia, hip, congenital Q65.89); [] when no baby is named, or the words
+    are the mother's."""
+    low = text.lower()
+    if not _INFANT.search(low) or set(words(low)) & _MOTHERS_PRETERM:
+        return []
+    return [f"{_INFANT.sub(' ', low)} congenital"]
+
+
 def born_at_readings(text: str) -> list[str]:
     """A baby born at N weeks as the Index's preterm (or extremely immature) newborn of N
     completed weeks; [] at term or when no week is said."""
-    born = _BORN_AT.search(text.lower())
-    if not born:
+    low = text.lower()
+    born = _WEEKS_OLD.search(low)
+    # Said of a baby, not of a pregnancy or the mother's labor ("preterm labor at 32 weeks").
+    if not born or not _BORN.search(low) or set(words(low)) & _MOTHERS_PRETERM:
         return []
-    weeks = int(born.group(1) or born.group(2))
+    weeks = int(born.group(1))
+    if weeks < _VIABLE:
+        return []
     if weeks < 28:
         return [f"immaturity extreme newborn gestational age {weeks} completed weeks"]
     if weeks < 37:
@@ -272,18 +354,48 @@ def born_at_readings(text: str) -> list[str]:
 
 
 def neoplasm_readings(text: str) -> list[str]:
-    """ "colon cancer spread to the liver": the liver's secondary column first, then the
-    colon's primary; "not cancer": the benign column."""
+    """ "colon cancer spread to the liver", "liver mets", "peritoneal carcinomatosis",
+    "secondary bone cancer": each site's secondary column (the primary named as the origin
+    is read by the plain Index reading); "not cancer": the benign column."""
     low = text.lower()
     out = []
-    spread = _SPREAD.search(low)
-    if spread and _CANCER.search(low):
-        # The primary named as the origin ("colon cancer ...", "... from the colon") is read
-        # by the plain Index reading; the site it has spread to asks for the secondary column.
-        out.append(f"secondary malignant neoplasm {spread.group('site').strip()}")
+    if _CANCER.search(low):
+        # "mets to brain and bone": each site.
+        sites = [
+            site.strip()
+            for m in _SPREAD.finditer(low)
+            for site in re.split(r"\band\b", m.group("site"))
+        ]
+        sites += [c for clause in re.split(r"[,;.]", low) for c in _sites_said_before(clause)]
+        out += [f"secondary malignant neoplasm {site}" for site in dict.fromkeys(sites) if site]
     if _NOT_CANCER.search(low):
         out.append("benign " + _NOT_CANCER.sub(" ", low))
     return out
+
+
+def _sites_said_before(clause: str) -> list[str]:
+    """The sites a clause names just before its spread word ("liver mets") or between
+    "secondary" and a cancer word ("secondary bone cancer")."""
+    said = words(clause)
+    out = []
+    for i, word in enumerate(said):
+        if word in _SPREAD_NOUNS and not (word == "metastatic" and i + 1 < len(said)):
+            out.append(_site_before(said, i))
+        elif word in _SECONDARY_WORDS:
+            ahead = said[i + 1 : i + 1 + _SITE_WORDS + 1]
+            nouns = _CANCER_NOUNS if word == "secondary" else _METASTATIC_NOUNS
+            end = next((k for k, w in enumerate(ahead) if w in nouns), None)
+            if end:
+                out.append(" ".join(ahead[:end]))
+    return [site for site in out if site]
+
+
+def _site_before(said: list[str], at: int) -> str:
+    start = at
+    while start > 0 and at - start < _SITE_WORDS and said[start - 1] not in _SITE_BREAK:
+        start -= 1
+    site = [w for w in said[start:at] if w not in _CANCER_NOUNS and w not in _SECONDARY_WORDS]
+    return " ".join(site)
 
 
 def phobia_readings(text: str) -> list[str]:

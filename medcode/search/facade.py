@@ -68,6 +68,8 @@ from medcode.search.ranking import (
 from medcode.search.readings import (
     allergy_readings,
     born_at_readings,
+    congenital_readings,
+    foreign_body_readings,
     is_allergy_status,
     maternity_readings,
     neoplasm_readings,
@@ -75,6 +77,7 @@ from medcode.search.readings import (
     phobia_readings,
     vaccination_readings,
 )
+from medcode.search.statuses import says_status, status_codes
 from medcode.search.typos import correct_words
 
 MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
@@ -307,8 +310,10 @@ def search(
         fixed = {w: c for w, c in corrections.items() if w not in LAY_SYNONYMS}
         read = " ".join(fixed.get(w, w) for w in parsed.words) if fixed else q
         # "s/p cholecystectomy", "had a kidney transplant": a status, not the operation.
-        past = is_past(q) or (
-            _HAD.search(q) is not None and query_kind(parsed.words) == "procedure"
+        past = (
+            is_past(q)
+            or (_HAD.search(q) is not None and query_kind(parsed.words) == "procedure")
+            or states_status(read)
         )
         # "accidental fentanyl overdose", "toddler got into mom's pills": the Table of Drugs'
         # cell (a relative named as the owner of the pills makes no family history).
@@ -849,6 +854,8 @@ def sentence_codes(q: str, token: str) -> tuple[str, ...]:
         *((r, ("F40",)) for r in phobia_readings(q)),
         *((r, ("Z88", "Z910")) for r in allergy_readings(q)),
         *((r, ("Z23",)) for r in vaccination_readings(q)),
+        *((r, ("T15", "T16", "T17", "T18", "T19")) for r in foreign_body_readings(q)),
+        *((r, ("Q",)) for r in congenital_readings(q)),
     ]
     if not any(code.startswith("P") for code in plain):
         asked.extend((r, ("P",)) for b in base for r in newborn_readings(b))
@@ -897,11 +904,22 @@ def past_codes(q: str, token: str) -> tuple[str, ...]:
     if _FAMILY.search(q):
         for reading in readings:
             codes.extend(c for c in family_history_codes(index, book, reading) if c not in codes)
-    elif _PAST.search(q):
+    elif _PAST.search(q) or says_status(q):
         for reading in readings:
-            codes.extend(c for c, _ in history_hits(index, book, reading) if c not in codes)
+            if _PAST.search(q):
+                codes.extend(c for c, _ in history_hits(index, book, reading) if c not in codes)
             codes.extend(c for c in status_codes(index, book, reading) if c not in codes)
     return tuple(codes)
+
+
+def states_status(q: str) -> bool:
+    """ "has a g-tube", "on home oxygen 2L": a status said in so many words that the Index
+    names (a Z code under Status, Presence or Dependence), read as a query about the past."""
+    if not says_status(q):
+        return False
+    from medcode.ops.generation import current
+
+    return any(code.startswith("Z") for code in past_codes(q.lower(), current().token))
 
 
 def family_history_codes(index: Any, book: Any, text: str) -> list[str]:
@@ -915,20 +933,6 @@ def family_history_codes(index: Any, book: Any, text: str) -> list[str]:
             code = book.resolve(hit.code, words)
             if code and code not in out:
                 out.append(code)
-    return out[:2]
-
-
-def status_codes(index: Any, book: Any, text: str) -> list[str]:
-    """Status codes (Z89-Z99) from "Status (post)" for a past procedure ("s/p
-    cholecystectomy" -> Z90.49, "had a kidney transplant" -> Z94.0)."""
-    from medcode.search.index_matcher import stems
-
-    words = frozenset(stems(text))
-    out = []
-    for hit in index.lookup_under("status", words):
-        code = book.resolve(hit.code, words)
-        if code and code not in out:
-            out.append(code)
     return out[:2]
 
 

@@ -62,7 +62,7 @@ SUPPLY_WORDS = words_of(
     """wheelchair wheelchairs walker cane crutch crutches oxygen tank concentrator cpap bipap
     nebulizer catheter catheters cath brace collar orthosis orthotic prosthesis prosthetic bed
     mattress lift pump stockings stocking bag diapers diaper supplies supply machine cuff kit
-    tubing chair bench bar scooter humidifier cannula bra wig ambulance ride van transport
+    tubing chair bench bar scooter humidifier cannula bra wig ambulance ride van transport taxi
     monitor meter strips lancets dressing glucometer splint sling commode trapeze shoes insoles
     mask urinal urinals bedpan bedpans pole"""
 )

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from medcode.search.index_matcher import place, set_keys, stems
-from medcode.search.querytext import EYE_WORDS
+from medcode.search.querytext import EYE_WORDS, affirmed
 
 _NEMOD = re.compile(r"\(([^)]*)\)")
 
@@ -124,37 +124,14 @@ def intent_column(text: str) -> str | None:
 
 # A cue said under a negation picks no column: "not trying to hurt herself", "denies wanting
 # to hurt herself", "no suicidal ideation", "not taking it as prescribed". The negation counts
-# within the cue's clause and up to four words before it.
-_NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "denies",
-        "denied",
-        "denying",
-        "without",
-        "never",
-        "nor",
-        "didn't",
-        "didnt",
-        "wasn't",
-        "wasnt",
-        "isn't",
-        "isnt",
-        "doesn't",
-        "doesnt",
-    ]
-)
+# within the cue's clause and up to four words before it (querytext.affirmed; a colon ends a
+# clause here too).
 _CLAUSE_BREAK = re.compile(r"[,.;:]|\bbut\b", re.IGNORECASE)
 
 
 def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
     """True when the cue occurs at least once outside a negation."""
-    for match in pattern.finditer(text):
-        clause = _CLAUSE_BREAK.split(text[: match.start()])[-1]
-        if not _NEGATIONS & set(clause.lower().split()[-4:]):
-            return True
-    return False
+    return affirmed(pattern, text, breaks=_CLAUSE_BREAK)
 
 
 @dataclass(eq=False)

@@ -496,3 +496,46 @@ def fts5_query(
 
 def _clean_token(token: str) -> str:
     return "".join(c for c in token if c.isprintable() and not c.isspace())
+
+
+# ---------------------------------------------------------------- clauses and negation
+
+# A lay query's clauses ("allergic to penicillin, no other allergies"; "took too many, but
+# not on purpose"), each read on its own for what it denies.
+CLAUSE_BREAK = re.compile(r"[,;.]|\bbut\b", re.IGNORECASE)
+# Words that deny what follows them in their clause ("not trying to hurt herself", "denies
+# wanting to ...", "no side effects from ...").
+NEGATIONS = frozenset(
+    """not no denies denied denying without never nor didn't didnt wasn't wasnt isn't isnt
+    doesn't doesnt""".split()  # noqa: SIM905
+)
+NEGATION_WINDOW = 4
+
+
+def clauses(text: str, breaks: re.Pattern[str] | None = CLAUSE_BREAK) -> list[str]:
+    """The clauses of `text` split at `breaks` (None: the whole text is one clause)."""
+    return [text] if breaks is None else breaks.split(text)
+
+
+def stated_clauses(
+    text: str, denial: re.Pattern[str], breaks: re.Pattern[str] | None = CLAUSE_BREAK
+) -> list[str]:
+    """The clauses of `text` in which the `denial` pattern does not occur."""
+    return [clause for clause in clauses(text, breaks) if denial.search(clause) is None]
+
+
+def affirmed(
+    cue: re.Pattern[str],
+    text: str,
+    *,
+    breaks: re.Pattern[str] = CLAUSE_BREAK,
+    negations: frozenset[str] = NEGATIONS,
+    window: int = NEGATION_WINDOW,
+) -> bool:
+    """Whether the `cue` occurs at least once with no negation word among the last
+    `window` words of its clause before it."""
+    for match in cue.finditer(text):
+        clause = breaks.split(text[: match.start()])[-1]
+        if not negations & set(clause.lower().split()[-window:]):
+            return True
+    return False

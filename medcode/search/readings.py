@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+from medcode.search.querytext import stated_clauses
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # Words that say the patient is pregnant or has just given birth (their lay phrases are read
@@ -203,13 +205,12 @@ _NO_ALLERGY = re.compile(
 
 
 # The clauses of a query, each read on its own for a denied allergy ("allergic to
-# penicillin, no other allergies" states the penicillin allergy).
-_CLAUSE = re.compile(r"[,;.]|\bbut\b")
+# penicillin, no other allergies" states the penicillin allergy): querytext.stated_clauses.
 
 
 def _stated_clauses(low: str) -> list[str]:
     """The clauses of `low` that do not deny an allergy."""
-    return [c for c in _CLAUSE.split(low) if _NO_ALLERGY.search(c) is None]
+    return stated_clauses(low, _NO_ALLERGY)
 
 
 def is_allergy_status(text: str) -> bool:
@@ -261,7 +262,9 @@ def vaccination_readings(text: str) -> list[str]:
     """ "came in for her flu vaccine", "tetanus shot" -> "vaccination encounter for" (Z23);
     [] when the vaccine is missed, refused, delayed or reacted to."""
     low = text.lower()
-    if not (_VACCINE.search(low) or _SHOT_OF.search(low)) or _NO_VACCINE.search(low):
+    said = _VACCINE.search(low) or _SHOT_OF.search(low)
+    # Any of those words anywhere in the query (the whole query is one clause here).
+    if not said or not stated_clauses(low, _NO_VACCINE, breaks=None):
         return []
     return ["vaccination encounter for"]
 

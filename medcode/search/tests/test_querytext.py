@@ -285,3 +285,41 @@ def test_r_o_is_rule_out_not_the_right_side():
     words = parse_query("r/o fracture left wrist").words
     assert "right" not in words and "left" in words
     assert "right" in parse_query("c/o r sided pain").words
+
+
+# ---------------------------------------------------------------- clauses and negation
+
+
+def test_a_clause_that_denies_is_left_out_and_the_others_are_stated():
+    import re
+
+    from medcode.search.querytext import clauses, stated_clauses
+
+    denial = re.compile(r"\bno\b")
+    assert clauses("allergic to penicillin, no other allergies") == [
+        "allergic to penicillin",
+        " no other allergies",
+    ]
+    assert stated_clauses("allergic to penicillin, no other allergies", denial) == [
+        "allergic to penicillin"
+    ]
+    # breaks=None: the whole text is one clause, so a denial anywhere leaves nothing.
+    assert stated_clauses("flu shot today, no fever", denial, breaks=None) == []
+    assert stated_clauses("flu shot today", denial, breaks=None) == ["flu shot today"]
+
+
+def test_a_cue_is_affirmed_unless_a_negation_comes_shortly_before_it_in_its_clause():
+    import re
+
+    from medcode.search.querytext import affirmed
+
+    cue = re.compile(r"\bon purpose\b")
+    assert affirmed(cue, "took them on purpose")
+    assert not affirmed(cue, "took them, not on purpose")
+    assert affirmed(cue, "not hungry, took them on purpose")  # the negation is another clause's
+    assert not affirmed(cue, "she did not take them on purpose")  # within four words
+    assert affirmed(cue, "did not want to say she took them on purpose")  # five back
+    assert affirmed(cue, "no one knows why she ever took all of them on purpose")
+    colon = re.compile(r"[,.;:]")
+    assert affirmed(cue, "not sure: took them on purpose", breaks=colon)
+    assert not affirmed(cue, "not sure: took them on purpose")

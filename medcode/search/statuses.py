@@ -112,3 +112,28 @@ def status_codes(index: Any, book: Any, text: str, *, limit: int = 2) -> list[st
 
 
 _REPLACEMENT = "organ replacement"
+
+
+# "on Plavix", "takes Humira": a drug taken for good is a status too (Long-term (current)
+# drug therapy, Z79.-, read by drug_use.find_drug_use), when the query says nothing else
+# ("on warfarin, INR 6" asks for the finding).
+_MORE_SAID = re.compile(r"[,;.]|\b(?:and|with|for|but|after|because|from|due)\b", re.IGNORECASE)
+
+
+def is_drug_status(text: str) -> bool:
+    """Whether the query states a drug taken for good and nothing more ("on Plavix")."""
+    return says_status(text) and _MORE_SAID.search(text) is None
+
+
+def generic_reading(text: str) -> str:
+    """The query with the brand drug names it says in their first established (generic)
+    name (laywords.BRAND_NAMES): "on plavix" -> "on clopidogrel"."""
+    from medcode.search.laywords import BRAND_NAMES
+    from medcode.search.ranking import brand_names
+
+    low = text.lower()
+    for brand in brand_names(low.split()):
+        generics = BRAND_NAMES.get(brand, ())
+        if generics:
+            low = re.sub(rf"\b{re.escape(brand)}\b", generics[0], low)
+    return low

@@ -26,7 +26,7 @@ from medcode.search.readings import (
     foreign_body_readings,
     neoplasm_readings,
 )
-from medcode.search.statuses import says_status, status_codes
+from medcode.search.statuses import generic_reading, is_drug_status, says_status, status_codes
 from medcode.search.tests.builders import import_real, top3_misses
 
 # Rows as the FY2025 Index has them (level, term, code, see, see also, cells).
@@ -134,6 +134,15 @@ def test_a_status_is_said_in_so_many_words():
         "on the ventilator for 3 days",  # the procedure (5A1945Z), not a status
     ]:
         assert not says_status(said)
+
+
+def test_a_drug_taken_for_good_is_a_status_when_nothing_else_is_said():
+    assert is_drug_status("on plavix") and is_drug_status("on coumadin")
+    assert not is_drug_status("on warfarin, INR is 6")  # the finding is asked for
+    assert not is_drug_status("bleeding gums on warfarin")
+    # Brand names read in their established name (laywords.BRAND_NAMES).
+    assert generic_reading("on Plavix") == "on clopidogrel"
+    assert generic_reading("on coumadin") == "on warfarin"
 
 
 # ---------------------------------------------------------------- 2. spread
@@ -261,6 +270,9 @@ KINDS = {
     "on home oxygen": "Z9981",  # Dependence, oxygen
     "hx left total hip arthroplasty": "Z96642",  # Presence, hip-joint implant, left
     "s/p right knee replacement": "Z96651",  # Presence, knee-joint implant, right
+    "s/p R THA": "Z96641",  # the side letter spelt out: Presence, hip-joint implant, right
+    # Long-term (current) drug therapy (use of), antiplatelet Z79.02 (Plavix: clopidogrel)
+    "on Plavix": "Z7902",
     "cancer spread to the bone marrow": "C7952",  # Neoplasm, marrow, secondary
     "peritoneal carcinomatosis": "C786",  # Carcinomatosis, peritonei
     "breast ca spread to axillary lymph nodes": "C773",  # Neoplasm, lymph gland, axilla

@@ -77,7 +77,7 @@ from medcode.search.readings import (
     phobia_readings,
     vaccination_readings,
 )
-from medcode.search.statuses import says_status, status_codes
+from medcode.search.statuses import generic_reading, is_drug_status, says_status, status_codes
 from medcode.search.typos import correct_words
 
 MatchKind = Literal["exact", "prefix", "range", "modifier", "parent", "words", "meaning", "gem"]
@@ -899,7 +899,8 @@ def past_codes(q: str, token: str) -> tuple[str, ...]:
     from medcode.search.note_coder import history_hits
 
     index, book = load_index(token), load_codebook(token)
-    readings = [q, *lay_readings(q)]
+    # "s/p L TKA": the side letters spelt out first (eye_readings), so the side resolves.
+    readings = list(dict.fromkeys([*eye_readings(q), q, *lay_readings(q)]))
     codes: list[str] = []
     if _FAMILY.search(q):
         for reading in readings:
@@ -909,6 +910,12 @@ def past_codes(q: str, token: str) -> tuple[str, ...]:
             if _PAST.search(q):
                 codes.extend(c for c, _ in history_hits(index, book, reading) if c not in codes)
             codes.extend(c for c in status_codes(index, book, reading) if c not in codes)
+        if is_drug_status(q):
+            from medcode.search.drug_use import find_drug_use, load_long_term_table
+
+            table = load_long_term_table(token)
+            for reading in dict.fromkeys([q, generic_reading(q)]):
+                codes.extend(u.code for u in find_drug_use(reading, table) if u.code not in codes)
     return tuple(codes)
 
 

@@ -271,8 +271,8 @@ KINDS = {
     "hx left total hip arthroplasty": "Z96642",  # Presence, hip-joint implant, left
     "s/p right knee replacement": "Z96651",  # Presence, knee-joint implant, right
     "s/p R THA": "Z96641",  # the side letter spelt out: Presence, hip-joint implant, right
-    # Long-term (current) drug therapy (use of), antiplatelet Z79.02 (Plavix: clopidogrel)
-    "on Plavix": "Z7902",
+    # Long-term (current) drug therapy (use of), anticoagulants Z79.01 (Coumadin: warfarin)
+    "on coumadin": "Z7901",
     "cancer spread to the bone marrow": "C7952",  # Neoplasm, marrow, secondary
     "peritoneal carcinomatosis": "C786",  # Carcinomatosis, peritonei
     "breast ca spread to axillary lymph nodes": "C773",  # Neoplasm, lymph gland, axilla

@@ -447,3 +447,28 @@ def load_index(generation: str = "") -> AlphabeticIndex:
     neoplasm_roots = build_tree(index_rows("neoplasm"))
     neoplasm = [c for root in neoplasm_roots for c in root.children] or neoplasm_roots
     return AlphabeticIndex(roots=roots, neoplasm=neoplasm)
+
+
+def see_alias_reading(index: AlphabeticIndex, text: str) -> str | None:
+    """The text with each word that names a main term without a code of its own, which
+    refers to another main term ("Clot (blood): see also Embolism"), said as that term, for
+    reading the word as a subterm of another main term ("history of blood clots": History,
+    personal, embolism Z86.718); None when no word changes."""
+    out, changed = [], False
+    for word in _WORD.findall(text.lower()):
+        target = _alias(index, word)
+        changed = changed or target is not None
+        out.append(target or word)
+    return " ".join(out) if changed else None
+
+
+def _alias(index: AlphabeticIndex, word: str) -> str | None:
+    for name in (word, word.removesuffix("s")):
+        for root in index.by_name.get(name, ()):
+            refer = root.see or root.see_also
+            if root.code or not refer:
+                continue
+            target = _NEMOD.sub(" ", refer).split(",")[0].strip().lower()
+            if target and " " not in target and target not in (name, "condition", "also"):
+                return target
+    return None

@@ -72,6 +72,13 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "ercp": ("endoscopic retrograde cholangiopancreatography",),
     "d&c": ("dilation curettage", "extraction endometrium"),
     "cabg": ("coronary artery bypass",),
+    # Bypass of the heart's arteries in everyday words (Index: Status, coronary artery
+    # bypass graft Z95.1; ICD-10-PCS 021: Bypass, Coronary Artery).
+    "heart bypass": ("coronary artery bypass graft",),
+    "cardiac bypass": ("coronary artery bypass graft",),
+    "double bypass": ("coronary artery bypass graft",),
+    "triple bypass": ("coronary artery bypass graft",),
+    "quadruple bypass": ("coronary artery bypass graft",),
     "pci": ("percutaneous coronary intervention", "dilation coronary artery"),
     "cpr": ("cardiopulmonary resuscitation", "assistance cardiac output"),
     "peg": ("percutaneous endoscopic gastrostomy",),

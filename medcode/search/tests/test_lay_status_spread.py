@@ -19,7 +19,8 @@ from __future__ import annotations
 import pytest
 
 from medcode.search.drug_table import build_table, table_codes
-from medcode.search.index_matcher import AlphabeticIndex, build_tree
+from medcode.search.index_matcher import AlphabeticIndex, build_tree, see_alias_reading, stems
+from medcode.search.querytext import expand_synonyms
 from medcode.search.readings import (
     born_at_readings,
     congenital_readings,
@@ -57,6 +58,11 @@ INDEX_ROWS = [
     (1, "entering through orifice", "", "", "", {}),
     (2, "nose", "T17.1", "", "", {"nemod": "(passage)"}),
     (2, "ear", "T16.-", "", "", {}),
+    (0, "Clot (blood)", "", "", "Embolism", {}),
+    (1, "bladder", "N32.89", "", "", {}),
+    (0, "History", "", "", "", {}),
+    (1, "personal (of)", "", "", "", {}),
+    (2, "embolism", "Z86.718", "", "", {"nemod": "(venous)"}),
     (0, "Dysplasia", "", "", "Anomaly", {}),
     (1, "hip", "Q65.89", "", "", {}),
     (2, "congenital", "Q65.89", "", "", {}),
@@ -143,6 +149,19 @@ def test_a_drug_taken_for_good_is_a_status_when_nothing_else_is_said():
     # Brand names read in their established name (laywords.BRAND_NAMES).
     assert generic_reading("on Plavix") == "on clopidogrel"
     assert generic_reading("on coumadin") == "on warfarin"
+
+
+def test_a_word_naming_a_main_term_that_refers_to_another_is_read_as_that_term(index):
+    # Clot (blood): see also Embolism; History, personal, embolism Z86.718.
+    assert see_alias_reading(index, "history of blood clots") == "history of blood embolism"
+    assert see_alias_reading(index, "history of embolism") is None
+    words = frozenset(stems("history of blood embolism history personal"))
+    assert [h.code for h in index.lookup_under("history", words)] == ["Z86718"]
+
+
+def test_a_heart_bypass_is_the_coronary_artery_bypass():
+    groups = expand_synonyms(["s", "p", "triple", "bypass"])
+    assert ("coronary", "artery", "bypass", "graft") in groups[-1]
 
 
 # ---------------------------------------------------------------- 2. spread

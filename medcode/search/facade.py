@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -895,12 +895,15 @@ def past_codes(q: str, token: str) -> tuple[str, ...]:
     relative: "dad had colon cancer" -> History, family (Z80.0); "hx prostate cancer" ->
     History, personal (Z85.46); "s/p cholecystectomy" -> Status (post) (Z90.49)."""
     from medcode.search.codebook import load_codebook
-    from medcode.search.index_matcher import load_index
+    from medcode.search.index_matcher import load_index, see_alias_reading
     from medcode.search.note_coder import history_hits
 
     index, book = load_index(token), load_codebook(token)
     # "s/p L TKA": the side letters spelt out first (eye_readings), so the side resolves.
     readings = list(dict.fromkeys([*eye_readings(q), q, *lay_readings(q)]))
+    # "history of blood clots": a word naming a main term that refers to another (Clot:
+    # see also Embolism) is read as that term's word under History and Status too.
+    readings += [a for a in map(partial(see_alias_reading, index), readings) if a]
     codes: list[str] = []
     if _FAMILY.search(q):
         for reading in readings:

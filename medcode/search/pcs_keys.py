@@ -25,6 +25,17 @@ from medcode.ops import generation
 DEFINITIONS_DATASET = "icd10pcs_definitions"
 BODY_PART_KEY = "pcs_definitions:0:4"
 DEVICE_KEY = "pcs_definitions:0:6"
+# The Administration section's Substance Key ("Tissue Plasminogen Activator (tPA)": Other
+# Thrombolytic).
+SUBSTANCE_KEY = "pcs_definitions:3:6"
+# The Medical and Surgical root operations, each with the procedures it "includes"
+# ("Reposition": "Reposition of undescended testicle, fracture reduction").
+OPERATION_KEY = "pcs_definitions:0:3"
+# Words of those includes that name no operation ("colostomy formation", "Face lift").
+# A single word of key terms is read alone from this length: shorter ones are everyday
+# words ("wing" of a fixed-wing plane is no Sphenoid Bone).
+PARTIAL_WORD = 6
+NOT_OPERATION_WORDS = frozenset({"formation", "lift", "position", "previous"})
 SIDE_WORDS = frozenset({"left", "right", "bilateral"})
 LINKS = frozenset({"and", "of", "or", "with", "on", "for", "in"})
 # Abbreviations in a key term that name a code set, not a body part or device when typed
@@ -34,7 +45,7 @@ CODE_SET_NAMES = frozenset({"icd", "cpt", "pcs", "hcpcs", "drg"})
 _WORD = re.compile(r"[a-z0-9][a-z0-9&'-]*")
 _MARK = re.compile(r"\((?:r|tm)\)", re.IGNORECASE)  # (R), (tm) after a brand
 _GROUP = re.compile(r"\(([^()]*)\)")
-_ABBREVIATION = re.compile(r"[A-Z][A-Z0-9/-]+")
+_ABBREVIATION = re.compile(r"[a-z]?[A-Z][A-Z0-9/-]+")  # PICC, tPA
 # A Device Key title is the device value, then "for <operation>" and/or "in <body system>".
 _DEVICE_WHERE = re.compile(r"\s+(?:for|in)\s+[A-Z].*$")
 
@@ -46,6 +57,17 @@ class PcsKeys:
 
     phrases: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     longest: int = 0
+    # The values of the Substance Key (a substance given is an Introduction).
+    substances: frozenset[tuple[str, ...]] = frozenset()
+    # A word or phrase that only begins key terms, or is one word of them, -> the words all
+    # their values share ("cochlear implant": the Multiple and Single Channel Cochlear
+    # Prosthesis share hearing device channel cochlear prosthesis; "meniscus": Knee Joint).
+    partial: Mapping[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    # A procedure word of a root operation's includes -> the operation ("reduction":
+    # reposition; "thrombectomy": extirpation; "ligation": occlusion).
+    operations: Mapping[str, str] = field(default_factory=dict)
+    # The words of the Body Part Key's values ("uterus" names its own value).
+    body_words: frozenset[str] = frozenset()
 
     def match(
         self, tokens: list[str], start: int, *, longer_than: int = 0
@@ -55,6 +77,19 @@ class PcsKeys:
         for size in range(min(self.longest, len(tokens) - start), longer_than, -1):
             found = self.phrases.get(tuple(tokens[start : start + size]))
             if found is not None:
+                return size, found
+        return 0, ()
+
+    def match_partial(
+        self, tokens: list[str], start: int, known: frozenset[str]
+    ) -> tuple[int, tuple[str, ...]]:
+        """The longest phrase at tokens[start] that begins key terms (or is one word of
+        them) and holds a word no PCS title has: (its length, the words its values share),
+        or (0, ())."""
+        for size in range(min(self.longest, len(tokens) - start), 0, -1):
+            phrase = tuple(tokens[start : start + size])
+            found = self.partial.get(phrase)
+            if found is not None and any(w not in known for w in phrase):
                 return size, found
         return 0, ()
 
@@ -130,14 +165,85 @@ def device_words(title: str) -> tuple[str, ...]:
     return value_words(_DEVICE_WHERE.sub("", title))
 
 
+def _shared(values: set[tuple[str, ...]]) -> tuple[str, ...]:
+    """The words every value has, in the first's order."""
+    first = sorted(values)[0]
+    return tuple(w for w in first if all(w in v for v in values))
+
+
+def partial_phrases(
+    named: Mapping[tuple[str, ...], set[tuple[str, ...]]],
+    body: Mapping[tuple[str, ...], set[tuple[str, ...]]],
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Phrases that begin key terms (two words or more) and single words of Body Part Key
+    terms, each -> the words all the values of those terms share (none shared: left out)."""
+    begun: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for phrase, values in named.items():
+        for size in range(2, len(phrase)):
+            begun[phrase[:size]] |= values
+    for phrase, values in body.items():
+        for word in phrase:
+            if len(word) >= PARTIAL_WORD:
+                begun[(word,)] |= values
+    out = {}
+    for phrase, values in begun.items():
+        if phrase in named:
+            continue
+        shared = _shared(values)
+        if shared:
+            out[phrase] = shared
+    return out
+
+
+def include_word(phrase: str) -> str:
+    """The word of a root operation's include that names the procedure: the one before "of"
+    ("Fulguration of rectal polyp", "total lobectomy of lung"), else the last ("fracture
+    reduction", "Thrombectomy"); "" for a phrase that says how ("Herniorrhaphy using mesh")."""
+    found = words(phrase)
+    if not found or {"using", "with", "in", "a"} & set(found) or found[0] == "of":
+        return ""
+    word = found[found.index("of") - 1] if "of" in found else found[-1]
+    return "" if word in NOT_OPERATION_WORDS or len(word) < 4 else word
+
+
+def operation_words(terms: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Include word -> root operation (lower case); a word two operations include
+    ("nephrectomy": Partial nephrectomy is an Excision, Total nephrectomy a Resection) is
+    left out."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for term in terms:
+        included = term.get("included")
+        if included is None:
+            included = [t for t in str(term.get("includes", "")).split("; ") if t]
+        for text in included:
+            for phrase in str(text).split(", "):
+                word = include_word(phrase)
+                if word:
+                    named[word].add(str(term["title"]).lower())
+    # The operations' own names are read as before (procedures.OPERATIONS): "change" or
+    # "control" alone ("birth control") names no procedure.
+    titles = {str(term["title"]).lower() for term in terms}
+    return {w: next(iter(ops)) for w, ops in named.items() if len(ops) == 1 and w not in titles}
+
+
 def keys_from_terms(
-    body_parts: Iterable[Mapping[str, Any]], devices: Iterable[Mapping[str, Any]]
+    body_parts: Iterable[Mapping[str, Any]],
+    devices: Iterable[Mapping[str, Any]],
+    substances: Iterable[Mapping[str, Any]] = (),
+    operations: Iterable[Mapping[str, Any]] = (),
 ) -> PcsKeys:
     """The keys from the terms of the definitions rows (each {"title", "titles",
     "included"}; rows imported before `titles` and `included` were kept have "title" and
     "includes" joined by "; ")."""
     named: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
-    for terms, value_of in ((body_parts, body_part_words), (devices, device_words)):
+    given: set[tuple[str, ...]] = set()
+    body: set[str] = set()
+    body_named: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for terms, value_of in (
+        (body_parts, body_part_words),
+        (devices, device_words),
+        (substances, value_words),
+    ):
         for term in terms:
             values = {value_of(str(t)) for t in term.get("titles") or [term["title"]]}
             included = term.get("included")
@@ -146,12 +252,25 @@ def keys_from_terms(
             for text in included:
                 for phrase in term_phrases(str(text)):
                     named[phrase] |= values
+                    if value_of is body_part_words:
+                        body_named[phrase] |= values
+            if value_of is value_words:
+                given |= values
+            elif value_of is body_part_words:
+                body.update(w for v in values for w in v)
     phrases = {
         phrase: next(iter(values))
         for phrase, values in named.items()
         if len(values) == 1 and next(iter(values))
     }
-    return PcsKeys(phrases, max((len(p) for p in phrases), default=0))
+    return PcsKeys(
+        phrases,
+        max((len(p) for p in phrases), default=0),
+        frozenset(given),
+        partial_phrases(named, body_named),
+        operation_words(operations),
+        frozenset(body),
+    )
 
 
 @lru_cache(maxsize=2)
@@ -168,11 +287,15 @@ def _loaded(token: str) -> PcsKeys:
         return NO_KEYS
     rows = dict(
         ReferenceRow.objects.filter(
-            release_id=release.pk, key__in=[BODY_PART_KEY, DEVICE_KEY]
+            release_id=release.pk,
+            key__in=[BODY_PART_KEY, DEVICE_KEY, SUBSTANCE_KEY, OPERATION_KEY],
         ).values_list("key", "data")
     )
     return keys_from_terms(
-        rows.get(BODY_PART_KEY, {}).get("terms", []), rows.get(DEVICE_KEY, {}).get("terms", [])
+        rows.get(BODY_PART_KEY, {}).get("terms", []),
+        rows.get(DEVICE_KEY, {}).get("terms", []),
+        rows.get(SUBSTANCE_KEY, {}).get("terms", []),
+        rows.get(OPERATION_KEY, {}).get("terms", []),
     )
 
 

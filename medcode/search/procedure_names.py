@@ -220,4 +220,24 @@ NAMED: dict[str, tuple[str, ...]] = {
     "tooth pulled": ("extraction", "tooth"),
     "teeth pulled": ("extraction", "tooth", "multiple"),
     "pulled teeth": ("extraction", "tooth", "multiple"),
+    # Total parenteral nutrition: Introduction of Nutritional Substance (GEM: ICD-9-CM 99.15
+    # -> 3E0336Z, 3E0436Z, 3E0536Z, 3E0636Z; the vein the query names picks the body part).
+    "tpn": ("introduction", "nutritional", "substance"),
+    "parenteral nutrition": ("introduction", "nutritional", "substance"),
+    "total parenteral nutrition": ("introduction", "nutritional", "substance"),
+    # Enucleation of the eyeball: Resection of Eye, External (GEM: ICD-9-CM 16.49 -> 08T0XZZ,
+    # 08T1XZZ).
+    "enucleation": ("resection", "eye"),
+    # An arteriovenous fistula made for dialysis: Bypass of an upper artery to a vein (GEM:
+    # ICD-9-CM 39.27 -> 031_0Z_, e.g. 031C0ZF Bypass Left Radial Artery to Lower Arm Vein).
+    "av fistula": ("bypass",),
+    "a-v fistula": ("bypass",),
+    "arteriovenous fistula": ("bypass",),
+    # Placement section: Packing ("Putting material in a body region or orifice",
+    # definitions section 2, axis 3) with Packing Material (2W4, 2Y4).
+    "packing": ("packing", "packing", "material"),
+    # A nail torn off (avulsion): Extraction ("Pulling or stripping out or off all or a portion
+    # of a body part by the use of force") of Finger Nail / Toe Nail (0HDQXZZ, 0HDRXZZ).
+    "avulsion": ("extraction",),
+    "avulsed": ("extraction",),
 }

@@ -138,6 +138,11 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "dilated": ("dilation",),
     # A polyp taken off is a portion of the body part: Excision ("polyp removal", below).
     "polypectomy": ("excision",),
+    # A fracture reduction is a Reposition (definitions, section 0, axis 3: Reposition
+    # includes "fracture reduction"); a closed one is done "by the application of external
+    # force through the skin" (the External approach, icd10pcs_definitions_2026.xml section
+    # 0, axis 5).
+    "closed reduction": ("reposition", "external"),
 }
 # Surgical word endings -> the root operation (a prefix names the body part, below).
 ENDINGS: dict[str, tuple[str, ...]] = {
@@ -269,6 +274,9 @@ BODY: dict[str, tuple[str, ...]] = {
     "both": ("bilateral",),
     # Everyday names of bones and limb segments -> the body part values of the PCS tables.
     "kneecap": ("patella",),
+    # The nails' body part values (0HD Extraction: Finger Nail, Toe Nail).
+    "fingernail": ("finger", "nail"),
+    "toenail": ("toe", "nail"),
     "collarbone": ("clavicle",),
     "collar bone": ("clavicle",),
     "breastbone": ("sternum",),
@@ -498,6 +506,24 @@ NOT_A_PROCEDURE = _words(
     forms screening medicare"""
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9&'-]*")
+ARTICLES = frozenset({"the", "her", "his", "their", "my", "its"})
+# An operation word after these is one not done ("no biopsy", "nothing removed", "not the
+# leads").
+NEGATIONS = frozenset({"no", "not", "nothing", "without", "never"})
+# Solid matter taken out of a body part: Extirpation ("Taking or cutting out solid matter
+# from a body part", icd10pcs_definitions_2026.xml, section 0, axis 3), not a Resection.
+SOLID_MATTER = _words("stone stones calculus calculi clot clots thrombus foreign plaque")
+# A device taken out is a Removal ("Taking out or off a device from a body part"), not a
+# Resection of the body part.
+TAKEN_OUT = frozenset({"resection", "extraction"})
+# "partial ...ectomy": a portion of the body part, Excision ("Cutting out or off, without
+# replacement, a portion of a body part").
+PARTIAL = _words("partial")
+# A pregnancy ended by suction or a D&C: Abortion of Products of Conception, Vacuum (10A07Z6;
+# the 10A table's qualifiers: Vacuum, Laminaria, Abortifacient).
+TERMINATION = _words("termination abortion")
+SUCTION = _words("suction vacuum aspiration d&c")
+_ABORTION = ("abortion", "products", "conception", "vacuum", "via", "natural", "opening")
 _DURATION = re.compile(
     r"\b(?P<n>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|several)\s*"
     r"(?P<unit>hours?|hrs?|days?|weeks?)\b"
@@ -509,9 +535,15 @@ _MORE_THAN = re.compile(r"\b(?:more|longer|over|greater)\s+than\b")
 _LESS_THAN = re.compile(r"\b(?:less|shorter|under)\s+than\b|\bunder\b")
 
 
+def _unarticled(tokens: Sequence[str]) -> list[str]:
+    """The words without the articles and possessives that change no reading ("through the
+    port", "through her port" and "through port" read alike); "a" stays ("a tooth")."""
+    return [t for t in tokens if t not in ARTICLES]
+
+
 def _phrases() -> list[tuple[tuple[str, ...], tuple[str, ...], str]]:
     """(words, PCS words, which map) for every phrase, longest first."""
-    out = []
+    out: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...], str]] = {}
     for name, table in (
         ("named", NAMED),
         ("operation", OPERATIONS),
@@ -519,9 +551,9 @@ def _phrases() -> list[tuple[tuple[str, ...], tuple[str, ...], str]]:
         ("approach", APPROACHES),
     ):
         for phrase, words in table.items():
-            out.append((tuple(_WORD.findall(phrase)), words, name))
-    out.sort(key=lambda entry: -len(entry[0]))
-    return out
+            key = tuple(_unarticled(_WORD.findall(phrase)))
+            out.setdefault(key, (key, words, name))
+    return sorted(out.values(), key=lambda entry: -len(entry[0]))
 
 
 _PHRASES = _phrases()
@@ -592,14 +624,14 @@ def pcs_words(
     """
     lowered = [w.lower() for w in words]
     text = " ".join(lowered)
-    tokens = _WORD.findall(text)
+    tokens = _unarticled(_WORD.findall(text))
     if NOT_A_PROCEDURE & set(tokens) or "s/p" in text:
         return []
     known = pcs_vocabulary() if vocabulary is None else vocabulary
     if keys is None:
         keys = loaded_keys() if vocabulary is None else NO_KEYS
     out: list[str] = []
-    named = False
+    named = substance = False
     i = 0
     while i < len(tokens):
         found = next(
@@ -611,25 +643,49 @@ def pcs_words(
             None,
         )
         size, value = keys.match(tokens, i, longer_than=len(found[0]) if found else 0)
+        negated = bool(NEGATIONS & set(tokens[max(0, i - 2) : i]))
         if size:
             out.extend(value)
+            substance = substance or value in keys.substances
             i += size
         elif found is not None:
             phrase, mapped, table = found
+            if negated and table in ("named", "operation"):
+                i += len(phrase)  # "no biopsy": not done
+                continue
             out.extend(mapped)
             named = named or (table in ("named", "operation") and phrase not in FINDING_WORDS)
             i += len(phrase)
+        elif (partial := keys.match_partial(tokens, i, known))[0]:
+            out.extend(partial[1])
+            i += partial[0]
         else:
             token = tokens[i]
             split = ending_words(token, sided=bool(SIDES & set(tokens)))
+            if token in keys.operations:
+                # A procedure a root operation's definition includes ("fracture reduction").
+                split = (keys.operations[token], *split[1:])
             if token == "out" and i and (tokens[i - 1] in known or tokens[i - 1] in BODY):
                 out.append("resection")  # "appendix out", "tonsils out"
                 named = True
+            elif split and negated:
+                pass  # "no polypectomy"
             elif split:
                 out.extend(split)
+                # A surgical word's body part that the key terms name more fully
+                # ("meniscectomy": meniscus, in the Medial and Lateral meniscus of Knee Joint).
+                out.extend(
+                    w
+                    for b in split[1:]
+                    if b not in keys.body_words
+                    for w in keys.partial.get((b,), ())
+                )
                 named = True
             elif token not in FILLER and token in known:
                 out.append(token)
+                if token not in keys.body_words:
+                    # "meniscus": in the Medial and Lateral meniscus of Knee Joint.
+                    out.extend(keys.partial.get((token,), ()))
             i += 1
     if ASPIRATION & set(tokens) and JOINTS & set(tokens):
         out = [w for w in out if w not in ASPIRATION] + ["joint", "drainage", "percutaneous"]
@@ -652,15 +708,13 @@ def pcs_words(
         # Oxytocin to induce labor runs into a vein through a needle (its label's
         # intravenous infusion): Peripheral Vein, Percutaneous Approach.
         out.extend(("peripheral", "vein", "percutaneous"))
+    out, named = _taken_out(out, tokens, named=named, substance=substance)
     if PORTIONS & set(tokens) and "resection" in out:
         out = ["excision" if w == "resection" else w for w in out]
     if "pulled" in tokens and TEETH & set(tokens):
         out.append("extraction")
         named = True
-    for body, specific in REFINES.items():
-        if specific & set(out):
-            text_out = " ".join(out).replace(" ".join(body), " ")
-            out = text_out.split()
+    out = _refined(out)
     if "introduction" in out:
         out = [w for w in out if w not in ROUTE_WORDS]
     operations = [w for w in out if w in ROOT_OPERATIONS]
@@ -685,6 +739,7 @@ def pcs_words(
             for tract, segment in segments.items():
                 text_out = text_out.replace(tract, " " if named_part else segment)
             out = text_out.split()
+    out = _refined(out)
     if "repair" in out and CUTS & set(tokens) and not LAYERS & set(tokens):
         # The skin of the region a key term names ("chin": Subcutaneous Tissue and Fascia,
         # Face -> Skin, Face).
@@ -696,6 +751,38 @@ def pcs_words(
     if "ventilation" in out:
         out.extend(ventilation_hours(text))
     return list(dict.fromkeys(w for w in out if w in known))
+
+
+def _refined(out: list[str]) -> list[str]:
+    """The reading without a body part a more specific one beside it refines (REFINES), also
+    when a scope's segment brought it ("colonoscopy with biopsy of the sigmoid colon")."""
+    for body, specific in REFINES.items():
+        if specific & set(out):
+            out = " ".join(out).replace(" ".join(body), " ").split()
+    return out
+
+
+def _taken_out(
+    out: list[str], tokens: list[str], *, named: bool, substance: bool
+) -> tuple[list[str], bool]:
+    """What the root operation definitions make of a thing taken out or given: a device taken
+    out is a Removal, solid matter an Extirpation, a portion (partial) an Excision; a
+    pregnancy ended by suction an Abortion; a substance of the Substance Key given, an
+    Introduction."""
+    found = set(tokens)
+    if TAKEN_OUT & set(out) and "device" in out:
+        out = ["removal" if w in TAKEN_OUT else w for w in out]
+    elif TAKEN_OUT & set(out) and SOLID_MATTER & found:
+        out = ["extirpation" if w in TAKEN_OUT else w for w in out]
+    elif "resection" in out and PARTIAL & found:
+        out = ["excision" if w == "resection" else w for w in out]
+    if TERMINATION & found and SUCTION & found:
+        out = [w for w in out if w not in ("extraction", "endometrium")] + list(_ABORTION)
+        named = True
+    if substance and not ROOT_OPERATIONS & set(out):
+        out.append("introduction")
+        named = True
+    return out, named
 
 
 def title_words(title: str) -> set[str]:

@@ -1,0 +1,168 @@
+"""ICD-10-PCS codes built from the tables' rows (pcs_build.py) and the readings that feed them
+(procedures.pcs_words with the definitions' keys, pcs_keys.py), by kind.
+
+pcs_tables_2026_slice.json holds rows of six FY2026 tables exactly as the importer stores
+them (icd10pcs_tables_2026.xml: 0FT, 0UP, 0QS, 0TB, 0UT and 3E0, a few rows each)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from medcode.search.pcs_build import built_codes, reading_of, rows_from_tables
+from medcode.search.pcs_keys import include_word, keys_from_terms, operation_words
+from medcode.search.procedures import pcs_words
+from medcode.search.ranking import words_of
+from medcode.search.tests.test_pcs_lay_kinds import TITLE_WORDS
+
+SLICE = Path(__file__).with_name("pcs_tables_2026_slice.json")
+ROWS = rows_from_tables(json.loads(SLICE.read_text()))
+
+
+def best(words: str, query: str = "") -> list[str]:
+    return [code for code, _ in built_codes(reading_of(words.split(), query), ROWS, limit=3)]
+
+
+@pytest.mark.parametrize(
+    ("reading", "expected"),
+    [
+        # Nothing said of device or qualifier: No Device, No Qualifier (not Hand-Assisted).
+        ("resection gallbladder percutaneous endoscopic", "0FT44ZZ"),
+        # No approach said: Open where the row offers it.
+        ("resection gallbladder", "0FT40ZZ"),
+        ("resection uterus", "0UT90ZZ"),  # not Supracervical
+        # The approach said, word for word (not "... With Percutaneous Endoscopic Assistance").
+        ("resection uterus via natural opening endoscopic", "0UT98ZZ"),
+        # A biopsy reads "diagnostic": qualifier X.
+        ("excision bladder via natural opening endoscopic diagnostic", "0TBB8ZX"),
+        # External where the row offers it and nothing says an incision was made.
+        ("removal contraceptive device uterus", "0UPDXHZ"),
+        ("reposition external left femoral shaft", "0QS9XZZ"),
+        # Administration: by needle (Percutaneous) unless said.
+        ("introduction nutritional substance central vein", "3E0436Z"),
+        ("introduction other thrombolytic peripheral vein", "3E03317"),
+    ],
+)
+def test_the_best_code_takes_the_coders_defaults(reading, expected):
+    assert best(reading)[0] == expected
+
+
+def test_the_side_said_excludes_the_other():
+    reading = reading_of(["reposition", "left", "femoral", "shaft"])
+    codes = [c for c, _ in built_codes(reading, ROWS)]
+    assert codes[0].startswith("0QS9")
+    assert not {c[3] for c in codes} & set("68BGJ")  # the Right values of 0QS
+
+
+def test_no_code_without_the_operation_or_a_body_part_said():
+    assert best("gallbladder percutaneous") == []  # no root operation
+    assert best("resection kidney") == []  # 0FT/0UT build no kidney
+
+
+def test_the_querys_own_word_picks_between_two_readings():
+    # Two body parts that say as many reading words: the one the query said wins.
+    reading = reading_of(["resection", "uterus"], "uterus taken out")
+    assert built_codes(reading, ROWS)[0][0].startswith("0UT9")
+
+
+OPERATION_TERMS = [
+    {"title": "Reposition", "included": ["Reposition of undescended testicle, fracture reduction"]},
+    {"title": "Extirpation", "included": ["Thrombectomy, choledocholithotomy"]},
+    {"title": "Excision", "included": ["Partial nephrectomy, liver biopsy"]},
+    {"title": "Resection", "included": ["Total nephrectomy, total lobectomy of lung"]},
+    {"title": "Supplement", "included": ["Herniorrhaphy using mesh"]},
+    {"title": "Change", "included": ["Urinary catheter change"]},
+]
+
+
+def test_a_phrase_that_begins_key_terms_reads_what_their_values_share():
+    assert KEYS.partial[("cochlear", "implant")] == (
+        "hearing", "device", "channel", "cochlear", "prosthesis"
+    )  # fmt: skip
+    assert KEYS.partial[("meniscus",)] == ("knee", "joint")
+    assert KEYS.phrases[("tpa",)] == ("other", "thrombolytic")
+
+
+def test_the_root_operations_includes_name_procedure_words():
+    words = operation_words(OPERATION_TERMS)
+    assert words["reduction"] == "reposition"
+    assert words["thrombectomy"] == "extirpation"
+    assert words["lobectomy"] == "resection"
+    assert words["biopsy"] == "excision"
+    assert "nephrectomy" not in words  # partial is an Excision, total a Resection
+    assert "herniorrhaphy" not in words  # "using mesh" says how, not what
+    assert "change" not in words  # an operation's own name is read as before
+    assert include_word("Fulguration of rectal polyp") == "fulguration"
+
+
+BODY_TERMS = [
+    {"title": "Knee Joint, Left", "titles": ["Knee Joint, Left", "Knee Joint, Right"],
+     "included": ["Lateral meniscus", "Medial meniscus"]},
+]  # fmt: skip
+DEVICE_TERMS = [
+    {"title": "Hearing Device, Multiple Channel Cochlear Prosthesis for Insertion in Ear, Nose, Sinus",
+     "included": ["Cochlear implant (CI), multiple channel (electrode)"]},
+    {"title": "Hearing Device, Single Channel Cochlear Prosthesis for Insertion in Ear, Nose, Sinus",
+     "included": ["Cochlear implant (CI), single channel (electrode)"]},
+    {"title": "Contraceptive Device in Female Reproductive System",
+     "included": ["Intrauterine device (IUD)"]},
+]  # fmt: skip
+SUBSTANCE_TERMS = [
+    {"title": "Other Thrombolytic", "included": ["Tissue Plasminogen Activator (tPA)(r-tPA)"]},
+]
+KEYS = keys_from_terms(BODY_TERMS, DEVICE_TERMS, SUBSTANCE_TERMS, OPERATION_TERMS)
+WORDS = TITLE_WORDS | words_of(
+    """knee joint meniscus hearing device channel cochlear prosthesis contraceptive uterus
+    thrombolytic nutritional substance central peripheral vein introduction removal
+    reposition extirpation femoral shaft external eye cornea right left excision resection
+    biopsy diagnostic upper intestinal tract inspection abortion products conception vacuum"""
+)
+
+
+def read(query: str) -> list[str]:
+    return pcs_words(query.split(), vocabulary=WORDS, keys=KEYS)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "absent"),
+    [
+        # A device taken out is a Removal, not a Resection of the body part.
+        ("IUD removal", "removal contraceptive device", "resection"),
+        # Solid matter taken out: Extirpation.
+        ("removed foreign body from right cornea", "extirpation cornea", "resection"),
+        # Partial ...ectomy: a portion, Excision.
+        ("left knee scope with partial meniscectomy", "excision knee joint left", "resection"),
+        # A fracture reduction (the Reposition's includes); closed: External.
+        ("closed reduction of left femoral shaft fracture", "reposition external", "open"),
+        # A substance of the Substance Key given: Introduction.
+        ("tPA IV push", "introduction other thrombolytic peripheral vein", "insertion"),
+        ("TPN through central line", "introduction nutritional substance central vein", "insertion"),
+        ("TPN through the central line", "introduction nutritional substance central vein", "insertion"),
+        # An operation said not done is not read.
+        ("upper endoscopy, no biopsy", "inspection upper intestinal tract", "excision diagnostic"),
+        # A pregnancy ended by suction: Abortion, Vacuum.
+        ("suction D&C for elective termination", "abortion products conception vacuum", "endometrium"),
+    ],
+)  # fmt: skip
+def test_procedure_kinds_read_into_axis_values(query, expected, absent):
+    words = read(query)
+    assert set(expected.split()) <= set(words), words
+    assert not set(absent.split()) & set(words), words
+
+
+def test_a_clear_lead_comes_first_else_the_titled_first(monkeypatch):
+    from medcode.search import pcs_build
+
+    monkeypatch.setattr(pcs_build, "document_ids", lambda codes: [int(c[-1]) for c in codes])
+    clear = [("AAAAAA1", 5.0), ("AAAAAA2", 4.0), ("AAAAAA3", 1.0)]
+    monkeypatch.setattr(pcs_build, "codes_for", lambda *a, **k: clear)
+    # Led by a clear margin: the built code first; the runners-up within CLEAR only; no
+    # clear lead: the titled and the built take turns.
+    assert pcs_build.with_built(["x"], "x", [7, 8]) == [1, 7, 8]
+    close = [("AAAAAA1", 5.0), ("AAAAAA2", 4.8), ("AAAAAA3", 1.0)]
+    monkeypatch.setattr(pcs_build, "codes_for", lambda *a, **k: close)
+    assert pcs_build.with_built(["x"], "x", [7, 8]) == [7, 1, 8, 2]
+    monkeypatch.setattr(pcs_build, "codes_for", lambda *a, **k: [])
+    assert pcs_build.with_built(["x"], "x", [7, 8]) == [7, 8]

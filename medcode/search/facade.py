@@ -46,6 +46,7 @@ from medcode.search.drug_table import (
 from medcode.search.external_causes import own_words
 from medcode.search.hybrid import LEXICAL_FUSION, WORD_FUSION, fuse, fuse_ranked
 from medcode.search.models import Document, Word
+from medcode.search.pcs_build import with_built
 from medcode.search.procedures import pcs_words, title_words
 from medcode.search.querytext import (
     LAY_SYNONYMS,
@@ -629,7 +630,9 @@ def search_words(
 
 def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) -> list[int]:
     """ICD-10-PCS codes for a query that reads as a procedure ("right kidney taken out":
-    resection, right, kidney), best first; [] when it does not, or PCS is filtered out."""
+    resection, right, kidney), best first; [] when it does not, or PCS is filtered out.
+    The codes the tables' rows build for its reading join the codes whose titles say the
+    reading's words (pcs_build.with_built)."""
     if typing or (filters.systems and CodeSystem.ICD10PCS not in filters.systems):
         return []
     if query_kind(words) in ("drug", "supply"):
@@ -637,6 +640,11 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
     translated = pcs_words(q.split())
     if not translated:
         return []
+    return with_built(translated, q, titled_procedure_hits(translated, words, filters))
+
+
+def titled_procedure_hits(translated: list[str], words: list[str], filters: Filters) -> list[int]:
+    """ICD-10-PCS codes whose titles say the words of a procedure's reading, best first."""
     if set(translated) <= set(content_words([w.lower() for w in words])):
         return []  # already in the titles' words: the word search finds those titles itself
     frequency = document_frequency(translated)

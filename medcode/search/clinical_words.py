@@ -277,12 +277,6 @@ LAY_MENTAL: dict[str, tuple[str, ...]] = {
 }
 
 LAY_INJURY: dict[str, tuple[str, ...]] = {
-    # Near drowning T75.1 (Submersion (fatal) (nonfatal) T75.1)
-    "nearly drowned": ("near drowning",),
-    "almost drowned": ("near drowning",),
-    "near drowned": ("near drowning",),
-    "nearly drowning": ("near drowning",),
-    "almost drowning": ("near drowning",),
     # Scratch: see Abrasion; Abrasion, by site (S00-S90 x1-)
     "scraped": ("abrasion",),
     "scrape": ("abrasion",),

@@ -14,6 +14,7 @@ The tables come from the importer's IndexEntry rows of the current ICD-10-CM rel
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +27,8 @@ _STOP_WORDS = (
     "specified unspecified see also condition due"
 )
 STOP = frozenset(_STOP_WORDS.split())
+# A subterm read below a grouping the finding does not say, when so few groupings hold it.
+_MAX_GROUPINGS = 2
 # The Table's own name, said in its "see" references ("Neoplasm, skin, ear").
 _NEOPLASM_WORDS = frozenset({"neoplasm", "neoplast"})  # stems
 # Neoplasm Table columns by the behaviour words of a finding, most specific first.
@@ -279,10 +282,10 @@ class AlphabeticIndex:
                         root,
                     )
                 )
-        if not found and not node.code:
-            # A term without a code of its own whose subterm the finding names only below a
-            # grouping subterm it does not say ("foreign body in the nose": Foreign body >
-            # entering through orifice > nose T17.1): read on below the grouping.
+        if not found and not node.code and depth == 0:
+            # A main term without a code of its own whose subterm the finding names only
+            # below a grouping subterm it does not say ("foreign body in the nose": Foreign
+            # body > entering through orifice > nose T17.1): read on below the grouping.
             found = self._below_groupings(node, words, path, used, depth, hops, root)
         if found:
             return found
@@ -300,17 +303,24 @@ class AlphabeticIndex:
     def _below_groupings(
         self, node: Node, words: set[str], path: str, used: int, depth: int, hops: int, root: Node
     ) -> list[IndexHit]:
-        found: list[IndexHit] = []
+        named: list[tuple[Node, Node, frozenset[str]]] = []
         for group in node.children:
             if group.code or group.see or not group.words:
                 continue
             for child in group.children:
                 key = next((k for k in child.keys if k <= words), None)
                 if key is not None:
-                    below = f"{path} > {group.term} > {child.term}"
-                    found.extend(
-                        self._descend(child, words, below, used + len(key), depth + 2, hops, root)
-                    )
+                    named.append((group, child, key))
+        # A word found below many groupings is a modifier of each ("stenosis, congenital":
+        # lacrimal > congenital, intestine > congenital ...), naming none of them.
+        counts = Counter(key for _, _, key in named)
+        found: list[IndexHit] = []
+        for group, child, key in named:
+            if counts[key] <= _MAX_GROUPINGS:
+                below = f"{path} > {group.term} > {child.term}"
+                found.extend(
+                    self._descend(child, words, below, used + len(key), depth + 2, hops, root)
+                )
         return found
 
     def resolve_see(self, see: str, root: Node | None = None) -> Node | None:

@@ -56,7 +56,8 @@ _NOT_PREGNANT = re.compile(
     r"\b(?:not|get|getting|become|becoming|trying|want|wants)\s+(?:to\s+)?(?:get\s+)?pregnant\b"
 )
 # "born at 32 weeks", "baby born premature at 31 wks", "32 weeker", "preemie, 30 weeks".
-# (Not an age: "10 weeks old"; from 20 weeks, the Index's least gestational age being 21.)
+# (Not an age: "10 weeks old"; from 20 weeks: the Index's fewest weeks are Immaturity,
+# extreme, of newborn, gestational age, less than 23 completed weeks P07.21.)
 _VIABLE = 20
 _WEEKS_OLD = re.compile(r"\b(\d{2})\s*-?\s*(?:weeks?|wks?|weekers?)\b(?!\s*(?:old|of age))")
 _BORN = re.compile(

@@ -519,11 +519,14 @@ TAKEN_OUT = frozenset({"resection", "extraction"})
 # "partial ...ectomy": a portion of the body part, Excision ("Cutting out or off, without
 # replacement, a portion of a body part").
 PARTIAL = _words("partial")
-# A pregnancy ended by suction or a D&C: Abortion of Products of Conception, Vacuum (10A07Z6;
-# the 10A table's qualifiers: Vacuum, Laminaria, Abortifacient).
+# A pregnancy ended by suction or a D&C: Abortion of Products of Conception, Via Natural or
+# Artificial Opening; qualifier Vacuum (10A07Z6) only when suction is said, a D&C being a
+# curettage: No Qualifier, 10A07ZZ (the 10A table's qualifiers: Vacuum, Laminaria,
+# Abortifacient, No Qualifier; 2018 GEM: ICD-9-CM 69.01 D&C for termination -> 10A07ZZ).
 TERMINATION = _words("termination abortion")
-SUCTION = _words("suction vacuum aspiration d&c")
-_ABORTION = ("abortion", "products", "conception", "vacuum", "via", "natural", "opening")
+SUCTION = _words("suction vacuum aspiration")
+CURETTAGE = _words("d&c curettage")
+_ABORTION = ("abortion", "products", "conception", "via", "natural", "opening")
 _DURATION = re.compile(
     r"\b(?P<n>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|several)\s*"
     r"(?P<unit>hours?|hrs?|days?|weeks?)\b"
@@ -776,8 +779,10 @@ def _taken_out(
         out = ["extirpation" if w in TAKEN_OUT else w for w in out]
     elif "resection" in out and PARTIAL & found:
         out = ["excision" if w == "resection" else w for w in out]
-    if TERMINATION & found and SUCTION & found:
+    if TERMINATION & found and (SUCTION | CURETTAGE) & found:
         out = [w for w in out if w not in ("extraction", "endometrium")] + list(_ABORTION)
+        if SUCTION & found:
+            out.append("vacuum")
         named = True
     if substance and not ROOT_OPERATIONS & set(out):
         out.append("introduction")

@@ -144,6 +144,8 @@ def read(query: str) -> list[str]:
         ("upper endoscopy, no biopsy", "inspection upper intestinal tract", "excision diagnostic"),
         # A pregnancy ended by suction: Abortion, Vacuum.
         ("suction D&C for elective termination", "abortion products conception vacuum", "endometrium"),
+        # A D&C is a curettage: Abortion, No Qualifier (10A07ZZ), not Vacuum.
+        ("D&C for elective termination", "abortion products conception", "vacuum endometrium"),
     ],
 )  # fmt: skip
 def test_procedure_kinds_read_into_axis_values(query, expected, absent):

@@ -36,6 +36,19 @@ OPERATION_KEY = "pcs_definitions:0:3"
 # words ("wing" of a fixed-wing plane is no Sphenoid Bone).
 PARTIAL_WORD = 6
 NOT_OPERATION_WORDS = frozenset({"formation", "lift", "position", "previous"})
+# Words of Body Part Key terms that say where, what kind or how, not which structure: read
+# alone they name only the value of the one term they happen to be in ("surgical": "Neck of
+# humerus (anatomical)(surgical)", Humeral Head; "proximal": "Proximal radioulnar joint",
+# Elbow Joint; "involving": "Distal humerus, involving joint"; "procedures": "Breast
+# procedures, skin only", Skin, Chest; "central": "Central axillary lymph node"; "cardiac":
+# "Cardiac plexus", Thoracic Sympathetic Nerve; "mental": "Mental foramen", Mandible;
+# "fundus": "Fundus uteri", Uterus; "isthmus": the aortic isthmus, not the thyroid's).
+NOT_PART_WORDS = frozenset(
+    """proximal surgical involving procedures central apical descending proper segmental
+    arterial cardiac intestinal mental septal longitudinal spiral communicating annular
+    angular circle triangle window border margin center sulcus isthmus fundus
+    meatus""".split()  # noqa: SIM905
+)
 SIDE_WORDS = frozenset({"left", "right", "bilateral"})
 LINKS = frozenset({"and", "of", "or", "with", "on", "for", "in"})
 # Abbreviations in a key term that name a code set, not a body part or device when typed
@@ -183,7 +196,7 @@ def partial_phrases(
             begun[phrase[:size]] |= values
     for phrase, values in body.items():
         for word in phrase:
-            if len(word) >= PARTIAL_WORD:
+            if len(word) >= PARTIAL_WORD and word not in NOT_PART_WORDS:
                 begun[(word,)] |= values
     out = {}
     for phrase, values in begun.items():

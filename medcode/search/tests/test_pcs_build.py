@@ -97,6 +97,22 @@ def test_the_root_operations_includes_name_procedure_words():
     assert include_word("Fulguration of rectal polyp") == "fulguration"
 
 
+def test_a_word_saying_where_or_what_kind_names_no_structure_alone():
+    keys = keys_from_terms(
+        [
+            {
+                "title": "Humeral Head, Right",
+                "included": ["Neck of humerus (anatomical)(surgical)"],
+            },
+            {"title": "Elbow Joint, Right", "included": ["Proximal radioulnar joint"]},
+        ],
+        [],
+    )
+    # "surgical removal of wisdom tooth" is no Humeral Head, "proximal humerus" no Elbow Joint.
+    assert ("surgical",) not in keys.partial and ("proximal",) not in keys.partial
+    assert keys.partial[("radioulnar",)] == ("elbow", "joint")
+
+
 BODY_TERMS = [
     {"title": "Knee Joint, Left", "titles": ["Knee Joint, Left", "Knee Joint, Right"],
      "included": ["Lateral meniscus", "Medial meniscus"]},

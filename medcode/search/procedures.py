@@ -674,15 +674,21 @@ def pcs_words(
             elif split and negated:
                 pass  # "no polypectomy"
             elif split:
-                out.extend(split)
                 # A surgical word's body part that the key terms name more fully
                 # ("meniscectomy": meniscus, in the Medial and Lateral meniscus of Knee Joint).
-                out.extend(
+                fuller = [
                     w
                     for b in split[1:]
                     if b not in keys.body_words
                     for w in keys.partial.get((b,), ())
-                )
+                ]
+                if fuller and split[0] == "resection":
+                    # Taking out a structure the key files under a larger body part value
+                    # takes out a portion of that value: Excision, not Resection ("all of a
+                    # body part"): "meniscectomy" is an Excision of the Knee Joint.
+                    split = ("excision", *split[1:])
+                out.extend(split)
+                out.extend(fuller)
                 named = True
             elif token not in FILLER and token in known:
                 out.append(token)

@@ -150,6 +150,9 @@ def read(query: str) -> list[str]:
         ("removed foreign body from right cornea", "extirpation cornea", "resection"),
         # Partial ...ectomy: a portion, Excision.
         ("left knee scope with partial meniscectomy", "excision knee joint left", "resection"),
+        # The meniscus is a portion of the Knee Joint value (Body Part Key): all of it is
+        # still an Excision of the joint.
+        ("left knee scope with meniscectomy", "excision knee joint left", "resection"),
         # A fracture reduction (the Reposition's includes); closed: External.
         ("closed reduction of left femoral shaft fracture", "reposition external", "open"),
         # A substance of the Substance Key given: Introduction.

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.kept import Keeper, after_teardown, before_setup, group_kept, keeper_fixture
+
 REPO = Path(__file__).resolve().parent
 
 
@@ -73,6 +75,7 @@ def superuser(db: None) -> Any:
     return make_user("boss@example.org", superuser=True, verified=None)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Markers `make test-fast` leaves out, given by where a test lives and what it uses:
     tests/browser drive Chromium, tests/faults start real servers, and a test that takes
@@ -85,6 +88,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.server)
         if "scratch_database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.process)
+    group_kept(items)
+
+
+# Kept test data (tests/kept.py): built once while consecutive tests use it.
+@pytest.fixture(scope="session")
+def kept_database(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Keeper]:
+    """The keeper of kept test data; every kept fixture asks for it."""
+    yield from keeper_fixture(django_db_setup, django_db_blocker, tmp_path_factory)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    before_setup(item)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        after_teardown(nextitem)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher() -> Iterator[None]:
+    """Argon2 with its cheapest parameters (tests/hashers.py), then production's other hashers."""
+    from django.test import override_settings
+
+    hashers = ["tests.hashers.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS[1:]]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.kept import KEEPER
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +26,11 @@ def fresh_data_generation() -> Iterator[None]:
     datacache.reset()
 
 
+CPT_TITLES_NONE = (
+    Path(__file__).resolve().parent / "content" / "tests" / "data" / "cpt_titles_none.csv"
+)
+
+
 @pytest.fixture(autouse=True)
 def cpt_titles_file(settings: Any) -> Iterator[Path]:
     """Tests read CPT titles from a header-only file, not the shipped content (which the
@@ -30,11 +38,62 @@ def cpt_titles_file(settings: Any) -> Iterator[Path]:
     (medcode/content/tests/data/cpt_titles_sample.csv). The content has tests of its own."""
     from medcode.content import cpt_titles
 
-    path = Path(__file__).resolve().parent / "content" / "tests" / "data" / "cpt_titles_none.csv"
-    settings.MEDCODE_CPT_TITLES_FILE = str(path)
+    settings.MEDCODE_CPT_TITLES_FILE = str(CPT_TITLES_NONE)
     cpt_titles.clear_cache()
-    yield path
+    yield CPT_TITLES_NONE
     cpt_titles.clear_cache()
+
+
+@contextmanager
+def kept_build_context() -> Iterator[None]:
+    """Kept test data (tests/kept.py) is built before a test's fixtures: build it as the
+    autouse fixtures above set up a test (fresh generation, no CPT titles)."""
+    from django.test import override_settings
+
+    from medcode.content import cpt_titles
+    from medcode.ops import datacache, generation
+
+    with override_settings(MEDCODE_CPT_TITLES_FILE=str(CPT_TITLES_NONE)):
+        generation.bump()
+        datacache.reset()
+        cpt_titles.clear_cache()
+        try:
+            yield
+        finally:
+            generation.bump()
+            datacache.reset()
+            cpt_titles.clear_cache()
+
+
+def kept_test_cache(request: Any) -> None:
+    """A test on kept data gets a cache key prefix of its own: the data generation (the data
+    cache's version) is derived from the tables, so it is the same for every test on the same
+    kept data, and one test's cached pages (built under its settings) must not reach the next.
+    A test that set its own prefix (cache_backend) keeps it."""
+    import uuid
+
+    settings = request.getfixturevalue("settings")
+    default = dict(settings.CACHES["default"])
+    if default.get("KEY_PREFIX"):
+        return
+    prefix = f"kept-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
+    if "redis" in default.get("BACKEND", "").lower():
+
+        def forget() -> None:
+            import redis
+
+            client = redis.Redis.from_url(default["LOCATION"])
+            keys = list(client.scan_iter(f"{prefix}:*"))
+            if keys:
+                client.delete(*keys)
+
+        request.addfinalizer(forget)
+
+
+KEEPER.build_context = kept_build_context
+
+KEEPER.per_test = kept_test_cache
 
 
 CACHE_BACKENDS = ("locmem", "database", "redis")

@@ -20,6 +20,7 @@ from medcode.codes.queries import clear_caches
 from medcode.codes.services import import_file
 from medcode.codes.tests import sample_data
 from medcode.codes.tests.sample_data import importable, write_csv
+from tests.kept import Keeper, keeps, kept, kept_value
 
 # The date the sample answers are asked on: every sample release is in force.
 ON = dt.date(2026, 4, 15)
@@ -162,23 +163,41 @@ def write_samples(folder: Path) -> list[Path]:
     return write_code_samples(folder) + write_coverage(folder)
 
 
-@pytest.fixture
-def pilot_samples(db: None, tmp_path: Path, settings) -> Iterator[Path]:
-    """Every sample release imported, the search index built, metering off, caches clear."""
+PILOT_SETTINGS = {
+    "MEDCODE_METERING": False,
+    "MEDCODE_RELEASE_CHECK_SECONDS": 0,
+    "MEDCODE_LLM_BASE_URL": "",
+    "MEDCODE_LLM_MODEL": "",
+}
+
+
+@kept("pilot_samples")
+def build_pilot_samples(folder: Path) -> Path:
+    """Every sample release imported and the search index built (kept: tests/kept.py)."""
+    from django.test import override_settings
+
     from medcode.search.index import rebuild_index
 
-    settings.MEDCODE_METERING = False
-    settings.MEDCODE_RELEASE_CHECK_SECONDS = 0
-    settings.MEDCODE_LLM_BASE_URL = ""
-    settings.MEDCODE_LLM_MODEL = ""
+    with override_settings(**PILOT_SETTINGS):
+        clear_caches()
+        for path in write_samples(folder / "data"):
+            if importable(path):
+                import_file(path)
+        rebuild_index(force=True)
+        clear_caches()
+    return folder / "data"
+
+
+@pytest.fixture
+@keeps("pilot_samples")
+def pilot_samples(kept_database: Keeper, db: None, settings, request) -> Iterator[Path]:
+    """Every sample release imported, the search index built, metering off, caches clear.
+    Built once while consecutive tests use it (tests/kept.py); each test's changes are
+    rolled back."""
+    for name, value in PILOT_SETTINGS.items():
+        setattr(settings, name, value)
     clear_caches()
-    folder = tmp_path / "data"
-    for path in write_samples(folder):
-        if importable(path):
-            import_file(path)
-    rebuild_index(force=True)
-    clear_caches()
-    yield folder
+    yield kept_value(kept_database, "pilot_samples", request)
     clear_caches()
 
 

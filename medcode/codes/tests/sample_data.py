@@ -22,6 +22,7 @@ from medcode.codes.importers.registry import detect
 from medcode.codes.queries import clear_caches
 from medcode.codes.services import import_file
 from medcode.lib.errors import DataFileError
+from tests.kept import Keeper, keeps, kept, kept_value
 
 # File name -> content, in the layout of the shared file of that name.
 SAMPLES: dict[str, str] = {
@@ -229,12 +230,26 @@ class Samples:
         return not any(p.name.startswith("ncci_") for p in self.skipped)
 
 
+@kept("code_samples")
+def build_code_samples(folder: Path) -> Samples:
+    """Every sample release imported (kept for the tests that use it: tests/kept.py)."""
+    from django.test import override_settings
+
+    with override_settings(MEDCODE_RELEASE_CHECK_SECONDS=0):
+        clear_caches()
+        skipped = load_samples(folder / "data")
+        clear_caches()
+    return Samples(folder / "data", tuple(skipped))
+
+
 @pytest.fixture(name="code_samples")
-def code_samples_fixture(db: None, tmp_path: Path, settings: Any) -> Iterator[Samples]:
-    """Every sample release imported into the test database, with page caches cleared."""
+@keeps("code_samples")
+def code_samples_fixture(
+    kept_database: Keeper, db: None, settings: Any, request: pytest.FixtureRequest
+) -> Iterator[Samples]:
+    """Every sample release imported into the test database, with page caches cleared. Built
+    once while consecutive tests use it (tests/kept.py); each test's changes are rolled back."""
     settings.MEDCODE_RELEASE_CHECK_SECONDS = 0
     clear_caches()
-    folder = tmp_path / "data"
-    skipped = load_samples(folder)
-    yield Samples(folder, tuple(skipped))
+    yield kept_value(kept_database, "code_samples", request)
     clear_caches()

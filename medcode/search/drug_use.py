@@ -22,7 +22,9 @@ from medcode.search.index_matcher import stem
 # daily and insulin glargine 30 units nightly"). Not a drug stopped: "taken off warfarin",
 # "Discontinued medications: ...".
 _ON_DRUG = re.compile(
-    r"(?:\b(?:on|takes|taking|taken(?! off| from| out)|uses|using|maintained on|"
+    # "overdosed on oxycodone" is a poisoning, not a drug in use
+    r"(?:(?<!overdosed )(?<!overdose )(?<!od )(?<!od'd )"
+    r"\b(?:on|takes|taking|taken(?! off| from| out)|uses|using|maintained on|"
     r"treated chronically with|managed with|currently on|receiving)\s+|"
     r"\b(?:home |current |discharge )?(?<!discontinued )(?<!stopped )(?<!held )"
     r"(?:medications|meds|therapy)\s*:\s*)([^.;:\n]{1,100})",
@@ -44,6 +46,25 @@ _STOPPED_SCOPE_END = re.compile(r",|\b(?:now|but|switched|started|instead)\b", r
 # After a drug's name, words that make it an allergy, not a drug in use ("aspirin allergy").
 _ALLERGY_AFTER = re.compile(r"\A\W{0,3}(?:allerg|intoleran|sensitivity)", re.IGNORECASE)
 _INJECTED = re.compile(r"\b(?:inject\w*|subcutaneous\w*|s\.?c\.?|pen)\b", re.IGNORECASE)
+# How a drug is taken, read next to its name (up to the next drug of a list): the Index
+# splits "steroids" into "inhaled" (Z79.51) and "systemic" (Z79.52).
+_INHALED = re.compile(r"\b(?:inhal\w*|nebuli[sz]\w*|nebs?|puffs?|mdi|hfa|dpi)\b", re.IGNORECASE)
+# ... and a drug put on the skin, the eye or the nose is neither: no long-term code is read.
+_LOCAL = re.compile(
+    r"\b(?:topical\w*|cream|ointment|lotion|gel|nasal\w*|intranasal|eye drops?|ophthalmic|"
+    r"otic|ear drops?|intra-?articular|enema|suppositor\w*)\b",
+    re.IGNORECASE,
+)
+_DRUG_END = re.compile(r"[,;]|\band\b|\bplus\b", re.IGNORECASE)
+# Routes the Index names below a class ("steroids > inhaled", "oral > antidiabetic").
+ROUTES = frozenset({"inhaled", "systemic", "oral", "injectable"})
+# A class word of the Index's Long-term subterms that the Table of Drugs files under another
+# class name: "opiate analgesic" (Z79.891) covers the drugs the Table puts under "Opioid NEC"
+# (T40.2X-: oxycodone, hydrocodone, morphine, codeine, hydromorphone; Table of Drugs 2025,
+# rows Opioid NEC, Oxycodone, Hydrocodone, Morphine). The Table's "Opiate NEC" (T40.60-) is
+# read as before; methadone (T40.3-, Index: Long-term, methadone for pain management) and
+# buprenorphine (T40.49-) are not, as a note names them for opioid use disorder as often.
+CLASS_ALSO: dict[str, tuple[str, ...]] = {"opiate": ("opioid",)}
 
 
 @dataclass(frozen=True)
@@ -59,22 +80,40 @@ class LongTermTable:
     by_name: dict[str, str] = field(default_factory=dict)  # "aspirin" -> Z7982
     # the Index's entries of several words, as a note words them: "oral contraceptive" -> Z793
     by_phrase: dict[str, str] = field(default_factory=dict)
-    # drug-table code stem -> (Z79 code, is under "oral", is for injection)
-    by_class: dict[str, list[tuple[str, bool, bool]]] = field(default_factory=dict)
+    # drug-table code stem -> (Z79 code, route the Index names: "oral", "injectable",
+    # "inhaled", "systemic" or "")
+    by_class: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     drug_class: dict[str, str] = field(default_factory=dict)  # "warfarin" -> "T4551"
+    # stem of a class word of the Index -> its drug-table code stem ("steroid" -> "T380X"),
+    # so "on chronic steroids" reads like "on prednisone"
+    class_words: dict[str, str] = field(default_factory=dict)
 
-    def code_for(self, drug: str, *, injected: bool) -> str | None:
+    def code_for(self, drug: str, *, route: str = "") -> str | None:
+        """The Z79 code for a drug (or a class word) taken by `route` ("injected",
+        "inhaled", "local" or "" when the note does not say)."""
         name = drug.lower()
         if name in self.by_name:
             return self.by_name[name]
-        klass = self.drug_class.get(name)
+        klass = self.drug_class.get(name) or self.class_words.get(stem(name))
         if not klass:
             return self.class_word_code(name)
-        options = self.by_class.get(klass, [])
+        return self.route_code(self.by_class.get(klass, []), route)
+
+    @staticmethod
+    def route_code(options: list[tuple[str, str]], route: str) -> str | None:
+        """The option for the route: an injected drug's "injectable" entry, an inhaled one's
+        "inhaled", else the oral, systemic or plain one. A drug put on the skin, eye or nose
+        gets only a plain entry (no systemic use is read for it)."""
+        if route == "local":
+            options = [o for o in options if not o[1]]
         if not options:
             return None
-        best = max(options, key=lambda o: (o[2] == injected, o[1] != injected))
-        return best[0]
+        wanted = {"injected": "injectable", "inhaled": "inhaled"}.get(route, "")
+
+        def rank(option: tuple[str, str]) -> tuple[bool, bool]:
+            return bool(wanted) and option[1] == wanted, option[1] in ("oral", "systemic", "")
+
+        return max(options, key=rank)[0]
 
     def class_word_code(self, word: str) -> str | None:
         """The code of a drug class the Index names in one word, for another form of that
@@ -108,6 +147,9 @@ def build_table(
     (term, cells)."""
     table = LongTermTable()
     class_names: dict[str, str] = {}  # stem of a class word -> drug stem ("anticoagul" ...)
+    # a one-word row that is no NEC row ("Steroid" T38.0X-), read for a class the Index
+    # splits by route ("steroids > inhaled / systemic")
+    plain_names: dict[str, str] = {}
     for term, cells in drugs:
         # "--": the Table has no such code (a chemical has no adverse effect)
         code = next(
@@ -124,6 +166,8 @@ def build_table(
         table.drug_class.setdefault(name, _drug_stem(code))
         if name.endswith(" nec"):
             class_names[stem(name.removesuffix(" nec").split()[-1])] = _drug_stem(code)
+        elif re.fullmatch(r"[a-z]+", name):
+            plain_names.setdefault(stem(name), _drug_stem(code))
     # "antibiotics > short-term use - omit code": named alone, such a class is no long-term use.
     omitted = {path.rsplit(">", 1)[0].strip().lower() for path, _ in long_term if "omit" in path}
     for path, code in long_term:
@@ -136,13 +180,36 @@ def build_table(
             table.by_name[leaf] = code
         for phrase in phrasings(parts):
             table.by_phrase.setdefault(phrase, code)
-        is_oral = "oral" in parts
-        injected = "injectable" in leaf
-        for word in re.findall(r"[a-z-]+", leaf):
-            klass = class_names.get(stem(word))
-            if klass:
-                table.by_class.setdefault(klass, []).append((code, is_oral, injected))
+        route = next((r for r in ROUTES if r in leaf.split() or r in parts[:-1]), "")
+        route = "injectable" if "injectable" in leaf else route
+        for word, klass, is_word in class_stems(parts, class_names, plain_names):
+            table.by_class.setdefault(klass, []).append((code, route))
+            if is_word:
+                table.class_words.setdefault(word, klass)
     return table
+
+
+def class_stems(
+    parts: list[str], class_names: dict[str, str], plain_names: dict[str, str]
+) -> list[tuple[str, str, bool]]:
+    """(stem of a class word, drug-table code stem, whether a note may name the class by
+    that word) for a Long-term path: the leaf's words that name a Table class
+    ("anticoagulants" -> Anticoagulant NEC), the other class names the Index's word covers
+    (CLASS_ALSO: "opioids"), and, below a route ("steroids > inhaled"), the parent's words,
+    a plain Table row too ("Steroid"). Only the last two are read as words of a note ("on
+    chronic opioids", "on steroids"): "agent", "drug" or "inhibitor" alone name no class."""
+    found: list[tuple[str, str, bool]] = []
+    for word in re.findall(r"[a-z-]+", parts[-1]):
+        for name in (word, *CLASS_ALSO.get(word, ())):
+            klass = class_names.get(stem(name))
+            if klass:
+                found.append((stem(name), klass, name != word))
+    if len(parts) > 1 and parts[-1] in ROUTES:
+        for word in re.findall(r"[a-z-]+", " ".join(parts[:-1])):
+            klass = class_names.get(stem(word)) or plain_names.get(stem(word))
+            if klass:
+                found.append((stem(word), klass, True))
+    return found
 
 
 def phrasings(parts: list[str]) -> list[str]:
@@ -176,9 +243,10 @@ def find_drug_use(text: str, table: LongTermTable) -> list[DrugUse]:
                 continue
             first = turn.end()
         tail = text[m.start(1) + len(words) :][:40]
-        injected = bool(_INJECTED.search(words + " " + tail))
-        for w in re.finditer(r"[A-Za-z][A-Za-z0-9-]+", words[first:]):
-            code = table.code_for(w.group(), injected=injected)
+        for w in re.finditer(r"[A-Za-z][A-Za-z0-9]+", words[first:]):
+            before = words[first : first + w.start()]
+            route = drug_route(before, words[first + w.end() :] + " " + tail)
+            code = table.code_for(w.group(), route=route)
             if code and not _ALLERGY_AFTER.search(words[first + w.end() :]):
                 start = m.start(1) + first + w.start()
                 found.append(DrugUse(w.group(), code, start, start + len(w.group())))
@@ -189,6 +257,54 @@ def find_drug_use(text: str, table: LongTermTable) -> list[DrugUse]:
                 start = m.start(1) + at.start()
                 found.append(DrugUse(phrase, code, start, start + len(phrase)))
     return found
+
+
+def drug_route(before: str, after: str) -> str:
+    """How the drug between `before` and `after` is taken, read from the previous drug of
+    a list to the next: "local" (skin, eye, nose), "inhaled", "injected" or "" (not
+    said)."""
+    end = _DRUG_END.search(after)
+    starts = list(_DRUG_END.finditer(before))
+    own = (
+        before[starts[-1].end() if starts else 0 :]
+        + " "
+        + (after[: end.start()] if end else after[:40])
+    )
+    if _LOCAL.search(own):
+        return "local"
+    if _INHALED.search(own):
+        return "inhaled"
+    return "injected" if _INJECTED.search(own) else ""
+
+
+# An HCPCS long description that lists a drug class's members: G9531 "... currently taking
+# an antiplatelet medication including: abciximab, anagrelide, cangrelor, cilostazol,
+# clopidogrel, ... ticagrelor, tirofiban, or vorapaxar" (HCPCS 2026 January). Drugs newer
+# than the Table of Drugs (clopidogrel is not in its 2025 edition) get their class there.
+_CLASS_LIST = re.compile(
+    r"(?i)\btaking an? ([a-z-]+) (?:medication|drug|agent)s? including:?\s*([a-z, -]+)"
+)
+
+
+def class_members(titles: list[str]) -> dict[str, str]:
+    """Drug -> class word, from HCPCS long descriptions that list a class's members."""
+    out: dict[str, str] = {}
+    for title in titles:
+        for m in _CLASS_LIST.finditer(title):
+            for name in re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+", m.group(2)):
+                name = name.strip().lower()
+                if re.fullmatch(r"[a-z][a-z-]+", name):
+                    out.setdefault(name, m.group(1).lower())
+    return out
+
+
+def add_members(table: LongTermTable, members: dict[str, str]) -> None:
+    """A listed drug the Index does not name takes its class's Long-term code
+    ("antiplatelet" Z79.02 for clopidogrel)."""
+    for drug, klass in members.items():
+        code = table.by_name.get(klass) or table.class_word_code(klass)
+        if code and drug not in table.by_name:
+            table.by_name[drug] = code
 
 
 @lru_cache(maxsize=2)
@@ -203,4 +319,14 @@ def load_long_term_table(generation: str = "") -> LongTermTable:
         )
     ]
     drugs = list(current.filter(table="drug", level=0).values_list("term", "cells"))
-    return build_table(long_term, drugs)
+    table = build_table(long_term, drugs)
+    from medcode.codes.models import CodeSystem
+    from medcode.search.models import Document
+
+    listing = (
+        Document.objects.current()
+        .filter(system=CodeSystem.HCPCS, title__icontains="medication including")
+        .values_list("title", flat=True)
+    )
+    add_members(table, class_members(list(listing)))
+    return table

@@ -4,8 +4,10 @@ Each finding (notes_findings) is scored against the codes by three zero-shot sig
 Alphabetic Index read like a coder (index_matcher), word matches (bm25) and, when the
 vectors are built, meaning — plus long-term drug use ("on warfarin" -> Z79.01), a stated
 BMI beside a weight diagnosis (bmi.py), a relative's condition as its family history code
-(family_history.py; the condition itself never) and, in a clinical record, smoking as the
-Index reads it (tobacco.py). Codes the patient cannot have (a man and a
+(family_history.py; the condition itself never), a device, operation or dependence of the
+past as its status code (note_status.py: "s/p CABG" Z95.1), the combination code of two
+findings the guidelines link (note_combinations.py: "type 2 diabetes" and "CKD stage 3"
+E11.22) and, in a clinical record, smoking as the Index reads it (tobacco.py). Codes the patient cannot have (a man and a
 pregnancy code, an adult and a perinatal code) are dropped, 7th-character siblings collapse
 to one, and repeats of a category weigh less. Optionally (learned.py), a per-code prior and
 word -> code associations learned from a coder-labelled corpus of case reports are added;
@@ -32,6 +34,8 @@ from medcode.search.family_history import (
     resolve_family,
 )
 from medcode.search.index_matcher import AlphabeticIndex, load_index, stems
+from medcode.search.note_combinations import REPLACED_WEIGHT, combinations, replaced_codes
+from medcode.search.note_status import is_status_finding, status_hits
 from medcode.search.notes_findings import (
     NOT_CODED,
     Finding,
@@ -68,6 +72,11 @@ class Weights:
     # Assessment, not every complaint of the history (a definitive diagnosis makes its
     # symptoms integral). At 0.6 the US dev sets' mean MAP went 0.4529 -> 0.4635, none lower.
     symptom_before_statement: float = 0.6
+    # a status code (note_status: "s/p CABG" Z95.1, "on hemodialysis" Z99.2), as a full Index hit
+    status: float = 1.0
+    # a combination code across findings (note_combinations: diabetes or hypertension "with"
+    # another condition the note states), scored as a full Index hit
+    combination: float = 1.0
     prior: float = 0.0  # learned: x per-code prior
     learned_words: float = 0.0  # learned: x word -> code association
     # within it, x the note-level association and x the sentence-level one (learned.py)
@@ -163,6 +172,23 @@ NOTE_PHRASES: dict[str, str] = {
     "failed back syndrome": "postlaminectomy syndrome",
     "failed back surgery syndrome": "postlaminectomy syndrome",
     "fbss": "postlaminectomy syndrome",
+    # A pacemaker in a note is the heart's (Presence, cardiac, pacemaker Z95.0; Status,
+    # pacemaker, cardiac Z95.0): the Index names the brain's apart (Status, pacemaker, brain).
+    "pacemaker": "cardiac pacemaker",
+    # Status, coronary artery bypass graft Z95.1 (laywords reads CABG without "graft")
+    "cabg": "coronary artery bypass graft",
+    # Dependence, on, renal dialysis (hemodialysis) (peritoneal) Z99.2: the nonessential
+    # modifiers name the kinds; the Index's own words are "renal dialysis"
+    "hemodialysis": "renal dialysis",
+    "peritoneal dialysis": "renal dialysis",
+    # A joint replaced is the Index's joint implant (Replacement by artificial or mechanical
+    # device or prosthesis of, joint, hip / knee: see Presence, hip / knee joint implant;
+    # Presence, shoulder-, ankle-, elbow-, wrist-joint implant Z96.61- to Z96.66-).
+    **{
+        f"{joint} {done}": f"{joint} joint implant"
+        for joint in ("hip", "knee", "shoulder", "ankle", "elbow", "wrist")
+        for done in ("replacement", "arthroplasty")
+    },
 }
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -176,8 +202,11 @@ def expansions(text: str) -> list[str]:
     extra = [
         expansion for token in _TOKEN.findall(low) for expansion in ABBREVIATIONS.get(token, ())[:1]
     ]
-    extra.extend(words for phrase, words in NOTE_PHRASES.items() if phrase in low)
-    return extra
+    # the clinicians' phrases in the finding and in its abbreviations spelt out ("TKA":
+    # total knee arthroplasty -> knee joint implant)
+    spelt = " ".join([low, *extra])
+    extra.extend(words for phrase, words in NOTE_PHRASES.items() if phrase in spelt)
+    return list(dict.fromkeys(extra))
 
 
 def with_phrases(text: str) -> str:
@@ -363,6 +392,28 @@ def add_learned(
             entry.score += weights.prior * by_category.get(code[:3], prior.get(code, 0.0))
 
 
+def add_combinations(
+    index: AlphabeticIndex,
+    book: CodeBook,
+    coded: list[Finding],
+    note: list[Finding],
+    per_finding: list[dict[str, float]],
+    weight: float,
+) -> None:
+    """The combination codes across the note's findings (note_combinations: "type 2
+    diabetes" and "CKD stage 3" -> E11.22), each at its other condition's finding, and the
+    codes they replace (E11.9, I10) weighed down, in `per_finding` (in place)."""
+    texts = [" ".join([f.coded_text, *expansions(f.coded_text)]) for f in coded]
+    found = combinations(index, book, coded, texts, note)
+    for combo in found:
+        scores = per_finding[combo.finding]
+        scores[combo.code] = max(scores.get(combo.code, 0.0), weight)
+    replaced = replaced_codes(book, [c.code for c in found])
+    for scores in per_finding:
+        for code in replaced & scores.keys():
+            scores[code] *= REPLACED_WEIGHT
+
+
 @dataclass(frozen=True)
 class NoteEvidence:
     """What the note itself says, before the learned parts: per coded finding its codes'
@@ -432,6 +483,10 @@ def note_evidence(
         if finding.assertion == "history":
             for code, score in history_hits(index, book, finding.coded_text):
                 scores[code] = max(scores[code], weights.index * score)
+        if weights.status and is_status_finding(finding):
+            read = [finding.coded_text, *expansions(finding.coded_text)]
+            for code, score in status_hits(index, book, read):
+                scores[code] = max(scores[code], weights.status * score)
         for source, weight in ((words, weights.words), (meaning, weights.meaning)):
             if source is None or i >= len(source):
                 continue
@@ -456,6 +511,9 @@ def note_evidence(
         per_finding_scores.append(
             {c: s for c, s in scores.items() if fits_patient(c, sex=patient.sex, age=patient.age)}
         )
+
+    if weights.combination:
+        add_combinations(index, book, coded, findings, per_finding_scores, weights.combination)
 
     # A relative's condition gives its family history code (never the condition itself);
     # the family findings follow the coded ones, so a code's evidence can point at one.

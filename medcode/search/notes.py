@@ -111,6 +111,50 @@ NEGATION_AFTER = (
     "unlikely",
     "resolved",
 )
+# An uncertain diagnosis ("suspected appendicitis", "pneumonia not excluded"): coded as if it
+# existed in an inpatient record (ICD-10-CM Official Guidelines II.H, III.C), never in an
+# outpatient one (IV.H: code the symptoms instead). Read as affirmed unless the caller asks
+# for the outpatient reading (reading(..., outpatient=True)); its scope ends at a comma.
+# "rule out" / "r/o" stay negations (NEGATION_BEFORE): in a note's narrative they name a
+# work-up ("CT to rule out appendicitis") more often than a diagnosis at discharge.
+UNCERTAIN_BEFORE = (
+    "suspected",
+    "suspect",
+    "suspicion of",
+    "suspicious for",
+    "probable",
+    "probably",
+    "likely",
+    "most likely",
+    "possible",
+    "possibly",
+    "questionable",
+    "question of",
+    "presumed",
+    "presumptive",
+    "concern for",
+    "concerning for",
+    "cannot rule out",
+    "cannot exclude",
+    "can't rule out",
+    "differential includes",
+    "differential diagnosis includes",
+)
+UNCERTAIN_AFTER = (
+    "not excluded",
+    "not ruled out",
+    "not been ruled out",
+    "cannot be ruled out",
+    "can not be ruled out",
+    "could not be ruled out",
+    "cannot be excluded",
+    "could not be excluded",
+    "is suspected",
+    "was suspected",
+    "is likely",
+    "is possible",
+    "is probable",
+)
 # Look like triggers, are not: "no change", "gram negative", "not only".
 PSEUDO_TRIGGERS = (
     "no change",
@@ -122,11 +166,6 @@ PSEUDO_TRIGGERS = (
     "not only",
     "not necessarily",
     "not certain",
-    "not ruled out",
-    "not been ruled out",
-    "cannot be ruled out",
-    "can not be ruled out",
-    "could not be ruled out",
     "without difficulty",
     "gram negative",
     "gram-negative",
@@ -139,7 +178,7 @@ PSEUDO_TRIGGERS = (
     # appointments": Insecurity, transportation Z59.82; "not enough food": Z59.41).
     *(p for p in LAY_SOCIAL if p.split()[0] in ("no", "not", "without")),
 )
-FAMILY_BEFORE = (
+FAMILY_BEFORE: tuple[str, ...] = (
     "family history of",
     "family history",
     "family hx",
@@ -169,6 +208,52 @@ FAMILY_BEFORE = (
     "aunt had",
     "relatives with",
     "in the family",
+)
+# A relative and what the note says of the relative's condition ("maternal uncle died by
+# suicide", "brother was diagnosed with glaucoma"), beside the phrases above.
+RELATIVES = (
+    "mother",
+    "father",
+    "sister",
+    "brother",
+    "grandmother",
+    "grandfather",
+    "uncle",
+    "aunt",
+    "cousin",
+    "sibling",
+    "siblings",
+    "parents",
+    "mom",
+    "dad",
+)
+RELATIVE_SAYS = (
+    "had",
+    "has",
+    "with",
+    "died of",
+    "died from",
+    "died by",
+    "died after",
+    "died at",
+    "passed away from",
+    "passed away of",
+    "diagnosed with",
+    "was diagnosed with",
+    "is diagnosed with",
+    "suffered from",
+    "suffers from",
+    "history of",
+    "hx of",
+)
+FAMILY_BEFORE = (
+    *FAMILY_BEFORE,
+    *(
+        f"{side}{relative} {says}"
+        for side in ("", "maternal ", "paternal ")
+        for relative in RELATIVES
+        for says in RELATIVE_SAYS
+    ),
 )
 HISTORY_BEFORE = (
     "history of",
@@ -517,7 +602,14 @@ def _clause_break_regex() -> re.Pattern[str]:
 
 @cache
 def _trigger_words() -> frozenset[str]:
-    phrases = NEGATION_BEFORE + NEGATION_AFTER + FAMILY_BEFORE + HISTORY_BEFORE
+    phrases = (
+        NEGATION_BEFORE
+        + NEGATION_AFTER
+        + FAMILY_BEFORE
+        + HISTORY_BEFORE
+        + UNCERTAIN_BEFORE
+        + UNCERTAIN_AFTER
+    )
     return frozenset(w for p in phrases for w in p.split()) | STOP_WORDS
 
 
@@ -527,6 +619,8 @@ def _trigger_table() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for role, phrases in (
         ("pseudo", PSEUDO_TRIGGERS),
+        ("uncertain_after", UNCERTAIN_AFTER),
+        ("uncertain", UNCERTAIN_BEFORE),
         ("neg_after", NEGATION_AFTER),
         ("family", FAMILY_BEFORE),
         ("history", HISTORY_BEFORE),
@@ -576,6 +670,10 @@ def _assert_context(context: str) -> tuple[tuple[_Token, ...], tuple[frozenset[s
             end, role = triggers[i]
             for k in range(i, end):
                 states[k] = None
+            if role in ("uncertain", "uncertain_after"):
+                # the trigger's own words are blanked with what it makes uncertain
+                for k in range(i, end):
+                    states[k] = {"uncertain_trigger"}
             if role == "end":
                 open_scopes.clear()
                 boundary = end
@@ -584,10 +682,12 @@ def _assert_context(context: str) -> tuple[tuple[_Token, ...], tuple[frozenset[s
                 and tuple(words[i:end]) in BOTH_WAYS
                 and _ends_clause(words, triggers, end)
             ):
-                for k in range(max(boundary, i - MAX_SCOPE_WORDS), i):
-                    state = states[k]
-                    if state is not None:
-                        state.update(("negated", "denied"))
+                _mark_back(states, max(boundary, i - MAX_SCOPE_WORDS), i, ("negated", "denied"))
+            elif role == "uncertain_after" or (
+                role == "uncertain" and _ends_clause(words, triggers, end)
+            ):
+                # "appendicitis not excluded", "pneumonia likely"
+                _mark_back(states, max(boundary, i - MAX_SCOPE_WORDS), i, ("uncertain",))
             elif role != "pseudo":
                 open_scopes[role] = MAX_SCOPE_WORDS
                 if role == "negated" and tuple(words[i:end]) not in SOFT_NEGATION:
@@ -597,8 +697,14 @@ def _assert_context(context: str) -> tuple[tuple[_Token, ...], tuple[frozenset[s
         if words[i] == ",":
             states[i] = None
             boundary = i + 1
+            # an uncertainty is its own finding's, never a list's ("likely viral URI, cough")
+            open_scopes.pop("uncertain", None)
         elif words[i] in STOP_WORDS:
             states[i] = None
+            # A denial put last reaches back over its own finding, not across "with":
+            # "diabetes and hypertension with pneumonia resolved" denies the pneumonia.
+            if words[i] == "with":
+                boundary = i + 1
         else:
             state = states[i]
             if state is not None:
@@ -610,6 +716,14 @@ def _assert_context(context: str) -> tuple[tuple[_Token, ...], tuple[frozenset[s
         i += 1
     frozen = tuple(None if state is None else frozenset(state) for state in states)
     return tuple(tokens), frozen
+
+
+def _mark_back(states: list[set[str] | None], start: int, end: int, marks: tuple[str, ...]) -> None:
+    """A post-trigger's scope: the content words from `start` to `end`."""
+    for k in range(start, end):
+        state = states[k]
+        if state is not None and "uncertain_trigger" not in state:
+            state.update(marks)
 
 
 def _ends_clause(words: list[str], triggers: dict[int, tuple[int, str]], at: int) -> bool:
@@ -647,16 +761,19 @@ def classify(span: Span) -> Assertion:
     return "affirmed"
 
 
-def reading(span: Span) -> str:
+def reading(span: Span, *, outpatient: bool = False) -> str:
     """The span's text with the words a trigger denies blanked out (offsets kept), so an
     affirmed clause is coded for what it affirms: "right eardrum bulging with no perforation"
-    is read as "right eardrum bulging". A qualifier's "without" blanks nothing."""
+    is read as "right eardrum bulging". A qualifier's "without" blanks nothing. In an
+    `outpatient` record an uncertain diagnosis is blanked too, trigger and all ("cough,
+    likely viral bronchitis" is read as "cough"; Official Guidelines IV.H)."""
     offset = span.start - span.context_start
     tokens, states = _assert_context(span.context)
     chars = list(span.text)
+    blank = {"denied", "uncertain", "uncertain_trigger"} if outpatient else {"denied"}
     for token, state in zip(tokens, states, strict=True):
         inside = offset <= token.start and token.end <= offset + len(span.text)
-        if state and "denied" in state and inside:
+        if state and state & blank and inside:
             chars[token.start - offset : token.end - offset] = " " * (token.end - token.start)
     return "".join(chars)
 

@@ -135,6 +135,7 @@ def find_findings(text: str) -> list[Finding]:
     # learned, 0.3276 -> 0.3179 zero-shot (not yet told apart), so a case report is read as
     # before.
     record = is_clinical_record(text)
+    outpatient = record and not is_inpatient(text)
     return [
         Finding(
             s.text,
@@ -142,7 +143,7 @@ def find_findings(text: str) -> list[Finding]:
             s.end,
             s.sentence,
             classify(s),
-            reading(s) if record else "",
+            reading(s, outpatient=outpatient) if record else "",
             record and is_plan(s.text),
         )
         for s in spans
@@ -185,7 +186,31 @@ def is_plan(text: str) -> bool:
 
 
 def coded_findings(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.assertion not in NOT_CODED and not f.is_plan]
+    """The findings to code: not denied, a relative's, a plan, or (in an outpatient record)
+    an uncertain diagnosis and nothing else (its reading is blank)."""
+    return [
+        f
+        for f in findings
+        if f.assertion not in NOT_CODED
+        and not f.is_plan
+        and (not f.reading or any(c.isalnum() for c in f.reading))
+    ]
+
+
+# An inpatient record: a discharge summary, an admission or a hospital stay. Its uncertain
+# diagnoses ("probable", "suspected", "likely" ...) are coded as if established (Official
+# Guidelines II.H, III.C); any other clinical record is read as an outpatient visit (office,
+# clinic, emergency department, telehealth), whose uncertain diagnoses are not (IV.H).
+_INPATIENT = re.compile(
+    r"(?i)\b(?:discharge summary|hospital course|(?:discharge|admission|admitting) diagnos[ie]s|"
+    r"(?:was|were|is|been) admitted|admitted to (?:the )?(?:hospital|floor|ward|icu|medicine|"
+    r"unit|telemetry|surgery|service)|inpatient|hospital day|discharged (?:home|to)|"
+    r"post-?operative day|pod\s*#?\s*\d|length of stay)\b"
+)
+
+
+def is_inpatient(text: str) -> bool:
+    return _INPATIENT.search(text) is not None
 
 
 # "67 y/o", "67-year-old", "67 yo", "aged 67", "age: 67", "3-month-old", "newborn"

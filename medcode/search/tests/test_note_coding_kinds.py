@@ -176,3 +176,124 @@ def test_symptoms_are_weighed_by_where_the_diagnostic_statement_starts(note, hea
 
     start = statement_start(note)
     assert (None if start is None else note[start:].split()[0].rstrip(":")) == heading
+
+
+def route_table() -> LongTermTable:
+    """The Index's Long-term rows for steroids and opiates, and Table of Drugs rows
+    (ICD-10-CM Index 2025, Long-term (current) ... drug therapy: steroids > inhaled Z79.51,
+    steroids > systemic Z79.52, opiate analgesic Z79.891; Table of Drugs 2025: Steroid,
+    Prednisone T38.0X5, Opioid NEC, Oxycodone T40.2X5, Opiate NEC T40.605, Methadone
+    T40.3X5, Buprenorphine T40.495)."""
+    from medcode.search.drug_use import build_table
+
+    long_term = [
+        (" steroids", ""),
+        (" steroids > inhaled", "Z7951"),
+        (" steroids > systemic", "Z7952"),
+        (" opiate analgesic", "Z79891"),
+        (" insulin", "Z794"),
+    ]
+    drugs = [
+        ("Steroid", {"adverse_effect": "T38.0X5"}),
+        ("Prednisone", {"adverse_effect": "T38.0X5"}),
+        ("Hydrocortisone", {"adverse_effect": "T38.0X5"}),
+        ("Opioid NEC", {"adverse_effect": "T40.2X5"}),
+        ("Opiate NEC", {"adverse_effect": "T40.605"}),
+        ("Oxycodone", {"adverse_effect": "T40.2X5"}),
+        ("Methadone", {"adverse_effect": "T40.3X5"}),
+        ("Buprenorphine", {"adverse_effect": "T40.495"}),
+    ]
+    return build_table(long_term, drugs)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("on prednisone 10 mg daily", ["Z7952"]),
+        ("on chronic steroids for COPD", ["Z7952"]),
+        ("on inhaled steroids", ["Z7951"]),
+        (
+            "Medications: hydrocortisone inhaled 2 puffs bid, prednisone 5 mg daily",
+            ["Z7951", "Z7952"],
+        ),
+        ("on hydrocortisone cream", []),  # on the skin: no systemic use
+        ("takes oxycodone 5 mg every 6 hours for back pain", ["Z79891"]),
+        ("on chronic opioids", ["Z79891"]),
+        ("on buprenorphine", []),  # named for opioid use disorder as often
+        ("on methadone", []),
+        ("using insulin pen and prednisone", ["Z794", "Z7952"]),
+    ],
+)
+def test_a_drug_is_read_by_the_class_and_route_the_index_names(text, codes):
+    from medcode.search.drug_use import find_drug_use
+
+    assert sorted({u.code for u in find_drug_use(text, route_table())}) == sorted(codes)
+
+
+@pytest.mark.parametrize(
+    ("note", "start", "coded"),
+    [
+        # outpatient: an uncertain diagnosis is not coded (Official Guidelines IV.H) ...
+        ("Clinic note. Suspected strep pharyngitis.", "Suspected", False),
+        ("Office visit. Pneumonia not excluded.", "Pneumonia", False),
+        ("Office visit. Appendicitis likely.", "Appendicitis", False),
+        # ... its symptom is
+        ("Clinic note. Cough for 5 days, likely viral bronchitis.", "Cough", True),
+        # inpatient: coded as if established (II.H)
+        ("Discharge summary. Probable pneumonia, treated with ceftriaxone.", "Probable", True),
+    ],
+)
+def test_an_uncertain_diagnosis_is_coded_in_an_inpatient_record_only(note, start, coded):
+    assert (finding(note, start) in coded_findings(find_findings(note))) is coded
+
+
+def test_an_uncertain_word_blanks_only_its_own_finding():
+    note = "Clinic note. Cough for 5 days, likely viral bronchitis."
+    found = finding(note, "likely")
+    assert not found.coded_text.strip(" .")
+
+
+@pytest.mark.parametrize(
+    ("note", "start"),
+    [
+        ("Maternal uncle died by suicide.", "Maternal"),
+        ("Her brother was diagnosed with glaucoma.", "Her brother"),
+        ("Paternal grandmother had breast cancer.", "Paternal"),
+        ("Father died of a myocardial infarction at 60.", "Father"),
+    ],
+)
+def test_a_relatives_condition_is_family_history(note, start):
+    assert finding(note, start).assertion == "family"
+
+
+def test_a_denial_put_last_does_not_reach_back_across_with():
+    note = "Clinic note. Diabetes and hypertension with pneumonia resolved."
+    found = finding(note, "Diabetes")
+    assert found.assertion == "affirmed"
+    assert "Diabetes and hypertension" in found.coded_text
+    assert "pneumonia" not in found.coded_text
+    # a list denied together stays denied
+    assert finding("Clinic note. DVT and PE ruled out.", "DVT").assertion == "negated"
+
+
+def test_a_class_the_hcpcs_lists_gives_its_members_the_class_long_term_code():
+    from medcode.search.drug_use import add_members, class_members, find_drug_use
+
+    # HCPCS 2026 January, G9531 (long description, abridged)
+    g9531 = (
+        "Patient has documentation of ventricular shunt, brain tumor, multisystem trauma, or "
+        "is currently taking an antiplatelet medication including: abciximab, cilostazol, "
+        "clopidogrel, prasugrel, ticagrelor, or vorapaxar"
+    )
+    members = class_members([g9531])
+    assert members["clopidogrel"] == "antiplatelet"
+    assert members["vorapaxar"] == "antiplatelet"
+    table = class_table()
+    add_members(table, members)
+    assert [u.code for u in find_drug_use("on clopidogrel 75 mg daily", table)] == ["Z7902"]
+
+
+def test_an_overdose_on_a_drug_is_no_drug_in_use():
+    from medcode.search.drug_use import find_drug_use
+
+    assert not find_drug_use("overdosed on oxycodone on purpose", route_table())

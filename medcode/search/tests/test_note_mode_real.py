@@ -68,6 +68,8 @@ def test_note_mode_on_the_real_release(real_notes):
     a_clinical_record_is_coded_from_its_own_words_a_case_report_with_the_learned_parts()
     a_relatives_condition_gives_the_family_history_code_not_the_condition()
     a_medication_list_gives_its_long_term_drug_codes()
+    conditions_in_findings_of_their_own_give_the_combination_code()
+    a_device_or_an_operation_of_the_past_gives_its_status_code()
 
 
 def the_new_user_notes_of_the_issue_find_their_codes_in_the_top_5() -> None:
@@ -135,3 +137,32 @@ def a_medication_list_gives_its_long_term_drug_codes() -> None:
         "daily, warfarin 5 mg daily.\nAssessment: essential hypertension."
     )
     assert {"I10", "Z7982", "Z7901"} <= set(top(note, k=6))
+
+
+def conditions_in_findings_of_their_own_give_the_combination_code() -> None:
+    # Diabetes, type 2, with, chronic kidney disease E11.22; Hypertension, heart, with, kidney
+    # disease (see Hypertension, cardiorenal), with heart failure I13.0 (Index 2025)
+    note = (
+        "Clinic note.\nAssessment:\n1. Type 2 diabetes, A1c 8.2.\n2. CKD stage 3a.\n"
+        "3. Hypertension.\n4. Chronic systolic heart failure."
+    )
+    codes = top(note, k=8)
+    assert {"E1122", "I130"} <= set(codes), codes
+    assert codes.index("I130") < codes.index("I10") if "I10" in codes else True
+    # the note denies the link: no E11.36 (Diabetes, type 2, with, cataract)
+    unrelated = (
+        "Eye clinic letter. Type 2 diabetes on metformin. Age-related nuclear cataract, "
+        "not related to the diabetes."
+    )
+    assert "E1136" not in top(unrelated, k=10)
+
+
+def a_device_or_an_operation_of_the_past_gives_its_status_code() -> None:
+    # Status, coronary artery bypass graft Z95.1; Presence, cardiac, pacemaker Z95.0;
+    # Presence, knee-joint implant Z96.65-; Dependence, oxygen Z99.81 (Index 2025)
+    note = (
+        "Clinic note. 74 y/o male. PMH: CAD s/p CABG 2015. Pacemaker in place. "
+        "Right total knee replacement 2019. COPD on home oxygen 2 L."
+    )
+    codes = top(note, k=12)
+    assert {"Z951", "Z950", "Z96651", "Z9981"} <= set(codes), codes

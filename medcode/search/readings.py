@@ -383,7 +383,11 @@ def _sites_said_before(clause: str) -> list[str]:
     said = words(clause)
     out = []
     for i, word in enumerate(said):
-        if word in _SPREAD_NOUNS and not (word == "metastatic" and i + 1 < len(said)):
+        # "metastatic" said last reads back only from a lesion, deposit or disease ("liver
+        # lesion metastatic"): "breast cancer metastatic" is the breast primary that has
+        # spread, as "metastatic breast cancer" is.
+        metastatic_site = i + 1 == len(said) and i > 0 and said[i - 1] in _METASTATIC_NOUNS
+        if word in _SPREAD_NOUNS and (word != "metastatic" or metastatic_site):
             out.append(_site_before(said, i))
         elif word in _SECONDARY_WORDS:
             ahead = said[i + 1 : i + 1 + _SITE_WORDS + 1]

@@ -194,6 +194,9 @@ def test_each_site_of_a_spread_is_read_and_a_primary_said_metastatic_is_no_site(
     ]
     # "metastatic breast cancer": a breast cancer that has spread (the primary's site).
     assert neoplasm_readings("metastatic breast cancer") == []
+    assert neoplasm_readings("breast cancer metastatic") == []
+    assert neoplasm_readings("lung ca metastatic") == []
+    assert neoplasm_readings("liver lesion metastatic") == ["secondary malignant neoplasm liver"]
     assert neoplasm_readings("went to the er with chest pain") == []
 
 

@@ -64,8 +64,7 @@ INDEX_ROWS = [
     (1, "personal (of)", "", "", "", {}),
     (2, "embolism", "Z86.718", "", "", {"nemod": "(venous)"}),
     (0, "Dysplasia", "", "", "Anomaly", {}),
-    (1, "hip", "Q65.89", "", "", {}),
-    (2, "congenital", "Q65.89", "", "", {}),
+    (1, "hip, congenital", "Q65.89", "", "", {}),
 ]
 # The Neoplasm Table's rows (FY2025): "lymph > node" has no cells, only "see also Neoplasm,
 # lymph gland".

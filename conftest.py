@@ -75,7 +75,6 @@ def superuser(db: None) -> Any:
     return make_user("boss@example.org", superuser=True, verified=None)
 
 
-@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Markers `make test-fast` leaves out, given by where a test lives and what it uses:
     tests/browser drive Chromium, tests/faults start real servers, and a test that takes
@@ -88,6 +87,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.server)
         if "scratch_database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.process)
+
+
+@pytest.hookimpl(specname="pytest_collection_modifyitems", trylast=True)
+def pytest_collection_modifyitems_kept(items: list[pytest.Item]) -> None:
+    """The tests of one kept data set next to each other (tests/kept.py), after the markers
+    above are given and `-m` has deselected (the markers must come first)."""
     group_kept(items)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from medcode.search.tests.builders import build_code_store
+from medcode.search.tests.builders import build_code_store, import_real
+from tests.kept import keeps, kept, kept_value
 
 
 @pytest.fixture
@@ -18,6 +21,34 @@ def code_store(db):
     releases = build_code_store()
     rebuild_index(force=True)
     return releases
+
+
+# The ICD-10-CM files of the shared data the lay real-release tests read (fulldata).
+REAL_CM_LAY = (
+    "icd10cm_codes_2026.csv.gz",
+    "icd10cm_tabular_notes_2026.csv.gz",
+    "icd10cm_index_2025.csv.gz",
+    "icd10cm_drug_table_2025.csv.gz",
+    "icd10cm_neoplasm_table_2025.csv.gz",
+    "icd10cm_external_cause_index_2025.csv.gz",
+)
+
+
+@kept("real_cm_lay")
+def build_real_cm_lay(folder: Path) -> tuple[str, ...]:
+    data = os.environ.get("MEDCODE_DATA_DIR", "")
+    if not data or not Path(data).is_dir():
+        pytest.skip("MEDCODE_DATA_DIR is not set to a folder of release files")
+    import_real(Path(data), REAL_CM_LAY)
+    return REAL_CM_LAY
+
+
+@pytest.fixture
+@keeps("real_cm_lay")
+def real_cm_lay(shared_data_dir: Path, kept_database: Any, db: None, request: Any) -> Any:
+    """REAL_CM_LAY imported for real and indexed, once for the tests that read these files
+    (tests/kept.py: each test is rolled back to it); returns the file names."""
+    return kept_value(kept_database, "real_cm_lay", request)
 
 
 @pytest.fixture

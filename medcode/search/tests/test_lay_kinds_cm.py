@@ -24,7 +24,7 @@ from medcode.search.readings import (
     newborn_readings,
     phobia_readings,
 )
-from medcode.search.tests.builders import import_real, top3_misses
+from medcode.search.tests.builders import top3_misses
 from medcode.search.wordforms import document_forms, forms_by_root, root
 
 # ---------------------------------------------------------------- 1. word forms
@@ -284,12 +284,10 @@ KINDS = {
 
 @pytest.mark.fulldata
 @pytest.mark.django_db
-def test_lay_kinds_find_the_index_code_in_the_top_3_on_the_real_releases(
-    shared_data_dir, lexical_only
-):
+def test_lay_kinds_find_the_index_code_in_the_top_3_on_the_real_releases(real_cm_lay, lexical_only):
     from medcode.search.facade import search
 
-    import_real(shared_data_dir, LAY_FILES)
+    assert real_cm_lay == LAY_FILES  # imported once for the tests reading these files
     assert top3_misses(KINDS) == {}
     # The weeks said win over the Index's "Preterm, newborn" with weeks unspecified (P07.30).
     assert search("premature baby born at 32 weeks").results[0].code == "P0735"

@@ -29,7 +29,7 @@ from medcode.search.index_matcher import AlphabeticIndex, build_tree
 from medcode.search.querytext import expand_synonyms, side_words
 from medcode.search.ranking import DEMOTED, Doc, asked_words, is_screening, query_kind, weight
 from medcode.search.readings import allergy_readings, is_allergy_status, vaccination_readings
-from medcode.search.tests.builders import import_real, top3_misses
+from medcode.search.tests.builders import top3_misses
 
 # ---------------------------------------------------------------- 1. screening
 
@@ -407,7 +407,7 @@ KINDS = {
 @pytest.mark.fulldata
 @pytest.mark.django_db
 def test_issue15_kinds_find_the_index_code_in_the_top_3_on_the_real_releases(
-    shared_data_dir, lexical_only
+    real_cm_lay, lexical_only
 ):
-    import_real(shared_data_dir, LAY_FILES)
+    assert real_cm_lay == LAY_FILES  # imported once for the tests reading these files
     assert top3_misses(KINDS) == {}

@@ -48,6 +48,11 @@ APPROACH_WORDS = frozenset(
     {"open", "percutaneous", "endoscopic", "via", "natural", "opening", "external", "artificial"}
 )
 DEFAULT_APPROACH = "Open"
+SCOPE_ONLY = frozenset({"endos"})
+# Body systems (characters 1-2) whose organs a scope reaches through a natural opening
+# (Via Natural or Artificial Opening Endoscopic): ear, nose and sinus; respiratory; mouth
+# and throat; gastrointestinal; hepatobiliary (ERCP); urinary; female and male reproductive.
+NATURAL_SYSTEMS = frozenset({"09", "0B", "0C", "0D", "0F", "0T", "0U", "0V"})
 EXTERNAL = "External"
 # A substance or blood product given into a vein, muscle or joint goes in by needle:
 # Administration's Percutaneous.
@@ -208,6 +213,11 @@ def _approach_score(value: Value, reading: Reading, row: Row) -> float:
     """What the query says of the approach, matched word for word; none said: External
     where the row offers it (nothing says an incision was made), else Open."""
     words = value.stems - {"artif"}
+    if reading.approach == SCOPE_ONLY and "endos" in words:
+        # A scope, no way in said: through the body's own opening into a hollow organ
+        # reached that way, else through the skin (a joint, the abdomen).
+        natural = "natur" in words
+        return 2.0 if natural == (row.table[:2] in NATURAL_SYSTEMS) else 1.0
     if reading.approach:
         return 2.0 * len(words & reading.approach) - 2.0 * len(words - reading.approach)
     firm = DEFAULT_BY_SECTION.get(row.table[0]) or DEFAULT_BY_OPERATION.get(row.table[2])

@@ -49,6 +49,15 @@ def test_the_best_code_takes_the_coders_defaults(reading, expected):
     assert best(reading)[0] == expected
 
 
+def test_a_scope_with_no_way_in_said_goes_through_the_bodys_own_opening_into_a_hollow_organ():
+    # "Endoscopic" alone: the bladder (urinary system, 0T) is reached through the urethra
+    # (Via Natural or Artificial Opening Endoscopic), not through the skin.
+    assert best("excision bladder endoscopic diagnostic")[0] == "0TBB8ZX"
+    # The gallbladder's system (0F) is on the list too (ERCP), but its resection table row
+    # offers no scope through an opening: Percutaneous Endoscopic stays.
+    assert best("resection gallbladder endoscopic")[0] == "0FT44ZZ"
+
+
 def test_the_side_said_excludes_the_other():
     reading = reading_of(["reposition", "left", "femoral", "shaft"])
     codes = [c for c, _ in built_codes(reading, ROWS)]

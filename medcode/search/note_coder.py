@@ -7,11 +7,12 @@ BMI beside a weight diagnosis (bmi.py), a relative's condition as its family his
 (family_history.py; the condition itself never), a device, operation or dependence of the
 past as its status code (note_status.py: "s/p CABG" Z95.1), the combination code of two
 findings the guidelines link (note_combinations.py: "type 2 diabetes" and "CKD stage 3"
-E11.22) and, in a clinical record, smoking as the Index reads it (tobacco.py). Codes the patient cannot have (a man and a
-pregnancy code, an adult and a perinatal code) are dropped, 7th-character siblings collapse
-to one, and repeats of a category weigh less. Optionally (learned.py), a per-code prior and
-word -> code associations learned from a coder-labelled corpus of case reports are added;
-a note written as a clinical record gets them scaled by `Weights.record_learned`.
+E11.22) and, in a clinical record, smoking as the Index reads it (tobacco.py). Codes the
+patient cannot have (a man and a pregnancy code, an adult and a perinatal code) are dropped,
+7th-character siblings collapse to one, and repeats of a category weigh less. Optionally
+(learned.py), a per-code prior and word -> code associations learned from a coder-labelled
+corpus of case reports are added; a note written as a clinical record gets them scaled by
+`Weights.record_learned`.
 """
 
 from __future__ import annotations
@@ -646,10 +647,12 @@ def load_note_tables() -> None:
     load_drug_table(token)
     load_external_index(token)
     load_learned()
+    from medcode.search.pcs_build import loaded_groups
     from medcode.search.pcs_keys import loaded_keys
     from medcode.search.procedures import pcs_vocabulary
     from medcode.search.wordforms import load_forms
 
     pcs_vocabulary()  # the search box reads procedure queries with it
     loaded_keys()  # and the PCS Body Part and Device Keys (about 59 ms once per data generation)
+    loaded_groups()  # and the PCS tables' rows it builds codes from (0.5-1.5 s)
     load_forms(token)  # and lay word forms ("snore": Snoring) with this (0.2 s)

@@ -177,6 +177,39 @@ def loaded_rows() -> tuple[Row, ...]:
     return _loaded(generation.current().token)
 
 
+Groups = tuple[tuple[frozenset[str], frozenset[str], tuple[Row, ...]], ...]
+
+
+def operation_groups(rows: Iterable[Row]) -> Groups:
+    """The rows grouped by their operation's words and short name (a few dozen groups), so a
+    reading is matched against each operation once, not against every row."""
+    grouped: dict[tuple[frozenset[str], frozenset[str]], list[Row]] = {}
+    for row in rows:
+        grouped.setdefault((row.operation, row.abbreviation), []).append(row)
+    return tuple((op, abbr, tuple(found)) for (op, abbr), found in grouped.items())
+
+
+@lru_cache(maxsize=2)
+def _groups(token: str) -> Groups:
+    del token
+    return operation_groups(loaded_rows())
+
+
+def loaded_groups() -> Groups:
+    """loaded_rows() grouped by operation (cached per data generation; warm-up builds it)."""
+    return _groups(generation.current().token)
+
+
+def rows_naming(said: frozenset[str], groups: Groups) -> list[Row]:
+    """The rows whose operation the reading's words name (fits_operation), by group."""
+    return [
+        row
+        for _operation, _abbreviation, rows in groups
+        if fits_operation(rows[0], said)
+        for row in rows
+    ]
+
+
 @dataclass(frozen=True)
 class Reading:
     said: frozenset[str]  # stems of the reading's words (procedures.pcs_words)
@@ -323,7 +356,9 @@ def codes_for(pcs: Sequence[str], query: str, *, limit: int = 10) -> list[tuple[
     empty."""
     if not pcs:
         return []
-    return built_codes(reading_of(pcs, query), loaded_rows(), limit=limit)
+    reading = reading_of(pcs, query)
+    rows = rows_naming(reading.said, loaded_groups())
+    return built_codes(reading, rows, limit=limit)
 
 
 def with_built(pcs: Sequence[str], query: str, titled: Sequence[int]) -> list[int]:

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from medcode.search.pcs_build import built_codes, reading_of, rows_from_tables
+from medcode.search.pcs_build import (
+    built_codes,
+    fits_operation,
+    operation_groups,
+    reading_of,
+    rows_from_tables,
+    rows_naming,
+)
 from medcode.search.pcs_keys import include_word, keys_from_terms, operation_words
 from medcode.search.procedures import pcs_words
 from medcode.search.ranking import words_of
@@ -56,6 +63,17 @@ def test_a_scope_with_no_way_in_said_goes_through_the_bodys_own_opening_into_a_h
     # The gallbladder's system (0F) is on the list too (ERCP), but its resection table row
     # offers no scope through an opening: Percutaneous Endoscopic stays.
     assert best("resection gallbladder endoscopic")[0] == "0FT44ZZ"
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["resection gallbladder", "excision bladder diagnostic", "introduction vein", "nothing"],
+)
+def test_the_rows_named_by_operation_group_are_the_rows_that_fit(words):
+    said = reading_of(words.split()).said
+    expected = [row for row in ROWS if fits_operation(row, said)]
+    assert rows_naming(said, operation_groups(ROWS)) == expected
+    assert len(operation_groups(ROWS)) < len(ROWS)
 
 
 def test_the_side_said_excludes_the_other():

@@ -314,6 +314,9 @@ def family_hits(
     return sorted(out.items(), key=lambda item: -item[1])
 
 
+# Long-term codes a case report's drug course does not give (note_evidence).
+CASE_REPORT_COURSES = frozenset({"Z7951", "Z7952", "Z79891"})
+
 # What a finding about the patient's smoking may be coded as; the rest of its signals'
 # tobacco codes are replaced by the one its smoking gives (tobacco.py).
 _TOBACCO = re.compile(r"^(?:F172|Z87891|Z720)")
@@ -468,12 +471,22 @@ def note_evidence(
     # A clinical record's smoking is read as the Index reads it; a case report's is left to
     # its signals (CodiEsp dev, learned: 0.4522 -> 0.4507 with the reading there too).
     is_record = bool(weights.tobacco) and is_clinical_record(text)
+    # Status and combination codes are read the US coder's way, in a clinical record only: on
+    # CodiEsp's case reports, with them (and the other readings of 150b2b0) dev MAP went
+    # 0.4506 -> 0.4484 learned, 0.3276 -> 0.3196 zero-shot (their coders list E11.9 and I10
+    # beside the complications, and few status codes).
+    us_record = is_clinical_record(text)
     statement = statement_start(text) if weights.symptom_before_statement != 1.0 else None
 
     # Drug use is read in the whole note, so a medication list ("Medications: amlodipine
     # 10 mg daily, aspirin 81 mg daily"), which the finding split cuts from its heading,
     # counts; each use stays with the finding it is in (a denied one is never coded).
     uses = find_drug_use(text, drugs)
+    if not us_record:
+        # A case report's steroids and opioids are a course given in the story ("was started
+        # on prednisone"), rarely coded as long-term use by its coders (kept out while its MAP
+        # is measured; see is_record above).
+        uses = [u for u in uses if u.code not in CASE_REPORT_COURSES]
     per_finding_scores: list[dict[str, float]] = []
     for i, finding in enumerate(coded):
         scores: dict[str, float] = defaultdict(float)
@@ -484,7 +497,7 @@ def note_evidence(
         if finding.assertion == "history":
             for code, score in history_hits(index, book, finding.coded_text):
                 scores[code] = max(scores[code], weights.index * score)
-        if weights.status and is_status_finding(finding):
+        if weights.status and us_record and is_status_finding(finding):
             read = [finding.coded_text, *expansions(finding.coded_text)]
             for code, score in status_hits(index, book, read):
                 scores[code] = max(scores[code], weights.status * score)
@@ -513,7 +526,7 @@ def note_evidence(
             {c: s for c, s in scores.items() if fits_patient(c, sex=patient.sex, age=patient.age)}
         )
 
-    if weights.combination:
+    if weights.combination and us_record:
         add_combinations(index, book, coded, findings, per_finding_scores, weights.combination)
 
     # A relative's condition gives its family history code (never the condition itself);

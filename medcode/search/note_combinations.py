@@ -116,7 +116,7 @@ PRESUMED_SUBTERMS = {"hypertension": ("heart", "kidney", "cardiorenal", "cardiov
 # with, heart involvement (conditions in I50.- or I51.4-I51.7, I51.89, I51.9 ...)". An acute
 # kidney injury (N17) is no hypertensive kidney disease.
 LINKED_CATEGORIES = {
-    "hypertension": ("N18", "N26", "I50", "I514", "I515", "I516", "I517", "I518", "I519")
+    "hypertension": ("N18", "N26", "I50", "I514", "I515", "I516", "I517", "I5189", "I519")
 }
 # Words of a sentence that denies a link ("which I do not consider related to his diabetes")
 # that say nothing of the condition it is about.

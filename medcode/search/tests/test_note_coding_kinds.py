@@ -297,3 +297,13 @@ def test_an_overdose_on_a_drug_is_no_drug_in_use():
     from medcode.search.drug_use import find_drug_use
 
     assert not find_drug_use("overdosed on oxycodone on purpose", route_table())
+
+
+def test_hypertension_links_the_heart_conditions_the_tabular_names():
+    from medcode.search.note_combinations import LINKED_CATEGORIES
+
+    # I11 includes "any condition in I50.- or I51.4-I51.7, I51.89, I51.9 due to
+    # hypertension": not Takotsubo syndrome, I51.81.
+    linked = LINKED_CATEGORIES["hypertension"]
+    assert "I5189".startswith(linked) and "I5090".startswith(linked)
+    assert not "I5181".startswith(linked)

@@ -527,6 +527,12 @@ TERMINATION = _words("termination abortion")
 SUCTION = _words("suction vacuum aspiration")
 CURETTAGE = _words("d&c curettage")
 _ABORTION = ("abortion", "products", "conception", "via", "natural", "opening")
+# A pregnancy already lost ("missed", "incomplete", "spontaneous" abortion, a miscarriage):
+# the curettage takes out what is retained, no pregnancy is ended: Extraction of Products of
+# Conception, Retained (10D17ZZ; 2018 GEM: ICD-9-CM 69.02 D&C and 69.52 aspiration curettage
+# following delivery or abortion -> 10D17ZZ, 10D18ZZ).
+LOST = _words("missed incomplete spontaneous miscarriage miscarried retained")
+_RETAINED = ("extraction", "products", "conception", "retained", "via", "natural", "opening")
 _DURATION = re.compile(
     r"\b(?P<n>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|several)\s*"
     r"(?P<unit>hours?|hrs?|days?|weeks?)\b"
@@ -776,8 +782,8 @@ def _taken_out(
 ) -> tuple[list[str], bool]:
     """What the root operation definitions make of a thing taken out or given: a device taken
     out is a Removal, solid matter an Extirpation, a portion (partial) an Excision; a
-    pregnancy ended by suction an Abortion; a substance of the Substance Key given, an
-    Introduction."""
+    pregnancy ended by suction or curettage an Abortion (a lost one's retained products, an
+    Extraction); a substance of the Substance Key given, an Introduction."""
     found = set(tokens)
     if TAKEN_OUT & set(out) and "device" in out:
         out = ["removal" if w in TAKEN_OUT else w for w in out]
@@ -785,7 +791,12 @@ def _taken_out(
         out = ["extirpation" if w in TAKEN_OUT else w for w in out]
     elif "resection" in out and PARTIAL & found:
         out = ["excision" if w == "resection" else w for w in out]
-    if TERMINATION & found and (SUCTION | CURETTAGE) & found:
+    if LOST & found and (SUCTION | CURETTAGE) & found:
+        # No pregnancy is ended: not the Abortion root operation, whatever the word said.
+        out = [w for w in out if w not in ("endometrium", *TERMINATION)]
+        out = [w for w in out if w != "extraction"] + list(_RETAINED)
+        named = True
+    elif TERMINATION & found and (SUCTION | CURETTAGE) & found:
         out = [w for w in out if w not in ("extraction", "endometrium")] + list(_ABORTION)
         if SUCTION & found:
             out.append("vacuum")

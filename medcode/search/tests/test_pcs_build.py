@@ -160,7 +160,8 @@ WORDS = TITLE_WORDS | words_of(
     """knee joint meniscus hearing device channel cochlear prosthesis contraceptive uterus
     thrombolytic nutritional substance central peripheral vein introduction removal
     reposition extirpation femoral shaft external eye cornea right left excision resection
-    biopsy diagnostic upper intestinal tract inspection abortion products conception vacuum"""
+    biopsy diagnostic upper intestinal tract inspection abortion products conception vacuum
+    extraction retained"""
 )
 
 
@@ -192,6 +193,8 @@ def read(query: str) -> list[str]:
         ("suction D&C for elective termination", "abortion products conception vacuum", "endometrium"),
         # A D&C is a curettage: Abortion, No Qualifier (10A07ZZ), not Vacuum.
         ("D&C for elective termination", "abortion products conception", "vacuum endometrium"),
+        # A pregnancy already lost: the retained products taken out, Extraction (10D17ZZ).
+        ("suction D&C for missed abortion", "extraction products conception retained", "abortion"),
     ],
 )  # fmt: skip
 def test_procedure_kinds_read_into_axis_values(query, expected, absent):

@@ -737,6 +737,7 @@ def _ends_clause(words: list[str], triggers: dict[int, tuple[int, str]], at: int
 
 
 _PRECEDENCE: tuple[Assertion, ...] = ("negated", "family", "history")
+_UNCERTAIN_MARKS = frozenset({"uncertain", "uncertain_trigger"})
 
 
 def classify(span: Span) -> Assertion:
@@ -748,10 +749,16 @@ def classify(span: Span) -> Assertion:
     """
     offset = span.start - span.context_start
     tokens, states = _assert_context(span.context)
+    # An uncertainty ("possible", "pneumonia likely") is no assertion here (`reading` blanks
+    # it in an outpatient record): its trigger is not content, like any trigger's words, and
+    # the words it covers are asserted by the other triggers alone.
     covered = [
-        state
+        state - _UNCERTAIN_MARKS
         for token, state in zip(tokens, states, strict=True)
-        if state is not None and offset <= token.start and token.end <= offset + len(span.text)
+        if state is not None
+        and "uncertain_trigger" not in state
+        and offset <= token.start
+        and token.end <= offset + len(span.text)
     ]
     if not covered or any(not state for state in covered):
         return "affirmed"

@@ -90,6 +90,19 @@ def test_it_cuts_a_sentence_into_phrases_at_punctuation_and_contrast_words():
         ("Status post appendectomy.", "Status post appendectomy", "history"),
         ("No history of nephrolithiasis.", "No history of", "negated"),
         ("Acute cholecystitis.", "Acute cholecystitis", "affirmed"),
+        # An uncertainty word is no assertion here (reading() blanks it in an outpatient
+        # record): it neither breaks a denial nor turns its sentence into another's history.
+        ("Ruled out metastases and possible primary tumors.", "Ruled out", "negated"),
+        ("Possible pneumonia.", "Possible pneumonia", "affirmed"),
+        # (the history scope of "previously" ends before "reconstructive surgery", which only
+        # the uncertainty covers: as plain words they affirm the sentence)
+        (
+            "Previously told of the risks of the procedure, including bleeding, infection, "
+            "fistula, stricture, pain, incontinence, scarring and possible later reconstructive "
+            "surgery.",
+            "Previously",
+            "affirmed",
+        ),
     ],
 )
 def test_it_classifies_findings(note, phrase, expected):

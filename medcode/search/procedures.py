@@ -506,6 +506,7 @@ NOT_A_PROCEDURE = _words(
     forms screening medicare"""
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9&'-]*")
+_CLAUSE_END = re.compile(r"[,;:.]")
 ARTICLES = frozenset({"the", "her", "his", "their", "my", "its"})
 # An operation word after these is one not done ("no biopsy", "nothing removed", "not the
 # leads").
@@ -548,6 +549,26 @@ def _unarticled(tokens: Sequence[str]) -> list[str]:
     """The words without the articles and possessives that change no reading ("through the
     port", "through her port" and "through port" read alike); "a" stays ("a tooth")."""
     return [t for t in tokens if t not in ARTICLES]
+
+
+def _clause_tokens(text: str) -> tuple[list[str], list[int]]:
+    """The words of `text` (_unarticled) and the clause each is in: a comma, semicolon, colon
+    or full stop ends a clause (the words are those of the whole text: _WORD spans none)."""
+    tokens: list[str] = []
+    clauses: list[int] = []
+    for n, piece in enumerate(_CLAUSE_END.split(text)):
+        found = _unarticled(_WORD.findall(piece))
+        tokens.extend(found)
+        clauses.extend([n] * len(found))
+    return tokens, clauses
+
+
+def _negated(tokens: Sequence[str], clauses: Sequence[int], at: int) -> bool:
+    """Whether one of the two words before tokens[at], in its clause, is a negation ("no
+    biopsy"; not "no bleeding, appendectomy")."""
+    return any(
+        tokens[k] in NEGATIONS and clauses[k] == clauses[at] for k in range(max(0, at - 2), at)
+    )
 
 
 def _phrases() -> list[tuple[tuple[str, ...], tuple[str, ...], str]]:
@@ -633,7 +654,7 @@ def pcs_words(
     """
     lowered = [w.lower() for w in words]
     text = " ".join(lowered)
-    tokens = _unarticled(_WORD.findall(text))
+    tokens, clauses = _clause_tokens(text)
     if NOT_A_PROCEDURE & set(tokens) or "s/p" in text:
         return []
     known = pcs_vocabulary() if vocabulary is None else vocabulary
@@ -652,7 +673,7 @@ def pcs_words(
             None,
         )
         size, value = keys.match(tokens, i, longer_than=len(found[0]) if found else 0)
-        negated = bool(NEGATIONS & set(tokens[max(0, i - 2) : i]))
+        negated = _negated(tokens, clauses, i)
         if size:
             out.extend(value)
             substance = substance or value in keys.substances

@@ -180,3 +180,10 @@ def test_the_search_box_reads_a_condition_through_the_alphabetic_index(code_stor
 def test_side_words_alone_name_no_site():
     # "drainage right" (words in thousands of PCS titles) is not read as a procedure
     assert read("drainage right") == []
+
+
+def test_a_negation_denies_an_operation_in_its_own_clause_only():
+    # "no appendectomy": not done; "no bleeding, appendectomy": the comma ends the denial.
+    assert read("no appendectomy") == []
+    assert {"resection", "appendix"} <= set(read("no bleeding, appendectomy"))
+    assert {"resection", "appendix"} <= set(read("tolerated well; no bleeding. appendectomy"))

@@ -640,7 +640,7 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
     translated = pcs_words(q.split())
     if not translated:
         return []
-    return with_built(translated, q, titled_procedure_hits(translated, words, filters))
+    return with_built(translated, q, titled_procedure_hits(translated, words, filters), filters)
 
 
 def titled_procedure_hits(translated: list[str], words: list[str], filters: Filters) -> list[int]:

@@ -30,9 +30,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import zip_longest
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medcode.ops import generation
+
+if TYPE_CHECKING:
+    from medcode.search.backends import Filters
 
 TABLES_DATASET = "icd10pcs_tables"
 STEM = 5
@@ -361,19 +364,23 @@ def codes_for(pcs: Sequence[str], query: str, *, limit: int = 10) -> list[tuple[
     return built_codes(reading, rows, limit=limit)
 
 
-def with_built(pcs: Sequence[str], query: str, titled: Sequence[int]) -> list[int]:
+def with_built(
+    pcs: Sequence[str], query: str, titled: Sequence[int], filters: Filters | None = None
+) -> list[int]:
     """Document ids of a procedure query's codes: those the tables build for its reading
     (codes_for) joined with `titled`, the ids of the codes whose titles say the reading's
     words. A built code that leads the next by CLEAR or more comes first (on the lay sets
     its top-1 was right 98 times in 102), then the titled ones; else the titled and the
-    built codes within CLEAR of the best take turns, the titled first."""
+    built codes within CLEAR of the best take turns, the titled first. Built codes whose
+    documents the search's `filters` leave out (date of service, billable, current) are
+    left out too."""
     built = codes_for(pcs, query, limit=BUILT_DEPTH)
     if not built:
         return list(titled)
     # Only the codes as good as the best but for CLEAR: the runners-up would outvote the
     # titled codes in the fusion.
     near = [c for c, score in built if score > built[0][1] - CLEAR]
-    ids = document_ids(near)
+    ids = document_ids(near, filters)
     lead = built[0][1] - (built[1][1] if len(built) > 1 else float("-inf"))
     if lead >= CLEAR or not titled:
         return list(dict.fromkeys([*ids, *titled]))
@@ -383,18 +390,21 @@ def with_built(pcs: Sequence[str], query: str, titled: Sequence[int]) -> list[in
     return list(dict.fromkeys(paired))
 
 
-def document_ids(codes: Sequence[str]) -> list[int]:
-    """Search document ids of the ICD-10-PCS `codes`, in the order given (a code without a
-    document left out)."""
+def document_ids(codes: Sequence[str], filters: Filters | None = None) -> list[int]:
+    """Search document ids of the ICD-10-PCS `codes` that pass the `filters` (default: a
+    current document), in the order given (a code without such a document left out)."""
     if not codes:
         return []
     from medcode.ops.routers import reference_connection
+    from medcode.search.backends import Filters, filter_sql
 
+    where, params = filter_sql(filters or Filters())
     marks = ", ".join(["%s"] * len(codes))
     with reference_connection().cursor() as cursor:
         cursor.execute(
-            f"SELECT code, id FROM search_document WHERE system = %s AND code IN ({marks})",
-            ["ICD10PCS", *codes],
+            f"SELECT d.code, d.id FROM search_document d WHERE d.system = %s"
+            f" AND d.code IN ({marks}) {where}",
+            ["ICD10PCS", *codes, *params],
         )
         ids = dict(cursor.fetchall())
     return [ids[c] for c in codes if c in ids]

@@ -206,7 +206,9 @@ def test_procedure_kinds_read_into_axis_values(query, expected, absent):
 def test_a_clear_lead_comes_first_else_the_titled_first(monkeypatch):
     from medcode.search import pcs_build
 
-    monkeypatch.setattr(pcs_build, "document_ids", lambda codes: [int(c[-1]) for c in codes])
+    monkeypatch.setattr(
+        pcs_build, "document_ids", lambda codes, _=None: [int(c[-1]) for c in codes]
+    )
     clear = [("AAAAAA1", 5.0), ("AAAAAA2", 4.0), ("AAAAAA3", 1.0)]
     monkeypatch.setattr(pcs_build, "codes_for", lambda *a, **k: clear)
     # Led by a clear margin: the built code first; the runners-up within CLEAR only; no
@@ -217,3 +219,24 @@ def test_a_clear_lead_comes_first_else_the_titled_first(monkeypatch):
     assert pcs_build.with_built(["x"], "x", [7, 8]) == [7, 1, 8, 2]
     monkeypatch.setattr(pcs_build, "codes_for", lambda *a, **k: [])
     assert pcs_build.with_built(["x"], "x", [7, 8]) == [7, 8]
+
+
+@pytest.mark.django_db
+def test_built_codes_pass_the_searchs_filters():
+    import datetime as dt
+
+    from medcode.search.backends import Filters
+    from medcode.search.models import Document
+    from medcode.search.pcs_build import document_ids
+
+    def document(code: str, **fields: object) -> int:
+        return Document.objects.create(
+            system="ICD10PCS", code=code, display=code, code_text=code, title=code, **fields
+        ).pk
+
+    live = document("0DTJ4ZZ")
+    ended = document("0DTJ0ZZ", is_current=False, terminated_on=dt.date(2020, 9, 30))
+    # Order given kept; a document the search would leave out is left out here too.
+    assert document_ids(["0DTJ0ZZ", "0DTJ4ZZ", "0DTJ8ZZ"]) == [live]
+    assert document_ids(["0DTJ4ZZ"], Filters(is_billable=False)) == []
+    assert document_ids(["0DTJ0ZZ", "0DTJ4ZZ"], Filters(on=dt.date(2019, 10, 1))) == [ended, live]

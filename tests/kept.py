@@ -37,6 +37,8 @@ class Keeper:
         self.tmp: pytest.TempPathFactory | None = None
         self.builds: dict[str, int] = {}
         self.wanted: str | None = None  # the kept fixture of the test being set up
+        # The first build's error or skip (keeper_fixture), raised by kept_value for its test.
+        self.failed: BaseException | None = None
         # Around a build: the state the autouse fixtures give a test (medcode/conftest.py).
         self.build_context: Callable[[], AbstractContextManager[None]] = nullcontext
         # For each test on kept data (medcode/conftest.py: a cache key prefix of its own).
@@ -130,6 +132,9 @@ def kept_value(keeper: Keeper, name: str, request: pytest.FixtureRequest) -> Any
         folder.mkdir()
         return BUILDERS[name](folder)
     if keeper.name != name:
+        failed, keeper.failed = keeper.failed, None
+        if failed is not None:
+            raise failed
         raise RuntimeError(f"the kept data {name} was not built before the test's fixtures")
     keeper.per_test(request)
     return keeper.value
@@ -139,6 +144,7 @@ def before_setup(item: pytest.Item) -> None:
     """Before a test's fixtures: the kept data it uses is there (built now if needed), and no
     other. The first time, kept_database builds it once the test database exists."""
     KEEPER.wanted = kept_name(item)
+    KEEPER.failed = None
     if KEEPER.ready:
         KEEPER.ensure(KEEPER.wanted)
 
@@ -179,12 +185,21 @@ def group_kept(items: list[pytest.Item]) -> None:
 
 
 def keeper_fixture(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    keeper: Keeper = KEEPER,
 ) -> Iterator[Keeper]:
-    """Session fixture behind every kept fixture: the test database exists and may be used."""
-    KEEPER.blocker = django_db_blocker
-    KEEPER.tmp = tmp_path_factory
-    KEEPER.ensure(KEEPER.wanted)
-    yield KEEPER
-    KEEPER.close()
-    KEEPER.blocker = None
+    """Session fixture behind every kept fixture: the test database exists and may be used.
+    The first test's data is built here; a build that fails or skips fails or skips that test
+    alone (kept_value raises it): raised here, pytest would keep the error with this session
+    fixture and give it to every later test on kept data."""
+    keeper.blocker = django_db_blocker
+    keeper.tmp = tmp_path_factory
+    try:
+        keeper.ensure(keeper.wanted)
+    except (Exception, pytest.skip.Exception) as error:
+        keeper.failed = error
+    yield keeper
+    keeper.close()
+    keeper.blocker = None

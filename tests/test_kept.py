@@ -66,3 +66,36 @@ def test_the_tests_of_one_kept_data_set_run_next_to_each_other(request: Any) -> 
     order = [item.name for item in request.session.items if item.path == request.node.path]
     users = [n for n in order if n.startswith("test_the_next") or n.startswith("test_a_test_sees")]
     assert order.index(users[1]) == order.index(users[0]) + 1
+
+
+def test_a_first_build_that_skips_skips_its_test_alone(
+    db: None, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from contextlib import nullcontext
+
+    from tests.kept import BUILDERS, keeper_fixture
+
+    def skip(folder: Path) -> None:
+        pytest.skip("no release files")
+
+    class Blocker:
+        def unblock(self) -> Any:
+            return nullcontext()
+
+    BUILDERS["kept_skipping"] = skip
+    keeper = Keeper()
+    keeper.wanted = "kept_skipping"
+    try:
+        session = keeper_fixture(None, Blocker(), tmp_path_factory, keeper=keeper)
+        # The session fixture itself is set up (a skip raised there would be kept by pytest
+        # for every later test on kept data); the test that wanted the data is skipped.
+        try:
+            assert next(session) is keeper and keeper.name is None
+        except pytest.skip.Exception:
+            pytest.fail("the session fixture raised the build's skip")
+        with pytest.raises(pytest.skip.Exception):
+            kept_value(keeper, "kept_skipping", request)
+        with pytest.raises(RuntimeError):
+            kept_value(keeper, "kept_skipping", request)  # raised once, for its test
+    finally:
+        del BUILDERS["kept_skipping"]

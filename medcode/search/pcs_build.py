@@ -194,8 +194,8 @@ def operation_groups(rows: Iterable[Row]) -> Groups:
 
 @lru_cache(maxsize=2)
 def _groups(token: str) -> Groups:
-    del token
-    return operation_groups(loaded_rows())
+    # The rows of this token's generation (loaded_rows() would read the generation again).
+    return operation_groups(_loaded(token))
 
 
 def loaded_groups() -> Groups:

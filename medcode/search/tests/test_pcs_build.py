@@ -240,3 +240,15 @@ def test_built_codes_pass_the_searchs_filters():
     assert document_ids(["0DTJ0ZZ", "0DTJ4ZZ", "0DTJ8ZZ"]) == [live]
     assert document_ids(["0DTJ4ZZ"], Filters(is_billable=False)) == []
     assert document_ids(["0DTJ0ZZ", "0DTJ4ZZ"], Filters(on=dt.date(2019, 10, 1))) == [ended, live]
+
+
+def test_the_groups_of_a_generation_hold_that_generations_rows(monkeypatch):
+    from medcode.search import pcs_build
+
+    read: list[str] = []
+    monkeypatch.setattr(pcs_build, "_loaded", lambda token: read.append(token) or ROWS)
+    # The generation moved on between the two reads: the groups cached under "old" are the
+    # rows of "old", not of whatever generation is current by then.
+    monkeypatch.setattr(pcs_build.generation, "current", lambda: pytest.fail("read again"))
+    groups = pcs_build._groups.__wrapped__("old")
+    assert read == ["old"] and sum(len(rows) for _, _, rows in groups) == len(ROWS)

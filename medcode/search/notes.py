@@ -635,6 +635,57 @@ def _trigger_table() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     return table
 
 
+# After "mother has/had/with", words that make the relative the one who reports or acts, not
+# the one with a condition: "Mom has noticed wheezing", "Mother with concerns about a rash",
+# "Dad had to carry her in", "Mom has been giving Tylenol" describe the patient.
+_RELATIVE_ACTS = frozenset(
+    [
+        "been",
+        "noticed",
+        "noted",
+        "seen",
+        "observed",
+        "witnessed",
+        "heard",
+        "found",
+        "felt",
+        "concerns",
+        "concern",
+        "questions",
+        "worries",
+        "tried",
+        "given",
+        "giving",
+        "brought",
+        "called",
+        "taken",
+        "taking",
+        "to",
+        "him",
+        "her",
+        "them",
+        "his",
+        "patient",
+        "child",
+        "baby",
+        "son",
+        "daughter",
+        "kid",
+    ]
+)
+
+
+def _reports(trigger: tuple[str, ...], role: str, following: list[str]) -> bool:
+    """A relative's "has/had/with" trigger followed by what the relative does or reports
+    (_RELATIVE_ACTS): not a family finding."""
+    return (
+        role == "family"
+        and trigger[-1] in ("has", "had", "with")
+        and bool(following)
+        and following[0] in _RELATIVE_ACTS
+    )
+
+
 def _find_triggers(words: list[str]) -> dict[int, tuple[int, str]]:
     """Start index -> (end index, role) of each trigger, scanning left to right."""
     found: dict[int, tuple[int, str]] = {}
@@ -646,7 +697,9 @@ def _find_triggers(words: list[str]) -> dict[int, tuple[int, str]]:
             i += 1
             continue
         for trigger, role in table.get(words[i], ()):
-            if tuple(words[i : i + len(trigger)]) == trigger:
+            if tuple(words[i : i + len(trigger)]) == trigger and not _reports(
+                trigger, role, words[i + len(trigger) : i + len(trigger) + 1]
+            ):
                 found[i] = (i + len(trigger), role)
                 i += len(trigger)
                 break

@@ -90,6 +90,12 @@ def test_it_cuts_a_sentence_into_phrases_at_punctuation_and_contrast_words():
         ("Status post appendectomy.", "Status post appendectomy", "history"),
         ("No history of nephrolithiasis.", "No history of", "negated"),
         ("Acute cholecystitis.", "Acute cholecystitis", "affirmed"),
+        # A relative who reports or acts is not a relative with the condition.
+        ("Mom has noticed wheezing at night.", "Mom has noticed", "affirmed"),
+        ("Mother with concerns about rash on arms.", "Mother with concerns", "affirmed"),
+        ("Dad had to carry her in for leg pain.", "Dad had to", "affirmed"),
+        ("Mother had a stroke at 60.", "Mother had a stroke", "family"),
+        ("Brother has the same rash.", "Brother has", "family"),
         # An uncertainty word is no assertion here (reading() blanks it in an outpatient
         # record): it neither breaks a denial nor turns its sentence into another's history.
         ("Ruled out metastases and possible primary tumors.", "Ruled out", "negated"),

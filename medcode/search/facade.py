@@ -639,8 +639,22 @@ def procedure_hits(q: str, words: list[str], filters: Filters, *, typing: bool) 
         return []
     translated = pcs_words(q.split())
     if not translated:
-        return []
+        # Only its abbreviations spelt out name a procedure ("lap appy"): the codes the
+        # tables build, which must say the body part, not titles sharing a word or two.
+        spelt = pcs_words(spelt_out(q))
+        return with_built(spelt, q, [], filters) if spelt else []
     return with_built(translated, q, titled_procedure_hits(translated, words, filters), filters)
+
+
+def spelt_out(q: str) -> list[str]:
+    """The query's words with each lay synonym or abbreviation read as its first expansion
+    ("lap appy": percutaneous endoscopic appendectomy), for a procedure reading when the
+    words as typed give none."""
+    return [
+        word
+        for group in expand_synonyms(_TOKEN.findall(q.lower()))
+        for word in (group[1] if len(group) > 1 else group[0])
+    ]
 
 
 def titled_procedure_hits(translated: list[str], words: list[str], filters: Filters) -> list[int]:

@@ -282,3 +282,9 @@ def test_each_example_finds_the_right_code_in_the_top_3_on_the_real_releases(
         if not ok:
             misses[q] = codes
     assert misses == {}
+
+
+def test_spelt_out_reads_each_lay_abbreviation_as_its_first_expansion():
+    # laywords.LAY_SYNONYMS: "lap" -> laparoscopic, "appy" -> appendectomy
+    assert facade.spelt_out("lap appy") == ["laparoscopic", "appendectomy"]
+    assert facade.spelt_out("tonsils out") == ["tonsils", "out"]

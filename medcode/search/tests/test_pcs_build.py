@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from medcode.search.pcs_build import (
+    Row,
     built_codes,
     fits_operation,
     operation_groups,
@@ -243,12 +244,18 @@ def test_built_codes_pass_the_searchs_filters():
 
 
 def test_the_groups_of_a_generation_hold_that_generations_rows(monkeypatch):
+    from medcode.ops import generation
     from medcode.search import pcs_build
 
     read: list[str] = []
-    monkeypatch.setattr(pcs_build, "_loaded", lambda token: read.append(token) or ROWS)
+
+    def loaded(token: str) -> tuple[Row, ...]:
+        read.append(token)
+        return ROWS
+
+    monkeypatch.setattr(pcs_build, "_loaded", loaded)
     # The generation moved on between the two reads: the groups cached under "old" are the
     # rows of "old", not of whatever generation is current by then.
-    monkeypatch.setattr(pcs_build.generation, "current", lambda: pytest.fail("read again"))
+    monkeypatch.setattr(generation, "current", lambda: pytest.fail("read again"))
     groups = pcs_build._groups.__wrapped__("old")
     assert read == ["old"] and sum(len(rows) for _, _, rows in groups) == len(ROWS)

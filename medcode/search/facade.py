@@ -33,6 +33,7 @@ from medcode.search.backends import (
     Hit,
     Marked,
     Operator,
+    document_ids,
     filter_sql,
     get_backend,
 )
@@ -795,18 +796,7 @@ def history_reading_hits(q: str, filters: Filters, *, typing: bool) -> list[int]
 
 def code_ids(codes: list[str], filters: Filters) -> list[int]:
     """Document ids of ICD-10-CM `codes` that pass the filters, in the order given."""
-    if not codes:
-        return []
-    where, params = filter_sql(filters)
-    marks = ", ".join(["%s"] * len(codes))
-    with reference_connection().cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.code, d.id FROM search_document d WHERE d.system = %s"
-            f" AND d.code IN ({marks}) {where}",
-            [CodeSystem.ICD10CM, *codes, *params],
-        )
-        ids = dict(cursor.fetchall())
-    return [ids[c] for c in codes if c in ids]
+    return document_ids(CodeSystem.ICD10CM, codes, filters)
 
 
 @lru_cache(maxsize=2048)

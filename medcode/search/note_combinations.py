@@ -67,6 +67,9 @@ def combinations(
         key = frozenset(stems(main))
         unlinked = _unlinked_words(note, key)
         linked = LINKED_CATEGORIES.get(main)
+        # whether finding j is, by the Index, a condition of the linked categories: it does
+        # not depend on i, so it is looked up once per finding
+        is_linked: dict[int, bool] = {}
         for i, own in enumerate(words):
             if not key <= own:
                 continue
@@ -79,8 +82,11 @@ def combinations(
                     continue
                 if (other - key) & unlinked:
                     continue
-                if linked and not _index_codes(index, texts[j], linked):
-                    continue
+                if linked:
+                    if j not in is_linked:
+                        is_linked[j] = bool(_index_codes(index, texts[j], linked))
+                    if not is_linked[j]:
+                        continue
                 for hit in _with_hits(index, main, own | other, base):
                     code = book.resolve(hit.code, own | other)
                     if code:

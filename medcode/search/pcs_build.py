@@ -160,17 +160,14 @@ def rows_from_tables(tables: Iterable[Mapping[str, Any]]) -> tuple[Row, ...]:
 @lru_cache(maxsize=2)
 def _loaded(token: str) -> tuple[Row, ...]:
     del token
-    from medcode.codes.models import ReferenceRow, Release
+    from medcode.codes.models import ReferenceRow
+    from medcode.search.pcs_keys import current_release_id
 
-    release = (
-        Release.objects.filter(dataset=TABLES_DATASET, is_current=True)
-        .order_by("-effective_from")
-        .first()
-    )
-    if release is None:
+    release_id = current_release_id(TABLES_DATASET)
+    if release_id is None:
         return ()
     data = ReferenceRow.objects.filter(
-        release_id=release.pk, key__startswith="pcs_table:"
+        release_id=release_id, key__startswith="pcs_table:"
     ).values_list("data", flat=True)
     return rows_from_tables(data)
 
@@ -393,18 +390,6 @@ def with_built(
 def document_ids(codes: Sequence[str], filters: Filters | None = None) -> list[int]:
     """Search document ids of the ICD-10-PCS `codes` that pass the `filters` (default: a
     current document), in the order given (a code without such a document left out)."""
-    if not codes:
-        return []
-    from medcode.ops.routers import reference_connection
-    from medcode.search.backends import Filters, filter_sql
+    from medcode.search import backends
 
-    where, params = filter_sql(filters or Filters())
-    marks = ", ".join(["%s"] * len(codes))
-    with reference_connection().cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.code, d.id FROM search_document d WHERE d.system = %s"
-            f" AND d.code IN ({marks}) {where}",
-            ["ICD10PCS", *codes, *params],
-        )
-        ids = dict(cursor.fetchall())
-    return [ids[c] for c in codes if c in ids]
+    return backends.document_ids("ICD10PCS", codes, filters or backends.Filters())

@@ -286,21 +286,30 @@ def keys_from_terms(
     )
 
 
+def current_release_id(dataset: str) -> int | None:
+    """The id of the newest current release of `dataset` (an ICD-10-PCS reference file),
+    None when none is loaded."""
+    from medcode.codes.models import Release
+
+    return (
+        Release.objects.filter(dataset=dataset, is_current=True)
+        .order_by("-effective_from")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 @lru_cache(maxsize=2)
 def _loaded(token: str) -> PcsKeys:
     del token
-    from medcode.codes.models import ReferenceRow, Release
+    from medcode.codes.models import ReferenceRow
 
-    release = (
-        Release.objects.filter(dataset=DEFINITIONS_DATASET, is_current=True)
-        .order_by("-effective_from")
-        .first()
-    )
-    if release is None:
+    release_id = current_release_id(DEFINITIONS_DATASET)
+    if release_id is None:
         return NO_KEYS
     rows = dict(
         ReferenceRow.objects.filter(
-            release_id=release.pk,
+            release_id=release_id,
             key__in=[BODY_PART_KEY, DEVICE_KEY, SUBSTANCE_KEY, OPERATION_KEY],
         ).values_list("key", "data")
     )

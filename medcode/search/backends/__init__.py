@@ -119,6 +119,25 @@ def filter_sql(filters: Filters, alias: str = "d") -> tuple[str, list[Any]]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
+def document_ids(system: str, codes: Sequence[str], filters: Filters) -> list[int]:
+    """Search document ids of `system`'s `codes` that pass the filters, in the order given (a
+    code without such a document left out)."""
+    if not codes:
+        return []
+    from medcode.ops.routers import reference_connection
+
+    where, params = filter_sql(filters)
+    marks = ", ".join(["%s"] * len(codes))
+    with reference_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.code, d.id FROM search_document d WHERE d.system = %s"
+            f" AND d.code IN ({marks}) {where}",
+            [system, *codes, *params],
+        )
+        ids = dict(cursor.fetchall())
+    return [ids[c] for c in codes if c in ids]
+
+
 def get_backend() -> Backend:
     """The backend for the default database."""
     if connection.vendor == "postgresql":

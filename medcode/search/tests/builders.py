@@ -305,6 +305,18 @@ def build_code_store() -> dict[str, Release]:
     return {"cm": cm, "pcs": pcs, "hcpcs": hcpcs, "hcpcs_2020": old, "pfs": pfs}
 
 
+# The ICD-10-CM files of the shared data the lay real-release tests read (fulldata), imported
+# once for all of them by conftest's real_cm_lay.
+REAL_CM_LAY = (
+    "icd10cm_codes_2026.csv.gz",
+    "icd10cm_tabular_notes_2026.csv.gz",
+    "icd10cm_index_2025.csv.gz",
+    "icd10cm_drug_table_2025.csv.gz",
+    "icd10cm_neoplasm_table_2025.csv.gz",
+    "icd10cm_external_cause_index_2025.csv.gz",
+)
+
+
 def import_real(data_dir: Path, names: Iterable[str]) -> None:
     """Import these files of the shared data for real, then build the word index over them (the
     real-release tests, marked fulldata)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from medcode.search.tests.builders import build_code_store, import_real
+from medcode.search.tests.builders import REAL_CM_LAY, build_code_store, import_real
 from tests.kept import keeps, kept, kept_value
 
 
@@ -21,17 +21,6 @@ def code_store(db):
     releases = build_code_store()
     rebuild_index(force=True)
     return releases
-
-
-# The ICD-10-CM files of the shared data the lay real-release tests read (fulldata).
-REAL_CM_LAY = (
-    "icd10cm_codes_2026.csv.gz",
-    "icd10cm_tabular_notes_2026.csv.gz",
-    "icd10cm_index_2025.csv.gz",
-    "icd10cm_drug_table_2025.csv.gz",
-    "icd10cm_neoplasm_table_2025.csv.gz",
-    "icd10cm_external_cause_index_2025.csv.gz",
-)
 
 
 @kept("real_cm_lay")

@@ -28,7 +28,7 @@ from medcode.search.readings import (
     neoplasm_readings,
 )
 from medcode.search.statuses import generic_reading, is_drug_status, says_status, status_codes
-from medcode.search.tests.builders import import_real, top3_misses
+from medcode.search.tests.builders import top3_misses
 
 # Rows as the FY2025 Index has them (level, term, code, see, see also, cells).
 INDEX_ROWS = [
@@ -276,14 +276,6 @@ def test_a_babys_condition_is_read_down_the_congenital_subterms(index):
 
 # ---------------------------------------------------------------- on the real releases
 
-LAY_FILES = (
-    "icd10cm_codes_2026.csv.gz",
-    "icd10cm_tabular_notes_2026.csv.gz",
-    "icd10cm_index_2025.csv.gz",
-    "icd10cm_drug_table_2025.csv.gz",
-    "icd10cm_neoplasm_table_2025.csv.gz",
-    "icd10cm_external_cause_index_2025.csv.gz",
-)
 KINDS = {
     "has a g-tube": "Z931",  # Status, gastrostomy
     "has a j-tube": "Z934",  # Status, jejunostomy
@@ -309,8 +301,5 @@ KINDS = {
 
 @pytest.mark.fulldata
 @pytest.mark.django_db
-def test_the_kinds_find_the_index_code_in_the_top_3_on_the_real_releases(
-    shared_data_dir, lexical_only
-):
-    import_real(shared_data_dir, LAY_FILES)
+def test_the_kinds_find_the_index_code_in_the_top_3_on_the_real_releases(real_cm_lay, lexical_only):
     assert top3_misses(KINDS) == {}

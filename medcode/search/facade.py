@@ -315,7 +315,7 @@ def search(
         past = (
             is_past(q)
             or (_HAD.search(q) is not None and query_kind(parsed.words) == "procedure")
-            or states_status(read)
+            or states_status(read, filters)
         )
         # "accidental fentanyl overdose", "toddler got into mom's pills": the Table of Drugs'
         # cell (a relative named as the owner of the pills makes no family history).
@@ -934,14 +934,22 @@ def past_codes(q: str, token: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def states_status(q: str) -> bool:
+def states_status(q: str, filters: Filters) -> bool:
     """ "has a g-tube", "on home oxygen 2L": a status said in so many words that the Index
-    names (a Z code under Status, Presence or Dependence), read as a query about the past."""
-    if not says_status(q):
+    names (a Z code under Status, Presence or Dependence), read as a query about the past;
+    never when ICD-10-CM is filtered out (the other code sets have no status codes)."""
+    if (filters.systems and CodeSystem.ICD10CM not in filters.systems) or not says_status(q):
         return False
     from medcode.ops.generation import current
 
-    return any(code.startswith("Z") for code in past_codes(q.lower(), current().token))
+    return _states_status(q.lower(), current().token)
+
+
+@lru_cache(maxsize=2048)
+def _states_status(q: str, token: str) -> bool:
+    """states_status read once per query and data generation (autocomplete asks again at
+    every keystroke)."""
+    return any(code.startswith("Z") for code in past_codes(q, token))
 
 
 def family_history_codes(index: Any, book: Any, text: str) -> list[str]:

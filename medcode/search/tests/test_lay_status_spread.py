@@ -141,6 +141,17 @@ def test_a_status_is_said_in_so_many_words():
         assert not says_status(said)
 
 
+def test_a_status_is_no_reading_when_icd10cm_is_filtered_out():
+    from medcode.search.facade import make_filters, states_status
+
+    # HCPCS alone has no status codes: the query keeps its supplies and procedures. (The
+    # filter is read before the Index, so no database is touched.)
+    for system in ("HCPCS", "ICD10PCS", ["HCPCS", "CPT"]):
+        assert not states_status(
+            "has a g-tube", make_filters(system=system, billable=None, on=None)
+        )
+
+
 def test_a_drug_taken_for_good_is_a_status_when_nothing_else_is_said():
     assert is_drug_status("on plavix") and is_drug_status("on coumadin")
     assert not is_drug_status("on warfarin, INR is 6")  # the finding is asked for

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import yaml
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -552,20 +553,25 @@ def _dmepos_rows(release: Release) -> dict[str, list[dict[str, Any]]]:
 def _numeric_neighbours(release: Release, code: str, source: Source, system: str) -> RelatedGroup:
     if not PROCEDURE_CODE.match(code):
         return RelatedGroup("neighbours", "Nearby codes", ())
-    before = list(
-        FeeScheduleItem.objects.filter(
-            release_id=release.pk, modifier="", code__lt=code, code__gte=code[:2]
+    # Written out (medcode.codes.sql) as the ORM wrote them: building them cost more.
+    before = [
+        c
+        for (c,) in sql.select(
+            FeeScheduleItem,
+            "SELECT code FROM {table} WHERE code >= %s AND code < %s AND modifier = %s"
+            " AND release_id = %s ORDER BY 1 DESC LIMIT 6",
+            [code[:2], code, "", release.pk],
         )
-        .order_by("-code")
-        .values_list("code", flat=True)[:6]
-    )
-    after = list(
-        FeeScheduleItem.objects.filter(
-            release_id=release.pk, modifier="", code__gt=code, code__lt=code[:2] + "~"
+    ]
+    after = [
+        c
+        for (c,) in sql.select(
+            FeeScheduleItem,
+            "SELECT code FROM {table} WHERE code > %s AND code < %s AND modifier = %s"
+            " AND release_id = %s ORDER BY 1 ASC LIMIT 6",
+            [code, code[:2] + "~", "", release.pk],
         )
-        .order_by("code")
-        .values_list("code", flat=True)[:6]
-    )
+    ]
     near = [
         c
         for c in [*reversed(before), *after]
@@ -580,17 +586,17 @@ def _numeric_neighbours(release: Release, code: str, source: Source, system: str
 
 
 def _letter_neighbours(release: Release, code: str, source: Source) -> RelatedGroup:
-    before = list(
-        Code.objects.filter(release_id=release.pk, system="HCPCS", code__lt=code, code__gte=code[0])
-        .order_by("-code")
-        .values_list("code", "long_description")[:5]
+    before = sql.select(
+        Code,
+        "SELECT code, long_description FROM {table} WHERE code >= %s AND code < %s"
+        ' AND release_id = %s AND "system" = %s ORDER BY 1 DESC LIMIT 5',
+        [code[0], code, release.pk, "HCPCS"],
     )
-    after = list(
-        Code.objects.filter(
-            release_id=release.pk, system="HCPCS", code__gt=code, code__lt=code[0] + "~"
-        )
-        .order_by("code")
-        .values_list("code", "long_description")[:5]
+    after = sql.select(
+        Code,
+        "SELECT code, long_description FROM {table} WHERE code > %s AND code < %s"
+        ' AND release_id = %s AND "system" = %s ORDER BY 1 ASC LIMIT 5',
+        [code, code[0] + "~", release.pk, "HCPCS"],
     )
     return RelatedGroup(
         "neighbours",
@@ -617,10 +623,16 @@ def _ptp_parts(
     active = (Q(effective_on__isnull=True) | Q(effective_on__lte=on)) & (
         Q(deleted_on__isnull=True) | Q(deleted_on__gte=on)
     )
-    rows = list(
-        PtpEdit.objects.filter(active, release_id__in=[r.pk for r in releases], column_1=code)
-        .order_by("column_2")
-        .values_list("release_id", "column_2", "modifier_indicator", "rationale")
+    # Written out (medcode.codes.sql) as the ORM wrote it: building it and converting its
+    # rows (a code has up to a few thousand) cost more than running it.
+    day = connections[router.db_for_read(PtpEdit)].ops.adapt_datefield_value(on)
+    rows = sql.select(
+        PtpEdit,
+        "SELECT release_id, column_2, modifier_indicator, rationale FROM {table}"
+        " WHERE ((effective_on IS NULL OR effective_on <= %s)"
+        " AND (deleted_on IS NULL OR deleted_on >= %s)"
+        f" AND column_1 = %s AND release_id IN ({sql.places(len(releases))})) ORDER BY 2 ASC",
+        [day, day, code, *(r.pk for r in releases)],
     )
     count_column_2 = _has_index(PtpEdit, "column_2")
     first: tuple[panels.PtpSummary | None, Source | None] = (None, None)

@@ -83,6 +83,7 @@ PART_SAID = 1.5
 KEEP = 3  # values kept per axis and row
 BUILT_DEPTH = 5  # built codes joined to a query's procedure hits
 CLEAR = 0.6  # a built code this far ahead of the next leads them
+TIE = 1e-6  # scores this close are equal
 
 
 @dataclass(frozen=True)
@@ -303,8 +304,10 @@ def _best(
 def built_codes(
     reading: Reading, rows: Sequence[Row], *, limit: int = 10
 ) -> list[tuple[str, float]]:
-    """The best codes the rows build for the reading: (code, score), best first."""
+    """The best codes the rows build for the reading: (code, score), best first; [] when
+    the best codes are of different body parts (undecided)."""
     found: dict[str, float] = {}
+    parts: dict[str, tuple[str, frozenset[str], bool]] = {}
     for row in rows:
         if not fits_operation(row, reading.said):
             continue
@@ -346,8 +349,31 @@ def built_codes(
                         score = base + s4 + s5 + s6 + s7
                         if score > found.get(code, float("-inf")):
                             found[code] = score
+                            parts[code] = (row.table, v4.stems, bool(v4.stems & said))
     ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    if undecided(ranked, parts):
+        return []
     return ranked[:limit]
+
+
+def undecided(
+    ranked: Sequence[tuple[str, float]], parts: Mapping[str, tuple[str, frozenset[str], bool]]
+) -> bool:
+    """Whether the best codes tie between body parts of one table that each say a word of
+    the reading: it named the part but not which one ("lobectomy": Upper, Middle or Lower
+    Lung Lobe; "skin graft": which skin), and a code built from one of them would be a
+    guess. Right and Left of one part are no such tie (the side is asked of the coder, both
+    are shown), nor are parts the reading did not name (a pacemaker's place, chest or
+    abdomen) or two operations' tables."""
+    if not ranked:
+        return False
+    best = ranked[0][1]
+    named: dict[str, set[frozenset[str]]] = {}
+    for code, score in ranked:
+        table, part, said = parts[code]
+        if score > best - TIE and said:
+            named.setdefault(table, set()).add(part)
+    return any(len(found) > 1 for found in named.values())
 
 
 def codes_for(pcs: Sequence[str], query: str, *, limit: int = 10) -> list[tuple[str, float]]:

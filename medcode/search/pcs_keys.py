@@ -35,6 +35,8 @@ OPERATION_KEY = "pcs_definitions:0:3"
 # A single word of key terms is read alone from this length: shorter ones are everyday
 # words ("wing" of a fixed-wing plane is no Sphenoid Bone).
 PARTIAL_WORD = 6
+# A context word is compared by its first characters ("fracture", "fractured").
+STEM = 5
 NOT_OPERATION_WORDS = frozenset({"formation", "lift", "position", "previous"})
 # Words of Body Part Key terms that say where, what kind or how, not which structure: read
 # alone they name only the value of the one term they happen to be in ("surgical": "Neck of
@@ -81,6 +83,19 @@ class PcsKeys:
     operations: Mapping[str, str] = field(default_factory=dict)
     # The words of the Body Part Key's values ("uterus" names its own value).
     body_words: frozenset[str] = frozenset()
+    # An include word that names its operation only beside one of these words (STEM
+    # characters of the words written before it in its includes): "reduction" is a
+    # Reposition as a "fracture reduction", not in a breast reduction (operation_contexts).
+    operation_context: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def names_operation(self, word: str, said: Iterable[str]) -> bool:
+        """Whether `word` names its root operation (operations) in a query of the words
+        `said`: it is an include word, and the query says a word of its includes' context
+        when it has one."""
+        if word not in self.operations:
+            return False
+        context = self.operation_context.get(word)
+        return context is None or bool(context & {w[:STEM] for w in said})
 
     def match(
         self, tokens: list[str], start: int, *, longer_than: int = 0
@@ -239,6 +254,41 @@ def operation_words(terms: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return {w: next(iter(ops)) for w, ops in named.items() if len(ops) == 1 and w not in titles}
 
 
+def operation_contexts(terms: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[str]]:
+    """Include word -> the words (STEM characters) one of which must be said beside it, for
+    a word its includes only ever write after the thing it is done to: "fracture
+    reduction" (Reposition), "bone graft", "free skin graft" (Replacement). Such a word names
+    the operation only of that thing: a breast reduction takes out breast tissue (a portion:
+    Excision), a coronary artery bypass graft is a Bypass. A word some include writes alone
+    or before "of" ("Thrombectomy", "ligation of inferior vena cava") needs none, nor does a
+    surgical word, whose ending names the operation ("internal urethrotomy")."""
+    context: dict[str, set[str]] = defaultdict(set)
+    free: set[str] = set()
+    for term in terms:
+        included = term.get("included")
+        if included is None:
+            included = [t for t in str(term.get("includes", "")).split("; ") if t]
+        for text in included:
+            for phrase in str(text).split(", "):
+                word = include_word(phrase)
+                found = words(phrase)
+                if not word:
+                    continue
+                before = found[: found.index(word)] if word in found else ()
+                if "of" in found or not before or _surgical(word):
+                    free.add(word)
+                else:
+                    context[word].update(w[:STEM] for w in before if w not in LINKS)
+    return {w: frozenset(c) for w, c in context.items() if w not in free}
+
+
+def _surgical(word: str) -> bool:
+    """A word whose ending names an operation (-ectomy, -otomy, -scopy, -tripsy ...)."""
+    from medcode.search.procedures import ENDINGS
+
+    return any(word.endswith(ending) for ending in ENDINGS)
+
+
 def keys_from_terms(
     body_parts: Iterable[Mapping[str, Any]],
     devices: Iterable[Mapping[str, Any]],
@@ -248,6 +298,7 @@ def keys_from_terms(
     """The keys from the terms of the definitions rows (each {"title", "titles",
     "included"}; rows imported before `titles` and `included` were kept have "title" and
     "includes" joined by "; ")."""
+    operations = list(operations)
     named: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
     given: set[tuple[str, ...]] = set()
     body: set[str] = set()
@@ -283,6 +334,7 @@ def keys_from_terms(
         partial_phrases(named, body_named),
         operation_words(operations),
         frozenset(body),
+        operation_contexts(operations),
     )
 
 

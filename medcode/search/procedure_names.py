@@ -226,8 +226,17 @@ NAMED: dict[str, tuple[str, ...]] = {
     "parenteral nutrition": ("introduction", "nutritional", "substance"),
     "total parenteral nutrition": ("introduction", "nutritional", "substance"),
     # Enucleation of the eyeball: Resection of Eye, External (GEM: ICD-9-CM 16.49 -> 08T0XZZ,
-    # 08T1XZZ).
+    # 08T1XZZ); read only when the eye is named (procedures.ENUCLEATION).
     "enucleation": ("resection", "eye"),
+    # A breast made smaller has tissue cut out: Excision ("Cutting out or off, without
+    # replacement, a portion of a body part") of Breast (GEM: ICD-9-CM 85.31, 85.32 reduction
+    # mammoplasty -> 0HBT0ZZ, 0HBU0ZZ, 0HBV0ZZ), not the Reposition of a fracture reduction.
+    "breast reduction": ("excision", "breast"),
+    "reduction mammoplasty": ("excision", "breast"),
+    "reduction mammaplasty": ("excision", "breast"),
+    # Hemorrhoids cut out: Excision of Lower Vein, qualifier Hemorrhoidal Plexus (GEM:
+    # ICD-9-CM 49.46 -> 06BY0ZC, 06BY3ZC, 06BY4ZC), a portion of the vein, not a Resection.
+    "hemorrhoidectomy": ("excision", "lower", "vein", "hemorrhoidal", "plexus"),
     # An arteriovenous fistula made for dialysis: Bypass of an upper artery to a vein (GEM:
     # ICD-9-CM 39.27 -> 031_0Z_, e.g. 031C0ZF Bypass Left Radial Artery to Lower Arm Vein).
     "av fistula": ("bypass",),

@@ -201,9 +201,13 @@ ROOTS: dict[str, tuple[str, ...]] = {
     "lapar": ("peritoneal", "cavity"),
     "thorac": ("pleural", "cavity"),
     "pneumon": ("lung",),
-    "lob": ("lung",),
+    # A lobectomy takes out a lobe (Resection includes "total lobectomy of lung"; the lung's
+    # lobes are body part values of their own, 0BT: Upper Lung Lobe, Right ...), not the lung.
+    "lob": ("lobe",),
     "crani": ("cranial", "cavity"),
-    "lamin": ("vertebra",),
+    # The Body Part Key puts the vertebral lamina in the Cervical, Thoracic and Lumbar
+    # Vertebra values: a laminectomy takes out a portion of a vertebra (Excision, below).
+    "lamin": ("lamina",),
     "disc": ("disc",),
     "disk": ("disc",),
     "menisc": ("meniscus",),
@@ -219,7 +223,9 @@ ROOTS: dict[str, tuple[str, ...]] = {
     "vitr": ("vitreous",),
     "colp": ("vagina",),
     "vulv": ("vulva",),
-    "hemorrhoid": ("rectum",),
+    # Hemorrhoids are the Hemorrhoidal Plexus, a qualifier of the Lower Vein (06B Excision,
+    # 06L Occlusion), not the rectum.
+    "hemorrhoid": ("lower", "vein", "hemorrhoidal", "plexus"),
     "phleb": ("vein",),
     "ven": ("vein",),
     "angi": ("artery",),
@@ -533,6 +539,19 @@ _ABORTION = ("abortion", "products", "conception", "via", "natural", "opening")
 # Conception, Retained (10D17ZZ; 2018 GEM: ICD-9-CM 69.02 D&C and 69.52 aspiration curettage
 # following delivery or abortion -> 10D17ZZ, 10D18ZZ).
 LOST = _words("missed incomplete spontaneous miscarriage miscarried retained")
+# Enucleation takes the eyeball out (Resection of Eye, 08T0XZZ/08T1XZZ; 2018 GEM of ICD-9-CM
+# 16.49), but a cyst, tumour or prostate is enucleated too, and which root operation that is
+# the word does not say: no reading unless the eye is named.
+ENUCLEATION = _words("enucleation enucleated")
+EYE = _words("eye eyes eyeball eyeballs")
+# A laminectomy said to decompress is coded by that objective (the spinal cord or nerve root
+# freed: Release), which the words leave open (2018 GEM: ICD-9-CM 03.09 maps to Release,
+# Drainage, Inspection and Excision alike): no reading.
+# Organs other than the lung whose lobes are body part values (Thyroid Gland Lobe, 0GT;
+# Liver, Right Lobe and Left Lobe, 0FT). The lung's are the Resection's own example ("total
+# lobectomy of lung").
+LOBED = _words("thyroid liver")
+DECOMPRESSION = _words("decompression decompressive decompress decompressed")
 _RETAINED = ("extraction", "products", "conception", "retained", "via", "natural", "opening")
 _DURATION = re.compile(
     r"\b(?P<n>\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|several)\s*"
@@ -657,6 +676,8 @@ def pcs_words(
     tokens, clauses = _clause_tokens(text)
     if NOT_A_PROCEDURE & set(tokens) or "s/p" in text:
         return []
+    if ENUCLEATION & set(tokens) and not EYE & set(tokens):
+        return []
     known = pcs_vocabulary() if vocabulary is None else vocabulary
     if keys is None:
         keys = loaded_keys() if vocabulary is None else NO_KEYS
@@ -692,7 +713,7 @@ def pcs_words(
         else:
             token = tokens[i]
             split = ending_words(token, sided=bool(SIDES & set(tokens)))
-            if token in keys.operations:
+            if keys.names_operation(token, tokens):
                 # A procedure a root operation's definition includes ("fracture reduction").
                 split = (keys.operations[token], *split[1:])
             if token == "out" and i and (tokens[i - 1] in known or tokens[i - 1] in BODY):
@@ -753,6 +774,10 @@ def pcs_words(
     out = _refined(out)
     if "introduction" in out:
         out = [w for w in out if w not in ROUTE_WORDS]
+    if "lobe" in out and not LOBED & set(out):
+        out.append("lung")  # the lobe of a lobectomy of no other organ: the lung's
+    if "lamina" in out and DECOMPRESSION & set(tokens):
+        return []
     operations = [w for w in out if w in ROOT_OPERATIONS]
     if not named or not [w for w in out if w not in NOT_A_SITE and w in known]:
         # No procedure named, or nothing it was done to ("passed out", "getting chemo").

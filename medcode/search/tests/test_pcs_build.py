@@ -20,7 +20,12 @@ from medcode.search.pcs_build import (
     rows_from_tables,
     rows_naming,
 )
-from medcode.search.pcs_keys import include_word, keys_from_terms, operation_words
+from medcode.search.pcs_keys import (
+    include_word,
+    keys_from_terms,
+    operation_contexts,
+    operation_words,
+)
 from medcode.search.procedures import pcs_words
 from medcode.search.ranking import words_of
 from medcode.search.tests.test_pcs_lay_kinds import TITLE_WORDS
@@ -102,7 +107,11 @@ OPERATION_TERMS = [
     {"title": "Resection", "included": ["Total nephrectomy, total lobectomy of lung"]},
     {"title": "Supplement", "included": ["Herniorrhaphy using mesh"]},
     {"title": "Change", "included": ["Urinary catheter change"]},
-]
+    {"title": "Replacement", "included": ["Total hip replacement, bone graft, free skin graft"]},
+    {"title": "Occlusion",
+     "included": ["Fallopian tube ligation, ligation of inferior vena cava"]},
+    {"title": "Dilation", "included": ["internal urethrotomy"]},
+]  # fmt: skip
 
 
 def test_a_phrase_that_begins_key_terms_reads_what_their_values_share():
@@ -125,6 +134,23 @@ def test_the_root_operations_includes_name_procedure_words():
     assert include_word("Fulguration of rectal polyp") == "fulguration"
 
 
+def test_an_include_word_written_after_what_it_is_done_to_needs_that_said():
+    contexts = operation_contexts(OPERATION_TERMS)
+    # "fracture reduction" (Reposition), "bone graft", "free skin graft" (Replacement): the
+    # word names the operation only of those.
+    assert contexts["reduction"] == frozenset({"fract"})
+    assert contexts["graft"] == frozenset({"bone", "free", "skin"})
+    # Written alone, before "of" somewhere, or a surgical word: no context needed.
+    assert "thrombectomy" not in contexts
+    assert "ligation" not in contexts  # "ligation of inferior vena cava"
+    assert "urethrotomy" not in contexts
+    assert KEYS.names_operation("reduction", ["closed", "reduction", "fractured", "femur"])
+    assert not KEYS.names_operation("reduction", ["breast", "reduction"])
+    assert not KEYS.names_operation("graft", ["coronary", "artery", "bypass", "graft"])
+    assert KEYS.names_operation("graft", ["split", "thickness", "skin", "graft"])
+    assert KEYS.names_operation("ligation", ["hemorrhoid", "ligation"])
+
+
 def test_a_word_saying_where_or_what_kind_names_no_structure_alone():
     keys = keys_from_terms(
         [
@@ -144,6 +170,8 @@ def test_a_word_saying_where_or_what_kind_names_no_structure_alone():
 BODY_TERMS = [
     {"title": "Knee Joint, Left", "titles": ["Knee Joint, Left", "Knee Joint, Right"],
      "included": ["Lateral meniscus", "Medial meniscus"]},
+    {"title": "Lumbar Vertebra", "included": ["Spinous process", "Vertebral lamina"]},
+    {"title": "Thoracic Vertebra", "included": ["Spinous process", "Vertebral lamina"]},
 ]  # fmt: skip
 DEVICE_TERMS = [
     {"title": "Hearing Device, Multiple Channel Cochlear Prosthesis for Insertion in Ear, Nose, Sinus",
@@ -162,7 +190,8 @@ WORDS = TITLE_WORDS | words_of(
     thrombolytic nutritional substance central peripheral vein introduction removal
     reposition extirpation femoral shaft external eye cornea right left excision resection
     biopsy diagnostic upper intestinal tract inspection abortion products conception vacuum
-    extraction retained"""
+    extraction retained breast reduction lung lobe upper middle lower lumbar vertebra vein
+    hemorrhoidal plexus replacement bypass coronary artery skin graft thyroid gland"""
 )
 
 
@@ -196,12 +225,99 @@ def read(query: str) -> list[str]:
         ("D&C for elective termination", "abortion products conception", "vacuum endometrium"),
         # A pregnancy already lost: the retained products taken out, Extraction (10D17ZZ).
         ("suction D&C for missed abortion", "extraction products conception retained", "abortion"),
+        # Fact check (issue 15): a breast reduction cuts out breast tissue, a portion: Excision
+        # (GEM 85.31/85.32 -> 0HBT0ZZ/0HBU0ZZ/0HBV0ZZ), not the Reposition of a "fracture
+        # reduction".
+        ("breast reduction", "excision breast", "reposition"),
+        ("reduction of fractured left femoral shaft", "reposition femoral shaft left", "excision"),
+        # A lobectomy takes out a lobe (0BT: Upper Lung Lobe, Right ...), not the lung.
+        ("right upper lobectomy", "resection lung lobe upper right", "excision"),
+        ("left thyroid lobectomy", "resection thyroid lobe left", "lung"),
+        # A lamina is a portion of a vertebra (Body Part Key): Excision, not Resection.
+        ("lumbar laminectomy", "excision lumbar vertebra", "resection"),
+        # Hemorrhoids: Lower Vein, qualifier Hemorrhoidal Plexus (GEM 49.46 -> 06BY0ZC), a
+        # portion: Excision, not a Resection of the Rectum.
+        ("hemorrhoidectomy", "excision lower vein hemorrhoidal plexus", "resection rectum"),
+        # "graft" is a Replacement only of bone or skin ("bone graft", "free skin graft").
+        ("coronary artery bypass graft", "bypass coronary artery", "replacement"),
+        ("skin graft", "replacement skin", "bypass"),
+        # Enucleation of the eye: Resection of Eye.
+        ("enucleation of the left eye", "resection eye left", "excision"),
     ],
 )  # fmt: skip
 def test_procedure_kinds_read_into_axis_values(query, expected, absent):
     words = read(query)
     assert set(expected.split()) <= set(words), words
     assert not set(absent.split()) & set(words), words
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Enucleation of anything but the eye: which root operation the word does not say.
+        "enucleation of ovarian cyst",
+        "enucleation of prostate",
+        "enucleation",
+        # A laminectomy said to decompress is coded by its objective (Release of what?).
+        "decompressive lumbar laminectomy",
+        "lumbar laminectomy for decompression",
+        # "reduction" of no fracture is no Reposition.
+        "tongue reduction",
+    ],
+)
+def test_a_reading_the_words_leave_open_is_no_reading(query):
+    assert read(query) == []
+
+
+LUNG = rows_from_tables(
+    [
+        {
+            "table": "0BT",
+            "axes": [
+                {"pos": 1, "label": "Medical and Surgical"},
+                {"pos": 2, "label": "Respiratory System"},
+                {"pos": 3, "label": "Resection"},
+            ],
+            "rows": [
+                {
+                    "axes": {
+                        "4": {
+                            "title": "Body Part",
+                            "labels": {
+                                "4": "Upper Lobe Bronchus, Right",
+                                "C": "Upper Lung Lobe, Right",
+                                "D": "Middle Lung Lobe, Right",
+                                "F": "Lower Lung Lobe, Right",
+                                "G": "Upper Lung Lobe, Left",
+                                "K": "Lung, Right",
+                                "L": "Lung, Left",
+                            },
+                        },
+                        "5": {
+                            "title": "Approach",
+                            "labels": {"0": "Open", "4": "Percutaneous Endoscopic"},
+                        },
+                        "6": {"title": "Device", "labels": {"Z": "No Device"}},
+                        "7": {"title": "Qualifier", "labels": {"Z": "No Qualifier"}},
+                    }
+                }
+            ],
+        }
+    ]
+)
+
+
+def lung(words: str) -> list[str]:
+    return [code for code, _ in built_codes(reading_of(words.split()), LUNG, limit=3)]
+
+
+def test_a_lobectomy_builds_the_lobe_said_and_no_guess_between_lobes():
+    # The lobe said: that lobe, never the whole lung (0BTK0ZZ).
+    assert lung("resection lobe lung upper right percutaneous endoscopic")[0] == "0BTC4ZZ"
+    # No lobe said: Upper, Middle and Lower tie, and a code built from one would be a guess.
+    assert lung("resection lobe lung") == []
+    # A side unsaid is no such tie: Right and Left of one part are both shown.
+    assert lung("resection lung") == ["0BTK0ZZ", "0BTL0ZZ", "0BTK4ZZ"]
 
 
 def test_a_clear_lead_comes_first_else_the_titled_first(monkeypatch):

@@ -20,9 +20,11 @@ import functools
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
+
+M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
@@ -76,3 +78,39 @@ def run(alias: str, query: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         cursor.execute(query, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+@functools.cache
+def _fields(alias: str, model: type[models.Model]) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+    """The model's columns as the ORM selects them, their attribute names, and per column that
+    needs them the converters the ORM applies (SQLCompiler.get_converters)."""
+    connection = connections[alias]
+    fields = model._meta.concrete_fields
+    table = model._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((index, column, tuple(found)))
+    return columns, tuple(f.attname for f in fields), tuple(converters)
+
+
+def instances(model: type[M], where: str, params: Sequence[Any]) -> list[M]:
+    """Model rows `SELECT <every column> FROM {table} <where>`, made as the ORM makes them
+    (its converters, then Model.from_db): for the reads of whole rows that the ORM's building
+    would cost more than running."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    columns, names, converters = _fields(alias, model)
+    made = []
+    for row in select(model, f"SELECT {columns} FROM {{table}} {where}", params):
+        values = list(row)
+        for index, column, functions in converters:
+            value = values[index]
+            for function in functions:
+                value = function(value, column, connection)
+            values[index] = value
+        made.append(model.from_db(alias, names, values))
+    return made

@@ -478,7 +478,9 @@ def procedure_parts(
     fee_rows: list[FeeScheduleItem] = []
     fee_source: Source | None = None
     for release in catalog.in_force("fee_items", on)[-1:]:
-        fee_rows = list(FeeScheduleItem.objects.filter(release_id=release.pk, code=code))
+        fee_rows = sql.instances(
+            FeeScheduleItem, "WHERE (code = %s AND release_id = %s)", [code, release.pk]
+        )
         if fee_rows:
             fee_source = catalog.sources[release.pk]
             panel = panels.fee_schedule_panel(fee_rows, fee_source, on)
@@ -501,7 +503,7 @@ def procedure_parts(
             parts.panels.append(panel)
             parts.releases_used.append(release)
     for release in catalog.in_force("opps_items", on)[-1:]:
-        opps = list(OppsItem.objects.filter(release_id=release.pk, code=code))
+        opps = sql.instances(OppsItem, "WHERE (code = %s AND release_id = %s)", [code, release.pk])
         panel = panels.opps_panel(opps, catalog.sources[release.pk], on)
         if panel:
             parts.panels.append(panel)
@@ -682,7 +684,11 @@ def _mue_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PageParts
     releases = catalog.in_force("mue_limits", on)
     if not releases:
         return
-    rows = list(MueLimit.objects.filter(release_id__in=[r.pk for r in releases], code=code))
+    rows = sql.instances(
+        MueLimit,
+        f"WHERE (code = %s AND release_id IN ({sql.places(len(releases))}))",
+        [code, *(r.pk for r in releases)],
+    )
     newest_first = sorted(releases, key=lambda r: (r.effective_from, r.pk), reverse=True)
     chosen: dict[str, MueLimit] = {}
     used: list[Release] = []

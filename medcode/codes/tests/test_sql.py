@@ -58,3 +58,26 @@ def test_a_literal_percent_sign_in_the_query_is_kept(codes: None) -> None:
 def test_an_error_comes_out_as_djangos_database_error(codes: None) -> None:
     with pytest.raises(DatabaseError):
         sql.select(Code, "SELECT no_such_column FROM {table}", [])
+
+
+def test_instances_are_the_orms_rows(codes: None) -> None:
+    """Whole model rows, converted as the ORM converts them (JSON, booleans, decimals, dates)."""
+    from decimal import Decimal
+
+    from medcode.codes.models import OppsItem
+
+    release = Release.objects.get()
+    OppsItem.objects.create(
+        release=release, code="0001", status_indicator="J1", payment_rate=Decimal("12.50"),
+        apc="5012", attributes={"k": [1, "2"]},
+    )  # fmt: skip
+    for model, where, params in (
+        (Code, "WHERE (code LIKE %s) ORDER BY id", ["A01%"]),
+        (OppsItem, "WHERE (code = %s AND release_id = %s)", ["0001", release.pk]),
+    ):
+        made = sql.instances(model, where, params)
+        expected = list(model.objects.order_by("id"))
+        assert [vars(m) | {"_state": None} for m in made] == [
+            vars(m) | {"_state": None} for m in expected
+        ]
+        assert all(not m._state.adding and m._state.db == "default" for m in made)

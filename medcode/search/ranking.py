@@ -27,6 +27,7 @@ from typing import Literal
 from medcode.ops import generation
 from medcode.ops.routers import reference_connection
 from medcode.search.clinical_words import LAY_SOCIAL
+from medcode.search.hcpcs_readings import hcpcs_fit, read_query
 from medcode.search.laywords import BRAND_NAMES, EQUIPMENT
 from medcode.search.querytext import STOP_WORDS, expand_synonyms
 
@@ -656,6 +657,7 @@ def rerank(
     kind = kind or query_kind(words)
     stems = query_stems(words)
     brands = [b.replace("-", " ") for b in brand_names(words)]
+    hcpcs = read_query(words, names_product=bool(brands))
     side = query_side(words)
     trimester = query_trimester(words)
     if trimester:
@@ -673,6 +675,8 @@ def rerank(
             fit = specificity(doc, stems, drug=kind == "drug") * side_fit(doc, side)
             if brands and doc.system == "HCPCS" and names_brand(doc.title, brands):
                 fit *= BRAND_IN_TITLE
+            if doc.system == "HCPCS":
+                fit *= hcpcs_fit(doc.code, doc.title, hcpcs, drug=kind == "drug")
             fit *= trimester_fit(doc, trimester)
             if is_weeks_only(doc, lowered):
                 fit *= DEMOTED

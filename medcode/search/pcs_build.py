@@ -106,9 +106,23 @@ class Row:
     devices: bool  # axis 6 is the Device (not a function, substance, ...)
 
 
+# Prefixes that say where, not what: a word beginning with one is cut STEM characters after
+# it ("intraluminal" is no "intracranial", "superior" no "superficial").
+PREFIXES = ("intra", "extra", "inter", "infra", "supra", "super", "trans")
+
+
+def stem(word: str) -> str:
+    """A word cut to STEM characters (after a PREFIXES prefix): its forms compare equal
+    ("artery", "arteries")."""
+    for prefix in PREFIXES:
+        if word.startswith(prefix):
+            return word[: len(prefix) + STEM]
+    return word[:STEM]
+
+
 def stems(text: str) -> frozenset[str]:
     """The content words of a label or query, each cut to STEM characters."""
-    return frozenset(w[:STEM] for w in _WORD.findall(text.lower()) if w not in NEUTRAL)
+    return frozenset(stem(w) for w in _WORD.findall(text.lower()) if w not in NEUTRAL)
 
 
 def _side(label: str) -> str:
@@ -223,7 +237,7 @@ class Reading:
 def reading_of(pcs: Sequence[str], query: str = "") -> Reading:
     """A Reading of procedures.pcs_words' output (`pcs`) for `query`."""
     words = [w for text in pcs for w in _WORD.findall(text.lower())]
-    said = frozenset(w[:STEM] for w in words if w not in NEUTRAL)
+    said = frozenset(stem(w) for w in words if w not in NEUTRAL)
     side = next((s for s in ("bilateral", "right", "left") if s in words), "")
     if "both" in words or "both" in query.lower().split():
         side = "bilateral"
@@ -231,7 +245,7 @@ def reading_of(pcs: Sequence[str], query: str = "") -> Reading:
         said=said - {"right", "left", "bilat"},
         own=stems(query) - {"right", "left", "bilat", "both"},
         side=side,
-        approach=frozenset(w[:STEM] for w in words if w in APPROACH_WORDS),
+        approach=frozenset(stem(w) for w in words if w in APPROACH_WORDS),
         device="device" in words,
     )
 
@@ -284,6 +298,9 @@ def _value_score(
         score -= UNSIDED_COST
     if pos == 4 and value.side and value.side == reading.side:
         score += UNSIDED_COST  # "right hemicolectomy": Large Intestine, Right
+    if pos == 7 and value.side in SIDES and reading.side in SIDES:
+        # A qualifier's side ("Internal Mammary, Left": the LIMA of a CABG).
+        score += UNSIDED_COST if value.side == reading.side else -UNSIDED_COST
     if pos > 4 and not value.stems and not (pos == 6 and reading.device):
         score += DEFAULT_BONUS  # No Device, No Qualifier, None
     return score

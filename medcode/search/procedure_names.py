@@ -173,6 +173,17 @@ NAMED: dict[str, tuple[str, ...]] = {
     # Transcatheter aortic valve replacement: Replacement of Aortic Valve, Percutaneous
     # Approach (02RF3); the device (zooplastic, synthetic ...) is not in the name.
     "tavr": ("replacement", "aortic", "valve", "percutaneous"),
+    # Coronary artery bypass grafting: Bypass Coronary Artery (021; the Bypass includes
+    # "Coronary artery bypass"); the graft's source is the qualifier (Internal Mammary, Left
+    # or Right), the count of arteries bypassed the body part (procedures.coronary_count).
+    "cabg": ("bypass", "coronary", "artery"),
+    "lima": ("internal", "mammary", "left"),
+    "rima": ("internal", "mammary", "right"),
+    # A loop electrosurgical excision procedure cuts out part of the cervix through the
+    # vagina: Excision of Cervix, Via Natural or Artificial Opening (0UBC7ZZ; X for a biopsy).
+    "leep": ("excision", "cervix", "via", "natural", "opening"),
+    "loop electrosurgical excision": ("excision", "cervix", "via", "natural", "opening"),
+    "loop electrosurgical excision procedure": ("excision", "cervix", "via", "natural", "opening"),
     "tavi": ("replacement", "aortic", "valve", "percutaneous"),
     # Obstetrics (section 1): Drainage of Amniotic Fluid, Diagnostic from Products of
     # Conception, Percutaneous Approach (10903ZU).

@@ -322,6 +322,19 @@ BODY: dict[str, tuple[str, ...]] = {
     "packed red cells": ("red", "blood", "cells"),
     "endometrial": ("endometrium",),
     "svc": ("superior", "vena", "cava"),
+    # The heart's own arteries are the coronary arteries (Coronary Artery, One Artery ... of
+    # the Heart and Great Vessels tables), not an artery of the Upper Arteries system.
+    "heart artery": ("coronary", "artery"),
+    "heart arteries": ("coronary", "artery"),
+    "artery of heart": ("coronary", "artery"),
+    "arteries of heart": ("coronary", "artery"),
+    "artery in heart": ("coronary", "artery"),
+    "arteries in heart": ("coronary", "artery"),
+    "artery to heart": ("coronary", "artery"),
+    # A varix is a dilated vein (06L Occlusion: Esophageal Vein, Gastric Vein).
+    "varices": ("vein",),
+    "variceal": ("vein",),
+    "varix": ("vein",),
     # A hernia of the belly wall (umbilical, ventral, incisional, epigastric) is repaired in
     # the Abdominal Wall (0WQF Repair, 0WUF Supplement with mesh).
     "umbilical hernia": ("abdominal", "wall"),
@@ -547,6 +560,19 @@ EYE = _words("eye eyes eyeball eyeballs")
 # A laminectomy said to decompress is coded by that objective (the spinal cord or nerve root
 # freed: Release), which the words leave open (2018 GEM: ICD-9-CM 03.09 maps to Release,
 # Drainage, Inspection and Excision alike): no reading.
+# A band put round a varix or hemorrhoid closes the vein: Occlusion ("Completely closing an
+# orifice or the lumen of a tubular body part") with an Extraluminal Device (2018 GEM: ICD-9-CM
+# 42.91 ligation of esophageal varices -> 06L3_C_/D_/Z_; 49.45 ligation of hemorrhoids ->
+# 06LY_CC). Read only for a vein: a gastric band is a Restriction device.
+BANDING = _words("banding banded band bands")
+# How many coronary arteries (Coronary Artery, One Artery / Two / Three / Four or More
+# Arteries: 021 Bypass, 027 Dilation) a query counts: an explicit count, else one for "a".
+CORONARY_COUNTS = {
+    "one": ("one", "single", "x1", "1"),
+    "two": ("two", "double", "x2", "2"),
+    "three": ("three", "triple", "x3", "3"),
+    "four": ("four", "quadruple", "x4", "4", "quintuple", "x5", "5"),
+}
 # Organs other than the lung whose lobes are body part values (Thyroid Gland Lobe, 0GT;
 # Liver, Right Lobe and Left Lobe, 0FT). The lung's are the Resection's own example ("total
 # lobectomy of lung").
@@ -635,6 +661,16 @@ def ending_words(word: str, *, sided: bool = False) -> tuple[str, ...]:
                     return (*operation, *body)
             return operation
     return ()
+
+
+def coronary_count(tokens: Sequence[str]) -> tuple[str, ...]:
+    """The number of coronary arteries a query counts, in the value labels' word ("CABG x3":
+    three; "a stent in a heart artery": one), or () when it counts none."""
+    found = set(tokens)
+    for count, said in CORONARY_COUNTS.items():
+        if found & set(said):
+            return (count,)
+    return ("one",) if found & {"a", "an"} else ()
 
 
 def ventilation_hours(text: str) -> tuple[str, ...]:
@@ -765,6 +801,11 @@ def pcs_words(
         # Oxytocin to induce labor runs into a vein through a needle (its label's
         # intravenous infusion): Peripheral Vein, Percutaneous Approach.
         out.extend(("peripheral", "vein", "percutaneous"))
+    if BANDING & set(tokens) and "vein" in out:
+        out.extend(("occlusion", "extraluminal", "device"))
+        named = True
+    if "coronary" in out:
+        out.extend(coronary_count(tokens))
     out, named = _taken_out(out, tokens, named=named, substance=substance)
     if PORTIONS & set(tokens) and "resection" in out:
         out = ["excision" if w == "resection" else w for w in out]

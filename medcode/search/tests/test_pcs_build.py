@@ -191,7 +191,9 @@ WORDS = TITLE_WORDS | words_of(
     reposition extirpation femoral shaft external eye cornea right left excision resection
     biopsy diagnostic upper intestinal tract inspection abortion products conception vacuum
     extraction retained breast reduction lung lobe upper middle lower lumbar vertebra vein
-    hemorrhoidal plexus replacement bypass coronary artery skin graft thyroid gland"""
+    hemorrhoidal plexus replacement bypass coronary artery skin graft thyroid gland internal
+    mammary one three cervix via natural opening occlusion esophageal extraluminal device
+    dilation intraluminal stomach gastric"""
 )
 
 
@@ -243,6 +245,16 @@ def read(query: str) -> list[str]:
         ("skin graft", "replacement skin", "bypass"),
         # Enucleation of the eye: Resection of Eye.
         ("enucleation of the left eye", "resection eye left", "excision"),
+        # The heart's arteries are the Coronary Artery values, counted ("a": one).
+        ("one stent in a heart artery", "dilation coronary artery one", "three"),
+        # CABG: Bypass Coronary Artery, the count the body part, the LIMA the qualifier.
+        ("CABG x3 with LIMA", "bypass coronary artery three internal mammary left", "one"),
+        # LEEP: Excision of Cervix through the vagina (0UBC7ZZ).
+        ("LEEP of the cervix", "excision cervix via natural opening", "resection"),
+        # A band round a varix: Occlusion of the vein with an Extraluminal Device (06L38CZ).
+        ("EGD with banding of esophageal varices",
+         "occlusion esophageal vein extraluminal device via natural opening endoscopic",
+         "inspection"),
     ],
 )  # fmt: skip
 def test_procedure_kinds_read_into_axis_values(query, expected, absent):
@@ -267,6 +279,65 @@ def test_procedure_kinds_read_into_axis_values(query, expected, absent):
 )
 def test_a_reading_the_words_leave_open_is_no_reading(query):
     assert read(query) == []
+
+
+def test_a_gastric_band_is_no_occlusion():
+    assert "occlusion" not in read("gastric banding")
+
+
+def test_a_prefix_saying_where_is_not_the_stem():
+    from medcode.search.pcs_build import stem, stems
+
+    # "Intraluminal Device" (a stent) is no "Intracranial Artery".
+    assert not stems("Intraluminal Device") & stems("Intracranial Artery")
+    assert stem("arteries") == stem("artery") and stem("fractured") == stem("fracture")
+
+
+CORONARY = rows_from_tables(
+    [
+        {
+            "table": "021",
+            "axes": [
+                {"pos": 1, "label": "Medical and Surgical"},
+                {"pos": 2, "label": "Heart and Great Vessels"},
+                {"pos": 3, "label": "Bypass"},
+            ],
+            "rows": [
+                {
+                    "axes": {
+                        "4": {
+                            "title": "Body Part",
+                            "labels": {
+                                "0": "Coronary Artery, One Artery",
+                                "2": "Coronary Artery, Three Arteries",
+                            },
+                        },
+                        "5": {"title": "Approach", "labels": {"0": "Open"}},
+                        "6": {"title": "Device", "labels": {"Z": "No Device"}},
+                        "7": {
+                            "title": "Qualifier",
+                            "labels": {
+                                "3": "Coronary Artery",
+                                "8": "Internal Mammary, Right",
+                                "9": "Internal Mammary, Left",
+                            },
+                        },
+                    }
+                }
+            ],
+        }
+    ]
+)
+
+
+def test_a_qualifier_takes_the_side_said_and_the_count_picks_the_arteries():
+    def first(words: str) -> str:
+        return built_codes(reading_of(words.split()), CORONARY, limit=1)[0][0]
+
+    assert first("bypass coronary artery one internal mammary left") == "02100Z9"
+    assert first("bypass coronary artery three internal mammary right") == "02120Z8"
+    # No count said: One and Three Arteries tie, nothing is built.
+    assert built_codes(reading_of(["bypass", "coronary", "artery"]), CORONARY) == []
 
 
 LUNG = rows_from_tables(

@@ -562,8 +562,9 @@ EYE = _words("eye eyes eyeball eyeballs")
 # Drainage, Inspection and Excision alike): no reading.
 # A band put round a varix or hemorrhoid closes the vein: Occlusion ("Completely closing an
 # orifice or the lumen of a tubular body part") with an Extraluminal Device (2018 GEM: ICD-9-CM
-# 42.91 ligation of esophageal varices -> 06L3_C_/D_/Z_; 49.45 ligation of hemorrhoids ->
-# 06LY_CC). Read only for a vein: a gastric band is a Restriction device.
+# 42.91 -> 06L3_C_/D_/Z_; 49.45 -> 06LY_CC and 06LY_ZC: the GEM gives the ligation with or
+# without a device; the band is read as the device). Read only for a vein: a gastric band is
+# a Restriction device (GEM 44.95 -> 0DV64CZ).
 BANDING = _words("banding banded band bands")
 # How many coronary arteries (Coronary Artery, One Artery / Two / Three / Four or More
 # Arteries: 021 Bypass, 027 Dilation) a query counts: an explicit count, else one for "a".

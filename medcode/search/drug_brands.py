@@ -386,6 +386,18 @@ CANCER_MORE: dict[str, tuple[str, ...]] = {
     "kepivance": ("palifermin",),  # J2425
 }
 
+# Contrast agents for MRI and ultrasound (A and Q codes name the agent, not the brand).
+CONTRAST: dict[str, tuple[str, ...]] = {
+    "gadavist": ("gadobutrol",),  # A9585 Injection, gadobutrol, 0.1 ml
+    "dotarem": ("gadoterate meglumine",),  # A9575 Injection, gadoterate meglumine, 0.1 ml
+    "clariscan": ("gadoterate meglumine",),  # A9575
+    "eovist": ("gadoxetate disodium",),  # A9581 Injection, gadoxetate disodium, 1 ml
+    "elucirem": ("gadopiclenol",),  # A9573 Injection, gadopiclenol, 1 ml
+    "vueway": ("gadopiclenol",),  # A9573
+    "lumason": ("sulfur hexafluoride lipid microspheres",),  # Q9950
+    "definity": ("perflutren lipid microspheres",),  # Q9957
+}
+
 HCPCS_BRANDS: dict[str, tuple[str, ...]] = {
     **BONE,
     **CANCER,
@@ -398,4 +410,5 @@ HCPCS_BRANDS: dict[str, tuple[str, ...]] = {
     **EVERYDAY_INJECTIONS,
     **RARE_DISEASE,
     **CANCER_MORE,
+    **CONTRAST,
 }

@@ -36,7 +36,8 @@ NEGATED = 0.5
 DOSE_OUT = 0.5
 # A temporary national code for non-Medicare payers (S codes) when another code fits.
 NON_MEDICARE = 0.7
-# A drug's own "not otherwise specified" code, for a query that names no product.
+# A drug's own "not otherwise specified" code (a brand the query names and a descriptor
+# names counts more: ranking.BRAND_IN_TITLE).
 NOS_GENERIC = 1.3
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -89,10 +90,9 @@ class QueryReading:
     served: frozenset[str]  # stems of what the item is for ("spacer for my inhaler")
     doses: tuple[float, ...]  # in mg
     asks_catch_all: bool
-    names_product: bool  # a brand named: not the generic's own code
 
 
-def read_query(words: Sequence[str], *, names_product: bool = False) -> QueryReading:
+def read_query(words: Sequence[str]) -> QueryReading:
     lowered = [w.lower() for w in words]
     negated: set[str] = set()
     denied_at: set[int] = set()
@@ -139,7 +139,6 @@ def read_query(words: Sequence[str], *, names_product: bool = False) -> QueryRea
         served=frozenset(served) - {stem(head[-1])} if head else frozenset(),
         doses=tuple(doses),
         asks_catch_all=bool(set(lowered) & CATCH_ALL_CUES),
-        names_product=names_product,
     )
 
 
@@ -205,7 +204,7 @@ def hcpcs_fit(code: str, title: str, reading: QueryReading, *, drug: bool) -> fl
     if is_catch_all(code, title):
         if not reading.asks_catch_all:
             factor *= CATCH_ALL
-    elif drug and not reading.names_product and _NOS.search(title.lower()):
+    elif drug and _NOS.search(title.lower()):
         factor *= NOS_GENERIC
     if code.startswith("S"):
         factor *= NON_MEDICARE

@@ -657,7 +657,7 @@ def rerank(
     kind = kind or query_kind(words)
     stems = query_stems(words)
     brands = [b.replace("-", " ") for b in brand_names(words)]
-    hcpcs = read_query(words, names_product=bool(brands))
+    hcpcs = read_query(words)
     side = query_side(words)
     trimester = query_trimester(words)
     if trimester:

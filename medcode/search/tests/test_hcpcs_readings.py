@@ -145,8 +145,8 @@ def test_a_catch_all_code_ranks_below_specific_ones_unless_asked_for() -> None:
 def test_a_drug_named_without_a_product_prefers_its_not_otherwise_specified_code() -> None:
     assert fit("J0165", "epinephrine injection", drug=True) == NOS_GENERIC
     assert fit("J0163", "epinephrine injection", drug=True) == 1.0
-    named = read_query(["adrenalin", "injection"], names_product=True)
-    assert hcpcs_fit("J0165", dict(DRUGS)["J0165"], named, drug=True) == 1.0
+    # A brand whose own code names it ("kenalog": J3301 NOS, not J3300 preservative free).
+    assert fit("J0165", "kenalog shot", drug=True) == NOS_GENERIC
 
 
 def test_a_dose_outside_the_descriptor_bound_ranks_lower() -> None:
@@ -197,3 +197,12 @@ def test_lay_supply_and_drug_queries_find_the_item_first(supply_store, q, first)
 def test_a_walker_asked_for_without_wheels_is_not_a_wheeled_one(supply_store) -> None:
     codes = [r.code for r in search("folding walker no wheels").results]
     assert codes.index("E0143") > max(codes.index("E0135"), codes.index("E0148"))
+
+
+def test_a_contrast_agent_brand_reads_as_its_hcpcs_agent() -> None:
+    from medcode.search.ranking import brand_generics, query_kind
+
+    # A9585 "Injection, gadobutrol, 0.1 ml", A9575 "Injection, gadoterate meglumine, 0.1 ml".
+    assert brand_generics(["gadavist", "contrast", "for", "mri"]) == ["gadobutrol"]
+    assert brand_generics(["dotarem"]) == ["gadoterate meglumine"]
+    assert query_kind(["gadavist", "contrast", "for", "mri"]) == "drug"

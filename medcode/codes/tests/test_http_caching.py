@@ -171,6 +171,8 @@ def test_an_import_starts_a_new_generation_and_pages_and_search_follow(
 # ------------------------------------------------------------------ the shared data cache
 
 
+# Shared by processes: the database cache table and Redis (local memory is one process's).
+@pytest.mark.parametrize("cache_backend", ["database", "redis"], indirect=True)
 def test_a_page_built_by_one_process_is_read_by_another_from_the_shared_cache(
     code_samples, open_gate, cache_backend
 ):

@@ -35,6 +35,12 @@ class Builder:
         return {"built": self.calls, "when": dt.date(2025, 1, 1)}
 
 
+# Shared by every process: the database cache table and Redis. The local-memory backend is one
+# process's memory, which keeps no copy of what the process keeps in front of it (below).
+SHARED = pytest.mark.parametrize("cache_backend", ["database", "redis"], indirect=True)
+
+
+@SHARED
 def test_a_value_is_built_once_per_generation(cache_backend):
     release(1)
     build = Builder()
@@ -52,6 +58,7 @@ def test_a_value_is_built_once_per_generation(cache_backend):
     assert cache.get(datacache.cache_key("test", ("A", 1)), version=old) == first  # unread
 
 
+@SHARED
 def test_a_decorated_query_is_kept_by_its_arguments(cache_backend):
     release(1)
     calls: list[tuple[str, int]] = []
@@ -70,6 +77,18 @@ def test_a_decorated_query_is_kept_by_its_arguments(cache_backend):
     assert calls == [("a", 1), ("a", 2), ("b", 1)]
     datacache.reset()  # another process: read from the shared cache, not run again
     assert query("a", n=2) == "a2" and len(calls) == 3
+
+
+@pytest.mark.parametrize("cache_backend", ["locmem"], indirect=True)
+def test_local_memory_keeps_no_second_copy_of_what_the_process_keeps(cache_backend):
+    release(1)
+    build = Builder()
+    first = datacache.get_or_build("test", ("L",), build)
+    assert datacache.get_or_build("test", ("L",), build) is first and build.calls == 1
+    assert cache.get(datacache.cache_key("test", ("L",)), version=datacache.version()) is None
+    # A value read once (local=False) is still kept there.
+    datacache.get_or_build("test", ("once",), build, local=False)
+    assert cache.get(datacache.cache_key("test", ("once",)), version=datacache.version())
 
 
 def test_the_generation_follows_the_release_table_without_a_bump(cache_backend, settings):

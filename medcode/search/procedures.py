@@ -557,9 +557,6 @@ LOST = _words("missed incomplete spontaneous miscarriage miscarried retained")
 # the word does not say: no reading unless the eye is named.
 ENUCLEATION = _words("enucleation enucleated")
 EYE = _words("eye eyes eyeball eyeballs")
-# A laminectomy said to decompress is coded by that objective (the spinal cord or nerve root
-# freed: Release), which the words leave open (2018 GEM: ICD-9-CM 03.09 maps to Release,
-# Drainage, Inspection and Excision alike): no reading.
 # A band put round a varix or hemorrhoid closes the vein: Occlusion ("Completely closing an
 # orifice or the lumen of a tubular body part") with an Extraluminal Device (2018 GEM: ICD-9-CM
 # 42.91 -> 06L3_C_/D_/Z_; 49.45 -> 06LY_CC and 06LY_ZC: the GEM gives the ligation with or
@@ -578,6 +575,9 @@ CORONARY_COUNTS = {
 # Liver, Right Lobe and Left Lobe, 0FT). The lung's are the Resection's own example ("total
 # lobectomy of lung").
 LOBED = _words("thyroid liver")
+# A laminectomy said to decompress is coded by that objective (the spinal cord or nerve root
+# freed: Release), which the words leave open (2018 GEM: ICD-9-CM 03.09 maps to Release,
+# Drainage, Inspection and Excision alike): no reading.
 DECOMPRESSION = _words("decompression decompressive decompress decompressed")
 _RETAINED = ("extraction", "products", "conception", "retained", "via", "natural", "opening")
 _DURATION = re.compile(

@@ -1,6 +1,6 @@
 """Brand names of drugs billed with HCPCS Level II codes (J, Q and C codes: injected,
-infused, implanted, or given with dialysis) -> the established (generic) name as the HCPCS
-long descriptor spells it. Written for medcode.
+infused, implanted, or given with dialysis; A codes: contrast agents) -> the established
+(generic) name as the HCPCS long descriptor spells it. Written for medcode.
 
 Each brand-generic pair is the one on the drug's FDA label (DailyMed); the comment names the
 code whose January 2026 descriptor (HCPC2026_JAN_ANWEB) carries the generic words. Brands

@@ -85,7 +85,7 @@ def test_every_brand_line_names_a_hcpcs_code_whose_descriptor_it_follows():
     source = Path(drug_brands.__file__).read_text()
     for brand in HCPCS_BRANDS:
         line = next(row for row in source.splitlines() if row.strip().startswith(f'"{brand}": ('))
-        assert re.search(r"#.*\b[JQC]\d{4}\b", line), brand
+        assert re.search(r"#.*\b[JQCA]\d{4}\b", line), brand
 
 
 # ---------------------------------------------------------------- Medicare services, equipment

@@ -221,6 +221,8 @@ EXTRA_WORD = 0.88
 # more than the fused rank of a lexical hit (search_lay_dev and lay_independent5).
 PCS_EXTRA_WORD = 0.8
 MISSING_WORD = 0.9
+# The code sets whose titles are read for the query words they miss (missing_words).
+WORDED = ("ICD10CM", "HCPCS")
 MAX_EXTRA = 6
 # Words of a quality-reporting descriptor. "Patient(s)" only opens one ("Patients with
 # mechanical prosthetic heart valve", "Patient screened for tobacco use"): a service names
@@ -663,8 +665,11 @@ def rerank(
     if trimester:
         stems |= {w[:STEM] for w in trimester.split()}
     said = query_groups(words)
-    unsaid = {d: missing_words(doc, said) for d, doc in docs.items() if doc.system == "ICD10CM"}
-    least = min(unsaid.values(), default=0)
+    # Query words a title does not say, against the title of its code set that misses fewest.
+    unsaid = {d: missing_words(doc, said) for d, doc in docs.items() if doc.system in WORDED}
+    least = {
+        s: min((n for d, n in unsaid.items() if docs[d].system == s), default=0) for s in WORDED
+    }
     pcs = pcs_extra(docs, words)
     pcs_least = min(pcs.values(), default=0)
     scored: list[tuple[int, float]] = []
@@ -681,7 +686,7 @@ def rerank(
             if is_weeks_only(doc, lowered):
                 fit *= DEMOTED
             if doc_id in unsaid:
-                fit *= MISSING_WORD ** min(unsaid[doc_id] - least, MAX_EXTRA)
+                fit *= MISSING_WORD ** min(unsaid[doc_id] - least[doc.system], MAX_EXTRA)
             if doc_id in pcs:
                 fit *= PCS_EXTRA_WORD ** min(pcs[doc_id] - pcs_least, MAX_EXTRA)
             if doc_id in asked:

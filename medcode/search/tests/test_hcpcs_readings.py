@@ -206,3 +206,14 @@ def test_a_contrast_agent_brand_reads_as_its_hcpcs_agent() -> None:
     assert brand_generics(["gadavist", "contrast", "for", "mri"]) == ["gadobutrol"]
     assert brand_generics(["dotarem"]) == ["gadoterate meglumine"]
     assert query_kind(["gadavist", "contrast", "for", "mri"]) == "drug"
+
+
+@pytest.mark.django_db
+def test_of_two_hcpcs_titles_the_one_saying_more_of_the_query_ranks_first(supply_store) -> None:
+    from medcode.search.models import Document
+    from medcode.search.ranking import rerank
+
+    ids = dict(Document.objects.filter(code__in=["E0601", "A4604"]).values_list("code", "id"))
+    # E0601 first in the fused order, but it says neither "tubing" nor "heating".
+    ranked = rerank([(ids["E0601"], 1.0), (ids["A4604"], 0.9)], ["tubing", "heating", "airway"])
+    assert [d for d, _, _ in ranked][:1] == [ids["A4604"]]

@@ -35,6 +35,7 @@ from medcode.search.family_history import (
     resolve_family,
 )
 from medcode.search.index_matcher import AlphabeticIndex, load_index, stems
+from medcode.search.neoplasm_morphology import morphology_hits
 from medcode.search.note_combinations import REPLACED_WEIGHT, combinations, replaced_codes
 from medcode.search.note_status import is_status_finding, status_hits
 from medcode.search.notes_findings import (
@@ -259,6 +260,7 @@ def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[
         if not words:
             continue
         hits = index.lookup(reading)
+        hits = [*hits, *morphology_hits(index, reading, hits)]
         top = max((h.words for h in hits), default=1)
         for hit in hits:
             main = hit.path.split(",", 1)[0].split(" >", 1)[0].strip().lower()
@@ -312,6 +314,21 @@ def family_hits(
         if code and score > out.get(code, 0.0):
             out[code] = score
     return sorted(out.items(), key=lambda item: -item[1])
+
+
+# The section "Persons encountering health services for examinations (Z00-Z13)" of chapter
+# 21 (icd10cm_chapters_sections_2026): the reason for a visit ("Encounter for follow-up
+# examination after completed treatment" Z09, "... general adult medical examination" Z00.0-).
+# A case report tells a course, not a visit: its "at 30 months of follow-up" is narrative
+# (SKIPPED_MAIN_TERMS skips the Index's "Examination", "Follow-up" for the same reason; this
+# keeps the word and meaning searches' hits on those titles out too). A clinical record keeps
+# them: it is the visit (a well-child check Z00.121, a screening colonoscopy Z12.11).
+EXAMINATION_ENCOUNTERS = ("Z00", "Z13")
+
+
+def is_examination_encounter(code: str) -> bool:
+    low, high = EXAMINATION_ENCOUNTERS
+    return low <= code[:3] <= high
 
 
 # Long-term codes a case report's drug course does not give (note_evidence).
@@ -523,7 +540,12 @@ def note_evidence(
                 if code.startswith("R"):
                     scores[code] *= weights.symptom_before_statement
         per_finding_scores.append(
-            {c: s for c, s in scores.items() if fits_patient(c, sex=patient.sex, age=patient.age)}
+            {
+                c: s
+                for c, s in scores.items()
+                if fits_patient(c, sex=patient.sex, age=patient.age)
+                and (us_record or not is_examination_encounter(c))
+            }
         )
 
     if weights.combination and us_record:

@@ -322,7 +322,8 @@ def family_hits(
 # A case report tells a course, not a visit: its "at 30 months of follow-up" is narrative
 # (SKIPPED_MAIN_TERMS skips the Index's "Examination", "Follow-up" for the same reason; this
 # keeps the word and meaning searches' hits on those titles out too). A clinical record keeps
-# them: it is the visit (a well-child check Z00.121, a screening colonoscopy Z12.11).
+# them: it is the visit (a well-child check with abnormal findings Z00.121, a screening for
+# colon cancer Z12.11).
 EXAMINATION_ENCOUNTERS = ("Z00", "Z13")
 
 

@@ -21,8 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from medcode.search.querytext import STOP_WORDS
+
+# Descriptors read, kept per descriptor (about 9,000 HCPCS codes).
+TITLES_KEPT = 16384
 
 # A catch-all code the query did not ask for.
 CATCH_ALL = 0.4
@@ -146,6 +150,7 @@ def is_drug_code(code: str, title: str) -> bool:
     return code.startswith("J") or title.lower().startswith("injection")
 
 
+@lru_cache(maxsize=TITLES_KEPT)
 def is_catch_all(code: str, title: str) -> bool:
     """A catch-all code: unlisted, miscellaneous or not otherwise classified; for items other
     than drugs, also "not otherwise specified" (A5507, L2999)."""
@@ -155,6 +160,7 @@ def is_catch_all(code: str, title: str) -> bool:
     return not is_drug_code(code, title) and _NOS.search(lowered) is not None
 
 
+@lru_cache(maxsize=TITLES_KEPT)
 def title_negations(title: str) -> tuple[frozenset[str], frozenset[str]]:
     """(stems the descriptor says, stems it denies) — "Hospital bed, ..., without side
     rails, with mattress": rails denied, mattress said."""
@@ -165,11 +171,13 @@ def title_negations(title: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(said), frozenset(denied)
 
 
+@lru_cache(maxsize=TITLES_KEPT)
 def title_head(title: str) -> str:
     """The descriptor's text before "for", "used with", "with", "includes"."""
     return _MARKER.split(title.lower(), maxsplit=1)[0]
 
 
+@lru_cache(maxsize=TITLES_KEPT)
 def head_and_tail(title: str) -> tuple[frozenset[str], frozenset[str]]:
     """Stems of the descriptor's item (before "for", "used with", "with", "includes") and of
     what follows it: "Infusion set for external insulin pump, needle type" is an infusion

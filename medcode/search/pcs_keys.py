@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -240,14 +240,10 @@ def operation_words(terms: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     left out."""
     named: dict[str, set[str]] = defaultdict(set)
     for term in terms:
-        included = term.get("included")
-        if included is None:
-            included = [t for t in str(term.get("includes", "")).split("; ") if t]
-        for text in included:
-            for phrase in str(text).split(", "):
-                word = include_word(phrase)
-                if word:
-                    named[word].add(str(term["title"]).lower())
+        for phrase in _include_phrases(term):
+            word = include_word(phrase)
+            if word:
+                named[word].add(str(term["title"]).lower())
     # The operations' own names are read as before (procedures.OPERATIONS): "change" or
     # "control" alone ("birth control") names no procedure.
     titles = {str(term["title"]).lower() for term in terms}
@@ -265,21 +261,27 @@ def operation_contexts(terms: Iterable[Mapping[str, Any]]) -> dict[str, frozense
     context: dict[str, set[str]] = defaultdict(set)
     free: set[str] = set()
     for term in terms:
-        included = term.get("included")
-        if included is None:
-            included = [t for t in str(term.get("includes", "")).split("; ") if t]
-        for text in included:
-            for phrase in str(text).split(", "):
-                word = include_word(phrase)
-                found = words(phrase)
-                if not word:
-                    continue
-                before = found[: found.index(word)] if word in found else ()
-                if "of" in found or not before or _surgical(word):
-                    free.add(word)
-                else:
-                    context[word].update(w[:STEM] for w in before if w not in LINKS)
+        for phrase in _include_phrases(term):
+            word = include_word(phrase)
+            found = words(phrase)
+            if not word:
+                continue
+            before = found[: found.index(word)] if word in found else ()
+            if "of" in found or not before or _surgical(word):
+                free.add(word)
+            else:
+                context[word].update(w[:STEM] for w in before if w not in LINKS)
     return {w: frozenset(c) for w, c in context.items() if w not in free}
+
+
+def _include_phrases(term: Mapping[str, Any]) -> Iterator[str]:
+    """The phrases of a root operation's includes ("included", or "includes" joined by "; "
+    in rows imported before it was kept), each of a comma-separated list on its own."""
+    included = term.get("included")
+    if included is None:
+        included = [t for t in str(term.get("includes", "")).split("; ") if t]
+    for text in included:
+        yield from str(text).split(", ")
 
 
 def _surgical(word: str) -> bool:

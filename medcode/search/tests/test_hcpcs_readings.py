@@ -145,8 +145,19 @@ def test_a_catch_all_code_ranks_below_specific_ones_unless_asked_for() -> None:
 def test_a_drug_named_without_a_product_prefers_its_not_otherwise_specified_code() -> None:
     assert fit("J0165", "epinephrine injection", drug=True) == NOS_GENERIC
     assert fit("J0163", "epinephrine injection", drug=True) == 1.0
-    # A brand whose own code names it ("kenalog": J3301 NOS, not J3300 preservative free).
-    assert fit("J0165", "kenalog shot", drug=True) == NOS_GENERIC
+    # A brand no descriptor names ("kenalog"): the substance's own code, J3301, before the
+    # preservative-free and the named product's codes.
+    kenalog = read_query(["kenalog", "shot"])
+    for code, title, factor in (
+        (
+            "J3301",
+            "Injection, triamcinolone acetonide, not otherwise specified, 10 mg",
+            NOS_GENERIC,
+        ),
+        ("J3300", "Injection, triamcinolone acetonide, preservative free, 1 mg", 1.0),
+        ("J3299", "Injection, triamcinolone acetonide (xipere), 1 mg", 1.0),
+    ):
+        assert hcpcs_fit(code, title, kenalog, drug=True) == factor, code
 
 
 def test_a_dose_outside_the_descriptor_bound_ranks_lower() -> None:

@@ -942,14 +942,8 @@ def states_status(q: str, filters: Filters) -> bool:
         return False
     from medcode.ops.generation import current
 
-    return _states_status(q.lower(), current().token)
-
-
-@lru_cache(maxsize=2048)
-def _states_status(q: str, token: str) -> bool:
-    """states_status read once per query and data generation (autocomplete asks again at
-    every keystroke)."""
-    return any(code.startswith("Z") for code in past_codes(q, token))
+    # past_codes is kept per query and data generation (autocomplete asks at every keystroke).
+    return any(code.startswith("Z") for code in past_codes(q.lower(), current().token))
 
 
 def family_history_codes(index: Any, book: Any, text: str) -> list[str]:

@@ -71,12 +71,17 @@ def test_instances_are_the_orms_rows(codes: None) -> None:
         release=release, code="0001", status_indicator="J1", payment_rate=Decimal("12.50"),
         apc="5012", attributes={"k": [1, "2"]},
     )  # fmt: skip
-    for model, where, params in (
-        (Code, "WHERE (code LIKE %s) ORDER BY id", ["A01%"]),
-        (OppsItem, "WHERE (code = %s AND release_id = %s)", ["0001", release.pk]),
+    for model, where, params, expected in (
+        (Code, "WHERE (code LIKE %s) ORDER BY id", ["A010_"], Code.objects.filter(code="A0100")),
+        (
+            OppsItem,
+            "WHERE (code = %s AND release_id = %s)",
+            ["0001", release.pk],
+            OppsItem.objects.all(),
+        ),
     ):
         made = sql.instances(model, where, params)
-        expected = list(model.objects.order_by("id"))
+        assert len(made) == 1  # the WHERE is applied (the fixture has two codes)
         assert [vars(m) | {"_state": None} for m in made] == [
             vars(m) | {"_state": None} for m in expected
         ]

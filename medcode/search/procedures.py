@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from medcode.ops import generation
 from medcode.ops.routers import reference_connection
@@ -571,6 +572,10 @@ CORONARY_COUNTS = {
     "three": ("three", "triple", "x3", "3"),
     "four": ("four", "quadruple", "x4", "4", "quintuple", "x5", "5"),
 }
+# The words a count stands before when it counts coronary arteries ("2 vessel", "a heart
+# artery"), and the count words that only ever count bypasses ("triple bypass").
+_ARTERY_WORDS = frozenset({"artery", "arteries", "vessel", "vessels", "coronary", "heart"})
+_BYPASS_COUNTS = frozenset({"single", "double", "triple", "quadruple", "quintuple"})
 # Organs other than the lung whose lobes are body part values (Thyroid Gland Lobe, 0GT;
 # Liver, Right Lobe and Left Lobe, 0FT). The lung's are the Resection's own example ("total
 # lobectomy of lung").
@@ -665,13 +670,24 @@ def ending_words(word: str, *, sided: bool = False) -> tuple[str, ...]:
 
 
 def coronary_count(tokens: Sequence[str]) -> tuple[str, ...]:
-    """The number of coronary arteries a query counts, in the value labels' word ("CABG x3":
-    three; "a stent in a heart artery": one), or () when it counts none."""
-    found = set(tokens)
-    for count, said in CORONARY_COUNTS.items():
-        if found & set(said):
-            return (count,)
-    return ("one",) if found & {"a", "an"} else ()
+    """The number of coronary arteries a query counts, in the value labels' word, or () when
+    it counts none. A times sign counts wherever it stands ("CABG x3"); so does a word that
+    only counts bypasses ("triple bypass"); a number or "a" counts only when an artery word
+    follows it ("2 vessel", "a stent in a heart artery"), so "a CABG 1 week ago" counts none."""
+    by_word = {word: count for count, said in CORONARY_COUNTS.items() for word in said}
+    for token in tokens:
+        if token.startswith("x") and token in by_word:
+            return (by_word[token],)
+    for token, after in pairwise(tokens):
+        if after in _ARTERY_WORDS:
+            if token in by_word:
+                return (by_word[token],)
+            if token in ("a", "an"):
+                return ("one",)
+    for token in tokens:
+        if token in _BYPASS_COUNTS:
+            return (by_word[token],)
+    return ()
 
 
 def ventilation_hours(text: str) -> tuple[str, ...]:

@@ -281,6 +281,24 @@ def test_a_reading_the_words_leave_open_is_no_reading(query):
     assert read(query) == []
 
 
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("cabg x2", ("two",)),
+        ("cabg 1 week ago x2", ("two",)),  # the times sign, not a day count
+        ("triple bypass", ("three",)),
+        ("2 vessel cabg", ("two",)),
+        ("a stent in a heart artery", ("one",)),
+        ("had a cabg with lima to lad", ()),  # "a" counts no artery
+        ("stent placed 3 days ago", ()),
+    ],
+)
+def test_a_count_of_coronary_arteries_is_one_the_query_gives_them(query, count):
+    from medcode.search.procedures import coronary_count
+
+    assert coronary_count(query.split()) == count
+
+
 def test_a_gastric_band_is_no_occlusion():
     assert "occlusion" not in read("gastric banding")
 

@@ -37,7 +37,7 @@ from medcode.accounts.gate import (
 from medcode.codes import queries
 from medcode.codes.models import CodeSystem
 from medcode.codes.page import cache as page_cache
-from medcode.codes.page import compare, layout, partners, payment
+from medcode.codes.page import compare, partners, payment
 from medcode.codes.page import dmepos as dmepos_fee
 from medcode.codes.page import locality as locality_choice
 from medcode.codes.templatetags.code_links import detail_prefix
@@ -121,20 +121,20 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     locality = (locality_choice.remembered(request) if asked is None else asked).strip()[:80]
     is_htmx = bool(request.headers.get("HX-Request"))
 
-    # Most readers are guests with no pending messages: their page is rendered once per data
-    # generation (medcode.codes.page.cache); the key holds all else it depends on.
-    personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
-    cacheable = not personal and not locality and set(request.GET) <= {"date", "system", "compare"}
-
     def whole_page() -> str:
         body = render_body(
             request, found, gate.visible, explicit_date, compare_on, locality=locality
         )
         if is_htmx:
             return body.html
-        return layout.render(request, body.head, body.html, shared=cacheable)
+        return render_to_string(
+            "codes/detail.html", {**body.head, "body": mark_safe(body.html)}, request
+        )
 
-    if cacheable:
+    # Most readers are guests with no pending messages: their page is rendered once per data
+    # generation (medcode.codes.page.cache); the key holds all else it depends on.
+    personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
+    if not personal and not locality and set(request.GET) <= {"date", "system", "compare"}:
         key = (
             found.text,
             request.GET.get("system") or "",

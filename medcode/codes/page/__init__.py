@@ -15,6 +15,4 @@
 - partners.py: the full list of a code's NCCI PTP partners behind the page's first few.
 - compare.py: two dates of service side by side.
 - cache.py: rendered pages kept for guests (the one cache of a face).
-- layout.py: the layout around a page's body (detail.html in base.html), kept per process for
-  guests with its four slots filled in for each page.
 """

@@ -231,18 +231,23 @@ class AlphabeticIndex:
             for part in {_NEMOD.sub(" ", node.term).split(",")[0].strip().lower()}:
                 self.by_name.setdefault(part, []).append(node)
 
-    def lookup(self, text: str) -> list[IndexHit]:
-        """The deepest coded paths of every main term the text names."""
+    def lookup(self, text: str, *, skip: frozenset[str] = frozenset()) -> list[IndexHit]:
+        """The deepest coded paths of every main term the text names, but those named in
+        `skip` ("short": a main term the caller never codes from). The words are read in
+        sorted order, so that of two paths to one code with the same words and depth the
+        same one is kept in every process (a set's order changes with the hash seed)."""
         words = set(stems(text))
         if not words:
             return []
         seen: set[int] = set()
         hits: list[IndexHit] = []
-        for word in words:
+        for word in sorted(words):
             for root in self.by_word.get(word, ()):
                 if id(root) in seen:
                     continue
                 seen.add(id(root))
+                if skip and main_term(root.term) in skip:
+                    continue
                 key = next((k for k in root.keys if k <= words), None)
                 if key is None:
                     continue
@@ -426,6 +431,11 @@ def _table_hits(
             below = f"{path} (see {named})"
             return _table_hits(target, words, column, below, used, see, hops + 1)
     return [IndexHit(code, f"{path} [{column}]", used + 1, 1)] if code else []
+
+
+def main_term(term: str) -> str:
+    """The main term's first name, lower case: "Short, shortening, shortness" -> "short"."""
+    return term.split(",", 1)[0].split(" >", 1)[0].strip().lower()
 
 
 def _deepest(hits: Sequence[IndexHit]) -> list[IndexHit]:

@@ -11,6 +11,7 @@ from medcode.search.codebook import CodeBook
 from medcode.search.drug_use import LongTermTable
 from medcode.search.index_matcher import AlphabeticIndex
 from medcode.search.note_coder import ZERO_SHOT, is_examination_encounter, note_evidence
+from medcode.search.notes_findings import is_clinical_record
 
 TITLES = {
     "Z09": "Encounter for follow-up examination after completed treatment for conditions"
@@ -48,14 +49,14 @@ def test_the_examination_encounter_section_is_z00_to_z13():
 
 
 def test_a_case_reports_follow_up_gives_no_encounter_code(tables):
-    assert not note_coder.is_clinical_record(CASE_REPORT)
+    assert not is_clinical_record(CASE_REPORT)
     hits = [[(1, 1.0)]] * 10  # the word search's hit on Z09's title, for every finding
     evidence = note_evidence(CASE_REPORT, weights=ZERO_SHOT, words=hits)
     assert "Z09" not in evidence.best
 
 
 def test_a_clinical_records_follow_up_visit_keeps_it(tables):
-    assert note_coder.is_clinical_record(RECORD)
+    assert is_clinical_record(RECORD)
     hits = [[(1, 1.0)]] * 10
     evidence = note_evidence(RECORD, weights=ZERO_SHOT, words=hits)
     assert "Z09" in evidence.best

@@ -576,6 +576,7 @@ CORONARY_COUNTS = {
 # artery"), and the count words that only ever count bypasses ("triple bypass").
 _ARTERY_WORDS = frozenset({"artery", "arteries", "vessel", "vessels", "coronary", "heart"})
 _BYPASS_COUNTS = frozenset({"single", "double", "triple", "quadruple", "quintuple"})
+_DEVICE_WORDS = frozenset({"stent", "stents", "device", "devices"})
 # Organs other than the lung whose lobes are body part values (Thyroid Gland Lobe, 0GT;
 # Liver, Right Lobe and Left Lobe, 0FT). The lung's are the Resection's own example ("total
 # lobectomy of lung").
@@ -675,19 +676,32 @@ def coronary_count(tokens: Sequence[str]) -> tuple[str, ...]:
     only counts bypasses ("triple bypass"); a number or "a" counts only when an artery word
     follows it ("2 vessel", "a stent in a heart artery"), so "a CABG 1 week ago" counts none."""
     by_word = {word: count for count, said in CORONARY_COUNTS.items() for word in said}
-    for token in tokens:
-        if token.startswith("x") and token in by_word:
-            return (by_word[token],)
+    # "stent x2", "2 stents": the count of devices (the device value's "Two Intraluminal
+    # Devices"), not of arteries; read beside the artery count, so a count the query leaves
+    # open ties and nothing is built.
+    stents = [
+        by_word[word]
+        for word, other in [*pairwise(tokens), *((b, a) for a, b in pairwise(tokens))]
+        if word in by_word and other in _DEVICE_WORDS and word not in _BYPASS_COUNTS
+    ]
+    devices = tuple(count for count in dict.fromkeys(stents) if count != "one")
+    for i, token in enumerate(tokens):
+        if (
+            token.startswith("x")
+            and token in by_word
+            and not (i and tokens[i - 1] in _DEVICE_WORDS)
+        ):
+            return (by_word[token], *devices)
     for token, after in pairwise(tokens):
         if after in _ARTERY_WORDS:
             if token in by_word:
-                return (by_word[token],)
+                return (by_word[token], *devices)
             if token in ("a", "an"):
-                return ("one",)
+                return ("one", *devices)
     for token in tokens:
         if token in _BYPASS_COUNTS:
-            return (by_word[token],)
-    return ()
+            return (by_word[token], *devices)
+    return devices
 
 
 def ventilation_hours(text: str) -> tuple[str, ...]:

@@ -291,6 +291,12 @@ def test_a_reading_the_words_leave_open_is_no_reading(query):
         ("a stent in a heart artery", ("one",)),
         ("had a cabg with lima to lad", ()),  # "a" counts no artery
         ("stent placed 3 days ago", ()),
+        # A count beside the stent counts devices (027 device "Two Intraluminal Devices"),
+        # read beside the arteries': "stent x2 in a heart artery" is One Artery (02703EZ), not
+        # Two Arteries (02713EZ, which reading x2 as arteries built; hfact10).
+        ("stent x2 in a heart artery", ("one", "two")),
+        ("2 stents in a heart artery", ("one", "two")),
+        ("one stent in a heart artery", ("one",)),
     ],
 )
 def test_a_count_of_coronary_arteries_is_one_the_query_gives_them(query, count):

@@ -400,7 +400,7 @@ def test_hcpcs_and_pcs_kinds_find_the_code_in_the_top_3_on_the_real_releases(
     wrong = {}
     for brand, generics in HCPCS_BRANDS.items():
         line = next(row for row in source.splitlines() if row.strip().startswith(f'"{brand}": ('))
-        code = re.findall(r"\b[JQC]\d{4}\b", line.split("#", 1)[1])[0]
+        code = re.findall(r"\b[JQCA]\d{4}\b", line.split("#", 1)[1])[0]
         words = set(re.findall(r"[a-z0-9][a-z0-9&'-]*", generics[0]))
         if not words <= set(re.findall(r"[a-z0-9][a-z0-9&'-]*", titles.get(code, "").lower())):
             wrong[brand] = (code, titles.get(code))

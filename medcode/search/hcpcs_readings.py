@@ -36,7 +36,8 @@ ACCESSORY = 0.5
 # A variant that lacks what the query asks for ("bed with rails": "without side rails"),
 # or has what the query says it must not ("walker, no wheels": "wheeled").
 NEGATED = 0.5
-# A dose the descriptor's bound excludes ("100 mg": "greater than 100 mg").
+# A dose the descriptor's bound excludes ("100 mg": "greater than 100 mg"); "up to 25 mg" is
+# the billing unit, no bound (50 mg of hydroxyzine is two units of J3410).
 DOSE_OUT = 0.5
 # A temporary national code for non-Medicare payers (S codes) when another code fits.
 NON_MEDICARE = 0.7
@@ -74,7 +75,7 @@ _NOT_ITEM = frozenset({"my", "home", "one", "just", "new", "medicare"})
 _DOSE_UNITS = {"mg": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0, "mcg": 0.001}
 _QUERY_DOSE = re.compile(r"^(\d+)(mg|g|gram|grams|mcg)?$")
 _TITLE_BOUND = re.compile(
-    r"\b(greater than|more than|over|up to|less than or equal to|less than) "
+    r"\b(greater than|more than|over|less than or equal to|less than) "
     r"(\d+(?:\.\d+)?) ?(mg|mcg|g|gram|grams)\b"
 )
 
@@ -190,6 +191,13 @@ def head_and_tail(title: str) -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
+def names_only_the_item(title: str, reading: QueryReading) -> bool:
+    """Whether the query's words are the descriptor's name (its text before the first
+    comma) and nothing else."""
+    name = {stem(w) for w in _WORD.findall(title.lower().split(",", 1)[0])}
+    return bool(name) and name == reading.positive
+
+
 def dose_fits(title: str, doses: Sequence[float]) -> bool:
     """Whether every dose bound the descriptor states admits the query's doses."""
     if not doses:
@@ -199,7 +207,7 @@ def dose_fits(title: str, doses: Sequence[float]) -> bool:
         for dose in doses:
             if bound in ("greater than", "more than", "over") and dose <= limit:
                 return False
-            if bound in ("up to", "less than or equal to") and dose > limit:
+            if bound == "less than or equal to" and dose > limit:
                 return False
             if bound == "less than" and dose >= limit:
                 return False
@@ -210,7 +218,9 @@ def hcpcs_fit(code: str, title: str, reading: QueryReading, *, drug: bool) -> fl
     """How well one HCPCS descriptor fits the query read (`drug`: a drug query)."""
     factor = 1.0
     if is_catch_all(code, title):
-        if not reading.asks_catch_all:
+        # The query names the catch-all's item and nothing more ("power wheelchair": K0898
+        # "Power wheelchair, not otherwise classified"): it is the answer, not a fallback.
+        if not (reading.asks_catch_all or names_only_the_item(title, reading)):
             factor *= CATCH_ALL
     elif drug and _NOS.search(title.lower()):
         factor *= NOS_GENERIC

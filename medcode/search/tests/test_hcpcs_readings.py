@@ -140,6 +140,14 @@ def test_a_catch_all_code_ranks_below_specific_ones_unless_asked_for() -> None:
     assert not is_catch_all("J0165", dict(DRUGS)["J0165"])
     assert fit("A0999", "als2 ambulance") == CATCH_ALL
     assert fit("A0999", "unlisted ambulance service") == 1.0
+    # A query that names the catch-all's item and nothing more is asked for it (K0898, the
+    # 2026 file: "Power wheelchair, not otherwise classified").
+    nos_chair = "Power wheelchair, not otherwise classified"
+    assert hcpcs_fit("K0898", nos_chair, read_query(["power", "wheelchair"]), drug=False) == 1.0
+    assert (
+        hcpcs_fit("K0898", nos_chair, read_query(["power", "wheelchair", "group", "2"]), drug=False)
+        == CATCH_ALL
+    )
 
 
 def test_a_drug_named_without_a_product_prefers_its_not_otherwise_specified_code() -> None:
@@ -170,6 +178,8 @@ def test_a_dose_outside_the_descriptor_bound_ranks_lower() -> None:
     assert dose_fits(dict(DRUGS)["Q9991"], [100.0])
     assert dose_fits(dict(DRUGS)["Q9991"], [])
     assert fit("Q9992", "sublocade 100 mg monthly shot", drug=True) == DOSE_OUT
+    # "up to 25 mg" is the billing unit, not a bound: 50 mg is two units of J3410.
+    assert dose_fits("Injection, hydroxyzine hcl, up to 25 mg", [50.0])
 
 
 def test_a_non_medicare_s_code_ranks_below_the_medicare_code() -> None:

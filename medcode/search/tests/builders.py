@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from medcode.codes.models import Code, CodeNote, Heading, IndexEntry, Release
+from medcode.search.index import rebuild_index
 
 ICD10CM = [
     # code, display, title, billable
@@ -202,6 +203,18 @@ def make_release(
         row_counts=counts or {"codes": 1},
         is_current=True,
     )
+
+
+def add_hcpcs_release(dataset: str, rows: Iterable[tuple[str, str]], effective: dt.date) -> Release:
+    """A current HCPCS release of (code, long description) rows, indexed for search (a test's
+    own descriptors beside the sample code store)."""
+    hcpcs = make_release(dataset, "HCPCS", "2026 January", effective)
+    Code.objects.bulk_create(
+        Code(release=hcpcs, system="HCPCS", code=c, display=c, long_description=text)
+        for c, text in rows
+    )
+    rebuild_index(force=True)
+    return hcpcs
 
 
 def build_code_store() -> dict[str, Release]:

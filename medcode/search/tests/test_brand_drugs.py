@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.codes.models import Code
 from medcode.search.facade import brand_drug_hits, make_filters, search
-from medcode.search.index import rebuild_index
 from medcode.search.ranking import brand_generics
-from medcode.search.tests.builders import make_release
+from medcode.search.tests.builders import add_hcpcs_release
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +22,7 @@ DRUGS = [
 
 @pytest.fixture
 def drug_store(code_store, lexical_only) -> None:
-    hcpcs = make_release("hcpcs_drugs", "HCPCS", "2026 January", code_store["pfs"].effective_from)
-    Code.objects.bulk_create(
-        Code(release=hcpcs, system="HCPCS", code=c, display=c, long_description=text)
-        for c, text in DRUGS
-    )
-    rebuild_index(force=True)
+    add_hcpcs_release("hcpcs_drugs", DRUGS, code_store["pfs"].effective_from)
 
 
 def test_brand_names_in_a_query_give_their_established_names():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from medcode.codes.models import Code
 from medcode.search.facade import search
 from medcode.search.hcpcs_readings import (
     ACCESSORY,
@@ -22,8 +21,7 @@ from medcode.search.hcpcs_readings import (
     read_query,
     title_negations,
 )
-from medcode.search.index import rebuild_index
-from medcode.search.tests.builders import make_release
+from medcode.search.tests.builders import add_hcpcs_release
 
 # Public-domain HCPCS Level II long descriptors (January 2026 ANWEB file).
 WALKERS = [
@@ -189,12 +187,7 @@ def test_a_non_medicare_s_code_ranks_below_the_medicare_code() -> None:
 
 @pytest.fixture
 def supply_store(code_store, lexical_only) -> None:
-    hcpcs = make_release("hcpcs_supply", "HCPCS", "2026 January", code_store["pfs"].effective_from)
-    Code.objects.bulk_create(
-        Code(release=hcpcs, system="HCPCS", code=c, display=c, long_description=text)
-        for c, text in ALL
-    )
-    rebuild_index(force=True)
+    add_hcpcs_release("hcpcs_supply", ALL, code_store["pfs"].effective_from)
 
 
 @pytest.mark.django_db

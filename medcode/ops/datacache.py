@@ -12,7 +12,7 @@ local-memory default (per process), the database cache, or Redis when REDIS_URL 
 In front of the shared cache, each process keeps the last MEDCODE_DATA_CACHE_LOCAL (default
 2,048) values it used, unpickled (a cachetools LRU keyed by generation too). With the
 local-memory backend the "shared" cache is this process's memory as well, so the values kept in
-front are not also pickled into it (that copy cost a long-tail code page miss 0.23 ms of CPU,
+front are not also pickled into it (that copy cost a long-tail code page miss ~0.3 ms of CPU,
 bench/page_miss.py, and shared nothing).
 
 Only data that is the same for every viewer goes here (code page data, search results): never

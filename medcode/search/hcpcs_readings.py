@@ -47,8 +47,7 @@ NOS_GENERIC = 1.3
 
 _WORD = re.compile(r"[a-z0-9]+")
 _CATCH_ALL = re.compile(
-    r"^(?:unlisted|unclassified|miscellaneous)\b|\bnot otherwise classified\b|\bnoc\b"
-    r"|\bmiscellaneous\b"
+    r"^(?:unlisted|unclassified)\b|\bnot otherwise classified\b|\bnoc\b|\bmiscellaneous\b"
 )
 _NOS = re.compile(r"\bnot otherwise specified\b")
 # Words that ask for a catch-all code.

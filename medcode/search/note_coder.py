@@ -34,7 +34,7 @@ from medcode.search.family_history import (
     load_family_table,
     resolve_family,
 )
-from medcode.search.index_matcher import AlphabeticIndex, load_index, main_term, stems
+from medcode.search.index_matcher import AlphabeticIndex, load_index, stems
 from medcode.search.neoplasm_morphology import morphology_hits
 from medcode.search.note_combinations import REPLACED_WEIGHT, combinations, replaced_codes
 from medcode.search.note_status import is_status_finding, status_hits
@@ -265,8 +265,6 @@ def index_hits(index: AlphabeticIndex, book: CodeBook, text: str) -> list[tuple[
         hits = [*hits, *morphology_hits(index, reading, hits)]
         top = max((h.words for h in hits), default=1)
         for hit in hits:
-            if main_term(hit.path) in SKIPPED_MAIN_TERMS:
-                continue
             code = book.resolve(hit.code, words)
             if code is None or code in seen:
                 continue

@@ -228,7 +228,7 @@ MEDCODE_SEARCH_EMBED_ON_IMPORT = env.flag("MEDCODE_SEARCH_EMBED_ON_IMPORT", True
 MEDCODE_CPT_TITLES_FILE = env.text("MEDCODE_CPT_TITLES_FILE")
 MEDCODE_DATA_CACHE_SECONDS = env.whole("MEDCODE_DATA_CACHE_SECONDS", 6 * 3600)
 MEDCODE_DATA_CACHE_LOCAL = env.whole("MEDCODE_DATA_CACHE_LOCAL", 2048)
-# Rendered code pages kept by each web process (megabytes of text; medcode.codes.catalog).
+# Rendered code pages kept by each web process (megabytes; medcode.codes.page.cache).
 MEDCODE_PAGE_CACHE_MB = env.number("MEDCODE_PAGE_CACHE_MB", 64)
 # How often each process checks whether an import changed the data (medcode.ops.generation), and
 # how long a failing shared cache is stepped around (medcode.ops.datacache), in seconds; the

@@ -121,15 +121,15 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     locality = (locality_choice.remembered(request) if asked is None else asked).strip()[:80]
     is_htmx = bool(request.headers.get("HX-Request"))
 
-    def whole_page() -> str:
+    def whole_page() -> bytes:
         body = render_body(
             request, found, gate.visible, explicit_date, compare_on, locality=locality
         )
         if is_htmx:
-            return body.html
+            return body.html.encode()
         return render_to_string(
             "codes/detail.html", {**body.head, "body": mark_safe(body.html)}, request
-        )
+        ).encode()
 
     # Most readers are guests with no pending messages: their page is rendered once per data
     # generation (medcode.codes.page.cache); the key holds all else it depends on.
@@ -149,9 +149,11 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     else:
         html = whole_page()
     notice = gate_notice(gate)
-    response = HttpResponse(
-        page_cache.fill(html, csrf_token=get_token(request), gate_notice=notice)
-    )
+    # A CSRF token only for a page with a form to post: for a visitor without the cookie,
+    # get_token draws a new secret and a mask (64 random characters, a fifth of a guest's
+    # request in py-spy under bench/pages.py), and most ICD-10-PCS pages have no form.
+    token = get_token(request) if page_cache.has_form_token(html) else ""
+    response = HttpResponse(page_cache.fill(html, csrf_token=token, gate_notice=notice))
     patch_vary_headers(response, ("HX-Request",))
     # The ETag digests the page as this viewer sees it (with its gate notice), with the CSRF
     # secret in place of the token masked afresh for each request (any masking of one secret

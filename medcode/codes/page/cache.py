@@ -7,8 +7,10 @@ cost the server 0.68-0.76 ms of CPU (the hot page, 3.5-5.4x Datasette's row page
 long-tail page, mostly read and rendered, 3.7-5.5 ms.
 
 Two levels, both keyed by the data generation: this process's memory (a cachetools LRU of at
-most MEDCODE_PAGE_CACHE_MB megabytes of text; 0 turns it off), then the shared data cache, so
-each page is rendered once for every worker.
+most MEDCODE_PAGE_CACHE_MB megabytes; 0 turns it off), then the shared data cache, so each page
+is rendered once for every worker. Pages are kept as the UTF-8 bytes sent: a str holding one
+character beyond Latin-1 (every code page's title has an en dash) takes two bytes a character,
+so a 28,919-character page took 57,912 bytes where the budget counted 29,431.
 
 A guest's HTML page is the same for every guest but for two parts, which the page is rendered
 with placeholders for and `fill` puts in for each request: the CSRF token of its form (masked
@@ -30,6 +32,7 @@ T = TypeVar("T", str, bytes)
 
 CSRF_PLACEHOLDER = "__medcode_csrf_token__"
 GATE_PLACEHOLDER = "__medcode_gate_notice__"
+_CSRF, _GATE = CSRF_PLACEHOLDER.encode(), GATE_PLACEHOLDER.encode()
 
 _lock = threading.Lock()
 _pages: LRUCache[tuple[int, str, Hashable], Any] | None = None
@@ -68,9 +71,14 @@ def rendered(kind: str, key: Hashable, render: Callable[[], T], *, shared: bool 
     return found
 
 
-def fill(html: str, *, csrf_token: str, gate_notice: str) -> str:
-    """A kept HTML page with this request's CSRF token and gate notice in place."""
-    return html.replace(GATE_PLACEHOLDER, gate_notice).replace(CSRF_PLACEHOLDER, csrf_token)
+def has_form_token(html: bytes) -> bool:
+    """Whether a kept page holds a form that needs this request's CSRF token."""
+    return _CSRF in html
+
+
+def fill(html: bytes, *, csrf_token: str, gate_notice: str) -> bytes:
+    """A kept HTML page (UTF-8) with this request's CSRF token and gate notice in place."""
+    return html.replace(_GATE, gate_notice.encode()).replace(_CSRF, csrf_token.encode())
 
 
 def clear() -> None:

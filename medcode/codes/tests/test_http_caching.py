@@ -79,6 +79,18 @@ def test_the_html_etag_ignores_the_per_request_csrf_masking(code_samples, open_g
     assert browser("203.0.113.8").get(CODE_PAGE)["ETag"] != first["ETag"]
 
 
+def test_only_a_page_with_a_form_gives_a_new_visitor_a_csrf_cookie(code_samples, open_gate):
+    # An ICD-10-PCS page has nothing to post (no "Use code" form): no token, no cookie.
+    pcs = browser().get("/codes/0SR90J9/")
+    assert pcs.status_code == 200
+    assert b"csrfmiddlewaretoken" not in pcs.content
+    assert "csrftoken" not in pcs.cookies
+    # A page with the claim form: a token in the form, the secret in the cookie.
+    page = browser().get(CODE_PAGE)
+    assert re.search(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', page.content)
+    assert page.cookies["csrftoken"].value
+
+
 def test_if_modified_since_gives_304_when_the_page_is_the_same_for_everyone(
     code_samples, open_gate
 ):

@@ -80,6 +80,6 @@ def test_a_budget_of_zero_keeps_nothing(db, settings):
 
 
 def test_fill_puts_this_requests_parts_in_place():
-    html = f"<p>{page_cache.GATE_PLACEHOLDER}</p><input value='{page_cache.CSRF_PLACEHOLDER}'>"
-    filled = page_cache.fill(html, csrf_token="t0k3n", gate_notice="<b>2 left</b>")
-    assert filled == "<p><b>2 left</b></p><input value='t0k3n'>"
+    html = f"<p>{page_cache.GATE_PLACEHOLDER}</p><input value='{page_cache.CSRF_PLACEHOLDER}'>·"
+    filled = page_cache.fill(html.encode(), csrf_token="t0k3n", gate_notice="<b>2 left –</b>")
+    assert filled.decode() == "<p><b>2 left –</b></p><input value='t0k3n'>·"

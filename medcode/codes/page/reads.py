@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -613,6 +613,13 @@ def related_ref(code: str) -> RelatedCode:
     return RelatedCode(code, system, code_title(system, code) if system else "")
 
 
+# An NCCI edit is in force on a day from its effective date (none: from the start of its
+# release) through its deletion date; the day is given twice.
+_EDIT_IN_FORCE = (
+    "(effective_on IS NULL OR effective_on <= %s) AND (deleted_on IS NULL OR deleted_on >= %s)"
+)
+
+
 def _ptp_parts(
     catalog: ReleaseCatalog, code: str, on: dt.date, parts: PageParts
 ) -> tuple[panels.PtpSummary | None, Source | None]:
@@ -622,29 +629,34 @@ def _ptp_parts(
     )
     if not releases:
         return None, None
-    active = (Q(effective_on__isnull=True) | Q(effective_on__lte=on)) & (
-        Q(deleted_on__isnull=True) | Q(deleted_on__gte=on)
-    )
     # Written out (medcode.codes.sql) as the ORM wrote it: building it and converting its
     # rows (a code has up to a few thousand) cost more than running it.
     day = connections[router.db_for_read(PtpEdit)].ops.adapt_datefield_value(on)
+    ids = [r.pk for r in releases]
     rows = sql.select(
         PtpEdit,
         "SELECT release_id, column_2, modifier_indicator, rationale FROM {table}"
-        " WHERE ((effective_on IS NULL OR effective_on <= %s)"
-        " AND (deleted_on IS NULL OR deleted_on >= %s)"
-        f" AND column_1 = %s AND release_id IN ({sql.places(len(releases))})) ORDER BY 2 ASC",
-        [day, day, code, *(r.pk for r in releases)],
+        f" WHERE ({_EDIT_IN_FORCE} AND column_1 = %s AND release_id IN ({sql.places(len(ids))}))"
+        " ORDER BY 2 ASC",
+        [day, day, code, *ids],
     )
-    count_column_2 = _has_index(PtpEdit, "column_2")
+    # How many edits name the code in column 2, per release: only with an index on column 2
+    # (PtpEdit has none), as without one the count scans the whole table.
+    as_column_2: dict[int, int] | None = None
+    if _has_index(PtpEdit, "column_2"):
+        as_column_2 = dict(
+            sql.select(
+                PtpEdit,
+                "SELECT release_id, COUNT(*) FROM {table}"
+                f" WHERE {_EDIT_IN_FORCE} AND column_2 = %s"
+                f" AND release_id IN ({sql.places(len(ids))}) GROUP BY release_id",
+                [day, day, code, *ids],
+            )
+        )
     first: tuple[panels.PtpSummary | None, Source | None] = (None, None)
     for release in releases:
         mine = [r for r in rows if r[0] == release.pk]
-        as_2 = (
-            PtpEdit.objects.filter(active, release_id=release.pk, column_2=code).count()
-            if count_column_2
-            else None
-        )
+        as_2 = None if as_column_2 is None else as_column_2.get(release.pk, 0)
         summary = panels.PtpSummary(
             as_column_1=len(mine),
             as_column_2=as_2,

@@ -1,14 +1,19 @@
 """`medcode serve`: gunicorn with the settings a production server wants.
 
-Workers default to one per CPU core, at least 2 (MEDCODE_WEB_WORKERS), with 16 threads each
+Workers default to one per CPU core, at least 2 (MEDCODE_WEB_WORKERS), with 8 threads each
 (MEDCODE_WEB_THREADS; gunicorn's gthread worker): requests spend much of their time waiting on
 the database, and bench/load.py measured 2 x 16 at 2.8 times the requests/second of 5
-single-threaded workers on 2 cores. Each thread may hold a database connection, so PostgreSQL's
-max_connections must exceed workers x threads summed over app servers. The application is
-preloaded in the master (MEDCODE_WEB_PRELOAD=off to turn it off), static files are collected
-first when their sources changed, and Prometheus samples go to PROMETHEUS_MULTIPROC_DIR
-(default VAR_DIR/prometheus), emptied at each start. The access log is medcode's own
-request log (see medcode.ops.middleware), one line per request, plain or JSON.
+single-threaded workers on 2 cores. Fewer threads queue requests instead of sharing the GIL
+among them, which shortens the tail: bench/load.py (64 connections, 60 s, 2026-12-07) gave
+2 x 8 a worst-endpoint p99 of 358-370 ms on SQLite against 405-508 ms for 2 x 16 at the same
+requests/s (723-762 against 604-752), and 398-466 ms against 513-613 ms on PostgreSQL (588-635
+against 578-651 requests/s); 2 x 4 gave a similar tail at fewer requests/s, 2 x 2 a worse one.
+Each thread may hold a database connection, so PostgreSQL's max_connections must exceed workers x
+threads summed over app servers. The application is preloaded in the master
+(MEDCODE_WEB_PRELOAD=off to turn it off), static files are collected first when their sources
+changed, and Prometheus samples go to PROMETHEUS_MULTIPROC_DIR (default VAR_DIR/prometheus),
+emptied at each start. The access log is medcode's own request log (see
+medcode.ops.middleware), one line per request, plain or JSON.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ def env_int(name: str, default: int) -> int:
     return number
 
 
-DEFAULT_THREADS = 16
+DEFAULT_THREADS = 8
 
 
 def default_workers() -> int:

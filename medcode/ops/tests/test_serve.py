@@ -35,7 +35,7 @@ def test_the_defaults_follow_the_cpu_count_and_preload(monkeypatch):
     argv = gunicorn_argv(parse())
     assert argv[1:4] == ["-m", "gunicorn", "medcode.wsgi:application"]
     assert option(argv, "--workers") == str(max(2, os.cpu_count() or 1))
-    assert option(argv, "--threads") == "16"
+    assert option(argv, "--threads") == "8"
     assert option(argv, "--config") == "python:medcode.ops.gunicorn_conf"
     assert option(argv, "--bind") == "127.0.0.1:8000"
     assert "--preload" in argv and "--no-control-socket" in argv

@@ -640,32 +640,20 @@ def _ptp_parts(
         " ORDER BY 2 ASC",
         [day, day, code, *ids],
     )
-    # How many edits name the code in column 2, per release: only with an index on column 2
-    # (PtpEdit has none), as without one the count scans the whole table.
-    as_column_2: dict[int, int] | None = None
-    if _has_index(PtpEdit, "column_2"):
-        as_column_2 = dict(
-            sql.select(
-                PtpEdit,
-                "SELECT release_id, COUNT(*) FROM {table}"
-                f" WHERE {_EDIT_IN_FORCE} AND column_2 = %s"
-                f" AND release_id IN ({sql.places(len(ids))}) GROUP BY release_id",
-                [day, day, code, *ids],
-            )
-        )
     first: tuple[panels.PtpSummary | None, Source | None] = (None, None)
     for release in releases:
         mine = [r for r in rows if r[0] == release.pk]
-        as_2 = None if as_column_2 is None else as_column_2.get(release.pk, 0)
+        if not mine:
+            continue
         summary = panels.PtpSummary(
             as_column_1=len(mine),
-            as_column_2=as_2,
+            # Not counted: PtpEdit has no index on column 2, so a count would scan the table
+            # (partners.py offers the column-2 direction only with such an index, likewise).
+            as_column_2=None,
             modifier_allowed=sum(1 for r in mine if r[2] == "1"),
             never_together=sum(1 for r in mine if r[2] == "0"),
             partners=tuple((c2, ind, why) for _, c2, ind, why in mine[:25]),
         )
-        if not summary.as_column_1 and not summary.as_column_2:
-            continue
         source = catalog.sources[release.pk]
         title = f"NCCI procedure-to-procedure edits: {source.title}"
         parts.panels.append(panels.ptp_panel(summary, title, source, on))

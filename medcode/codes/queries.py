@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from medcode.codes import sql
 from medcode.codes.catalog import SYSTEM_LABELS, ReleaseCatalog, clear_caches, release_catalog
 from medcode.codes.models import (
     Code,
@@ -32,8 +31,11 @@ from medcode.codes.page.build import (
     CodeNotFound,
     CodePage,
     CodeRef,
+    CodeRow,
     code_page,
+    code_rows,
     default_title,
+    row_field,
     with_also,
 )
 from medcode.codes.page.reads import article_title
@@ -123,25 +125,27 @@ def normalise_code(text: str) -> str:
 
 def resolve_code(text: str) -> list[CodeRef]:
     """The codes `text` names, one per code set (dotted or undotted, any case)."""
+    return _resolve(text)[0]
+
+
+def _resolve(text: str) -> tuple[list[CodeRef], list[CodeRow]]:
+    """`resolve_code`'s answer, and the code's rows it was read from (`code_rows`: every
+    column, every code set), which the code page reads again otherwise."""
     value = normalise_code(text)
     dotted = "." in value
     code = value.replace(".", "")
     catalog = release_catalog()
     order = {r.pk: i for i, r in enumerate(catalog.releases)}
     latest: dict[str, tuple[int, str, str]] = {}
-    # Written out (medcode.codes.sql): the ORM's building cost more than running it.
-    rows = sql.select(
-        Code,
-        'SELECT "system", display, short_description, long_description, release_id'
-        " FROM {table} WHERE code = %s",
-        [code],
-    )
-    for system, display, short, long, release_id in rows:
+    rows = code_rows(code)
+    for row in rows:
+        system, display = row_field(row, "system"), row_field(row, "display")
         if dotted and "." not in display:
             continue
-        rank = order.get(release_id, -1)
+        rank = order.get(row_field(row, "release_id"), -1)
         if system not in latest or rank > latest[system][0]:
-            latest[system] = (rank, display, long or short)
+            title = row_field(row, "long_description") or row_field(row, "short_description")
+            latest[system] = (rank, display, title)
     refs = {
         system: CodeRef(system, SYSTEM_LABELS.get(system, system), code, display, title)
         for system, (_, display, title) in latest.items()
@@ -151,7 +155,7 @@ def resolve_code(text: str) -> list[CodeRef]:
     for ref in list(refs.values()):
         if not ref.title:
             refs[ref.system] = _with_title(ref, default_title(ref.system, ref.code))
-    return sorted(refs.values(), key=lambda r: SYSTEM_ORDER.index(r.system))
+    return sorted(refs.values(), key=lambda r: SYSTEM_ORDER.index(r.system)), rows
 
 
 def _add_data_only_refs(code: str, refs: dict[str, CodeRef]) -> None:
@@ -282,7 +286,7 @@ def _page_or_marker(system: str, code: str, on: dt.date) -> CodePage | str:
 
 @datacache.cached("lookup")
 def _lookup(value: str, system: str | None, on: dt.date) -> Lookup:
-    refs = resolve_code(value)
+    refs, rows = _resolve(value)
     if system is not None:
         chosen = [r for r in refs if r.system == system]
         others = [r for r in refs if r.system != system]
@@ -296,7 +300,7 @@ def _lookup(value: str, system: str | None, on: dt.date) -> Lookup:
         return Lookup(value, None, nearest=tuple(nearest_codes(value)))
     ref = chosen[0]
     try:
-        page = code_page(ref.system, ref.code, on)
+        page = code_page(ref.system, ref.code, on, rows=rows)
     except CodeNotFound:
         return Lookup(value, None, nearest=tuple(nearest_codes(value)))
     shown = refs if page.display == value else resolve_code(page.display)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db import router
 
@@ -122,11 +123,14 @@ class _Timeline:
     notice: str
 
 
-def code_page(system: str, code: str, on: dt.date) -> CodePage:
-    """The page of one code of one code set as of a date of service."""
+def code_page(
+    system: str, code: str, on: dt.date, *, rows: Sequence[CodeRow] | None = None
+) -> CodePage:
+    """The page of one code of one code set as of a date of service. `rows`: the code's rows
+    of every code set as `code_rows(code)` read them, when the caller has them already."""
     code = code.replace(".", "").strip().upper()
     catalog = release_catalog()
-    timeline = _timeline(catalog, system, code, on)
+    timeline = _timeline(catalog, system, code, on, rows)
     article = article_for(system, code)
     parts = PageParts()
     row = timeline.row
@@ -247,22 +251,44 @@ def default_title(system: str, code: str) -> str:
 
 
 _CODE_COLUMNS = tuple(f.attname for f in Code._meta.concrete_fields)
-_TIMELINE_SQL = (
+# Every column of the code's rows in every code set: the lookup that resolves what was typed
+# (queries.resolve_code) and the page read the same rows, so they share this one query.
+_ROWS_SQL = (
     "SELECT "
     + ", ".join(f'"{column}"' for column in _CODE_COLUMNS)
-    + ' FROM {table} WHERE code = %s AND "system" = %s'
+    + " FROM {table} WHERE code = %s"
 )
+_SYSTEM = _CODE_COLUMNS.index("system")
 _BILLABLE = _CODE_COLUMNS.index("is_billable")
 _ATTRIBUTES = _CODE_COLUMNS.index("attributes")
 
+# One row of `code_rows`: the Code columns in _CODE_COLUMNS order, as the database gives them.
+CodeRow = tuple[Any, ...]
 
-def _code_rows(code: str, system: str) -> dict[int, Code]:
-    """The code's row in each release that lists it, by release id: model rows made as the ORM
-    makes them (Code.from_db, the JSON and boolean columns converted), from a written-out
-    SELECT (medcode.codes.sql); raw() took five times as long as the query itself."""
+
+def code_rows(code: str) -> list[CodeRow]:
+    """Every row of `code` (upper case, no dot), in every code set and release, unconverted:
+    a written-out SELECT (medcode.codes.sql)."""
+    return sql.select(Code, _ROWS_SQL, [code])
+
+
+def row_field(row: CodeRow, name: str) -> Any:
+    """One column of a `code_rows` row (text and number columns only: no conversion)."""
+    return row[_COLUMN_INDEX[name]]
+
+
+_COLUMN_INDEX = {name: index for index, name in enumerate(_CODE_COLUMNS)}
+
+
+def _code_rows(rows: Sequence[CodeRow], system: str) -> dict[int, Code]:
+    """The code's row in each release of `system` that lists it, by release id: model rows
+    made as the ORM makes them (Code.from_db, the JSON and boolean columns converted); raw()
+    took five times as long as the query itself."""
     alias = router.db_for_read(Code)
     found = {}
-    for row in sql.select(Code, _TIMELINE_SQL, [code, system]):
+    for row in rows:
+        if row[_SYSTEM] != system:
+            continue
         values = list(row)
         values[_BILLABLE] = bool(values[_BILLABLE])
         values[_ATTRIBUTES] = sql.json_value(values[_ATTRIBUTES])
@@ -271,11 +297,19 @@ def _code_rows(code: str, system: str) -> dict[int, Code]:
     return found
 
 
-def _timeline(catalog: ReleaseCatalog, system: str, code: str, on: dt.date) -> _Timeline:
+def _timeline(
+    catalog: ReleaseCatalog,
+    system: str,
+    code: str,
+    on: dt.date,
+    read: Sequence[CodeRow] | None = None,
+) -> _Timeline:
     """The row describing `on`: from a release covering the date, else the nearest one."""
     releases = catalog.with_table("codes", system)
     label = SYSTEM_LABELS.get(system, system)
-    rows = _code_rows(code, system) if releases else {}
+    if releases and read is None:
+        read = code_rows(code)
+    rows = _code_rows(read, system) if releases and read else {}
     if not rows:
         detail = f"No loaded {label} release lists this code." if releases else ""
         return _Timeline(None, None, Status("not_loaded", "Not in a loaded release", detail), "")

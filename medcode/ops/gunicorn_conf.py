@@ -49,6 +49,15 @@ def pre_fork(server: Any, worker: Any) -> None:
     gc.freeze()
 
 
+def when_ready(server: Any) -> None:
+    # With --preload, the master loads the process-wide caches once, before it forks the
+    # workers (medcode.ops.warmup.warm_master): each worker starts warm and accepts at once.
+    if server.cfg.preload_app and os.environ.get("DJANGO_SETTINGS_MODULE"):
+        from medcode.ops.warmup import warm_master
+
+        warm_master()
+
+
 def post_worker_init(worker: Any) -> None:
     # Each worker loads its process-wide caches before its first request (medcode.ops.warmup).
     from medcode.ops.warmup import warm_worker

@@ -9,11 +9,12 @@ among them, which shortens the tail: bench/load.py (64 connections, 60 s, 2026-1
 requests/s (723-762 against 604-752), and 398-466 ms against 513-613 ms on PostgreSQL (588-635
 against 578-651 requests/s); 2 x 4 gave a similar tail at fewer requests/s, 2 x 2 a worse one.
 Each thread may hold a database connection, so PostgreSQL's max_connections must exceed workers x
-threads summed over app servers. The application is preloaded in the master
-(MEDCODE_WEB_PRELOAD=off to turn it off), static files are collected first when their sources
-changed, and Prometheus samples go to PROMETHEUS_MULTIPROC_DIR (default VAR_DIR/prometheus),
-emptied at each start. The access log is medcode's own request log (see
-medcode.ops.middleware), one line per request, plain or JSON.
+threads summed over app servers. The application is preloaded in the master, which also loads
+the process-wide caches before forking (medcode.ops.warmup.warm_master; MEDCODE_WEB_PRELOAD=off
+turns both off), static files are collected first when their sources changed, and Prometheus
+samples go to PROMETHEUS_MULTIPROC_DIR (default VAR_DIR/prometheus), emptied at each start.
+The access log is medcode's own request log (see medcode.ops.middleware), one line per request,
+plain or JSON.
 """
 
 from __future__ import annotations

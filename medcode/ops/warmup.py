@@ -8,6 +8,14 @@ resolver, the release catalog, drgpy's MS-DRG tables for today (~1.4 s, read by 
 page's MS-DRG panels). `warm_worker` does all of that once per worker at start-up
 (gunicorn's post_worker_init); it never raises: a failure only
 means the first request does the work instead.
+
+With the application preloaded (`medcode serve`'s default), `warm_master` does it once in
+gunicorn's master before the workers are forked (its when_ready hook), note mode's tables
+included, and each worker starts with them loaded (shared with the master until written to):
+every worker is ready to accept the moment it is forked, as is each one that replaces a
+worker later (--max-requests). A worker that warmed itself after the fork joined late: in
+bench/load.py the first worker took all 64 connections while the second was still loading,
+and kept them (keep-alive), so one worker served everything and the other sat idle.
 """
 
 from __future__ import annotations
@@ -30,6 +38,12 @@ def warm_worker(*, note_mode: bool = True) -> float:
     """Load the process-wide caches; returns the seconds it took. `note_mode` False leaves out
     the background build of note mode's tables (a benchmark of pages that should not share
     the CPU with it)."""
+    seconds = _warm(note_mode=note_mode)
+    log.info("worker warmed up in %.2f s", seconds)
+    return seconds
+
+
+def _warm(*, note_mode: bool) -> float:
     started = time.perf_counter()
     steps = (_files, _templates, _modules, _data, _msdrg) + ((_note_mode,) if note_mode else ())
     for step in steps:
@@ -37,9 +51,7 @@ def warm_worker(*, note_mode: bool = True) -> float:
             step()
         except Exception as exc:  # a warm-up must never keep a worker from serving
             log.warning("warm-up step %s failed: %s", step.__name__, exc)
-    seconds = time.perf_counter() - started
-    log.info("worker warmed up in %.2f s", seconds)
-    return seconds
+    return time.perf_counter() - started
 
 
 def _files() -> None:
@@ -109,3 +121,24 @@ def _note_mode() -> None:
             connection.close()
 
     threading.Thread(target=load, name="note-mode-warm-up", daemon=True).start()
+
+
+def warm_master() -> float:
+    """`warm_worker` in the process the workers are forked from, note mode's tables built
+    in this thread (a thread does not survive a fork), and no database connection left open;
+    returns the seconds it took."""
+    from django.db import connections
+
+    started = time.perf_counter()
+    _warm(note_mode=False)
+    try:
+        from medcode.search.note_coder import load_note_tables
+
+        load_note_tables()
+    except Exception as exc:  # the workers' own warm-up builds them instead
+        log.warning("note mode warm-up failed: %s", exc)
+    finally:
+        connections.close_all()
+    seconds = time.perf_counter() - started
+    log.info("caches loaded before forking the workers in %.2f s", seconds)
+    return seconds

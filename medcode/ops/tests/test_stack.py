@@ -203,6 +203,26 @@ def test_liveness_and_readiness_with_postgres_redis_and_a_live_worker(stack):
     assert body["checks"]["redis"]["detail"] == "reachable"
 
 
+def test_the_workers_start_with_the_caches_the_master_loaded(stack):
+    entries = [
+        json.loads(line)
+        for line in stack.server_log.read_text().splitlines()
+        if line.startswith("{")
+    ]
+
+    def seconds(prefix: str) -> list[float]:
+        found = [e["message"] for e in entries if e["message"].startswith(prefix)]
+        return [float(re.findall(r"in ([0-9.]+) s", message)[0]) for message in found]
+
+    master = seconds("caches loaded before forking the workers")
+    workers = seconds("worker warmed up")
+    assert len(master) == 1, "the preloaded master loads the caches once"
+    assert len(workers) == 2
+    # Each worker's own warm-up finds what the master loaded (drgpy's tables alone take
+    # seconds to load when they are not there).
+    assert all(w < master[0] / 2 for w in workers), (master, workers)
+
+
 def test_a_code_page_is_served_with_a_request_id_and_hashed_static_files(stack):
     page = fetch(f"{stack.url}/codes/63650/", **{"X-Request-ID": "stack-test-1"})
     assert page.status == 200 and page.headers["X-Request-ID"] == "stack-test-1"

@@ -305,12 +305,12 @@ def get_code(
         return CodePageOut.model_validate(data).model_dump_json().encode()
 
     # The same for everyone with metering off: serialised once for every process.
-    body = page_cache.rendered("code-json", key, serialise, shared=shared)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    kept = page_cache.rendered("code-json", key, serialise, shared=shared)
+    response = HttpResponse(kept.body, content_type="application/json; charset=utf-8")
     return conditional.validate(
         request,
         response,
-        etag=conditional.content_etag(body),
+        etag=conditional.content_etag(kept.digest),
         modified=conditional.last_modified(as_of_today=date is None or not date.strip()),
         personal=not shared,
         public_seconds=PUBLIC_SECONDS,

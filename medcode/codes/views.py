@@ -145,9 +145,10 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             request.get_host(),
             request.scheme,
         )
-        html = page_cache.rendered("code-page", key, whole_page)
+        kept = page_cache.rendered("code-page", key, whole_page)
     else:
-        html = whole_page()
+        kept = page_cache.Kept.of(whole_page())
+    html = kept.body
     notice = gate_notice(gate)
     # A CSRF token only for a page with a form to post: for a visitor without the cookie,
     # get_token draws a new secret and a mask (64 random characters, a fifth of a guest's
@@ -155,16 +156,16 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     token = get_token(request) if page_cache.has_form_token(html) else ""
     response = HttpResponse(page_cache.fill(html, csrf_token=token, gate_notice=notice))
     patch_vary_headers(response, ("HX-Request",))
-    # The ETag digests the page as this viewer sees it (with its gate notice), with the CSRF
-    # secret in place of the token masked afresh for each request (any masking of one secret
-    # is equally valid).
+    # The ETag digests the page as this viewer sees it: the kept page's digest, its gate notice
+    # and the CSRF secret in place of the token masked afresh for each request (any masking of
+    # one secret is equally valid).
     secret = str(request.META.get("CSRF_COOKIE", ""))
     # Same for everyone only with metering off, for a guest who already holds a CSRF cookie.
     shared = gate.reason == METERING_OFF and not personal and secret == csrf_cookie(request)
     return conditional.validate(
         request,
         response,
-        etag=conditional.content_etag(html, notice, secret, weak=True),
+        etag=conditional.content_etag(kept.digest, notice, secret, weak=True),
         modified=conditional.last_modified(as_of_today=explicit_date is None),
         personal=not shared,
     )

@@ -10,7 +10,9 @@ Two levels, both keyed by the data generation: this process's memory (a cachetoo
 most MEDCODE_PAGE_CACHE_MB megabytes; 0 turns it off), then the shared data cache, so each page
 is rendered once for every worker. Pages are kept as the UTF-8 bytes sent: a str holding one
 character beyond Latin-1 (every code page's title has an en dash) takes two bytes a character,
-so a 28,919-character page took 57,912 bytes where the budget counted 29,431.
+so a 28,919-character page took 57,912 bytes where the budget counted 29,431. Each is kept with
+its digest (`Kept`), from which the ETag of every answer that sends it is made: hashing the
+page again for each request was 5% of a kept page's server time (py-spy, bench/pages.py).
 
 A guest's HTML page is the same for every guest but for two parts, which the page is rendered
 with placeholders for and `fill` puts in for each request: the CSRF token of its form (masked
@@ -21,29 +23,38 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import NamedTuple
 
 from cachetools import LRUCache
 from django.conf import settings
 
-from medcode.ops import datacache
-
-T = TypeVar("T", str, bytes)
+from medcode.ops import conditional, datacache
 
 CSRF_PLACEHOLDER = "__medcode_csrf_token__"
 GATE_PLACEHOLDER = "__medcode_gate_notice__"
 _CSRF, _GATE = CSRF_PLACEHOLDER.encode(), GATE_PLACEHOLDER.encode()
 
 _lock = threading.Lock()
-_pages: LRUCache[tuple[int, str, Hashable], Any] | None = None
+_pages: LRUCache[tuple[int, str, Hashable], Kept] | None = None
 _budget = -1
 
 
-def _weight(value: str | bytes) -> int:
-    return len(value) + 512  # the text and about what the key and entry hold
+class Kept(NamedTuple):
+    """A rendered page and its digest (medcode.ops.conditional.digest of the bytes)."""
+
+    body: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, body: bytes) -> Kept:
+        return cls(body, conditional.digest(body))
 
 
-def _memory() -> LRUCache[tuple[int, str, Hashable], Any] | None:
+def _weight(value: Kept) -> int:
+    return len(value.body) + 512  # the bytes and about what the digest, key and entry hold
+
+
+def _memory() -> LRUCache[tuple[int, str, Hashable], Kept] | None:
     """This process's pages (None when MEDCODE_PAGE_CACHE_MB is 0); a new budget starts anew."""
     global _pages, _budget
     budget = int(float(getattr(settings, "MEDCODE_PAGE_CACHE_MB", 64)) * 1024 * 1024)
@@ -53,17 +64,21 @@ def _memory() -> LRUCache[tuple[int, str, Hashable], Any] | None:
     return _pages
 
 
-def rendered(kind: str, key: Hashable, render: Callable[[], T], *, shared: bool = True) -> T:
+def rendered(kind: str, key: Hashable, render: Callable[[], bytes], *, shared: bool = True) -> Kept:
     """The page `kind` of `key` in the current data generation: kept in this process, else in
     the shared cache (`shared`: the same for every viewer), else `render()`."""
     token = datacache.version()
     entry = (token, kind, key)
     with _lock:
         memory = _memory()
-        found: T | None = memory.get(entry) if memory is not None else None
+        found: Kept | None = memory.get(entry) if memory is not None else None
     if found is not None:
         return found
-    found = datacache.get_or_build(kind, key, render, local=False) if shared else render()
+
+    def build() -> Kept:
+        return Kept.of(render())
+
+    found = datacache.get_or_build(kind, key, build, local=False) if shared else build()
     with _lock:
         memory = _memory()
         if memory is not None and _weight(found) <= memory.maxsize:

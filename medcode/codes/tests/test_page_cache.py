@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from medcode.codes.page import cache as page_cache
-from medcode.ops import datacache, generation
+from medcode.ops import conditional, datacache, generation
 from medcode.ops.tests.test_datacache import release
 
 
@@ -25,9 +25,9 @@ class Renderer:
         self.calls = 0
         self.size = size
 
-    def __call__(self) -> str:
+    def __call__(self) -> bytes:
         self.calls += 1
-        return f"{self.calls}:" + "x" * self.size
+        return f"{self.calls}:".encode() + b"x" * self.size
 
 
 def test_a_page_is_rendered_once_per_generation(cache_backend):
@@ -40,7 +40,15 @@ def test_a_page_is_rendered_once_per_generation(cache_backend):
     assert render.calls == 1
     release(2)
     generation.bump()  # an import committed
-    assert page_cache.rendered("test-page", ("A",), render).startswith("2:")
+    assert page_cache.rendered("test-page", ("A",), render).body.startswith(b"2:")
+
+
+def test_a_page_is_kept_with_the_digest_of_its_bytes(cache_backend):
+    release(1)
+    kept = page_cache.rendered("test-page", ("A",), Renderer())
+    assert kept.digest == conditional.digest(kept.body)
+    page_cache.clear()  # from the shared cache, the digest comes with it
+    assert page_cache.rendered("test-page", ("A",), Renderer()) == kept
 
 
 def test_a_personal_page_is_kept_in_this_process_only(cache_backend):

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from medcode.codes import cpt_ranges
 from medcode.codes.catalog import ReleaseCatalog
 from medcode.codes.models import Code, PtpEdit, Release
 from medcode.codes.page.panels import Source
-from medcode.codes.page.reads import _has_index, code_title
+from medcode.codes.page.reads import code_title
 from medcode.lib.codeshapes import CPT_CODE
 
 PAGE_SIZE = 50
@@ -61,6 +61,13 @@ class PairAnswer:
 def _active(on: dt.date) -> Q:
     return (Q(effective_on__isnull=True) | Q(effective_on__lte=on)) & (
         Q(deleted_on__isnull=True) | Q(deleted_on__gte=on)
+    )
+
+
+def _has_index(model: type[Model], column: str) -> bool:
+    """Whether the model declares an index led by `column` (alone or after its release)."""
+    return any(
+        list(index.fields)[:2] in ([column], ["release", column]) for index in model._meta.indexes
     )
 
 

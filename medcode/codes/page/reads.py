@@ -671,12 +671,6 @@ def _ptp_parts(
     return first
 
 
-def _has_index(model: type[Any], column: str) -> bool:
-    return any(
-        list(index.fields)[:2] in ([column], ["release", column]) for index in model._meta.indexes
-    )
-
-
 def _mue_parts(catalog: ReleaseCatalog, code: str, on: dt.date, parts: PageParts) -> None:
     """One MUE panel: per service type the value of the newest release in force that lists
     it (the combined quarterly file and the per-table files overlap), the rationale from

@@ -132,12 +132,17 @@ def _resolve(text: str) -> tuple[list[CodeRef], list[CodeRow]]:
     """`resolve_code`'s answer, and the code's rows it was read from (`code_rows`: every
     column, every code set), which the code page reads again otherwise."""
     value = normalise_code(text)
+    rows = code_rows(value.replace(".", ""))
+    return _refs(value, rows), rows
+
+
+def _refs(value: str, rows: list[CodeRow]) -> list[CodeRef]:
+    """The codes `value` (normalised) names, from its code's rows."""
     dotted = "." in value
     code = value.replace(".", "")
     catalog = release_catalog()
     order = {r.pk: i for i, r in enumerate(catalog.releases)}
     latest: dict[str, tuple[int, str, str]] = {}
-    rows = code_rows(code)
     for row in rows:
         system, display = row_field(row, "system"), row_field(row, "display")
         if dotted and "." not in display:
@@ -155,7 +160,7 @@ def _resolve(text: str) -> tuple[list[CodeRef], list[CodeRow]]:
     for ref in list(refs.values()):
         if not ref.title:
             refs[ref.system] = _with_title(ref, default_title(ref.system, ref.code))
-    return sorted(refs.values(), key=lambda r: SYSTEM_ORDER.index(r.system)), rows
+    return sorted(refs.values(), key=lambda r: SYSTEM_ORDER.index(r.system))
 
 
 def _add_data_only_refs(code: str, refs: dict[str, CodeRef]) -> None:
@@ -303,7 +308,8 @@ def _lookup(value: str, system: str | None, on: dt.date) -> Lookup:
         page = code_page(ref.system, ref.code, on, rows=rows)
     except CodeNotFound:
         return Lookup(value, None, nearest=tuple(nearest_codes(value)))
-    shown = refs if page.display == value else resolve_code(page.display)
+    # The page's display names the same code (dotted, upper case): the same rows.
+    shown = refs if page.display == value else _refs(normalise_code(page.display), rows)
     needs_system = len([r for r in shown if r.system not in SECONDARY_SYSTEMS]) > 1 or (
         ref.system in SECONDARY_SYSTEMS and len(shown) > 1
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +39,27 @@ def warm_worker(*, note_mode: bool = True) -> float:
     """Load the process-wide caches; returns the seconds it took. `note_mode` False leaves out
     the background build of note mode's tables (a benchmark of pages that should not share
     the CPU with it)."""
-    seconds = _warm(note_mode=note_mode)
+    seconds = _warm(_STEPS + ((_note_mode,) if note_mode else ()))
     log.info("worker warmed up in %.2f s", seconds)
     return seconds
 
 
-def _warm(*, note_mode: bool) -> float:
+def warm_master() -> float:
+    """`warm_worker` in the process the workers are forked from, note mode's tables built
+    in this thread (a thread does not survive a fork), and no database connection left open;
+    returns the seconds it took."""
+    from django.db import connections
+
+    try:
+        seconds = _warm((*_STEPS, _note_tables))
+    finally:
+        connections.close_all()
+    log.info("caches loaded before forking the workers in %.2f s", seconds)
+    return seconds
+
+
+def _warm(steps: tuple[Callable[[], None], ...]) -> float:
     started = time.perf_counter()
-    steps = (_files, _templates, _modules, _data, _msdrg) + ((_note_mode,) if note_mode else ())
     for step in steps:
         try:
             step()
@@ -103,42 +117,27 @@ def _msdrg() -> None:
     definitions_level("I5021", dt.date.today())  # loads the version in force (or the latest)
 
 
+def _note_tables() -> None:
+    from medcode.search.note_coder import load_note_tables
+
+    load_note_tables()
+
+
 def _note_mode() -> None:
     """Note mode's tables take seconds to build: a background thread builds them, so the
-    worker serves at once and the first pasted note rarely waits."""
+    worker serves at once and the first pasted note rarely waits (the first note builds them
+    if this fails)."""
     import threading
 
     def load() -> None:
         from django.db import connection
 
-        from medcode.search.note_coder import load_note_tables
-
         try:
-            load_note_tables()
-        except Exception as exc:  # the first note builds them instead
-            log.warning("note mode warm-up failed: %s", exc)
+            _warm((_note_tables,))
         finally:
             connection.close()
 
     threading.Thread(target=load, name="note-mode-warm-up", daemon=True).start()
 
 
-def warm_master() -> float:
-    """`warm_worker` in the process the workers are forked from, note mode's tables built
-    in this thread (a thread does not survive a fork), and no database connection left open;
-    returns the seconds it took."""
-    from django.db import connections
-
-    started = time.perf_counter()
-    _warm(note_mode=False)
-    try:
-        from medcode.search.note_coder import load_note_tables
-
-        load_note_tables()
-    except Exception as exc:  # the workers' own warm-up builds them instead
-        log.warning("note mode warm-up failed: %s", exc)
-    finally:
-        connections.close_all()
-    seconds = time.perf_counter() - started
-    log.info("caches loaded before forking the workers in %.2f s", seconds)
-    return seconds
+_STEPS = (_files, _templates, _modules, _data, _msdrg)

@@ -258,9 +258,10 @@ _ROWS_SQL = (
     + ", ".join(f'"{column}"' for column in _CODE_COLUMNS)
     + " FROM {table} WHERE code = %s"
 )
-_SYSTEM = _CODE_COLUMNS.index("system")
-_BILLABLE = _CODE_COLUMNS.index("is_billable")
-_ATTRIBUTES = _CODE_COLUMNS.index("attributes")
+_COLUMN_INDEX = {name: index for index, name in enumerate(_CODE_COLUMNS)}
+_SYSTEM = _COLUMN_INDEX["system"]
+_BILLABLE = _COLUMN_INDEX["is_billable"]
+_ATTRIBUTES = _COLUMN_INDEX["attributes"]
 
 # One row of `code_rows`: the Code columns in _CODE_COLUMNS order, as the database gives them.
 CodeRow = tuple[Any, ...]
@@ -275,9 +276,6 @@ def code_rows(code: str) -> list[CodeRow]:
 def row_field(row: CodeRow, name: str) -> Any:
     """One column of a `code_rows` row (text and number columns only: no conversion)."""
     return row[_COLUMN_INDEX[name]]
-
-
-_COLUMN_INDEX = {name: index for index, name in enumerate(_CODE_COLUMNS)}
 
 
 def _code_rows(rows: Sequence[CodeRow], system: str) -> dict[int, Code]:

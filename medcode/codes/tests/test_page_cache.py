@@ -48,7 +48,9 @@ def test_a_page_is_kept_with_the_digest_of_its_bytes(cache_backend):
     kept = page_cache.rendered("test-page", ("A",), Renderer())
     assert kept.digest == conditional.digest(kept.body)
     page_cache.clear()  # from the shared cache, the digest comes with it
-    assert page_cache.rendered("test-page", ("A",), Renderer()) == kept
+    again = Renderer()
+    assert page_cache.rendered("test-page", ("A",), again) == kept
+    assert again.calls == 0
 
 
 def test_a_personal_page_is_kept_in_this_process_only(cache_backend):

@@ -20,7 +20,12 @@ import gc
 import os
 from typing import Any
 
+from medcode.ops import balance
+
 GC_THRESHOLDS = (700, 10, 1000)
+
+# gthread, spreading connections over the workers (medcode.ops.balance).
+worker_class = "medcode.ops.balance.BalancedThreadWorker"
 
 
 def gc_thresholds() -> tuple[int, int, int]:
@@ -37,7 +42,13 @@ def gc_thresholds() -> tuple[int, int, int]:
     return first, second, third
 
 
+def on_starting(server: Any) -> None:
+    balance.open_board(server.num_workers)
+
+
 def pre_fork(server: Any, worker: Any) -> None:
+    if balance.BOARD is not None:
+        worker.balance_slot = balance.BOARD.claim()
     if os.environ.get("DJANGO_SETTINGS_MODULE"):
         from django.conf import settings
 
@@ -68,6 +79,9 @@ def post_worker_init(worker: Any) -> None:
 
 
 def child_exit(server: Any, worker: Any) -> None:
+    slot = getattr(worker, "balance_slot", None)
+    if balance.BOARD is not None and slot is not None:
+        balance.BOARD.release(slot)
     # A dead worker's live gauges are dropped; its counters and histograms stay summed.
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

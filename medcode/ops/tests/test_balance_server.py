@@ -1,0 +1,200 @@
+"""A real `medcode serve` (2 workers, an empty SQLite database) sharing its connections between
+its workers (medcode.ops.balance): a burst is split, and connections one worker took while the
+other was not serving move over once it serves again.
+
+Which worker holds a connection is read from Linux's /proc (skipped elsewhere).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from medcode.ops.balance import STALE_SECONDS
+from tests.ports import free_port
+
+pytestmark = [
+    pytest.mark.server,
+    pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from /proc"),
+]
+
+REPO = Path(__file__).resolve().parents[3]
+REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+@dataclass
+class Server:
+    port: int
+    master: int
+    log: Path
+
+    def workers(self) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    stat = (entry / "stat").read_text()
+                    if int(stat[stat.rindex(")") + 2 :].split()[1]) == self.master:
+                        found.append(int(entry.name))
+        return found
+
+    def holders(self, clients: list[socket.socket]) -> Counter[int | None]:
+        """How many of `clients` each worker (pid) holds the other end of."""
+        owner = {}
+        for pid in self.workers():
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        owner[target[len("socket:[") : -1]] = pid
+        by_client_port = {}
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if int(local.split(":")[1], 16) == self.port and inode in owner:
+                by_client_port[int(remote.split(":")[1], 16)] = owner[inode]
+        return Counter(by_client_port.get(client.getsockname()[1]) for client in clients)
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=10)
+
+
+def ask(client: socket.socket) -> bytes:
+    """One request on a kept-alive connection; the whole answer (its body is "ok")."""
+    client.sendall(REQUEST)
+    answer = b""
+    while not answer.endswith((b"\r\n0\r\n\r\n", b"\r\n\r\nok")):
+        chunk = client.recv(65536)
+        assert chunk, f"the server closed the connection after {answer!r}"
+        answer += chunk
+    return answer
+
+
+def wait_for(check: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("balance")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MEDCODE_", "DATABASE_", "REDIS_", "PROMETHEUS_"))
+    }
+    env.update(
+        {
+            "DATABASE_URL": f"sqlite:///{root / 'medcode.sqlite3'}",
+            "MEDCODE_SECRET_KEY": secrets.token_urlsafe(60),
+            "MEDCODE_ALLOWED_HOSTS": "127.0.0.1",
+            "MEDCODE_VAR_DIR": str(root / "var"),
+            "MEDCODE_METERING": "off",
+            "MEDCODE_WEB_WORKERS": "2",
+        }
+    )
+    migrate = subprocess.run(
+        [sys.executable, "-m", "medcode.cli", "manage", "migrate", "--noinput", "-v0"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    port = free_port()
+    log = root / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "medcode.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        # The master forks its workers one after the other: until the second serves, the
+        # first takes every connection.
+        wait_for(lambda: log.read_text().count("worker warmed up") == 2, "two workers")
+        time.sleep(0.5)
+        yield Server(port, process.pid, log)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def settle(server: Server, clients: list[socket.socket]) -> int:
+    """Ask on every connection, reopening those the server closes (as a client does), until a
+    round closes none; how many were closed."""
+    closed = 0
+    for _ in range(10):
+        reopened = False
+        for index, client in enumerate(clients):
+            if b"Connection: close" in ask(client):
+                closed += 1
+                client.close()
+                clients[index] = server.connect()
+                reopened = True
+        if not reopened:
+            return closed
+    raise AssertionError(f"still closing connections after 10 rounds ({closed} closed)")
+
+
+def assert_shared(split: Counter[int | None]) -> None:
+    assert None not in split and len(split) == 2, split
+    assert max(split.values()) - min(split.values()) <= 2, split
+
+
+def test_a_burst_of_connections_is_shared_by_the_two_workers(server):
+    # Without turns a burst lands on whichever worker runs first (16/0 and 12/4 were seen
+    # with gunicorn's own gthread worker), and keep-alive keeps it there.
+    for _ in range(3):
+        clients = [server.connect() for _ in range(16)]
+        try:
+            moved = settle(server, clients)
+            assert_shared(server.holders(clients))
+            assert moved <= 4, f"{moved} of 16 connections were not taken by the right worker"
+        finally:
+            for client in clients:
+                client.close()
+
+
+def test_connections_taken_while_a_worker_was_away_move_to_it_when_it_is_back(server):
+    first, second = server.workers()
+    os.kill(second, signal.SIGSTOP)
+    clients: list[socket.socket] = []
+    try:
+        time.sleep(STALE_SECONDS + 0.5)  # silent that long, it counts for nothing
+        clients = [server.connect() for _ in range(16)]
+        for client in clients:
+            assert b"Connection: keep-alive" in ask(client)
+        assert server.holders(clients) == {first: 16}
+    finally:
+        os.kill(second, signal.SIGCONT)
+    try:
+        time.sleep(1.5)  # it posts again within a second
+        moved = settle(server, clients)
+        assert moved >= 6, moved
+        assert_shared(server.holders(clients))
+    finally:
+        for client in clients:
+            client.close()

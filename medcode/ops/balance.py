@@ -13,20 +13,24 @@ Here the socket stays one. The master keeps a `Board` in memory shared with its 
 anonymous mmap, inherited across fork): one slot a worker, holding its open connections and
 when it last posted them. A worker posts after every turn of its event loop and every accept.
 When the listening socket is readable and another serving worker holds fewer connections, the
-worker leaves that connection to it and stops watching the socket for a moment (PAUSE). A
+worker leaves that connection to it and stops watching the socket for a moment (PAUSE); a
+connection still waiting after PATIENCE_NS (that worker is not running: a long pause, its
+threads holding the GIL) is taken after all. A
 worker that has not posted for STALE_SECONDS (stuck, or not yet serving) and one that is
 stopping count for nothing, so a connection never waits on them. Connections a worker took
 while it was the only one serving (at start, or while another was replaced) would stay with it
 as long as the client keeps them alive: a worker holding REBALANCE more than another closes a
 connection after its current answer (with "Connection: close", so the client knows before it
 sends again), and the client's next connection lands on the other. Without a slot (the board is
-full, or the hooks in medcode.ops.gunicorn_conf are not loaded) a worker accepts as gthread does.
+full, --reuse-port gives each worker its own socket, or the hooks in medcode.ops.gunicorn_conf
+are not loaded) a worker accepts as gthread does.
 """
 
 from __future__ import annotations
 
 import mmap
 import struct
+import threading
 import time
 from typing import Any
 
@@ -34,6 +38,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 STALE_SECONDS = 3.0
 PAUSE = 0.002
+PATIENCE_NS = 50_000_000  # a connection left this long to another worker is taken after all
 REBALANCE = 2
 _SLOT = struct.Struct("=qq")  # open connections, monotonic ns of the last post (0: not serving)
 
@@ -44,13 +49,12 @@ class Board:
     def __init__(self, slots: int) -> None:
         self.slots = slots
         self._memory = mmap.mmap(-1, slots * _SLOT.size)
-        self._taken: set[int] = set()
 
-    def claim(self) -> int | None:
-        """A free slot for a worker about to be forked (in the master), or None when full."""
+    def claim(self, in_use: set[int | None]) -> int | None:
+        """A slot no living worker holds, for a worker about to be forked (in the master),
+        or None when every slot is held."""
         for slot in range(self.slots):
-            if slot not in self._taken:
-                self._taken.add(slot)
+            if slot not in in_use:
                 self.post(slot, 0, 0)
                 return slot
         return None
@@ -58,7 +62,6 @@ class Board:
     def release(self, slot: int) -> None:
         """The slot of a worker that has exited (in the master)."""
         self.post(slot, 0, 0)
-        self._taken.discard(slot)
 
     def post(self, slot: int, connections: int, now_ns: int) -> None:
         """A worker's open connections at `now_ns` (time.monotonic_ns); 0: not serving."""
@@ -77,7 +80,7 @@ class Board:
             if other == slot:
                 continue
             theirs, posted = self.read(other)
-            if posted > fresh_after:
+            if posted and posted > fresh_after:
                 fewest = min(fewest, theirs)
         return connections - fewest
 
@@ -104,6 +107,9 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._declined = False
+        self._declining_since = 0  # monotonic ns of the first of the declines in a row
+        self._closing = 0  # connections marked to close to rebalance, answers not yet sent
+        self._closing_lock = threading.Lock()
 
     def _post(self) -> None:
         if BOARD is not None and self.balance_slot is not None:
@@ -115,13 +121,16 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
         super().run()
 
     def accept(self, listener: Any) -> None:
-        if (
-            BOARD is not None
-            and self.balance_slot is not None
-            and not BOARD.my_turn(self.balance_slot, self.nr_conns, time.monotonic_ns())
-        ):
-            self._declined = True
-            return
+        if BOARD is not None and self.balance_slot is not None:
+            now = time.monotonic_ns()
+            if not BOARD.my_turn(self.balance_slot, self.nr_conns, now):
+                # Left to a worker that may not be running just now (a long pause, its threads
+                # holding the GIL): after PATIENCE_NS this one takes it.
+                self._declining_since = self._declining_since or now
+                if now - self._declining_since < PATIENCE_NS:
+                    self._declined = True
+                    return
+            self._declining_since = 0
         super().accept(listener)
         self._post()
 
@@ -129,13 +138,23 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
         # Connections pinned by keep-alive while another worker was starting or stopping stay
         # pinned: a worker holding REBALANCE more than another answers with "Connection:
         # close", so the client's next connection goes to a worker with fewer.
-        if (
-            BOARD is not None
-            and self.balance_slot is not None
-            and BOARD.excess(self.balance_slot, self.nr_conns, time.monotonic_ns()) >= REBALANCE
-        ):
+        # Threads answering at the same moment see the same excess: each connection marked
+        # and not yet closed counts as moved, so only enough of them close.
+        marked = False
+        if BOARD is not None and self.balance_slot is not None:
+            excess = BOARD.excess(self.balance_slot, self.nr_conns, time.monotonic_ns())
+            with self._closing_lock:
+                if excess - 2 * self._closing >= REBALANCE:
+                    self._closing += 1
+                    marked = True
+        if marked:
             req.must_close = True
-        return super().handle_request(req, conn)
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            if marked:
+                with self._closing_lock:
+                    self._closing -= 1
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
         if self._declined and self._accepting:

@@ -47,8 +47,12 @@ def on_starting(server: Any) -> None:
 
 
 def pre_fork(server: Any, worker: Any) -> None:
-    if balance.BOARD is not None:
-        worker.balance_slot = balance.BOARD.claim()
+    # With --reuse-port each worker has its own socket: a connection one leaves is nobody's.
+    if balance.BOARD is not None and not server.cfg.reuse_port:
+        in_use = {getattr(w, "balance_slot", None) for w in server.WORKERS.values()}
+        worker.balance_slot = balance.BOARD.claim(in_use)
+        if worker.balance_slot is None:
+            server.log.warning("no connection-balancing slot left: this worker accepts alone")
     if os.environ.get("DJANGO_SETTINGS_MODULE"):
         from django.conf import settings
 

@@ -14,8 +14,8 @@ the process-wide caches before forking (medcode.ops.warmup.warm_master; MEDCODE_
 turns both off), static files are collected first when their sources changed, and Prometheus
 samples go to PROMETHEUS_MULTIPROC_DIR (default VAR_DIR/prometheus), emptied at each start.
 The workers take turns at new connections and hand back kept-alive ones when they hold more
-than their share (medcode.ops.balance). The access log is medcode's own request log (see medcode.ops.middleware), one line per request,
-plain or JSON.
+than their share (medcode.ops.balance). The access log is medcode's own request log (see
+medcode.ops.middleware), one line per request, plain or JSON.
 """
 
 from __future__ import annotations

@@ -107,7 +107,8 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._declined = False
-        self._declining_since = 0  # monotonic ns of the first of the declines in a row
+        self._declining_since = 0  # monotonic ns of the first decline of a streak
+        self._last_decline = 0  # declines under PATIENCE_NS apart make one streak
         self._closing = 0  # connections marked to close to rebalance, answers not yet sent
         self._closing_lock = threading.Lock()
 
@@ -125,12 +126,15 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
             now = time.monotonic_ns()
             if not BOARD.my_turn(self.balance_slot, self.nr_conns, now):
                 # Left to a worker that may not be running just now (a long pause, its threads
-                # holding the GIL): after PATIENCE_NS this one takes it.
-                self._declining_since = self._declining_since or now
+                # holding the GIL): after PATIENCE_NS of declines this one takes it. A decline
+                # long after the last one (that worker took the connection) starts afresh.
+                if now - self._last_decline >= PATIENCE_NS:
+                    self._declining_since = now
+                self._last_decline = now
                 if now - self._declining_since < PATIENCE_NS:
                     self._declined = True
                     return
-            self._declining_since = 0
+            self._declining_since = self._last_decline = 0
         super().accept(listener)
         self._post()
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.ports import free_port
+from tests.servers import run_medcode as cli  # noqa: F401  (the fault tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
 SERVER_START_SECONDS = 60
@@ -63,20 +64,6 @@ def server_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]
     }
     env.update(extra)
     return env
-
-
-def cli(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "medcode.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"medcode {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +24,13 @@ import pytest
 
 from medcode.ops.balance import STALE_SECONDS
 from tests.ports import free_port
+from tests.servers import REPO, clean_env, run_medcode, stop, wait_for
 
 pytestmark = [
     pytest.mark.server,
     pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from /proc"),
 ]
 
-REPO = Path(__file__).resolve().parents[3]
 REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
@@ -50,31 +50,23 @@ class Server:
                         found.append(int(entry.name))
         return found
 
+    def connections(self) -> dict[int, int]:
+        """The connections to the port the workers hold: client port -> worker pid (a closed
+        client's stays until its worker reads the end of it)."""
+        owner = self._socket_owners()
+        found = {}
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+            listening = state == "0A"
+            if int(local.split(":")[1], 16) == self.port and inode in owner and not listening:
+                found[int(remote.split(":")[1], 16)] = owner[inode]
+        return found
+
     def holders(self, clients: list[socket.socket]) -> Counter[int | None]:
         """How many of `clients` each worker (pid) holds the other end of."""
-        owner = self._socket_owners()
-        by_client_port = {}
-        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-            fields = line.split()
-            local, remote, inode = fields[1], fields[2], fields[9]
-            if int(local.split(":")[1], 16) == self.port and inode in owner:
-                by_client_port[int(remote.split(":")[1], 16)] = owner[inode]
-        return Counter(by_client_port.get(client.getsockname()[1]) for client in clients)
-
-    def open_connections(self) -> int:
-        """Connections to the port the workers still hold (a closed client's is dropped once
-        its worker reads the end of it)."""
-        return sum(self.holders_by_port().values())
-
-    def holders_by_port(self) -> Counter[int]:
-        owner = self._socket_owners()
-        found: Counter[int] = Counter()
-        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-            fields = line.split()
-            listening = fields[3] == "0A"
-            if int(fields[1].split(":")[1], 16) == self.port and fields[9] in owner:
-                found[owner[fields[9]]] += not listening
-        return found
+        held = self.connections()
+        return Counter(held.get(client.getsockname()[1]) for client in clients)
 
     def _socket_owners(self) -> dict[str, int]:
         owner = {}
@@ -104,23 +96,10 @@ def ask(client: socket.socket) -> bytes:
     return answer
 
 
-def wait_for(check: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("balance")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("MEDCODE_", "DATABASE_", "REDIS_", "PROMETHEUS_"))
-    }
-    env.update(
+    env = clean_env(
         {
             "DATABASE_URL": f"sqlite:///{root / 'medcode.sqlite3'}",
             "MEDCODE_SECRET_KEY": secrets.token_urlsafe(60),
@@ -132,15 +111,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "GUNICORN_CMD_ARGS": "--keep-alive 30",
         }
     )
-    migrate = subprocess.run(
-        [sys.executable, "-m", "medcode.cli", "manage", "migrate", "--noinput", "-v0"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    run_medcode(env, "manage", "migrate", "--noinput", "-v0")
     port = free_port()
     log = root / "serve.log"
     with log.open("wb") as out:
@@ -154,16 +125,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         # The master forks its workers one after the other: until the second serves, the
         # first takes every connection.
-        wait_for(lambda: log.read_text().count("worker warmed up") == 2, "two workers")
+        wait_for(lambda: log.read_text().count("worker warmed up") == 2, "two workers", 60, 0.2)
         time.sleep(0.5)
         yield Server(port, process.pid, log)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def settle(server: Server, clients: list[socket.socket]) -> int:
@@ -191,7 +157,7 @@ def assert_shared(split: Counter[int | None]) -> None:
 def test_a_burst_of_connections_is_shared_by_the_two_workers(server):
     # Without turns a burst lands on whichever worker runs first (16/0 and 12/4 were seen
     # with gunicorn's own gthread worker), and keep-alive keeps it there.
-    wait_for(lambda: server.open_connections() == 0, "earlier tests' connections to close")
+    wait_for(lambda: not server.connections(), "earlier tests' connections to close")
     for _ in range(3):
         clients = [server.connect() for _ in range(16)]
         try:
@@ -201,7 +167,7 @@ def test_a_burst_of_connections_is_shared_by_the_two_workers(server):
         finally:
             for client in clients:
                 client.close()
-        wait_for(lambda: server.open_connections() == 0, "the burst's connections to close")
+        wait_for(lambda: not server.connections(), "the burst's connections to close")
 
 
 def test_connections_taken_while_a_worker_was_away_move_to_it_when_it_is_back(server):
@@ -230,7 +196,7 @@ def test_a_connection_left_to_a_worker_that_does_not_run_is_taken_after_all(serv
     # The stopped worker holds the fewest and still counts (not silent long enough to be
     # stale), so the other leaves it each new connection, but only for a moment (ask()
     # fails after 1.5 s; the stopped worker would count for nothing after 3).
-    wait_for(lambda: server.open_connections() == 0, "earlier tests' connections to close")
+    wait_for(lambda: not server.connections(), "earlier tests' connections to close")
     first, second = server.workers()
     kept = [server.connect() for _ in range(4)]
     try:

@@ -8,10 +8,8 @@ Skips when PostgreSQL (127.0.0.1:5432, user postgres) or Redis (127.0.0.1:6379) 
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.ports import free_port
+from tests.servers import clean_env, run_medcode, stop, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -63,28 +62,6 @@ def fetch(url: str, **headers: str) -> Reply:
         return Reply(error.code, dict(error.headers), error.read())
 
 
-def medcode(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "medcode.cli", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"medcode {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @dataclass
 class Stack:
     url: str
@@ -109,12 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     admin.execute(f'CREATE DATABASE "{name}"')
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("MEDCODE_", "DATABASE_", "REDIS_", "PROMETHEUS_"))
-    }
-    env.update(
+    env = clean_env(
         {
             "DATABASE_URL": f"postgres://postgres@{PG_HOST}:{PG_PORT}/{name}",
             "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/14",
@@ -132,9 +104,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     processes: list[subprocess.Popen[bytes]] = []
     logs = []
     try:
-        medcode(env, "manage", "migrate", "--noinput", "-v0")
+        run_medcode(env, "manage", "migrate", "--noinput", "-v0")
         samples = [str(p) for p in write_samples(root / "data") if importable(p)]
-        medcode(env, "data", "import", *samples)
+        run_medcode(env, "data", "import", *samples)
         server_log = root / "serve.log"
         logs.append(server_log.open("wb"))
         server = subprocess.Popen(
@@ -177,17 +149,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         admin.close()
 
 
-def wait_for(check: Any, what: str, seconds: float = 30) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
-
-
 def test_liveness_and_readiness_with_postgres_redis_and_a_live_worker(stack):
     assert fetch(f"{stack.url}/healthz").body == b"ok"
 
@@ -204,6 +165,8 @@ def test_liveness_and_readiness_with_postgres_redis_and_a_live_worker(stack):
 
 
 def test_the_workers_start_with_the_caches_the_master_loaded(stack):
+    # /healthz answers once the first worker serves; the second is forked just after.
+    wait_for(lambda: stack.server_log.read_text().count("worker warmed up") >= 2, "two workers")
     entries = [
         json.loads(line)
         for line in stack.server_log.read_text().splitlines()

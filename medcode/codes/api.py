@@ -263,44 +263,42 @@ def get_code(
 
     try:
         on = queries.parse_service_date(date, today=timezone.localdate())
-        found = queries.lookup_code(code, system=system, on=on)
-    except (queries.BadDate, queries.MalformedCode, queries.UnknownSystem) as exc:
+    except queries.BadDate as exc:
         raise ApiError(400, str(exc)) from exc
-    if found.page is None and found.choices:
-        return Status(
-            300,
-            {
-                "detail": SEVERAL_SYSTEMS.format(code=found.text),
-                "choices": [ref_out(r) for r in found.choices],
-            },
-        )
-    if found.page is None:
-        return Status(
-            404,
-            {
-                "detail": CODE_NOT_FOUND.format(code=found.text),
-                "suggestions": [ref_out(r) for r in found.nearest],
-            },
-        )
-    page = found.page
+    # A code this process has looked up already is answered from its kept JSON without
+    # looking it up again (medcode.codes.page.cache.Target); `found` is then read to serialise.
+    target = page_cache.target(code, system, on)
+    found: queries.Lookup | None = None
+    if target is None:
+        try:
+            found = queries.lookup_code(code, system=system, on=on)
+        except (queries.MalformedCode, queries.UnknownSystem) as exc:
+            raise ApiError(400, str(exc)) from exc
+        if found.page is None:
+            return _no_page(found)
+        target = page_cache.Target.of(found, gated=has_gated_content(found.page))
+        page_cache.keep_target(code, system, on, target)
     locality = (locality or "").strip()[:80]
-    if locality:
-        page = payment.with_locality(page, locality)
     state = (state or "").strip()[:20]
-    if state or locality:
-        page = dmepos_fee.with_state_or_locality(page, state, locality, rural)
     gate = (
-        can_see_gated(request, page.system, page.code)
-        if has_gated_content(page) or not settings.MEDCODE_METERING
+        can_see_gated(request, target.system, target.code)
+        if target.gated or not settings.MEDCODE_METERING
         else GateDecision(visible=True, reason=NOTHING_GATED)  # nothing to meter
     )
-    key = ("json", found.text, system or "", on, gate, locality, state.upper(), rural)
+    key = ("json", target.text, system or "", on, gate, locality, state.upper(), rural)
     # The gate's part (visibility, pages left) is in the body, so the ETag tells viewers apart;
     # with metering on the answer is this viewer's and never kept by shared caches.
     shared = gate.reason == METERING_OFF
 
     def serialise() -> bytes:
-        url = code_url(page.display, system=page.system if found.needs_system else "")
+        looked_up = found or queries.lookup_code(code, system=system, on=on)
+        page = looked_up.page
+        assert page is not None  # the same lookup named this page before
+        if locality:
+            page = payment.with_locality(page, locality)
+        if state or locality:
+            page = dmepos_fee.with_state_or_locality(page, state, locality, rural)
+        url = code_url(page.display, system=page.system if target.needs_system else "")
         data = page_out(page, gate=gate, url=url)
         return CodePageOut.model_validate(data).model_dump_json().encode()
 
@@ -315,6 +313,25 @@ def get_code(
         personal=not shared,
         public_seconds=PUBLIC_SECONDS,
         vary=() if shared else ("Authorization", "X-API-Key", "Cookie"),
+    )
+
+
+def _no_page(found: queries.Lookup) -> Status[dict[str, Any]]:
+    """300 with the code sets to choose from, or 404 with the nearest codes."""
+    if found.choices:
+        return Status(
+            300,
+            {
+                "detail": SEVERAL_SYSTEMS.format(code=found.text),
+                "choices": [ref_out(r) for r in found.choices],
+            },
+        )
+    return Status(
+        404,
+        {
+            "detail": CODE_NOT_FOUND.format(code=found.text),
+            "suggestions": [ref_out(r) for r in found.nearest],
+        },
     )
 
 

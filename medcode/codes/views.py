@@ -73,47 +73,33 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         )
     except queries.BadDate as exc:
         return _bad_request(request, f"compare: {exc}")
-    try:
-        found = queries.lookup_code(code, system=request.GET.get("system") or None, on=on)
-    except queries.MalformedCode as exc:
-        return _bad_request(request, str(exc))
-    except queries.UnknownSystem as exc:
-        return _bad_request(request, str(exc))
-    if found.page is None and found.choices:
-        return render(
-            request,
-            "codes/choose.html",
-            {
-                "text": found.text,
-                "choices": [
-                    (ref, code_url(ref.display, system=ref.system, on=explicit_date))
-                    for ref in found.choices
-                ],
-            },
+    asked_system = request.GET.get("system") or None
+    # A code this process has looked up already: its kept page (or the redirect to it) is
+    # answered without looking the code up again; `found` is then read only to render.
+    target = page_cache.target(code, asked_system, on)
+    found: queries.Lookup | None = None
+    if target is None:
+        try:
+            found = queries.lookup_code(code, system=asked_system, on=on)
+        except queries.MalformedCode as exc:
+            return _bad_request(request, str(exc))
+        except queries.UnknownSystem as exc:
+            return _bad_request(request, str(exc))
+        if found.page is None:
+            return _no_page(request, found, explicit_date)
+        target = page_cache.Target.of(found, gated=has_gated_content(found.page))
+        page_cache.keep_target(code, asked_system, on, target)
+    if code != target.display:
+        return HttpResponsePermanentRedirect(
+            code_url(
+                target.display,
+                system=request.GET.get("system", "") if target.needs_system else "",
+                on=explicit_date,
+            )
         )
-    if found.page is None:
-        return render(
-            request,
-            "codes/not_found.html",
-            {
-                "text": found.text,
-                "nearest": [
-                    (ref, code_url(ref.display, on=explicit_date)) for ref in found.nearest
-                ],
-            },
-            status=404,
-        )
-    page = found.page
-    if code != page.display:
-        target = code_url(
-            page.display,
-            system=request.GET.get("system", "") if found.needs_system else "",
-            on=explicit_date,
-        )
-        return HttpResponsePermanentRedirect(target)
     gate = (
-        can_see_gated(request, page.system, page.code)
-        if has_gated_content(page) or not settings.MEDCODE_METERING
+        can_see_gated(request, target.system, target.code)
+        if target.gated or not settings.MEDCODE_METERING
         else GateDecision(visible=True, reason=NOTHING_GATED)  # nothing to meter
     )
     # ?locality= wins (empty: national); else the visitor's remembered one (account or session).
@@ -122,8 +108,9 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     is_htmx = bool(request.headers.get("HX-Request"))
 
     def whole_page() -> bytes:
+        looked_up = found or queries.lookup_code(code, system=asked_system, on=on)
         body = render_body(
-            request, found, gate.visible, explicit_date, compare_on, locality=locality
+            request, looked_up, gate.visible, explicit_date, compare_on, locality=locality
         )
         if is_htmx:
             return body.html.encode()
@@ -136,7 +123,7 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
     if not personal and not locality and set(request.GET) <= {"date", "system", "compare"}:
         key = (
-            found.text,
+            target.text,
             request.GET.get("system") or "",
             on,
             explicit_date,
@@ -168,6 +155,33 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         etag=conditional.content_etag(kept.digest, notice, secret, weak=True),
         modified=conditional.last_modified(as_of_today=explicit_date is None),
         personal=not shared,
+    )
+
+
+def _no_page(
+    request: HttpRequest, found: queries.Lookup, explicit_date: dt.date | None
+) -> HttpResponse:
+    """The choice between code sets, or the nearest codes (404), for a code with no one page."""
+    if found.choices:
+        return render(
+            request,
+            "codes/choose.html",
+            {
+                "text": found.text,
+                "choices": [
+                    (ref, code_url(ref.display, system=ref.system, on=explicit_date))
+                    for ref in found.choices
+                ],
+            },
+        )
+    return render(
+        request,
+        "codes/not_found.html",
+        {
+            "text": found.text,
+            "nearest": [(ref, code_url(ref.display, on=explicit_date)) for ref in found.nearest],
+        },
+        status=404,
     )
 
 

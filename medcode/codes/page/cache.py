@@ -14,6 +14,13 @@ so a 28,919-character page took 57,912 bytes where the budget counted 29,431. Ea
 its digest (`Kept`), from which the ETag of every answer that sends it is made: hashing the
 page again for each request was 5% of a kept page's server time (py-spy, bench/pages.py).
 
+Beside each page, the process keeps where the typed code led (`Target`: its canonical display,
+code set and whether the page holds gated sections), so that answering a kept page, or
+redirecting to it, needs no lookup of the code: the lookup (page data kept in the data cache's
+count-limited front, medcode.ops.datacache) was rebuilt for every request of a long tail
+longer than that front: a kept page of bench/pages.py's 3,000 codes cost 1.4-1.6 ms of CPU in
+process with the lookup, 0.4 ms without.
+
 A guest's HTML page is the same for every guest but for two parts, which the page is rendered
 with placeholders for and `fill` puts in for each request: the CSRF token of its form (masked
 afresh for each request) and the gate's notice (pages left, or why the gated part is hidden).
@@ -21,9 +28,10 @@ afresh for each request) and the gate's notice (pages left, or why the gated par
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Hashable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cachetools import LRUCache
 from django.conf import settings
@@ -35,7 +43,7 @@ GATE_PLACEHOLDER = "__medcode_gate_notice__"
 _CSRF, _GATE = CSRF_PLACEHOLDER.encode(), GATE_PLACEHOLDER.encode()
 
 _lock = threading.Lock()
-_pages: LRUCache[tuple[int, str, Hashable], Kept] | None = None
+_pages: LRUCache[tuple[int, str, Hashable], Kept | Target] | None = None
 _budget = -1
 
 
@@ -50,11 +58,29 @@ class Kept(NamedTuple):
         return cls(body, conditional.digest(body))
 
 
-def _weight(value: Kept) -> int:
+class Target(NamedTuple):
+    """Where a typed code led when it named one page (medcode.codes.queries.Lookup)."""
+
+    text: str  # the typed code as read (Lookup.text)
+    display: str  # the page's code as printed: its canonical URL
+    system: str
+    code: str
+    needs_system: bool  # the canonical URL needs ?system=
+    gated: bool  # the page holds gated sections (medcode.accounts.gate.has_gated_content)
+
+    @classmethod
+    def of(cls, found: Any, *, gated: bool) -> Target:
+        page = found.page
+        return cls(found.text, page.display, page.system, page.code, found.needs_system, gated)
+
+
+def _weight(value: Kept | Target) -> int:
+    if isinstance(value, Target):
+        return 512  # about what the strings, key and entry hold
     return len(value.body) + 512  # the bytes and about what the digest, key and entry hold
 
 
-def _memory() -> LRUCache[tuple[int, str, Hashable], Kept] | None:
+def _memory() -> LRUCache[tuple[int, str, Hashable], Kept | Target] | None:
     """This process's pages (None when MEDCODE_PAGE_CACHE_MB is 0); a new budget starts anew."""
     global _pages, _budget
     budget = int(float(getattr(settings, "MEDCODE_PAGE_CACHE_MB", 64)) * 1024 * 1024)
@@ -71,8 +97,8 @@ def rendered(kind: str, key: Hashable, render: Callable[[], bytes], *, shared: b
     entry = (token, kind, key)
     with _lock:
         memory = _memory()
-        found: Kept | None = memory.get(entry) if memory is not None else None
-    if found is not None:
+        found = memory.get(entry) if memory is not None else None
+    if isinstance(found, Kept):
         return found
 
     def build() -> Kept:
@@ -84,6 +110,25 @@ def rendered(kind: str, key: Hashable, render: Callable[[], bytes], *, shared: b
         if memory is not None and _weight(found) <= memory.maxsize:
             memory[entry] = found
     return found
+
+
+def target(typed: str, system: str | None, on: dt.date) -> Target | None:
+    """Where `typed` (as in the URL, with ?system= or None) led on `on`, if this process has
+    seen it lead to one page in the current data generation."""
+    entry = (datacache.version(), "target", (typed, system, on))
+    with _lock:
+        memory = _memory()
+        found = memory.get(entry) if memory is not None else None
+    return found if isinstance(found, Target) else None
+
+
+def keep_target(typed: str, system: str | None, on: dt.date, value: Target) -> None:
+    """Remember where `typed` led (see `target`)."""
+    entry = (datacache.version(), "target", (typed, system, on))
+    with _lock:
+        memory = _memory()
+        if memory is not None:
+            memory[entry] = value
 
 
 def has_form_token(html: bytes) -> bool:

@@ -220,6 +220,29 @@ def test_a_guests_whole_page_is_rendered_once_for_every_process(
     assert masked.sub(b"", first.content) == masked.sub(b"", second.content)
 
 
+@pytest.mark.parametrize("url", [CODE_PAGE, CODE_JSON, "/codes/s72001a/"])
+def test_a_kept_answer_needs_no_second_lookup_of_the_code(code_samples, open_gate, settings, url):
+    """Once this process has looked a code up, its kept page, JSON twin or redirect is answered
+    without looking it up again, even when the data cache keeps no lookup (its front holds a
+    fixed number of values, fewer than a long tail of codes)."""
+    settings.MEDCODE_DATA_CACHE = False
+    first = browser().get(url)
+    assert first.status_code in (200, 301)
+    with CaptureQueriesContext(connection) as again:
+        second = browser("198.51.100.9").get(url)
+    assert (second.status_code, second.get("Location")) == (
+        first.status_code,
+        first.get("Location"),
+    )
+    assert not any("codes_code" in q["sql"] for q in again.captured_queries)
+    if first.status_code == 301:
+        # The page it leads to is looked up once, then kept too.
+        assert browser().get(first["Location"]).status_code == 200
+        with CaptureQueriesContext(connection) as kept:
+            assert browser("198.51.100.9").get(first["Location"]).status_code == 200
+        assert not any("codes_code" in q["sql"] for q in kept.captured_queries)
+
+
 # ------------------------------------------------------------------ no leaks between viewers
 
 

@@ -4,7 +4,7 @@ The importer keeps the crosswalk as 208k JSON reference rows with no index on th
 scan took over a second), so the first claim check that needs a release's crosswalk copies
 it, in one INSERT ... SELECT, into ArticleListing, indexed by procedure code. The copy and its
 ArticleIndex marker are written in one transaction: a check racing another sees either none
-or all of it.
+or all of it. CasePilot's coverage answers read the same copy (`listed`).
 """
 
 from __future__ import annotations
@@ -54,3 +54,13 @@ def ensure_index(release_id: int) -> bool:
         # (SQLite): that copy is whole when it commits.
         return ArticleIndex.objects.filter(release_id=release_id).exists()
     return True
+
+
+def listed(release_id: int, hcpcs: str) -> list[tuple[str, str, str]] | None:
+    """A procedure code's crosswalk rows in the release, in the order of the reference rows:
+    (ICD-10-CM code, status, space-separated LCD ids); None when the copy is not there and
+    another process is making it."""
+    if not ensure_index(release_id):
+        return None
+    rows = ArticleListing.objects.filter(release_id=release_id, hcpcs=hcpcs).order_by("pk")
+    return list(rows.values_list("icd10cm", "status", "lcd_ids"))

@@ -13,6 +13,8 @@ threads summed over app servers. The application is preloaded in the master, whi
 the process-wide caches before forking (medcode.ops.warmup.warm_master; MEDCODE_WEB_PRELOAD=off
 turns both off), static files are collected first when their sources changed, and Prometheus
 samples go to PROMETHEUS_MULTIPROC_DIR (default VAR_DIR/prometheus), emptied at each start.
+A worker is replaced after about a million requests (MEDCODE_WEB_MAX_REQUESTS; 0 never), rather
+than every 40,000, which threw its kept pages away every half minute under load.
 The workers take turns at new connections and hand back kept-alive ones when they hold more
 than their share (medcode.ops.balance). The access log is medcode's own request log (see
 medcode.ops.middleware), one line per request, plain or JSON.
@@ -27,9 +29,15 @@ from pathlib import Path
 from typing import Any
 
 GUNICORN_CONFIG = "python:medcode.ops.gunicorn_conf"
+# Requests before a worker is replaced (a guard against slow leaks). A replaced worker starts
+# with none of the pages and values its predecessor kept: at 5,000 per thread (40,000 a worker)
+# bench/pages.py's workers were replaced every 20-30 s, so its 3,000-code long tail was
+# rendered again and again (its second and third rounds at 640-760 requests/s against
+# 1,580-2,020 for workers that kept their pages, 2026-12-07).
+DEFAULT_MAX_REQUESTS = 1_000_000
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, least: int = 1) -> int:
     value = os.environ.get(name, "")
     if not value:
         return default
@@ -37,8 +45,8 @@ def env_int(name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise SystemExit(f"error: {name} must be a whole number, not {value!r}") from None
-    if number < 1:
-        raise SystemExit(f"error: {name} must be 1 or more, not {number}")
+    if number < least:
+        raise SystemExit(f"error: {name} must be {least} or more, not {number}")
     return number
 
 
@@ -74,6 +82,15 @@ def add_server_args(parser: argparse.ArgumentParser) -> None:
         help=f"threads per worker (default: MEDCODE_WEB_THREADS, else {DEFAULT_THREADS})",
     )
     parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=env_int("MEDCODE_WEB_MAX_REQUESTS", DEFAULT_MAX_REQUESTS, least=0),
+        help=(
+            "replace a worker after about this many requests, 0 never (default: "
+            f"MEDCODE_WEB_MAX_REQUESTS, else {DEFAULT_MAX_REQUESTS:,})"
+        ),
+    )
+    parser.add_argument(
         "--preload",
         action=argparse.BooleanOptionalAction,
         default=env_on("MEDCODE_WEB_PRELOAD", True),
@@ -105,15 +122,13 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         "120",
         "--graceful-timeout",
         "20",
-        # A worker is replaced after 5,000 requests per thread (a threaded worker at hundreds
-        # of requests a second would otherwise restart, cold, every few seconds).
-        "--max-requests",
-        str(5000 * args.threads),
-        "--max-requests-jitter",
-        str(500 * args.threads),
         # No control socket: it would live in the home folder, which a service user lacks.
         "--no-control-socket",
     ]
+    if args.max_requests > 0:
+        # Up to 5% more, so that the workers are not all replaced at once.
+        jitter = max(1, args.max_requests // 20)
+        argv += ["--max-requests", str(args.max_requests), "--max-requests-jitter", str(jitter)]
     if args.preload:
         argv.append("--preload")
     proxies = os.environ.get("MEDCODE_TRUSTED_PROXIES", "").strip()

@@ -42,6 +42,18 @@ def test_the_defaults_follow_the_cpu_count_and_preload(monkeypatch):
     assert "--forwarded-allow-ips" not in argv
 
 
+def test_workers_are_replaced_after_a_million_requests_or_as_told(monkeypatch):
+    monkeypatch.delenv("MEDCODE_WEB_MAX_REQUESTS", raising=False)
+    argv = gunicorn_argv(parse())
+    assert option(argv, "--max-requests") == "1000000"
+    assert option(argv, "--max-requests-jitter") == "50000"
+    monkeypatch.setenv("MEDCODE_WEB_MAX_REQUESTS", "2000")
+    assert option(gunicorn_argv(parse()), "--max-requests") == "2000"
+    monkeypatch.setenv("MEDCODE_WEB_MAX_REQUESTS", "0")
+    assert "--max-requests" not in gunicorn_argv(parse())  # never
+    assert option(gunicorn_argv(parse("--max-requests", "30")), "--max-requests-jitter") == "1"
+
+
 def test_the_environment_and_flags_set_workers_threads_preload_and_proxies(monkeypatch):
     monkeypatch.setenv("MEDCODE_WEB_WORKERS", "3")
     monkeypatch.setenv("MEDCODE_WEB_THREADS", "4")

@@ -241,7 +241,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def process_tree_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of a process and all its descendants (from /proc)."""
+    """User + system CPU seconds of a process and all its descendants, living or reaped (from
+    /proc)."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
@@ -252,7 +253,9 @@ def process_tree_cpu_seconds(root: int) -> float:
         except OSError:
             continue
         parents[int(entry.name)] = int(fields[1])
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        # utime + stime, plus cutime + cstime: the CPU of children already reaped (a worker
+        # replaced during a round would otherwise take its CPU out of the sum).
+        times[int(entry.name)] = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
     tree = {root}
     grew = True
     while grew:

@@ -8,9 +8,11 @@ long-tail page, mostly read and rendered, 3.7-5.5 ms.
 
 Two levels, both keyed by the data generation: this process's memory (a cachetools LRU of at
 most MEDCODE_PAGE_CACHE_MB megabytes; 0 turns it off), then the shared data cache, so each page
-is rendered once for every worker. Pages are kept as the UTF-8 bytes sent: a str holding one
-character beyond Latin-1 (every code page's title has an en dash) takes two bytes a character,
-so a 28,919-character page took 57,912 bytes where the budget counted 29,431. Each is kept with
+is rendered once for every worker when that cache is shared (Redis, the database cache; Django's
+local-memory default, without REDIS_URL, is each process's own). Pages are kept as the UTF-8
+bytes sent: a str holding one character beyond Latin-1 (every code page's title has an en dash)
+takes two bytes a character, so a 28,919-character page took 57,912 bytes where the budget
+counted 29,431. Each is kept with
 its digest (`Kept`), from which the ETag of every answer that sends it is made: hashing the
 page again for each request was 5% of a kept page's server time (py-spy, bench/pages.py).
 

@@ -14,7 +14,7 @@ the process-wide caches before forking (medcode.ops.warmup.warm_master; MEDCODE_
 turns both off), static files are collected first when their sources changed, and Prometheus
 samples go to PROMETHEUS_MULTIPROC_DIR (default VAR_DIR/prometheus), emptied at each start.
 A worker is replaced after about a million requests (MEDCODE_WEB_MAX_REQUESTS; 0 never), rather
-than every 40,000, which threw its kept pages away every half minute under load.
+than every 40,000, which threw its kept pages away every 40 s or so under load.
 The workers take turns at new connections and hand back kept-alive ones when they hold more
 than their share (medcode.ops.balance). The access log is medcode's own request log (see
 medcode.ops.middleware), one line per request, plain or JSON.
@@ -31,9 +31,9 @@ from typing import Any
 GUNICORN_CONFIG = "python:medcode.ops.gunicorn_conf"
 # Requests before a worker is replaced (a guard against slow leaks). A replaced worker starts
 # with none of the pages and values its predecessor kept: at 5,000 per thread (40,000 a worker)
-# bench/pages.py's workers were replaced every 20-30 s, so its 3,000-code long tail was
-# rendered again and again (its second and third rounds at 640-760 requests/s against
-# 1,580-2,020 for workers that kept their pages, 2026-12-07).
+# a worker serving bench/pages.py's 1,000 requests/s was replaced after about 40 s of it, so its
+# 3,000-code long tail was rendered again and again: 2.9-3.2x Datasette's requests/s, against
+# 6.8-8.1x once workers kept their pages (with medcode.codes.page.cache's targets, 2026-12-07).
 DEFAULT_MAX_REQUESTS = 1_000_000
 
 

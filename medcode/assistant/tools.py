@@ -23,6 +23,7 @@ from django.utils.html import strip_tags
 from medcode.assistant.facts import Citation, Fact
 from medcode.assistant.guard import CodeCheck
 from medcode.assistant.knowledge import Entry
+from medcode.claims import articles
 from medcode.codes.models import AddOnEdit, MueLimit, PtpEdit, ReferenceRow, Release
 from medcode.codes.page import modifiers as mods
 from medcode.codes.page import panels
@@ -412,8 +413,6 @@ def _crosswalk(release_id: int, code: str) -> list[tuple[str, str, list[str]]]:
     From the claim check's indexed copy (medcode.claims.articles), made once per release: a
     scan of the release's 208k reference rows took about 33 ms a question. The scan is the
     fallback while another process is making the copy."""
-    from medcode.claims import articles
-
     found = articles.listed(release_id, code)
     if found is not None:
         return [(listed, status, lcd_ids.split()) for listed, status, lcd_ids in found]

@@ -18,7 +18,6 @@ from medcode.accounts.gate import (
     NOTHING_GATED,
     GateDecision,
     can_see_gated,
-    has_gated_content,
 )
 from medcode.api.errors import ApiError, ErrorOut
 from medcode.codes import queries
@@ -259,25 +258,19 @@ def get_code(
     `code` may be dotted or not, in any case. A code in several code sets answers 300 with the
     choices unless `system` picks one; an unknown code answers 404 with the nearest codes.
     """
-    from medcode.codes.views import code_url
+    from medcode.codes.views import Found, code_url
 
     try:
         on = queries.parse_service_date(date, today=timezone.localdate())
     except queries.BadDate as exc:
         raise ApiError(400, str(exc)) from exc
-    # A code this process has looked up already is answered from its kept JSON without
-    # looking it up again (medcode.codes.page.cache.Target); `found` is then read to serialise.
-    target = page_cache.target(code, system, on)
-    found: queries.Lookup | None = None
+    try:
+        found = Found(code, system, on)
+    except (queries.MalformedCode, queries.UnknownSystem) as exc:
+        raise ApiError(400, str(exc)) from exc
+    target = found.target
     if target is None:
-        try:
-            found = queries.lookup_code(code, system=system, on=on)
-        except (queries.MalformedCode, queries.UnknownSystem) as exc:
-            raise ApiError(400, str(exc)) from exc
-        if found.page is None:
-            return _no_page(found)
-        target = page_cache.Target.of(found, gated=has_gated_content(found.page))
-        page_cache.keep_target(code, system, on, target)
+        return _no_page(found.lookup())
     locality = (locality or "").strip()[:80]
     state = (state or "").strip()[:20]
     gate = (
@@ -291,8 +284,7 @@ def get_code(
     shared = gate.reason == METERING_OFF
 
     def serialise() -> bytes:
-        looked_up = found or queries.lookup_code(code, system=system, on=on)
-        page = looked_up.page
+        page = found.lookup().page
         assert page is not None  # the same lookup named this page before
         if locality:
             page = payment.with_locality(page, locality)

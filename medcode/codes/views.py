@@ -58,6 +58,32 @@ def code_url(display: str, *, system: str = "", on: dt.date | None = None) -> st
     return f"{path}?{urlencode(query)}" if query else path
 
 
+class Found:
+    """Where a typed code leads on a date, for the page and its JSON twin: from this process's
+    targets (medcode.codes.page.cache.Target), else from a lookup, kept as a target when it
+    names one page. A kept page, or the redirect to it, is answered without looking the code
+    up again; `lookup()` reads the page data, once, only to render.
+
+    Raises queries.MalformedCode and queries.UnknownSystem like queries.lookup_code."""
+
+    def __init__(self, typed: str, system: str | None, on: dt.date) -> None:
+        self._asked = (typed, system, on)
+        self._found: queries.Lookup | None = None
+        # None: the code names no one page (lookup() says why: choices or nearest codes).
+        self.target = page_cache.target(typed, system, on)
+        if self.target is None:
+            found = self.lookup()
+            if found.page is not None:
+                self.target = page_cache.Target.of(found, gated=has_gated_content(found.page))
+                page_cache.keep_target(typed, system, on, self.target)
+
+    def lookup(self) -> queries.Lookup:
+        if self._found is None:
+            typed, system, on = self._asked
+            self._found = queries.lookup_code(typed, system=system, on=on)
+        return self._found
+
+
 @require_safe
 def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     try:
@@ -74,21 +100,15 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     except queries.BadDate as exc:
         return _bad_request(request, f"compare: {exc}")
     asked_system = request.GET.get("system") or None
-    # A code this process has looked up already: its kept page (or the redirect to it) is
-    # answered without looking the code up again; `found` is then read only to render.
-    target = page_cache.target(code, asked_system, on)
-    found: queries.Lookup | None = None
+    try:
+        found = Found(code, asked_system, on)
+    except queries.MalformedCode as exc:
+        return _bad_request(request, str(exc))
+    except queries.UnknownSystem as exc:
+        return _bad_request(request, str(exc))
+    target = found.target
     if target is None:
-        try:
-            found = queries.lookup_code(code, system=asked_system, on=on)
-        except queries.MalformedCode as exc:
-            return _bad_request(request, str(exc))
-        except queries.UnknownSystem as exc:
-            return _bad_request(request, str(exc))
-        if found.page is None:
-            return _no_page(request, found, explicit_date)
-        target = page_cache.Target.of(found, gated=has_gated_content(found.page))
-        page_cache.keep_target(code, asked_system, on, target)
+        return _no_page(request, found.lookup(), explicit_date)
     if code != target.display:
         return HttpResponsePermanentRedirect(
             code_url(
@@ -108,9 +128,8 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     is_htmx = bool(request.headers.get("HX-Request"))
 
     def whole_page() -> bytes:
-        looked_up = found or queries.lookup_code(code, system=asked_system, on=on)
         body = render_body(
-            request, looked_up, gate.visible, explicit_date, compare_on, locality=locality
+            request, found.lookup(), gate.visible, explicit_date, compare_on, locality=locality
         )
         if is_htmx:
             return body.html.encode()

@@ -283,7 +283,7 @@ def get_code(
     # with metering on the answer is this viewer's and never kept by shared caches.
     shared = gate.reason == METERING_OFF
 
-    def serialise() -> bytes:
+    def serialise() -> tuple[bytes]:
         page = found.lookup().page
         assert page is not None  # the same lookup named this page before
         if locality:
@@ -292,7 +292,7 @@ def get_code(
             page = dmepos_fee.with_state_or_locality(page, state, locality, rural)
         url = code_url(page.display, system=page.system if target.needs_system else "")
         data = page_out(page, gate=gate, url=url)
-        return CodePageOut.model_validate(data).model_dump_json().encode()
+        return (CodePageOut.model_validate(data).model_dump_json().encode(),)
 
     # The same for everyone with metering off: serialised once for every process.
     kept = page_cache.rendered("code-json", key, serialise, shared=shared)

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponsePermanentRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
 from medcode.accounts.gate import (
@@ -127,19 +126,17 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     locality = (locality_choice.remembered(request) if asked is None else asked).strip()[:80]
     is_htmx = bool(request.headers.get("HX-Request"))
 
-    def whole_page() -> bytes:
-        body = render_body(
-            request, found.lookup(), gate.visible, explicit_date, compare_on, locality=locality
-        )
-        if is_htmx:
-            return body.html.encode()
-        return render_to_string(
-            "codes/detail.html", {**body.head, "body": mark_safe(body.html)}, request
-        ).encode()
+    def parts() -> tuple[bytes, ...]:
+        page = found.lookup()
+        return render_body(
+            request, page, gate.visible, explicit_date, compare_on, locality
+        ).encoded()
 
-    # Most readers are guests with no pending messages: their page is rendered once per data
-    # generation (medcode.codes.page.cache); the key holds all else it depends on.
-    personal = is_htmx or request.user.is_authenticated or len(messages.get_messages(request)) > 0
+    # Most readers are guests with no pending messages: the parts of their page that are the
+    # same for every guest are rendered once per data generation (medcode.codes.page.cache);
+    # the key holds all else they depend on.
+    pending = [f"{m.level}:{m}" for m in messages.get_messages(request)]
+    personal = is_htmx or request.user.is_authenticated or bool(pending)
     if not personal and not locality and set(request.GET) <= {"date", "system", "compare"}:
         key = (
             target.text,
@@ -151,27 +148,43 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             request.get_host(),
             request.scheme,
         )
-        kept = page_cache.rendered("code-page", key, whole_page)
+        kept = page_cache.rendered("code-page", key, parts)
     else:
-        kept = page_cache.Kept.of(whole_page())
-    html = kept.body
+        kept = page_cache.Kept.of(*parts())
     notice = gate_notice(gate)
-    # A CSRF token only for a page with a form to post: for a visitor without the cookie,
-    # get_token draws a new secret and a mask (64 random characters, a fifth of a guest's
-    # request in py-spy under bench/pages.py), and most ICD-10-PCS pages have no form.
-    token = get_token(request) if page_cache.has_form_token(html) else ""
-    response = HttpResponse(page_cache.fill(html, csrf_token=token, gate_notice=notice))
+    context = {
+        **Body.decoded(kept.parts).layout(),
+        "target": target,
+        "on": on,
+        "gate_notice": mark_safe(notice),  # built by format_html
+    }
+    template = "codes/_body.html" if is_htmx else "codes/detail.html"
+    response = HttpResponse(render_to_string(template, context, request))
     patch_vary_headers(response, ("HX-Request",))
-    # The ETag digests the page as this viewer sees it: the kept page's digest, its gate notice
-    # and the CSRF secret in place of the token masked afresh for each request (any masking of
-    # one secret is equally valid).
+    # The ETag digests what the page is made of: the kept parts' digest, the gate notice,
+    # medcode's files (the layout, the actions), the URL, the viewer's kind and messages, and
+    # the CSRF secret in place of the token its form holds, masked afresh for each request (any
+    # masking of one secret is equally valid).
     secret = str(request.META.get("CSRF_COOKIE", ""))
+    user = request.user
+    viewer = f"user:{user.pk}" if user.is_authenticated else "guest"
+    etag = conditional.content_etag(
+        kept.digest,
+        notice,
+        secret,
+        conditional.code_stamp()[0],
+        request.get_full_path(),
+        "htmx" if is_htmx else "page",
+        viewer,
+        *pending,
+        weak=True,
+    )
     # Same for everyone only with metering off, for a guest who already holds a CSRF cookie.
     shared = gate.reason == METERING_OFF and not personal and secret == csrf_cookie(request)
     return conditional.validate(
         request,
         response,
-        etag=conditional.content_etag(kept.digest, notice, secret, weak=True),
+        etag=etag,
         modified=conditional.last_modified(as_of_today=explicit_date is None),
         personal=not shared,
     )
@@ -273,11 +286,28 @@ PLANS_BUTTON = "See plans"
 UPGRADE_BUTTON = "Upgrade your plan"
 
 
-@dataclass(frozen=True)
-class RenderedBody:
-    html: str
-    # What the layout around the body needs (title, canonical link, JSON-LD).
-    head: dict[str, Any]
+class Body(NamedTuple):
+    """What `render_body` renders of a code page, the same for every guest (HTML): the head's
+    strings for the layout, and the body's sections before and from the gate's notice."""
+
+    title: str
+    description: str
+    canonical: str
+    api_url: str
+    json_ld: str
+    before_gate: str
+    from_gate: str
+
+    def encoded(self) -> tuple[bytes, ...]:
+        return tuple(part.encode() for part in self)
+
+    @classmethod
+    def decoded(cls, parts: tuple[bytes, ...]) -> Body:
+        return cls(*(part.decode() for part in parts))
+
+    def layout(self) -> dict[str, SafeString]:
+        """The context codes/detail.html and codes/_body.html take the parts from."""
+        return {name: mark_safe(value) for name, value in self._asdict().items()}  # all HTML
 
 
 def render_body(
@@ -286,14 +316,13 @@ def render_body(
     gate_visible: bool,
     explicit_date: dt.date | None,
     compare_on: dt.date | None = None,
-    *,
     locality: str = "",
-) -> RenderedBody:
+) -> Body:
     from medcode.changes.history import code_history
 
     page = found.page
     assert page is not None
-    if locality:  # such a page is never cached (see code_detail)
+    if locality:  # such a page is never kept (see code_detail)
         page = payment.with_locality(page, locality)
     state = request.GET.get("state", "").strip()[:20]
     if state or locality:  # the DMEPOS fee in a state (a locality implies its state)
@@ -304,17 +333,15 @@ def render_body(
     canonical = request.build_absolute_uri(
         code_url(page.display, system=page.system if found.needs_system else "")
     )
-    api_url = path_with("api:code_detail", page.display) + (
+    twin = path_with("api:code_detail", page.display) + (
         f"?{urlencode({'date': explicit_date.isoformat()})}" if explicit_date else ""
     )
     context = {
         "page": page,
         "gate": {"visible": gate_visible},
-        "gate_placeholder": page_cache.GATE_PLACEHOLDER,
-        "csrf_placeholder": page_cache.CSRF_PLACEHOLDER,
         "date_query": f"?date={explicit_date.isoformat()}" if explicit_date else "",
         "system_param": page.system if found.needs_system else "",
-        "api_url": api_url,
+        "api_url": twin,
         "code_prefix": prefix,
         "related_links": [
             (group, links)
@@ -324,19 +351,24 @@ def render_body(
         "also": [
             (ref, code_url(ref.display, system=ref.system, on=explicit_date)) for ref in page.also
         ],
-        # Stored at import: one indexed query, cached with the body until the next import.
+        # Stored at import: one indexed query, kept with the body until the next import.
         "history": code_history(page.code, page.system),
         "comparison": _comparison(page, found, compare_on),
         "locality_picker": locality_choice.picker(page, locality),
     }
-    html = render_to_string("codes/_body.html", context, request=request)
-    head = {
-        "page": page,
-        "canonical": canonical,
-        "api_url": api_url,
-        "json_ld": json_ld(page, canonical),
-    }
-    return RenderedBody(html, head)
+    return Body(
+        title=conditional_escape(
+            f"{page.display} – {Truncator(page.title).chars(70)} | {page.system_label} | medcode"
+        ),
+        description=conditional_escape(
+            f"{page.system_label} code {page.display}: {Truncator(page.title).chars(140)}"
+        ),
+        canonical=conditional_escape(canonical),
+        api_url=conditional_escape(twin),
+        json_ld=json_ld(page, canonical),
+        before_gate=render_to_string("codes/_body_before_gate.html", context, request=request),
+        from_gate=render_to_string("codes/_body_from_gate.html", context, request=request),
+    )
 
 
 def _comparison(

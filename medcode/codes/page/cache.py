@@ -23,9 +23,12 @@ count-limited front, medcode.ops.datacache) was rebuilt for every request of a l
 longer than that front: a kept page of bench/pages.py's 3,000 codes cost 1.4-1.6 ms of CPU in
 process with the lookup, 0.4 ms without.
 
-A guest's HTML page is the same for every guest but for two parts, which the page is rendered
-with placeholders for and `fill` puts in for each request: the CSRF token of its form (masked
-afresh for each request) and the gate's notice (pages left, or why the gated part is hidden).
+What is kept of a guest's HTML page is what is the same for every guest: the parts
+`medcode.codes.views.render_body` renders (the head's strings and the body's sections either
+side of the gate's notice). The layout around them, the gate's notice to this visitor and the
+actions, whose form holds this request's CSRF token, are rendered for each request
+(codes/_body.html, codes/detail.html), as a template fragment cache would: nothing kept holds a
+visitor's part or a marker to put one in.
 """
 
 from __future__ import annotations
@@ -40,24 +43,26 @@ from django.conf import settings
 
 from medcode.ops import conditional, datacache
 
-CSRF_PLACEHOLDER = "__medcode_csrf_token__"
-GATE_PLACEHOLDER = "__medcode_gate_notice__"
-_CSRF, _GATE = CSRF_PLACEHOLDER.encode(), GATE_PLACEHOLDER.encode()
-
 _lock = threading.Lock()
 _pages: LRUCache[tuple[int, str, Hashable], Kept | Target] | None = None
 _budget = -1
 
 
 class Kept(NamedTuple):
-    """A rendered page and its digest (medcode.ops.conditional.digest of the bytes)."""
+    """A rendered page, as the parts its renderer gave (UTF-8), and their digest
+    (medcode.ops.conditional.digest of the parts)."""
 
-    body: bytes
+    parts: tuple[bytes, ...]
     digest: str
 
     @classmethod
-    def of(cls, body: bytes) -> Kept:
-        return cls(body, conditional.digest(body))
+    def of(cls, *parts: bytes) -> Kept:
+        return cls(parts, conditional.digest(*parts))
+
+    @property
+    def body(self) -> bytes:
+        """The parts as one."""
+        return b"".join(self.parts)
 
 
 class Target(NamedTuple):
@@ -79,7 +84,8 @@ class Target(NamedTuple):
 def _weight(value: Kept | Target) -> int:
     if isinstance(value, Target):
         return 512  # about what the strings, key and entry hold
-    return len(value.body) + 512  # the bytes and about what the digest, key and entry hold
+    # The bytes (33: a bytes object's own size) and about what the digest, key and entry hold.
+    return sum(len(part) + 33 for part in value.parts) + 512
 
 
 def _memory() -> LRUCache[tuple[int, str, Hashable], Kept | Target] | None:
@@ -92,9 +98,12 @@ def _memory() -> LRUCache[tuple[int, str, Hashable], Kept | Target] | None:
     return _pages
 
 
-def rendered(kind: str, key: Hashable, render: Callable[[], bytes], *, shared: bool = True) -> Kept:
-    """The page `kind` of `key` in the current data generation: kept in this process, else in
-    the shared cache (`shared`: the same for every viewer), else `render()`."""
+def rendered(
+    kind: str, key: Hashable, render: Callable[[], tuple[bytes, ...]], *, shared: bool = True
+) -> Kept:
+    """The page `kind` of `key` in the current data generation, as the parts `render()` gives:
+    kept in this process, else in the shared cache (`shared`: the same for every viewer, and
+    kept there per deploy too: medcode's templates make the page), else rendered."""
     token = datacache.version()
     entry = (token, kind, key)
     with _lock:
@@ -104,9 +113,13 @@ def rendered(kind: str, key: Hashable, render: Callable[[], bytes], *, shared: b
         return found
 
     def build() -> Kept:
-        return Kept.of(render())
+        return Kept.of(*render())
 
-    found = datacache.get_or_build(kind, key, build, local=False) if shared else build()
+    found = (
+        datacache.get_or_build(kind, (conditional.code_stamp()[0], key), build, local=False)
+        if shared
+        else build()
+    )
     with _lock:
         memory = _memory()
         if memory is not None and _weight(found) <= memory.maxsize:
@@ -131,16 +144,6 @@ def keep_target(typed: str, system: str | None, on: dt.date, value: Target) -> N
         memory = _memory()
         if memory is not None:
             memory[entry] = value
-
-
-def has_form_token(html: bytes) -> bool:
-    """Whether a kept page holds a form that needs this request's CSRF token."""
-    return _CSRF in html
-
-
-def fill(html: bytes, *, csrf_token: str, gate_notice: str) -> bytes:
-    """A kept HTML page (UTF-8) with this request's CSRF token and gate notice in place."""
-    return html.replace(_GATE, gate_notice.encode()).replace(_CSRF, csrf_token.encode())
 
 
 def clear() -> None:

@@ -1,4 +1,4 @@
-"""The sections of a code page's body (codes/_body.html), one tag each: the template keeps the
+"""The sections of a code page's body (codes/_body*.html), one tag each: the template keeps the
 page's outline, the tags its HTML.
 
 Rendered in Python rather than with template nodes: on a long-tail page (most of them miss the
@@ -333,7 +333,7 @@ def _locality_picker(context: Context, picker: dict[str, Any]) -> str:
     remember = ""
     if current:
         action = text(path("codes:locality"))
-        token = text(context["csrf_placeholder"])
+        token = text(context["csrf_token"])  # such a page is never kept (views.code_detail)
         back = f"{here}{text(query)}"
         remember = (
             f'\n  <form class="locality-remember" method="post" action="{action}">\n'
@@ -559,22 +559,23 @@ PCS_ACTIONS_NOTE = (
 
 @register.simple_tag(takes_context=True)
 def actions_section(context: Context) -> SafeString:
-    """11. Use the code on a claim, ask CasePilot, see what changed, the JSON twin."""
-    page = context["page"]
+    """11. Use the code on a claim, ask CasePilot, see what changed, the JSON twin. Rendered for
+    each request (codes/_body.html): its form holds this request's CSRF token."""
+    target = context["target"]
     text = _text(context)
-    display = text(page.display)
-    quoted = text(urlencode(page.display))
-    if page.system == "ICD10PCS":
+    display = text(target.display)
+    quoted = text(urlencode(target.display))
+    if target.system == "ICD10PCS":
         use = f'\n    <p class="actions__note">{PCS_ACTIONS_NOTE}</p>\n    '
     else:
-        label = "Use on a claim line…" if page.system == "MODIFIER" else "Use code"
+        label = "Use on a claim line…" if target.system == "MODIFIER" else "Use code"
         use = (
             '\n    <form method="post" action="/claims/add/">\n'
             '      <input type="hidden" name="csrfmiddlewaretoken"'
-            f' value="{text(context["csrf_placeholder"])}">\n'
+            f' value="{text(context["csrf_token"])}">\n'
             f'      <input type="hidden" name="code" value="{display}">\n'
-            f'      <input type="hidden" name="system" value="{text(page.system)}">\n'
-            f'      <input type="hidden" name="date" value="{text(page.on.isoformat())}">\n'
+            f'      <input type="hidden" name="system" value="{text(target.system)}">\n'
+            f'      <input type="hidden" name="date" value="{text(context["on"].isoformat())}">\n'
             f'      <button type="submit" class="button button--primary">{label}</button>\n'
             "    </form>\n    "
         )

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from medcode.codes.commands import run_imports
 from medcode.codes.page import cache as page_cache
+from medcode.codes.page import locality
 from medcode.codes.tests.sample_data import code_samples_fixture  # noqa: F401
 from medcode.ops import datacache, generation
 from medcode.search.index import rebuild_index
@@ -77,6 +78,26 @@ def test_the_html_etag_ignores_the_per_request_csrf_masking(code_samples, open_g
     assert first["ETag"] == second["ETag"]
     # A new CSRF secret (another browser) is another representation.
     assert browser("203.0.113.8").get(CODE_PAGE)["ETag"] != first["ETag"]
+
+
+def test_the_etag_tells_apart_what_the_layout_shows_around_the_kept_parts(code_samples, open_gate):
+    """The layout is rendered for each request around the page's kept parts: a page showing a
+    pending message, a signed-in reader's page and the htmx body each have their own ETag, so
+    none is answered 304 for a copy of the guest's page."""
+    client = browser()
+    first = client.get(CODE_PAGE)
+    assert client.get(CODE_PAGE, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    # Forgetting a remembered locality leaves the page as it was, and queues a message.
+    client.post("/codes/locality/", {"locality": "", "next": CODE_PAGE})
+    told = client.get(CODE_PAGE, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert told.status_code == 200 and locality.CLEARED.encode() in told.content
+    # Shown once: the guest's page again.
+    assert client.get(CODE_PAGE, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    body = client.get(CODE_PAGE, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert body.status_code == 200 and b"<html" not in body.content
+    client.force_login(make_user())
+    signed_in = client.get(CODE_PAGE, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert signed_in.status_code == 200 and b">Account</a>" in signed_in.content
 
 
 def test_only_a_page_with_a_form_gives_a_new_visitor_a_csrf_cookie(code_samples, open_gate):
@@ -199,25 +220,51 @@ def test_a_page_built_by_one_process_is_read_by_another_from_the_shared_cache(
     assert not any("codes_code" in q["sql"] for q in warm.captured_queries)
 
 
-def test_a_guests_whole_page_is_rendered_once_for_every_process(
+KEPT_PARTS = {"codes/_body_before_gate.html", "codes/_body_from_gate.html"}
+
+
+def test_a_guests_page_parts_are_rendered_once_for_every_process(
     code_samples, open_gate, cache_backend
 ):
     first = browser().get(CODE_PAGE)
     assert first.status_code == 200
     assert {t.name for t in first.templates} >= {"codes/detail.html", "codes/_body.html"}
-    # Another worker, another guest: the page comes whole from the shared cache, not rendered,
-    # with this guest's own form token in place of the placeholder.
+    assert {t.name for t in first.templates} >= KEPT_PARTS
+    # Another worker, another guest: the kept parts come from the shared cache, not rendered;
+    # the layout, the gate's notice and the form with this guest's own token are.
     forget_process_memory()
     other = browser("198.51.100.5")
     second = other.get(CODE_PAGE)
-    assert second.status_code == 200 and second.templates == []
-    assert b"__medcode_csrf_token__" not in second.content
-    assert b"__medcode_gate_notice__" not in second.content
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', second.content)
-    assert token and len(token.group(1)) == 64
+    assert second.status_code == 200
+    assert "codes/detail.html" in {t.name for t in second.templates}
+    assert not KEPT_PARTS & {t.name for t in second.templates}
+    tokens = re.findall(rb'name="csrfmiddlewaretoken" value="([^"]+)"', second.content)
+    assert len(tokens) == 1 and len(tokens[0]) == 64
     # The same page apart from the per-request tokens.
     masked = re.compile(rb'value="[A-Za-z0-9]{64}"')
     assert masked.sub(b"", first.content) == masked.sub(b"", second.content)
+
+
+def test_what_is_kept_of_a_page_holds_no_visitors_part(code_samples, settings):
+    """Neither the CSRF token nor the gate's notice (pages left) is kept: with metering on, a
+    guest's kept parts are the same bytes as another guest's."""
+    settings.MEDCODE_METERING = True
+    settings.MEDCODE_DATA_CACHE = False
+    guest = browser("198.51.100.21")
+    page = guest.get(CODE_PAGE)
+    assert page.status_code == 200 and b'class="gated"' in page.content
+    assert b"gate-notice" in page.content  # "This is your free full code page this month"
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
+    assert token
+    kept = [
+        value
+        for key, value in page_cache._memory().items()  # type: ignore[union-attr]
+        if key[1] == "code-page" and isinstance(value, page_cache.Kept)
+    ]
+    assert len(kept) == 1
+    for part in kept[0].parts:
+        assert b"csrfmiddlewaretoken" not in part and token.group(1) not in part
+        assert b"gate-notice" not in part and b'class="locked"' not in part
 
 
 @pytest.mark.parametrize("url", [CODE_PAGE, CODE_JSON, "/codes/s72001a/"])

@@ -1,6 +1,5 @@
 """The rendered-page cache (medcode.codes.page.cache): kept per data generation, in this
-process within a megabyte budget and in the shared cache, with the per-visitor parts filled in
-for each request."""
+process within a megabyte budget and in the shared cache, as the parts its renderer gives."""
 
 from __future__ import annotations
 
@@ -25,9 +24,9 @@ class Renderer:
         self.calls = 0
         self.size = size
 
-    def __call__(self) -> bytes:
+    def __call__(self) -> tuple[bytes]:
         self.calls += 1
-        return f"{self.calls}:".encode() + b"x" * self.size
+        return (f"{self.calls}:".encode() + b"x" * self.size,)
 
 
 def test_a_page_is_rendered_once_per_generation(cache_backend):
@@ -46,7 +45,7 @@ def test_a_page_is_rendered_once_per_generation(cache_backend):
 def test_a_page_is_kept_with_the_digest_of_its_bytes(cache_backend):
     release(1)
     kept = page_cache.rendered("test-page", ("A",), Renderer())
-    assert kept.digest == conditional.digest(kept.body)
+    assert kept.digest == conditional.digest(*kept.parts)
     page_cache.clear()  # from the shared cache, the digest comes with it
     again = Renderer()
     assert page_cache.rendered("test-page", ("A",), again) == kept
@@ -65,7 +64,7 @@ def test_a_personal_page_is_kept_in_this_process_only(cache_backend):
 
 def test_the_memory_budget_evicts_the_least_recently_used_page(db, settings):
     settings.MEDCODE_DATA_CACHE = False  # this process's memory only
-    settings.MEDCODE_PAGE_CACHE_MB = 3 * 1612 / (1024 * 1024)  # three pages of 1,100 + 512
+    settings.MEDCODE_PAGE_CACHE_MB = 3 * 1645 / (1024 * 1024)  # three pages of 1,100 + 33 + 512
     release(1)
     render = Renderer(size=1098)  # "1:" + 1,098 characters
     for key in "abc":
@@ -89,7 +88,11 @@ def test_a_budget_of_zero_keeps_nothing(db, settings):
     assert render.calls == 2
 
 
-def test_fill_puts_this_requests_parts_in_place():
-    html = f"<p>{page_cache.GATE_PLACEHOLDER}</p><input value='{page_cache.CSRF_PLACEHOLDER}'>·"
-    filled = page_cache.fill(html.encode(), csrf_token="t0k3n", gate_notice="<b>2 left –</b>")
-    assert filled.decode() == "<p><b>2 left –</b></p><input value='t0k3n'>·"
+def test_a_page_is_kept_as_its_parts_and_their_digest_tells_them_apart(db, settings):
+    settings.MEDCODE_DATA_CACHE = False
+    release(1)
+    kept = page_cache.rendered("test-page", ("a",), lambda: (b"<p>one", b"two</p>"))
+    assert kept.parts == (b"<p>one", b"two</p>") and kept.body == b"<p>onetwo</p>"
+    # The same bytes cut elsewhere are other parts: their digest differs.
+    other = page_cache.rendered("test-page", ("b",), lambda: (b"<p>onet", b"wo</p>"))
+    assert other.body == kept.body and other.digest != kept.digest

@@ -8,13 +8,17 @@ the page body; everything else gets the full page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
+from html import escape
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponsePermanentRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -40,6 +44,7 @@ from medcode.codes.page import compare, partners, payment
 from medcode.codes.page import dmepos as dmepos_fee
 from medcode.codes.page import locality as locality_choice
 from medcode.codes.templatetags.code_links import detail_prefix
+from medcode.codes.templatetags.code_sections import actions_section
 from medcode.lib.codeshapes import PROCEDURE_CODE
 from medcode.ops import conditional
 from medcode.ops.templatetags.site_paths import path_with
@@ -126,18 +131,21 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     locality = (locality_choice.remembered(request) if asked is None else asked).strip()[:80]
     is_htmx = bool(request.headers.get("HX-Request"))
 
-    def parts() -> tuple[bytes, ...]:
+    def render_parts() -> tuple[bytes, ...]:
         page = found.lookup()
         return render_body(
             request, page, gate.visible, explicit_date, compare_on, locality
         ).encoded()
 
-    # Most readers are guests with no pending messages: the parts of their page that are the
-    # same for every guest are rendered once per data generation (medcode.codes.page.cache);
-    # the key holds all else they depend on.
-    pending = [f"{m.level}:{m}" for m in messages.get_messages(request)]
-    personal = is_htmx or request.user.is_authenticated or bool(pending)
-    if not personal and not locality and set(request.GET) <= {"date", "system", "compare"}:
+    # The parts of a guest's page are the same for every guest: rendered once per data
+    # generation (medcode.codes.page.cache), the key holding all else they depend on. The
+    # layout around them (a pending message, the htmx body or the whole page) is not in them.
+    viewer = request.user
+    if (
+        not viewer.is_authenticated
+        and not locality
+        and set(request.GET) <= {"date", "system", "compare"}
+    ):
         key = (
             target.text,
             request.GET.get("system") or "",
@@ -148,38 +156,43 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             request.get_host(),
             request.scheme,
         )
-        kept = page_cache.rendered("code-page", key, parts)
+        kept = page_cache.rendered("code-page", key, render_parts)
     else:
-        kept = page_cache.Kept.of(*parts())
+        kept = page_cache.Kept.of(*render_parts())
+    # The layout shows pending messages; an htmx body does not, and leaves them for the next page.
+    storage = messages.get_messages(request)
+    pending = [] if is_htmx or not len(storage) else [f"{m.tags}:{m}" for m in storage]
     notice = gate_notice(gate)
-    context = {
-        **Body.decoded(kept.parts).layout(),
-        "target": target,
-        "on": on,
-        "gate_notice": mark_safe(notice),  # built by format_html
-    }
-    template = "codes/_body.html" if is_htmx else "codes/detail.html"
-    response = HttpResponse(render_to_string(template, context, request))
+    parts = Body.decoded(kept.parts)
+    body = page_body(target, on, parts, notice, functools.partial(get_token, request))
+    if is_htmx:
+        response = HttpResponse(body)
+    else:
+        context = {**parts.layout(), "body": mark_safe(body)}  # HTML, built by page_body
+        response = HttpResponse(render_to_string("codes/detail.html", context, request))
     patch_vary_headers(response, ("HX-Request",))
-    # The ETag digests what the page is made of: the kept parts' digest, the gate notice,
-    # medcode's files (the layout, the actions), the URL, the viewer's kind and messages, and
-    # the CSRF secret in place of the token its form holds, masked afresh for each request (any
-    # masking of one secret is equally valid).
+    # The ETag digests what the page is made of (conditional.input_etag: the data generation,
+    # medcode's files, the URL and htmx or not), what else the parts' key holds, the locality,
+    # the viewer, the messages, the gate's notice and the CSRF secret, read once the form has
+    # asked for its token: any masking of one secret is equally valid, and a visitor given a new
+    # secret is given a new page.
     secret = str(request.META.get("CSRF_COOKIE", ""))
-    user = request.user
-    viewer = f"user:{user.pk}" if user.is_authenticated else "guest"
-    etag = conditional.content_etag(
-        kept.digest,
-        notice,
+    etag = conditional.input_etag(
+        request,
+        on.isoformat(),
+        str(gate.visible),
+        request.get_host(),
+        request.scheme or "",
+        locality,
+        f"user:{viewer.pk}" if viewer.is_authenticated else "guest",
         secret,
-        conditional.code_stamp()[0],
-        request.get_full_path(),
-        "htmx" if is_htmx else "page",
-        viewer,
+        notice,
         *pending,
-        weak=True,
     )
-    # Same for everyone only with metering off, for a guest who already holds a CSRF cookie.
+    # Same for everyone only with metering off, for a guest with no pending message and no
+    # remembered locality (one in the URL is the URL's) who already holds a CSRF cookie.
+    remembered = asked is None and bool(locality)
+    personal = is_htmx or viewer.is_authenticated or bool(pending) or remembered
     shared = gate.reason == METERING_OFF and not personal and secret == csrf_cookie(request)
     return conditional.validate(
         request,
@@ -306,8 +319,25 @@ class Body(NamedTuple):
         return cls(*(part.decode() for part in parts))
 
     def layout(self) -> dict[str, SafeString]:
-        """The context codes/detail.html and codes/_body.html take the parts from."""
-        return {name: mark_safe(value) for name, value in self._asdict().items()}  # all HTML
+        """The head's strings, as codes/detail.html takes them (HTML)."""
+        head = (self.title, self.description, self.canonical, self.api_url, self.json_ld)
+        names = ("title", "description", "canonical", "api_url", "json_ld")
+        return {name: mark_safe(value) for name, value in zip(names, head, strict=True)}
+
+
+def page_body(
+    target: page_cache.Target, on: dt.date, parts: Body, notice: str, csrf_token: Callable[[], str]
+) -> str:
+    """A code page's body (the htmx answer; the layout's content): its kept parts, the gate's
+    notice to this visitor and the actions, whose form holds this request's CSRF token. Built
+    in Python, as the sections are (medcode.codes.templatetags.code_sections), for each
+    request."""
+    return (
+        f'<article id="code-page-body" class="code-page" data-system="{escape(target.system)}"'
+        f' data-code="{escape(target.code)}" data-date="{on.isoformat()}">'
+        f"{parts.before_gate}{notice}{parts.from_gate}"
+        f"{actions_section(target, on, parts.api_url, csrf_token)}\n</article>\n"
+    )  # the parts and the notice are HTML; every other value is escaped here
 
 
 def render_body(

@@ -4,10 +4,11 @@
 Modified when the client's copy is still good (If-None-Match, else If-Modified-Since; If-Match
 and If-Unmodified-Since answer 412 as Django does).
 
-- The ETag is a digest of what the answer depends on: its content (code pages, where the
-  per-request CSRF token is left out and the CSRF secret it is derived from is put in), or its
-  inputs (search: the data generation, the URL and the viewer's kind) when the content holds
-  a varying figure such as the time taken.
+- The ETag is a digest of what the answer depends on: its content (the JSON code page), or its
+  inputs (`input_etag`: the data generation, medcode's files, the URL, and what else the answer
+  shows, such as the viewer's kind) when the content holds a varying part: the time taken
+  (search), or a form's CSRF token, masked afresh for each request (code pages: the CSRF secret
+  it is derived from is an input).
 - Last-Modified is the later of the last data change (import or index build), the last change
   to medcode's own files (a deploy) and, for answers "as of today", the start of today.
 - A personal answer (it depends on who asks: metering, a signed-in user, an API key) is

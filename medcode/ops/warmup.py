@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = (
     "codes/detail.html",
-    "codes/_body.html",
     "codes/_body_before_gate.html",
     "codes/_body_from_gate.html",
     "codes/not_found.html",

@@ -9,12 +9,11 @@ long-tail page, mostly read and rendered, 3.7-5.5 ms.
 Two levels, both keyed by the data generation: this process's memory (a cachetools LRU of at
 most MEDCODE_PAGE_CACHE_MB megabytes; 0 turns it off), then the shared data cache, so each page
 is rendered once for every worker when that cache is shared (Redis, the database cache; Django's
-local-memory default, without REDIS_URL, is each process's own). Pages are kept as the UTF-8
-bytes sent: a str holding one character beyond Latin-1 (every code page's title has an en dash)
+local-memory default, without REDIS_URL, is each process's own). Pages are kept as UTF-8 bytes,
+not str: a str holding one character beyond Latin-1 (every code page's title has an en dash)
 takes two bytes a character, so a 28,919-character page took 57,912 bytes where the budget
-counted 29,431. Each is kept with
-its digest (`Kept`), from which the ETag of every answer that sends it is made: hashing the
-page again for each request was 5% of a kept page's server time (py-spy, bench/pages.py).
+counted 29,431. Each is kept with its digest (`Kept`), from which the JSON twin's ETag is made:
+hashing it again for each request was 5% of a kept page's server time (py-spy, bench/pages.py).
 
 Beside each page, the process keeps where the typed code led (`Target`: its canonical display,
 code set and whether the page holds gated sections), so that answering a kept page, or
@@ -26,9 +25,9 @@ process with the lookup, 0.4 ms without.
 What is kept of a guest's HTML page is what is the same for every guest: the parts
 `medcode.codes.views.render_body` renders (the head's strings and the body's sections either
 side of the gate's notice). The layout around them, the gate's notice to this visitor and the
-actions, whose form holds this request's CSRF token, are rendered for each request
-(codes/_body.html, codes/detail.html), as a template fragment cache would: nothing kept holds a
-visitor's part or a marker to put one in.
+actions, whose form holds this request's CSRF token, are built for each request
+(`views.page_body`, codes/detail.html), as around a template fragment cache: nothing kept holds
+a visitor's part or a marker to put one in.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ render_value_in_context), so the HTML is byte for byte what the template gave.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from django import template
@@ -557,14 +559,13 @@ PCS_ACTIONS_NOTE = (
 )
 
 
-@register.simple_tag(takes_context=True)
-def actions_section(context: Context) -> SafeString:
-    """11. Use the code on a claim, ask CasePilot, see what changed, the JSON twin. Rendered for
-    each request (codes/_body.html): its form holds this request's CSRF token."""
-    target = context["target"]
-    text = _text(context)
-    display = text(target.display)
-    quoted = text(urlencode(target.display))
+def actions_section(target: Any, on: dt.date, api_url: str, csrf_token: Callable[[], str]) -> str:
+    """11. Use the code on a claim, ask CasePilot, see what changed, the JSON twin, for the code
+    `target` (medcode.codes.page.cache.Target) on `on`. Built for each request around the kept
+    parts (medcode.codes.views.page_body), with this request's CSRF token in its form
+    (`csrf_token()`, asked only when there is a form); `api_url` is HTML (escaped)."""
+    display = escape(target.display)
+    quoted = escape(urlencode(target.display))
     if target.system == "ICD10PCS":
         use = f'\n    <p class="actions__note">{PCS_ACTIONS_NOTE}</p>\n    '
     else:
@@ -572,20 +573,19 @@ def actions_section(context: Context) -> SafeString:
         use = (
             '\n    <form method="post" action="/claims/add/">\n'
             '      <input type="hidden" name="csrfmiddlewaretoken"'
-            f' value="{text(context["csrf_token"])}">\n'
+            f' value="{escape(csrf_token())}">\n'
             f'      <input type="hidden" name="code" value="{display}">\n'
-            f'      <input type="hidden" name="system" value="{text(target.system)}">\n'
-            f'      <input type="hidden" name="date" value="{text(context["on"].isoformat())}">\n'
+            f'      <input type="hidden" name="system" value="{escape(target.system)}">\n'
+            f'      <input type="hidden" name="date" value="{on.isoformat()}">\n'
             f'      <button type="submit" class="button button--primary">{label}</button>\n'
             "    </form>\n    "
         )
-    html = (
+    return (
         '<section id="actions" class="actions" aria-labelledby="actions-h">\n'
         '    <h2 id="actions-h" class="visually-hidden">Actions</h2>\n'
         f"    {use}\n"
         f'    <a class="button" href="/pilot/?code={quoted}">Ask about this code</a>\n'
         f'    <a class="button button--quiet" href="/changes/code/{quoted}/">What changed</a>\n'
-        f'    <a class="button button--quiet" href="{text(context["api_url"])}">JSON</a>\n'
+        f'    <a class="button button--quiet" href="{api_url}">JSON</a>\n'
         "  </section>"
-    )
-    return mark_safe(html)  # every value is escaped above
+    )  # every value is escaped above

@@ -86,3 +86,21 @@ def test_saving_needs_the_csrf_token_a_post_and_a_known_locality(real_pfs):  # n
     assert not LocalityPreference.objects.exists()
     # A next= that leaves the site is not followed.
     assert save(client, "13202-01", "https://evil.example/")["Location"] == "/"
+
+
+def test_a_page_in_a_remembered_locality_is_revalidated_by_its_own_etag(real_pfs):  # noqa: F811
+    guest = Client(enforce_csrf_checks=True)
+    assert save(guest, "13202-01").status_code == 303
+    page(guest)  # shows the message the save left
+    first = guest.get(PAGE, HTTP_HOST="localhost")
+    assert LOCAL in first.content.decode()
+    # Its forms' tokens are masked afresh for each request; its ETag stays.
+    again = guest.get(PAGE, HTTP_HOST="localhost", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    # The page depends on this visitor's session: no shared cache may keep it, and another
+    # locality is another page.
+    assert "private" in first["Cache-Control"]
+    assert save(guest, "13202-02").status_code == 303
+    page(guest)
+    moved = guest.get(PAGE, HTTP_HOST="localhost", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert moved.status_code == 200 and "NYC SUBURBS" in moved.content.decode()

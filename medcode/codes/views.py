@@ -320,9 +320,10 @@ class Body(NamedTuple):
 
     def layout(self) -> dict[str, SafeString]:
         """The head's strings, as codes/detail.html takes them (HTML)."""
-        head = (self.title, self.description, self.canonical, self.api_url, self.json_ld)
-        names = ("title", "description", "canonical", "api_url", "json_ld")
-        return {name: mark_safe(value) for name, value in zip(names, head, strict=True)}
+        return {name: mark_safe(getattr(self, name)) for name in HEAD}
+
+
+HEAD = ("title", "description", "canonical", "api_url", "json_ld")  # Body's fields for the layout
 
 
 def page_body(

@@ -46,7 +46,7 @@ from medcode.codes.page import locality as locality_choice
 from medcode.codes.templatetags.code_links import detail_prefix
 from medcode.codes.templatetags.code_sections import actions_section
 from medcode.lib.codeshapes import PROCEDURE_CODE
-from medcode.ops import conditional
+from medcode.ops import conditional, generation
 from medcode.ops.templatetags.site_paths import path_with
 
 EXAMPLE_CODES = ("63650", "S72.001A", "E0114", "0SR90J9", "50", "59", "XS")
@@ -90,6 +90,7 @@ class Found:
 
 @require_safe
 def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
+    data = generation.current().token  # for the ETag: before anything is read (input_etag)
     try:
         on = queries.parse_service_date(request.GET.get("date"), today=timezone.localdate())
     except queries.BadDate as exc:
@@ -131,11 +132,9 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
     locality = (locality_choice.remembered(request) if asked is None else asked).strip()[:80]
     is_htmx = bool(request.headers.get("HX-Request"))
 
-    def render_parts() -> tuple[bytes, ...]:
+    def render_parts() -> Body:
         page = found.lookup()
-        return render_body(
-            request, page, gate.visible, explicit_date, compare_on, locality
-        ).encoded()
+        return render_body(request, page, gate.visible, explicit_date, compare_on, locality)
 
     # The parts of a guest's page are the same for every guest: rendered once per data
     # generation (medcode.codes.page.cache), the key holding all else they depend on. The
@@ -156,14 +155,14 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
             request.get_host(),
             request.scheme,
         )
-        kept = page_cache.rendered("code-page", key, render_parts)
+        kept = page_cache.rendered("code-page", key, lambda: render_parts().encoded())
+        parts = Body.decoded(kept.parts)
     else:
-        kept = page_cache.Kept.of(*render_parts())
+        parts = render_parts()
     # The layout shows pending messages; an htmx body does not, and leaves them for the next page.
     storage = messages.get_messages(request)
     pending = [] if is_htmx or not len(storage) else [f"{m.tags}:{m}" for m in storage]
     notice = gate_notice(gate)
-    parts = Body.decoded(kept.parts)
     body = page_body(target, on, parts, notice, functools.partial(get_token, request))
     if is_htmx:
         response = HttpResponse(body)
@@ -188,6 +187,7 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponseBase:
         secret,
         notice,
         *pending,
+        data=data,
     )
     # Same for everyone only with metering off, for a guest with no pending message and no
     # remembered locality (one in the URL is the URL's) who already holds a CSRF cookie.

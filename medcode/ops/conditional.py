@@ -75,11 +75,14 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def input_etag(request: HttpRequest, *extra: str) -> str:
+def input_etag(request: HttpRequest, *extra: str, data: str | None = None) -> str:
     """A weak ETag from what an answer depends on: the data generation, medcode's files, the
-    method-independent URL, htmx or not, and `extra` (e.g. the viewer)."""
+    method-independent URL, htmx or not, and `extra` (e.g. the viewer). `data`: the generation
+    token read before the answer was built, when building it takes a while: an import that
+    lands meanwhile then leaves an ETag older than the content (asked again, answered anew),
+    never a new generation's ETag on the old generation's content."""
     value = digest(
-        generation.current().token,
+        data if data is not None else generation.current().token,
         code_stamp()[0],
         request.get_full_path(),
         request.headers.get("HX-Request", ""),
@@ -88,9 +91,8 @@ def input_etag(request: HttpRequest, *extra: str) -> str:
     return f'W/"{value}"'
 
 
-def content_etag(content: str | bytes, *extra: str, weak: bool = False) -> str:
-    value = digest(content, *extra)
-    return f'W/"{value}"' if weak else f'"{value}"'
+def content_etag(content: str | bytes) -> str:
+    return f'"{digest(content)}"'
 
 
 def validate(

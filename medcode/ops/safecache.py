@@ -6,6 +6,11 @@ Redis error, logs it once, and serves from a per-process memory cache for
 RETRY_SECONDS before trying Redis again. Limits kept in the cache are then per process
 rather than shared: looser for a while, never an outage. (Metering counters have their own
 fallback to the database: medcode.accounts.metering.)
+
+Not django-redis with IGNORE_EXCEPTIONS: it answers a read Redis cannot serve as a miss and
+drops the write, so a rate limit counted in the cache (allauth's sign-in limits) would not
+count at all while Redis is down, and every call would try Redis again; here the counts go on
+in this process's memory and Redis is tried again once every RETRY_SECONDS.
 """
 
 from __future__ import annotations

@@ -1,19 +1,22 @@
-"""Rendered code pages (a guest's HTML page, the JSON twin), kept per data generation.
+"""Rendered code pages (a guest's HTML page, as its parts; the JSON twin), kept per data
+generation.
 
 The page data itself is cached by its query (`queries.lookup_code`, medcode.ops.datacache);
 this module keeps only what rendering it produces, because rendering costs several times
-serving a kept copy: in bench/pages.py (16 connections, load 11-16 on 2 cores) a kept page
-cost the server 0.68-0.76 ms of CPU (the hot page, 3.5-5.4x Datasette's row page), a
-long-tail page, mostly read and rendered, 3.7-5.5 ms.
+serving a kept copy: a long-tail page miss cost 2.2-2.5 ms of CPU in process
+(bench/page_miss.py), a kept page about 0.7 ms, of which the layout rendered around the kept
+parts for each request is about 0.26 ms.
 
-Two levels, both keyed by the data generation: this process's memory (a cachetools LRU of at
-most MEDCODE_PAGE_CACHE_MB megabytes; 0 turns it off), then the shared data cache, so each page
-is rendered once for every worker when that cache is shared (Redis, the database cache; Django's
-local-memory default, without REDIS_URL, is each process's own). Pages are kept as UTF-8 bytes,
-not str: a str holding one character beyond Latin-1 (every code page's title has an en dash)
-takes two bytes a character, so a 28,919-character page took 57,912 bytes where the budget
-counted 29,431. Each is kept with its digest (`Kept`), from which the JSON twin's ETag is made:
-hashing it again for each request was 5% of a kept page's server time (py-spy, bench/pages.py).
+Two levels: this process's memory (a cachetools LRU of at most MEDCODE_PAGE_CACHE_MB
+megabytes; 0 turns it off), keyed by the data generation, then the shared data cache, keyed by
+the data generation and medcode's files (a deploy's templates make new parts), so each page is
+rendered once for every worker when that cache is shared (Redis, the database cache; Django's
+local-memory default, without REDIS_URL, is each process's own). Pages are kept as UTF-8
+bytes, not str: a str holding one character beyond Latin-1 (every code page's title has an en
+dash) takes two bytes a character, so a 28,919-character page took 57,912 bytes where the
+budget counted 29,431. Each is kept with the digest of its parts (`Kept`), from which the JSON
+twin's ETag is made: hashing it again for each request was 5% of a kept page's server time
+(py-spy, bench/pages.py). An HTML page's ETag is made from its inputs (views.code_detail).
 
 Beside each page, the process keeps where the typed code led (`Target`: its canonical display,
 code set and whether the page holds gated sections), so that answering a kept page, or

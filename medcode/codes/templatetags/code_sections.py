@@ -1,5 +1,6 @@
-"""The sections of a code page's body (codes/_body*.html), one tag each: the template keeps the
-page's outline, the tags its HTML.
+"""The sections of a code page's body, one tag each in the kept parts' templates
+(codes/_body_before_gate.html, codes/_body_from_gate.html: the outline; the tags: the HTML),
+and `actions_section`, a function that medcode.codes.views.page_body calls for each request.
 
 Rendered in Python rather than with template nodes: on a long-tail page (most of them miss the
 page cache) the body's `{% if %}`, `{% for %}` and `{{ value }}` nodes cost more than the reads

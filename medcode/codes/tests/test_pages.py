@@ -338,14 +338,27 @@ def test_codes_cited_in_icd10cm_notes_link_to_their_pages():
 
 
 def test_a_cached_page_still_carries_each_visitors_own_csrf_token(code_samples, open_gate):
-    first, second = Client(), Client()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     a = get(first, "/codes/63650/").content.decode()
     b = get(second, "/codes/63650/").content.decode()
     token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     found_a, found_b = token.search(a), token.search(b)
     assert found_a and found_b
     assert found_a.group(1) != found_b.group(1)
-    assert "__medcode_csrf_token__" not in a + b
+    # Each page's "Use code" form posts with its own visitor's cookie, not with the other's.
+    line = {"code": "63650", "system": "CPT", "date": "2025-11-03"}
+    assert (
+        first.post("/claims/add/", {**line, "csrfmiddlewaretoken": found_b.group(1)}).status_code
+        == 403
+    )
+    assert (
+        first.post("/claims/add/", {**line, "csrfmiddlewaretoken": found_a.group(1)}).status_code
+        != 403
+    )
+    assert (
+        second.post("/claims/add/", {**line, "csrfmiddlewaretoken": found_b.group(1)}).status_code
+        != 403
+    )
 
 
 def test_a_new_import_drops_cached_pages(code_samples, client, open_gate, tmp_path):
@@ -391,7 +404,7 @@ def test_a_cached_body_never_carries_one_visitors_layout_to_another(code_samples
     assert "Sign in" not in html and ">Account<" in html
 
 
-def test_the_gate_notice_is_filled_in_per_request(code_samples, client, monkeypatch):
+def test_the_gate_notice_is_built_for_each_request(code_samples, client, monkeypatch):
     from medcode.accounts import gate
 
     decisions = iter(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.template.context import Context
@@ -23,6 +23,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from medcode.codes.templatetags.code_links import _shown, cite, panel_section, related_items
 from medcode.ops.templatetags.site_paths import path
+
+if TYPE_CHECKING:
+    from medcode.codes.page.cache import Target
 
 register = template.Library()
 
@@ -560,11 +563,13 @@ PCS_ACTIONS_NOTE = (
 )
 
 
-def actions_section(target: Any, on: dt.date, api_url: str, csrf_token: Callable[[], str]) -> str:
+def actions_section(
+    target: Target, on: dt.date, api_url: str, csrf_token: Callable[[], str]
+) -> str:
     """11. Use the code on a claim, ask CasePilot, see what changed, the JSON twin, for the code
-    `target` (medcode.codes.page.cache.Target) on `on`. Built for each request around the kept
-    parts (medcode.codes.views.page_body), with this request's CSRF token in its form
-    (`csrf_token()`, asked only when there is a form); `api_url` is HTML (escaped)."""
+    `target` on `on`. Built for each request around the kept parts (medcode.codes.views.page_body),
+    with this request's CSRF token in its form (`csrf_token()`, asked only when there is a
+    form); `api_url` is HTML (escaped)."""
     display = escape(target.display)
     quoted = escape(urlencode(target.display))
     if target.system == "ICD10PCS":
